@@ -1,0 +1,40 @@
+"""The check interface and the one registry every check joins with `@register`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from review.document import Document
+    from review.model import Finding
+
+REGISTRY: dict[str, type["Check"]] = {}
+
+
+class Check:
+    """A check turns a document into findings. Subclasses set `name` and implement `check`.
+
+    Heavy resources (lexicons, models) are loaded in `__init__`, which the reviewer calls once per
+    process; `check` must not mutate shared state, so one instance serves every thread.
+    """
+
+    name: ClassVar[str] = ""
+    category: ClassVar[str] = ""
+    # Which fields of a post the check reads: whole-post checks use ("text",) and see the title too.
+    fields: ClassVar[tuple[str, ...]] = ("text", "title")
+    enabled_by_default: ClassVar[bool] = True
+
+    def check(self, doc: "Document") -> list["Finding"]:
+        """Return the findings for one document."""
+        raise NotImplementedError
+
+
+def register(cls: type[Check]) -> type[Check]:
+    """Class decorator: add a check to the registry under its `name`."""
+    if not cls.name:
+        raise ValueError(f"check {cls.__name__} has no name")
+    existing = REGISTRY.get(cls.name)
+    if existing is not None and existing is not cls and existing.__qualname__ != cls.__qualname__:
+        raise ValueError(f"two checks are named {cls.name!r}: {existing.__module__} and {cls.__module__}")
+    REGISTRY[cls.name] = cls
+    return cls

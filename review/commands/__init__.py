@@ -1,0 +1,1 @@
+"""Sub-commands of the `review` CLI; each module defines `register(subparsers)`."""

@@ -1,0 +1,33 @@
+"""Options shared by the sub-commands that review posts."""
+
+from __future__ import annotations
+
+import argparse
+
+from review.pipeline import ReviewOptions
+
+
+def _split(values: list[str] | None) -> list[str]:
+    items: list[str] = []
+    for value in values or []:
+        items.extend(part.strip() for part in value.split(",") if part.strip())
+    return items
+
+
+def add_review_options(parser: argparse.ArgumentParser) -> None:
+    """Options that choose checks and per-account terms."""
+    parser.add_argument("--enable", action="append", metavar="CHECKS", help="只运行这些检查（逗号分隔）/ run only these checks")
+    parser.add_argument("--disable", action="append", metavar="CHECKS", help="不运行这些检查 / skip these checks")
+    parser.add_argument("--allow", action="append", metavar="TERMS", help="本账号允许的词（逗号分隔）/ allow-list terms")
+    parser.add_argument("--deny", action="append", metavar="TERMS", help="本账号禁用的词（逗号分隔）/ deny-list terms")
+
+
+def review_options(args: argparse.Namespace) -> ReviewOptions:
+    """ReviewOptions from parsed arguments."""
+    enable = _split(args.enable)
+    return ReviewOptions.make(
+        enable=enable or None,
+        disable=_split(args.disable),
+        allow_terms=_split(args.allow),
+        deny_terms=_split(args.deny),
+    )

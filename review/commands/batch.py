@@ -1,0 +1,140 @@
+"""`review batch IN.jsonl -o OUT.jsonl`: one report per input line, in input order."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import sys
+from typing import Iterator
+
+from review.commands._common import add_review_options, review_options
+from review.errors import InputError
+from review.model import Report
+from review.pipeline import ReviewOptions
+
+_worker_options: ReviewOptions | None = None
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the `batch` sub-command."""
+    parser = sub.add_parser("batch", help="批量审校 JSONL / review a JSONL file of posts")
+    parser.add_argument("input", help="输入 JSONL，每行一篇 / input JSONL, one post a line (- for stdin)")
+    parser.add_argument("-o", "--output", required=True, help="输出 JSONL / output JSONL (- for stdout)")
+    parser.add_argument("--workers", type=int, default=1, help="进程数 / worker processes (default 1)")
+    parser.add_argument("--resume", action="store_true", help="续跑：跳过输出中已完成的行 / skip lines already in OUTPUT")
+    parser.add_argument("--progress", choices=["auto", "always", "never"], default="auto")
+    add_review_options(parser)
+    parser.set_defaults(handler=run)
+
+
+def review_line(line_number: int, line: str, options: ReviewOptions) -> dict:
+    """Review one JSONL line; any bad input becomes a report with an `error` field."""
+    from review.pipeline import get_reviewer
+
+    meta = {"line": line_number}
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as error:
+        err = InputError("invalid_json", f"第 {line_number} 行不是有效的 JSON / line {line_number} is not valid JSON: {error.msg}")
+        return Report.from_error(err, None, meta).to_dict()
+    report = get_reviewer().review_dict(data, options)
+    report.setdefault("meta", {}).update(meta)
+    return report
+
+
+def _init_worker(options: ReviewOptions) -> None:
+    global _worker_options
+    _worker_options = options
+    from review.pipeline import get_reviewer
+
+    get_reviewer().warm_up()
+
+
+def _work(item: tuple[int, str]) -> str:
+    assert _worker_options is not None
+    return json.dumps(review_line(item[0], item[1], _worker_options), ensure_ascii=False)
+
+
+def _complete_lines(path: str) -> int:
+    """Count complete lines in `path` and cut off a half-written last line."""
+    if not os.path.exists(path):
+        return 0
+    with open(path, "rb+") as handle:
+        data = handle.read()
+        keep = data.rfind(b"\n") + 1
+        if keep != len(data):
+            handle.truncate(keep)
+        return data.count(b"\n", 0, keep)
+
+
+def _input_lines(path: str) -> Iterator[tuple[int, str]]:
+    handle = sys.stdin if path == "-" else open(path, encoding="utf-8-sig", errors="replace")
+    try:
+        for number, line in enumerate(handle, 1):
+            if line.strip():
+                yield number, line
+    finally:
+        if handle is not sys.stdin:
+            handle.close()
+
+
+def _count_lines(path: str) -> int | None:
+    if path == "-":
+        return None
+    with open(path, "rb") as handle:
+        return sum(1 for line in handle if line.strip())
+
+
+def run(args: argparse.Namespace) -> int:
+    """Review every line of the input and write the reports in order."""
+    if args.input != "-" and not os.path.exists(args.input):
+        print(f"错误 / error: 找不到输入文件 / no such file: {args.input}", file=sys.stderr)
+        return 2
+    try:
+        options = review_options(args)
+        from review.pipeline import get_reviewer
+
+        get_reviewer().selected(options)
+    except InputError as error:
+        print(f"错误 / error: {error.message}", file=sys.stderr)
+        return 2
+    done = _complete_lines(args.output) if args.resume and args.output != "-" else 0
+    total = _count_lines(args.input)
+    items = _input_lines(args.input)
+    skipped = 0
+    if done:
+        for _ in range(done):
+            next(items, None)
+            skipped += 1
+    show = args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty())
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, initial=skipped, disable=not show, unit="篇", desc="审校", file=sys.stderr)
+    out = sys.stdout if args.output == "-" else open(args.output, "a" if done else "w", encoding="utf-8")
+    errors = 0
+    try:
+        if args.workers > 1:
+            context = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
+            with context.Pool(args.workers, initializer=_init_worker, initargs=(options,)) as pool:
+                results = pool.imap(_work, items, chunksize=16)
+                for line in results:
+                    errors += '"error": {' in line
+                    out.write(line + "\n")
+                    bar.update(1)
+        else:
+            for number, line in items:
+                report = review_line(number, line, options)
+                errors += "error" in report
+                out.write(json.dumps(report, ensure_ascii=False) + "\n")
+                bar.update(1)
+    finally:
+        bar.close()
+        if out is not sys.stdout:
+            out.close()
+        else:
+            out.flush()
+    if errors:
+        print(f"完成，{errors} 行有错误（见 error 字段）/ done, {errors} lines had errors", file=sys.stderr)
+    return 0

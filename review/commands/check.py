@@ -1,0 +1,83 @@
+"""`review check [FILE|-]`: review one plain-text post."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from review.commands._common import add_review_options, review_options
+from review.errors import InputError
+from review.report import render_text
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the `check` sub-command."""
+    parser = sub.add_parser("check", help="审校一篇文稿 / review one plain-text post")
+    parser.add_argument("file", nargs="?", default="-", help="文稿文件，- 为标准输入 / post file, - for stdin")
+    parser.add_argument("--json", action="store_true", help="输出 JSON 报告 / print the JSON report")
+    parser.add_argument("--title", help="标题 / headline")
+    parser.add_argument("--id", help="稿件编号 / post id")
+    parser.add_argument("--account-type", help="账号类型，如 government, health / account type")
+    parser.add_argument("--platform", help="平台，如 wechat, weibo / platform")
+    parser.add_argument("--published-at", help="发布时间 ISO 8601 / publication time")
+    parser.add_argument("--checked-at", help="监测时间 ISO 8601（默认现在）/ monitoring time (default now)")
+    parser.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    parser.add_argument(
+        "--fail-on",
+        choices=["never", "revise", "reject"],
+        default="never",
+        help="结论达到该级别时退出码为 1 / exit 1 when the verdict is at least this",
+    )
+    add_review_options(parser)
+    parser.set_defaults(handler=run)
+
+
+def _read(path: str) -> str:
+    if path == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise InputError("invalid_encoding", "文件不是 UTF-8 或 GB18030 编码 / the file is neither UTF-8 nor GB18030") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Review the file and print the report."""
+    from review.pipeline import get_reviewer
+
+    try:
+        text = _read(args.file)
+    except OSError as error:
+        print(f"错误 / error: 无法读取文件 / cannot read {args.file}: {error.strerror}", file=sys.stderr)
+        return 2
+    except InputError as error:
+        print(f"错误 / error: {error.message}", file=sys.stderr)
+        return 2
+    post: dict = {"text": text}
+    for key in ("id", "title", "published_at", "checked_at"):
+        if getattr(args, key):
+            post[key] = getattr(args, key)
+    account = {k: v for k, v in {"type": args.account_type, "platform": args.platform}.items() if v}
+    if account:
+        post["account"] = account
+    try:
+        report = get_reviewer().review(post, review_options(args))
+    except InputError as error:
+        print(f"错误 / error: {error.message}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
+        print(render_text(report, text, args.title, color=color))
+    order = {"pass": 0, "revise": 1, "reject": 2}
+    if args.fail_on != "never" and order[report.verdict or "pass"] >= order[args.fail_on]:
+        return 1
+    return 0

@@ -1,0 +1,135 @@
+"""The document every check sees: original and normalised text, the offset map, tokens, metadata."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from review.model import Finding, Post
+from review.normalise import Normalised, NoiseSpan, normalise
+from review.segment import Token, tokenize
+
+if TYPE_CHECKING:
+    from review.pipeline import ReviewOptions
+
+SENTENCE_END = re.compile(r"[。！？!?；;\n]+|…{1,2}")
+
+
+@dataclass
+class Document:
+    """One field of a post (`text` or `title`) ready for checks; findings come back in original offsets."""
+
+    post: Post
+    field: str
+    normalised: Normalised
+    options: "ReviewOptions"
+    cache: dict = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, post: Post, field_name: str, options: "ReviewOptions") -> "Document":
+        """Normalise one field of `post`."""
+        original = post.text if field_name == "text" else (post.title or "")
+        return cls(post=post, field=field_name, normalised=normalise(original), options=options)
+
+    @property
+    def original(self) -> str:
+        """The caller's text as sent."""
+        return self.normalised.original
+
+    @property
+    def text(self) -> str:
+        """The normalised text the checks read."""
+        return self.normalised.text
+
+    @property
+    def noise(self) -> list[NoiseSpan]:
+        """Scraper noise and mojibake found by the normaliser (original offsets)."""
+        return self.normalised.noise
+
+    @property
+    def is_body(self) -> bool:
+        """True for the post's body (whole-post checks run only there)."""
+        return self.field == "text"
+
+    @cached_property
+    def tokens(self) -> list[Token]:
+        """jieba tokens of the normalised text."""
+        return tokenize(self.text)
+
+    @cached_property
+    def sentences(self) -> list[tuple[int, int]]:
+        """Sentence spans of the normalised text (ending punctuation included)."""
+        spans, start = [], 0
+        for match in SENTENCE_END.finditer(self.text):
+            if match.end() > start:
+                spans.append((start, match.end()))
+            start = match.end()
+        if start < len(self.text):
+            spans.append((start, len(self.text)))
+        return spans
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a normalised span to the original text."""
+        return self.normalised.to_original(start, end)
+
+    def finding(
+        self,
+        start: int | None,
+        end: int | None,
+        *,
+        category: str,
+        rule: str,
+        severity: str,
+        message: str,
+        suggestion: str | None = None,
+        confidence: float = 1.0,
+        evidence: list[dict] | None = None,
+    ) -> Finding:
+        """A finding for normalised span [start, end) (None for whole-post), mapped to the original."""
+        if start is None or end is None:
+            ostart = oend = None
+            span_text = None
+        else:
+            ostart, oend = self.to_original(start, end)
+            span_text = self.original[ostart:oend]
+        return Finding(
+            category=category,
+            rule=rule,
+            severity=severity,
+            start=ostart,
+            end=oend,
+            text=span_text,
+            suggestion=suggestion,
+            confidence=float(confidence),
+            message=message,
+            field=self.field,
+            evidence=evidence,
+        )
+
+    def original_finding(
+        self,
+        start: int,
+        end: int,
+        *,
+        category: str,
+        rule: str,
+        severity: str,
+        message: str,
+        suggestion: str | None = None,
+        confidence: float = 1.0,
+    ) -> Finding:
+        """A finding whose span is already in ORIGINAL offsets."""
+        return Finding(
+            category=category,
+            rule=rule,
+            severity=severity,
+            start=start,
+            end=end,
+            text=self.original[start:end],
+            suggestion=suggestion,
+            confidence=float(confidence),
+            message=message,
+            field=self.field,
+        )

@@ -1,0 +1,196 @@
+"""The contract's data types: a post in, findings and a report out (see ../shared/CONTRACT.md)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from review.errors import InputError
+
+MAX_TEXT_CHARS = 20_000
+CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
+SEVERITIES = ("info", "minor", "major", "critical")
+SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+
+
+def parse_datetime(value: Any, field_name: str) -> datetime:
+    """Parse an ISO 8601 date or date-time; naive values are taken as China Standard Time."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str) and value.strip():
+        raw = value.strip()
+        if raw.endswith(("Z", "z")):
+            raw = raw[:-1] + "+00:00"
+        try:
+            parsed = datetime.fromisoformat(raw)
+        except ValueError:
+            raise InputError(
+                "invalid_date",
+                f"{field_name} 不是有效的 ISO 8601 时间 / {field_name} is not a valid ISO 8601 date: {value!r}",
+                field_name,
+            ) from None
+    else:
+        raise InputError(
+            "invalid_date",
+            f"{field_name} 应为 ISO 8601 字符串 / {field_name} must be an ISO 8601 string",
+            field_name,
+        )
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=CHINA_TZ)
+    return parsed
+
+
+def _optional_str(data: dict, key: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InputError(
+            "invalid_type",
+            f"字段 {key} 应为字符串 / field {key} must be a string, got {type(value).__name__}",
+            key,
+        )
+    return value
+
+
+def check_text_length(text: str, field_name: str = "text") -> None:
+    """Refuse text over the contract's limit with a clear error."""
+    if len(text) > MAX_TEXT_CHARS:
+        raise InputError(
+            "text_too_long",
+            f"{field_name} 长度 {len(text)} 超过上限 {MAX_TEXT_CHARS} 字 / "
+            f"{field_name} has {len(text)} characters, the limit is {MAX_TEXT_CHARS}",
+            field_name,
+        )
+
+
+@dataclass(frozen=True)
+class Account:
+    """The publishing account; `type` is the raw value, `effective_type` what the engine uses."""
+
+    id: str | None = None
+    name: str | None = None
+    type: str | None = None
+    platform: str | None = None
+    unit: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "Account":
+        """Validate the contract's `account` object."""
+        if data is None:
+            return cls()
+        if not isinstance(data, dict):
+            raise InputError("invalid_type", "account 应为对象 / account must be an object", "account")
+        values = {}
+        for key in ("id", "name", "type", "platform", "unit"):
+            value = data.get(key)
+            if value is not None and not isinstance(value, (str, int)):
+                raise InputError(
+                    "invalid_type",
+                    f"account.{key} 应为字符串 / account.{key} must be a string",
+                    f"account.{key}",
+                )
+            values[key] = None if value is None else str(value)
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Post:
+    """One post as the contract defines it; build it with `Post.from_dict` to validate."""
+
+    text: str
+    id: str | None = None
+    title: str | None = None
+    account: Account = field(default_factory=Account)
+    published_at: datetime | None = None
+    checked_at: datetime | None = None
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "Post":
+        """Validate a JSON object against the contract; raises InputError with a clear message."""
+        if not isinstance(data, dict):
+            raise InputError("invalid_post", "输入应为 JSON 对象 / a post must be a JSON object")
+        if "text" not in data or data["text"] is None:
+            raise InputError("missing_text", "缺少 text 字段 / the field text is required", "text")
+        text = data["text"]
+        if not isinstance(text, str):
+            raise InputError(
+                "invalid_type",
+                f"text 应为字符串 / text must be a string, got {type(text).__name__}",
+                "text",
+            )
+        if not text.strip():
+            raise InputError("empty_text", "text 为空 / text is empty", "text")
+        check_text_length(text)
+        post_id = data.get("id")
+        if post_id is not None and not isinstance(post_id, (str, int)) or isinstance(post_id, bool):
+            raise InputError("invalid_type", "id 应为字符串 / id must be a string", "id")
+        title = _optional_str(data, "title")
+        if title is not None:
+            check_text_length(title, "title")
+        published = data.get("published_at")
+        checked = data.get("checked_at")
+        return cls(
+            text=text,
+            id=None if post_id is None else str(post_id),
+            title=title,
+            account=Account.from_dict(data.get("account")),
+            published_at=None if published in (None, "") else parse_datetime(published, "published_at"),
+            checked_at=None if checked in (None, "") else parse_datetime(checked, "checked_at"),
+        )
+
+
+@dataclass
+class Finding:
+    """One problem: a span of the caller's original text (or the whole post) and what to do."""
+
+    category: str
+    rule: str
+    severity: str
+    start: int | None
+    end: int | None
+    text: str | None
+    suggestion: str | None
+    confidence: float
+    message: str
+    field: str = "text"
+    evidence: list[dict] | None = None
+
+    def to_dict(self) -> dict:
+        """The finding as the contract's JSON object (extra fields only when set)."""
+        data = asdict(self)
+        data["confidence"] = round(float(self.confidence), 4)
+        if self.evidence is None:
+            data.pop("evidence")
+        return data
+
+
+@dataclass
+class Report:
+    """The contract's report for one post."""
+
+    id: str | None
+    score: float | None
+    verdict: str | None
+    findings: list[Finding]
+    meta: dict
+    error: dict | None = None
+
+    def to_dict(self) -> dict:
+        """The report as the contract's JSON object."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "score": self.score,
+            "verdict": self.verdict,
+            "findings": [f.to_dict() for f in self.findings],
+            "meta": self.meta,
+        }
+        if self.error is not None:
+            data["error"] = self.error
+        return data
+
+    @classmethod
+    def from_error(cls, error: InputError, post_id: str | None, meta: dict | None = None) -> "Report":
+        """A report that carries an input error instead of findings."""
+        return cls(id=post_id, score=None, verdict=None, findings=[], meta=meta or {}, error=error.to_dict())

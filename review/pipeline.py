@@ -1,0 +1,203 @@
+"""The Reviewer: runs registered checks over a post, merges findings, scores, and gives a verdict."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from review import checks as check_registry
+from review.checks.base import Check
+from review.document import Document
+from review.errors import InputError
+from review.model import SEVERITY_RANK, Finding, Post, Report
+from review.resources import load_toml
+
+
+@dataclass(frozen=True)
+class ReviewOptions:
+    """Per-call settings: which checks run, and an account's own allow/deny terms and thresholds."""
+
+    enable: frozenset[str] | None = None  # run only these (None: the defaults)
+    disable: frozenset[str] = frozenset()
+    allow_terms: frozenset[str] = frozenset()
+    deny_terms: frozenset[str] = frozenset()
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def make(
+        cls,
+        enable: Iterable[str] | None = None,
+        disable: Iterable[str] | None = None,
+        allow_terms: Iterable[str] | None = None,
+        deny_terms: Iterable[str] | None = None,
+        thresholds: dict[str, float] | None = None,
+    ) -> "ReviewOptions":
+        """Build options from plain iterables."""
+        return cls(
+            enable=None if enable is None else frozenset(enable),
+            disable=frozenset(disable or ()),
+            allow_terms=frozenset(t for t in (allow_terms or ()) if t),
+            deny_terms=frozenset(t for t in (deny_terms or ()) if t),
+            thresholds=dict(thresholds or {}),
+        )
+
+
+class Scorer:
+    """Score and verdict from findings, with weights from lexicons/scoring.toml."""
+
+    def __init__(self, config: dict[str, Any] | None = None) -> None:
+        config = config or load_toml("scoring.toml")
+        self.penalty = {k: float(v) for k, v in config["severity_penalty"].items()}
+        self.weight = {k: float(v) for k, v in config["category_weight"].items()}
+        verdict = config["verdict"]
+        self.revise_rank = SEVERITY_RANK[verdict["revise_min_severity"]]
+        self.revise_below = float(verdict["revise_below"])
+
+    def score(self, findings: list[Finding]) -> float:
+        """0-100, higher is better; a pure function of the findings."""
+        total = 0.0
+        for finding in findings:
+            weight = self.weight.get(finding.category, self.weight.get("default", 1.0))
+            total += self.penalty.get(finding.severity, 0.0) * weight * finding.confidence
+        return round(max(0.0, 100.0 - total), 1)
+
+    def verdict(self, findings: list[Finding], score: float) -> str:
+        """`reject` on any critical finding, `revise` on a serious one or a low score, else `pass`."""
+        ranks = [SEVERITY_RANK[f.severity] for f in findings]
+        if ranks and max(ranks) == SEVERITY_RANK["critical"]:
+            return "reject"
+        if (ranks and max(ranks) >= self.revise_rank) or score < self.revise_below:
+            return "revise"
+        return "pass"
+
+
+def merge_findings(findings: list[Finding]) -> list[Finding]:
+    """Collapse overlapping findings of the same category and field into the most serious one."""
+    spanned = [f for f in findings if f.start is not None]
+    whole = [f for f in findings if f.start is None]
+    spanned.sort(key=lambda f: (f.field, f.category, f.start, -(f.end or 0)))
+    kept: list[Finding] = []
+    for finding in spanned:
+        last = kept[-1] if kept else None
+        if (
+            last is not None
+            and last.field == finding.field
+            and last.category == finding.category
+            and finding.start < last.end  # type: ignore[operator]
+        ):
+            if (SEVERITY_RANK[finding.severity], finding.confidence) > (SEVERITY_RANK[last.severity], last.confidence):
+                kept[-1] = finding
+            continue
+        kept.append(finding)
+    seen: set[tuple[str, str]] = set()
+    unique_whole = []
+    for finding in whole:
+        key = (finding.rule, finding.message)
+        if key not in seen:
+            seen.add(key)
+            unique_whole.append(finding)
+    merged = kept + unique_whole
+    merged.sort(key=lambda f: (f.field != "title", f.start if f.start is not None else -1, f.category))
+    return merged
+
+
+class Reviewer:
+    """Reviews posts with the registered checks; build once, share between threads."""
+
+    def __init__(self, checks: Iterable[str] | None = None, scorer: Scorer | None = None) -> None:
+        registry = check_registry.discover()
+        if checks is None:
+            names = [name for name, cls in registry.items() if cls.enabled_by_default]
+        else:
+            names = list(checks)
+            unknown = [name for name in names if name not in registry]
+            if unknown:
+                raise InputError("unknown_check", f"未知的检查项 / unknown checks: {', '.join(unknown)}")
+        self.default_checks: tuple[str, ...] = tuple(sorted(names))
+        self.scorer = scorer or Scorer()
+        self._instances: dict[str, Check] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def available_checks(self) -> list[str]:
+        """Every registered check name."""
+        return sorted(check_registry.discover())
+
+    def instance(self, name: str) -> Check:
+        """The one instance of a check, created (and its resources loaded) on first use."""
+        found = self._instances.get(name)
+        if found is None:
+            with self._lock:
+                found = self._instances.get(name)
+                if found is None:
+                    found = check_registry.discover()[name]()
+                    self._instances[name] = found
+        return found
+
+    def warm_up(self, names: Iterable[str] | None = None) -> None:
+        """Load every check's resources now rather than on the first post."""
+        for name in names or self.default_checks:
+            self.instance(name)
+
+    def selected(self, options: ReviewOptions) -> list[str]:
+        """Names of the checks a call runs."""
+        registry = check_registry.discover()
+        wanted = self.default_checks if options.enable is None else tuple(sorted(options.enable))
+        unknown = [n for n in list(wanted) + sorted(options.disable) if n not in registry]
+        if unknown:
+            raise InputError("unknown_check", f"未知的检查项 / unknown checks: {', '.join(unknown)}")
+        return [name for name in wanted if name not in options.disable]
+
+    def review(self, post: Post | dict, options: ReviewOptions | None = None) -> Report:
+        """Review one post (a Post or a contract JSON object); raises InputError on bad input."""
+        began = time.perf_counter()
+        if not isinstance(post, Post):
+            post = Post.from_dict(post)
+        options = options or ReviewOptions()
+        names = self.selected(options)
+        docs = [Document.build(post, "text", options)]
+        if post.title and post.title.strip():
+            docs.append(Document.build(post, "title", options))
+        findings: list[Finding] = []
+        for name in names:
+            check = self.instance(name)
+            for doc in docs:
+                if doc.field in check.fields:
+                    findings.extend(check.check(doc))
+        findings = merge_findings(findings)
+        score = self.scorer.score(findings)
+        verdict = self.scorer.verdict(findings, score)
+        from review import __version__
+
+        meta = {
+            "elapsed_ms": round((time.perf_counter() - began) * 1000, 2),
+            "engine": __version__,
+            "checks": names,
+        }
+        return Report(id=post.id, score=score, verdict=verdict, findings=findings, meta=meta)
+
+    def review_dict(self, data: Any, options: ReviewOptions | None = None) -> dict:
+        """Review a JSON object and return the report as JSON; bad input becomes a report with `error`."""
+        try:
+            return self.review(data, options).to_dict()
+        except InputError as error:
+            post_id = data.get("id") if isinstance(data, dict) else None
+            if post_id is not None and not isinstance(post_id, str):
+                post_id = str(post_id)
+            return Report.from_error(error, post_id).to_dict()
+
+
+_default: Reviewer | None = None
+_default_lock = threading.Lock()
+
+
+def get_reviewer() -> Reviewer:
+    """The process-wide default Reviewer (models and lexicons load once)."""
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = Reviewer()
+    return _default

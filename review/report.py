@@ -1,0 +1,62 @@
+"""Rendering a report for people: a readable, optionally coloured terminal view."""
+
+from __future__ import annotations
+
+from review.model import Finding, Report
+
+SEVERITY_ZH = {"info": "提示", "minor": "轻微", "major": "较重", "critical": "严重"}
+CATEGORY_ZH = {
+    "typo": "错别字",
+    "sensitive": "敏感/违禁表述",
+    "expression": "规范表述",
+    "offtopic": "无关信息",
+    "entertainment": "过度娱乐化",
+    "timeliness": "时效",
+    "garbled": "乱码",
+}
+VERDICT_ZH = {"pass": "通过", "revise": "修改后发布", "reject": "不予发布（单项否决）"}
+_COLOURS = {"info": "36", "minor": "33", "major": "31", "critical": "1;41"}
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if color else text
+
+
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a code-point offset."""
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def _context(text: str, finding: Finding, color: bool, width: int = 16) -> str:
+    assert finding.start is not None and finding.end is not None
+    left = text[max(0, finding.start - width) : finding.start].replace("\n", " ")
+    right = text[finding.end : finding.end + width].replace("\n", " ")
+    middle = _paint(text[finding.start : finding.end], "4;" + _COLOURS[finding.severity].split(";")[-1], color)
+    return f"…{left}{middle}{right}…"
+
+
+def render_text(report: Report, text: str, title: str | None = None, color: bool = False) -> str:
+    """A terminal report: score, verdict and each finding in place with its suggestion."""
+    verdict = report.verdict or "error"
+    head = f"得分 {report.score}  结论 {VERDICT_ZH.get(verdict, verdict)} ({verdict})  问题 {len(report.findings)} 处"
+    lines = [_paint(head, "1", color)]
+    if not report.findings:
+        lines.append("未发现问题。")
+    for number, finding in enumerate(report.findings, 1):
+        source = title if finding.field == "title" else text
+        severity = _paint(SEVERITY_ZH.get(finding.severity, finding.severity), _COLOURS.get(finding.severity, "0"), color)
+        category = CATEGORY_ZH.get(finding.category, finding.category)
+        if finding.start is None or source is None:
+            where = "全文" if finding.field == "text" else "标题"
+            lines.append(f"{number:>3}. [{severity}] {category} · {where}: {finding.message}")
+        else:
+            line, column = line_col(source, finding.start)
+            where = f"{'标题' if finding.field == 'title' else ''}{line}:{column}"
+            lines.append(f"{number:>3}. [{severity}] {category} · {where} “{finding.text}”: {finding.message}")
+            lines.append(f"       {_context(source, finding, color)}")
+        if finding.suggestion is not None:
+            shown = finding.suggestion if finding.suggestion else "（删除）"
+            lines.append(f"       建议: {shown}   置信度 {finding.confidence:.2f}   规则 {finding.rule}")
+    return "\n".join(lines)
