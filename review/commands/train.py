@@ -1,0 +1,38 @@
+"""`review train …` and `review eval …`: command groups that trainer modules join without editing this file.
+
+A module under review/commands/ adds its own sub-sub-command from its `register(sub)`:
+
+    from review.commands.train import command_group
+
+    def register(sub):
+        parser = command_group(sub, "train").add_parser("topic", help="…")
+        parser.set_defaults(handler=run)
+
+The group is created on first use, so the order in which modules register does not matter.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+GROUP_HELP = {
+    "train": "训练模型 / train a model",
+    "eval": "评测模型 / evaluate a model",
+}
+
+
+def command_group(sub: argparse._SubParsersAction, name: str) -> argparse._SubParsersAction:
+    """The sub-parsers of the top-level command `name` (`train`, `eval`), created on first use."""
+    parser = sub.choices.get(name)
+    if parser is None:
+        parser = sub.add_parser(name, help=GROUP_HELP.get(name, name))
+        # Stored on the parser so that a later module finds the same group.
+        parser.group_subparsers = parser.add_subparsers(dest=f"{name}_command", metavar="WHAT")
+        parser.set_defaults(handler=lambda args, p=parser: p.print_help() or 2)
+    return parser.group_subparsers
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Make sure `review train` and `review eval` exist even before any trainer joins."""
+    for name in GROUP_HELP:
+        command_group(sub, name)
