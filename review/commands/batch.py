@@ -49,7 +49,8 @@ def _init_worker(options: ReviewOptions) -> None:
     _worker_options = options
     from review.pipeline import get_reviewer
 
-    get_reviewer().warm_up()
+    reviewer = get_reviewer()
+    reviewer.warm_up(reviewer.selected(options))
 
 
 def _work(item: tuple[int, str]) -> str:

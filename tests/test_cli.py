@@ -1,0 +1,104 @@
+"""End-to-end CLI: `review check` and `review batch` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORE = ["--enable", "garbled,timeliness"]
+
+
+def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "review.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=300,
+    )
+
+
+def test_check_json_on_example():
+    result = run_cli("check", "examples/post.txt", "--json", *CORE)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    text = (ROOT / "examples/post.txt").read_text(encoding="utf-8")
+    assert {"id", "score", "verdict", "findings", "meta"} <= set(report)
+    assert report["findings"], "the example carries scraper annotations"
+    for finding in report["findings"]:
+        if finding["start"] is not None:
+            assert text[finding["start"] : finding["end"]] == finding["text"]
+
+
+def test_check_readable_from_stdin_and_fail_on():
+    result = run_cli("check", "-", "--color", "never", "--fail-on", "revise", *CORE, stdin="持續(xù)推動工作")
+    assert result.returncode == 1
+    assert "乱码" in result.stdout and "(xù)" in result.stdout and "建议" in result.stdout
+
+
+def test_check_errors_are_clear():
+    missing = run_cli("check", "no/such/file.txt")
+    assert missing.returncode == 2 and "cannot read" in missing.stderr and "Traceback" not in missing.stderr
+    empty = run_cli("check", "-", stdin="  ")
+    assert empty.returncode == 2 and "empty" in empty.stderr
+    bad_date = run_cli("check", "-", "--published-at", "soon", stdin="好")
+    assert bad_date.returncode == 2 and "ISO 8601" in bad_date.stderr
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_batch_keeps_order_and_reports_bad_lines(tmp_path, workers):
+    lines = []
+    for i in range(30):
+        if i == 5:
+            lines.append("{not json")
+        elif i == 9:
+            lines.append(json.dumps({"id": "p9", "text": ""}))
+        elif i == 13:
+            lines.append(json.dumps({"id": "p13", "text": "好", "published_at": "tomorrow"}))
+        else:
+            lines.append(json.dumps({"id": f"p{i}", "text": f"第{i}条：持續(xù)推動工作"}, ensure_ascii=False))
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = run_cli("batch", str(source), "-o", str(out), "--workers", workers, *CORE)
+    assert result.returncode == 0, result.stderr
+    reports = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(reports) == 30
+    assert reports[5]["error"]["code"] == "invalid_json" and reports[5]["meta"]["line"] == 6
+    assert reports[9]["error"]["code"] == "empty_text" and reports[9]["id"] == "p9"
+    assert reports[13]["error"]["code"] == "invalid_date"
+    good = [r for i, r in enumerate(reports) if i not in (5, 9, 13)]
+    assert [r["id"] for r in good] == [f"p{i}" for i in range(30) if i not in (5, 9, 13)]
+    assert all(r["findings"][0]["text"] == "(xù)" for r in good)
+
+
+def test_batch_resume_skips_done_lines_and_drops_half_line(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(json.dumps({"id": str(i), "text": "工作"}) for i in range(10)) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    first = run_cli("batch", str(source), "-o", str(out), *CORE)
+    assert first.returncode == 0
+    complete = out.read_text(encoding="utf-8").splitlines()
+    out.write_text("\n".join(complete[:4]) + "\n" + complete[4][:10], encoding="utf-8")  # a crash mid-line
+    second = run_cli("batch", str(source), "-o", str(out), "--resume", *CORE)
+    assert second.returncode == 0, second.stderr
+    ids = [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()]
+    assert ids == [str(i) for i in range(10)]
+
+
+def test_batch_missing_input_and_unknown_check(tmp_path):
+    missing = run_cli("batch", str(tmp_path / "nope.jsonl"), "-o", str(tmp_path / "o.jsonl"))
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"text": "好"}\n', encoding="utf-8")
+    unknown = run_cli("batch", str(source), "-o", str(tmp_path / "o.jsonl"), "--enable", "nonsense")
+    assert unknown.returncode == 2 and "unknown checks" in unknown.stderr
