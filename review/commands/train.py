@@ -24,6 +24,10 @@ GROUP_HELP = {
 def command_group(sub: argparse._SubParsersAction, name: str) -> argparse._SubParsersAction:
     """The sub-parsers of the top-level command `name` (`train`, `eval`), created on first use."""
     parser = sub.choices.get(name)
+    if parser is not None and not hasattr(parser, "group_subparsers"):
+        # Created by another module the plain argparse way: reuse its sub-parsers if it has any.
+        found = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        parser.group_subparsers = found[0] if found else parser.add_subparsers(dest=f"{name}_command")
     if parser is None:
         parser = sub.add_parser(name, help=GROUP_HELP.get(name, name))
         # Stored on the parser so that a later module finds the same group.
