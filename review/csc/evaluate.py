@@ -1,0 +1,159 @@
+"""Sentence-level CSC evaluation (the convention of ReaLiSe's and pycorrector's evaluation scripts).
+
+For each sentence the gold edits are the positions (detection) or (position, char) pairs (correction) where
+``tgt`` differs from ``src``, the predicted edits likewise for the prediction.
+
+* precision = sentences whose predicted edits are non-empty and equal the gold edits / sentences with predicted edits
+* recall    = the same true positives / sentences with gold edits
+* F1        = harmonic mean
+* fpr       = error-free sentences (src == tgt) that the system changed / error-free sentences
+* acc       = sentences whose predicted edits equal the gold edits / all sentences
+
+    python -m review.csc.evaluate FILE.jsonl|FILE.tsv|odw-dev ... [--model models/csc] [--threshold T]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+
+def _f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r > 0 else 0.0
+
+
+def sentence_metrics(srcs: Sequence[str], tgts: Sequence[str], preds: Sequence[str]) -> Dict[str, float]:
+    """Sentence-level detection/correction P/R/F1, false-positive rate and accuracy."""
+    n = len(srcs)
+    det_tp = cor_tp = pred_n = gold_n = det_hit = cor_hit = 0
+    clean_n = clean_fp = 0
+    for s, t, p in zip(srcs, tgts, preds):
+        if len(s) != len(t) or len(s) != len(p):
+            raise ValueError("src, tgt and prediction must have equal length")
+        gold = [(i, c) for i, (a, c) in enumerate(zip(s, t)) if a != c]
+        pred = [(i, c) for i, (a, c) in enumerate(zip(s, p)) if a != c]
+        gpos = [i for i, _ in gold]
+        ppos = [i for i, _ in pred]
+        if gold:
+            gold_n += 1
+        else:
+            clean_n += 1
+            if pred:
+                clean_fp += 1
+        if pred:
+            pred_n += 1
+            if ppos == gpos:
+                det_tp += 1
+            if pred == gold:
+                cor_tp += 1
+        if ppos == gpos:
+            det_hit += 1
+        if pred == gold:
+            cor_hit += 1
+    dp = det_tp / pred_n if pred_n else 0.0
+    dr = det_tp / gold_n if gold_n else 0.0
+    cp = cor_tp / pred_n if pred_n else 0.0
+    cr = cor_tp / gold_n if gold_n else 0.0
+    return dict(n=n, n_err=gold_n, n_clean=clean_n, n_changed=pred_n,
+                det_p=dp, det_r=dr, det_f1=_f1(dp, dr), cor_p=cp, cor_r=cr, cor_f1=_f1(cp, cr),
+                fpr=clean_fp / clean_n if clean_n else 0.0, changed_rate=pred_n / n if n else 0.0,
+                det_acc=det_hit / n if n else 0.0, cor_acc=cor_hit / n if n else 0.0)
+
+
+def load_eval_set(spec: str, data_dir: str = "../shared/data"):
+    """``odw-dev`` (the held-out part of odw.train) or a JSONL/TSV path -> list of Pair."""
+    from . import data as D
+
+    if spec == "odw-dev":
+        return D.odw_split(data_dir)[1]
+    return D.read_pairs(spec)
+
+
+def evaluate_pairs(corrector, pairs, threshold: Optional[float] = None) -> Dict[str, float]:
+    from .infer import apply_edits
+
+    srcs = [p.src for p in pairs]
+    tgts = [p.tgt for p in pairs]
+    t0 = time.time()
+    edits = corrector.correct(srcs, threshold=threshold)
+    el = time.time() - t0
+    preds = [apply_edits(s, e) for s, e in zip(srcs, edits)]
+    m = sentence_metrics(srcs, tgts, preds)
+    m["seconds"] = el
+    m["chars_per_s"] = sum(map(len, srcs)) / el if el > 0 else 0.0
+    return m
+
+
+def sweep_thresholds(corrector, pairs, thresholds) -> List[Dict[str, float]]:
+    """Metrics at several thresholds from one forward pass (for tuning on a dev split only)."""
+    from .infer import apply_edits
+
+    srcs = [p.src for p in pairs]
+    tgts = [p.tgt for p in pairs]
+    edits = corrector.correct(srcs, threshold=min(thresholds))
+    out = []
+    for thr in thresholds:
+        preds = [apply_edits(s, e, thr) for s, e in zip(srcs, edits)]
+        m = sentence_metrics(srcs, tgts, preds)
+        m["threshold"] = thr
+        out.append(m)
+    return out
+
+
+def format_row(name: str, m: Dict[str, float]) -> str:
+    return (f"{name:28s} {m['n']:6d} {m['det_p']:.3f} {m['det_r']:.3f} {m['det_f1']:.3f}  "
+            f"{m['cor_p']:.3f} {m['cor_r']:.3f} {m['cor_f1']:.3f}  {m['fpr']:.3f} {m['changed_rate']:.3f}")
+
+
+HEADER = (f"{'set':28s} {'n':>6s} {'det_P':5s} {'det_R':5s} {'det_F1':6s} {'cor_P':5s} {'cor_R':5s} {'cor_F1':6s} "
+          f"{'FPR':5s} {'changed':7s}")
+
+
+def eval_main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="review eval csc", description="Sentence-level CSC evaluation.")
+    ap.add_argument("files", nargs="+", help="JSONL {src,tgt} or TSV files, or 'odw-dev'")
+    ap.add_argument("--model", default=None, help="model directory (default models/csc)")
+    ap.add_argument("--confusion", default=None, help="confusion TSV (default lexicons/confusion/confusion.tsv)")
+    ap.add_argument("--data", default="../shared/data", help="shared data dir (for odw-dev)")
+    ap.add_argument("--threshold", type=float, default=None, help="default: the model's tuned threshold")
+    ap.add_argument("--sweep", default=None, help="comma-separated thresholds to sweep (tune on odw-dev only!)")
+    ap.add_argument("--limit", type=int, default=0, help="evaluate the first N sentences only")
+    ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--json", action="store_true", help="print one JSON object per set")
+    args = ap.parse_args(argv)
+
+    from .infer import Corrector
+
+    corr = Corrector(args.model, confusion=args.confusion, threshold=args.threshold, batch_size=args.batch_size,
+                     num_threads=args.threads)
+    if not args.json:
+        print(f"model {args.model or 'models/csc'}  threshold {corr.threshold}")
+        print(HEADER)
+    for spec in args.files:
+        pairs = load_eval_set(spec, args.data)
+        if args.limit:
+            pairs = pairs[: args.limit]
+        name = Path(spec).name if spec != "odw-dev" else spec
+        if args.sweep:
+            thrs = [float(x) for x in args.sweep.split(",")]
+            for m in sweep_thresholds(corr, pairs, thrs):
+                if args.json:
+                    print(json.dumps(dict(set=name, **m), ensure_ascii=False))
+                else:
+                    print(format_row(f"{name}@{m['threshold']}", m))
+            continue
+        m = evaluate_pairs(corr, pairs)
+        m["threshold"] = corr.threshold
+        if args.json:
+            print(json.dumps(dict(set=name, **m), ensure_ascii=False))
+        else:
+            print(format_row(name, m) + f"  {m['chars_per_s']:.0f} chars/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(eval_main())

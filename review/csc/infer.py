@@ -1,0 +1,161 @@
+"""Batched CPU inference for the CSC model, precision first.
+
+    from review.csc.infer import Corrector
+    corr = Corrector("models/csc")                 # load once per process
+    corr.correct(["我们要再接再励。"])               # -> [[(5, '励', '厉', 0.97)]]
+
+A replacement is suggested only when
+  * the source character is a CJK ideograph known to the model (digits, Latin, punctuation, symbols are never
+    touched; nor are positions the caller marks as protected),
+  * the suggested character is in the confusion set of the source character, and
+  * its probability is at least ``threshold`` and higher than the source character's own probability.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import torch
+
+from .confusion import ConfusionSet, is_cjk
+from .model import CharVocab, load_model
+
+Edit = Tuple[int, str, str, float]
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "csc"
+DEFAULT_THRESHOLD = 0.5
+
+
+class Corrector:
+    """Character-level spelling corrector.
+
+    Args:
+        model_dir: HF-format directory (config.json, model.safetensors, vocab.txt); default ``models/csc``.
+        confusion: a ``ConfusionSet``, a path to a confusion TSV, or None for ``lexicons/confusion/confusion.tsv``.
+        threshold: minimum probability of a suggestion; None = the value tuned on the dev split stored in the
+            model's ``csc.json`` (else 0.5).
+        batch_size: sentences (windows) per forward pass.
+        device: torch device string, "cpu" by default.
+        num_threads: if given, ``torch.set_num_threads(num_threads)``.
+        model, vocab: an already loaded model and ``CharVocab`` (then ``model_dir`` is not read).
+    """
+
+    def __init__(self, model_dir=None, confusion=None, threshold: Optional[float] = None, batch_size: int = 32,
+                 device: str = "cpu", num_threads: Optional[int] = None, model=None, vocab: Optional[CharVocab] = None):
+        if num_threads:
+            torch.set_num_threads(num_threads)
+        self.device = device
+        meta: dict = {}
+        if model is None:
+            model, vocab, meta = load_model(model_dir or DEFAULT_MODEL_DIR, device=device)
+        self.model = model.to(device).eval()
+        self.vocab = vocab
+        self.meta = meta
+        if confusion is None or isinstance(confusion, (str, os.PathLike)):
+            confusion = ConfusionSet.load(confusion)
+        self.confusion = confusion
+        self.threshold = float(threshold if threshold is not None else meta.get("threshold", DEFAULT_THRESHOLD))
+        self.batch_size = batch_size
+        max_pos = getattr(self.model.config, "max_position_embeddings", 512)
+        self.window = max(8, min(max_pos, 512) - 2)
+        self._cand_cache: Dict[int, Optional[torch.Tensor]] = {}
+
+    # ---------------------------------------------------------------------------------------------------
+    def _candidates(self, src_id: int, ch: str) -> Optional[torch.Tensor]:
+        if src_id in self._cand_cache:
+            return self._cand_cache[src_id]
+        ids = sorted({self.vocab.stoi[c] for c in self.confusion.candidates(ch) if c in self.vocab})
+        t = torch.tensor(ids, dtype=torch.long) if ids else None
+        self._cand_cache[src_id] = t
+        return t
+
+    def _eligible(self, ch: str) -> bool:
+        return is_cjk(ch) and ch in self.vocab and ch in self.confusion
+
+    @torch.inference_mode()
+    def _forward(self, windows: List[str]) -> List[torch.Tensor]:
+        """Per window, a (len, V) tensor of probabilities (None-free)."""
+        v = self.vocab
+        out: List[Optional[torch.Tensor]] = [None] * len(windows)
+        order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
+        for s in range(0, len(order), self.batch_size):
+            idx = order[s: s + self.batch_size]
+            T = max(len(windows[i]) for i in idx) + 2
+            ids = torch.full((len(idx), T), v.pad_id, dtype=torch.long)
+            att = torch.zeros((len(idx), T), dtype=torch.long)
+            for r, i in enumerate(idx):
+                e = v.encode(windows[i])
+                ids[r, : len(e)] = torch.tensor(e)
+                att[r, : len(e)] = 1
+            logits = self.model(input_ids=ids.to(self.device), attention_mask=att.to(self.device)).logits
+            probs = torch.softmax(logits.float(), dim=-1).cpu()
+            for r, i in enumerate(idx):
+                out[i] = probs[r, 1: 1 + len(windows[i])]
+        return out  # type: ignore[return-value]
+
+    def correct(self, sentences: Sequence[str], threshold: Optional[float] = None,
+                protected: Optional[Sequence[Sequence[Tuple[int, int]]]] = None) -> List[List[Edit]]:
+        """Suggest corrections.
+
+        Args:
+            sentences: texts (any length; long ones are processed in windows).
+            threshold: overrides the instance threshold for this call.
+            protected: per sentence, a list of half-open (start, end) spans never to touch (names, places ...).
+
+        Returns:
+            per sentence a list of ``(index, src_char, tgt_char, prob)`` sorted by index, where ``index`` is the
+            code-point offset in that sentence and ``prob`` the model probability of ``tgt_char``.
+        """
+        thr = self.threshold if threshold is None else float(threshold)
+        windows: List[str] = []
+        where: List[Tuple[int, int]] = []
+        for si, s in enumerate(sentences):
+            for start in range(0, max(1, len(s)), self.window):
+                w = s[start: start + self.window]
+                if w and any(self._eligible(c) for c in w):
+                    windows.append(w)
+                    where.append((si, start))
+        results: List[List[Edit]] = [[] for _ in sentences]
+        if not windows:
+            return results
+        probs = self._forward(windows)
+        for (si, start), w, p in zip(where, windows, probs):
+            prot = protected[si] if protected is not None and si < len(protected) else ()
+            src_ids = [self.vocab.stoi.get(c, self.vocab.unk_id) for c in w]
+            src_p = p[torch.arange(len(w)), torch.tensor(src_ids)]
+            # a position can only be changed if something else has probability >= thr: 1 - p(src) >= thr
+            for j in torch.nonzero(src_p <= 1.0 - min(thr, 0.999) + 1e-6).flatten().tolist():
+                ch = w[j]
+                if not self._eligible(ch):
+                    continue
+                pos = start + j
+                if any(a <= pos < b for a, b in prot):
+                    continue
+                cands = self._candidates(src_ids[j], ch)
+                if cands is None:
+                    continue
+                pc = p[j, cands]
+                k = int(torch.argmax(pc))
+                best = float(pc[k])
+                if best >= thr and best > float(src_p[j]):
+                    results[si].append((pos, ch, self.vocab.itos[int(cands[k])], round(best, 4)))
+        return results
+
+    def correct_text(self, sentence: str, threshold: Optional[float] = None) -> Tuple[str, List[Edit]]:
+        """(corrected sentence, edits) for one sentence."""
+        edits = self.correct([sentence], threshold=threshold)[0]
+        chars = list(sentence)
+        for i, _, t, _ in edits:
+            chars[i] = t
+        return "".join(chars), edits
+
+
+def apply_edits(sentence: str, edits: Sequence[Edit], threshold: float = 0.0) -> str:
+    chars = list(sentence)
+    for i, _, t, p in edits:
+        if p >= threshold:
+            chars[i] = t
+    return "".join(chars)
