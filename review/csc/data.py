@@ -228,16 +228,15 @@ class ErrorInjector:
         chars = list(sent)
         for i in rng.sample(positions, min(n, len(positions))):
             ch = chars[i]
-            for _ in range(4):
-                r = rng.random()
-                col = self.WEIGHTS[-1][0]
-                for name, w in self.WEIGHTS:
-                    if r < w:
-                        col = name
-                        break
-                    r -= w
-                cands = self._cands(ch, col)
-                if cands:
-                    chars[i] = rng.choice(cands)
+            cols = [(name, w) for name, w in self.WEIGHTS if self._cands(ch, name)]
+            if not cols:
+                continue
+            r = rng.random() * sum(w for _, w in cols)
+            col = cols[-1][0]
+            for name, w in cols:
+                if r < w:
+                    col = name
                     break
+                r -= w
+            chars[i] = rng.choice(self._cands(ch, col))
         return "".join(chars)

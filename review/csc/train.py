@@ -122,13 +122,20 @@ class Batcher:
             self._conf_ids[ch] = v
         return v
 
+    def _draw(self, population: List, n: int) -> List:
+        if not population:
+            return []
+        if len(population) >= n:
+            return self.rng.sample(population, n)
+        return self.rng.choices(population, k=n)
+
     def _fill(self, stage: str) -> None:
         n = self.args.pool
         if stage == "mlm":
-            items = [(s, s) for s in self.rng.sample(self.mlm_text, n)]
+            items = [(s, s) for s in self._draw(self.mlm_text, n)]
         else:
             n_syn = int(n * self.args.synthetic_ratio)
-            items = [(self.injector.corrupt(s), s) for s in self.rng.sample(self.clean, n_syn)]
+            items = [(self.injector.corrupt(s), s) for s in self._draw(self.clean, n_syn)]
             items += [self.rng.choice(self.real) for _ in range(n - n_syn)]
         batches = list(_batches_by_tokens(items, self.args.tokens_per_batch, length=lambda x: len(x[0])))
         self.rng.shuffle(batches)
@@ -358,7 +365,7 @@ def train_main(argv=None) -> int:
         opt.step()
         step += 1
         train_seconds += time.time() - t0
-        lv = float(loss)
+        lv = float(loss.detach())
         loss_ema = lv if loss_ema is None else 0.98 * loss_ema + 0.02 * lv
         if step % 50 == 0 or step == total:
             log(f"step {step}/{total} {stage} loss {lv:.4f} ema {loss_ema:.4f} lr {lr:.2e} "

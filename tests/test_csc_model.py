@@ -1,0 +1,79 @@
+"""The loader and Corrector with a tiny random HF-format model built here (as a user's own checkpoint would be)."""
+from __future__ import annotations
+
+import torch
+from transformers import BertConfig, BertForMaskedLM
+
+from review.csc.confusion import ConfusionSet
+from review.csc.infer import Corrector
+from review.csc.model import SPECIAL_TOKENS, CharVocab, build_model, load_model, save_model
+
+torch.set_num_threads(1)
+
+CHARS = list("再接励厉一如既即往我们要在作做的地得中国人民123abcABC，。")
+
+
+def make_user_checkpoint(path, bias_char="厉"):
+    """A BERT-style HF dir: config.json + model.safetensors + a BERT-like vocab.txt (with a ## piece)."""
+    tokens = list(SPECIAL_TOKENS) + ["##的", "[unused1]"] + CHARS
+    torch.manual_seed(0)
+    cfg = BertConfig(vocab_size=len(tokens), hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                     intermediate_size=64, max_position_embeddings=40)
+    model = BertForMaskedLM(cfg)
+    with torch.no_grad():
+        model.cls.predictions.bias[tokens.index(bias_char)] = 50.0  # the model always predicts bias_char
+    model.save_pretrained(str(path))
+    (path / "vocab.txt").write_text("\n".join(tokens) + "\n", encoding="utf-8")
+    return tokens
+
+
+def confusion():
+    cs = ConfusionSet()
+    for a, b in ("励厉", "厉励", "即既", "既即", "在再", "再在"):
+        cs.add(a, b, "same_tone")
+    return cs
+
+
+def test_load_user_checkpoint_and_correct(tmp_path):
+    make_user_checkpoint(tmp_path)
+    model, vocab, meta = load_model(tmp_path)
+    assert meta == {} and vocab.id("厉") == vocab.stoi["厉"] and vocab.id("龘") == vocab.unk_id
+    corr = Corrector(tmp_path, confusion=confusion(), threshold=0.5)
+    out = corr.correct(["我们要再接再励。", "123abc，。", "", "中国人民"])
+    assert len(out) == 4
+    (edit,) = out[0]
+    idx, src, tgt, prob = edit
+    assert (idx, src, tgt) == (6, "励", "厉") and 0.5 <= prob <= 1.0
+    assert isinstance(idx, int) and isinstance(prob, float)
+    assert out[1] == [] and out[2] == [] and out[3] == []   # digits/Latin/punct never; 厉 not a candidate
+    # protected spans are never touched
+    assert corr.correct(["我们要再接再励。"], protected=[[(4, 8)]]) == [[]]
+    # a threshold above the probability suppresses the suggestion
+    assert corr.correct(["再接再励"], threshold=1.01) == [[]]
+    text, edits = corr.correct_text("再接再励")
+    assert text == "再接再厉" and len(edits) == 1
+
+
+def test_long_sentence_windows(tmp_path):
+    make_user_checkpoint(tmp_path)
+    corr = Corrector(tmp_path, confusion=confusion(), threshold=0.5, batch_size=4)
+    s = "我们要在接再励。" * 20  # 160 chars > 38-char window
+    (edits,) = corr.correct([s])
+    assert [i for i, *_ in edits] == [i for i, c in enumerate(s) if c == "励"]
+
+
+def test_save_load_roundtrip_fp16(tmp_path):
+    vocab = CharVocab(list(SPECIAL_TOKENS) + CHARS)
+    model = build_model(len(vocab), "tiny").eval()
+    save_model(model, vocab, tmp_path, fp16=True, extra={"threshold": 0.7})
+    assert (tmp_path / "model.safetensors").exists() and (tmp_path / "config.json").exists()
+    back, v2, meta = load_model(tmp_path)
+    assert v2.itos == vocab.itos and meta["threshold"] == 0.7
+    assert next(back.parameters()).dtype == torch.float32
+    ids = torch.tensor([vocab.encode("我们要再接再励")])
+    with torch.no_grad():
+        a = model(input_ids=ids).logits
+        b = back(input_ids=ids).logits
+    assert torch.allclose(a, b, atol=5e-2)
+    corr = Corrector(tmp_path, confusion=confusion())
+    assert corr.threshold == 0.7
