@@ -112,9 +112,76 @@ HEADER = (f"{'set':28s} {'n':>6s} {'det_P':5s} {'det_R':5s} {'det_F1':6s} {'cor_
           f"{'FPR':5s} {'changed':7s}")
 
 
+STANDARD_SETS = (
+    ("SIGHAN15 test", "csc-sighan-simplified/sighan15_test.jsonl"),
+    ("EC-LAW test", "csc-pycorrector/ec_law_test.tsv"),
+    ("odw dev (held-out 10% of odw.train)", "odw-dev"),
+    ("People's Daily checked", "csc-people-daily-hard/news_paper_checked.jsonl"),
+    ("acc_rmrb (error-free)", "csc-macro-correct/acc_rmrb_test.jsonl"),
+    ("acc_xxqg (error-free)", "csc-macro-correct/acc_xxqg_test.jsonl"),
+)
+EXTRA_SETS = (
+    ("SIGHAN14 test", "csc-sighan-simplified/sighan14_test.jsonl"),
+    ("SIGHAN13 test", "csc-sighan-simplified/sighan13_test.jsonl"),
+    ("ECSpell med test", "csc-ecspell/med.test.tsv"),
+    ("CCTC test", "csc-cdconfusor/cctc_test.jsonl"),
+    ("CSCD-NS test (lomo)", "csc-macro-correct/lomo_cscdns_test.jsonl"),
+    ("gen_xxqg test", "csc-macro-correct/gen_xxqg_test.jsonl"),
+)
+
+
+def markdown_row(name: str, m: Dict[str, float]) -> str:
+    return (f"| {name} | {m['n']} | {m['n_err']} | {m['det_p']:.3f} | {m['det_r']:.3f} | {m['det_f1']:.3f} | "
+            f"{m['cor_p']:.3f} | {m['cor_r']:.3f} | {m['cor_f1']:.3f} | {m['fpr']:.3f} | {m['changed_rate']:.3f} |")
+
+
+MARKDOWN_HEADER = ("| set | sentences | with errors | det P | det R | det F1 | cor P | cor R | cor F1 | FPR (clean) "
+                   "| changed |\n|---|---|---|---|---|---|---|---|---|---|---|")
+
+
+def speed(corrector, sentences: Sequence[str], n: int = 200, length: int = 100) -> Dict[str, float]:
+    """ms per ``length``-char sentence, one at a time and batched (the model runs on every sentence)."""
+    text = "".join(sentences)
+    pieces = [text[i: i + length] for i in range(0, len(text) - length, length)][:n]
+    if not pieces:
+        return {}
+    corrector.correct(pieces[:4])  # warm-up
+    t0 = time.perf_counter()
+    for p in pieces:
+        corrector.correct([p])
+    single = (time.perf_counter() - t0) * 1000 / len(pieces)
+    t0 = time.perf_counter()
+    corrector.correct(pieces)
+    batched = (time.perf_counter() - t0) * 1000 / len(pieces)
+    return dict(sentences=len(pieces), length=length, ms_single=single, ms_batched=batched,
+                threads=torch_threads())
+
+
+def torch_threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
+
+
+def write_threshold(model_dir, threshold: float, note: dict) -> None:
+    """Store the tuned threshold in the model's csc.json."""
+    p = Path(model_dir) / "csc.json"
+    meta = json.loads(p.read_text(encoding="utf-8")) if p.exists() else {}
+    meta["threshold"] = threshold
+    meta["threshold_tuning"] = note
+    p.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
 def eval_main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="review eval csc", description="Sentence-level CSC evaluation.")
-    ap.add_argument("files", nargs="+", help="JSONL {src,tgt} or TSV files, or 'odw-dev'")
+    ap.add_argument("files", nargs="*", help="JSONL {src,tgt} or TSV files, or 'odw-dev'")
+    ap.add_argument("--standard", action="store_true", help="evaluate the model card's sets under --data")
+    ap.add_argument("--extra", action="store_true", help="with --standard: also the extra evaluation sets")
+    ap.add_argument("--markdown", action="store_true", help="print a markdown table")
+    ap.add_argument("--speed", action="store_true", help="also measure ms per 100-char sentence")
+    ap.add_argument("--tune", action="store_true",
+                    help="sweep thresholds on odw-dev, store the best (max correction F1, ties to the higher "
+                         "threshold) in the model's csc.json, then evaluate")
     ap.add_argument("--model", default=None, help="model directory (default models/csc)")
     ap.add_argument("--confusion", default=None, help="confusion TSV (default lexicons/confusion/confusion.tsv)")
     ap.add_argument("--data", default="../shared/data", help="shared data dir (for odw-dev)")
@@ -126,18 +193,40 @@ def eval_main(argv=None) -> int:
     ap.add_argument("--json", action="store_true", help="print one JSON object per set")
     args = ap.parse_args(argv)
 
-    from .infer import Corrector
+    from .infer import DEFAULT_MODEL_DIR, Corrector
 
     corr = Corrector(args.model, confusion=args.confusion, threshold=args.threshold, batch_size=args.batch_size,
                      num_threads=args.threads)
-    if not args.json:
+    if args.tune:
+        pairs = load_eval_set("odw-dev", args.data)
+        thrs = [round(0.3 + 0.05 * i, 2) for i in range(14)]
+        rows = sweep_thresholds(corr, pairs, thrs)
+        best = max(rows, key=lambda m: (round(m["cor_f1"], 4), m["threshold"]))
+        for m in rows:
+            print(format_row(f"odw-dev@{m['threshold']}", m), file=sys.stderr)
+        corr.threshold = best["threshold"]
+        write_threshold(args.model or DEFAULT_MODEL_DIR, best["threshold"],
+                        dict(set="odw-dev", criterion="max correction F1", cor_f1=round(best["cor_f1"], 4),
+                             fpr=round(best["fpr"], 4)))
+        print(f"tuned threshold on odw-dev: {best['threshold']}", file=sys.stderr)
+    specs = [(Path(f).name if f != "odw-dev" else f, f) for f in args.files]
+    if args.standard:
+        data = Path(args.data)
+        for name, rel in STANDARD_SETS + (EXTRA_SETS if args.extra else ()):
+            specs.append((name, rel if rel == "odw-dev" else str(data / rel)))
+    if args.markdown:
+        print(f"threshold {corr.threshold}\n")
+        print(MARKDOWN_HEADER)
+    elif not args.json:
         print(f"model {args.model or 'models/csc'}  threshold {corr.threshold}")
         print(HEADER)
-    for spec in args.files:
+    results = {}
+    first_pairs = None
+    for name, spec in specs:
         pairs = load_eval_set(spec, args.data)
         if args.limit:
             pairs = pairs[: args.limit]
-        name = Path(spec).name if spec != "odw-dev" else spec
+        first_pairs = first_pairs or pairs
         if args.sweep:
             thrs = [float(x) for x in args.sweep.split(",")]
             for m in sweep_thresholds(corr, pairs, thrs):
@@ -148,10 +237,18 @@ def eval_main(argv=None) -> int:
             continue
         m = evaluate_pairs(corr, pairs)
         m["threshold"] = corr.threshold
+        results[name] = m
         if args.json:
-            print(json.dumps(dict(set=name, **m), ensure_ascii=False))
+            print(json.dumps(dict(set=name, **m), ensure_ascii=False), flush=True)
+        elif args.markdown:
+            print(markdown_row(name, m), flush=True)
         else:
-            print(format_row(name, m) + f"  {m['chars_per_s']:.0f} chars/s")
+            print(format_row(name, m) + f"  {m['chars_per_s']:.0f} chars/s", flush=True)
+    if args.speed and first_pairs:
+        sp = speed(corr, [p.tgt for p in first_pairs])
+        print(json.dumps(dict(speed=sp)) if args.json else
+              f"\nspeed: {sp['ms_single']:.1f} ms per {sp['length']}-char sentence one at a time, "
+              f"{sp['ms_batched']:.1f} ms batched, {sp['threads']} thread(s), {sp['sentences']} sentences")
     return 0
 
 
