@@ -7,7 +7,7 @@ import json
 import multiprocessing
 import os
 import sys
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from review.commands._common import add_review_options, review_options
 from review.errors import InputError
@@ -56,6 +56,17 @@ def _init_worker(options: ReviewOptions) -> None:
 def _work(item: tuple[int, str]) -> str:
     assert _worker_options is not None
     return json.dumps(review_line(item[0], item[1], _worker_options), ensure_ascii=False)
+
+
+def reviewed_lines(items: Iterable[tuple[int, str]], options: ReviewOptions, workers: int = 1) -> Iterator[str]:
+    """Review (line number, JSON line) pairs in `workers` processes; yield report JSON lines in input order."""
+    if workers > 1:
+        context = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
+        with context.Pool(workers, initializer=_init_worker, initargs=(options,)) as pool:
+            yield from pool.imap(_work, items, chunksize=16)
+    else:
+        for number, line in items:
+            yield json.dumps(review_line(number, line, options), ensure_ascii=False)
 
 
 def _complete_lines(path: str) -> int:
@@ -116,20 +127,10 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stdout if args.output == "-" else open(args.output, "a" if done else "w", encoding="utf-8")
     errors = 0
     try:
-        if args.workers > 1:
-            context = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
-            with context.Pool(args.workers, initializer=_init_worker, initargs=(options,)) as pool:
-                results = pool.imap(_work, items, chunksize=16)
-                for line in results:
-                    errors += '"error": {' in line
-                    out.write(line + "\n")
-                    bar.update(1)
-        else:
-            for number, line in items:
-                report = review_line(number, line, options)
-                errors += "error" in report
-                out.write(json.dumps(report, ensure_ascii=False) + "\n")
-                bar.update(1)
+        for line in reviewed_lines(items, options, args.workers):
+            errors += '"error": {' in line
+            out.write(line + "\n")
+            bar.update(1)
     finally:
         bar.close()
         if out is not sys.stdout:

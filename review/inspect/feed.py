@@ -1,0 +1,201 @@
+"""Reading an inspection feed (JSONL or CSV of posts) into posts to review, and what was wrong with it."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterator
+
+from review.errors import InputError
+from review.model import parse_datetime
+from review.resources import lexicon_path, load_toml
+
+ACCOUNT_KEYS = ("id", "name", "type", "platform", "unit")
+# CSV headers accepted for account fields besides the dotted `account.name` form
+CSV_ACCOUNT_ALIASES = {f"account_{key}": key for key in ACCOUNT_KEYS}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with the input, shown in the `problems` section and on stderr."""
+
+    code: str
+    message: str
+    line: int | None = None
+    post_id: str | None = None
+
+    def to_dict(self) -> dict:
+        """The problem as JSON."""
+        return {"code": self.code, "message": self.message, "line": self.line, "post_id": self.post_id}
+
+    def __str__(self) -> str:
+        where = f"第 {self.line} 行" if self.line is not None else "输入"
+        return f"{where}：{self.message}"
+
+
+@dataclass
+class FeedPost:
+    """One post of the feed: the contract post to review plus what the account checks need."""
+
+    line: int  # line (JSONL) or row (CSV, header is row 1) in the feed
+    key: str  # unique within the feed: the id, or id@line for a repeated or missing id
+    post: dict  # the contract post sent to the reviewer
+    account_key: str
+    account: dict[str, str | None]
+    published_at: datetime | None
+    url: str | None = None
+
+    @property
+    def id(self) -> str | None:
+        """The caller's post id."""
+        return self.post.get("id")
+
+
+@dataclass
+class Feed:
+    """The posts of a feed in input order and the problems found while reading it."""
+
+    posts: list[FeedPost] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _records(path: str, problems: list[Problem]) -> Iterator[tuple[int, dict]]:
+    """(line, raw object) pairs from a JSONL or CSV file; unreadable lines become problems."""
+    if path.lower().endswith(".csv"):
+        with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
+            for row_number, row in enumerate(csv.DictReader(handle), 2):
+                yield row_number, _from_csv_row(row)
+        return
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                problems.append(Problem("invalid_json", f"不是有效的 JSON（{error.msg}），已跳过", number))
+                continue
+            if not isinstance(record, dict):
+                problems.append(Problem("invalid_post", "不是 JSON 对象，已跳过", number))
+                continue
+            yield number, record
+
+
+def _from_csv_row(row: dict[str | None, Any]) -> dict:
+    """A CSV row as a contract-shaped object: `account.name` or `account_name` columns make `account`."""
+    record: dict[str, Any] = {}
+    account: dict[str, Any] = {}
+    for header, value in row.items():
+        if header is None:  # more cells than headers
+            continue
+        name = header.strip()
+        value = value.strip() if isinstance(value, str) else value
+        if value in (None, ""):
+            continue
+        if name.startswith("account."):
+            account[name.split(".", 1)[1]] = value
+        elif name in CSV_ACCOUNT_ALIASES:
+            account[CSV_ACCOUNT_ALIASES[name]] = value
+        else:
+            record[name] = value
+    if account:
+        record["account"] = account
+    return record
+
+
+def _account(record: dict, line: int, known_types: frozenset[str] | None, problems: list[Problem]) -> dict:
+    raw = record.get("account")
+    if not isinstance(raw, dict):
+        if raw is not None:
+            problems.append(Problem("invalid_account", "account 不是对象，按未知账号统计", line, _post_id(record)))
+        raw = {}
+    account = {key: (None if raw.get(key) in (None, "") else str(raw.get(key))) for key in ACCOUNT_KEYS}
+    if not (account["id"] or account["name"]):
+        problems.append(Problem("missing_account", "缺少账号名称和账号 ID，按“未知账号”统计", line, _post_id(record)))
+    account_type = account["type"]
+    if account_type is not None and known_types is not None and account_type not in known_types:
+        problems.append(
+            Problem("unknown_account_type", f"未知的账号类型“{account_type}”，按 other 审校", line, _post_id(record))
+        )
+    return account
+
+
+def _post_id(record: dict) -> str | None:
+    value = record.get("id")
+    return None if value in (None, "") else str(value)
+
+
+def known_account_types() -> frozenset[str] | None:
+    """The contract's account types, from lexicons/account_types.toml (None when that file is absent)."""
+    if not lexicon_path("account_types.toml").exists():
+        return None
+    return frozenset(load_toml("account_types.toml").get("accounts", {}))
+
+
+def account_key(account: dict[str, str | None]) -> str:
+    """Which account a post belongs to: its id, else its name and platform."""
+    if account.get("id"):
+        return f"id:{account['id']}"
+    if account.get("name"):
+        return f"name:{account['name']}|{account.get('platform') or ''}"
+    return "unknown"
+
+
+def read_feed(path: str) -> Feed:
+    """Read a feed; bad lines and fields become problems, and no valid post is dropped."""
+    feed = Feed()
+    if not os.path.exists(path):
+        feed.problems.append(Problem("missing_feed", f"找不到输入文件 {path}"))
+        return feed
+    known_types = known_account_types()
+    seen_ids: dict[str, int] = {}
+    for line, record in _records(path, feed.problems):
+        post_id = _post_id(record)
+        account = _account(record, line, known_types, feed.problems)
+        published_at = None
+        raw_published = record.get("published_at")
+        if raw_published in (None, ""):
+            feed.problems.append(Problem("missing_date", "缺少发布时间 published_at，不计入更新与未来时间检查", line, post_id))
+        else:
+            try:
+                published_at = parse_datetime(raw_published, "published_at")
+            except InputError:
+                feed.problems.append(
+                    Problem("invalid_date", f"发布时间“{raw_published}”无法解析，不计入更新与未来时间检查", line, post_id)
+                )
+        if post_id is None:
+            key = f"@{line}"
+        elif post_id in seen_ids:
+            feed.problems.append(
+                Problem("duplicate_id", f"稿件 ID“{post_id}”与第 {seen_ids[post_id]} 行重复，两篇都审校", line, post_id)
+            )
+            key = f"{post_id}@{line}"
+        else:
+            seen_ids[post_id] = line
+            key = post_id
+        post = {name: record[name] for name in ("text", "title") if name in record}
+        if post_id is not None:
+            post["id"] = post_id
+        post["account"] = {k: v for k, v in account.items() if v is not None}
+        if published_at is not None:
+            post["published_at"] = published_at.isoformat()
+        if not isinstance(record.get("text"), str) or not record["text"].strip():
+            feed.problems.append(Problem("missing_text", "缺少正文 text，无法审校内容", line, post_id))
+        url = record.get("url")
+        feed.posts.append(
+            FeedPost(
+                line=line,
+                key=key,
+                post=post,
+                account_key=account_key(account),
+                account=account,
+                published_at=published_at,
+                url=str(url) if url not in (None, "") else None,
+            )
+        )
+    if not feed.posts:
+        feed.problems.append(Problem("empty_feed", "输入中没有可审校的稿件"))
+    return feed

@@ -1,0 +1,136 @@
+"""The inspection's outputs: the annex table (CSV, XLSX), summary.json and the HTML report."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from typing import TYPE_CHECKING
+
+from review.inspect.checks.base import Evidence
+
+if TYPE_CHECKING:
+    from review.inspect.run import AccountResult, Inspection
+
+ANNEX_HEADERS = ("序号", "账号名称", "类型/平台", "主办单位", "存在的突出问题", "佐证（链接或摘录）")
+ANNEX_CSV = "accounts.csv"
+ANNEX_XLSX = "accounts.xlsx"
+REPORT_HTML = "report.html"
+
+
+def platform_label(result: "AccountResult", config: dict) -> str:
+    """The 类型/平台 cell: the platform's Chinese name, else the raw platform or account type."""
+    account = result.account
+    platforms = config.get("platforms", {})
+    if account.platform:
+        return platforms.get(account.platform, account.platform)
+    return account.type or ""
+
+
+def evidence_text(item: Evidence) -> str:
+    """One evidence line: the excerpt and the link (or the post id when there is no link)."""
+    where = item.url or (f"稿件 {item.post_id}" if item.post_id else "")
+    return " ".join(part for part in (item.excerpt, where) if part)
+
+
+def annex_rows(inspection: "Inspection", config: dict) -> list[list[str]]:
+    """The failing accounts as the notices' annex table rows (without the header)."""
+    rows = []
+    for number, result in enumerate(inspection.failing, 1):
+        account = result.account
+        evidence = [evidence_text(item) for problem in result.problems for item in problem.evidence]
+        rows.append(
+            [
+                str(number),
+                account.name or account.id or "（未知账号）",
+                platform_label(result, config),
+                account.unit or "",
+                "；".join(problem.problem for problem in result.problems),
+                "\n".join(line for line in evidence if line),
+            ]
+        )
+    return rows
+
+
+def write_csv(rows: list[list[str]], path: str) -> None:
+    """The annex table as UTF-8 CSV with a BOM, so that Excel opens the Chinese text correctly."""
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(ANNEX_HEADERS)
+        writer.writerows(rows)
+
+
+def write_xlsx(rows: list[list[str]], path: str, title: str) -> None:
+    """The annex table as an Excel sheet: a title row, a bold header, wrapped text."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "问题清单"
+    sheet.append([title])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(ANNEX_HEADERS))
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    sheet.append(list(ANNEX_HEADERS))
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+    for row in rows:
+        sheet.append([int(row[0]), *row[1:]])
+    for column, width in zip("ABCDEF", (6, 24, 14, 24, 50, 60)):
+        sheet.column_dimensions[column].width = width
+    for row in sheet.iter_rows(min_row=3):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A3"
+    book.save(path)
+
+
+def summary(inspection: "Inspection") -> dict:
+    """Totals, every account with its problems, and the input problems, as JSON."""
+    return {
+        "feed": inspection.feed_path,
+        "checked_at": inspection.checked_at.isoformat(),
+        "window_days": inspection.window_days,
+        "checks": inspection.checks,
+        "account_checks": inspection.account_checks,
+        "totals": {
+            "posts": inspection.posts,
+            "reviewed_now": inspection.reviewed_now,
+            "accounts": len(inspection.accounts),
+            "failing": len(inspection.failing),
+            "pass_rate": None if inspection.pass_rate is None else round(inspection.pass_rate, 4),
+            "pass_rate_text": inspection.pass_rate_text,
+        },
+        "accounts": [
+            {
+                "id": result.account.id,
+                "name": result.account.name,
+                "type": result.account.type,
+                "platform": result.account.platform,
+                "unit": result.account.unit,
+                "posts": len(result.account.posts),
+                "failed": result.failed,
+                "problems": [problem.to_dict() for problem in result.problems],
+            }
+            for result in inspection.accounts
+        ],
+        "problems": [problem.to_dict() for problem in inspection.problems],
+    }
+
+
+def write_outputs(inspection: "Inspection", outdir: str) -> None:
+    """Write accounts.csv, accounts.xlsx, summary.json and report.html into `outdir`."""
+    from review.inspect.html import render_html
+    from review.inspect.run import SUMMARY_FILE, inspection_config
+
+    config = inspection_config()
+    rows = annex_rows(inspection, config)
+    title = f"政务新媒体检查发现问题清单（监测时间点 {inspection.checked_at:%Y-%m-%d %H:%M}）"
+    write_csv(rows, os.path.join(outdir, ANNEX_CSV))
+    write_xlsx(rows, os.path.join(outdir, ANNEX_XLSX), title)
+    with open(os.path.join(outdir, SUMMARY_FILE), "w", encoding="utf-8") as handle:
+        json.dump(summary(inspection), handle, ensure_ascii=False, indent=2)
+    with open(os.path.join(outdir, REPORT_HTML), "w", encoding="utf-8") as handle:
+        handle.write(render_html(inspection, rows, config, title))

@@ -1,0 +1,242 @@
+"""An inspection run: read the feed, review every post (resumably), judge every account, write the outputs."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable, Iterator
+
+from review.inspect import checks as account_checks
+from review.inspect.checks.base import Account, AccountPost, AccountProblem, Context
+from review.inspect.feed import Feed, FeedPost, Problem, read_feed
+from review.model import CHINA_TZ
+from review.pipeline import ReviewOptions
+from review.resources import load_toml
+
+REPORTS_FILE = "reports.jsonl"
+MANIFEST_FILE = "inspection.json"
+SUMMARY_FILE = "summary.json"
+
+# Reviews the pending posts and yields their reports (contract JSON) in the same order.
+ReviewBackend = Callable[[list[FeedPost], ReviewOptions], Iterator[dict]]
+
+
+@dataclass
+class AccountResult:
+    """An account, its posts with reports, and what the inspection found."""
+
+    account: Account
+    problems: list[AccountProblem] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """True when any account check listed a problem (不合格)."""
+        return bool(self.problems)
+
+
+@dataclass
+class Inspection:
+    """Everything an inspection produced, for the writers."""
+
+    feed_path: str
+    checked_at: datetime
+    window_days: int
+    checks: list[str]  # post checks that ran
+    account_checks: list[str]
+    accounts: list[AccountResult]
+    problems: list[Problem]
+    posts: int
+    reviewed_now: int  # posts reviewed in this run (the rest came from an earlier run)
+
+    @property
+    def failing(self) -> list[AccountResult]:
+        """The accounts with problems, in feed order."""
+        return [result for result in self.accounts if result.failed]
+
+    @property
+    def pass_rate(self) -> float | None:
+        """Share of accounts without problems (None for an empty feed)."""
+        if not self.accounts:
+            return None
+        return (len(self.accounts) - len(self.failing)) / len(self.accounts)
+
+    @property
+    def pass_rate_text(self) -> str:
+        """The pass rate as the notices state it, e.g. 合格率94.8%."""
+        rate = self.pass_rate
+        return "合格率—" if rate is None else f"合格率{rate * 100:.1f}%"
+
+
+def inspection_config() -> dict:
+    """lexicons/inspection.toml (cached)."""
+    return load_toml("inspection.toml")
+
+
+def report_problem(problem: Problem, problems: list[Problem]) -> None:
+    """Record a problem and print it on stderr at once."""
+    problems.append(problem)
+    print(f"问题 / problem [{problem.code}] {problem}", file=sys.stderr)
+
+
+def _load_done(path: str) -> dict[str, dict]:
+    """Reports already written by an earlier run, by post key; a half-written last line is cut off."""
+    from review.commands.batch import _complete_lines
+
+    if not _complete_lines(path):
+        return {}
+    done: dict[str, dict] = {}
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            try:
+                report = json.loads(line)
+                done[report["meta"]["key"]] = report
+            except (json.JSONDecodeError, KeyError, TypeError):
+                continue  # not one of ours: reviewed again
+    return done
+
+
+def _prepare_outdir(
+    outdir: str, feed_path: str, checked_at: datetime | None, window_days: int, checks: list[str]
+) -> tuple[datetime, dict[str, dict]]:
+    """The run's monitoring point and the reports to keep from an earlier run in the same folder."""
+    os.makedirs(outdir, exist_ok=True)
+    manifest_path = os.path.join(outdir, MANIFEST_FILE)
+    reports_path = os.path.join(outdir, REPORTS_FILE)
+    manifest: dict = {}
+    if os.path.exists(manifest_path):
+        try:
+            with open(manifest_path, encoding="utf-8") as handle:
+                manifest = json.load(handle)
+        except (OSError, json.JSONDecodeError):
+            manifest = {}
+    previous = manifest.get("checked_at")
+    if checked_at is None:
+        # resuming without --checked-at continues the interrupted inspection's monitoring point
+        checked_at = datetime.fromisoformat(previous) if previous else datetime.now(CHINA_TZ)
+    same_run = previous is not None and datetime.fromisoformat(previous) == checked_at and manifest.get("checks") == checks
+    if os.path.exists(reports_path) and not same_run:
+        print("提示 / note: 监测时间点或检查项与输出目录中的上次运行不同，重新审校全部稿件 / settings changed, reviewing again", file=sys.stderr)
+        os.remove(reports_path)
+    with open(manifest_path, "w", encoding="utf-8") as handle:
+        json.dump(
+            {"feed": feed_path, "checked_at": checked_at.isoformat(), "window_days": window_days, "checks": checks},
+            handle,
+            ensure_ascii=False,
+            indent=2,
+        )
+    return checked_at, _load_done(reports_path) if same_run else {}
+
+
+def local_backend(workers: int) -> ReviewBackend:
+    """Review in this machine's processes with batch's ordered pool."""
+    from review.commands.batch import reviewed_lines
+
+    def review(pending: list[FeedPost], options: ReviewOptions) -> Iterator[dict]:
+        items = ((post.line, json.dumps(post.post, ensure_ascii=False)) for post in pending)
+        for line in reviewed_lines(items, options, workers):
+            yield json.loads(line)
+
+    return review
+
+
+def _accounts(feed: Feed, reports: dict[str, dict]) -> list[Account]:
+    """Group the posts by account in feed order, each with its report."""
+    accounts: dict[str, Account] = {}
+    for post in feed.posts:
+        account = accounts.get(post.account_key)
+        if account is None:
+            account = Account(key=post.account_key, **post.account)
+            accounts[post.account_key] = account
+        else:  # later posts fill in fields the first one lacked
+            for name, value in post.account.items():
+                if value is not None and getattr(account, name) is None:
+                    setattr(account, name, value)
+        account.posts.append(
+            AccountPost(
+                key=post.key,
+                id=post.id,
+                published_at=post.published_at,
+                url=post.url,
+                title=post.post.get("title"),
+                text=post.post.get("text") if isinstance(post.post.get("text"), str) else None,
+                report=reports.get(post.key, {"error": {"code": "not_reviewed"}}),
+            )
+        )
+    return list(accounts.values())
+
+
+def inspect_feed(
+    feed_path: str,
+    outdir: str,
+    checked_at: datetime | None = None,
+    window_days: int | None = None,
+    options: ReviewOptions | None = None,
+    backend: ReviewBackend | None = None,
+    progress: bool = False,
+) -> Inspection:
+    """Run an inspection and write reports.jsonl, the annex tables, summary.json and report.html to `outdir`."""
+    from tqdm import tqdm
+
+    from review.inspect.outputs import write_outputs
+    from review.pipeline import get_reviewer
+
+    config = inspection_config()
+    options = options or ReviewOptions()
+    window_days = int(window_days if window_days is not None else config["stale"]["window_days"])
+    post_checks = get_reviewer().selected(options)
+    backend = backend or local_backend(1)
+    checked_at, done = _prepare_outdir(outdir, feed_path, checked_at, window_days, post_checks)
+
+    feed = read_feed(feed_path)
+    problems: list[Problem] = []
+    for problem in feed.problems:
+        report_problem(problem, problems)
+
+    pending = [post for post in feed.posts if post.key not in done]
+    for post in pending:
+        post.post["checked_at"] = checked_at.isoformat()
+    reports = {post.key: done[post.key] for post in feed.posts if post.key in done}
+    bar = tqdm(total=len(feed.posts), initial=len(reports), disable=not progress, unit="篇", desc="审校", file=sys.stderr)
+    with open(os.path.join(outdir, REPORTS_FILE), "a", encoding="utf-8") as out:
+        try:
+            for post, report in zip(pending, backend(pending, options)):
+                report.setdefault("meta", {}).update({"key": post.key, "line": post.line})
+                out.write(json.dumps(report, ensure_ascii=False) + "\n")
+                reports[post.key] = report
+                bar.update(1)
+        finally:
+            out.flush()
+            bar.close()
+    for post in feed.posts:
+        error = reports.get(post.key, {}).get("error")
+        if error and error.get("code") not in ("missing_text", "empty_text"):  # missing text is already listed
+            report_problem(Problem(error.get("code", "error"), error.get("message", ""), post.line, post.id), problems)
+
+    context = Context(checked_at=checked_at, window_days=window_days, config=config)
+    registry = account_checks.discover()
+    # the table lists problems in the order of inspection.toml's sections, then any other check
+    enabled = [name for name, cls in registry.items() if cls.enabled_by_default]
+    check_names = [name for name in config if name in enabled] + sorted(set(enabled) - set(config))
+    instances = [registry[name](context) for name in check_names]
+    results = []
+    for account in _accounts(feed, reports):
+        result = AccountResult(account)
+        for check in instances:
+            result.problems.extend(check.check(account))
+        results.append(result)
+    inspection = Inspection(
+        feed_path=feed_path,
+        checked_at=checked_at,
+        window_days=window_days,
+        checks=post_checks,
+        account_checks=check_names,
+        accounts=results,
+        problems=problems,
+        posts=len(feed.posts),
+        reviewed_now=len(pending),
+    )
+    write_outputs(inspection, outdir)
+    return inspection

@@ -1,0 +1,228 @@
+"""`review inspect`: the expected problem list from a generated feed, outputs, resume and bad input."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from inspect_helpers import (
+    ACCOUNTS,
+    CHECKED_AT,
+    EXPECTED_PASS_RATE,
+    EXPECTED_PROBLEMS,
+    TEST_CHECKS,
+    feed_posts,
+    register_marker_check,
+    unregister_marker_check,
+    write_jsonl,
+)
+
+from review.cli import main
+from review.inspect import inspect_feed, local_backend
+from review.inspect.checks import ACCOUNT_REGISTRY, discover
+from review.inspect.checks.stale import period_words
+from review.model import parse_datetime
+from review.pipeline import ReviewOptions
+
+OPTIONS = ReviewOptions.make(enable=TEST_CHECKS)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def marker_check():
+    register_marker_check()
+    yield
+    unregister_marker_check()
+
+
+def _inspect(feed, outdir, **kwargs):
+    kwargs.setdefault("checked_at", parse_datetime(CHECKED_AT, "checked_at"))
+    kwargs.setdefault("options", OPTIONS)
+    return inspect_feed(str(feed), str(outdir), **kwargs)
+
+
+def _problems_by_account(inspection) -> dict[str, list[str]]:
+    return {r.account.id: [p.check for p in r.problems] for r in inspection.accounts if r.problems}
+
+
+def _reports(outdir) -> list[dict]:
+    return [json.loads(line) for line in (outdir / "reports.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def test_account_checks_are_registered_in_their_own_registry():
+    assert {"stale", "future_post", "content_share", "critical_post"} <= set(discover())
+    assert set(ACCOUNT_REGISTRY) == set(discover())
+    assert period_words(14) == "2周" and period_words(10) == "10天"
+
+
+def test_generated_feed_reproduces_the_expected_problem_list(tmp_path):
+    feed = write_jsonl(tmp_path / "feed.jsonl", feed_posts())
+    inspection = _inspect(feed, tmp_path / "out")
+    assert _problems_by_account(inspection) == EXPECTED_PROBLEMS
+    assert inspection.pass_rate_text == EXPECTED_PASS_RATE
+    assert inspection.problems == []
+    by_id = {r.account.id: r for r in inspection.accounts}
+    assert by_id["stale"].problems[0].problem == "监测时间点前2周内无更新（最近一次更新：2025-06-03）"
+    assert by_id["future"].problems[0].problem == "发稿出现未来时间（1篇）"
+    assert by_id["future"].problems[0].evidence[0].url == "https://example.gov.cn/future/future-1"
+    assert by_id["typos"].problems[0].problem.startswith("内容问题稿件占比50%（4篇中2篇：错别字2处")
+    assert "【再接再励】" in by_id["typos"].problems[0].evidence[0].excerpt
+    assert "单项否决" in by_id["veto"].problems[0].problem
+
+
+def test_outputs_have_the_annex_table_shape(tmp_path):
+    from openpyxl import load_workbook
+
+    posts = feed_posts()
+    out = tmp_path / "out"
+    _inspect(write_jsonl(tmp_path / "feed.jsonl", posts), out)
+    reports = _reports(out)
+    assert [r["id"] for r in reports] == [p["id"] for p in posts]
+    assert all(r["meta"]["key"] == r["id"] for r in reports)
+
+    with open(out / "accounts.csv", encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["序号", "账号名称", "类型/平台", "主办单位", "存在的突出问题", "佐证（链接或摘录）"]
+    assert [row[0] for row in rows[1:]] == ["1", "2", "3", "4"]
+    assert [row[1] for row in rows[1:]] == [ACCOUNTS[a][0] for a in ("stale", "future", "typos", "veto")]
+    assert rows[1][2] == "微博" and rows[1][3] == "某县卫生健康局"
+    assert "https://example.gov.cn/future/future-1" in rows[2][5]
+
+    sheet = load_workbook(out / "accounts.xlsx").active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert values[0] == rows[0]
+    assert [[str(v) for v in row] for row in values[1:]] == rows[1:]
+
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert EXPECTED_PASS_RATE in html and html.count("data:image/png;base64,") == 2
+    assert "<script" not in html and "http://" not in html.replace("https://example.gov.cn", "")
+
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["totals"] == {"posts": 29, "reviewed_now": 29, "accounts": 6, "failing": 4,
+                                 "pass_rate": 0.3333, "pass_rate_text": EXPECTED_PASS_RATE}
+
+
+def test_csv_feed_gives_the_same_result(tmp_path):
+    posts = feed_posts()
+    path = tmp_path / "feed.csv"
+    headers = ["id", "account.id", "account_name", "account.type", "account.platform", "account.unit",
+               "published_at", "url", "title", "text"]
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(headers)
+        for p in posts:
+            a = p["account"]
+            writer.writerow([p["id"], a["id"], a["name"], a["type"], a["platform"], a["unit"], p["published_at"],
+                             p["url"], p["title"], p["text"]])
+    inspection = _inspect(path, tmp_path / "out")
+    assert _problems_by_account(inspection) == EXPECTED_PROBLEMS and inspection.problems == []
+
+
+def test_window_is_a_parameter(tmp_path):
+    feed = write_jsonl(tmp_path / "feed.jsonl", feed_posts())
+    inspection = _inspect(feed, tmp_path / "out", window_days=30)
+    assert "stale" not in _problems_by_account(inspection)
+    inspection = _inspect(feed, tmp_path / "out2", window_days=3)  # ok's last post is 06-23
+    assert _problems_by_account(inspection)["ok"] == ["stale"]
+    assert inspection.accounts[0].problems[0].problem.startswith("监测时间点前3天内无更新")
+
+
+def test_two_workers_give_the_same_reports(tmp_path):
+    feed = write_jsonl(tmp_path / "feed.jsonl", feed_posts())
+    one = _inspect(feed, tmp_path / "one")
+    two = _inspect(feed, tmp_path / "two", backend=local_backend(2))
+    assert _problems_by_account(two) == _problems_by_account(one) == EXPECTED_PROBLEMS
+
+    def strip(reports):
+        return [{k: v for k, v in r.items() if k != "meta"} for r in reports]
+
+    assert strip(_reports(tmp_path / "two")) == strip(_reports(tmp_path / "one"))
+
+
+def test_resume_skips_posts_already_reviewed(tmp_path):
+    feed = write_jsonl(tmp_path / "feed.jsonl", feed_posts())
+    out = tmp_path / "out"
+
+    def interrupted(pending, options):
+        for number, report in enumerate(local_backend(1)(pending, options)):
+            if number == 10:
+                raise KeyboardInterrupt
+            yield report
+
+    with pytest.raises(KeyboardInterrupt):
+        _inspect(feed, out, backend=interrupted)
+    assert len(_reports(out)) == 10
+    with open(out / "reports.jsonl", "a", encoding="utf-8") as handle:
+        handle.write('{"id": "half-writ')  # a line cut off mid-write is dropped and reviewed again
+
+    reviewed = []
+
+    def counting(pending, options):
+        reviewed.extend(post.key for post in pending)
+        return local_backend(1)(pending, options)
+
+    inspection = _inspect(feed, out, checked_at=None, backend=counting)  # resume keeps the monitoring point
+    assert len(reviewed) == 19 and inspection.reviewed_now == 19
+    assert _problems_by_account(inspection) == EXPECTED_PROBLEMS
+    assert sorted(r["id"] for r in _reports(out)) == sorted(p["id"] for p in feed_posts())
+
+    reviewed.clear()
+    _inspect(feed, out, backend=counting)
+    assert reviewed == []  # everything is done: nothing reviewed again
+    _inspect(feed, out, checked_at=parse_datetime("2025-07-01T12:00:00+08:00", "x"), backend=counting)
+    assert len(reviewed) == 29  # another monitoring point: the reports are redone
+
+
+def test_bad_input_is_reported_never_crashes_and_keeps_valid_posts(tmp_path, capsys):
+    posts = feed_posts()[:4]
+    posts[1]["published_at"] = "昨天上午"
+    posts[2]["account"]["type"] = "police_dept"
+    posts[3]["id"] = posts[0]["id"]
+    del posts[0]["published_at"]
+    extra = {"id": "no-text", "account": {"name": "某镇"}, "published_at": "2025-06-29"}
+    feed = tmp_path / "feed.jsonl"
+    write_jsonl(feed, posts + [extra])
+    with open(feed, "a", encoding="utf-8") as handle:
+        handle.write("{not json\n[1, 2]\n")
+    inspection = _inspect(feed, tmp_path / "out")
+    codes = [(p.code, p.line) for p in inspection.problems]
+    expected = [("missing_date", 1), ("invalid_date", 2), ("duplicate_id", 4), ("missing_text", 5),
+                ("invalid_json", 6), ("invalid_post", 7)]
+    from review.inspect.feed import known_account_types
+
+    if known_account_types() is not None:
+        expected.insert(2, ("unknown_account_type", 3))
+    assert sorted(codes, key=lambda c: c[1]) == sorted(expected, key=lambda c: c[1])
+    reports = _reports(tmp_path / "out")
+    assert len(reports) == 5  # every post, the duplicate and the one without text included
+    assert [r["meta"]["key"] for r in reports] == ["ok-0", "ok-1", "ok-2", "ok-0@4", "no-text"]
+    assert all("error" not in r for r in reports[:4]) and reports[4]["error"]["code"] == "missing_text"
+    err = capsys.readouterr().err
+    assert "duplicate_id" in err and "昨天上午" in err
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "id='problems'" in html and "invalid_date" in html
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert len(summary["problems"]) == len(expected)
+
+
+def test_empty_feed_writes_outputs_with_a_problem(tmp_path):
+    feed = tmp_path / "empty.jsonl"
+    feed.write_text("\n", encoding="utf-8")
+    inspection = _inspect(feed, tmp_path / "out")
+    assert [p.code for p in inspection.problems] == ["empty_feed"]
+    assert inspection.pass_rate_text == "合格率—"
+    for name in ("reports.jsonl", "accounts.csv", "accounts.xlsx", "summary.json", "report.html"):
+        assert (tmp_path / "out" / name).exists()
+
+
+def test_cli_inspect(tmp_path, capsys):
+    feed = write_jsonl(tmp_path / "feed.jsonl", feed_posts())
+    out = tmp_path / "out"
+    argv = ["inspect", str(feed), "-o", str(out), "--checked-at", CHECKED_AT, "--window", "14",
+            "--workers", "1", "--enable", ",".join(TEST_CHECKS), "--progress", "never"]
+    assert main(argv) == 0
+    assert EXPECTED_PASS_RATE in capsys.readouterr().err
+    assert json.loads((out / "inspection.json").read_text(encoding="utf-8"))["checked_at"] == CHECKED_AT
+    assert main(["inspect", str(tmp_path / "missing.jsonl"), "-o", str(out)]) == 2
+    assert main(["inspect", str(feed), "-o", str(out), "--checked-at", "not a date"]) == 2
+    assert main(["inspect", str(feed), "-o", str(out), "--enable", "no_such_check"]) == 2
