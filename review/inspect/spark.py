@@ -11,6 +11,8 @@ workers), so lexicons and models load once per executor process, not once per ba
 from __future__ import annotations
 
 import json
+import os
+import sys
 from typing import TYPE_CHECKING, Iterator
 
 from review.pipeline import ReviewOptions
@@ -30,14 +32,15 @@ def review_column(post_json: "Column", options: ReviewOptions | None = None) -> 
 
     options = options or ReviewOptions()
 
-    @pandas_udf("string")
-    def review_posts(posts: pd.Series) -> pd.Series:
+    def review_posts(posts):
         from review.pipeline import get_reviewer
 
         reviewer = get_reviewer()  # once per Python worker process
         return posts.map(lambda text: json.dumps(_review_one(reviewer, text, options), ensure_ascii=False))
 
-    return review_posts(post_json)
+    # real classes, not the strings `from __future__ import annotations` would leave for Spark to resolve
+    review_posts.__annotations__ = {"posts": pd.Series, "return": pd.Series}
+    return pandas_udf(review_posts, "string")(post_json)
 
 
 def _review_one(reviewer, text: str | None, options: ReviewOptions) -> dict:
@@ -71,6 +74,9 @@ def local_session(master: str = "local[2]", app_name: str = "review-inspect") ->
     """A Spark session for `master` with Arrow on and a quiet log."""
     from pyspark.sql import SparkSession
 
+    # the executors' Python must be this one, where the engine and its lexicons are installed
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     spark = (
         SparkSession.builder.master(master)
         .appName(app_name)
