@@ -41,17 +41,25 @@ class Corrector:
         device: torch device string, "cpu" by default.
         num_threads: if given, ``torch.set_num_threads(num_threads)``.
         model, vocab: an already loaded model and ``CharVocab`` (then ``model_dir`` is not read).
+        quantize: int8 dynamic quantisation of the linear layers (about 2x faster on a CPU core, probabilities
+            change by ~1e-4); default: on for a model loaded from ``model_dir`` on the CPU.
     """
 
     def __init__(self, model_dir=None, confusion=None, threshold: Optional[float] = None, batch_size: int = 32,
-                 device: str = "cpu", num_threads: Optional[int] = None, model=None, vocab: Optional[CharVocab] = None):
+                 device: str = "cpu", num_threads: Optional[int] = None, model=None, vocab: Optional[CharVocab] = None,
+                 quantize: Optional[bool] = None):
         if num_threads:
             torch.set_num_threads(num_threads)
         self.device = device
         meta: dict = {}
+        if quantize is None:
+            quantize = model is None and device == "cpu"
         if model is None:
             model, vocab, meta = load_model(model_dir or DEFAULT_MODEL_DIR, device=device)
         self.model = model.to(device).eval()
+        self.quantized = False
+        if quantize:
+            self.model, self.quantized = _quantize(self.model)
         self.vocab = vocab
         self.meta = meta
         if confusion is None or isinstance(confusion, (str, os.PathLike)):
@@ -76,25 +84,42 @@ class Corrector:
         return is_cjk(ch) and ch in self.vocab and ch in self.confusion
 
     @torch.inference_mode()
-    def _forward(self, windows: List[str]) -> List[torch.Tensor]:
-        """Per window, a (len, V) tensor of probabilities (None-free)."""
+    def _decode_batch(self, windows: List[str], thr: float):
+        """Yield, per window, a list of (offset, src, tgt, prob) edits, decoded from one forward pass."""
         v = self.vocab
-        out: List[Optional[torch.Tensor]] = [None] * len(windows)
-        order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
-        for s in range(0, len(order), self.batch_size):
-            idx = order[s: s + self.batch_size]
-            T = max(len(windows[i]) for i in idx) + 2
-            ids = torch.full((len(idx), T), v.pad_id, dtype=torch.long)
-            att = torch.zeros((len(idx), T), dtype=torch.long)
-            for r, i in enumerate(idx):
-                e = v.encode(windows[i])
-                ids[r, : len(e)] = torch.tensor(e)
-                att[r, : len(e)] = 1
-            logits = self.model(input_ids=ids.to(self.device), attention_mask=att.to(self.device)).logits
-            probs = torch.softmax(logits.float(), dim=-1).cpu()
-            for r, i in enumerate(idx):
-                out[i] = probs[r, 1: 1 + len(windows[i])]
-        return out  # type: ignore[return-value]
+        T = max(len(w) for w in windows) + 2
+        ids = torch.full((len(windows), T), v.pad_id, dtype=torch.long)
+        att = torch.zeros((len(windows), T), dtype=torch.long)
+        src_ids = torch.full((len(windows), T), v.pad_id, dtype=torch.long)
+        for r, w in enumerate(windows):
+            e = v.encode(w)
+            ids[r, : len(e)] = torch.tensor(e)
+            att[r, : len(e)] = 1
+        src_ids[:, :] = ids
+        logits = self.model(input_ids=ids.to(self.device), attention_mask=att.to(self.device)).logits.float().cpu()
+        lse = torch.logsumexp(logits, dim=-1)  # (B, T)
+        src_p = torch.exp(logits.gather(-1, src_ids.unsqueeze(-1)).squeeze(-1) - lse)
+        # a position can only change if something else has probability >= thr, i.e. 1 - p(src) >= thr
+        flag = (src_p <= 1.0 - min(thr, 0.999) + 1e-6) & att.bool()
+        flag[:, 0] = False
+        out: List[List[Edit]] = [[] for _ in windows]
+        for r, t in torch.nonzero(flag).tolist():
+            j = t - 1
+            w = windows[r]
+            if j >= len(w):
+                continue
+            ch = w[j]
+            if not self._eligible(ch):
+                continue
+            cands = self._candidates(int(src_ids[r, t]), ch)
+            if cands is None:
+                continue
+            pc = torch.exp(logits[r, t, cands] - lse[r, t])
+            k = int(torch.argmax(pc))
+            best = float(pc[k])
+            if best >= thr and best > float(src_p[r, t]):
+                out[r].append((j, ch, v.itos[int(cands[k])], round(best, 4)))
+        return out
 
     def correct(self, sentences: Sequence[str], threshold: Optional[float] = None,
                 protected: Optional[Sequence[Sequence[Tuple[int, int]]]] = None) -> List[List[Edit]]:
@@ -119,29 +144,18 @@ class Corrector:
                     windows.append(w)
                     where.append((si, start))
         results: List[List[Edit]] = [[] for _ in sentences]
-        if not windows:
-            return results
-        probs = self._forward(windows)
-        for (si, start), w, p in zip(where, windows, probs):
-            prot = protected[si] if protected is not None and si < len(protected) else ()
-            src_ids = [self.vocab.stoi.get(c, self.vocab.unk_id) for c in w]
-            src_p = p[torch.arange(len(w)), torch.tensor(src_ids)]
-            # a position can only be changed if something else has probability >= thr: 1 - p(src) >= thr
-            for j in torch.nonzero(src_p <= 1.0 - min(thr, 0.999) + 1e-6).flatten().tolist():
-                ch = w[j]
-                if not self._eligible(ch):
-                    continue
-                pos = start + j
-                if any(a <= pos < b for a, b in prot):
-                    continue
-                cands = self._candidates(src_ids[j], ch)
-                if cands is None:
-                    continue
-                pc = p[j, cands]
-                k = int(torch.argmax(pc))
-                best = float(pc[k])
-                if best >= thr and best > float(src_p[j]):
-                    results[si].append((pos, ch, self.vocab.itos[int(cands[k])], round(best, 4)))
+        order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
+        for b in range(0, len(order), self.batch_size):
+            idx = order[b: b + self.batch_size]
+            for i, edits in zip(idx, self._decode_batch([windows[i] for i in idx], thr)):
+                si, start = where[i]
+                prot = protected[si] if protected is not None and si < len(protected) else ()
+                for j, ch, tgt, p in edits:
+                    pos = start + j
+                    if not any(a <= pos < e for a, e in prot):
+                        results[si].append((pos, ch, tgt, p))
+        for r in results:
+            r.sort()
         return results
 
     def correct_text(self, sentence: str, threshold: Optional[float] = None) -> Tuple[str, List[Edit]]:
@@ -151,6 +165,19 @@ class Corrector:
         for i, _, t, _ in edits:
             chars[i] = t
         return "".join(chars), edits
+
+
+def _quantize(model):
+    """int8 dynamic quantisation of nn.Linear; returns (model, done). Falls back silently where unsupported."""
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            q = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        return q, True
+    except Exception:  # pragma: no cover - backend without int8 kernels
+        return model, False
 
 
 def apply_edits(sentence: str, edits: Sequence[Edit], threshold: float = 0.0) -> str:
