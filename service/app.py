@@ -1,48 +1,319 @@
-"""FastAPI app to the contract (a first cut; the full service is issue 7)."""
+"""The HTTP service: a thin FastAPI layer over the `review` library (see ../shared/CONTRACT.md and docs/service.md)."""
 
 from __future__ import annotations
 
+import hmac
+import logging
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
-from fastapi import Body, FastAPI
+from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from review import __version__
 from review.errors import InputError
-from review.pipeline import get_reviewer
+from review.pipeline import Reviewer, ReviewOptions, get_reviewer
+from review.resources import load_toml
+from service import languagetool, openapi
+from service.accounts import TERM_KINDS, AccountSettings, AccountStore, check_account_id
+from service.bodies import RequestError, read_json, read_params
+from service.config import ServiceConfig
+from service.metrics import CONTENT_TYPE, Metrics
+from service.middleware import BodyTooLarge, RequestContextMiddleware, body_too_large_error, configure_logging
+
+STATIC_DIR = Path(__file__).parent / "static"
+log = logging.getLogger("review.service")
 
 
-def create_app() -> FastAPI:
-    """Build the app; models and lexicons load once at start-up."""
+class ReviewService:
+    """What the routes share: the reviewer, the settings store, the limits and the metrics."""
+
+    def __init__(self, config: ServiceConfig, reviewer: Reviewer | None, metrics: Metrics) -> None:
+        self.config = config
+        self.metrics = metrics
+        self._reviewer = reviewer
+        self.store: AccountStore | None = None
+        self.available_checks: list[str] = []
+
+    def start(self) -> None:
+        """Load every model and lexicon and open (or create) the settings database; runs once per worker."""
+        self.reviewer = self._reviewer or get_reviewer()
+        self.reviewer.warm_up()
+        # One throw-away review so lazily built state (segmenter, caches) is ready before the first request.
+        self.reviewer.review({"text": "市政府召开常务会议，研究部署近期重点工作。"})
+        self.available_checks = self.reviewer.available_checks
+        self.store = AccountStore(self.config.db_path)
+
+    def options_for(self, post: Any) -> ReviewOptions:
+        """The stored settings of the post's `account.id`, or the defaults."""
+        account = post.get("account") if isinstance(post, dict) else None
+        account_id = account.get("id") if isinstance(account, dict) else None
+        if isinstance(account_id, bool) or not isinstance(account_id, (str, int)):
+            return ReviewOptions()
+        settings = self.store.get(str(account_id)) if self.store else None
+        return ReviewOptions() if settings is None else settings.to_options(self.available_checks)
+
+    def review_one(self, post: Any) -> dict:
+        """One report; bad input raises InputError."""
+        report = self.reviewer.review(post, self.options_for(post)).to_dict()
+        self.metrics.observe_report(report)
+        return report
+
+    def review_many(self, posts: list[Any]) -> list[dict]:
+        """Reports in input order; a bad post yields a report with `error`."""
+        reports = []
+        for post in posts:
+            try:
+                options = self.options_for(post)
+            except InputError:
+                options = ReviewOptions()
+            report = self.reviewer.review_dict(post, options)
+            self.metrics.observe_report(report)
+            reports.append(report)
+        return reports
+
+
+def create_app(config: ServiceConfig | None = None, reviewer: Reviewer | None = None) -> FastAPI:
+    """Build the app; models, lexicons and the settings database open once at start-up (lifespan)."""
+    config = config or ServiceConfig.from_env()
+    configure_logging()
+    metrics = Metrics()
+    service = ReviewService(config, reviewer, metrics)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        await run_in_threadpool(get_reviewer().warm_up)
+        await run_in_threadpool(service.start)
+        log.info('{"event": "started", "checks": %s, "db": "%s"}', len(service.available_checks), config.db_path)
         yield
 
-    app = FastAPI(title="review", version=__version__, lifespan=lifespan)
+    app = FastAPI(
+        title="review — 政务新媒体内容审校",
+        version=__version__,
+        lifespan=lifespan,
+        description="Reviews Chinese government new-media posts. Contract: ../shared/CONTRACT.md.",
+    )
+    app.state.service = service
+    app.add_middleware(RequestContextMiddleware, metrics=metrics, max_body_bytes=config.max_body_bytes)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
+    # -- errors: every refusal is a JSON body {"error": {"code", "message", ...}} ----------------------------
     @app.exception_handler(InputError)
-    async def input_error(_request, error: InputError) -> JSONResponse:
+    async def input_error(_request: Request, error: InputError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"error": error.to_dict()})
 
-    @app.get("/healthz")
+    @app.exception_handler(RequestError)
+    async def request_error(_request: Request, error: RequestError) -> JSONResponse:
+        return JSONResponse(status_code=error.status, content=error.to_dict())
+
+    @app.exception_handler(BodyTooLarge)
+    async def body_too_large(_request: Request, error: BodyTooLarge) -> JSONResponse:
+        return JSONResponse(status_code=413, content=body_too_large_error(error.limit))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
+        first = error.errors()[0] if error.errors() else {}
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        message = f"请求参数无效 / invalid request: {where} {first.get('msg', '')}".strip()
+        return JSONResponse(status_code=422, content={"error": {"code": "invalid_request", "message": message}})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+        codes = {404: "not_found", 405: "method_not_allowed"}
+        body = {"error": {"code": codes.get(error.status_code, "http_error"), "message": str(error.detail)}}
+        return JSONResponse(status_code=error.status_code, content=body, headers=getattr(error, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unhandled error in %s %s", request.method, request.url.path)
+        body = {"error": {"code": "internal_error", "message": "服务内部错误 / internal error"}}
+        return JSONResponse(status_code=500, content=body)
+
+    # -- service ---------------------------------------------------------------------------------------------
+    @app.get("/healthz", tags=["service"])
     async def healthz() -> dict:
-        return {"status": "ok", "engine": __version__}
+        """Liveness: the engine version and the checks loaded."""
+        return {"status": "ok", "engine": __version__, "checks": list(service.reviewer.default_checks)}
 
-    @app.post("/v1/review")
-    async def review_one(post: Any = Body(...)) -> dict:
-        report = await run_in_threadpool(get_reviewer().review, post)
-        return report.to_dict()
+    @app.get("/metrics", tags=["service"], response_class=PlainTextResponse)
+    async def metrics_page() -> PlainTextResponse:
+        """Prometheus text format: request counts, latency histogram, posts by verdict, findings by category."""
+        return PlainTextResponse(metrics.render(), media_type=CONTENT_TYPE)
 
-    @app.post("/v1/review/batch")
-    async def review_batch(body: Any = Body(...)) -> dict:
+    @app.get("/", include_in_schema=False)
+    async def editor_page() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html", media_type="text/html; charset=utf-8")
+
+    @app.get("/v1/account-types", tags=["review"])
+    async def account_types() -> dict:
+        """The account types and their Chinese names (from lexicons/account_types.toml)."""
+        try:
+            accounts = load_toml("account_types.toml").get("accounts", {})
+        except FileNotFoundError:
+            accounts = {}
+        types = [{"type": name, "label": entry.get("label", name)} for name, entry in accounts.items()]
+        return {"types": types or [{"type": "other", "label": "其他"}]}
+
+    # -- review ----------------------------------------------------------------------------------------------
+    @app.post("/v1/review", tags=["review"], openapi_extra=openapi.json_body(openapi.POST))
+    async def review_one(request: Request) -> JSONResponse:
+        """A post in, a report out; `account.id` applies that account's stored settings."""
+        post = await read_json(request)
+        report = await run_in_threadpool(service.review_one, post)
+        request.state.log_extra = {"posts": 1, "findings": len(report["findings"])}
+        return JSONResponse(report)
+
+    @app.post("/v1/review/batch", tags=["review"], openapi_extra=openapi.json_body(openapi.BATCH))
+    async def review_batch(request: Request) -> JSONResponse:
+        """`{"posts": [...]}` in, `{"reports": [...]}` out in the same order; a bad post gets a report with `error`."""
+        body = await read_json(request)
         if not isinstance(body, dict) or not isinstance(body.get("posts"), list):
-            raise InputError("invalid_batch", "请求体应为 {\"posts\": [...]} / body must be {\"posts\": [...]}")
-        reviewer = get_reviewer()
-        reports = await run_in_threadpool(lambda: [reviewer.review_dict(p) for p in body["posts"]])
-        return {"reports": reports}
+            raise InputError("invalid_batch", '请求体应为 {"posts": [...]} / body must be {"posts": [...]}', "posts")
+        posts = body["posts"]
+        if len(posts) > config.max_batch:
+            raise InputError(
+                "batch_too_large",
+                f"一次最多 {config.max_batch} 篇，本次 {len(posts)} 篇 / at most {config.max_batch} posts per batch, got {len(posts)}",
+                "posts",
+            )
+        reports = await run_in_threadpool(service.review_many, posts)
+        request.state.log_extra = {"posts": len(posts), "findings": sum(len(r["findings"]) for r in reports)}
+        return JSONResponse({"reports": reports})
+
+    # -- LanguageTool-compatible API -------------------------------------------------------------------------
+    @app.get("/v2/check", include_in_schema=False)  # LanguageTool also takes query parameters
+    @app.post("/v2/check", tags=["languagetool"], openapi_extra=openapi.form_body(openapi.LANGUAGETOOL_FORM))
+    async def languagetool_check(request: Request) -> JSONResponse:
+        """LanguageTool's check: form fields `text` or `data`, and `language` (zh-CN or auto)."""
+        params = await read_params(request)
+        language = languagetool.check_language(params.get("language"))
+        if "text" in params:
+            text = languagetool.AnnotatedText.from_text(params["text"])
+        elif "data" in params:
+            text = languagetool.AnnotatedText.from_data(params["data"])
+        else:
+            raise InputError("missing_text", "缺少 text 或 data 参数 / the parameter text or data is required", "text")
+        disabled = languagetool.split_list(params.get("disabledRules")) | languagetool.split_list(
+            params.get("disabledCategories")
+        )
+        if not text.plain.strip():  # editors send empty documents; LanguageTool answers with no matches
+            return JSONResponse(languagetool.check_response({"findings": []}, text, language, disabled))
+        post = {"text": text.plain, "account": {"id": params.get("account_id"), "type": params.get("account_type")}}
+        report = await run_in_threadpool(service.review_one, post)
+        request.state.log_extra = {"posts": 1, "findings": len(report["findings"])}
+        return JSONResponse(languagetool.check_response(report, text, language, disabled))
+
+    @app.get("/v2/languages", tags=["languagetool"])
+    async def languagetool_languages() -> list[dict]:
+        """The languages this server checks (LanguageTool format)."""
+        return languagetool.LANGUAGES
+
+    # -- per-account settings (API key) ----------------------------------------------------------------------
+    def require_api_key(request: Request) -> None:
+        if not config.api_key:
+            raise RequestError(
+                503, "accounts_disabled", "未配置 REVIEW_API_KEY，账号设置接口已关闭 / set REVIEW_API_KEY to enable account settings"
+            )
+        given = request.headers.get("x-api-key") or ""
+        authorization = request.headers.get("authorization", "")
+        if not given and authorization.lower().startswith("bearer "):
+            given = authorization[7:].strip()
+        if not hmac.compare_digest(given.encode(), config.api_key.encode()):
+            raise RequestError(401, "unauthorized", "API 密钥缺失或错误 / missing or wrong API key (X-API-Key)")
+
+    def settings_body(account_id: str) -> dict:
+        settings = service.store.get(account_id)
+        if settings is None:
+            raise RequestError(404, "account_not_found", f"账号 {account_id} 没有设置 / no settings for account {account_id}")
+        return {"account_id": account_id, **settings.to_dict(), "updated_at": service.store.updated_at(account_id)}
+
+    def save(account_id: str, settings: AccountSettings) -> dict:
+        settings.check_names(service.available_checks)
+        service.store.put(account_id, settings)
+        return settings_body(account_id)
+
+    @app.get("/v1/accounts", tags=["accounts"])
+    async def list_accounts(request: Request) -> dict:
+        """Ids of every account with stored settings."""
+        require_api_key(request)
+        return {"accounts": await run_in_threadpool(service.store.ids)}
+
+    @app.get("/v1/accounts/{account_id}/settings", tags=["accounts"])
+    async def get_settings(account_id: str, request: Request) -> dict:
+        """An account's stored settings."""
+        require_api_key(request)
+        return await run_in_threadpool(settings_body, check_account_id(account_id))
+
+    @app.put("/v1/accounts/{account_id}/settings", tags=["accounts"], openapi_extra=openapi.json_body(openapi.SETTINGS))
+    async def put_settings(account_id: str, request: Request) -> dict:
+        """Replace an account's settings (fields left out take their defaults)."""
+        require_api_key(request)
+        check_account_id(account_id)
+        settings = AccountSettings.from_dict(await read_json(request))
+        return await run_in_threadpool(save, account_id, settings)
+
+    @app.patch("/v1/accounts/{account_id}/settings", tags=["accounts"], openapi_extra=openapi.json_body(openapi.SETTINGS))
+    async def patch_settings(account_id: str, request: Request) -> dict:
+        """Change only the fields given."""
+        require_api_key(request)
+        check_account_id(account_id)
+        body = await read_json(request)
+
+        def merge() -> dict:
+            return save(account_id, AccountSettings.from_dict(body, base=service.store.get(account_id)))
+
+        return await run_in_threadpool(merge)
+
+    @app.delete("/v1/accounts/{account_id}/settings", tags=["accounts"])
+    async def delete_settings(account_id: str, request: Request) -> dict:
+        """Forget an account's settings."""
+        require_api_key(request)
+        if not await run_in_threadpool(service.store.delete, check_account_id(account_id)):
+            raise RequestError(404, "account_not_found", f"账号 {account_id} 没有设置 / no settings for account {account_id}")
+        return {"account_id": account_id, "deleted": True}
+
+    @app.post("/v1/accounts/{account_id}/terms/{kind}", tags=["accounts"], openapi_extra=openapi.json_body(openapi.TERMS))
+    async def add_terms(account_id: str, kind: str, request: Request) -> dict:
+        """Add terms to the account's allow-list (`kind` = allow) or deny-list (deny)."""
+        require_api_key(request)
+        check_account_id(account_id)
+        field = _term_field(kind)
+        body = await read_json(request)
+        if not isinstance(body, dict) or "terms" not in body:
+            raise InputError("invalid_terms", '请求体应为 {"terms": [...]} / body must be {"terms": [...]}', "terms")
+
+        def add() -> dict:
+            current = service.store.get(account_id) or AccountSettings()
+            update = AccountSettings.from_dict({field: body["terms"]})
+            merged = sorted(set(getattr(current, field)) | set(getattr(update, field)))
+            return save(account_id, AccountSettings.from_dict({field: merged}, base=current))
+
+        return await run_in_threadpool(add)
+
+    @app.delete("/v1/accounts/{account_id}/terms/{kind}/{term}", tags=["accounts"])
+    async def remove_term(account_id: str, kind: str, term: str, request: Request) -> dict:
+        """Remove one term from the allow- or deny-list."""
+        require_api_key(request)
+        check_account_id(account_id)
+        field = _term_field(kind)
+
+        def remove() -> dict:
+            current = service.store.get(account_id)
+            if current is None or term not in getattr(current, field):
+                raise RequestError(404, "term_not_found", f"没有该词 / no such term: {term}")
+            kept = [item for item in getattr(current, field) if item != term]
+            return save(account_id, AccountSettings.from_dict({field: kept}, base=current))
+
+        return await run_in_threadpool(remove)
 
     return app
+
+
+def _term_field(kind: str) -> str:
+    if kind not in TERM_KINDS:
+        raise RequestError(404, "not_found", f"词表类型应为 allow 或 deny / term list must be allow or deny, got {kind}")
+    return f"{kind}_terms"

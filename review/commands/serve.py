@@ -3,20 +3,49 @@
 from __future__ import annotations
 
 import argparse
+import os
+
+from service.config import DEFAULT_DB_PATH, ServiceConfig
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the `serve` sub-command."""
-    parser = sub.add_parser("serve", help="启动 HTTP 服务 / run the HTTP service")
+    parser = sub.add_parser(
+        "serve",
+        help="启动 HTTP 服务 / run the HTTP service",
+        description="HTTP API (/v1/review, /v2/check, /docs) and the editor page (/). "
+        "The account-settings endpoints need the API key in the environment variable REVIEW_API_KEY.",
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (each loads the models)")
+    parser.add_argument(
+        "--db",
+        default=os.environ.get("REVIEW_DB", DEFAULT_DB_PATH),
+        help=f"SQLite file of per-account settings, created on first start (default {DEFAULT_DB_PATH})",
+    )
+    parser.add_argument("--max-batch", type=int, default=ServiceConfig.max_batch, help="posts per batch request")
+    parser.add_argument(
+        "--max-body-bytes", type=int, default=ServiceConfig.max_body_bytes, help="larger request bodies get 413"
+    )
+    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Start uvicorn with the service app."""
+    """Start uvicorn with the service app; options reach every worker through the environment."""
     import uvicorn
 
-    uvicorn.run("service.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers)
+    os.environ["REVIEW_DB"] = os.path.abspath(args.db)
+    os.environ["REVIEW_MAX_BATCH"] = str(args.max_batch)
+    os.environ["REVIEW_MAX_BODY_BYTES"] = str(args.max_body_bytes)
+    uvicorn.run(
+        "service.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        access_log=False,  # the app writes its own structured line per request
+    )
     return 0

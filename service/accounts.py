@@ -1,0 +1,252 @@
+"""Per-account settings (allow/deny terms, checks, thresholds) kept in SQLite so they survive restarts."""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+from review.errors import InputError
+from review.pipeline import ReviewOptions
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS accounts (
+    id TEXT PRIMARY KEY,
+    enable TEXT,                          -- JSON list of check names, NULL for the defaults
+    disable TEXT NOT NULL DEFAULT '[]',   -- JSON list of check names
+    thresholds TEXT NOT NULL DEFAULT '{}',-- JSON object name -> number
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS account_terms (
+    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('allow', 'deny')),
+    term TEXT NOT NULL,
+    PRIMARY KEY (account_id, kind, term)
+);
+"""
+TERM_KINDS = ("allow", "deny")
+MAX_TERMS = 5000
+MAX_TERM_CHARS = 50
+MAX_ACCOUNT_ID_CHARS = 128
+
+
+def _string_list(value: Any, name: str, max_chars: int) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise InputError("invalid_type", f"{name} 应为字符串数组 / {name} must be a list of strings", name)
+    items = sorted({item.strip() for item in value if item.strip()})
+    if len(items) > MAX_TERMS:
+        raise InputError("too_many_terms", f"{name} 超过 {MAX_TERMS} 项 / {name} has more than {MAX_TERMS} items", name)
+    too_long = [item for item in items if len(item) > max_chars]
+    if too_long:
+        raise InputError(
+            "term_too_long",
+            f"{name} 中的词超过 {max_chars} 字 / {name} has items longer than {max_chars}: {too_long[0][:20]}…",
+            name,
+        )
+    return items
+
+
+def _thresholds(value: Any) -> dict[str, float]:
+    if not isinstance(value, dict):
+        raise InputError("invalid_type", "thresholds 应为对象 / thresholds must be an object", "thresholds")
+    result = {}
+    for key, number in value.items():
+        if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number):
+            raise InputError(
+                "invalid_type", f"thresholds.{key} 应为数值 / thresholds.{key} must be a number", f"thresholds.{key}"
+            )
+        result[key] = float(number)
+    return result
+
+
+def check_account_id(account_id: str) -> str:
+    """Refuse empty or over-long account ids."""
+    if not account_id.strip() or len(account_id) > MAX_ACCOUNT_ID_CHARS:
+        raise InputError(
+            "invalid_account_id",
+            f"账号 ID 应为 1–{MAX_ACCOUNT_ID_CHARS} 个字符 / account id must have 1-{MAX_ACCOUNT_ID_CHARS} characters",
+            "account_id",
+        )
+    return account_id
+
+
+@dataclass(frozen=True)
+class AccountSettings:
+    """One account's review settings; field names follow ReviewOptions."""
+
+    enable: tuple[str, ...] | None = None
+    disable: tuple[str, ...] = ()
+    allow_terms: tuple[str, ...] = ()
+    deny_terms: tuple[str, ...] = ()
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+    FIELDS = ("enable", "disable", "allow_terms", "deny_terms", "thresholds")
+
+    @classmethod
+    def from_dict(cls, data: Any, base: "AccountSettings | None" = None) -> "AccountSettings":
+        """Validate a JSON object; fields it lacks keep their value from `base` (or the defaults)."""
+        if not isinstance(data, dict):
+            raise InputError("invalid_settings", "设置应为 JSON 对象 / settings must be a JSON object")
+        unknown = sorted(set(data) - set(cls.FIELDS) - {"account_id", "updated_at"})
+        if unknown:
+            raise InputError(
+                "unknown_field", f"未知的设置项 / unknown settings: {', '.join(unknown)}", unknown[0]
+            )
+        current = base or cls()
+        enable = current.enable
+        if "enable" in data:
+            enable = None if data["enable"] is None else tuple(_string_list(data["enable"], "enable", 64))
+        return cls(
+            enable=enable,
+            disable=tuple(_string_list(data["disable"], "disable", 64)) if "disable" in data else current.disable,
+            allow_terms=(
+                tuple(_string_list(data["allow_terms"], "allow_terms", MAX_TERM_CHARS))
+                if "allow_terms" in data
+                else current.allow_terms
+            ),
+            deny_terms=(
+                tuple(_string_list(data["deny_terms"], "deny_terms", MAX_TERM_CHARS))
+                if "deny_terms" in data
+                else current.deny_terms
+            ),
+            thresholds=_thresholds(data["thresholds"]) if "thresholds" in data else dict(current.thresholds),
+        )
+
+    def check_names(self, available: Iterable[str]) -> None:
+        """Refuse check names the engine does not have."""
+        known = set(available)
+        unknown = sorted({*(self.enable or ()), *self.disable} - known)
+        if unknown:
+            raise InputError("unknown_check", f"未知的检查项 / unknown checks: {', '.join(unknown)}", "enable")
+
+    def to_options(self, available: Iterable[str]) -> ReviewOptions:
+        """ReviewOptions for a review call; checks removed from the engine since they were stored are skipped."""
+        known = set(available)
+        return ReviewOptions.make(
+            enable=None if self.enable is None else [name for name in self.enable if name in known],
+            disable=[name for name in self.disable if name in known],
+            allow_terms=self.allow_terms,
+            deny_terms=self.deny_terms,
+            thresholds=self.thresholds,
+        )
+
+    def to_dict(self) -> dict:
+        """The settings as JSON."""
+        return {
+            "enable": None if self.enable is None else list(self.enable),
+            "disable": list(self.disable),
+            "allow_terms": list(self.allow_terms),
+            "deny_terms": list(self.deny_terms),
+            "thresholds": dict(self.thresholds),
+        }
+
+
+class AccountStore:
+    """SQLite storage of AccountSettings; each call opens its own connection, so it is safe across threads
+    and worker processes, and every write is committed (and synced) before the call returns."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            # WAL lets readers go on while a writer commits; it is a property of the file, set once.
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("BEGIN IMMEDIATE")  # two workers starting together create the schema once
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                db.execute("ROLLBACK")
+                raise RuntimeError(f"{self.path}: schema version {version} is newer than this engine ({SCHEMA_VERSION})")
+            if version == 0:
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            db.execute("COMMIT")
+        finally:
+            db.close()
+
+    def _connect(self) -> "Transaction":
+        return Transaction(self.path)
+
+    def get(self, account_id: str) -> AccountSettings | None:
+        """The stored settings of an account, or None."""
+        with self._connect() as db:
+            row = db.execute("SELECT enable, disable, thresholds FROM accounts WHERE id = ?", (account_id,)).fetchone()
+            if row is None:
+                return None
+            terms = db.execute(
+                "SELECT kind, term FROM account_terms WHERE account_id = ? ORDER BY term", (account_id,)
+            ).fetchall()
+        return AccountSettings(
+            enable=None if row[0] is None else tuple(json.loads(row[0])),
+            disable=tuple(json.loads(row[1])),
+            allow_terms=tuple(term for kind, term in terms if kind == "allow"),
+            deny_terms=tuple(term for kind, term in terms if kind == "deny"),
+            thresholds=json.loads(row[2]),
+        )
+
+    def updated_at(self, account_id: str) -> str | None:
+        """When an account's settings last changed (ISO 8601, UTC)."""
+        with self._connect() as db:
+            row = db.execute("SELECT updated_at FROM accounts WHERE id = ?", (account_id,)).fetchone()
+        return None if row is None else row[0]
+
+    def put(self, account_id: str, settings: AccountSettings) -> None:
+        """Store (replace) an account's settings in one transaction."""
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        with self._connect() as db:
+            db.execute(
+                "INSERT INTO accounts (id, enable, disable, thresholds, updated_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET enable = excluded.enable, disable = excluded.disable, "
+                "thresholds = excluded.thresholds, updated_at = excluded.updated_at",
+                (
+                    account_id,
+                    None if settings.enable is None else json.dumps(list(settings.enable), ensure_ascii=False),
+                    json.dumps(list(settings.disable), ensure_ascii=False),
+                    json.dumps(settings.thresholds),
+                    now,
+                ),
+            )
+            db.execute("DELETE FROM account_terms WHERE account_id = ?", (account_id,))
+            db.executemany(
+                "INSERT INTO account_terms (account_id, kind, term) VALUES (?, ?, ?)",
+                [(account_id, "allow", term) for term in settings.allow_terms]
+                + [(account_id, "deny", term) for term in settings.deny_terms],
+            )
+
+    def delete(self, account_id: str) -> bool:
+        """Forget an account; True if it existed."""
+        with self._connect() as db:
+            deleted = db.execute("DELETE FROM accounts WHERE id = ?", (account_id,)).rowcount
+        return deleted > 0
+
+    def ids(self) -> list[str]:
+        """Every account with stored settings."""
+        with self._connect() as db:
+            return [row[0] for row in db.execute("SELECT id FROM accounts ORDER BY id")]
+
+
+class Transaction:
+    """A connection used as `with`: one transaction, committed on success, rolled back on error, then closed."""
+
+    def __init__(self, path: str) -> None:
+        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.execute("PRAGMA synchronous=FULL")
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN")
+        return self.db
+
+    def __exit__(self, kind, value, traceback) -> None:
+        try:
+            self.db.execute("ROLLBACK" if kind else "COMMIT")
+        finally:
+            self.db.close()

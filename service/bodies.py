@@ -1,0 +1,89 @@
+"""Request bodies parsed strictly, so that every kind of malformed input becomes a 4xx with a JSON error."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+
+
+class RequestError(Exception):
+    """An HTTP-level error with a status, a stable code and a bilingual message."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+    def to_dict(self) -> dict:
+        """The contract's JSON error body."""
+        return {"error": {"code": self.code, "message": self.message}}
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(item) for item in value)
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(key) or _has_lone_surrogate(item) for key, item in value.items())
+    return False
+
+
+def decode_utf8(raw: bytes) -> str:
+    """The body as text; anything but valid UTF-8 is refused."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise RequestError(
+            400, "invalid_utf8", f"请求体不是有效的 UTF-8（第 {error.start} 字节）/ body is not valid UTF-8 at byte {error.start}"
+        ) from None
+
+
+async def read_json(request: Request) -> Any:
+    """The request body as JSON: valid UTF-8, valid JSON, and no unpaired surrogate escapes."""
+    raw = await request.body()
+    if not raw.strip():
+        raise RequestError(400, "empty_body", "请求体为空 / the request body is empty")
+    text = decode_utf8(raw).removeprefix("\ufeff")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise RequestError(
+            400, "invalid_json", f"请求体不是有效的 JSON：{error.msg}（第 {error.pos} 个字符）/ invalid JSON: {error}"
+        ) from None
+    except RecursionError:
+        raise RequestError(400, "invalid_json", "JSON 嵌套过深 / JSON is nested too deeply") from None
+    # "\ud800" is valid JSON but no valid text: it could not be encoded in the response.
+    if "\\u" in text and _has_lone_surrogate(data):
+        raise RequestError(400, "invalid_text", "文本含有不成对的代理字符 / text has an unpaired surrogate escape")
+    return data
+
+
+async def read_params(request: Request) -> dict[str, str]:
+    """Query parameters plus form fields (urlencoded parsed strictly as UTF-8, or multipart)."""
+    params = dict(request.query_params)
+    if request.method != "POST":
+        return params
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "multipart/form-data":
+        form = await request.form()
+        params.update({key: value for key, value in form.items() if isinstance(value, str)})
+        return params
+    raw = await request.body()
+    text = decode_utf8(raw)
+    try:
+        fields = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict", max_num_fields=1000)
+    except UnicodeDecodeError:
+        raise RequestError(400, "invalid_utf8", "表单字段不是有效的 UTF-8 / a form field is not valid UTF-8") from None
+    except ValueError as error:
+        raise RequestError(400, "invalid_form", f"表单无效 / invalid form: {error}") from None
+    params.update(fields)
+    return params

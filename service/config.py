@@ -1,0 +1,33 @@
+"""Service settings: limits, the settings database and the API key, read from the environment.
+
+`review serve` writes its options into the environment so that every uvicorn worker process, which builds
+the app from scratch, sees the same configuration.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+DEFAULT_DB_PATH = "review-service.sqlite3"
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    """Everything the app needs besides the review library."""
+
+    db_path: str = DEFAULT_DB_PATH
+    api_key: str | None = None  # None: the account endpoints are closed
+    max_batch: int = 100  # posts per /v1/review/batch call
+    max_body_bytes: int = 8 * 1024 * 1024  # a full batch of long posts fits; more gets 413
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "ServiceConfig":
+        """Read REVIEW_DB, REVIEW_API_KEY, REVIEW_MAX_BATCH and REVIEW_MAX_BODY_BYTES."""
+        env = os.environ if environ is None else environ
+        return cls(
+            db_path=env.get("REVIEW_DB") or DEFAULT_DB_PATH,
+            api_key=env.get("REVIEW_API_KEY") or None,
+            max_batch=int(env.get("REVIEW_MAX_BATCH") or cls.max_batch),
+            max_body_bytes=int(env.get("REVIEW_MAX_BODY_BYTES") or cls.max_body_bytes),
+        )

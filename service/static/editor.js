@@ -1,0 +1,164 @@
+// The editor page: review a post through /v1/review, show findings in place, apply suggestions.
+// Offsets in reports are code points, so text is handled as arrays of code points (Array.from), not UTF-16.
+"use strict";
+
+const VERDICT_ZH = { pass: "通过", revise: "修改后发布", reject: "不予发布（单项否决）" };
+const SEVERITY_ZH = { info: "提示", minor: "轻微", major: "较重", critical: "严重" };
+const CATEGORY_ZH = {
+  typo: "错别字", sensitive: "敏感/违禁表述", expression: "规范表述", offtopic: "无关信息",
+  entertainment: "过度娱乐化", timeliness: "时效", garbled: "乱码",
+};
+
+const $ = (id) => document.getElementById(id);
+let reviewSeq = 0;
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) node.append(child);
+  return node;
+}
+
+function setStatus(text, isError = false) {
+  $("status").textContent = text;
+  $("status").classList.toggle("error", isError);
+}
+
+async function loadAccountTypes() {
+  const select = $("account-type");
+  try {
+    const response = await fetch("/v1/account-types");
+    const body = await response.json();
+    for (const item of body.types) select.append(el("option", { value: item.type }, item.label));
+  } catch (error) {
+    select.append(el("option", { value: "other" }, "其他"));
+  }
+  select.value = [...select.options].some((o) => o.value === "government") ? "government" : select.options[0].value;
+}
+
+function currentPost() {
+  const post = { text: $("post-text").value, account: { type: $("account-type").value } };
+  const title = $("post-title").value;
+  if (title.trim()) post.title = title;
+  const accountId = $("account-id").value.trim();
+  if (accountId) post.account.id = accountId;
+  return post;
+}
+
+async function review() {
+  const post = currentPost();
+  if (!post.text.trim()) {
+    setStatus("请先输入正文", true);
+    return;
+  }
+  const seq = ++reviewSeq;
+  $("review-button").disabled = true;
+  setStatus("审校中…");
+  try {
+    const response = await fetch("/v1/review", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(post),
+    });
+    const body = await response.json();
+    if (seq !== reviewSeq) return; // a newer review is on its way
+    if (!response.ok) {
+      setStatus((body.error && body.error.message) || `请求失败（${response.status}）`, true);
+      return;
+    }
+    render(body, post);
+    setStatus(`已完成，用时 ${body.meta.elapsed_ms} 毫秒`);
+  } catch (error) {
+    if (seq === reviewSeq) setStatus("无法连接审校服务：" + error, true);
+  } finally {
+    if (seq === reviewSeq) $("review-button").disabled = false;
+  }
+}
+
+function annotate(container, text, findings, onPick) {
+  // Overlapping spans cannot all be marked; the first one wins and the others stay in the list.
+  container.replaceChildren();
+  const chars = Array.from(text);
+  let cursor = 0;
+  const spanned = findings
+    .filter((f) => f.start !== null && f.end !== null)
+    .sort((a, b) => a.start - b.start || b.end - a.end);
+  for (const finding of spanned) {
+    if (finding.start < cursor) continue;
+    container.append(chars.slice(cursor, finding.start).join(""));
+    const mark = el(
+      "mark",
+      { class: `finding sev-${finding.severity}`, title: finding.message, "data-index": finding.index },
+      chars.slice(finding.start, finding.end).join(""),
+    );
+    mark.addEventListener("click", () => onPick(finding.index));
+    container.append(mark);
+    cursor = finding.end;
+  }
+  container.append(chars.slice(cursor).join(""));
+}
+
+function pick(index) {
+  document.querySelectorAll(".active").forEach((node) => node.classList.remove("active"));
+  document.querySelectorAll(`[data-index="${index}"]`).forEach((node) => node.classList.add("active"));
+  const item = document.querySelector(`li[data-index="${index}"]`);
+  if (item) item.scrollIntoView({ block: "nearest" });
+}
+
+function render(report, post) {
+  const findings = report.findings.map((finding, index) => ({ ...finding, index }));
+  $("score").textContent = report.score;
+  $("verdict").textContent = VERDICT_ZH[report.verdict] || report.verdict;
+  $("verdict").className = `verdict-${report.verdict}`;
+  $("finding-count").textContent = findings.length;
+  annotate($("annotated"), post.text, findings.filter((f) => f.field !== "title"), pick);
+  if (post.title) annotate($("annotated-title"), post.title, findings.filter((f) => f.field === "title"), pick);
+  else $("annotated-title").replaceChildren();
+
+  const list = $("findings");
+  list.replaceChildren();
+  if (!findings.length) list.append(el("li", { class: "none" }, "未发现问题。"));
+  for (const finding of findings) {
+    const where = finding.field === "title" ? "标题" : finding.start === null ? "全文" : "正文";
+    const head = el(
+      "div", { class: "head" },
+      el("span", { class: `tag sev-${finding.severity}` }, SEVERITY_ZH[finding.severity] || finding.severity),
+      el("span", { class: "tag" }, CATEGORY_ZH[finding.category] || finding.category),
+      `${where} · 置信度 ${Number(finding.confidence).toFixed(2)}`,
+    );
+    const item = el("li", { class: "finding", "data-index": finding.index }, head,
+      el("div", { class: "message" }, finding.message));
+    if (finding.text !== null && finding.suggestion !== null && finding.start !== null) {
+      const fix = el("div", { class: "fix" }, el("del", {}, finding.text), " → ",
+        el("ins", {}, finding.suggestion === "" ? "（删除）" : finding.suggestion));
+      fix.append(el("button", { class: "accept", type: "button", onclick: () => accept(finding) }, "采纳"));
+      item.append(fix);
+    }
+    item.addEventListener("click", (event) => { if (event.target.tagName !== "BUTTON") pick(finding.index); });
+    list.append(item);
+  }
+}
+
+function accept(finding) {
+  const input = finding.field === "title" ? $("post-title") : $("post-text");
+  const chars = Array.from(input.value);
+  if (chars.slice(finding.start, finding.end).join("") !== finding.text) {
+    setStatus("原文已改动，请重新审校", true); // the report no longer matches what is in the box
+    return;
+  }
+  chars.splice(finding.start, finding.end - finding.start, ...Array.from(finding.suggestion));
+  input.value = chars.join("");
+  review();
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  loadAccountTypes();
+  $("review-button").addEventListener("click", review);
+  $("post-text").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) review();
+  });
+});

@@ -1,0 +1,152 @@
+"""Per-account settings: API key, CRUD, validation, persistence, and their effect on reviews."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from review.pipeline import Reviewer
+from service.accounts import AccountSettings, AccountStore
+from service.app import create_app
+from service.config import ServiceConfig
+
+KEY = {"X-API-Key": "test-key"}
+MOJIBAKE = "天气很好".encode("utf-8").decode("cp1252", errors="ignore")
+TEXT = f"今天{MOJIBAKE}，市民出行注意安全。"
+
+
+class RecordingReviewer(Reviewer):
+    """The real reviewer, remembering the options of each call (to see what reaches the library)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen = []
+
+    def review(self, post, options=None):
+        self.seen.append(options)
+        return super().review(post, options)
+
+
+@pytest.fixture()
+def db_path(tmp_path):
+    return str(tmp_path / "settings.sqlite3")
+
+
+@pytest.fixture()
+def reviewer():
+    return RecordingReviewer()
+
+
+@pytest.fixture()
+def client(db_path, reviewer):
+    config = ServiceConfig(db_path=db_path, api_key="test-key")
+    with TestClient(create_app(config, reviewer=reviewer)) as test_client:
+        yield test_client
+
+
+def test_key_is_required(client):
+    assert client.get("/v1/accounts").status_code == 401
+    assert client.get("/v1/accounts", headers={"X-API-Key": "wrong"}).json()["error"]["code"] == "unauthorized"
+    assert client.get("/v1/accounts", headers=KEY).status_code == 200
+    assert client.get("/v1/accounts", headers={"Authorization": "Bearer test-key"}).status_code == 200
+
+
+def test_accounts_are_closed_without_a_configured_key(db_path):
+    with TestClient(create_app(ServiceConfig(db_path=db_path, api_key=None))) as client:
+        response = client.put("/v1/accounts/a/settings", json={}, headers=KEY)
+    assert response.status_code == 503 and response.json()["error"]["code"] == "accounts_disabled"
+
+
+def test_settings_crud(client):
+    assert client.get("/v1/accounts/acct-1/settings", headers=KEY).status_code == 404
+    body = {"disable": ["timeliness"], "allow_terms": ["乙", "甲", "甲"], "deny_terms": ["内部资料"], "thresholds": {"typo": 0.8}}
+    stored = client.put("/v1/accounts/acct-1/settings", json=body, headers=KEY).json()
+    assert stored["account_id"] == "acct-1" and stored["enable"] is None
+    assert stored["allow_terms"] == sorted({"甲", "乙"}) and stored["thresholds"] == {"typo": 0.8} and stored["updated_at"]
+    assert client.get("/v1/accounts/acct-1/settings", headers=KEY).json() == stored
+
+    patched = client.patch("/v1/accounts/acct-1/settings", json={"deny_terms": []}, headers=KEY).json()
+    assert patched["deny_terms"] == [] and patched["allow_terms"] == sorted({"甲", "乙"}) and patched["disable"] == ["timeliness"]
+
+    added = client.post("/v1/accounts/acct-1/terms/deny", json={"terms": ["绝密", "内部资料"]}, headers=KEY).json()
+    assert added["deny_terms"] == ["内部资料", "绝密"]
+    removed = client.delete("/v1/accounts/acct-1/terms/deny/绝密", headers=KEY).json()
+    assert removed["deny_terms"] == ["内部资料"]
+    assert client.delete("/v1/accounts/acct-1/terms/deny/没有", headers=KEY).status_code == 404
+    assert client.post("/v1/accounts/acct-1/terms/maybe", json={"terms": ["x"]}, headers=KEY).status_code == 404
+
+    assert client.get("/v1/accounts", headers=KEY).json() == {"accounts": ["acct-1"]}
+    assert client.delete("/v1/accounts/acct-1/settings", headers=KEY).json()["deleted"] is True
+    assert client.delete("/v1/accounts/acct-1/settings", headers=KEY).status_code == 404
+    assert client.get("/v1/accounts", headers=KEY).json() == {"accounts": []}
+
+
+@pytest.mark.parametrize(
+    "body, code",
+    [
+        ({"enable": ["no_such_check"]}, "unknown_check"),
+        ({"disable": "garbled"}, "invalid_type"),
+        ({"allow_terms": [1, 2]}, "invalid_type"),
+        ({"thresholds": {"typo": "high"}}, "invalid_type"),
+        ({"thresholds": [0.5]}, "invalid_type"),
+        ({"colour": "red"}, "unknown_field"),
+        ({"deny_terms": ["字" * 51]}, "term_too_long"),
+        ([], "invalid_settings"),
+    ],
+)
+def test_bad_settings_are_422(client, body, code):
+    response = client.put("/v1/accounts/acct-2/settings", json=body, headers=KEY)
+    assert response.status_code == 422 and response.json()["error"]["code"] == code
+    assert client.get("/v1/accounts/acct-2/settings", headers=KEY).status_code == 404  # nothing half-stored
+
+
+def test_bad_settings_bodies_are_4xx(client):
+    assert client.put("/v1/accounts/a/settings", content=b"{", headers=KEY).status_code == 400
+    assert client.put("/v1/accounts/a/settings", content=b"\xff", headers=KEY).status_code == 400
+    assert client.post("/v1/accounts/a/terms/allow", json={"words": []}, headers=KEY).status_code == 422
+    assert client.put("/v1/accounts/" + "x" * 200 + "/settings", json={}, headers=KEY).status_code == 422
+
+
+def test_review_applies_the_accounts_settings(client, reviewer):
+    post = {"text": TEXT, "account": {"id": "acct-3", "type": "health"}}
+    assert any(f["category"] == "garbled" for f in client.post("/v1/review", json=post).json()["findings"])
+
+    settings = {"disable": ["garbled"], "allow_terms": ["健康码"], "deny_terms": ["内部资料"], "thresholds": {"typo": 0.9}}
+    client.put("/v1/accounts/acct-3/settings", json=settings, headers=KEY)
+    report = client.post("/v1/review", json=post).json()
+    assert not any(f["category"] == "garbled" for f in report["findings"])
+    assert "garbled" not in report["meta"]["checks"]
+    options = reviewer.seen[-1]
+    assert options.allow_terms == {"健康码"} and options.deny_terms == {"内部资料"}
+    assert options.thresholds == {"typo": 0.9} and options.disable == {"garbled"}
+
+    batch = client.post("/v1/review/batch", json={"posts": [post, {"text": TEXT}]}).json()["reports"]
+    assert not any(f["category"] == "garbled" for f in batch[0]["findings"])
+    assert any(f["category"] == "garbled" for f in batch[1]["findings"])  # no account: defaults
+
+    numeric = client.post("/v1/review", json={"text": TEXT, "account": {"id": 42}}).json()
+    assert any(f["category"] == "garbled" for f in numeric["findings"])  # unknown account: defaults
+
+    client.put("/v1/accounts/acct-3/settings", json={"enable": ["timeliness"]}, headers=KEY)
+    assert client.post("/v1/review", json=post).json()["meta"]["checks"] == ["timeliness"]
+
+
+def test_settings_survive_a_new_app_on_the_same_file(db_path):
+    config = ServiceConfig(db_path=db_path, api_key="test-key")
+    with TestClient(create_app(config)) as first:
+        first.put("/v1/accounts/keep/settings", json={"disable": ["garbled"], "deny_terms": ["某词"]}, headers=KEY)
+        before = first.post("/v1/review", json={"text": TEXT, "account": {"id": "keep"}}).json()
+    with TestClient(create_app(config)) as second:
+        stored = second.get("/v1/accounts/keep/settings", headers=KEY).json()
+        after = second.post("/v1/review", json={"text": TEXT, "account": {"id": "keep"}}).json()
+    assert stored["disable"] == ["garbled"] and stored["deny_terms"] == ["某词"]
+    assert (before["score"], before["findings"]) == (after["score"], after["findings"])
+
+
+def test_store_creates_its_schema_once_and_checks_names(tmp_path):
+    path = tmp_path / "nested" / "s.sqlite3"
+    store = AccountStore(path)
+    store.put("a", AccountSettings(enable=("garbled",), thresholds={"x": 1.0}))
+    assert AccountStore(path).get("a") == AccountSettings(enable=("garbled",), thresholds={"x": 1.0})
+    options = AccountSettings(enable=("garbled", "retired_check"), disable=("gone",)).to_options(["garbled"])
+    assert options.enable == {"garbled"} and options.disable == frozenset()  # checks removed since are skipped
