@@ -1,0 +1,163 @@
+"""敏感/违禁表述: curated lexicons matched robustly to evasions, judged in their context.
+
+The same word is ordinary government work in one sentence (依法打击网络赌博, 禁毒宣传) and a single-veto
+problem in another (澳门赌场线上开户，首充送88元): cues around each match (lexicons/sensitive/context.toml)
+lower enforcement and publicity mentions to `info` and raise promotional ones to the category's promotion
+severity. Advertising-law absolute claims marked `context=promo` are raised only in promotional context.
+"""
+
+from __future__ import annotations
+
+import re
+
+from review.checks.base import Check, register
+from review.document import Document
+from review.lexicon import Entry, load_entries, load_phrases
+from review.lexicon_match import PINYIN, MIXED_PINYIN, VARIANT, EXACT, LexiconMatcher, Match, document_skeleton
+from review.model import SEVERITY_RANK, Finding
+from review.resources import load_toml
+
+FOLDER = "sensitive"
+DENY_CATEGORY = "deny"
+CONFIDENCE = {EXACT: 0.95, VARIANT: 0.85, PINYIN: 0.8, MIXED_PINYIN: 0.8}
+EVASION_CONFIDENCE = 0.9
+INFO_CONFIDENCE = 0.5
+ENFORCEMENT, PROMOTION = "enforcement", "promotion"
+
+
+def split_variants(entry: Entry) -> list[str]:
+    """An entry's curated homophone/variant spellings (the `variants` column, `|`-separated)."""
+    raw = entry.get("variants")
+    return [v.strip() for v in raw.split("|") if v.strip()] if raw else []
+
+
+class ContextReader:
+    """Decides whether the words around a match are enforcement/publicity or promotion."""
+
+    def __init__(self, config: dict, window: int) -> None:
+        self.window = window
+        enforcement, promotion = config["enforcement"], config["promotion"]
+        self.enforcement_cues = tuple(enforcement["cues"])
+        self.document_cues = tuple(enforcement["document_cues"])
+        self.promotion_cues = tuple(promotion["cues"])
+        # Categories with their own promotion cues (ad_law) use those instead of the general list.
+        self.category_cues = {
+            name: tuple(table["cues"]) for name, table in promotion.items() if isinstance(table, dict)
+        }
+        self.contact = re.compile("|".join(f"(?:{p})" for p in promotion["contact_patterns"]))
+
+    def framed_as_enforcement(self, doc: Document) -> bool:
+        """True when the post as a whole is enforcement or publicity (警方提醒, 禁毒宣传 …)."""
+        cached = doc.cache.get("sensitive.framed")
+        if cached is None:
+            whole = doc.post.text + "\n" + (doc.post.title or "")
+            cached = any(cue in whole for cue in self.document_cues)
+            doc.cache["sensitive.framed"] = cached
+        return cached
+
+    def around(self, text: str, start: int, end: int) -> str:
+        """The window around a match, the match itself left out (a term is not its own cue)."""
+        return text[max(0, start - self.window) : start].lower() + "\n" + text[end : end + self.window].lower()
+
+    def enforcement(self, window: str) -> bool:
+        """Enforcement or publicity cues in the window."""
+        return any(cue in window for cue in self.enforcement_cues)
+
+    def promotion(self, window: str, category: str) -> bool:
+        """Promotional cues (the category's own list where it has one) in the window."""
+        cues = self.category_cues.get(category, self.promotion_cues)
+        return any(cue in window for cue in cues)
+
+    def has_contact(self, window: str) -> bool:
+        """A phone number, messenger id or web address in the window."""
+        return self.contact.search(window) is not None
+
+
+@register
+class SensitiveCheck(Check):
+    """敏感词: political, porn, gambling, drugs, weapons, violence/terror, fraud, vulgar and ad-law terms."""
+
+    name = "sensitive"
+    category = "sensitive"
+
+    def __init__(self) -> None:
+        config = load_toml(FOLDER, "matching.toml")
+        self.categories: dict[str, dict] = config["categories"]
+        evasion = config["evasion"]
+        pinyin_categories = frozenset(evasion["pinyin_categories"])
+        pinyin_rank = SEVERITY_RANK[evasion["pinyin_min_severity"]]
+        entries = load_entries(FOLDER, "*.tsv", tuple(sorted(self.categories)))
+        self.matcher = LexiconMatcher(
+            entries,
+            load_phrases(FOLDER, "allow.txt"),
+            pinyin_for=lambda e: e.category in pinyin_categories and SEVERITY_RANK[e.severity] >= pinyin_rank,
+            variants_for=split_variants,
+            max_gap=int(evasion["max_gap"]),
+            min_pinyin_letters=int(evasion["min_pinyin_letters"]),
+        )
+        self.context = ContextReader(load_toml(FOLDER, "context.toml"), int(config["context"]["window"]))
+
+    def check(self, doc: Document) -> list[Finding]:
+        """Findings for lexicon matches, severity set by context."""
+        deny = [Entry(term, DENY_CATEGORY, "major", source="deny_terms") for term in sorted(doc.options.deny_terms)]
+        matches = self.matcher.find(doc.text, document_skeleton(doc), doc.options.allow_terms, deny)
+        findings = []
+        for match in matches:
+            judged = self._judge(doc, match)
+            if judged is not None:
+                findings.append(self._finding(doc, match, *judged))
+        return findings
+
+    def _judge(self, doc: Document, match: Match) -> tuple[str, str | None] | None:
+        """(severity, context kind) for a match, or None when it is not a problem here."""
+        entry = match.entry
+        category = self.categories.get(entry.category)
+        if category is None or not category["contextual"]:
+            return entry.severity, None
+        window = self.context.around(doc.text, match.start, match.end)
+        enforcement = self.context.enforcement(window)
+        promotion = self.context.promotion(window, entry.category)
+        contact = self.context.has_contact(window)
+        if entry.get("context") == "promo":
+            # An absolute claim or an ordinary weapon name matters only when something is being sold.
+            if (promotion or contact) and not enforcement:
+                return entry.severity, PROMOTION
+            return None
+        if (enforcement or self.context.framed_as_enforcement(doc)) and not (promotion and contact):
+            return "info", ENFORCEMENT
+        if promotion or contact:
+            raised = category["promotion_severity"]
+            if SEVERITY_RANK[raised] > SEVERITY_RANK[entry.severity]:
+                return raised, PROMOTION
+            return entry.severity, PROMOTION
+        return entry.severity, None
+
+    def _finding(self, doc: Document, match: Match, severity: str, context: str | None) -> Finding:
+        entry = match.entry
+        if entry.category == DENY_CATEGORY:
+            label = "本账号禁用词"
+        else:
+            label = self.categories[entry.category]["label"]
+        message = f"{label}：“{entry.term}”"
+        if match.evasion:
+            message += f"（{match.evasion}写法）"
+        if context == ENFORCEMENT:
+            message += "，处于执法或宣传语境，仅作提示"
+        elif context == PROMOTION:
+            message += "，处于推广招揽语境"
+        if entry.note:
+            message += f"。{entry.note}"
+        confidence = CONFIDENCE.get(match.kind, EVASION_CONFIDENCE)
+        if severity == "info":
+            confidence = INFO_CONFIDENCE
+        return doc.finding(
+            match.start,
+            match.end,
+            category=self.category,
+            rule=f"sensitive.{entry.category}",
+            severity=severity,
+            message=message,
+            suggestion=entry.suggestion,
+            confidence=confidence,
+            evidence=[{"term": entry.term, "lexicon": entry.source, "spelling": match.kind, "context": context}],
+        )
