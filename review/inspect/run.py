@@ -20,8 +20,10 @@ REPORTS_FILE = "reports.jsonl"
 MANIFEST_FILE = "inspection.json"
 SUMMARY_FILE = "summary.json"
 
-# Reviews the pending posts and yields their reports (contract JSON) in the same order.
-ReviewBackend = Callable[[list[FeedPost], ReviewOptions], Iterator[dict]]
+# Reviews the pending posts and yields their reports as JSON text, in the same order.
+ReviewBackend = Callable[[list[FeedPost], ReviewOptions], Iterator[str]]
+# A written report belongs to the feed post with the same line and id (meta.line, id).
+DoneKey = tuple[int, "str | None"]
 
 
 @dataclass
@@ -81,18 +83,18 @@ def report_problem(problem: Problem, problems: list[Problem]) -> None:
     print(f"问题 / problem [{problem.code}] {problem}", file=sys.stderr)
 
 
-def _load_done(path: str) -> dict[str, dict]:
-    """Reports already written by an earlier run, by post key; a half-written last line is cut off."""
+def _load_done(path: str) -> dict[DoneKey, dict]:
+    """Reports already written by an earlier run, by (line, id); a half-written last line is cut off."""
     from review.commands.batch import _complete_lines
 
     if not _complete_lines(path):
         return {}
-    done: dict[str, dict] = {}
+    done: dict[DoneKey, dict] = {}
     with open(path, encoding="utf-8") as handle:
         for line in handle:
             try:
                 report = json.loads(line)
-                done[report["meta"]["key"]] = report
+                done[(int(report["meta"]["line"]), report.get("id"))] = report
             except (json.JSONDecodeError, KeyError, TypeError):
                 continue  # not one of ours: reviewed again
     return done
@@ -100,7 +102,7 @@ def _load_done(path: str) -> dict[str, dict]:
 
 def _prepare_outdir(
     outdir: str, feed_path: str, checked_at: datetime | None, window_days: int, checks: list[str]
-) -> tuple[datetime, dict[str, dict]]:
+) -> tuple[datetime, dict[DoneKey, dict]]:
     """The run's monitoring point and the reports to keep from an earlier run in the same folder."""
     os.makedirs(outdir, exist_ok=True)
     manifest_path = os.path.join(outdir, MANIFEST_FILE)
@@ -134,10 +136,9 @@ def local_backend(workers: int) -> ReviewBackend:
     """Review in this machine's processes with batch's ordered pool."""
     from review.commands.batch import reviewed_lines
 
-    def review(pending: list[FeedPost], options: ReviewOptions) -> Iterator[dict]:
+    def review(pending: list[FeedPost], options: ReviewOptions) -> Iterator[str]:
         items = ((post.line, json.dumps(post.post, ensure_ascii=False)) for post in pending)
-        for line in reviewed_lines(items, options, workers):
-            yield json.loads(line)
+        return reviewed_lines(items, options, workers)  # meta.line is set by batch's review_line
 
     return review
 
@@ -195,16 +196,19 @@ def inspect_feed(
     for problem in feed.problems:
         report_problem(problem, problems)
 
-    pending = [post for post in feed.posts if post.key not in done]
+    pending = [post for post in feed.posts if (post.line, post.id) not in done]
     for post in pending:
         post.post["checked_at"] = checked_at.isoformat()
-    reports = {post.key: done[post.key] for post in feed.posts if post.key in done}
+    reports = {post.key: done[(post.line, post.id)] for post in feed.posts if (post.line, post.id) in done}
     bar = tqdm(total=len(feed.posts), initial=len(reports), disable=not progress, unit="篇", desc="审校", file=sys.stderr)
     with open(os.path.join(outdir, REPORTS_FILE), "a", encoding="utf-8") as out:
         try:
-            for post, report in zip(pending, backend(pending, options)):
-                report.setdefault("meta", {}).update({"key": post.key, "line": post.line})
-                out.write(json.dumps(report, ensure_ascii=False) + "\n")
+            for post, line in zip(pending, backend(pending, options)):
+                report = json.loads(line)
+                if report.get("meta", {}).get("line") != post.line:  # backends other than batch's
+                    report.setdefault("meta", {})["line"] = post.line
+                    line = json.dumps(report, ensure_ascii=False)
+                out.write(line + "\n")
                 reports[post.key] = report
                 bar.update(1)
         finally:

@@ -92,7 +92,7 @@ def local_session(master: str = "local[2]", app_name: str = "review-inspect") ->
 def spark_backend(master: str):
     """An inspection backend that reviews the pending posts on Spark (see review.inspect.run.ReviewBackend)."""
 
-    def review(pending: list["FeedPost"], options: ReviewOptions) -> Iterator[dict]:
+    def review(pending: list["FeedPost"], options: ReviewOptions) -> Iterator[str]:
         if not pending:
             return
         from pyspark.sql import functions as F
@@ -103,6 +103,6 @@ def spark_backend(master: str):
         df = spark.createDataFrame(rows, "seq long, post string").repartition(partitions)
         reviewed = df.select("seq", review_column(F.col("post"), options).alias("report")).orderBy("seq")
         for row in reviewed.toLocalIterator():
-            yield json.loads(row["report"])
+            yield row["report"]
 
     return review
