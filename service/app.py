@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -28,6 +31,7 @@ from service.middleware import BodyTooLarge, RequestContextMiddleware, body_too_
 
 STATIC_DIR = Path(__file__).parent / "static"
 log = logging.getLogger("review.service")
+T = TypeVar("T")
 
 
 class ReviewService:
@@ -39,6 +43,11 @@ class ReviewService:
         self._reviewer = reviewer
         self.store: AccountStore | None = None
         self.available_checks: list[str] = []
+        self.executor = ThreadPoolExecutor(max_workers=config.review_threads, thread_name_prefix="review")
+
+    async def run(self, function: Callable[..., T], *args: Any) -> T:
+        """Run CPU-bound work in the review threads, keeping the event loop free."""
+        return await asyncio.get_running_loop().run_in_executor(self.executor, partial(function, *args))
 
     def start(self) -> None:
         """Load every model and lexicon and open (or create) the settings database; runs once per worker."""
@@ -64,18 +73,11 @@ class ReviewService:
         self.metrics.observe_report(report)
         return report
 
-    def review_many(self, posts: list[Any]) -> list[dict]:
-        """Reports in input order; a bad post yields a report with `error`."""
-        reports = []
-        for post in posts:
-            try:
-                options = self.options_for(post)
-            except InputError:
-                options = ReviewOptions()
-            report = self.reviewer.review_dict(post, options)
-            self.metrics.observe_report(report)
-            reports.append(report)
-        return reports
+    def review_item(self, post: Any) -> dict:
+        """One report of a batch; bad input yields a report with `error`."""
+        report = self.reviewer.review_dict(post, self.options_for(post))
+        self.metrics.observe_report(report)
+        return report
 
 
 def create_app(config: ServiceConfig | None = None, reviewer: Reviewer | None = None) -> FastAPI:
@@ -87,9 +89,10 @@ def create_app(config: ServiceConfig | None = None, reviewer: Reviewer | None = 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        await run_in_threadpool(service.start)
+        await service.run(service.start)
         log.info('{"event": "started", "checks": %s, "db": "%s"}', len(service.available_checks), config.db_path)
         yield
+        service.executor.shutdown(wait=True, cancel_futures=True)
 
     app = FastAPI(
         title="review — 政务新媒体内容审校",
@@ -163,7 +166,7 @@ def create_app(config: ServiceConfig | None = None, reviewer: Reviewer | None = 
     async def review_one(request: Request) -> JSONResponse:
         """A post in, a report out; `account.id` applies that account's stored settings."""
         post = await read_json(request)
-        report = await run_in_threadpool(service.review_one, post)
+        report = await service.run(service.review_one, post)
         request.state.log_extra = {"posts": 1, "findings": len(report["findings"])}
         return JSONResponse(report)
 
@@ -180,7 +183,8 @@ def create_app(config: ServiceConfig | None = None, reviewer: Reviewer | None = 
                 f"一次最多 {config.max_batch} 篇，本次 {len(posts)} 篇 / at most {config.max_batch} posts per batch, got {len(posts)}",
                 "posts",
             )
-        reports = await run_in_threadpool(service.review_many, posts)
+        # One post per task: single reviews queued meanwhile interleave with a long batch instead of waiting.
+        reports = [await service.run(service.review_item, post) for post in posts]
         request.state.log_extra = {"posts": len(posts), "findings": sum(len(r["findings"]) for r in reports)}
         return JSONResponse({"reports": reports})
 
@@ -203,7 +207,7 @@ def create_app(config: ServiceConfig | None = None, reviewer: Reviewer | None = 
         if not text.plain.strip():  # editors send empty documents; LanguageTool answers with no matches
             return JSONResponse(languagetool.check_response({"findings": []}, text, language, disabled))
         post = {"text": text.plain, "account": {"id": params.get("account_id"), "type": params.get("account_type")}}
-        report = await run_in_threadpool(service.review_one, post)
+        report = await service.run(service.review_one, post)
         request.state.log_extra = {"posts": 1, "findings": len(report["findings"])}
         return JSONResponse(languagetool.check_response(report, text, language, disabled))
 

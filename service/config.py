@@ -20,14 +20,18 @@ class ServiceConfig:
     api_key: str | None = None  # None: the account endpoints are closed
     max_batch: int = 100  # posts per /v1/review/batch call
     max_body_bytes: int = 8 * 1024 * 1024  # a full batch of long posts fits; more gets 413
+    # Reviews run in this many threads, off the event loop. More threads than cores only adds switching and
+    # memory, and queued requests then wait in arrival order.
+    review_threads: int = max(1, os.cpu_count() or 1)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "ServiceConfig":
-        """Read REVIEW_DB, REVIEW_API_KEY, REVIEW_MAX_BATCH and REVIEW_MAX_BODY_BYTES."""
+        """Read REVIEW_DB, REVIEW_API_KEY, REVIEW_MAX_BATCH, REVIEW_MAX_BODY_BYTES and REVIEW_THREADS."""
         env = os.environ if environ is None else environ
         return cls(
             db_path=env.get("REVIEW_DB") or DEFAULT_DB_PATH,
             api_key=env.get("REVIEW_API_KEY") or None,
             max_batch=int(env.get("REVIEW_MAX_BATCH") or cls.max_batch),
             max_body_bytes=int(env.get("REVIEW_MAX_BODY_BYTES") or cls.max_body_bytes),
+            review_threads=int(env.get("REVIEW_THREADS") or cls.review_threads),
         )

@@ -28,6 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--max-body-bytes", type=int, default=ServiceConfig.max_body_bytes, help="larger request bodies get 413"
     )
+    parser.add_argument(
+        "--threads", type=int, default=ServiceConfig.review_threads, help="review threads per worker (default: CPU count)"
+    )
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     parser.set_defaults(handler=run)
 
@@ -39,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
     os.environ["REVIEW_DB"] = os.path.abspath(args.db)
     os.environ["REVIEW_MAX_BATCH"] = str(args.max_batch)
     os.environ["REVIEW_MAX_BODY_BYTES"] = str(args.max_body_bytes)
+    os.environ["REVIEW_THREADS"] = str(args.threads)
     uvicorn.run(
         "service.app:create_app",
         factory=True,

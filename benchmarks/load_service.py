@@ -1,0 +1,254 @@
+"""Load test of the HTTP service on loopback: N concurrent clients posting 500-character posts to /v1/review.
+
+    python benchmarks/load_service.py                         # starts `review serve`, 20 clients, 2000 requests / 60 s
+    python benchmarks/load_service.py --workers 2             # the server with 2 uvicorn workers
+    python benchmarks/load_service.py --url http://127.0.0.1:8000 --clients 20 --requests 5000 --seconds 120
+
+Bounded by both a request count and a wall-clock limit. Prints p50/p90/p99/max latency, throughput and
+errors (any non-200 or transport error), CPU per request of server and client, the load average, and the
+checks the server ran (figures fall as checks are added, so always quote both). Posts are cut from the
+state-news corpus in --data (plain reading, no training). The client is a lean asyncio HTTP/1.1 keep-alive
+client on the same machine as the server, sharing its CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import lzma
+import os
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = Path("formal-xinwenlianbo") / "xinwenlianbo_2022-2026.jsonl.xz"
+FALLBACK_SENTENCES = [
+    "市政府召开常务会议，研究部署近期重点工作。",
+    "会议强调，要坚持以人民为中心的发展思想，扎实做好民生保障工作。",
+    "各地各部门要压实责任，确保各项政策措施落地见效。",
+    "我们要再接再励，推动经济社会高质量发展。",
+]
+
+
+def load_posts(data: Path, count: int, size: int) -> list[str]:
+    """`count` posts of `size` characters from the corpus (or repeated sample sentences without it)."""
+    path = data / CORPUS
+    posts: list[str] = []
+    if path.exists():
+        buffer = ""
+        with lzma.open(path, "rt", encoding="utf-8") as handle:
+            for line in handle:
+                record = json.loads(line)
+                buffer += (record.get("text") or record.get("content") or "").replace("\n", "")
+                while len(buffer) >= size and len(posts) < count:
+                    posts.append(buffer[:size])
+                    buffer = buffer[size:]
+                if len(posts) >= count:
+                    break
+    if not posts:
+        text = "".join(FALLBACK_SENTENCES) * (size // 40 + 1)
+        posts = [text[i % 40 : i % 40 + size] for i in range(count)]
+    return posts
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile of sorted values."""
+    index = max(0, min(len(sorted_values) - 1, round(fraction * len(sorted_values) + 0.5) - 1))
+    return sorted_values[index]
+
+
+class Connection:
+    """A minimal HTTP/1.1 keep-alive client: httpx costs more CPU per request than the server does, and the
+    client shares the machine with the server, so the load generator is kept lean."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post_json(self, path: str, body: bytes) -> tuple[int, bytes]:
+        """POST a JSON body; (status, response body)."""
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        self.writer.write(head + body)
+        await self.writer.drain()
+        status_line = await self.reader.readline()
+        if not status_line:
+            raise ConnectionError("server closed the connection")
+        length, chunked = 0, False
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+            elif name.lower() == "transfer-encoding" and "chunked" in value.lower():
+                chunked = True
+        if chunked:
+            raise ConnectionError("chunked responses are not expected from /v1/review")
+        return int(status_line.split()[1]), await self.reader.readexactly(length)
+
+    def close(self) -> None:
+        """Close the socket."""
+        if self.writer is not None:
+            self.writer.close()
+
+
+async def run_load(url: str, posts: list[str], clients: int, requests: int, seconds: float) -> dict:
+    """Drive the server from `clients` keep-alive connections and collect per-request latencies."""
+    host, port = httpx.URL(url).host, httpx.URL(url).port or 80
+    bodies = [
+        json.dumps({"id": str(i), "text": post, "account": {"type": "government"}}, ensure_ascii=False).encode()
+        for i, post in enumerate(posts)
+    ]
+    latencies: list[float] = []
+    errors: list[str] = []
+    next_index = 0
+    connections = [Connection(host, port) for _ in range(clients)]
+    for connection, body in zip(connections, bodies):  # warm-up, not measured
+        await connection.post_json("/v1/review", body)
+    began = time.perf_counter()
+    deadline = began + seconds
+
+    async def worker(connection: Connection) -> None:
+        nonlocal next_index
+        while next_index < requests and time.perf_counter() < deadline:
+            index = next_index
+            next_index += 1
+            start = time.perf_counter()
+            try:
+                status, answer = await connection.post_json("/v1/review", bodies[index % len(bodies)])
+                if status != 200:
+                    errors.append(f"HTTP {status}: {answer[:200]!r}")
+            except (OSError, ConnectionError, asyncio.IncompleteReadError) as error:
+                errors.append(f"{type(error).__name__}: {error}")
+                connection.close()
+                connection.writer = None
+            latencies.append(time.perf_counter() - start)
+
+    await asyncio.gather(*(worker(connection) for connection in connections))
+    elapsed = time.perf_counter() - began
+    for connection in connections:
+        connection.close()
+    checks = httpx.get(url + "/healthz").json().get("checks")
+    ordered = sorted(latencies)
+    return {
+        "clients": clients,
+        "requests": len(latencies),
+        "seconds": round(elapsed, 2),
+        "throughput_rps": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(percentile(ordered, 0.50) * 1000, 1),
+        "p90_ms": round(percentile(ordered, 0.90) * 1000, 1),
+        "p99_ms": round(percentile(ordered, 0.99) * 1000, 1),
+        "max_ms": round(ordered[-1] * 1000, 1),
+        "mean_ms": round(statistics.fmean(ordered) * 1000, 1),
+        "errors": len(errors),
+        "first_errors": errors[:3],
+        "checks": checks,
+    }
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process and its children so far (Linux /proc), or None."""
+    try:
+        total = 0.0
+        pids = [pid] + [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        for one in pids:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def start_server(workers: int) -> tuple[subprocess.Popen, str, str]:
+    """`review serve` on a free loopback port with a throw-away settings database."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    folder = tempfile.mkdtemp(prefix="review-load-")
+    command = [sys.executable, "-m", "review.cli", "serve", "--port", str(port), "--workers", str(workers),
+               "--db", os.path.join(folder, "settings.sqlite3"), "--log-level", "warning"]
+    log_path = os.path.join(folder, "server.log")
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"server exited: {open(log_path).read()[-2000:]}")
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                return process, url, log_path
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    process.kill()
+    sys.exit("server did not start in 300 s")
+
+
+def main() -> int:
+    """Parse arguments, run the load, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", help="an already running server (default: start one)")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers of the server this script starts")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=2000, help="stop after this many requests")
+    parser.add_argument("--seconds", type=float, default=60, help="or after this long")
+    parser.add_argument("--chars", type=int, default=500, help="characters per post")
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    args = parser.parse_args()
+
+    posts = load_posts(args.data, count=max(200, args.clients), size=args.chars)
+    server = None
+    url = args.url
+    if url is None:
+        server, url, _log = start_server(args.workers)
+    cpu_before = cpu_seconds(server.pid) if server else None
+    client_before = resource.getrusage(resource.RUSAGE_SELF)
+    try:
+        result = asyncio.run(run_load(url, posts, args.clients, args.requests, args.seconds))
+        cpu_after = cpu_seconds(server.pid) if server else None
+        client_after = resource.getrusage(resource.RUSAGE_SELF)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+    result.update({"chars": args.chars, "workers": args.workers if server else None, "cpus": os.cpu_count()})
+    client_cpu = (client_after.ru_utime + client_after.ru_stime) - (client_before.ru_utime + client_before.ru_stime)
+    result["client_cpu_ms_per_request"] = round(client_cpu * 1000 / (result["requests"] + args.clients), 2)
+    result["load_average_1m"] = round(os.getloadavg()[0], 2)  # other work on the machine skews the latencies
+    if cpu_before is not None and cpu_after is not None:
+        # Server CPU per request (warm-up included): the cost that does not depend on what else runs.
+        result["server_cpu_ms_per_request"] = round((cpu_after - cpu_before) * 1000 / (result["requests"] + args.clients), 2)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(
+            f"{result['clients']} clients, {result['requests']} requests of {args.chars} chars in {result['seconds']} s "
+            f"(server workers: {result['workers']}, cpus: {result['cpus']})\n"
+            f"  p50 {result['p50_ms']} ms   p90 {result['p90_ms']} ms   p99 {result['p99_ms']} ms   "
+            f"max {result['max_ms']} ms   mean {result['mean_ms']} ms\n"
+            f"  throughput {result['throughput_rps']} req/s   errors {result['errors']}   "
+            f"CPU per request: server {result.get('server_cpu_ms_per_request', '?')} ms, "
+            f"client {result['client_cpu_ms_per_request']} ms   load average {result['load_average_1m']}\n"
+            f"  checks: {', '.join(result['checks'] or [])}"
+        )
+        for error in result["first_errors"]:
+            print("  error:", error)
+    return 1 if result["errors"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
