@@ -42,6 +42,11 @@ def run(args: argparse.Namespace) -> int:
         print("错误 / error: --window 应为正整数 / --window must be a positive number of days", file=sys.stderr)
         return 2
     if args.spark:
+        try:
+            import pyspark  # noqa: F401
+        except ImportError:
+            print("错误 / error: --spark 需要 PySpark：pip install -e '.[spark]' / --spark needs the spark extra", file=sys.stderr)
+            return 2
         from review.inspect.spark import spark_backend
 
         backend = spark_backend(args.spark)
