@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from review.pipeline import Reviewer
+from review.pipeline import Reviewer, get_reviewer
 from service.accounts import AccountSettings, AccountStore
 from service.app import create_app
 from service.config import ServiceConfig
@@ -15,16 +15,23 @@ MOJIBAKE = "天气很好".encode("utf-8").decode("cp1252", errors="ignore")
 TEXT = f"今天{MOJIBAKE}，市民出行注意安全。"
 
 
-class RecordingReviewer(Reviewer):
-    """The real reviewer, remembering the options of each call (to see what reaches the library)."""
+class RecordingReviewer:
+    """The process-wide reviewer, remembering the options of each call (to see what reaches the library)."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, inner: Reviewer) -> None:
+        self.inner = inner
         self.seen = []
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
 
     def review(self, post, options=None):
         self.seen.append(options)
-        return super().review(post, options)
+        return self.inner.review(post, options)
+
+    def review_dict(self, data, options=None):
+        self.seen.append(options)
+        return self.inner.review_dict(data, options)
 
 
 @pytest.fixture()
@@ -34,7 +41,7 @@ def db_path(tmp_path):
 
 @pytest.fixture()
 def reviewer():
-    return RecordingReviewer()
+    return RecordingReviewer(get_reviewer())
 
 
 @pytest.fixture()
@@ -150,3 +157,13 @@ def test_store_creates_its_schema_once_and_checks_names(tmp_path):
     assert AccountStore(path).get("a") == AccountSettings(enable=("garbled",), thresholds={"x": 1.0})
     options = AccountSettings(enable=("garbled", "retired_check"), disable=("gone",)).to_options(["garbled"])
     assert options.enable == {"garbled"} and options.disable == frozenset()  # checks removed since are skipped
+
+
+def test_deny_terms_reach_the_checks(client):
+    """An account's deny-list turns its own forbidden wording into findings (the sensitive check reads it)."""
+    text = "本文件为内部资料，请勿外传。"
+    assert not any(f["text"] == "内部资料" for f in client.post("/v1/review", json={"text": text}).json()["findings"])
+    client.put("/v1/accounts/acct-4/settings", json={"deny_terms": ["内部资料"]}, headers=KEY)
+    report = client.post("/v1/review", json={"text": text, "account": {"id": "acct-4"}}).json()
+    denied = [f for f in report["findings"] if f["text"] == "内部资料"]
+    assert denied and text[denied[0]["start"] : denied[0]["end"]] == "内部资料"
