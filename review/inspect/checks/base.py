@@ -103,6 +103,9 @@ class AccountCheck:
         self.severity: str = self.config.get("severity", "major")
         if self.severity not in SEVERITY_RANK:
             raise ValueError(f"inspection.toml [{self.name}] severity {self.severity!r} is not a severity")
+        report = context.config.get("report", {})
+        self.max_evidence = int(report.get("max_evidence", 3))  # evidence items per problem in the table
+        self.excerpt_chars = int(report.get("excerpt_chars", 30))
 
     def check(self, account: Account) -> list[AccountProblem]:
         """Return the account's problems (empty when it passes this check)."""

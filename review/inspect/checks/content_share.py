@@ -30,9 +30,6 @@ class ContentShare(AccountCheck):
         self.max_share = float(self.config.get("max_share", 0.2))
         self.min_posts = int(self.config.get("min_posts", 1))
         self.labels: dict[str, str] = context.config.get("labels", {})
-        report = context.config.get("report", {})
-        self.max_evidence = int(report.get("max_evidence", 3))
-        self.excerpt_chars = int(report.get("excerpt_chars", 30))
 
     def _counts(self, finding: dict) -> bool:
         return finding.get("category") in self.categories and SEVERITY_RANK.get(finding.get("severity", ""), -1) >= self.min_rank

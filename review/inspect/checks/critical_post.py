@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from review.inspect.checks.base import Account, AccountCheck, AccountProblem, Context, Evidence, finding_excerpt, register
+from review.inspect.checks.base import Account, AccountCheck, AccountProblem, Evidence, finding_excerpt, register
 
 
 @register
@@ -11,12 +11,6 @@ class CriticalPost(AccountCheck):
 
     name = "critical_post"
     label = "存在严重问题（单项否决）"
-
-    def __init__(self, context: Context) -> None:
-        super().__init__(context)
-        report = context.config.get("report", {})
-        self.max_evidence = int(report.get("max_evidence", 3))
-        self.excerpt_chars = int(report.get("excerpt_chars", 30))
 
     def check(self, account: Account) -> list[AccountProblem]:
         """One problem listing the posts with critical findings."""
