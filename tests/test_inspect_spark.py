@@ -25,7 +25,7 @@ OPTIONS = ReviewOptions.make(enable=CHECKS)
 
 @pytest.fixture(scope="module")
 def spark():
-    session = local_session("local[2]")
+    session = local_session("local[1]")
     yield session
     session.stop()
 
@@ -54,7 +54,7 @@ def test_inspect_with_the_spark_backend_gives_the_local_result(spark, tmp_path):
     feed = write_jsonl(tmp_path / "feed.jsonl", feed_posts())
     checked = parse_datetime(CHECKED_AT, "checked_at")
     local = inspect_feed(str(feed), str(tmp_path / "local"), checked, options=OPTIONS)
-    distributed = inspect_feed(str(feed), str(tmp_path / "spark"), checked, options=OPTIONS, backend=spark_backend("local[2]"))
+    distributed = inspect_feed(str(feed), str(tmp_path / "spark"), checked, options=OPTIONS, backend=spark_backend("local[1]"))
     problems = {r.account.id: [p.problem for p in r.problems] for r in local.accounts}
     assert {r.account.id: [p.problem for p in r.problems] for r in distributed.accounts} == problems
     assert problems["stale"] and problems["future"]
