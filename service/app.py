@@ -14,6 +14,7 @@ from typing import Any, Callable, TypeVar
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -101,34 +102,42 @@ def create_app(config: ServiceConfig | None = None, reviewer: Reviewer | None = 
         description="Reviews Chinese government new-media posts. Contract: ../shared/CONTRACT.md.",
     )
     app.state.service = service
+    if config.allow_origins:  # editor plug-ins running in web pages of these origins may call the API
+        app.add_middleware(
+            CORSMiddleware, allow_origins=list(config.allow_origins), allow_methods=["GET", "POST"], allow_headers=["*"]
+        )
     app.add_middleware(RequestContextMiddleware, metrics=metrics, max_body_bytes=config.max_body_bytes)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     # -- errors: every refusal is a JSON body {"error": {"code", "message", ...}} ----------------------------
+    def refuse(request: Request, status: int, body: dict, headers: dict | None = None) -> JSONResponse:
+        request.state.log_extra = {"error": body["error"]["code"]}  # the log line says why
+        return JSONResponse(status_code=status, content=body, headers=headers)
+
     @app.exception_handler(InputError)
-    async def input_error(_request: Request, error: InputError) -> JSONResponse:
-        return JSONResponse(status_code=422, content={"error": error.to_dict()})
+    async def input_error(request: Request, error: InputError) -> JSONResponse:
+        return refuse(request, 422, {"error": error.to_dict()})
 
     @app.exception_handler(RequestError)
-    async def request_error(_request: Request, error: RequestError) -> JSONResponse:
-        return JSONResponse(status_code=error.status, content=error.to_dict())
+    async def request_error(request: Request, error: RequestError) -> JSONResponse:
+        return refuse(request, error.status, error.to_dict())
 
     @app.exception_handler(BodyTooLarge)
-    async def body_too_large(_request: Request, error: BodyTooLarge) -> JSONResponse:
-        return JSONResponse(status_code=413, content=body_too_large_error(error.limit))
+    async def body_too_large(request: Request, error: BodyTooLarge) -> JSONResponse:
+        return refuse(request, 413, body_too_large_error(error.limit))
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
         first = error.errors()[0] if error.errors() else {}
         where = ".".join(str(part) for part in first.get("loc", ()))
         message = f"请求参数无效 / invalid request: {where} {first.get('msg', '')}".strip()
-        return JSONResponse(status_code=422, content={"error": {"code": "invalid_request", "message": message}})
+        return refuse(request, 422, {"error": {"code": "invalid_request", "message": message}})
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         codes = {404: "not_found", 405: "method_not_allowed"}
         body = {"error": {"code": codes.get(error.status_code, "http_error"), "message": str(error.detail)}}
-        return JSONResponse(status_code=error.status_code, content=body, headers=getattr(error, "headers", None))
+        return refuse(request, error.status_code, body, getattr(error, "headers", None))
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, error: Exception) -> JSONResponse:

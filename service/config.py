@@ -23,10 +23,11 @@ class ServiceConfig:
     # Reviews run in this many threads, off the event loop. More threads than cores only adds switching and
     # memory, and queued requests then wait in arrival order.
     review_threads: int = max(1, os.cpu_count() or 1)
+    allow_origins: tuple[str, ...] = ()  # CORS origins allowed GET/POST ("*" for any)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "ServiceConfig":
-        """Read REVIEW_DB, REVIEW_API_KEY, REVIEW_MAX_BATCH, REVIEW_MAX_BODY_BYTES and REVIEW_THREADS."""
+        """Read REVIEW_DB, REVIEW_API_KEY, REVIEW_MAX_BATCH, REVIEW_MAX_BODY_BYTES, REVIEW_THREADS and REVIEW_ALLOW_ORIGINS."""
         env = os.environ if environ is None else environ
         return cls(
             db_path=env.get("REVIEW_DB") or DEFAULT_DB_PATH,
@@ -34,4 +35,5 @@ class ServiceConfig:
             max_batch=int(env.get("REVIEW_MAX_BATCH") or cls.max_batch),
             max_body_bytes=int(env.get("REVIEW_MAX_BODY_BYTES") or cls.max_body_bytes),
             review_threads=int(env.get("REVIEW_THREADS") or cls.review_threads),
+            allow_origins=tuple(o.strip() for o in (env.get("REVIEW_ALLOW_ORIGINS") or "").split(",") if o.strip()),
         )

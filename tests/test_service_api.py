@@ -148,6 +148,7 @@ def test_request_id_is_echoed_and_logged(client):
     try:
         response = client.post("/v1/review", json=POST_WITH_PROBLEM, headers={"X-Request-ID": "abc-123"})
         generated = client.get("/healthz").headers["x-request-id"]
+        client.post("/v1/review", json={"text": ""})
     finally:
         logger.removeHandler(handler)
     assert response.headers["x-request-id"] == "abc-123"
@@ -156,6 +157,8 @@ def test_request_id_is_echoed_and_logged(client):
     review_line = next(e for e in entries if e["request_id"] == "abc-123")
     assert review_line["route"] == "/v1/review" and review_line["status"] == 200
     assert review_line["duration_ms"] >= 0 and review_line["posts"] == 1 and review_line["findings"] >= 1
+    refused = next(e for e in entries if e["status"] == 422)
+    assert refused["error"] == "empty_text"
 
 
 def test_metrics_in_prometheus_text_format(client):
@@ -182,3 +185,12 @@ def test_editor_page_and_account_types(client):
     assert client.get("/static/editor.js").status_code == 200
     types = client.get("/v1/account-types").json()["types"]
     assert types and all(item["type"] and item["label"] for item in types)
+
+
+def test_cors_only_for_configured_origins(client, tmp_path):
+    preflight = {"Origin": "https://cms.example.gov.cn", "Access-Control-Request-Method": "POST"}
+    assert "access-control-allow-origin" not in client.options("/v2/check", headers=preflight).headers
+    config = ServiceConfig(db_path=str(tmp_path / "s.sqlite3"), allow_origins=("https://cms.example.gov.cn",))
+    with TestClient(create_app(config)) as open_client:
+        response = open_client.options("/v2/check", headers=preflight)
+    assert response.headers["access-control-allow-origin"] == "https://cms.example.gov.cn"

@@ -31,6 +31,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--threads", type=int, default=ServiceConfig.review_threads, help="review threads per worker (default: CPU count)"
     )
+    parser.add_argument(
+        "--allow-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="allow browser calls (CORS) from this origin, e.g. an editor plug-in's page; '*' for any",
+    )
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     parser.set_defaults(handler=run)
 
@@ -43,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
     os.environ["REVIEW_MAX_BATCH"] = str(args.max_batch)
     os.environ["REVIEW_MAX_BODY_BYTES"] = str(args.max_body_bytes)
     os.environ["REVIEW_THREADS"] = str(args.threads)
+    if args.allow_origin:
+        os.environ["REVIEW_ALLOW_ORIGINS"] = ",".join(args.allow_origin)
     uvicorn.run(
         "service.app:create_app",
         factory=True,
