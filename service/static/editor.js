@@ -152,12 +152,23 @@ function accept(finding) {
   }
   chars.splice(finding.start, finding.end - finding.start, ...Array.from(finding.suggestion));
   input.value = chars.join("");
+  clearTimeout(typingTimer);
   review();
+}
+
+let typingTimer = null;
+
+function reviewSoon() {
+  // Review again shortly after the editor stops typing; every answer is drawn against the text it was for.
+  clearTimeout(typingTimer);
+  typingTimer = setTimeout(() => { if ($("post-text").value.trim()) review(); }, 800);
 }
 
 document.addEventListener("DOMContentLoaded", () => {
   loadAccountTypes();
-  $("review-button").addEventListener("click", review);
+  $("review-button").addEventListener("click", () => { clearTimeout(typingTimer); review(); });
+  for (const id of ["post-text", "post-title"]) $(id).addEventListener("input", reviewSoon);
+  $("account-type").addEventListener("change", reviewSoon);
   $("post-text").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) review();
   });
