@@ -1,0 +1,290 @@
+"""错别字 (typo): an authored error lexicon, context rules for word pairs, and the neural corrector.
+
+Three sources of findings, in order of trust:
+
+1. the error lexicon (lexicons/typo/errors.tsv: 再接再励→再接再厉 …), matched with one Aho-Corasick automaton
+   over the normalised text. A hit whose edges cut a dictionary word (以经|济, 按|排名) or that lies inside a
+   longer word (以德报怨 around 报怨) is kept only if the corrected text segments clearly better;
+2. context rules (lexicons/typo/context_rules.toml) for pairs that are each right somewhere (截止/截至,
+   权利/权力 …): regular expressions with left/right context, never blind replacement;
+3. the character-level corrector (models/csc), only on sentences a cheap n-gram first pass picks
+   (review/typo_model.py); skipped with a log message when no weights are installed.
+
+A typo in a leader's name is the expression check's job and is not reported here.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+
+import ahocorasick
+
+from review.checks.base import Check, register
+from review.document import Document
+from review.lexicon import Entry, load_entries
+from review.model import SEVERITIES, Finding
+from review.resources import lexicon_path, load_toml
+from review.segment import get_tokenizer
+
+log = logging.getLogger(__name__)
+
+LEXICON_FOLDER = "typo"
+LEXICON_FILES = "errors.tsv"
+LEXICON_CATEGORIES = ("idiom", "word", "gov", "variant")
+RULES_FILE = "context_rules.toml"
+SETTINGS_FILE = "typo.toml"
+
+
+def typo_message(wrong: str, right: str, category: str = "") -> str:
+    """Chinese message naming the differing characters: 疑似错别字：“励”应为“厉”."""
+    prefix = "用字不规范" if category == "variant" else "疑似错别字"
+    if len(wrong) == len(right):
+        pairs = [(a, b) for a, b in zip(wrong, right) if a != b]
+        if len(pairs) == 1:
+            a, b = pairs[0]
+            suffix = f"（{right}）" if len(right) > 1 else ""
+            return f"{prefix}：“{a}”应为“{b}”{suffix}"
+    return f"{prefix}：“{wrong}”应为“{right}”"
+
+
+# ---- the error lexicon -----------------------------------------------------------------------------------
+
+
+class ErrorLexicon:
+    """Wrong forms with their corrections, behind one Aho-Corasick automaton."""
+
+    def __init__(self, entries: tuple[Entry, ...]) -> None:
+        problems = [f"{e.source}: no suggestion" for e in entries if not e.suggestion]
+        problems += [f"{e.source}: suggestion equals the term" for e in entries if e.suggestion == e.term]
+        if problems:
+            raise ValueError("typo lexicon problems:\n" + "\n".join(problems))
+        self.entries = {entry.term: entry for entry in entries}
+        self.automaton = ahocorasick.Automaton()
+        for entry in entries:
+            self.automaton.add_word(entry.term, entry)
+        if entries:
+            self.automaton.make_automaton()
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def matches(self, text: str) -> list[tuple[int, int, Entry]]:
+        """Every (start, end, entry) hit in `text`, overlapping ones included."""
+        if not self.entries:
+            return []
+        return [(end + 1 - len(entry.term), end + 1, entry) for end, entry in self.automaton.iter(text)]
+
+
+@lru_cache(maxsize=1)
+def load_error_lexicon() -> ErrorLexicon:
+    """lexicons/typo/errors.tsv, validated (the shared loader of review/lexicon.py), once per process."""
+    return ErrorLexicon(load_entries(LEXICON_FOLDER, LEXICON_FILES, LEXICON_CATEGORIES))
+
+
+# ---- context rules ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContextRule:
+    """A regular expression whose group `w` (or `w2`) is replaced by `suggestion`."""
+
+    id: str
+    pattern: re.Pattern
+    suggestion: str
+    message: str
+    severity: str
+    confidence: float
+    unless: re.Pattern | None = None
+
+    def hits(self, text: str) -> list[tuple[int, int]]:
+        """Spans of the replaced group in `text`."""
+        spans = []
+        for match in self.pattern.finditer(text):
+            group = "w" if match.group("w") is not None else "w2"
+            start, end = match.span(group)
+            if self.unless is not None:
+                window = text[max(0, start - 6) : end + 6]
+                if self.unless.search(window):
+                    continue
+            spans.append((start, end))
+        return spans
+
+
+def parse_rules(data: dict, source: str = RULES_FILE) -> list[ContextRule]:
+    """Validate and compile the `[[rule]]` tables of a context-rule file."""
+    rules, problems = [], []
+    for index, table in enumerate(data.get("rule", []), 1):
+        where = f"{source}: rule {index} ({table.get('id', '?')})"
+        try:
+            pattern = re.compile(table["pattern"])
+            unless = re.compile(table["unless"]) if table.get("unless") else None
+        except (KeyError, re.error) as error:
+            problems.append(f"{where}: bad pattern: {error}")
+            continue
+        if "w" not in pattern.groupindex:
+            problems.append(f"{where}: the pattern has no group named w")
+            continue
+        if table.get("severity") not in SEVERITIES or not table.get("suggestion") or not table.get("message"):
+            problems.append(f"{where}: needs suggestion, message and a severity in {SEVERITIES}")
+            continue
+        rules.append(
+            ContextRule(
+                id=table["id"],
+                pattern=pattern,
+                suggestion=table["suggestion"],
+                message=table["message"],
+                severity=table["severity"],
+                confidence=float(table.get("confidence", 0.8)),
+                unless=unless,
+            )
+        )
+    if problems:
+        raise ValueError("typo context-rule problems:\n" + "\n".join(problems))
+    return rules
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> tuple[ContextRule, ...]:
+    """lexicons/typo/context_rules.toml, compiled once per process."""
+    with open(lexicon_path(LEXICON_FOLDER, RULES_FILE), "rb") as handle:
+        return tuple(parse_rules(tomllib.load(handle)))
+
+
+# ---- word-boundary protection ----------------------------------------------------------------------------
+
+
+def segmentation_logprob(text: str) -> float:
+    """jieba's best-path log-probability of `text` (its own unigram word model)."""
+    tokenizer = get_tokenizer()
+    dag = tokenizer.get_DAG(text)
+    route: dict = {}
+    tokenizer.calc(text, dag, route)
+    return route[0][0] if text else 0.0
+
+
+def cuts_a_word(doc: Document, start: int, end: int) -> bool:
+    """True when a dictionary word of two or more characters crosses [start, end) or contains it."""
+    freq = get_tokenizer().FREQ
+    for token in doc.tokens:
+        if token.end <= start:
+            continue
+        if token.start >= end:
+            break
+        inside = start <= token.start and token.end <= end
+        if not inside and token.end - token.start > 1 and freq.get(token.word, 0) > 0:
+            return True
+    return False
+
+
+def fits_better(text: str, start: int, end: int, replacement: str, window: int, margin: float) -> bool:
+    """Does replacing text[start:end] make the surrounding window segment better by `margin`?"""
+    left = max(0, start - window)
+    right = min(len(text), end + window)
+    before = text[left:right]
+    after = text[left:start] + replacement + text[end:right]
+    return segmentation_logprob(after) - segmentation_logprob(before) >= margin
+
+
+# ---- the check -------------------------------------------------------------------------------------------
+
+
+@register
+class TypoCheck(Check):
+    """错别字: error lexicon, context rules, then the neural corrector on sentences the n-gram picks."""
+
+    name = "typo"
+    category = "typo"
+
+    def __init__(self) -> None:
+        self.settings = load_toml(LEXICON_FOLDER, SETTINGS_FILE)
+        self.lexicon = load_error_lexicon()
+        self.rules = load_rules()
+        lexicon_settings = self.settings["lexicon"]
+        self.boundary_margin = float(lexicon_settings["boundary_margin"])
+        self.window = int(lexicon_settings["window"])
+        self.confidence = {k: float(v) for k, v in lexicon_settings["confidence"].items()}
+        from review.typo_model import load_model_pass
+
+        self.model_pass = load_model_pass(self.settings["model"])
+
+    def check(self, doc: Document) -> list[Finding]:
+        """Lexicon and rule findings, then model findings that overlap none of them."""
+        allowed = doc.options.allow_terms
+        findings: list[Finding] = []
+        taken: list[tuple[int, int]] = []
+        for start, end, entry in self._lexicon_hits(doc):
+            if entry.term in allowed:
+                continue
+            findings.append(
+                doc.finding(
+                    start,
+                    end,
+                    category=self.category,
+                    rule=f"typo.lexicon.{entry.category}",
+                    severity=entry.severity,
+                    message=typo_message(entry.term, entry.suggestion or "", entry.category),
+                    suggestion=entry.suggestion,
+                    confidence=self.confidence.get(entry.category, 0.9),
+                )
+            )
+            taken.append((start, end))
+        for rule in self.rules:
+            for start, end in rule.hits(doc.text):
+                if _overlaps(start, end, taken) or doc.text[start:end] in allowed:
+                    continue
+                findings.append(
+                    doc.finding(
+                        start,
+                        end,
+                        category=self.category,
+                        rule=f"typo.context.{rule.id}",
+                        severity=rule.severity,
+                        message=f"{typo_message(doc.text[start:end], rule.suggestion)}：{rule.message}",
+                        suggestion=rule.suggestion,
+                        confidence=rule.confidence,
+                    )
+                )
+                taken.append((start, end))
+        if self.model_pass is not None:
+            for edit in self.model_pass.edits(doc):
+                if _overlaps(edit.start, edit.end, taken) or doc.text[edit.start : edit.end] in allowed:
+                    continue
+                findings.append(
+                    doc.finding(
+                        edit.start,
+                        edit.end,
+                        category=self.category,
+                        rule="typo.model",
+                        severity=self.model_pass.severity,
+                        message=typo_message(doc.text[edit.start : edit.end], edit.suggestion),
+                        suggestion=edit.suggestion,
+                        confidence=edit.confidence,
+                    )
+                )
+        return findings
+
+    def _lexicon_hits(self, doc: Document) -> list[tuple[int, int, Entry]]:
+        """Lexicon matches that respect word boundaries; of overlapping hits the longest wins."""
+        text = doc.text
+        kept: list[tuple[int, int, Entry]] = []
+        hits = sorted(self.lexicon.matches(text), key=lambda h: (h[0], -(h[1] - h[0])))
+        for start, end, entry in hits:
+            if kept and start < kept[-1][1]:
+                continue
+            if cuts_a_word(doc, start, end) and not fits_better(
+                text, start, end, entry.suggestion or "", self.window, self.boundary_margin
+            ):
+                continue
+            kept.append((start, end, entry))
+        return kept
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start < b and a < end for a, b in spans)
+
+
+__all__ = ["TypoCheck", "ErrorLexicon", "ContextRule", "load_error_lexicon", "load_rules", "typo_message"]

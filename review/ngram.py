@@ -1,0 +1,184 @@
+"""Character n-gram model of clean formal Chinese: the typo check's cheap first pass.
+
+Counts of character unigrams, bigrams and trigrams over clean state-news and government text, stored as plain
+sorted numpy arrays (models/ngram/ngram.npz) and looked up with `np.searchsorted`, so a whole document is scored
+in a few vectorised calls. Every character that is not a CJK ideograph folds into one boundary symbol (0), so
+digits, Latin, punctuation and line breaks all read as "a break in the Chinese text".
+
+The model answers one question per sentence: is there a position where a confusion-set neighbour of the
+character fits the surrounding characters much better than the character itself? Only such sentences are sent to
+the (much slower) neural corrector.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+BITS = 21  # code points fit in 21 bits; a trigram key is 63 bits and fits an int64
+BOUNDARY = 0
+
+
+def is_cjk_code(codes: np.ndarray) -> np.ndarray:
+    """Mask of CJK unified ideographs (basic block and extension A)."""
+    return ((codes >= 0x4E00) & (codes <= 0x9FFF)) | ((codes >= 0x3400) & (codes <= 0x4DBF))
+
+
+def encode(text: str) -> np.ndarray:
+    """Code points of `text` as int64, every non-CJK character folded to BOUNDARY."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    return np.where(is_cjk_code(codes), codes, BOUNDARY)
+
+
+def bigram_keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Keys of the bigrams (a[i], b[i])."""
+    return (a << BITS) | b
+
+
+def trigram_keys(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Keys of the trigrams (a[i], b[i], c[i])."""
+    return (((a << BITS) | b) << BITS) | c
+
+
+def padded(codes: np.ndarray) -> np.ndarray:
+    """Codes with two boundary symbols on each side."""
+    return np.concatenate([[BOUNDARY, BOUNDARY], codes, [BOUNDARY, BOUNDARY]])
+
+
+class Counts:
+    """A sorted key array with parallel counts; `lookup` is vectorised."""
+
+    def __init__(self, keys: np.ndarray, counts: np.ndarray) -> None:
+        self.keys = keys
+        self.counts = counts
+
+    def lookup(self, keys: np.ndarray) -> np.ndarray:
+        """Counts of `keys` (0 when absent), as float64."""
+        if len(self.keys) == 0:
+            return np.zeros(len(keys))
+        idx = np.searchsorted(self.keys, keys)
+        idx = np.minimum(idx, len(self.keys) - 1)
+        found = self.keys[idx] == keys
+        return np.where(found, self.counts[idx], 0).astype(np.float64)
+
+
+@dataclass
+class NgramModel:
+    """Unigram, bigram and trigram counts with Dirichlet-smoothed conditional probabilities."""
+
+    unigrams: Counts
+    bigrams: Counts
+    trigrams: Counts
+    total: float
+    vocab_size: int
+    # Dirichlet priors: how many observations the lower-order estimate is worth
+    mu_bigram: float = 50.0
+    mu_trigram: float = 5.0
+
+    def p_unigram(self, c: np.ndarray) -> np.ndarray:
+        """Add-one unigram probability."""
+        return (self.unigrams.lookup(c) + 1.0) / (self.total + self.vocab_size)
+
+    def p_bigram(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """P(b | a), smoothed towards P(b)."""
+        return (self.bigrams.lookup(bigram_keys(a, b)) + self.mu_bigram * self.p_unigram(b)) / (
+            self.unigrams.lookup(a) + self.mu_bigram
+        )
+
+    def p_trigram(self, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """P(c | a b), smoothed towards P(c | b)."""
+        return (self.trigrams.lookup(trigram_keys(a, b, c)) + self.mu_trigram * self.p_bigram(b, c)) / (
+            self.bigrams.lookup(bigram_keys(a, b)) + self.mu_trigram
+        )
+
+    def local_logprob(self, codes: np.ndarray, positions: np.ndarray, chars: np.ndarray) -> np.ndarray:
+        """Log-probability of the three trigrams that read position `positions[k]` when it holds `chars[k]`.
+
+        `codes` is the PADDED code array (see `padded`), positions index the unpadded text.
+        """
+        p = positions + 2
+        ll, l, r, rr = codes[p - 2], codes[p - 1], codes[p + 1], codes[p + 2]
+        x = chars
+        return (
+            np.log(self.p_trigram(ll, l, x)) + np.log(self.p_trigram(l, x, r)) + np.log(self.p_trigram(x, r, rr))
+        )
+
+    # ---- io -------------------------------------------------------------------------------------------
+    def save(self, path: Path) -> None:
+        """Write the arrays to one .npz file (keys delta-encoded, which compresses well)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        arrays = {}
+        for name, table in (("unigram", self.unigrams), ("bigram", self.bigrams), ("trigram", self.trigrams)):
+            arrays[f"{name}_keys"] = np.diff(table.keys, prepend=np.int64(0)).astype(np.int64)
+            arrays[f"{name}_counts"] = np.minimum(table.counts, np.iinfo(np.uint32).max).astype(np.uint32)
+        arrays["meta"] = np.array([self.total, self.vocab_size, self.mu_bigram, self.mu_trigram], dtype=np.float64)
+        np.savez_compressed(path, **arrays)
+
+    @classmethod
+    def load(cls, path: Path) -> "NgramModel":
+        """Read a model written by `save`."""
+        with np.load(path, allow_pickle=False) as data:
+            tables = {
+                name: Counts(np.cumsum(data[f"{name}_keys"]).astype(np.int64), data[f"{name}_counts"].astype(np.int64))
+                for name in ("unigram", "bigram", "trigram")
+            }
+            total, vocab_size, mu_bigram, mu_trigram = data["meta"].tolist()
+        return cls(tables["unigram"], tables["bigram"], tables["trigram"], total, int(vocab_size), mu_bigram, mu_trigram)
+
+
+@lru_cache(maxsize=4)
+def load_ngram(path: str) -> NgramModel:
+    """The model at `path`, loaded once per process."""
+    return NgramModel.load(Path(path))
+
+
+def count_texts(texts, min_count: int = 2, progress=None) -> NgramModel:
+    """Count n-grams over an iterable of texts (batched through numpy) and prune rare bi- and trigrams."""
+    uni, bi, tri = [], [], []
+    buffer: list[np.ndarray] = []
+    size = 0
+
+    def flush() -> None:
+        nonlocal size
+        if not buffer:
+            return
+        codes = np.concatenate(buffer)
+        buffer.clear()
+        size = 0
+        keys, counts = np.unique(codes, return_counts=True)
+        uni.append((keys, counts))
+        keys, counts = np.unique(bigram_keys(codes[:-1], codes[1:]), return_counts=True)
+        bi.append((keys, counts))
+        keys, counts = np.unique(trigram_keys(codes[:-2], codes[1:-1], codes[2:]), return_counts=True)
+        tri.append((keys, counts))
+
+    for text in texts:
+        codes = padded(encode(text))
+        buffer.append(codes)
+        size += len(codes)
+        if progress is not None:
+            progress.update(len(text))
+        if size > 2_000_000:
+            flush()
+    flush()
+
+    def merge(parts, prune: int) -> Counts:
+        keys = np.concatenate([k for k, _ in parts]) if parts else np.zeros(0, np.int64)
+        counts = np.concatenate([c for _, c in parts]) if parts else np.zeros(0, np.int64)
+        merged, inverse = np.unique(keys, return_inverse=True)
+        summed = np.bincount(inverse, weights=counts).astype(np.int64)
+        keep = summed >= prune
+        return Counts(merged[keep], summed[keep])
+
+    # the boundary symbol's unigram count stays: it is the context count of bigrams that start a clause
+    unigrams = merge(uni, 1)
+    return NgramModel(
+        unigrams=unigrams,
+        bigrams=merge(bi, min_count),
+        trigrams=merge(tri, min_count),
+        total=float(unigrams.counts.sum()),
+        vocab_size=len(unigrams.keys),
+    )
