@@ -1,0 +1,157 @@
+"""无关信息: posts unrelated to government work or to the account's own field (topic model + signal lexicons)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from review.checks.base import Check, register
+from review.classify.linear import shipped_model
+from review.classify.signals import Hit, load_promotion_lexicon, load_topic_signal_lexicon, signal_totals
+from review.document import Document
+from review.model import Finding
+from review.normalise import Normalised, normalise
+from review.resources import lexicon_path, load_toml
+from review.segment import cut
+
+CORE = "none"  # `elsewhere` value of topics that belong to every account
+
+
+@dataclass(frozen=True)
+class TopicVerdict:
+    """The off-topic decision for one post: the topic found, its score, and the hits that drove it."""
+
+    topic: str
+    score: float
+    core_probability: float
+    hits: list[tuple[str, Hit]]  # (field, hit) with offsets in that field's normalised text
+
+
+@register
+class OfftopicCheck(Check):
+    """Whole-post check: the topic a post is about, against the topics its account type covers."""
+
+    name = "offtopic"
+    category = "offtopic"
+    fields = ("text",)
+
+    def __init__(self) -> None:
+        profiles = load_toml("account_types.toml")
+        self.topics: dict[str, dict] = profiles["topics"]
+        self.accounts: dict[str, dict] = profiles["accounts"]
+        config = load_toml("classifiers.toml")["offtopic"]
+        self.min_probability = float(config["min_probability"])
+        self.max_core = float(config["max_core_probability"])
+        self.min_signal = float(config["min_signal_score"])
+        self.min_promotion = float(config["min_promotion_score"])
+        self.major_probability = float(config["major_probability"])
+        self.max_chars = int(config["max_chars"])
+        self.model = shipped_model("topic")
+        unknown = set(self.model.classes) - set(self.topics)
+        if unknown:
+            raise ValueError(f"topic model classes missing from account_types.toml: {sorted(unknown)}")
+        self.core_topics = [t for t, spec in self.topics.items() if spec["elsewhere"] == CORE]
+        self.promotion = load_promotion_lexicon(lexicon_path("promotion.tsv"))
+        self.topic_signals = load_topic_signal_lexicon(lexicon_path("offtopic_signals.tsv"))
+
+    def account_topics(self, account_type: str | None) -> tuple[str, list[str]]:
+        """The effective account type and the topics it covers (core topics first)."""
+        kind = account_type if account_type in self.accounts else "other"
+        return kind, self.core_topics + list(self.accounts[kind].get("topics", []))
+
+    def decide(self, doc: Document, account_type: str | None) -> TopicVerdict | None:
+        """The most likely topic that does not belong to the account, or None when the post is on topic."""
+        title = normalise(doc.post.title).text if doc.post.title else ""
+        # The title leads; the body's jieba tokens are the document's cached ones (shared with other checks).
+        body_chars = max(0, self.max_chars - len(title) - 1)
+        head = (title + "\n" + doc.text[:body_chars]) if title else doc.text[:body_chars]
+        words = (cut(title) if title else []) + [t.word for t in doc.tokens if t.end <= body_chars]
+        named = self.model.extractor.named_features(head, words)
+        proba = dict(zip(self.model.classes, self.model.predict_proba([named])[0].tolist()))
+        core_probability = sum(proba.get(t, 0.0) for t in self.core_topics)
+
+        hits: list[tuple[str, Hit]] = [("text", h) for h in self.topic_signals.find(doc.text)]
+        promotion_hits = self.promotion.find(doc.text)
+        if title:
+            hits += [("title", h) for h in self.topic_signals.find(title)]
+            promotion_hits += self.promotion.find(title)
+        topic_totals = signal_totals([h for _, h in hits])
+        promotion_total = sum(h.weight for h in promotion_hits)
+
+        _kind, own = self.account_topics(account_type)
+        best: tuple[float, str] | None = None
+        for topic, spec in self.topics.items():
+            if spec["elsewhere"] == CORE or topic in own:
+                continue
+            signal = topic_totals.get(topic, 0.0)
+            if topic == "commerce":
+                score = 1.0 - math.exp(-promotion_total) if promotion_total >= self.min_promotion else 0.0
+            elif spec["source"] == "signals":
+                score = 1.0 - math.exp(-signal) if signal >= self.min_signal else 0.0
+            else:
+                # Confirming signal words shrink the model's remaining doubt.
+                score = 1.0 - (1.0 - proba.get(topic, 0.0)) * math.exp(-max(signal, 0.0))
+            if best is None or score > best[0]:
+                best = (score, topic)
+        if best is None:
+            return None
+        score, topic = best
+        threshold = doc.options.thresholds.get(self.name, self.min_probability)
+        if score < threshold:
+            return None
+        # Government and social-affairs content wins ties: a clean post must pass.
+        core_limit = self.max_core if self.topics[topic]["source"] == "model" else 2 * self.max_core
+        if core_probability > core_limit:
+            return None
+        drivers = [(f, h) for f, h in hits if h.signal == topic and h.weight > 0]
+        if topic == "commerce":
+            drivers = [("text", h) for h in promotion_hits if h.weight > 0]
+        return TopicVerdict(topic, score, core_probability, drivers)
+
+    def check(self, doc: Document) -> list[Finding]:
+        """One whole-post finding when the post is about a topic the account does not cover."""
+        if not doc.is_body:
+            return []
+        verdict = self.decide(doc, doc.post.account.type)
+        if verdict is None:
+            return []
+        kind, own = self.account_topics(doc.post.account.type)
+        spec = self.topics[verdict.topic]
+        severity = spec["elsewhere"]
+        if severity == "major" and verdict.score < self.major_probability:
+            severity = "minor"
+        expected = "、".join(self.topics[t]["label"] for t in own)
+        account_label = self.accounts[kind]["label"]
+        found = f"内容识别为“{spec['label']}”（置信度 {verdict.score:.0%}）"
+        if severity == "info":
+            message = f"{found}，属其他部门领域；{account_label}类账号的主要话题为：{expected}"
+        else:
+            message = f"疑似与政府工作或本部门职责无关：{found}；{account_label}类账号应发布的话题为：{expected}"
+        return [
+            doc.finding(
+                None,
+                None,
+                category=self.category,
+                rule=f"offtopic.{verdict.topic}",
+                severity=severity,
+                message=message,
+                confidence=verdict.score,
+                evidence=self._evidence(doc, verdict.hits) or None,
+            )
+        ]
+
+    @staticmethod
+    def _evidence(doc: Document, hits: list[tuple[str, Hit]]) -> list[dict]:
+        """The signal words that drove the decision, in ORIGINAL offsets of their field."""
+        evidence = []
+        title_map: Normalised | None = None
+        for field, hit in hits:
+            if field == "text":
+                start, end = doc.to_original(hit.start, hit.end)
+                text = doc.original[start:end]
+            else:
+                title_map = title_map or normalise(doc.post.title or "")
+                start, end = title_map.to_original(hit.start, hit.end)
+                text = title_map.original[start:end]
+            evidence.append({"field": field, "start": start, "end": end, "text": text, "signal": hit.signal})
+        return evidence

@@ -1,0 +1,159 @@
+"""Check-level evaluation of `offtopic` and `entertainment`: recall on off-topic / over-entertaining posts,
+false-alarm rate on clean government posts, on the hand-written posts, the shared dev set and held-out splits,
+plus time per post. Run with `review eval classifiers`."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from review.classify.data import government_samples, headline_samples, informal_samples
+from review.document import Document
+from review.model import SEVERITY_RANK, Post
+from review.pipeline import ReviewOptions, Reviewer
+from review.resources import PROJECT_ROOT
+
+FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "classifiers" / "posts.jsonl"
+CHECKS = ("offtopic", "entertainment")
+ACCOUNT_TYPES = (
+    "government", "public_security", "education", "health", "transport", "emergency", "culture_tourism",
+    "market_regulation", "human_resources", "statistics", "environment", "agriculture", "other",
+)
+# Topics every government account should avoid: "clearly off-topic" in the held-out headline sets.
+CLEARLY_OFFTOPIC = ("entertainment", "sports", "game", "stock")
+
+
+def flagged(report, category: str) -> bool:
+    """True when the report has a finding of `category` at minor or above (info is a hint, not an alarm)."""
+    return any(f.category == category and SEVERITY_RANK[f.severity] >= SEVERITY_RANK["minor"] for f in report.findings)
+
+
+def whole_post_flagged(report, category: str) -> bool:
+    """True when the report has a whole-post finding of `category` at minor or above."""
+    return any(
+        f.category == category and f.start is None and SEVERITY_RANK[f.severity] >= SEVERITY_RANK["minor"]
+        for f in report.findings
+    )
+
+
+class Counter2:
+    """Hits over a total, printed as a rate."""
+
+    def __init__(self) -> None:
+        self.hits = 0
+        self.total = 0
+        self.examples: list[str] = []
+
+    def add(self, hit: bool, text: str = "") -> None:
+        """Count one case (and keep a few examples of hits)."""
+        self.total += 1
+        if hit:
+            self.hits += 1
+            if len(self.examples) < 5:
+                self.examples.append(text[:60])
+
+    @property
+    def rate(self) -> float:
+        """hits / total."""
+        return self.hits / self.total if self.total else float("nan")
+
+    def as_dict(self) -> dict:
+        """JSON-ready."""
+        return {"rate": round(self.rate, 4), "hits": self.hits, "total": self.total}
+
+
+def _review(reviewer: Reviewer, options: ReviewOptions, text: str, account_type: str | None):
+    post = {"text": text}
+    if account_type:
+        post["account"] = {"type": account_type}
+    return reviewer.review(post, options)
+
+
+def evaluate(data: Path, dev: Path, heldout_limit: int = 1500) -> dict:
+    """All figures as a dict (also printed to stderr as they come)."""
+    reviewer = Reviewer(checks=list(CHECKS))
+    options = ReviewOptions.make(enable=CHECKS)
+    results: dict = {}
+
+    # 1. Hand-written posts (tests/fixtures/classifiers) and the shared dev set.
+    for name, path in (("fixtures", FIXTURES), ("dev", dev)):
+        if not path.exists():
+            continue
+        counters = {k: Counter2() for k in ("offtopic_recall", "entertainment_recall", "false_alarm_offtopic",
+                                            "false_alarm_entertainment", "false_alarm_any")}
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            report = _review(reviewer, options, row["text"], row.get("account", {}).get("type"))
+            kind = row.get("kind")
+            if kind == "offtopic":
+                counters["offtopic_recall"].add(flagged(report, "offtopic"), row["text"])
+            elif kind == "entertainment":
+                counters["entertainment_recall"].add(whole_post_flagged(report, "entertainment"), row["text"])
+            elif kind in ("clean", "lively", "typo"):
+                off, ent = flagged(report, "offtopic"), flagged(report, "entertainment")
+                counters["false_alarm_offtopic"].add(off, row["text"])
+                counters["false_alarm_entertainment"].add(ent, row["text"])
+                counters["false_alarm_any"].add(off or ent, row["text"])
+        results[name] = {k: c.as_dict() | ({"examples": c.examples} if c.examples else {}) for k, c in counters.items()}
+        _print(name, counters)
+
+    # 2. Held-out splits of the training corpora.
+    if data.is_dir():
+        heads = [s for s in headline_samples(data) if s.split == "heldout"]
+        gov = [s for s in government_samples(data) if s.split == "heldout"][:heldout_limit]
+        informal = [s for s in informal_samples(data) if s.split == "heldout" and s.source == "weibo"][:heldout_limit]
+        counters = {"offtopic_recall_" + t: Counter2() for t in CLEARLY_OFFTOPIC}
+        counters["false_alarm_offtopic_gov"] = Counter2()
+        counters["false_alarm_entertainment_gov"] = Counter2()
+        counters["entertainment_flag_rate_weibo"] = Counter2()
+        for sample in heads:
+            if sample.label in CLEARLY_OFFTOPIC:
+                report = _review(reviewer, options, sample.text, "government")
+                counters["offtopic_recall_" + sample.label].add(flagged(report, "offtopic"), sample.text)
+        for i, sample in enumerate(gov):
+            report = _review(reviewer, options, sample.text, ACCOUNT_TYPES[i % len(ACCOUNT_TYPES)])
+            counters["false_alarm_offtopic_gov"].add(flagged(report, "offtopic"), sample.text)
+            counters["false_alarm_entertainment_gov"].add(flagged(report, "entertainment"), sample.text)
+        for sample in informal:
+            report = _review(reviewer, options, sample.text, "government")
+            counters["entertainment_flag_rate_weibo"].add(whole_post_flagged(report, "entertainment"), sample.text)
+        results["heldout"] = {k: c.as_dict() | ({"examples": c.examples} if c.examples else {}) for k, c in counters.items()}
+        _print("heldout", counters)
+
+    results["speed"] = speed(reviewer)
+    print(f"speed (ms per post, one thread): {json.dumps(results['speed'])}", file=sys.stderr)
+    return results
+
+
+def speed(reviewer: Reviewer, repeats: int = 5) -> dict:
+    """Mean and p95 milliseconds per post of each check alone, on the hand-written posts and on a long post."""
+    texts = [json.loads(line)["text"] for line in FIXTURES.read_text(encoding="utf-8").splitlines()]
+    long_text = "".join(texts[:50]) * 3  # about 4,500 characters
+    options = ReviewOptions()
+    figures = {}
+    for name in CHECKS:
+        check = reviewer.instance(name)
+        for label, sample in (("short", texts), ("long", [long_text])):
+            docs = [Document.build(Post.from_dict({"text": t}), "text", options) for t in sample]
+            for doc in docs:  # warm-up
+                check.check(doc)
+            timings = []
+            for _ in range(repeats):
+                for doc in docs:
+                    began = time.perf_counter()
+                    check.check(doc)
+                    timings.append((time.perf_counter() - began) * 1000)
+            timings.sort()
+            figures[f"{name}_{label}"] = {
+                "mean_ms": round(statistics.fmean(timings), 3),
+                "p95_ms": round(timings[int(0.95 * (len(timings) - 1))], 3),
+            }
+    return figures
+
+
+def _print(name: str, counters: dict[str, Counter2]) -> None:
+    for key, counter in counters.items():
+        print(f"{name:9s} {key:34s} {counter.rate:6.3f}  ({counter.hits}/{counter.total})", file=sys.stderr)

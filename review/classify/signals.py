@@ -1,0 +1,128 @@
+"""Weighted signal lexicons (literal phrases and regular expressions) and the hits they find in a text."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import ahocorasick
+
+from review.model import SEVERITY_RANK
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One signal found in a text: a half-open span of the searched text, the signal it counts for, its weight."""
+
+    start: int
+    end: int
+    signal: str
+    weight: float
+    severity: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of a signal lexicon."""
+
+    pattern: str
+    kind: str  # "phrase" or "regex"
+    signal: str
+    weight: float
+    severity: str = "info"
+
+
+def read_tsv(path: Path) -> list[list[str]]:
+    """Rows of a tab-separated data file, without comments and blank lines."""
+    rows = []
+    with open(path, encoding="utf-8") as handle:
+        for row in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+            if not row or not row[0].strip() or row[0].startswith("#"):
+                continue
+            rows.append([cell.strip() for cell in row])
+    return rows
+
+
+class SignalLexicon:
+    """Finds weighted phrases (Aho-Corasick, case-insensitive) and regexes; overlapping hits keep the heavier."""
+
+    def __init__(self, entries: list[Entry]) -> None:
+        self.entries = entries
+        self._automaton = ahocorasick.Automaton()
+        for entry in entries:
+            if entry.kind == "phrase":
+                key = entry.pattern.lower()
+                previous = self._automaton.get(key, None)
+                if previous is None or abs(entry.weight) > abs(previous.weight):
+                    self._automaton.add_word(key, entry)
+        self._has_phrases = len(self._automaton) > 0
+        if self._has_phrases:
+            self._automaton.make_automaton()
+        self._regexes = [(re.compile(e.pattern, re.IGNORECASE), e) for e in entries if e.kind == "regex"]
+
+    def find(self, text: str) -> list[Hit]:
+        """Non-overlapping hits in `text`, heavier (then longer, then earlier) hits first, returned in text order."""
+        found: list[Hit] = []
+        if self._has_phrases:
+            for end_index, entry in self._automaton.iter(text.lower()):
+                end = end_index + 1
+                found.append(Hit(end - len(entry.pattern), end, entry.signal, entry.weight, entry.severity, entry.pattern))
+        for regex, entry in self._regexes:
+            for match in regex.finditer(text):
+                if match.end() > match.start():
+                    found.append(Hit(match.start(), match.end(), entry.signal, entry.weight, entry.severity, entry.pattern))
+        if len(found) <= 1:
+            return found
+        found.sort(key=lambda h: (-abs(h.weight), -(h.end - h.start), h.start))
+        taken = bytearray(len(text))
+        kept = []
+        for hit in found:
+            if any(taken[hit.start : hit.end]):
+                continue
+            taken[hit.start : hit.end] = b"\x01" * (hit.end - hit.start)
+            kept.append(hit)
+        kept.sort(key=lambda h: h.start)
+        return kept
+
+
+def load_entertainment_lexicon(folder: Path) -> SignalLexicon:
+    """lexicons/entertainment/: *.tsv of `term signal weight severity`, patterns.tsv of `name regex signal weight severity`."""
+    entries: list[Entry] = []
+    for path in sorted(folder.glob("*.tsv")):
+        for row in read_tsv(path):
+            if path.name == "patterns.tsv":
+                _name, regex, signal, weight, severity = row[:5]
+                entries.append(Entry(regex, "regex", signal, float(weight), _severity(severity, path)))
+            else:
+                term, signal, weight, severity = row[:4]
+                entries.append(Entry(term, "phrase", signal, float(weight), _severity(severity, path)))
+    return SignalLexicon(entries)
+
+
+def load_promotion_lexicon(path: Path) -> SignalLexicon:
+    """lexicons/promotion.tsv: `pattern kind weight [note]`, all counting for the signal `commerce`."""
+    return SignalLexicon([Entry(row[0], row[1], "commerce", float(row[2])) for row in read_tsv(path)])
+
+
+def load_topic_signal_lexicon(path: Path) -> SignalLexicon:
+    """lexicons/offtopic_signals.tsv: `topic pattern kind weight`; the signal of a hit is its topic."""
+    return SignalLexicon([Entry(row[1], row[2], row[0], float(row[3])) for row in read_tsv(path)])
+
+
+def _severity(value: str, path: Path) -> str:
+    if value not in SEVERITY_RANK:
+        raise ValueError(f"{path}: unknown severity {value!r}")
+    return value
+
+
+def signal_totals(hits: list[Hit], cap: float | None = None) -> dict[str, float]:
+    """Summed weight per signal, each capped at `cap` so one repeated particle cannot dominate."""
+    totals: dict[str, float] = {}
+    for hit in hits:
+        totals[hit.signal] = totals.get(hit.signal, 0.0) + hit.weight
+    if cap is not None:
+        totals = {k: min(v, cap) for k, v in totals.items()}
+    return totals

@@ -1,0 +1,249 @@
+"""Training of the topic model (`review train topic`) and the style model (`review train style`).
+
+Both are multinomial/binary logistic regressions over hashed features (review/classify/features.py), with a
+temperature fitted on the `calib` split so that probabilities can serve as confidences, and a model card
+written beside the weights.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from tqdm import tqdm
+
+from review.classify.data import Sample, cap_per_label, government_samples, headline_samples, informal_samples
+from review.classify.features import FeatureExtractor, FeatureSettings
+from review.classify.linear import LinearModel
+from review.classify.signals import SignalLexicon, load_entertainment_lexicon, signal_totals
+from review.normalise import normalise
+from review.resources import lexicon_path
+from review.segment import cut
+
+TOPIC_SETTINGS = FeatureSettings(n_features=2**18, words=True, char_ngrams=(1, 2), max_chars=400, signals=False, punctuation=False
+)
+STYLE_SETTINGS = FeatureSettings(n_features=2**17, words=False, char_ngrams=(1, 2, 3), max_chars=400, signals=True)
+# Per-signal cap for the style features and the entertainment check alike.
+SIGNAL_CAP = 3.0
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def topic_features(extractor: FeatureExtractor, text: str) -> dict[str, float]:
+    """Named topic features of one normalised text (words from the project's jieba tokenizer)."""
+    clipped = text[: extractor.settings.max_chars]
+    return extractor.named_features(clipped, cut(clipped))
+
+
+def style_features(extractor: FeatureExtractor, lexicon: SignalLexicon, text: str) -> dict[str, float]:
+    """Named style features of one normalised text: character n-grams plus entertainment-signal totals."""
+    totals = signal_totals(lexicon.find(text), SIGNAL_CAP)
+    return extractor.named_features(text, None, totals)
+
+
+def _featurise(samples: list[Sample], make: Callable[[str], dict[str, float]], what: str) -> list[dict[str, float]]:
+    return [make(normalise(s.text).text) for s in tqdm(samples, desc=what, unit="text", file=sys.stderr, mininterval=2)]
+
+
+def _fit(
+    samples: list[Sample],
+    classes: list[str],
+    settings: FeatureSettings,
+    make: Callable[[str], dict[str, float]],
+    c_value: float,
+    max_iter: int,
+) -> tuple[LinearModel, dict[str, np.ndarray]]:
+    """Fit on `train`, calibrate on `calib`; return the model and the held-out scores and labels."""
+    extractor = FeatureExtractor(settings)
+    index = {name: i for i, name in enumerate(classes)}
+    parts: dict[str, list[Sample]] = {"train": [], "calib": [], "heldout": []}
+    for sample in samples:
+        parts[sample.split].append(sample)
+    matrices = {}
+    for split, items in parts.items():
+        matrices[split] = extractor.transform(_featurise(items, make, f"features {split}")) if items else None
+    labels = {split: np.array([index[s.label] for s in items], dtype=np.int64) for split, items in parts.items()}
+    weights = np.array([s.weight for s in parts["train"]], dtype=np.float64)
+    _log(f"fitting logistic regression on {matrices['train'].shape[0]} texts, {len(classes)} classes …")
+    began = time.time()
+    classifier = LogisticRegression(C=c_value, max_iter=max_iter, tol=1e-4)
+    classifier.fit(matrices["train"], labels["train"], sample_weight=weights)
+    _log(f"fitted in {time.time() - began:.0f} s ({int(np.max(classifier.n_iter_))} iterations)")
+    model = LinearModel(
+        classes=classes,
+        coef=classifier.coef_.astype(np.float32),
+        intercept=classifier.intercept_.astype(np.float32),
+        settings=settings,
+    )
+    if matrices["calib"] is not None and len(labels["calib"]):
+        temperature = model.fit_temperature(model.scores(matrices["calib"]), labels["calib"])
+        _log(f"temperature {temperature:.2f} (fitted on {len(labels['calib'])} calib texts)")
+    held = {"scores": np.zeros((0, model.coef.shape[0])), "labels": labels["heldout"]}
+    if matrices["heldout"] is not None:
+        held["scores"] = model.scores(matrices["heldout"])
+    held["sources"] = np.array([s.source for s in parts["heldout"]])
+    return model, held
+
+
+def _accuracy_table(model: LinearModel, held: dict[str, np.ndarray]) -> dict:
+    if not len(held["labels"]):
+        return {}
+    proba = model.proba_from_scores(held["scores"])
+    predicted = proba.argmax(axis=1)
+    per_class = {}
+    for i, name in enumerate(model.classes):
+        mask_true = held["labels"] == i
+        mask_pred = predicted == i
+        tp = int(np.sum(mask_true & mask_pred))
+        per_class[name] = {
+            "precision": round(tp / max(1, int(mask_pred.sum())), 3),
+            "recall": round(tp / max(1, int(mask_true.sum())), 3),
+            "n": int(mask_true.sum()),
+        }
+    return {"accuracy": round(float(np.mean(predicted == held["labels"])), 4), "per_class": per_class}
+
+
+def train_topic(data: Path, out: Path, max_per_label: int = 4000, c_value: float = 8.0, max_iter: int = 300) -> dict:
+    """Train the topic model from the headline sets plus government text and write it to `out`."""
+    _log(f"reading corpora from {data} …")
+    samples = headline_samples(data) + government_samples(data)
+    samples = cap_per_label(samples, max_per_label)
+    if not samples:
+        raise FileNotFoundError(f"no training data under {data}")
+    classes = sorted({s.label for s in samples})
+    counts = Counter((s.label, s.split) for s in samples)
+    _log(f"{len(samples)} texts, classes: {', '.join(classes)}")
+    extractor = FeatureExtractor(TOPIC_SETTINGS)
+    model, held = _fit(samples, classes, TOPIC_SETTINGS, lambda t: topic_features(extractor, t), c_value, max_iter)
+    metrics = _accuracy_table(model, held)
+    model.info = {
+        "trained": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
+        "data": str(data),
+        "samples": {f"{label}/{split}": n for (label, split), n in sorted(counts.items())},
+        "C": c_value,
+        "heldout": metrics,
+    }
+    model.save(out)
+    _write_card(out, "topic", model, metrics, counts)
+    _log(f"held-out accuracy {metrics.get('accuracy')} → {out}")
+    return metrics
+
+
+def train_style(data: Path, out: Path, max_per_label: int = 14000, c_value: float = 2.0, max_iter: int = 300) -> dict:
+    """Train the formal-vs-informal style model and write it to `out`."""
+    _log(f"reading corpora from {data} …")
+    formal = [Sample(s.text, "formal", s.source, s.split, s.weight) for s in government_samples(data)]
+    formal += [
+        Sample(s.text, "formal", s.source, s.split)
+        for s in headline_samples(data)
+        if s.label in ("government", "society", "education", "agriculture")
+    ]
+    samples = cap_per_label(formal + informal_samples(data, limit=max_per_label), max_per_label)
+    if not samples:
+        raise FileNotFoundError(f"no training data under {data}")
+    counts = Counter((s.label, s.split) for s in samples)
+    lexicon = load_entertainment_lexicon(lexicon_path("entertainment"))
+    extractor = FeatureExtractor(STYLE_SETTINGS)
+    model, held = _fit(
+        samples, ["formal", "informal"], STYLE_SETTINGS, lambda t: style_features(extractor, lexicon, t), c_value, max_iter
+    )
+    metrics = _accuracy_table(model, held)
+    model.info = {
+        "trained": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
+        "data": str(data),
+        "samples": {f"{label}/{split}": n for (label, split), n in sorted(counts.items())},
+        "C": c_value,
+        "heldout": metrics,
+    }
+    model.save(out)
+    _write_card(out, "style", model, metrics, counts)
+    _log(f"held-out accuracy {metrics.get('accuracy')} → {out}")
+    return metrics
+
+
+CARD_TEXT = {
+    "topic": (
+        "Topic model of the `offtopic` check",
+        "Multinomial logistic regression over hashed jieba words and character 1-2-grams of the first 400 "
+        "characters (title first). Classes are the model topics of lexicons/account_types.toml.",
+        "Headlines of topic-toutiao, topic-tnews and topic-thucnews-titles (labels mapped by "
+        "[training.topic_labels] in lexicons/classifiers.toml, deduplicated), and a `government` class from "
+        "formal-xinwenlianbo (headlines and leads), formal-gov-reports sentences, admin-litigation-cases openings "
+        "and the hand-written posts in lexicons/classifier_examples/gov_posts.txt.",
+        "review train topic --data ../shared/data",
+    ),
+    "style": (
+        "Style model of the `entertainment` check",
+        "Binary logistic regression (formal vs informal) over hashed character 1-3-grams of the first 400 "
+        "characters plus the totals of the entertainment signals (lexicons/entertainment/).",
+        "Informal: weibo-smp2020-ewect (train splits; eval splits held out), informal-reviews, and "
+        "lexicons/classifier_examples/overdone_posts.txt. Formal: the government text of the topic model and "
+        "politics/society/education/agriculture headlines.",
+        "review train style --data ../shared/data",
+    ),
+}
+
+
+def _write_card(out: Path, name: str, model: LinearModel, metrics: dict, counts: Counter) -> None:
+    title, what, data, command = CARD_TEXT[name]
+    size_mb = sum(p.stat().st_size for p in out.iterdir() if p.is_file()) / 1e6
+    lines = [
+        f"# {title}",
+        "",
+        what,
+        "",
+        "## Files",
+        "",
+        "- `config.json`: classes, feature settings (hashing size, n-grams, max characters), temperature, training info.",
+        "- `weights.npz`: `coef` (classes × features, float16) and `intercept`; loaded with `allow_pickle=False`.",
+        f"- Size on disk: {size_mb:.1f} MB.",
+        "",
+        "## Data",
+        "",
+        data,
+        "",
+        "Splits are fixed by a CRC32 of the text (80% train / 10% calib / 10% heldout); 《新闻联播》 articles from "
+        "2026 on and the Weibo eval splits are held out whole. Nothing from ../shared/data is stored in the repo.",
+        "",
+        "| label | train | calib | heldout |",
+        "|---|---|---|---|",
+    ]
+    for label in model.classes:
+        lines.append(f"| {label} | {counts.get((label, 'train'), 0)} | {counts.get((label, 'calib'), 0)} | {counts.get((label, 'heldout'), 0)} |")
+    lines += [
+        "",
+        "## Config",
+        "",
+        f"```json\n{json.dumps(model.settings.to_json())}\n```",
+        "",
+        f"Regularisation C = {model.info.get('C')}, temperature = {model.temperature:.3f} (fitted on calib).",
+        "",
+        "## Held-out metrics (model alone, argmax)",
+        "",
+        f"Accuracy: {metrics.get('accuracy')}",
+        "",
+        "| class | precision | recall | n |",
+        "|---|---|---|---|",
+    ]
+    for label, row in metrics.get("per_class", {}).items():
+        lines.append(f"| {label} | {row['precision']} | {row['recall']} | {row['n']} |")
+    lines += [
+        "",
+        "Check-level figures (the model with the lexicons and thresholds, on hand-written posts and the dev set) are",
+        "in docs/classifiers.md; reproduce with `python benchmarks/eval_classifiers.py`.",
+        "",
+        "## Retrain",
+        "",
+        f"```bash\n{command}\n```",
+        "",
+    ]
+    (out / "README.md").write_text("\n".join(lines), encoding="utf-8")

@@ -1,0 +1,72 @@
+"""`review train topic`, `review train style` and `review eval classifiers`: the models of the off-topic and
+entertainment checks."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from review.commands.train import command_group
+from review.resources import model_path
+
+DEFAULT_DATA = str(Path("..") / "shared" / "data")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add `train topic` and `train style` to the `train` group."""
+    group = command_group(sub, "train")
+    for name, help_text in (
+        ("topic", "话题模型（无关信息检查）/ topic model of the off-topic check"),
+        ("style", "文风模型（过度娱乐化检查）/ style model of the entertainment check"),
+    ):
+        parser = group.add_parser(name, help=help_text)
+        parser.add_argument("--data", default=DEFAULT_DATA, help="共享数据目录 / shared data folder")
+        parser.add_argument("--out", default=None, help=f"输出目录（默认 models/{name}）/ output folder")
+        parser.add_argument("--max-per-label", type=int, default=None, help="每类训练样本上限 / cap per label")
+        parser.add_argument("--c", type=float, default=None, help="正则化系数 C / regularisation C")
+        parser.add_argument("--max-iter", type=int, default=300, help="最大迭代次数 / optimiser iterations")
+        parser.set_defaults(handler=run, model_name=name)
+    register_eval(sub)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Train one model and write it with its model card."""
+    from review.classify.train import train_style, train_topic
+
+    data = Path(args.data)
+    if not data.is_dir():
+        print(f"错误 / error: 数据目录不存在 / no data folder {data}")
+        return 2
+    out = Path(args.out) if args.out else model_path(args.model_name)
+    kwargs = {"max_iter": args.max_iter}
+    if args.max_per_label:
+        kwargs["max_per_label"] = args.max_per_label
+    if args.c:
+        kwargs["c_value"] = args.c
+    trainer = train_topic if args.model_name == "topic" else train_style
+    trainer(data, out, **kwargs)
+    return 0
+
+
+def register_eval(sub: argparse._SubParsersAction) -> None:
+    """Add `eval classifiers` to the `eval` group."""
+    parser = command_group(sub, "eval").add_parser(
+        "classifiers", help="评测无关信息与过度娱乐化检查 / evaluate the offtopic and entertainment checks"
+    )
+    parser.add_argument("--data", default=DEFAULT_DATA, help="共享数据目录 / shared data folder")
+    parser.add_argument("--dev", default=str(Path("..") / "shared" / "dev" / "review_dev.jsonl"), help="开发集 / dev set")
+    parser.add_argument("--heldout-limit", type=int, default=1500, help="每个留出集最多评测条数 / cap per held-out set")
+    parser.add_argument("--json", default=None, help="把结果写入 JSON 文件 / write the figures to a JSON file")
+    parser.set_defaults(handler=run_eval)
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    """Print (and optionally save) the check-level figures."""
+    import json
+
+    from review.classify.evaluate import evaluate
+
+    results = evaluate(Path(args.data), Path(args.dev), args.heldout_limit)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return 0
