@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -41,7 +42,7 @@ class ReviewService:
     def __init__(self, config: ServiceConfig, reviewer: Reviewer | None, metrics: Metrics) -> None:
         self.config = config
         self.metrics = metrics
-        self._reviewer = reviewer
+        self.reviewer = reviewer  # None: the process-wide reviewer, taken at start-up
         self.store: AccountStore | None = None
         self.available_checks: list[str] = []
         self.executor = ThreadPoolExecutor(max_workers=config.review_threads, thread_name_prefix="review")
@@ -52,7 +53,8 @@ class ReviewService:
 
     def start(self) -> None:
         """Load every model and lexicon and open (or create) the settings database; runs once per worker."""
-        self.reviewer = self._reviewer or get_reviewer()
+        if self.reviewer is None:
+            self.reviewer = get_reviewer()
         self.reviewer.warm_up()
         # One throw-away review so lazily built state (segmenter, caches) is ready before the first request.
         self.reviewer.review({"text": "市政府召开常务会议，研究部署近期重点工作。"})
@@ -91,7 +93,7 @@ def create_app(config: ServiceConfig | None = None, reviewer: Reviewer | None = 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await service.run(service.start)
-        log.info('{"event": "started", "checks": %s, "db": "%s"}', len(service.available_checks), config.db_path)
+        log.info(json.dumps({"event": "started", "checks": service.available_checks, "db": config.db_path}))
         yield
         service.executor.shutdown(wait=True, cancel_futures=True)
 

@@ -7,6 +7,8 @@ import logging
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from service.app import create_app
 from service.config import ServiceConfig
@@ -194,3 +196,32 @@ def test_cors_only_for_configured_origins(client, tmp_path):
     with TestClient(create_app(config)) as open_client:
         response = open_client.options("/v2/check", headers=preflight)
     assert response.headers["access-control-allow-origin"] == "https://cms.example.gov.cn"
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+POST_FIELDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": JSON_VALUES,
+        "text": st.text(max_size=200) | JSON_VALUES,
+        "title": st.text(max_size=50) | JSON_VALUES,
+        "account": st.fixed_dictionaries({}, optional={"id": JSON_VALUES, "type": JSON_VALUES}) | JSON_VALUES,
+        "published_at": st.text(max_size=25) | JSON_VALUES,
+    },
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=POST_FIELDS | JSON_VALUES)
+def test_no_input_gets_a_5xx(client, body):
+    """Whatever JSON arrives, the answer is a report or a 4xx with a JSON error."""
+    response = client.post("/v1/review", json=body)
+    assert response.status_code < 500, response.text
+    if response.status_code != 200:
+        assert response.json()["error"]["code"]
+    batch = client.post("/v1/review/batch", json={"posts": [body]})
+    assert batch.status_code == 200 and len(batch.json()["reports"]) == 1

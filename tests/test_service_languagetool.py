@@ -6,6 +6,8 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from service.app import create_app
 from service.config import ServiceConfig
@@ -121,3 +123,25 @@ def test_invalid_utf8_form_is_400(client):
 def test_multipart_form(client):
     response = client.post("/v2/check", files={"text": (None, f"今天{MOJIBAKE}"), "language": (None, "zh-CN")})
     assert response.status_code == 200 and garbled_match(response.json())
+
+
+PIECES = st.sampled_from(["😀", "👍🏻", "𠮷", "今天", MOJIBAKE, "&amp;", "再接再励", "。", "\n", "a", "，"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pieces=st.lists(PIECES, min_size=1, max_size=12))
+def test_matches_sit_where_the_report_says_in_utf16(client, pieces):
+    """Every span of the contract report appears at the same place, counted in UTF-16, as a LanguageTool match."""
+    text = "".join(pieces)
+    if not text.strip():
+        return
+    report = client.post("/v1/review", json={"text": text}).json()
+    matches = client.post("/v2/check", data={"text": text, "language": "zh-CN"}).json()["matches"]
+    spans = {(m["rule"]["id"], m["offset"], m["length"]) for m in matches}
+    units = text.encode("utf-16-le")
+    for finding in report["findings"]:
+        if finding["start"] is None or finding.get("field") == "title":
+            continue
+        offset, end = utf16_index(text, finding["start"]), utf16_index(text, finding["end"])
+        assert (finding["rule"], offset, end - offset) in spans
+        assert units[2 * offset : 2 * end].decode("utf-16-le") == finding["text"]
