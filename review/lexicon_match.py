@@ -17,12 +17,12 @@ starts or ends with a Latin letter must not touch another letter or digit, and a
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 import ahocorasick
+import numpy as np
 
 from review.lexicon import Entry
 
@@ -36,14 +36,16 @@ SEPARATORS = (
     "·•・‧∙⋅°※★☆♡♥❤●○◆◇■□▲△▼▽→←↑↓×✖✕✗✘\u2010-\u2015\u2032\u2033～﹏"
 )
 CJK_OR_LETTER = "\u3400-\u4dbf\u4e00-\u9fffa-z"
-EDIT_RE = re.compile(f"(?P<sep>[{SEPARATORS}]+)|(?P<rep>(?P<ch>[{CJK_OR_LETTER}])(?P=ch)+)")
-LOWER_ASCII = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
+SEPARATOR_RE = re.compile(f"[{SEPARATORS}]")
+COLLAPSIBLE_RE = re.compile(f"[{CJK_OR_LETTER}A-Z]")
 HAN_ONLY = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
 
 EXACT, SPACED, REPEATED, CASE, PINYIN, MIXED_PINYIN, VARIANT = (
     "exact", "spaced", "repeated", "case", "pinyin", "mixed_pinyin", "variant",
 )
 ALLOW = "allow"
+SENTINEL, DEAD_END = "\ue000", "\ue001"  # private-use characters, never part of a pattern's alphabet
+SENTINEL_CODE = ord(SENTINEL)
 EVASION_NAMES = {
     SPACED: "字间插入符号或空格",
     REPEATED: "重复字符",
@@ -66,58 +68,69 @@ def reduplicating_chars() -> frozenset[str]:
     return frozenset(char for line in load_phrases("reduplicated.txt") for char in line)
 
 
+@lru_cache(maxsize=1)
+def _char_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per BMP code point: is a separator, may collapse when repeated, doubles as an ordinary word."""
+    every = "".join(chr(code) for code in range(0x10000) if not 0xD800 <= code < 0xE000)
+    separator = np.zeros(0x10000, dtype=bool)
+    collapsible = np.zeros(0x10000, dtype=bool)
+    reduplicating = np.zeros(0x10000, dtype=bool)
+    for found in SEPARATOR_RE.finditer(every):
+        separator[ord(found.group())] = True
+    for found in COLLAPSIBLE_RE.finditer(every):
+        collapsible[ord(found.group())] = True
+    for char in reduplicating_chars():
+        reduplicating[ord(char)] = True
+    return separator, collapsible, reduplicating
+
+
 @dataclass(frozen=True)
 class Skeleton:
-    """The matching form of a text and the map from each of its characters to a normalised span."""
+    """The matching form of a text and, per skeleton character, its [start, end) in the normalised text."""
 
     text: str
-    seg_starts: list[int] | None  # skeleton offset where each segment begins; None: identity map
-    segs: list[tuple[int, int]] | None  # (normalised start, run length; 0 = a 1:1 copied run)
+    starts: np.ndarray | None  # None means the identity map
+    ends: np.ndarray | None
 
     def span(self, index: int) -> tuple[int, int]:
         """Normalised [start, end) of skeleton character `index`."""
-        if self.seg_starts is None or self.segs is None:
+        if self.starts is None or self.ends is None:
             return index, index + 1
-        i = bisect_right(self.seg_starts, index) - 1
-        norm_start, run = self.segs[i]
-        if run:
-            return norm_start, norm_start + run
-        at = norm_start + index - self.seg_starts[i]
-        return at, at + 1
+        return int(self.starts[index]), int(self.ends[index])
 
 
 def build_skeleton(text: str) -> Skeleton:
-    """Lower-case ASCII, drop inserted separators, collapse repeated characters; keep the offset map."""
-    lowered = text.translate(LOWER_ASCII)
-    pieces: list[str] = []
-    seg_starts: list[int] = []
-    segs: list[tuple[int, int]] = []
-    position = length = 0
-    edited = False
-    for match in EDIT_RE.finditer(lowered):
-        start, end = match.span()
-        if match.group("rep") is not None:
-            if end - start == 2 and lowered[start] in reduplicating_chars():
-                continue  # 妈妈, 天天: an ordinary word, left as written
-        if start > position:
-            pieces.append(lowered[position:start])
-            seg_starts.append(length)
-            segs.append((position, 0))
-            length += start - position
-        if match.group("rep") is not None:
-            pieces.append(lowered[start])
-            seg_starts.append(length)
-            segs.append((start, end - start))
-            length += 1
-        position = end
-        edited = True
-    if not edited:
-        return Skeleton(lowered, None, None)
-    if position < len(lowered):
-        pieces.append(lowered[position:])
-        seg_starts.append(length)
-        segs.append((position, 0))
-    return Skeleton("".join(pieces), seg_starts, segs)
+    """Lower-case ASCII, drop inserted separators, collapse repeated characters; keep the offset map.
+
+    Vectorised over code points (numpy) because it runs over every character of every post.
+    """
+    separator, collapsible, reduplicating = _char_tables()
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+    bmp = np.minimum(codes, 0xFFFF)
+    kept_positions = np.flatnonzero(~separator[bmp])
+    chars = codes[kept_positions]
+    upper = (chars >= 65) & (chars <= 90)
+    if upper.any():
+        chars = np.where(upper, chars + 32, chars)
+    # A character repeating the one before (after separators are gone) continues a run and is dropped,
+    # except the second of a pair of reduplicating characters (妈妈, 天天), kept so the word stays intact.
+    repeats = np.zeros(len(chars), dtype=bool)
+    if len(chars) > 1:
+        repeats[1:] = (chars[1:] == chars[:-1]) & collapsible[np.minimum(chars[1:], 0xFFFF)]
+    if repeats.any():
+        first_repeat = repeats.copy()
+        first_repeat[1:] &= ~repeats[:-1]
+        repeats &= ~(first_repeat & reduplicating[np.minimum(chars, 0xFFFF)])
+    if len(kept_positions) == len(codes) and not upper.any() and not repeats.any():
+        return Skeleton(text, None, None)
+    kept = np.flatnonzero(~repeats)
+    starts = kept_positions[kept]
+    last_of_run = np.empty_like(kept)
+    last_of_run[:-1] = kept[1:] - 1
+    if len(kept):
+        last_of_run[-1] = len(chars) - 1
+    ends = kept_positions[last_of_run] + 1
+    return Skeleton(chars[kept].astype("<u4").tobytes().decode("utf-32-le"), starts, ends)
 
 
 def skeleton_form(term: str) -> str:
@@ -208,13 +221,21 @@ class LexiconMatcher:
         for phrase in allow_phrases:
             add(phrase, ALLOW, -1)
         self.pattern_count = len(table)
+        # Speed: pyahocorasick scans a node's children one by one, and the root has hundreds. Characters
+        # that occur in no pattern are replaced by one sentinel whose dead-end branch is the root's first
+        # child, so most characters of a text cost one comparison instead of a scan of the whole root.
+        self.alphabet = np.zeros(0x10000, dtype=bool)
+        for key in table:
+            for char in key:
+                if ord(char) < 0x10000:
+                    self.alphabet[ord(char)] = True
         self.automaton = ahocorasick.Automaton()
+        self.automaton.add_word(SENTINEL + DEAD_END, (0, ()))
         for key, refs in table.items():
             # Plain spellings first, so a hit prefers the entry whose own term this is.
             refs.sort(key=lambda ref: ref[0] != EXACT)
             self.automaton.add_word(key, (len(key), tuple(refs)))
-        if table:
-            self.automaton.make_automaton()
+        self.automaton.make_automaton()
 
     def find(
         self,
@@ -233,16 +254,24 @@ class LexiconMatcher:
         hits: list[tuple[int, int, str, Entry]] = []  # skeleton start, end, kind, entry
         allow_spans: list[tuple[int, int]] = []
         if self.pattern_count:
-            for end_index, (length, refs) in self.automaton.iter(skel):
+            for end_index, (length, refs) in self.automaton.iter(self._masked(skel)):
                 start, end = end_index - length + 1, end_index + 1
                 for kind, index in refs:
                     if kind == ALLOW:
                         allow_spans.append((start, end))
                     else:
                         hits.append((start, end, kind, self.entries[index]))
+        plain: list[Match] = []
         for entry in extra_entries:
             key = skeleton_form(entry.term)
-            at = skel.find(key) if key else -1
+            if len(key) < 2:
+                # Too short to match loosely (某某 reduces to 某): match as written.
+                at = text.find(entry.term) if entry.term else -1
+                while at >= 0:
+                    plain.append(Match(entry, at, at + len(entry.term), EXACT))
+                    at = text.find(entry.term, at + 1)
+                continue
+            at = skel.find(key)
             while at >= 0:
                 hits.append((at, at + len(key), EXACT, entry))
                 at = skel.find(key, at + 1)
@@ -252,10 +281,10 @@ class LexiconMatcher:
             while at >= 0:
                 allow_spans.append((at, at + len(key)))
                 at = skel.find(key, at + 1)
-        if not hits:
+        if not hits and not plain:
             return []
         allowed_terms = set(allow_terms)
-        matches: list[Match] = []
+        matches: list[Match] = plain
         for start, end, kind, entry in hits:
             if entry.term in allowed_terms:
                 continue
@@ -266,11 +295,27 @@ class LexiconMatcher:
                 matches.append(found)
         return _longest_first(matches)
 
+    def _masked(self, skel: str) -> str:
+        """The skeleton with every character outside the patterns' alphabet replaced by the sentinel."""
+        codes = np.frombuffer(skel.encode("utf-32-le"), dtype="<u4")
+        inside = self.alphabet[np.minimum(codes, 0xFFFF)] & (codes < 0x10000)
+        if inside.all():
+            return skel
+        return np.where(inside, codes, SENTINEL_CODE).astype("<u4").tobytes().decode("utf-32-le")
+
     def _resolve(self, text: str, skeleton: Skeleton, start: int, end: int, kind: str, entry: Entry) -> Match | None:
         """Map a skeleton hit to normalised offsets, applying the gap and Latin-boundary guards."""
         norm_start = skeleton.span(start)[0]
         norm_end = skeleton.span(end - 1)[1]
         skel = skeleton.text
+        # A doubled character at a match's edge is usually the neighbouring word's (学习|习近平, 冰毒|毒性):
+        # report the match without it. Runs of three or more are an evasion and stay in the span.
+        first_start, first_end = skeleton.span(start)
+        if end - start >= 2 and first_end - first_start > 1 and _run_length(text, first_start, first_end, skel[start]) == 2:
+            norm_start = first_end - 1
+        last_start, last_end = skeleton.span(end - 1)
+        if end - start >= 2 and last_end - last_start > 1 and _run_length(text, last_start, last_end, skel[end - 1]) == 2:
+            norm_end = last_start + 1
         if ("a" <= skel[start] <= "z" and norm_start > 0 and _is_alnum_ascii(text[norm_start - 1])) or (
             "a" <= skel[end - 1] <= "z" and norm_end < len(text) and _is_alnum_ascii(text[norm_end])
         ):
@@ -300,6 +345,11 @@ class LexiconMatcher:
                     return None
                 previous_end = char_end
         return Match(entry, norm_start, norm_end, kind)
+
+
+def _run_length(text: str, start: int, end: int, char: str) -> int:
+    """How many times `char` (case-folded) occurs in text[start:end]: a collapsed run's length."""
+    return text[start:end].lower().count(char)
 
 
 def _longest_first(matches: list[Match]) -> list[Match]:

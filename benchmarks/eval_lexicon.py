@@ -1,0 +1,301 @@
+"""Evaluate the `sensitive` and `expression` lexicon checks: evasion recall, false alarms, context, speed.
+
+    python benchmarks/eval_lexicon.py [--data ../shared/data] [--dev ../shared/dev/review_dev.jsonl]
+
+1. Recall on a generated evasion set: every high-risk term (the entries that get pinyin spellings) × every
+   evasion kind (symbols, spaces, full-width, case, traditional, repeated characters, pinyin, mixed pinyin,
+   curated homophones), each embedded in a neutral carrier sentence and run through the whole check.
+2. False alarms on clean formal text: MSRA news sentences, the clean posts of the dev set, and 《新闻联播》
+   articles from 2023-04 on (after the current leaders took office): findings per 1,000 texts at >= minor and
+   >= major, and how many come from evasion handling (a non-exact spelling) — the cross-word-boundary risk.
+3. Context: the share of sensitive matches in legitimate government text (新闻联播) raised above `info`, and
+   the share of generated promotional posts raised to `critical`.
+4. Speed on one core: MB/s (UTF-8) of the matcher with evasion handling against a naive per-term
+   `str.find` loop and flashtext over the same terms and documents.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import lzma
+import random
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from review.checks.expression import ExpressionCheck  # noqa: E402
+from review.checks.sensitive import SensitiveCheck, split_variants  # noqa: E402
+from review.document import Document  # noqa: E402
+from review.lexicon_match import build_skeleton, pinyin_variants, reduplicating_chars  # noqa: E402
+from review.model import SEVERITY_RANK, Post  # noqa: E402
+from review.pipeline import ReviewOptions  # noqa: E402
+from review.resources import load_toml  # noqa: E402
+
+OPTIONS = ReviewOptions()
+CARRIER = "据群众反映，{}的情况近来有所抬头。"
+PROMOTION_TEMPLATES = [
+    "澳门{}线上开户，首充送88元彩金，加微信abc12345",
+    "{}现货，价格优惠，私聊详谈，电话13912345678",
+    "高薪招募代理，{}稳赚不赔，扫码下载app",
+    "出售{}，货到付款，加v：qq778899",
+]
+LEGIT_CUES = ("毒品", "赌博", "诈骗", "枪支", "色情", "台独", "邪教", "恐怖", "传销", "淫秽")
+
+
+def _doc(text: str) -> Document:
+    return Document.build(Post.from_dict({"text": text}), "text", OPTIONS)
+
+
+def _to_traditional(text: str) -> str:
+    import opencc
+
+    return opencc.OpenCC("s2t.json").convert(text)
+
+
+def _fullwidth(text: str) -> str:
+    if any(c.isascii() and c.isalnum() for c in text):
+        return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in text)
+    return "\u3000".join(text)  # ideographic spaces between characters
+
+
+def evasion_set(check: SensitiveCheck) -> list[tuple[str, str, str]]:
+    """(kind, term, evaded spelling) for every high-risk term and every applicable evasion kind."""
+    pinyin_entries = [e for e in check.matcher.entries if e.get("context") != "promo" and _pinyin_enabled(check, e)]
+    cases = []
+    redup = reduplicating_chars()
+    for entry in pinyin_entries:
+        term = entry.term
+        cases.append(("symbol", term, "*".join(term)))
+        cases.append(("space", term, " ".join(term)))
+        cases.append(("fullwidth", term, _fullwidth(term)))
+        traditional = _to_traditional(term)
+        if traditional != term:
+            cases.append(("traditional", term, traditional))
+        first = term[0]
+        cases.append(("repeated", term, first * (3 if first in redup else 2) + term[1:]))
+        spelled = dict(pinyin_variants(term))
+        if "pinyin" in spelled:
+            cases.append(("pinyin", term, spelled["pinyin"]))
+            cases.append(("case", term, spelled["pinyin"].upper()))
+        elif any(c.isascii() and c.isalpha() for c in term):
+            cases.append(("case", term, term.upper()))
+        mixed = [s for kind, s in pinyin_variants(term) if kind == "mixed_pinyin"]
+        if mixed:
+            cases.append(("mixed_pinyin", term, mixed[0]))
+        for variant in split_variants(entry):
+            cases.append(("homophone", term, variant))
+    return cases
+
+
+def _pinyin_enabled(check: SensitiveCheck, entry) -> bool:
+    evasion = load_toml("sensitive", "matching.toml")["evasion"]
+    minimum = SEVERITY_RANK[evasion["pinyin_min_severity"]]
+    return entry.category in evasion["pinyin_categories"] and SEVERITY_RANK[entry.severity] >= minimum
+
+
+def recall(check: SensitiveCheck) -> dict:
+    """Evasion recall per kind."""
+    found, total = Counter(), Counter()
+    misses: dict[str, list[str]] = {}
+    for kind, term, spelling in evasion_set(check):
+        total[kind] += 1
+        doc = _doc(CARRIER.format(spelling))
+        hits = [f for f in check.check(doc) if f.evidence and f.evidence[0]["term"] == term]
+        if hits:
+            found[kind] += 1
+        else:
+            misses.setdefault(kind, []).append(spelling)
+    rows = {kind: {"found": found[kind], "total": total[kind], "recall": round(found[kind] / total[kind], 4)} for kind in total}
+    rows["all"] = {"found": sum(found.values()), "total": sum(total.values()),
+                   "recall": round(sum(found.values()) / sum(total.values()), 4)}
+    return {"by_kind": rows, "misses": {k: v[:8] for k, v in misses.items()}}
+
+
+def false_alarms(checks: list, texts: list[str], name: str) -> dict:
+    """Findings per 1,000 clean texts at >= minor and >= major, and those caused by evasion handling."""
+    minor = major = evasion = 0
+    examples: Counter = Counter()
+    for text in texts:
+        doc = _doc(text)
+        for check in checks:
+            for finding in check.check(doc):
+                rank = SEVERITY_RANK[finding.severity]
+                spelling = (finding.evidence or [{}])[0].get("spelling", "exact")
+                if spelling not in (None, "exact"):
+                    evasion += 1
+                    examples[f"evasion:{finding.text}"] += 1
+                if rank >= SEVERITY_RANK["minor"]:
+                    minor += 1
+                if rank >= SEVERITY_RANK["major"]:
+                    major += 1
+                    examples[f"{finding.rule}:{finding.text}"] += 1
+    n = max(1, len(texts))
+    return {
+        "set": name,
+        "texts": len(texts),
+        "chars": sum(map(len, texts)),
+        "findings_ge_minor_per_1k": round(minor * 1000 / n, 2),
+        "findings_ge_major_per_1k": round(major * 1000 / n, 2),
+        "evasion_spelling_findings": evasion,
+        "top_major": examples.most_common(12),
+    }
+
+
+def context_eval(check: SensitiveCheck, legit: list[str]) -> dict:
+    """Legit government text: share of matches above info. Promotion templates: share raised to critical."""
+    matches = raised = 0
+    raised_examples: Counter = Counter()
+    for text in legit:
+        for finding in check.check(_doc(text)):
+            matches += 1
+            if finding.severity != "info":
+                raised += 1
+                raised_examples[f"{finding.severity}:{finding.text}"] += 1
+    terms = ["赌场", "冰毒", "大麻", "仿真枪", "六合彩", "百家乐", "摇头丸", "气枪"]
+    promoted = critical = 0
+    for template in PROMOTION_TEMPLATES:
+        for term in terms:
+            promoted += 1
+            findings = check.check(_doc(template.format(term)))
+            if any(f.severity == "critical" for f in findings):
+                critical += 1
+    return {
+        "legit_texts": len(legit),
+        "legit_matches": matches,
+        "legit_raised_above_info": raised,
+        "legit_raised_share": round(raised / max(1, matches), 4),
+        "legit_raised_examples": raised_examples.most_common(12),
+        "promotion_posts": promoted,
+        "promotion_critical": critical,
+        "promotion_critical_share": round(critical / promoted, 4),
+    }
+
+
+def speed(check: SensitiveCheck, texts: list[str], doc_chars: int = 2000) -> dict:
+    """MB/s on one core: evasion-robust matcher vs naive str.find loop vs flashtext (same terms, same docs)."""
+    docs, current, size = [], [], 0
+    for text in texts:
+        current.append(text)
+        size += len(text)
+        if size >= doc_chars:
+            docs.append("\n".join(current))
+            current, size = [], 0
+    if current:
+        docs.append("\n".join(current))
+    megabytes = sum(len(d.encode("utf-8")) for d in docs) / 1e6
+    terms = [entry.term for entry in check.matcher.entries]
+    results = {"docs": len(docs), "megabytes": round(megabytes, 2), "terms": len(terms),
+               "patterns_with_evasions": check.matcher.pattern_count}
+
+    began = time.perf_counter()
+    hits = sum(len(check.matcher.find(d)) for d in docs)
+    elapsed = time.perf_counter() - began
+    results["matcher_evasion_MBps"] = round(megabytes / elapsed, 2)
+    results["matcher_hits"] = hits
+
+    began = time.perf_counter()
+    for d in docs:
+        build_skeleton(d)
+    results["skeleton_only_MBps"] = round(megabytes / (time.perf_counter() - began), 2)
+
+    sample = docs[: max(1, len(docs) // 10)]  # the naive loop is slow: time a tenth and scale
+    sample_mb = sum(len(d.encode("utf-8")) for d in sample) / 1e6
+    began = time.perf_counter()
+    naive_hits = 0
+    for d in sample:
+        for term in terms:
+            at = d.find(term)
+            while at >= 0:
+                naive_hits += 1
+                at = d.find(term, at + 1)
+    results["naive_str_find_MBps"] = round(sample_mb / (time.perf_counter() - began), 2)
+
+    try:
+        from flashtext import KeywordProcessor
+
+        processor = KeywordProcessor()
+        for term in terms:
+            processor.add_keyword(term)
+        began = time.perf_counter()
+        flash_hits = sum(len(processor.extract_keywords(d)) for d in docs)
+        results["flashtext_MBps"] = round(megabytes / (time.perf_counter() - began), 2)
+        results["flashtext_hits"] = flash_hits
+    except ImportError:
+        results["flashtext_MBps"] = None
+
+    began = time.perf_counter()
+    built = [_doc(d) for d in docs]
+    results["normalise_document_MBps"] = round(megabytes / (time.perf_counter() - began), 2)
+    began = time.perf_counter()
+    for doc in built:
+        check.check(doc)
+    results["sensitive_check_MBps"] = round(megabytes / (time.perf_counter() - began), 2)
+    expression = ExpressionCheck()
+    for doc in built:
+        doc.cache.clear()  # the skeleton is shared between checks; time each check from scratch
+    began = time.perf_counter()
+    for doc in built:
+        expression.check(doc)
+    results["expression_check_MBps"] = round(megabytes / (time.perf_counter() - began), 2)
+    return results
+
+
+def _xinwenlianbo(data: Path, limit: int, since: str = "20230401") -> list[str]:
+    path = data / "formal-xinwenlianbo" / "xinwenlianbo_2022-2026.jsonl.xz"
+    articles = []
+    with lzma.open(path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            item = json.loads(line)
+            if item["date"] >= since:
+                articles.append(item["text"][:20000])
+    random.Random(0).shuffle(articles)
+    return articles[:limit]
+
+
+def main() -> None:
+    """Run every evaluation and print one JSON report."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    root = Path(__file__).resolve().parent.parent
+    parser.add_argument("--data", type=Path, default=root.parent / "shared" / "data")
+    parser.add_argument("--dev", type=Path, default=root.parent / "shared" / "dev" / "review_dev.jsonl")
+    parser.add_argument("--articles", type=int, default=3000, help="新闻联播 articles to read")
+    parser.add_argument("--out", type=Path, help="also write the JSON report here")
+    args = parser.parse_args()
+
+    began = time.perf_counter()
+    sensitive, expression = SensitiveCheck(), ExpressionCheck()
+    print(f"checks loaded in {time.perf_counter() - began:.1f}s", file=sys.stderr)
+    msra = [line.strip() for line in open(args.data / "news-msra" / "msra_sentences.txt", encoding="utf-8") if line.strip()]
+    dev = [json.loads(line) for line in open(args.dev, encoding="utf-8")]
+    dev_clean = [item["text"] for item in dev if item.get("kind") == "clean"]
+    articles = _xinwenlianbo(args.data, args.articles)
+    legit = [text for text in articles if any(cue in text for cue in LEGIT_CUES)]
+
+    report = {"recall": recall(sensitive)}
+    print("recall done", file=sys.stderr)
+    report["false_alarms"] = {
+        "sensitive": [false_alarms([sensitive], msra, "news-msra"), false_alarms([sensitive], dev_clean, "dev-clean"),
+                      false_alarms([sensitive], articles, "xinwenlianbo-2023+")],
+        "expression": [false_alarms([expression], msra, "news-msra"), false_alarms([expression], dev_clean, "dev-clean"),
+                       false_alarms([expression], articles, "xinwenlianbo-2023+")],
+    }
+    print("false alarms done", file=sys.stderr)
+    report["context"] = context_eval(sensitive, legit)
+    report["dev_sensitive"] = [
+        {"id": item["id"], "expected": item.get("category"),
+         "found": sorted({(f.rule, f.severity) for f in sensitive.check(_doc(item["text"]))})}
+        for item in dev if item.get("kind") == "sensitive"
+    ]
+    report["speed"] = speed(sensitive, msra)
+    text = json.dumps(report, ensure_ascii=False, indent=1)
+    print(text)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

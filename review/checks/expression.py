@@ -1,0 +1,419 @@
+"""规范表述: Xinhua-style banned expressions, canonical political formulations, leaders' names and posts.
+
+Three readers over one post, each driven by data under lexicons/expression/:
+- banned.tsv: wrong or discouraged expressions with their correct form (台湾总统 → 台湾地区领导人);
+- formulations.toml: 四个意识、四个自信 … with their items: a wrong number (三个自信) or, where the items are
+  listed next to the name, a wrong, missing or reordered item;
+- leaders.tsv + posts.toml: a leader's name next to a post that is not theirs, or a misspelt leader's name
+  next to a post, is critical (单项否决).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import ahocorasick
+
+from review.checks.base import Check, register
+from review.document import Document
+from review.lexicon import Entry, load_entries, load_phrases, parse_entries
+from review.lexicon_match import LexiconMatcher, document_skeleton
+from review.model import Finding
+from review.resources import lexicon_path, load_toml
+
+FOLDER = "expression"
+BANNED_CATEGORIES = ("sovereignty", "discrimination", "legal", "formulation", "institution")
+CATEGORY_LABELS = {
+    "sovereignty": "涉主权和港澳台表述",
+    "discrimination": "不当称谓",
+    "legal": "法律用语",
+    "formulation": "规范提法",
+    "institution": "机构名称",
+}
+NUMERALS = "一二三四五六七八九十两"
+FORMULATION_NAME = re.compile(f"^([{NUMERALS}]+)(个|项|大|条|位)(.+)$")
+HAN = "\u4e00-\u9fff"
+# Function words that may follow a formulation's core (四个意识的, 四个自信和…).
+CORE_MAY_CONTINUE = "的和与及是要为上中不"
+# Enumerations of items right before a formulation's name (…、…、…的新发展理念) or right after it (四个自信，即…).
+LIST_BEFORE = re.compile(f"((?:[{HAN}]{{1,16}}[、，,])+[{HAN}]{{1,16}}?)(等)?(?:的|这|是|即)?[“\"]?$")
+LIST_AFTER = re.compile(f"^[”\"]?(?:，即|，就是|，包括|即|就是|是指|包括|[，,：:])?[：:]?((?:[{HAN}]{{1,16}}[、，,])+[{HAN}]{{1,16}})")
+LAST_JOINER = re.compile("(?:和|以及|及|与)")
+
+
+@dataclass(frozen=True)
+class Formulation:
+    """A canonical formulation: its name, ordered items, and which checks apply."""
+
+    name: str
+    items: tuple[str, ...]
+    number_check: bool
+    list_items: bool
+
+
+@dataclass(frozen=True)
+class Leader:
+    """A national leader: the name, accepted posts, and whether the name is common."""
+
+    name: str
+    posts: frozenset[str]
+    summary: str
+    common_name: bool
+
+
+@lru_cache(maxsize=1)
+def _same_pinyin_chars() -> dict[str, tuple[str, ...]]:
+    """Toneless pinyin → common (GB2312) characters with that reading, from pypinyin's dictionary."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    by_reading: dict[str, list[str]] = {}
+    for code, readings in pinyin_dict.items():
+        char = chr(code)
+        try:
+            char.encode("gb2312")
+        except UnicodeEncodeError:
+            continue
+        first = readings.split(",")[0]
+        toneless = "".join(c for c in unicodedata.normalize("NFD", first) if not unicodedata.combining(c))
+        by_reading.setdefault(toneless.replace("ü", "v"), []).append(char)
+    return {reading: tuple(chars) for reading, chars in by_reading.items()}
+
+
+def name_misspellings(name: str, curated: list[str]) -> set[str]:
+    """One-character same-pinyin substitutions of a name, plus the curated look-alikes."""
+    from pypinyin import Style, lazy_pinyin
+
+    table = _same_pinyin_chars()
+    readings = lazy_pinyin(name, style=Style.NORMAL)
+    variants = set(curated)
+    for index, reading in enumerate(readings):
+        for char in table.get(reading, ()):
+            if char != name[index]:
+                variants.add(name[:index] + char + name[index + 1 :])
+    variants.discard(name)
+    return variants
+
+
+@register
+class ExpressionCheck(Check):
+    """规范表述: banned expressions, formulations with counts and items, leaders' names and posts."""
+
+    name = "expression"
+    category = "expression"
+
+    def __init__(self) -> None:
+        banned = load_entries(FOLDER, "banned.tsv", BANNED_CATEGORIES)
+        self.banned = LexiconMatcher(banned, load_phrases(FOLDER, "allow.txt"), max_gap=1)
+        config = load_toml(FOLDER, "formulations.toml")
+        self.formulations = [
+            Formulation(
+                name=item["name"],
+                items=tuple(item.get("items", ())),
+                number_check=bool(item.get("number_check", False)),
+                list_items=bool(item.get("list_items", True)),
+            )
+            for item in config["formulation"]
+        ]
+        self._build_numbers()
+        self._build_leaders()
+
+    # --- banned expressions -------------------------------------------------------------------------
+
+    def check(self, doc: Document) -> list[Finding]:
+        """Findings for banned expressions, formulations and leaders."""
+        findings = []
+        for match in self.banned.find(doc.text, document_skeleton(doc), doc.options.allow_terms):
+            entry = match.entry
+            message = f"{CATEGORY_LABELS[entry.category]}：“{entry.term}”"
+            if entry.suggestion:
+                message += f"应为“{entry.suggestion}”"
+            message += f"（{entry.note}）" if entry.note else ""
+            findings.append(
+                doc.finding(
+                    match.start,
+                    match.end,
+                    category=self.category,
+                    rule=f"expression.{entry.category}",
+                    severity=entry.severity,
+                    message=message,
+                    suggestion=entry.suggestion,
+                    confidence=0.9,
+                    evidence=[{"term": entry.term, "lexicon": entry.source}],
+                )
+            )
+        findings.extend(self._numbers(doc))
+        findings.extend(self._items(doc))
+        findings.extend(self._leaders(doc))
+        return findings
+
+    # --- formulations: numbers ----------------------------------------------------------------------
+
+    def _build_numbers(self) -> None:
+        valid: dict[str, dict[str, str]] = {}  # core -> {numeral+unit: name}
+        for formulation in self.formulations:
+            parsed = FORMULATION_NAME.match(formulation.name)
+            if formulation.number_check and parsed:
+                valid.setdefault(parsed.group(3), {})[parsed.group(1) + parsed.group(2)] = formulation.name
+        self.number_cores = valid
+        if valid:
+            cores = "|".join(sorted(map(re.escape, valid), key=len, reverse=True))
+            # A core continued by another Han character (三个伟大飞跃, 意识形态) is a different word.
+            self.number_re: re.Pattern[str] | None = re.compile(
+                f"(?<![{NUMERALS}])([{NUMERALS}]+)(个|项|大|条|位)({cores})(?=$|[^{HAN}]|[{CORE_MAY_CONTINUE}])"
+            )
+        else:
+            self.number_re = None
+
+    def _numbers(self, doc: Document) -> list[Finding]:
+        if self.number_re is None:
+            return []
+        findings = []
+        for match in self.number_re.finditer(doc.text):
+            numeral, unit, core = match.groups()
+            known = self.number_cores[core]
+            if numeral + unit in known or numeral == "一":
+                continue
+            correct = " / ".join(known.values())
+            findings.append(
+                doc.finding(
+                    match.start(),
+                    match.end(),
+                    category=self.category,
+                    rule="expression.formulation_number",
+                    severity="major",
+                    message=f"规范提法数目错误：“{match.group()}”应为“{correct}”",
+                    suggestion=next(iter(known.values())) if len(known) == 1 else None,
+                    confidence=0.9,
+                )
+            )
+        return findings
+
+    # --- formulations: items ------------------------------------------------------------------------
+
+    def _items(self, doc: Document) -> list[Finding]:
+        text = doc.text
+        findings = []
+        for formulation in self.formulations:
+            if not formulation.list_items or not formulation.items:
+                continue
+            start = text.find(formulation.name)
+            while start >= 0:
+                end = start + len(formulation.name)
+                for partial, tokens in self._adjacent_lists(text, start, end):
+                    finding = self._compare_items(doc, formulation, tokens, partial)
+                    if finding is not None:
+                        findings.append(finding)
+                start = text.find(formulation.name, end)
+        return findings
+
+    @staticmethod
+    def _adjacent_lists(text: str, start: int, end: int) -> list[tuple[bool, list[tuple[int, int]]]]:
+        """Enumerations touching a name: (ends with 等, [(token start, token end)]) in text offsets."""
+        found = []
+        window_start = max(0, start - 120)
+        before = LIST_BEFORE.search(text[window_start:start])
+        if before:
+            partial = before.group(2) is not None  # …等 lists only some items
+            found.append((partial, _tokens(text, window_start + before.start(1), window_start + before.end(1))))
+        after = LIST_AFTER.match(text[end : end + 160])
+        if after:
+            partial = text.startswith("等", end + after.end(1))
+            found.append((partial, _tokens(text, end + after.start(1), end + after.end(1))))
+        return [(partial, spans) for partial, spans in found if len(spans) >= 2]
+
+    def _compare_items(
+        self, doc: Document, formulation: Formulation, tokens: list[tuple[int, int]], partial: bool
+    ) -> Finding | None:
+        """A finding when a listed enumeration has a wrong, missing or reordered item."""
+        text = doc.text
+        items = formulation.items
+        listed = text[tokens[0][0] : tokens[-1][1]]
+        if "、" not in listed:
+            return None  # clauses joined by commas, not an enumeration
+        seen: list[str | None] = []
+        last = len(tokens) - 1
+        for index, (token_start, token_end) in enumerate(tokens):
+            token = text[token_start:token_end]
+            seen.append(_item_hit(token, items, first=index == 0, last=index == last))
+        # A list found by punctuation may run into the clause before or after it: drop edge tokens that are
+        # neither items nor shaped like one (no shared ending such as 意识, 自信).
+        suffix = _common_suffix(items)
+        while seen and seen[0] is None and not (suffix and text[tokens[0][0] : tokens[0][1]].endswith(suffix)):
+            seen, tokens = seen[1:], tokens[1:]
+        while seen and seen[-1] is None and not (suffix and text[tokens[-1][0] : tokens[-1][1]].endswith(suffix)):
+            seen, tokens = seen[:-1], tokens[:-1]
+        known = [hit for hit in seen if hit is not None]
+        if len(known) * 2 < len(seen) or len(known) < 2:
+            return None  # not an enumeration of this formulation
+        list_start, list_end = tokens[0][0], tokens[-1][1]
+        missing = [item for item in items if item not in known]
+        wrong = [text[s:e] for (s, e), hit in zip(tokens, seen) if hit is None]
+        if wrong or (missing and not partial) or len(seen) > len(items):
+            wrong_part = f"“{'、'.join(wrong)}”不属于“{formulation.name}”" if wrong else ""
+            missing_part = f"缺少“{'、'.join(missing)}”" if missing else ""
+            detail = "，".join(part for part in (wrong_part, missing_part) if part)
+            return doc.finding(
+                list_start,
+                list_end,
+                category=self.category,
+                rule="expression.formulation_items",
+                severity="major",
+                message=f"“{formulation.name}”内容表述有误：{detail}；规范表述为“{'、'.join(items)}”",
+                suggestion=None,
+                confidence=0.85,
+            )
+        if not missing and known != [item for item in items if item in known]:
+            return doc.finding(
+                list_start,
+                list_end,
+                category=self.category,
+                rule="expression.formulation_order",
+                severity="minor",
+                message=f"“{formulation.name}”各项顺序与规范表述不一致，应为“{'、'.join(items)}”",
+                # Replace only when the list is exactly the items (no verb or tail inside the span).
+                suggestion="、".join(items) if text[list_start:list_end] in ("、".join(known), "，".join(known)) else None,
+                confidence=0.8,
+            )
+        return None
+
+    # --- leaders ------------------------------------------------------------------------------------
+
+    def _build_leaders(self) -> None:
+        entries: list[Entry] = parse_entries([lexicon_path(FOLDER, "leaders.tsv")], ("leader",))
+        posts = load_toml(FOLDER, "posts.toml")
+        self.full_posts = frozenset(posts["full"])
+        self.short_posts = frozenset(posts["short"])
+        self.honorifics = tuple(posts["honorifics"])
+        self.post_max = max(map(len, self.full_posts | self.short_posts))
+        self.leaders: dict[str, Leader] = {}
+        automaton = ahocorasick.Automaton()
+        names = {entry.term for entry in entries}
+        for entry in entries:
+            leader = Leader(
+                name=entry.term,
+                posts=frozenset((entry.get("posts") or "").split("|")),
+                summary=entry.note or "",
+                common_name=entry.get("common_name") == "yes",
+            )
+            self.leaders[leader.name] = leader
+            automaton.add_word(leader.name, (leader.name, False))
+            curated = [v for v in (entry.get("variants") or "").split("|") if v]
+            for variant in name_misspellings(leader.name, curated):
+                if variant not in names and variant not in automaton:
+                    automaton.add_word(variant, (leader.name, True))
+        automaton.make_automaton()
+        self.names = automaton
+
+    def _vocabulary(self, leader: Leader) -> frozenset[str]:
+        return self.full_posts if leader.common_name else self.full_posts | self.short_posts
+
+    def _post_before(self, text: str, start: int, vocabulary: frozenset[str]) -> str | None:
+        for length in range(min(self.post_max, start), 1, -1):
+            post = text[start - length : start]
+            if post in vocabulary:
+                # A short title inside a longer one (执行主席, 全国妇联主席) belongs to that other office.
+                if post in self.full_posts or start - length == 0 or not _is_han(text[start - length - 1]):
+                    return post
+                return None
+        return None
+
+    def _post_after(self, text: str, end: int, vocabulary: frozenset[str]) -> str | None:
+        for length in range(min(self.post_max, len(text) - end), 1, -1):
+            if text[end : end + length] in vocabulary:
+                return text[end : end + length]
+        return None
+
+    def _leaders(self, doc: Document) -> list[Finding]:
+        text = doc.text
+        findings = []
+        for end_index, (name, misspelt) in self.names.iter(text):
+            leader = self.leaders[name]
+            start, end = end_index - len(name) + 1, end_index + 1
+            vocabulary = self._vocabulary(leader)
+            before = self._post_before(text, start, vocabulary)
+            after = self._post_after(text, end, vocabulary)
+            if misspelt:
+                # A look-alike name counts only beside this leader's own post (国务院总理李墙); beside another
+                # post it is someone else (全国人大常委会副委员长李锡铭 is not a misspelt 李希).
+                own_post = (before in leader.posts) or (after in leader.posts)
+                honoured = not leader.common_name and text.startswith(self.honorifics, end)
+                if own_post or honoured:
+                    findings.append(
+                        doc.finding(
+                            start,
+                            end,
+                            category=self.category,
+                            rule="expression.leader_name",
+                            severity="critical",
+                            message=f"领导人姓名疑似错误：“{text[start:end]}”应为“{name}”（{leader.summary}）",
+                            suggestion=name,
+                            confidence=0.9,
+                        )
+                    )
+                continue
+            for post in (before, after):
+                if post is not None and post not in leader.posts:
+                    findings.append(
+                        doc.finding(
+                            start,
+                            end,
+                            category=self.category,
+                            rule="expression.leader_post",
+                            severity="critical",
+                            message=f"领导人职务错误：{name}现任{leader.summary}，不是“{post}”",
+                            suggestion=None,
+                            confidence=0.9,
+                            evidence=[{"post": post, "posts": sorted(leader.posts)}],
+                        )
+                    )
+        return findings
+
+
+def _tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split an enumeration into item spans on 、，, and a final 和/及/与."""
+    spans: list[tuple[int, int]] = []
+    position = start
+    for index in range(start, end + 1):
+        if index == end or text[index] in "、，,":
+            if index > position:
+                spans.append((position, index))
+            position = index + 1
+    if spans:
+        last_start, last_end = spans[-1]
+        joiner = None
+        for joiner in LAST_JOINER.finditer(text, last_start, last_end):
+            pass
+        if joiner is not None and joiner.start() > last_start and joiner.end() < last_end:
+            spans[-1:] = [(last_start, joiner.start()), (joiner.end(), last_end)]
+    return spans
+
+
+def _item_hit(token: str, items: tuple[str, ...], first: bool, last: bool) -> str | None:
+    """The item a list token names: itself, or with a short verb before it (增强政治意识) when it opens
+    the list, or a short tail after it (文化自信等) when it closes the list."""
+    for item in items:
+        if token == item:
+            return item
+        if first and token.endswith(item) and len(token) - len(item) <= 4:
+            return item
+        if last and token.startswith(item) and len(token) - len(item) <= 2:
+            return item
+    return None
+
+
+def _is_han(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff"
+
+
+def _common_suffix(items: tuple[str, ...]) -> str:
+    """The ending every item shares (政治意识、大局意识 → 意识), or ''."""
+    if not items:
+        return ""
+    shortest = min(map(len, items))
+    length = 0
+    while length < shortest and len({item[len(item) - length - 1] for item in items}) == 1:
+        length += 1
+    return items[0][len(items[0]) - length :] if length else ""

@@ -1,0 +1,116 @@
+"""The `expression` check: banned expressions, formulations (numbers, items, order), leaders' names and posts."""
+
+from __future__ import annotations
+
+import pytest
+
+from review.pipeline import Reviewer
+
+
+@pytest.fixture(scope="module")
+def reviewer() -> Reviewer:
+    return Reviewer(checks=["expression"])
+
+
+def review(reviewer: Reviewer, text: str):
+    report = reviewer.review({"text": text})
+    for finding in report.findings:
+        if finding.start is not None:
+            assert text[finding.start : finding.end] == finding.text
+    return report
+
+
+def by_rule(report, rule: str):
+    return [finding for finding in report.findings if finding.rule == rule]
+
+
+@pytest.mark.parametrize(
+    ("text", "wrong", "correct", "severity"),
+    [
+        ("台湾总统今天发表讲话。", "台湾总统", "台湾地区领导人", "critical"),
+        ("北朝鲜举行阅兵。", "北朝鲜", "朝鲜", "major"),
+        ("推进一带一路战略。", "一带一路战略", "“一带一路”倡议", "major"),
+        ("深入学习习近平新时代特色社会主义思想。", "习近平新时代特色社会主义思想", "习近平新时代中国特色社会主义思想", "critical"),
+        ("关爱残废人和瞎子。", "残废人", "残疾人", "major"),
+        ("原工商局已更名。", "工商局", "市场监督管理局", "minor"),
+        ("臺灣總統今天發表講話。", "臺灣總統", "台湾地区领导人", "critical"),
+    ],
+)
+def test_banned_expressions(reviewer, text, wrong, correct, severity):
+    report = review(reviewer, text)
+    hit = [f for f in report.findings if f.text == wrong]
+    assert hit, report.findings
+    assert hit[0].suggestion == correct and hit[0].severity == severity
+
+
+def test_allowed_phrases_are_not_banned(reviewer):
+    assert not review(reviewer, "各级农业部门加强监管，不让群众吃哑巴亏。").findings
+
+
+def test_formulation_wrong_number(reviewer):
+    report = review(reviewer, "要增强“三个意识”，坚定五个自信。")
+    found = {f.text: f.suggestion for f in by_rule(report, "expression.formulation_number")}
+    assert found == {"三个意识": "四个意识", "五个自信": "四个自信"}
+
+
+def test_formulation_number_leaves_ordinary_words(reviewer):
+    report = review(reviewer, "实现三个伟大飞跃，中美是两个伟大的国家，要增强两个意识形态领域的工作。增强“四个意识”。")
+    assert not by_rule(report, "expression.formulation_number")
+
+
+def test_formulation_wrong_item(reviewer):
+    report = review(reviewer, "增强政治意识、大局意识、服务意识、看齐意识这“四个意识”。")
+    [finding] = by_rule(report, "expression.formulation_items")
+    assert "服务意识" in finding.message and "核心意识" in finding.message
+    assert finding.severity == "major"
+
+
+def test_formulation_missing_item_and_partial_lists(reviewer):
+    report = review(reviewer, "坚持创新、协调、绿色、共享的新发展理念。")
+    assert by_rule(report, "expression.formulation_items")
+    assert not review(reviewer, "坚持创新、协调、绿色等新发展理念。").findings
+    assert not review(reviewer, "坚持创新、协调、绿色、开放、共享的新发展理念。").findings
+
+
+def test_formulation_order(reviewer):
+    report = review(reviewer, "坚定“四个自信”，即道路自信、制度自信、理论自信、文化自信。")
+    [finding] = by_rule(report, "expression.formulation_order")
+    assert finding.severity == "minor"
+    assert finding.suggestion == "道路自信、理论自信、制度自信、文化自信"
+
+
+def test_correct_core_values(reviewer):
+    text = "富强、民主、文明、和谐，自由、平等、公正、法治，爱国、敬业、诚信、友善是社会主义核心价值观。"
+    assert not review(reviewer, text).findings
+    report = review(reviewer, text.replace("法治", "法制"))
+    assert by_rule(report, "expression.formulation_items")
+
+
+def test_leader_wrong_post_is_critical(reviewer):
+    report = review(reviewer, "国家主席李强会见外宾。丁薛祥总理出席。")
+    posts = by_rule(report, "expression.leader_post")
+    assert {f.text for f in posts} == {"李强", "丁薛祥"}
+    assert all(f.severity == "critical" for f in posts) and report.verdict == "reject"
+
+
+def test_leader_misspelt_name_is_critical(reviewer):
+    report = review(reviewer, "习进平总书记强调，国务院总理李墙出席。")
+    names = {f.text: f.suggestion for f in by_rule(report, "expression.leader_name")}
+    assert names == {"习进平": "习近平", "李墙": "李强"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "中共中央总书记、国家主席、中央军委主席习近平出席会议。",
+        "国务院总理李强主持召开国务院常务会议。",
+        "大会主席团常务主席、执行主席赵乐际主持大会。",
+        "全国妇联主席谌贻琴出席。",
+        "王沪宁主席在开幕会上讲话，习近平主席和李强总理会见外宾。",
+        "村党支部书记李强介绍，张军院长带领医护人员下乡义诊。",
+        "全国人大常委会副委员长李锡铭为获奖单位颁奖。",
+    ],
+)
+def test_correct_leader_mentions(reviewer, text):
+    report = review(reviewer, text)
+    assert not by_rule(report, "expression.leader_post") and not by_rule(report, "expression.leader_name"), report.findings
