@@ -10,7 +10,6 @@ from review.classify.signals import Hit, load_entertainment_lexicon, signal_tota
 from review.classify.train import SIGNAL_CAP
 from review.document import Document
 from review.model import SEVERITY_RANK, Finding
-from review.normalise import normalise
 from review.resources import lexicon_path, load_toml
 
 # Signals whose repeated form has an obvious plain replacement ("！！！" → "！").
@@ -78,8 +77,8 @@ class EntertainmentCheck(Check):
         return findings
 
     def _whole_post(self, doc: Document, hits: list[Hit]) -> Finding | None:
-        title_hits = self.lexicon.find(normalise(doc.post.title).text) if doc.post.title else []
-        score = self.signal_score(hits + title_hits)
+        # The body alone decides: the title's own spans are reported on the title.
+        score = self.signal_score(hits)
         if score < self.min_signal:
             return None  # no lexicon evidence: informal wording alone is not over-entertainment
         probability = self.probability(doc.text, hits)
@@ -91,7 +90,7 @@ class EntertainmentCheck(Check):
         severity = self.severity
         if probability >= self.major_probability and score >= self.major_signal:
             severity = "major"
-        kinds = sorted({self._kind(h.signal) for h in hits + title_hits} - {""})
+        kinds = sorted({self._kind(h.signal) for h in hits} - {""})
         evidence = []
         for hit in hits:
             start, end = doc.to_original(hit.start, hit.end)

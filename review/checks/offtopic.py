@@ -42,6 +42,7 @@ class OfftopicCheck(Check):
         config = load_toml("classifiers.toml")["offtopic"]
         self.min_probability = float(config["min_probability"])
         self.max_core = float(config["max_core_probability"])
+        self.max_core_signals = float(config["max_core_probability_signals"])
         self.min_signal = float(config["min_signal_score"])
         self.min_promotion = float(config["min_promotion_score"])
         self.major_probability = float(config["major_probability"])
@@ -70,13 +71,15 @@ class OfftopicCheck(Check):
         proba = dict(zip(self.model.classes, self.model.predict_proba([named])[0].tolist()))
         core_probability = sum(proba.get(t, 0.0) for t in self.core_topics)
 
-        hits: list[tuple[str, Hit]] = [("text", h) for h in self.topic_signals.find(doc.text)]
-        promotion_hits = self.promotion.find(doc.text)
+        # Signals are read where the model reads: the title and the start of the body.
+        lead = doc.text[:body_chars]
+        hits: list[tuple[str, Hit]] = [("text", h) for h in self.topic_signals.find(lead)]
+        promotion_hits: list[tuple[str, Hit]] = [("text", h) for h in self.promotion.find(lead)]
         if title:
             hits += [("title", h) for h in self.topic_signals.find(title)]
-            promotion_hits += self.promotion.find(title)
+            promotion_hits += [("title", h) for h in self.promotion.find(title)]
         topic_totals = signal_totals([h for _, h in hits])
-        promotion_total = sum(h.weight for h in promotion_hits)
+        promotion_total = sum(h.weight for _, h in promotion_hits)
 
         _kind, own = self.account_topics(account_type)
         best: tuple[float, str] | None = None
@@ -100,12 +103,14 @@ class OfftopicCheck(Check):
         if score < threshold:
             return None
         # Government and social-affairs content wins ties: a clean post must pass.
-        core_limit = self.max_core if self.topics[topic]["source"] == "model" else 2 * self.max_core
+        # Topics the model has no class for (lottery, personal …) spread their mass over the model's classes, so
+        # their core probability is less telling and gets a looser limit.
+        core_limit = self.max_core if self.topics[topic]["source"] == "model" else self.max_core_signals
         if core_probability > core_limit:
             return None
         drivers = [(f, h) for f, h in hits if h.signal == topic and h.weight > 0]
         if topic == "commerce":
-            drivers = [("text", h) for h in promotion_hits if h.weight > 0]
+            drivers = [(f, h) for f, h in promotion_hits if h.weight > 0]
         return TopicVerdict(topic, score, core_probability, drivers)
 
     def check(self, doc: Document) -> list[Finding]:
@@ -120,13 +125,13 @@ class OfftopicCheck(Check):
         severity = spec["elsewhere"]
         if severity == "major" and verdict.score < self.major_probability:
             severity = "minor"
-        expected = "、".join(self.topics[t]["label"] for t in own)
+        expected = self.accounts[kind].get("focus") or "、".join(self.topics[t]["label"] for t in own)
         account_label = self.accounts[kind]["label"]
         found = f"内容识别为“{spec['label']}”（置信度 {verdict.score:.0%}）"
         if severity == "info":
-            message = f"{found}，属其他部门领域；{account_label}类账号的主要话题为：{expected}"
+            message = f"{found}，属其他部门领域；{account_label}类账号的主要话题为{expected}"
         else:
-            message = f"疑似与政府工作或本部门职责无关：{found}；{account_label}类账号应发布的话题为：{expected}"
+            message = f"疑似与政府工作或本部门职责无关：{found}；{account_label}类账号应发布{expected}等信息"
         return [
             doc.finding(
                 None,

@@ -10,6 +10,7 @@ from pathlib import Path
 import ahocorasick
 
 from review.model import SEVERITY_RANK
+from review.normalise import normalise
 
 
 @dataclass(frozen=True)
@@ -54,22 +55,28 @@ class SignalLexicon:
         self._automaton = ahocorasick.Automaton()
         for entry in entries:
             if entry.kind == "phrase":
-                key = entry.pattern.lower()
+                # Terms go through the same normaliser as the text (OpenCC turns a lone "么" into "幺").
+                key = normalise(entry.pattern).text.lower()
                 previous = self._automaton.get(key, None)
-                if previous is None or abs(entry.weight) > abs(previous.weight):
-                    self._automaton.add_word(key, entry)
+                if previous is None or abs(entry.weight) > abs(previous[1].weight):
+                    self._automaton.add_word(key, (len(key), entry))
         self._has_phrases = len(self._automaton) > 0
         if self._has_phrases:
             self._automaton.make_automaton()
-        self._regexes = [(re.compile(e.pattern, re.IGNORECASE), e) for e in entries if e.kind == "regex"]
+        # IGNORECASE slows every scan, so only patterns with Latin letters get it.
+        self._regexes = [
+            (re.compile(e.pattern, re.IGNORECASE if re.search(r"[A-Za-z]", e.pattern) else 0), e)
+            for e in entries
+            if e.kind == "regex"
+        ]
 
     def find(self, text: str) -> list[Hit]:
         """Non-overlapping hits in `text`, heavier (then longer, then earlier) hits first, returned in text order."""
         found: list[Hit] = []
         if self._has_phrases:
-            for end_index, entry in self._automaton.iter(text.lower()):
+            for end_index, (length, entry) in self._automaton.iter(text.lower()):
                 end = end_index + 1
-                found.append(Hit(end - len(entry.pattern), end, entry.signal, entry.weight, entry.severity, entry.pattern))
+                found.append(Hit(end - length, end, entry.signal, entry.weight, entry.severity, entry.pattern))
         for regex, entry in self._regexes:
             for match in regex.finditer(text):
                 if match.end() > match.start():

@@ -1,0 +1,128 @@
+"""review/classify: signal lexicons, features, safe model files, and the training commands on tiny data."""
+
+from __future__ import annotations
+
+import json
+import lzma
+import zipfile
+
+import numpy as np
+
+from review.classify.features import FeatureExtractor, FeatureSettings
+from review.classify.linear import CONFIG_FILE, WEIGHTS_FILE, LinearModel
+from review.classify.signals import Entry, SignalLexicon, load_promotion_lexicon, read_tsv, signal_totals
+from review.cli import main
+from review.resources import lexicon_path
+
+
+def test_phrases_are_normalised_like_the_text():
+    # OpenCC maps a lone "么" to "幺"; the lexicon term must follow or "么么哒" never matches.
+    lexicon = SignalLexicon([Entry("么么哒", "phrase", "cute", 1.5), Entry("哒", "phrase", "cute", 0.5)])
+    (hit,) = lexicon.find("晚安幺幺哒")
+    assert (hit.start, hit.end, hit.weight) == (2, 5, 1.5)
+
+
+def test_overlapping_hits_keep_the_heavier_one():
+    lexicon = SignalLexicon(
+        [Entry("呜呜", "phrase", "self_pity", 0.8), Entry("(?:呜){3,}", "regex", "repeat_char", 1.2)]
+    )
+    hits = lexicon.find("好难呜呜呜呜")
+    assert [(h.start, h.end, h.signal) for h in hits] == [(2, 6, "repeat_char")]
+
+
+def test_latin_phrases_match_any_case():
+    lexicon = SignalLexicon([Entry("yyds", "phrase", "slang", 1.5)])
+    assert [h.start for h in lexicon.find("真的YYDS和yyds")] == [2, 7]
+
+
+def test_signal_totals_are_capped():
+    lexicon = SignalLexicon([Entry("哦", "phrase", "cute", 0.4)])
+    assert signal_totals(lexicon.find("哦" * 20), cap=3.0) == {"cute": 3.0}
+
+
+def test_promotion_counter_signals_subtract():
+    lexicon = load_promotion_lexicon(lexicon_path("promotion.tsv"))
+    selling = sum(h.weight for h in lexicon.find("限时秒杀，加微信下单"))
+    warning = sum(h.weight for h in lexicon.find("警惕“限时秒杀，加微信下单”诈骗"))
+    assert selling >= 2.0 and warning < selling - 2.0
+
+
+def test_data_files_are_well_formed():
+    for name in ("slang.tsv", "cute.tsv", "self_pity.tsv"):
+        for row in read_tsv(lexicon_path("entertainment", name)):
+            assert len(row) == 4 and float(row[2]) >= 0, row
+    for row in read_tsv(lexicon_path("entertainment", "patterns.tsv")):
+        assert len(row) == 5, row
+    for row in read_tsv(lexicon_path("offtopic_signals.tsv")):
+        assert len(row) == 4 and row[2] in ("phrase", "regex"), row
+
+
+def test_features_are_deterministic_and_unit_length():
+    extractor = FeatureExtractor(FeatureSettings(n_features=2**10, punctuation=False))
+    named = extractor.named_features("市政府召开常务会议。", ["市政府", "召开", "常务", "会议", "。"])
+    assert "w:。" not in named and "c1:。" not in named
+    row = extractor.transform([named])
+    assert abs(float(row.multiply(row).sum()) - 1.0) < 1e-5
+    assert (extractor.transform([named]) != row).nnz == 0
+
+
+def test_model_round_trip_without_pickle(tmp_path):
+    settings = FeatureSettings(n_features=2**8)
+    model = LinearModel(["a", "b", "c"], np.random.default_rng(0).normal(size=(3, 2**8)).astype(np.float32),
+                        np.zeros(3, dtype=np.float32), settings, temperature=1.5, info={"note": "x"})
+    model.save(tmp_path)
+    with zipfile.ZipFile(tmp_path / WEIGHTS_FILE) as archive:
+        assert sorted(archive.namelist()) == ["coef.npy", "intercept.npy"]
+    config = json.loads((tmp_path / CONFIG_FILE).read_text(encoding="utf-8"))
+    assert config["classes"] == ["a", "b", "c"] and config["temperature"] == 1.5
+    loaded = LinearModel.load(tmp_path)
+    named = [model.extractor.named_features("测试文本")]
+    assert np.allclose(loaded.predict_proba(named), model.predict_proba(named), atol=2e-3)
+    assert loaded.predict_proba(named).sum() == pytest_approx_one()
+
+
+def pytest_approx_one():
+    import pytest
+
+    return pytest.approx(1.0, abs=1e-5)
+
+
+def _tiny_data(root):
+    """A miniature ../shared/data with the same file formats."""
+    toutiao = root / "topic-toutiao"
+    toutiao.mkdir(parents=True)
+    lines = []
+    for i in range(12):
+        lines.append(f"{i}_!_102_!_news_entertainment_!_明星{i}号新专辑发布粉丝见面会_!_")
+        lines.append(f"{i}_!_103_!_news_sports_!_球队第{i}轮比赛险胜对手_!_")
+    (toutiao / "toutiao_cat_data.dev.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    xwlb = root / "formal-xinwenlianbo"
+    xwlb.mkdir()
+    with lzma.open(xwlb / "xinwenlianbo_2022-2026.jsonl.xz", "wt", encoding="utf-8") as handle:
+        for i in range(12):
+            row = {"date": f"2025{i % 12 + 1:02d}01", "title": f"国务院常务会议部署第{i}项重点工作",
+                   "text": f"央视网消息（新闻联播）：会议强调，要扎实推进第{i}项民生工作。"}
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    weibo = root / "weibo-smp2020-ewect"
+    weibo.mkdir()
+    with open(weibo / "usual_train.jsonl", "w", encoding="utf-8") as handle:
+        for i in range(12):
+            handle.write(json.dumps({"id": str(i), "text": f"今天好开心哈哈哈{i}[哈哈]", "label": "happy"}, ensure_ascii=False) + "\n")
+
+
+def test_train_commands_on_tiny_data(tmp_path):
+    _tiny_data(tmp_path / "data")
+    topic_out, style_out = tmp_path / "topic", tmp_path / "style"
+    assert main(["train", "topic", "--data", str(tmp_path / "data"), "--out", str(topic_out), "--max-iter", "30"]) == 0
+    assert main(["train", "style", "--data", str(tmp_path / "data"), "--out", str(style_out), "--max-iter", "30"]) == 0
+    topic = LinearModel.load(topic_out)
+    assert set(topic.classes) == {"entertainment", "sports", "government"}
+    assert "## Retrain" in (topic_out / "README.md").read_text(encoding="utf-8")
+    named = topic.extractor.named_features("明星新专辑发布粉丝见面会", ["明星", "新专辑", "发布", "粉丝", "见面会"])
+    assert topic.classes[int(topic.predict_proba([named]).argmax())] == "entertainment"
+    style = LinearModel.load(style_out)
+    assert style.classes == ["formal", "informal"]
+
+
+def test_train_command_refuses_missing_data(tmp_path, capsys):
+    assert main(["train", "topic", "--data", str(tmp_path / "nothing"), "--out", str(tmp_path / "o")]) == 2

@@ -1,0 +1,132 @@
+"""Off-topic check: account profiles, model topics, signal-only topics, promotion signals, clean posts pass."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from review.checks.offtopic import OfftopicCheck
+from review.classify.linear import shipped_model
+from review.model import SEVERITY_RANK
+from review.pipeline import ReviewOptions, Reviewer
+from review.resources import load_toml
+
+FIXTURES = Path(__file__).parent / "fixtures" / "classifiers" / "posts.jsonl"
+CONTRACT_TYPES = (
+    "government", "public_security", "education", "health", "transport", "emergency", "culture_tourism",
+    "market_regulation", "human_resources", "statistics", "environment", "agriculture", "other",
+)
+
+
+@pytest.fixture(scope="module")
+def reviewer() -> Reviewer:
+    return Reviewer(checks=["offtopic"])
+
+
+def _offtopic(reviewer, text, account_type=None, **options):
+    post = {"text": text}
+    if account_type:
+        post["account"] = {"type": account_type}
+    report = reviewer.review(post, ReviewOptions.make(**options) if options else None)
+    return [f for f in report.findings if f.category == "offtopic"]
+
+
+def _serious(findings):
+    return [f for f in findings if SEVERITY_RANK[f.severity] >= SEVERITY_RANK["minor"]]
+
+
+def _posts(kind):
+    rows = [json.loads(line) for line in FIXTURES.read_text(encoding="utf-8").splitlines()]
+    return [r for r in rows if r["kind"] == kind]
+
+
+def test_every_contract_account_type_has_a_profile():
+    profiles = load_toml("account_types.toml")
+    assert set(profiles["accounts"]) == set(CONTRACT_TYPES)
+    for kind, spec in profiles["accounts"].items():
+        assert spec["label"] and spec["focus"], kind
+        assert set(spec["topics"]) <= set(profiles["topics"]), kind
+
+
+def test_topics_are_consistent_with_the_model():
+    topics = load_toml("account_types.toml")["topics"]
+    model_topics = {t for t, spec in topics.items() if spec["source"] == "model"}
+    assert set(shipped_model("topic").classes) == model_topics
+    for name in ("entertainment", "game", "stock", "lottery", "horoscope", "commerce", "sports"):
+        assert topics[name]["elsewhere"] == "major", name
+    for name in ("government", "society"):
+        assert topics[name]["elsewhere"] == "none"
+
+
+def test_unknown_account_type_behaves_as_other(reviewer):
+    check = reviewer.instance("offtopic")
+    assert isinstance(check, OfftopicCheck)
+    assert check.account_topics("no_such_type") == check.account_topics(None) == check.account_topics("other")
+
+
+@pytest.mark.parametrize("row", _posts("clean") + _posts("lively"), ids=lambda r: r["id"])
+def test_clean_government_posts_pass(reviewer, row):
+    assert _serious(_offtopic(reviewer, row["text"], row["account"]["type"])) == []
+
+
+@pytest.mark.parametrize("row", _posts("offtopic"), ids=lambda r: r["id"])
+def test_offtopic_posts_are_found_with_their_topic(reviewer, row):
+    findings = _serious(_offtopic(reviewer, row["text"], row["account"]["type"]))
+    assert [f.rule for f in findings] == [f"offtopic.{row['topic']}"]
+    finding = findings[0]
+    assert finding.start is None and finding.end is None and 0.6 <= finding.confidence <= 1.0
+
+
+def test_message_names_topic_and_expected_topics(reviewer):
+    (finding,) = _offtopic(reviewer, "昨夜NBA常规赛，湖人队加时险胜勇士队，詹姆斯砍下40分。", "transport")
+    assert "体育赛事" in finding.message
+    assert "交通运输类账号" in finding.message and "出行服务" in finding.message
+
+
+def test_sports_belong_to_a_sports_bureau(reviewer):
+    text = "CBA常规赛广东队主场险胜辽宁队，易建联砍下28分12篮板。"
+    assert _serious(_offtopic(reviewer, text, "transport"))
+    assert _offtopic(reviewer, text, "culture_tourism") == []
+
+
+def test_cross_department_topic_is_at_most_info(reviewer):
+    text = "教育部公布2026年全国硕士研究生招生考试初试成绩基本要求，考生可登录研招网查询"
+    findings = _offtopic(reviewer, text, "health")
+    assert all(f.severity == "info" for f in findings)
+    assert _offtopic(reviewer, text, "education") == []
+
+
+def test_promotion_signals_make_commerce_with_evidence(reviewer):
+    text = "今晚八点直播间福利秒杀，进口红酒买一送一，下单立减50元，扫码下单手慢无！"
+    (finding,) = _offtopic(reviewer, text, "education")
+    assert finding.rule == "offtopic.commerce" and finding.severity == "major"
+    spans = {e["text"] for e in finding.evidence}
+    assert {"秒杀", "买一送一", "扫码下单"} <= spans
+    for item in finding.evidence:
+        assert text[item["start"] : item["end"]] == item["text"]
+
+
+def test_warning_about_promotion_is_not_promotion(reviewer):
+    text = "警惕！“加微信领红包”“直播间秒杀返现”都是诈骗套路，下单前请核实商家资质，谨防上当。"
+    assert _serious(_offtopic(reviewer, text, "public_security")) == []
+
+
+def test_lottery_and_horoscope_come_from_signal_words(reviewer):
+    lottery = _offtopic(reviewer, "双色球第2026018期开奖，红球02、07、15、21、28、31，蓝球09。", "health")
+    horoscope = _offtopic(reviewer, "今日运势：金牛座财运亨通，双鱼座注意水逆，幸运数字是7。", "government")
+    assert [f.rule for f in lottery] == ["offtopic.lottery"]
+    assert [f.rule for f in horoscope] == ["offtopic.horoscope"]
+
+
+def test_threshold_option_overrides_data_file(reviewer):
+    text = "某顶流男星与女演员恋情曝光，双方工作室深夜回应。"
+    assert _offtopic(reviewer, text, "health")
+    assert _offtopic(reviewer, text, "health", thresholds={"offtopic": 1.01}) == []
+
+
+def test_title_counts_and_runs_once(reviewer):
+    report = reviewer.review({"title": "限时秒杀！到手价99元", "text": "原价399元的羽绒服，扫码下单，前100名送围巾。"})
+    (finding,) = [f for f in report.findings if f.category == "offtopic"]
+    assert finding.field == "text" and any(e["field"] == "title" for e in finding.evidence)
