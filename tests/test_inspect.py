@@ -226,3 +226,12 @@ def test_cli_inspect(tmp_path, capsys):
     assert main(["inspect", str(tmp_path / "missing.jsonl"), "-o", str(out)]) == 2
     assert main(["inspect", str(feed), "-o", str(out), "--checked-at", "not a date"]) == 2
     assert main(["inspect", str(feed), "-o", str(out), "--enable", "no_such_check"]) == 2
+
+
+def test_charts_fall_back_to_ascii_labels_without_a_cjk_font(tmp_path, monkeypatch):
+    from review.inspect import html
+
+    inspection = _inspect(write_jsonl(tmp_path / "feed.jsonl", feed_posts()), tmp_path / "out")
+    monkeypatch.setattr(html, "cjk_font", lambda: None)
+    images = html.charts(inspection, {})
+    assert len(images) == 2 and all(len(png) > 1000 for _, png in images)
