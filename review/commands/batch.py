@@ -69,7 +69,7 @@ def reviewed_lines(items: Iterable[tuple[int, str]], options: ReviewOptions, wor
             yield json.dumps(review_line(number, line, options), ensure_ascii=False)
 
 
-def _complete_lines(path: str) -> int:
+def complete_lines(path: str) -> int:
     """Count complete lines in `path` and cut off a half-written last line."""
     if not os.path.exists(path):
         return 0
@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     except InputError as error:
         print(f"错误 / error: {error.message}", file=sys.stderr)
         return 2
-    done = _complete_lines(args.output) if args.resume and args.output != "-" else 0
+    done = complete_lines(args.output) if args.resume and args.output != "-" else 0
     total = _count_lines(args.input)
     items = _input_lines(args.input)
     skipped = 0

@@ -85,9 +85,9 @@ def report_problem(problem: Problem, problems: list[Problem]) -> None:
 
 def _load_done(path: str) -> dict[DoneKey, dict]:
     """Reports already written by an earlier run, by (line, id); a half-written last line is cut off."""
-    from review.commands.batch import _complete_lines
+    from review.commands.batch import complete_lines
 
-    if not _complete_lines(path):
+    if not complete_lines(path):
         return {}
     done: dict[DoneKey, dict] = {}
     with open(path, encoding="utf-8") as handle:
@@ -101,7 +101,7 @@ def _load_done(path: str) -> dict[DoneKey, dict]:
 
 
 def _prepare_outdir(
-    outdir: str, feed_path: str, checked_at: datetime | None, window_days: int, checks: list[str]
+    outdir: str, feed_path: str, checked_at: datetime | None, window_days: int, review_settings: dict
 ) -> tuple[datetime, dict[DoneKey, dict]]:
     """The run's monitoring point and the reports to keep from an earlier run in the same folder."""
     os.makedirs(outdir, exist_ok=True)
@@ -114,17 +114,20 @@ def _prepare_outdir(
                 manifest = json.load(handle)
         except (OSError, json.JSONDecodeError):
             manifest = {}
-    previous = manifest.get("checked_at")
+    try:
+        previous = datetime.fromisoformat(manifest["checked_at"])
+    except (KeyError, TypeError, ValueError):
+        previous = None
     if checked_at is None:
         # resuming without --checked-at continues the interrupted inspection's monitoring point
-        checked_at = datetime.fromisoformat(previous) if previous else datetime.now(CHINA_TZ)
-    same_run = previous is not None and datetime.fromisoformat(previous) == checked_at and manifest.get("checks") == checks
+        checked_at = previous or datetime.now(CHINA_TZ)
+    same_run = previous == checked_at and manifest.get("review") == review_settings
     if os.path.exists(reports_path) and not same_run:
         print("提示 / note: 监测时间点或检查项与输出目录中的上次运行不同，重新审校全部稿件 / settings changed, reviewing again", file=sys.stderr)
         os.remove(reports_path)
     with open(manifest_path, "w", encoding="utf-8") as handle:
         json.dump(
-            {"feed": feed_path, "checked_at": checked_at.isoformat(), "window_days": window_days, "checks": checks},
+            {"feed": feed_path, "checked_at": checked_at.isoformat(), "window_days": window_days, "review": review_settings},
             handle,
             ensure_ascii=False,
             indent=2,
@@ -189,7 +192,13 @@ def inspect_feed(
     window_days = int(window_days if window_days is not None else config["stale"]["window_days"])
     post_checks = get_reviewer().selected(options)
     backend = backend or local_backend(1)
-    checked_at, done = _prepare_outdir(outdir, feed_path, checked_at, window_days, post_checks)
+    # what the per-post reports depend on besides the monitoring point: a change means reviewing again
+    review_settings = {
+        "checks": post_checks,
+        "allow_terms": sorted(options.allow_terms),
+        "deny_terms": sorted(options.deny_terms),
+    }
+    checked_at, done = _prepare_outdir(outdir, feed_path, checked_at, window_days, review_settings)
 
     feed = read_feed(feed_path)
     problems: list[Problem] = []
