@@ -171,6 +171,10 @@ def test_resume_skips_posts_already_reviewed(tmp_path):
     assert reviewed == []  # everything is done: nothing reviewed again
     _inspect(feed, out, checked_at=parse_datetime("2025-07-01T12:00:00+08:00", "x"), backend=counting)
     assert len(reviewed) == 29  # another monitoring point: the reports are redone
+    reviewed.clear()
+    options = ReviewOptions.make(enable=TEST_CHECKS, deny_terms=["狠抓落实"])
+    _inspect(feed, out, checked_at=None, options=options, backend=counting)
+    assert len(reviewed) == 29  # other deny terms: redone too
 
 
 def test_bad_input_is_reported_never_crashes_and_keeps_valid_posts(tmp_path, capsys):
