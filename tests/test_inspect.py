@@ -105,8 +105,8 @@ def test_outputs_have_the_annex_table_shape(tmp_path):
 def test_csv_feed_gives_the_same_result(tmp_path):
     posts = feed_posts()
     path = tmp_path / "feed.csv"
-    headers = ["id", "account.id", "account_name", "account.type", "account.platform", "account.unit",
-               "published_at", "url", "title", "text"]
+    # contract names, the account_ form and the Chinese headers of lexicons/inspection.toml mixed
+    headers = ["id", "account.id", "account_name", "account.type", "平台", "主办单位", "发布时间", "链接", "title", "正文"]
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(headers)

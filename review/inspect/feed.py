@@ -65,9 +65,10 @@ class Feed:
 def _records(path: str, problems: list[Problem]) -> Iterator[tuple[int, dict]]:
     """(line, raw object) pairs from a JSONL or CSV file; unreadable lines become problems."""
     if path.lower().endswith(".csv"):
+        aliases = load_toml("inspection.toml").get("csv_headers", {})
         with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
             for row_number, row in enumerate(csv.DictReader(handle), 2):
-                yield row_number, _from_csv_row(row)
+                yield row_number, _from_csv_row(row, aliases)
         return
     with open(path, encoding="utf-8-sig", errors="replace") as handle:
         for number, line in enumerate(handle, 1):
@@ -84,14 +85,15 @@ def _records(path: str, problems: list[Problem]) -> Iterator[tuple[int, dict]]:
             yield number, record
 
 
-def _from_csv_row(row: dict[str | None, Any]) -> dict:
-    """A CSV row as a contract-shaped object: `account.name` or `account_name` columns make `account`."""
+def _from_csv_row(row: dict[str | None, Any], aliases: dict[str, str]) -> dict:
+    """A CSV row as a contract-shaped object: `account.name`, `account_name` or 账号名称 columns make `account`."""
     record: dict[str, Any] = {}
     account: dict[str, Any] = {}
     for header, value in row.items():
         if header is None:  # more cells than headers
             continue
         name = header.strip()
+        name = aliases.get(name, name)
         value = value.strip() if isinstance(value, str) else value
         if value in (None, ""):
             continue
