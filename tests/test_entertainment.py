@@ -10,7 +10,7 @@ import pytest
 from review.model import SEVERITY_RANK
 from review.pipeline import ReviewOptions, Reviewer
 
-FIXTURES = Path(__file__).parent / "fixtures" / "classifiers" / "posts.jsonl"
+FIXTURES = Path(__file__).parent / "fixtures" / "classifiers"
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,8 @@ def _whole(findings):
 
 
 def _posts(kind):
-    rows = [json.loads(line) for line in FIXTURES.read_text(encoding="utf-8").splitlines()]
+    rows = [json.loads(line) for name in ("posts.jsonl", "long_posts.jsonl")
+            for line in (FIXTURES / name).read_text(encoding="utf-8").splitlines()]
     return [r for r in rows if r["kind"] == kind]
 
 

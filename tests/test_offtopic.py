@@ -13,7 +13,7 @@ from review.model import SEVERITY_RANK
 from review.pipeline import ReviewOptions, Reviewer
 from review.resources import load_toml
 
-FIXTURES = Path(__file__).parent / "fixtures" / "classifiers" / "posts.jsonl"
+FIXTURES = Path(__file__).parent / "fixtures" / "classifiers"
 CONTRACT_TYPES = (
     "government", "public_security", "education", "health", "transport", "emergency", "culture_tourism",
     "market_regulation", "human_resources", "statistics", "environment", "agriculture", "other",
@@ -38,7 +38,8 @@ def _serious(findings):
 
 
 def _posts(kind):
-    rows = [json.loads(line) for line in FIXTURES.read_text(encoding="utf-8").splitlines()]
+    rows = [json.loads(line) for name in ("posts.jsonl", "long_posts.jsonl")
+            for line in (FIXTURES / name).read_text(encoding="utf-8").splitlines()]
     return [r for r in rows if r["kind"] == kind]
 
 
@@ -130,3 +131,9 @@ def test_title_counts_and_runs_once(reviewer):
     report = reviewer.review({"title": "限时秒杀！到手价99元", "text": "原价399元的羽绒服，扫码下单，前100名送围巾。"})
     (finding,) = [f for f in report.findings if f.category == "offtopic"]
     assert finding.field == "text" and any(e["field"] == "title" for e in finding.evidence)
+
+
+def test_government_context_damps_offtopic_readings(reviewer):
+    text = "民警提醒：网络游戏充值要通过官方渠道，警惕“低价代充”“免费送皮肤”等诈骗陷阱。"
+    assert _serious(_offtopic(reviewer, text, "public_security")) == []
+    assert _serious(_offtopic(reviewer, "《王者荣耀》新赛季开启，全新英雄皮肤上线，快来开黑上分吧。", "public_security"))

@@ -15,6 +15,7 @@ from review.resources import lexicon_path, load_toml
 from review.segment import cut
 
 CORE = "none"  # `elsewhere` value of topics that belong to every account
+GOVERNMENT_CONTEXT = "government_context"  # counter-signal rows of offtopic_signals.tsv
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ class OfftopicCheck(Check):
             hits += [("title", h) for h in self.topic_signals.find(title)]
             promotion_hits += [("title", h) for h in self.promotion.find(title)]
         topic_totals = signal_totals([h for _, h in hits])
+        # Words of government work (warnings, enforcement) argue against every off-topic reading.
+        damping = math.exp(-topic_totals.pop(GOVERNMENT_CONTEXT, 0.0))
         promotion_total = sum(h.weight for _, h in promotion_hits)
 
         _kind, own = self.account_topics(account_type)
@@ -94,6 +97,7 @@ class OfftopicCheck(Check):
             else:
                 # Confirming signal words shrink the model's remaining doubt.
                 score = 1.0 - (1.0 - proba.get(topic, 0.0)) * math.exp(-max(signal, 0.0))
+            score *= damping
             if best is None or score > best[0]:
                 best = (score, topic)
         if best is None:
@@ -129,9 +133,9 @@ class OfftopicCheck(Check):
         account_label = self.accounts[kind]["label"]
         found = f"内容识别为“{spec['label']}”（置信度 {verdict.score:.0%}）"
         if severity == "info":
-            message = f"{found}，属其他部门领域；{account_label}类账号的主要话题为{expected}"
+            message = f"{found}，属其他部门领域；{account_label}类账号聚焦：{expected}"
         else:
-            message = f"疑似与政府工作或本部门职责无关：{found}；{account_label}类账号应发布{expected}等信息"
+            message = f"疑似与政府工作或本部门职责无关：{found}；{account_label}类账号应聚焦：{expected}"
         return [
             doc.finding(
                 None,

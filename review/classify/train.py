@@ -239,7 +239,7 @@ def _write_card(out: Path, name: str, model: LinearModel, metrics: dict, counts:
     lines += [
         "",
         "Check-level figures (the model with the lexicons and thresholds, on hand-written posts and the dev set) are",
-        "in docs/classifiers.md; reproduce with `python benchmarks/eval_classifiers.py`.",
+        "in docs/classifiers.md; reproduce with `review eval classifiers`.",
         "",
         "## Retrain",
         "",
