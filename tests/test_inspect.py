@@ -88,10 +88,13 @@ def test_outputs_have_the_annex_table_shape(tmp_path):
     assert rows[1][2] == "微博" and rows[1][3] == "某县卫生健康局"
     assert "https://example.gov.cn/future/future-1" in rows[2][5]
 
-    sheet = load_workbook(out / "accounts.xlsx").active
-    values = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    book = load_workbook(out / "accounts.xlsx")
+    values = [[cell.value for cell in row] for row in book["问题清单"].iter_rows(min_row=2)]
     assert values[0] == rows[0]
     assert [[str(v) for v in row] for row in values[1:]] == rows[1:]
+    everyone = [[cell.value for cell in row] for row in book["全部账号"].iter_rows(min_row=2)]
+    assert [row[5] for row in everyone] == ["合格", "不合格", "不合格", "不合格", "不合格", "合格"]
+    assert [row[4] for row in everyone] == [4, 3, 2, 4, 6, 10]
 
     html = (out / "report.html").read_text(encoding="utf-8")
     assert EXPECTED_PASS_RATE in html and html.count("data:image/png;base64,") == 2

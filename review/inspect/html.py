@@ -11,7 +11,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from review.inspect import checks as account_checks
-from review.inspect.outputs import ANNEX_HEADERS, platform_label
+from review.inspect.outputs import ACCOUNT_HEADERS, ANNEX_HEADERS, account_rows
 
 if TYPE_CHECKING:
     from review.inspect.run import Inspection
@@ -161,18 +161,7 @@ def render_html(inspection: "Inspection", annex: list[list[str]], config: dict, 
     parts.append("</div><h2>问题账号清单</h2>")
     parts.append(_table(ANNEX_HEADERS, annex, evidence_column=5) if annex else "<p>未发现问题账号。</p>")
     parts.append("<h2>全部检查账号</h2>")
-    account_rows = [
-        [
-            str(i),
-            result.account.name or result.account.id or "（未知账号）",
-            platform_label(result, config),
-            result.account.unit or "",
-            str(len(result.account.posts)),
-            "不合格" if result.failed else "合格",
-        ]
-        for i, result in enumerate(inspection.accounts, 1)
-    ]
-    parts.append(_table(["序号", "账号名称", "类型/平台", "主办单位", "稿件数", "结论"], account_rows))
+    parts.append(_table(ACCOUNT_HEADERS, account_rows(inspection, config)))
     parts.append(f"<h2 id='problems'>输入问题（problems，{len(inspection.problems)} 项）</h2>")
     if inspection.problems:
         problem_rows = [

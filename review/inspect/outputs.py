@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from review.inspect.run import AccountResult, Inspection
 
 ANNEX_HEADERS = ("序号", "账号名称", "类型/平台", "主办单位", "存在的突出问题", "佐证（链接或摘录）")
+ACCOUNT_HEADERS = ("序号", "账号名称", "类型/平台", "主办单位", "稿件数", "结论")
 ANNEX_CSV = "accounts.csv"
 ANNEX_XLSX = "accounts.xlsx"
 REPORT_HTML = "report.html"
@@ -52,6 +53,21 @@ def annex_rows(inspection: "Inspection", config: dict) -> list[list[str]]:
     return rows
 
 
+def account_rows(inspection: "Inspection", config: dict) -> list[list[str]]:
+    """Every checked account with its post count and 合格/不合格, in feed order."""
+    return [
+        [
+            str(number),
+            result.account.name or result.account.id or "（未知账号）",
+            platform_label(result, config),
+            result.account.unit or "",
+            str(len(result.account.posts)),
+            "不合格" if result.failed else "合格",
+        ]
+        for number, result in enumerate(inspection.accounts, 1)
+    ]
+
+
 def write_csv(rows: list[list[str]], path: str) -> None:
     """The annex table as UTF-8 CSV with a BOM, so that Excel opens the Chinese text correctly."""
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
@@ -60,8 +76,8 @@ def write_csv(rows: list[list[str]], path: str) -> None:
         writer.writerows(rows)
 
 
-def write_xlsx(rows: list[list[str]], path: str, title: str) -> None:
-    """The annex table as an Excel sheet: a title row, a bold header, wrapped text."""
+def write_xlsx(rows: list[list[str]], accounts: list[list[str]], path: str, title: str) -> None:
+    """The annex table as an Excel sheet (a title row, a bold header, wrapped text), every account on a second."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -84,6 +100,15 @@ def write_xlsx(rows: list[list[str]], path: str, title: str) -> None:
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A3"
+    everyone = book.create_sheet("全部账号")
+    everyone.append(list(ACCOUNT_HEADERS))
+    for cell in everyone[1]:
+        cell.font = Font(bold=True)
+    for row in accounts:
+        everyone.append([int(row[0]), *row[1:4], int(row[4]), row[5]])
+    for column, width in zip("ABCDEF", (6, 24, 14, 24, 8, 8)):
+        everyone.column_dimensions[column].width = width
+    everyone.freeze_panes = "A2"
     book.save(path)
 
 
@@ -129,7 +154,7 @@ def write_outputs(inspection: "Inspection", outdir: str) -> None:
     rows = annex_rows(inspection, config)
     title = f"政务新媒体检查发现问题清单（监测时间点 {inspection.checked_at:%Y-%m-%d %H:%M}）"
     write_csv(rows, os.path.join(outdir, ANNEX_CSV))
-    write_xlsx(rows, os.path.join(outdir, ANNEX_XLSX), title)
+    write_xlsx(rows, account_rows(inspection, config), os.path.join(outdir, ANNEX_XLSX), title)
     with open(os.path.join(outdir, SUMMARY_FILE), "w", encoding="utf-8") as handle:
         json.dump(summary(inspection), handle, ensure_ascii=False, indent=2)
     with open(os.path.join(outdir, REPORT_HTML), "w", encoding="utf-8") as handle:
