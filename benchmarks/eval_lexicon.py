@@ -98,20 +98,28 @@ def _pinyin_enabled(check: SensitiveCheck, entry) -> bool:
 
 
 def recall(check: SensitiveCheck) -> dict:
-    """Evasion recall per kind."""
-    found, total = Counter(), Counter()
+    """Evasion recall per kind: the evaded spelling is reported (and, stricter, as the very term)."""
+    found, same_term, total = Counter(), Counter(), Counter()
     misses: dict[str, list[str]] = {}
     for kind, term, spelling in evasion_set(check):
         total[kind] += 1
-        doc = _doc(CARRIER.format(spelling))
-        hits = [f for f in check.check(doc) if f.evidence and f.evidence[0]["term"] == term]
+        text = CARRIER.format(spelling)
+        start = text.index(spelling)
+        hits = [f for f in check.check(_doc(text)) if f.start is not None and f.start < start + len(spelling) and f.end > start]
         if hits:
             found[kind] += 1
+            # Same-pinyin synonyms (卖冰毒/买冰毒 → mai冰毒) may name the other entry.
+            same_term[kind] += any(f.evidence[0]["term"] == term for f in hits)
         else:
             misses.setdefault(kind, []).append(spelling)
-    rows = {kind: {"found": found[kind], "total": total[kind], "recall": round(found[kind] / total[kind], 4)} for kind in total}
+    rows = {
+        kind: {"found": found[kind], "total": total[kind], "recall": round(found[kind] / total[kind], 4),
+               "same_term": round(same_term[kind] / total[kind], 4)}
+        for kind in total
+    }
     rows["all"] = {"found": sum(found.values()), "total": sum(total.values()),
-                   "recall": round(sum(found.values()) / sum(total.values()), 4)}
+                   "recall": round(sum(found.values()) / sum(total.values()), 4),
+                   "same_term": round(sum(same_term.values()) / sum(total.values()), 4)}
     return {"by_kind": rows, "misses": {k: v[:8] for k, v in misses.items()}}
 
 

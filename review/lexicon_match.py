@@ -46,10 +46,10 @@ EXACT, SPACED, REPEATED, CASE, PINYIN, MIXED_PINYIN, VARIANT = (
 ALLOW = "allow"
 SENTINEL, DEAD_END = "\ue000", "\ue001"  # private-use characters, never part of a pattern's alphabet
 SENTINEL_CODE = ord(SENTINEL)
+# Chinese names of the spellings that disguise a term (a Latin term in other letter case is not one).
 EVASION_NAMES = {
     SPACED: "字间插入符号或空格",
     REPEATED: "重复字符",
-    CASE: "大小写变体",
     PINYIN: "拼音",
     MIXED_PINYIN: "拼音汉字混写",
     VARIANT: "谐音或变体字",
@@ -156,14 +156,12 @@ def pinyin_variants(term: str, min_letters: int = 4, max_chars: int = 4) -> list
     if len(readings) != len(term) or not all(r.isascii() and r.isalpha() for r in readings):
         return []
     variants = []
-    full_mask = (1 << len(term)) - 1
-    for mask in range(1, full_mask + 1):
-        spelling = "".join(readings[i] if mask >> i & 1 else term[i] for i in range(len(term)))
-        if mask == full_mask:
-            if len(spelling) >= min_letters:
-                variants.append((PINYIN, spelling))
-        else:
-            variants.append((MIXED_PINYIN, spelling))
+    if len("".join(readings)) >= min_letters:
+        variants.append((PINYIN, "".join(readings)))
+    # Mixed spellings with one character in pinyin (du博, 赌bo, 法lun功): the common evasion. Every other
+    # mix would multiply the patterns (and slow the automaton) for little gain.
+    for index, reading in enumerate(readings):
+        variants.append((MIXED_PINYIN, term[:index] + reading + term[index + 1 :]))
     return variants
 
 

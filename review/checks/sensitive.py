@@ -86,11 +86,16 @@ class SensitiveCheck(Check):
         evasion = config["evasion"]
         pinyin_categories = frozenset(evasion["pinyin_categories"])
         pinyin_rank = SEVERITY_RANK[evasion["pinyin_min_severity"]]
+        self.evaded_min_severity = evasion["evaded_min_severity"]
         entries = load_entries(FOLDER, "*.tsv", tuple(sorted(self.categories)))
         self.matcher = LexiconMatcher(
             entries,
             load_phrases(FOLDER, "allow.txt"),
-            pinyin_for=lambda e: e.category in pinyin_categories and SEVERITY_RANK[e.severity] >= pinyin_rank,
+            pinyin_for=lambda e: (
+                e.category in pinyin_categories
+                and SEVERITY_RANK[e.severity] >= pinyin_rank
+                and e.get("context") != "promo"
+            ),
             variants_for=split_variants,
             max_gap=int(evasion["max_gap"]),
             min_pinyin_letters=int(evasion["min_pinyin_letters"]),
@@ -125,12 +130,13 @@ class SensitiveCheck(Check):
             return None
         if (enforcement or self.context.framed_as_enforcement(doc)) and not (promotion and contact):
             return "info", ENFORCEMENT
+        severity = entry.severity
+        if match.evasion and SEVERITY_RANK[severity] < SEVERITY_RANK[self.evaded_min_severity]:
+            severity = self.evaded_min_severity
         if promotion or contact:
             raised = category["promotion_severity"]
-            if SEVERITY_RANK[raised] > SEVERITY_RANK[entry.severity]:
-                return raised, PROMOTION
-            return entry.severity, PROMOTION
-        return entry.severity, None
+            return (raised if SEVERITY_RANK[raised] > SEVERITY_RANK[severity] else severity), PROMOTION
+        return severity, None
 
     def _finding(self, doc: Document, match: Match, severity: str, context: str | None) -> Finding:
         entry = match.entry
