@@ -223,9 +223,10 @@ def inspect_feed(
         finally:
             out.flush()
             bar.close()
+    without_text = {problem.line for problem in feed.problems if problem.code == "missing_text"}  # listed already
     for post in feed.posts:
         error = reports.get(post.key, {}).get("error")
-        if error and error.get("code") not in ("missing_text", "empty_text"):  # missing text is already listed
+        if error and post.line not in without_text:
             report_problem(Problem(error.get("code", "error"), error.get("message", ""), post.line, post.id), problems)
 
     context = Context(checked_at=checked_at, window_days=window_days, config=config)
