@@ -244,8 +244,8 @@ class LexiconMatcher:
     ) -> list[Match]:
         """Matches in normalised `text` (pass its cached skeleton to save work), longest first at a spot.
 
-        `allow_terms` veto matches they contain or equal; `extra_entries` (per-call deny terms) are matched
-        plainly in the skeleton as well.
+        `allow_terms` (a caller's own) veto every match they overlap; `extra_entries` (per-call deny terms)
+        are matched in the skeleton as well.
         """
         skeleton = skeleton or build_skeleton(text)
         skel = skeleton.text
@@ -273,11 +273,12 @@ class LexiconMatcher:
             while at >= 0:
                 hits.append((at, at + len(key), EXACT, entry))
                 at = skel.find(key, at + 1)
+        caller_spans: list[tuple[int, int]] = []  # a caller's allowed term vetoes every match touching it
         for term in allow_terms:
             key = skeleton_form(term)
             at = skel.find(key) if key else -1
             while at >= 0:
-                allow_spans.append((at, at + len(key)))
+                caller_spans.append((at, at + len(key)))
                 at = skel.find(key, at + 1)
         if not hits and not plain:
             return []
@@ -287,6 +288,8 @@ class LexiconMatcher:
             if entry.term in allowed_terms:
                 continue
             if any(a <= start and end <= b for a, b in allow_spans):
+                continue
+            if any(a < end and start < b for a, b in caller_spans):
                 continue
             found = self._resolve(text, skeleton, start, end, kind, entry)
             if found is not None:

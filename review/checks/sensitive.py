@@ -55,9 +55,19 @@ class ContextReader:
             doc.cache["sensitive.framed"] = cached
         return cached
 
-    def around(self, text: str, start: int, end: int) -> str:
-        """The window around a match, the match itself left out (a term is not its own cue)."""
-        return text[max(0, start - self.window) : start].lower() + "\n" + text[end : end + self.window].lower()
+    def around(self, doc: Document, start: int, end: int) -> str:
+        """The words around a match: up to `window` characters each side within its sentence and the
+        sentences next to it, the match itself left out (a term is not its own cue)."""
+        spans = doc.sentences
+        index = next((i for i, (s, e) in enumerate(spans) if s <= start < e), None)
+        low, high = 0, len(doc.text)
+        if index is not None:
+            low = spans[max(0, index - 1)][0]
+            high = spans[min(len(spans) - 1, index + 1)][1]
+        text = doc.text
+        before = text[max(low, start - self.window) : start]
+        after = text[end : min(high, end + self.window)]
+        return before.lower() + "\n" + after.lower()
 
     def enforcement(self, window: str) -> bool:
         """Enforcement or publicity cues in the window."""
@@ -119,7 +129,7 @@ class SensitiveCheck(Check):
         category = self.categories.get(entry.category)
         if category is None or not category["contextual"]:
             return entry.severity, None
-        window = self.context.around(doc.text, match.start, match.end)
+        window = self.context.around(doc, match.start, match.end)
         enforcement = self.context.enforcement(window)
         promotion = self.context.promotion(window, entry.category)
         contact = self.context.has_contact(window)
