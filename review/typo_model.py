@@ -53,11 +53,12 @@ class ModelEdit:
 class FirstPass:
     """Confusion-set candidates scored by the trigram model, over a whole text at once."""
 
-    def __init__(self, ngram: NgramModel, confusion, gate: float, margin: float) -> None:
+    def __init__(self, ngram: NgramModel, confusion, gate: float, margin: float, max_candidates: int = 0) -> None:
         self.ngram = ngram
         self.confusion = confusion
         self.gate = gate
         self.margin = margin
+        self.max_candidates = max_candidates
         self._candidates: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
 
@@ -66,13 +67,19 @@ class FirstPass:
         found = self._candidates.get(char)
         if found is None:
             found = np.array(sorted(ord(c) for c in self.confusion.candidates(char)), dtype=np.int64)
+            if self.max_candidates and len(found) > self.max_candidates:
+                # the most frequent neighbours: a correction is far more often a common character
+                counts = self.ngram.unigrams.lookup(found)
+                found = np.sort(found[np.argsort(-counts, kind="stable")[: self.max_candidates]])
             with self._lock:
                 self._candidates[char] = found
         return found
 
-    def score(self, codes_padded: np.ndarray, positions: np.ndarray, chars: np.ndarray) -> np.ndarray:
-        """Local log-probability of putting chars[k] at positions[k]."""
-        return self.ngram.local_logprob(codes_padded, positions, chars)
+    def score(
+        self, codes_padded: np.ndarray, positions: np.ndarray, chars: np.ndarray, owners: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Local log-probability of putting chars[k] at positions[owners[k]] (or positions[k])."""
+        return self.ngram.local_logprob(codes_padded, positions, chars, owners)
 
     def suspects(self, text: str) -> list[Suspect]:
         """Positions where a neighbour beats the character by at least `margin`."""
@@ -92,7 +99,7 @@ class FirstPass:
             return []
         owners = np.repeat(np.arange(len(positions)), sizes)
         chars = np.concatenate(cand_lists)
-        scores = self.score(codes_padded, positions[owners], chars)
+        scores = self.score(codes_padded, positions, chars, owners)
         best = np.full(len(positions), -np.inf)
         np.maximum.at(best, owners, scores)
         found = []
@@ -187,12 +194,13 @@ class ModelPass:
         self.severity = settings.get("severity", "major")
         self.threshold = float(settings["threshold"])
         self.confident = float(settings["confident"])
-        self.radius = int(settings.get("radius", 16))
+        self.radius = int(settings.get("radius", 10))
         self.protection = Protection(
             pos_tags=frozenset(settings.get("protected_pos", ())),
             word_length=int(settings.get("protected_word_length", 3)),
             gov_words=_gov_words(),
         )
+        _pos_tagger()  # load jieba's tag tables now, not on the first post
 
     def edits(self, doc: "Document") -> list[ModelEdit]:
         """Corrections inside the windows of `doc` that the first pass picks."""
@@ -236,6 +244,8 @@ def load_model_pass(settings: dict, model_dir: Path | None = None, corrector=Non
     if corrector is None:
         from review.csc.infer import Corrector
 
-        corrector = Corrector(str(folder), confusion=confusion, batch_size=int(settings.get("batch_size", 32)))
-    first_pass = FirstPass(load_ngram(str(ngram_file)), confusion, float(settings["gate"]), float(settings["margin"]))
+        corrector = Corrector(str(folder), confusion=confusion, batch_size=int(settings.get("batch_size", 32)),
+                              num_threads=int(settings.get("threads", 1)))
+    first_pass = FirstPass(load_ngram(str(ngram_file)), confusion, float(settings["gate"]), float(settings["margin"]),
+                           int(settings.get("max_candidates", 0)))
     return ModelPass(first_pass, corrector, settings)

@@ -22,6 +22,9 @@ ALIASES = {
     "acc_rmrb": ("csc-macro-correct", "acc_rmrb_test.jsonl"),
     "acc_xxqg": ("csc-macro-correct", "acc_xxqg_test.jsonl"),
     "gen_de3": ("csc-macro-correct", "gen_de3_test.jsonl"),
+    "gen_xxqg": ("csc-macro-correct", "gen_xxqg_test.jsonl"),
+    "cscd_ns": ("csc-macro-correct", "lomo_cscdns_test.jsonl"),
+    "pdh_checked": ("csc-people-daily-hard", "checked.jsonl"),
     "sighan15": ("csc-sighan-simplified", "sighan15_test.jsonl"),
 }
 
@@ -37,6 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--dev-file", default=DEFAULT_DEV, help="review_dev.jsonl 路径 / path of the dev set")
     parser.add_argument("--limit", type=int, default=0, help="每个集合只评前 N 句 / first N sentences per set")
     parser.add_argument("--no-model", action="store_true", help="只用词表和规则 / lexicon and rules only")
+    parser.add_argument("--model", default=None, help="纠错模型目录（默认 models/csc）/ CSC model folder")
     parser.add_argument("--show", type=int, default=0, help="打印 N 条误报 / print N false alarms per set")
     parser.add_argument("--json", action="store_true", help="每个集合输出一行 JSON / one JSON line per set")
     parser.set_defaults(handler=run)
@@ -84,6 +88,10 @@ def run(args: argparse.Namespace) -> int:
     check = TypoCheck()
     if args.no_model:
         check.model_pass = None
+    elif args.model:
+        from review.typo_model import load_model_pass
+
+        check.model_pass = load_model_pass(check.settings["model"], model_dir=Path(args.model))
     if not args.json:
         state = "on" if check.model_pass is not None else "off"
         print(f"typo check: {len(check.lexicon)} lexicon entries, {len(check.rules)} context rules, model path {state}")

@@ -1,0 +1,167 @@
+"""Typo check speed on clean formal text vs `jieba.lcut`, and the recall the n-gram first pass costs.
+
+Usage: python benchmarks/typo_speed.py [--data ../shared/data] [--posts 300] [--recall-sample 1000]
+
+1. Speed: held-out 《新闻联播》 articles (dated from 2026-06, never counted by models/ngram), cut into posts of
+   about 1,000 characters, written to a JSONL file and run through `review batch --enable typo` in a
+   subprocess (start-up excluded by timing a one-post run separately), and through `reviewed_lines`
+   in-process; `jieba.lcut` on the same texts in the same run.
+2. First pass: share of clean held-out sentences that send a window to the model, and share of erroneous
+   sentences (SIGHAN 13-15 train, odw dev split) that keep one window on an error position / anywhere.
+Figures are printed, not asserted; copy them into docs/typo.md and the model cards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def clean_posts(data: Path, count: int, size: int = 1000) -> list[str]:
+    """Held-out state-news text cut into posts of about `size` characters."""
+    from review.commands.train_ngram import held_out_texts
+
+    posts, buffer = [], ""
+    for text in held_out_texts(data):
+        buffer += text
+        while len(buffer) >= size and len(posts) < count:
+            posts.append(buffer[:size])
+            buffer = buffer[size:]
+        if len(posts) >= count:
+            break
+    return posts
+
+
+def time_batch_cli(posts: list[str]) -> tuple[float, float]:
+    """Seconds of `review batch --enable typo` over `posts`, and of a one-post run (start-up)."""
+    with tempfile.TemporaryDirectory() as folder:
+        many, one = Path(folder) / "posts.jsonl", Path(folder) / "one.jsonl"
+        many.write_text("".join(json.dumps({"id": str(i), "text": t}, ensure_ascii=False) + "\n"
+                                for i, t in enumerate(posts)), encoding="utf-8")
+        one.write_text(json.dumps({"id": "0", "text": posts[0]}, ensure_ascii=False) + "\n", encoding="utf-8")
+        timings = []
+        for path in (one, many):
+            began = time.perf_counter()
+            done = subprocess.run([sys.executable, "-m", "review.cli", "batch", str(path), "-o", str(path) + ".out",
+                                   "--enable", "typo", "--progress", "never"], cwd=ROOT, capture_output=True, text=True)
+            timings.append(time.perf_counter() - began)
+            assert done.returncode == 0, done.stderr[-2000:]
+        return timings[1], timings[0]
+
+
+def speed(posts: list[str], model_dir: str | None = None) -> None:
+    """Characters per second: typo check in `review batch` vs jieba.lcut."""
+    import jieba
+
+    from review.commands.batch import reviewed_lines
+    from review.pipeline import ReviewOptions, get_reviewer
+
+    chars = sum(map(len, posts))
+    options = ReviewOptions.make(enable=["typo"])
+    reviewer = get_reviewer()
+    reviewer.warm_up(["typo"])
+    check = reviewer.instance("typo")
+    if model_dir:
+        from review.typo_model import load_model_pass
+
+        check.model_pass = load_model_pass(check.settings["model"], model_dir=Path(model_dir))
+    jieba.setLogLevel(60)
+    jieba.lcut(posts[0])
+    lines = [(i + 1, json.dumps({"text": t}, ensure_ascii=False)) for i, t in enumerate(posts)]
+    list(reviewed_lines(lines[:2], options))
+
+    began = time.perf_counter()
+    for text in posts:
+        jieba.lcut(text)
+    jieba_s = time.perf_counter() - began
+    began = time.perf_counter()
+    reports = list(reviewed_lines(lines, options))
+    batch_s = time.perf_counter() - began
+    typo_findings = [f for r in reports for f in json.loads(r).get("findings", []) if f["category"] == "typo"]
+    flagged = len({id(r) for r in reports if '"category": "typo"' in r})
+    windows = 0
+    if check.model_pass is not None:
+        from review.document import SENTENCE_END
+
+        for text in posts:
+            sentences, start = [], 0
+            for match in SENTENCE_END.finditer(text):
+                sentences.append((start, match.end()))
+                start = match.end()
+            windows += len(check.model_pass.first_pass.windows(text, sentences, check.model_pass.radius))
+    cli_s, startup_s = time_batch_cli(posts) if not model_dir else (float("nan"), float("nan"))
+    model = "on" if check.model_pass is not None else "off (no models/csc weights)"
+    print(f"clean posts: {len(posts)} x ~{chars // len(posts)} characters = {chars} characters; model path {model}")
+    print(f"jieba.lcut alone             {chars / jieba_s:10.0f} chars/s")
+    print(f"batch (in-process, typo)     {chars / batch_s:10.0f} chars/s   ({batch_s / jieba_s:.2f}x jieba)")
+    print(f"review batch CLI, typo       {chars / max(cli_s - startup_s, 1e-9):10.0f} chars/s   "
+          f"(wall {cli_s:.1f} s minus start-up + one post {startup_s:.1f} s)")
+    print(f"posts with a typo finding    {flagged}/{len(posts)} ({len(typo_findings)} findings: "
+          + ", ".join(sorted({f"{f['text']}→{f['suggestion']}" for f in typo_findings})[:20]) + ")")
+    print(f"model windows read           {windows} ({windows / len(posts):.2f} per post)")
+
+
+def first_pass_recall(data: Path, sample: int) -> None:
+    """Selection rate on clean sentences and recall on erroneous ones, at the shipped settings."""
+    from review.commands.train_ngram import held_out_texts
+    from review.csc.confusion import ConfusionSet
+    from review.csc.data import odw_split
+    from review.document import SENTENCE_END
+    from review.ngram import load_ngram
+    from review.resources import lexicon_path, load_toml, model_path
+    from review.typo_model import FirstPass
+
+    settings = load_toml("typo", "typo.toml")["model"]
+    first = FirstPass(load_ngram(str(model_path(*settings["ngram"].split("/")))),
+                      ConfusionSet.load(lexicon_path("confusion", "confusion.tsv")),
+                      float(settings["gate"]), float(settings["margin"]), int(settings.get("max_candidates", 0)))
+    rng = random.Random(0)
+    clean = [s for t in held_out_texts(data) for s in SENTENCE_END.split(t) if len(s) >= 8]
+    rng.shuffle(clean)
+    clean = clean[:sample * 2]
+    selected = sum(1 for s in clean if first.suspects(s))
+    print(f"first pass (gate {first.gate}, margin {first.margin}): clean held-out sentences selected "
+          f"{selected}/{len(clean)} = {selected / len(clean):.3f}")
+    sighan = []
+    with open(data / "csc-sighan-simplified" / "sighan13-14-15_train.jsonl", encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            if row["src"] != row["tgt"] and len(row["src"]) == len(row["tgt"]):
+                sighan.append((row["src"], row["tgt"]))
+    rng.shuffle(sighan)
+    odw = [(p.src, p.tgt) for p in odw_split(data)[1] if p.src != p.tgt]
+    for name, pairs in (("SIGHAN13-15 train", sighan[:sample]), ("odw dev", odw)):
+        anywhere = on_error = 0
+        for src, tgt in pairs:
+            gold = {i for i, (a, b) in enumerate(zip(src, tgt)) if a != b}
+            marks = {s.position for s in first.suspects(src)}
+            anywhere += bool(marks)
+            # the model reads `radius` characters either side of a suspect
+            on_error += any(abs(m - g) <= int(settings.get("radius", 10)) for m in marks for g in gold)
+        print(f"  {name:18s} {len(pairs):5d} erroneous sentences: window covers an error {on_error / len(pairs):.3f}, "
+              f"any window {anywhere / len(pairs):.3f}")
+
+
+def main() -> None:
+    """Run both parts."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--posts", type=int, default=300)
+    parser.add_argument("--recall-sample", type=int, default=1000)
+    parser.add_argument("--model", default=None, help="CSC model folder for the in-process run (default models/csc)")
+    args = parser.parse_args()
+    speed(clean_posts(args.data, args.posts), args.model)
+    first_pass_recall(args.data, args.recall_sample)
+
+
+if __name__ == "__main__":
+    main()
