@@ -280,7 +280,7 @@ def export(args, vocab: CharVocab, prep: dict) -> Optional[Path]:
     model.load_state_dict(state["model"])
     meta = dict(state.get("meta", {}))
     meta.update(step=state["step"], stage=state["stage"], source=src.name, preset=args.preset,
-                threshold=state.get("dev", {}).get("threshold", 0.5), dev=state.get("dev"),
+                threshold=(state.get("dev") or {}).get("threshold", 0.5), dev=state.get("dev"),
                 train_seconds=state.get("train_seconds"))
     save_model(model, vocab, args.out, fp16=not args.no_fp16, extra=meta)
     log(f"exported {src} (step {state['step']}) -> {args.out}")
