@@ -1,6 +1,8 @@
 """Typo check speed on clean formal text vs `jieba.lcut`, and the recall the n-gram first pass costs.
 
-Usage: python benchmarks/typo_speed.py [--data ../shared/data] [--posts 300] [--recall-sample 1000]
+Usage: python benchmarks/typo_speed.py [--data ../shared/data] [--posts 300] [--recall-sample 1000] [--model DIR]
+
+The CLI runs use models/ (or $REVIEW_MODELS); --model only changes the in-process run.
 
 1. Speed: held-out 《新闻联播》 articles (dated from 2026-06, never counted by models/ngram), cut into posts of
    about 1,000 characters, written to a JSONL file and run through `review batch --enable typo` in a
@@ -41,8 +43,8 @@ def clean_posts(data: Path, count: int, size: int = 1000) -> list[str]:
     return posts
 
 
-def time_batch_cli(posts: list[str]) -> tuple[float, float]:
-    """Seconds of `review batch --enable typo` over `posts`, and of a one-post run (start-up)."""
+def time_batch_cli(posts: list[str], workers: int = 1) -> tuple[float, float]:
+    """Seconds of `review batch --enable typo --workers N` over `posts`, and of a one-post run (start-up)."""
     with tempfile.TemporaryDirectory() as folder:
         many, one = Path(folder) / "posts.jsonl", Path(folder) / "one.jsonl"
         many.write_text("".join(json.dumps({"id": str(i), "text": t}, ensure_ascii=False) + "\n"
@@ -52,7 +54,7 @@ def time_batch_cli(posts: list[str]) -> tuple[float, float]:
         for path in (one, many):
             began = time.perf_counter()
             done = subprocess.run([sys.executable, "-m", "review.cli", "batch", str(path), "-o", str(path) + ".out",
-                                   "--enable", "typo", "--progress", "never"], cwd=ROOT, capture_output=True, text=True)
+                                   "--enable", "typo", "--progress", "never", "--workers", str(workers)], cwd=ROOT, capture_output=True, text=True)
             timings.append(time.perf_counter() - began)
             assert done.returncode == 0, done.stderr[-2000:]
         return timings[1], timings[0]
@@ -98,13 +100,14 @@ def speed(posts: list[str], model_dir: str | None = None) -> None:
                 sentences.append((start, match.end()))
                 start = match.end()
             windows += len(check.model_pass.first_pass.windows(text, sentences, check.model_pass.radius))
-    cli_s, startup_s = time_batch_cli(posts) if not model_dir else (float("nan"), float("nan"))
+    cli = {workers: time_batch_cli(posts, workers) for workers in (1, 2)}
     model = "on" if check.model_pass is not None else "off (no models/csc weights)"
     print(f"clean posts: {len(posts)} x ~{chars // len(posts)} characters = {chars} characters; model path {model}")
     print(f"jieba.lcut alone             {chars / jieba_s:10.0f} chars/s")
     print(f"batch (in-process, typo)     {chars / batch_s:10.0f} chars/s   ({batch_s / jieba_s:.2f}x jieba)")
-    print(f"review batch CLI, typo       {chars / max(cli_s - startup_s, 1e-9):10.0f} chars/s   "
-          f"(wall {cli_s:.1f} s minus start-up + one post {startup_s:.1f} s)")
+    for workers, (cli_s, startup_s) in cli.items():
+        print(f"review batch --workers {workers}     {chars / max(cli_s - startup_s, 1e-9):10.0f} chars/s   "
+              f"(wall {cli_s:.1f} s minus start-up + one post {startup_s:.1f} s)")
     print(f"posts with a typo finding    {flagged}/{len(posts)} ({len(typo_findings)} findings: "
           + ", ".join(sorted({f"{f['text']}→{f['suggestion']}" for f in typo_findings})[:20]) + ")")
     print(f"model windows read           {windows} ({windows / len(posts):.2f} per post)")
