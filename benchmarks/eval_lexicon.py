@@ -6,7 +6,7 @@
    evasion kind (symbols, spaces, full-width, case, traditional, repeated characters, pinyin, mixed pinyin,
    curated homophones), each embedded in a neutral carrier sentence and run through the whole check.
 2. False alarms on clean formal text: MSRA news sentences, the clean posts of the dev set, and 《新闻联播》
-   articles from 2023-04 on (after the current leaders took office): findings per 1,000 texts at >= minor and
+   articles from 2025-04 on (after the last change of the listed leaders' posts): findings per 1,000 texts at >= minor and
    >= major, and how many come from evasion handling (a non-exact spelling) — the cross-word-boundary risk.
 3. Context: the share of sensitive matches in legitimate government text (新闻联播) raised above `info`, and
    the share of generated promotional posts raised to `critical`.
@@ -20,6 +20,7 @@ import argparse
 import json
 import lzma
 import random
+import statistics
 import sys
 import time
 from collections import Counter
@@ -183,7 +184,7 @@ def context_eval(check: SensitiveCheck, legit: list[str]) -> dict:
     }
 
 
-def speed(check: SensitiveCheck, texts: list[str], doc_chars: int = 2000) -> dict:
+def speed(check: SensitiveCheck, texts: list[str], doc_chars: int = 2000, repeat: int = 3) -> dict:
     """MB/s on one core: evasion-robust matcher vs naive str.find loop vs flashtext (same terms, same docs)."""
     docs, current, size = [], [], 0
     for text in texts:
@@ -199,10 +200,12 @@ def speed(check: SensitiveCheck, texts: list[str], doc_chars: int = 2000) -> dic
     results = {"docs": len(docs), "megabytes": round(megabytes, 2), "terms": len(terms),
                "patterns_with_evasions": check.matcher.pattern_count}
 
-    began = time.perf_counter()
-    hits = sum(len(check.matcher.find(d)) for d in docs)
-    elapsed = time.perf_counter() - began
-    results["matcher_evasion_MBps"] = round(megabytes / elapsed, 2)
+    runs = []
+    for _ in range(repeat):  # a shared machine: take the median of a few runs
+        began = time.perf_counter()
+        hits = sum(len(check.matcher.find(d)) for d in docs)
+        runs.append(megabytes / (time.perf_counter() - began))
+    results["matcher_evasion_MBps"] = round(statistics.median(runs), 2)
     results["matcher_hits"] = hits
 
     began = time.perf_counter()
@@ -228,9 +231,12 @@ def speed(check: SensitiveCheck, texts: list[str], doc_chars: int = 2000) -> dic
         processor = KeywordProcessor()
         for term in terms:
             processor.add_keyword(term)
-        began = time.perf_counter()
-        flash_hits = sum(len(processor.extract_keywords(d)) for d in docs)
-        results["flashtext_MBps"] = round(megabytes / (time.perf_counter() - began), 2)
+        runs = []
+        for _ in range(repeat):
+            began = time.perf_counter()
+            flash_hits = sum(len(processor.extract_keywords(d)) for d in docs)
+            runs.append(megabytes / (time.perf_counter() - began))
+        results["flashtext_MBps"] = round(statistics.median(runs), 2)
         results["flashtext_hits"] = flash_hits
     except ImportError:
         results["flashtext_MBps"] = None
@@ -252,7 +258,7 @@ def speed(check: SensitiveCheck, texts: list[str], doc_chars: int = 2000) -> dic
     return results
 
 
-def _xinwenlianbo(data: Path, limit: int, since: str = "20230401") -> list[str]:
+def _xinwenlianbo(data: Path, limit: int, since: str = "20250401") -> list[str]:
     path = data / "formal-xinwenlianbo" / "xinwenlianbo_2022-2026.jsonl.xz"
     articles = []
     with lzma.open(path, "rt", encoding="utf-8") as handle:
@@ -272,12 +278,16 @@ def main() -> None:
     parser.add_argument("--dev", type=Path, default=root.parent / "shared" / "dev" / "review_dev.jsonl")
     parser.add_argument("--articles", type=int, default=3000, help="新闻联播 articles to read")
     parser.add_argument("--out", type=Path, help="also write the JSON report here")
+    parser.add_argument("--speed-only", action="store_true", help="only the throughput comparison")
     args = parser.parse_args()
 
     began = time.perf_counter()
     sensitive, expression = SensitiveCheck(), ExpressionCheck()
     print(f"checks loaded in {time.perf_counter() - began:.1f}s", file=sys.stderr)
     msra = [line.strip() for line in open(args.data / "news-msra" / "msra_sentences.txt", encoding="utf-8") if line.strip()]
+    if args.speed_only:
+        print(json.dumps({"speed": speed(sensitive, msra)}, ensure_ascii=False, indent=1))
+        return
     dev = [json.loads(line) for line in open(args.dev, encoding="utf-8")]
     dev_clean = [item["text"] for item in dev if item.get("kind") == "clean"]
     articles = _xinwenlianbo(args.data, args.articles)
@@ -287,9 +297,9 @@ def main() -> None:
     print("recall done", file=sys.stderr)
     report["false_alarms"] = {
         "sensitive": [false_alarms([sensitive], msra, "news-msra"), false_alarms([sensitive], dev_clean, "dev-clean"),
-                      false_alarms([sensitive], articles, "xinwenlianbo-2023+")],
+                      false_alarms([sensitive], articles, "xinwenlianbo-2025-04+")],
         "expression": [false_alarms([expression], msra, "news-msra"), false_alarms([expression], dev_clean, "dev-clean"),
-                       false_alarms([expression], articles, "xinwenlianbo-2023+")],
+                       false_alarms([expression], articles, "xinwenlianbo-2025-04+")],
     }
     print("false alarms done", file=sys.stderr)
     report["context"] = context_eval(sensitive, legit)

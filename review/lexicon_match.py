@@ -180,6 +180,46 @@ class Match:
         return EVASION_NAMES.get(self.kind)
 
 
+class SentinelAutomaton:
+    """An Aho-Corasick automaton (pyahocorasick) that skips characters no pattern contains, cheaply.
+
+    pyahocorasick scans a node's children one by one, and the root of a few thousand Chinese patterns has
+    hundreds. Characters outside the patterns' alphabet are replaced by one sentinel whose dead-end branch
+    is the root's first child, so most characters of a text cost one comparison instead of a scan.
+    """
+
+    def __init__(self) -> None:
+        self.alphabet = np.zeros(0x10000, dtype=bool)
+        self.automaton = ahocorasick.Automaton()
+        self.automaton.add_word(SENTINEL + DEAD_END, None)
+        self.size = 0
+
+    def add(self, key: str, value: object) -> None:
+        """Add a pattern and the value its hits carry."""
+        for char in key:
+            if ord(char) < 0x10000:
+                self.alphabet[ord(char)] = True
+        self.automaton.add_word(key, value)
+        self.size += 1
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.automaton
+
+    def build(self) -> None:
+        """Finish adding patterns."""
+        self.automaton.make_automaton()
+
+    def iter(self, text: str) -> Iterable[tuple[int, object]]:
+        """(end index, value) of every pattern occurrence in `text`."""
+        if not self.size:
+            return iter(())
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+        inside = self.alphabet[np.minimum(codes, 0xFFFF)] & (codes < 0x10000)
+        if not inside.all():
+            text = np.where(inside, codes, SENTINEL_CODE).astype("<u4").tobytes().decode("utf-32-le")
+        return self.automaton.iter(text)
+
+
 class LexiconMatcher:
     """Finds lexicon entries in normalised text, robust to the usual spelling evasions.
 
@@ -219,21 +259,12 @@ class LexiconMatcher:
         for phrase in allow_phrases:
             add(phrase, ALLOW, -1)
         self.pattern_count = len(table)
-        # Speed: pyahocorasick scans a node's children one by one, and the root has hundreds. Characters
-        # that occur in no pattern are replaced by one sentinel whose dead-end branch is the root's first
-        # child, so most characters of a text cost one comparison instead of a scan of the whole root.
-        self.alphabet = np.zeros(0x10000, dtype=bool)
-        for key in table:
-            for char in key:
-                if ord(char) < 0x10000:
-                    self.alphabet[ord(char)] = True
-        self.automaton = ahocorasick.Automaton()
-        self.automaton.add_word(SENTINEL + DEAD_END, (0, ()))
+        self.automaton = SentinelAutomaton()
         for key, refs in table.items():
             # Plain spellings first, so a hit prefers the entry whose own term this is.
             refs.sort(key=lambda ref: ref[0] != EXACT)
-            self.automaton.add_word(key, (len(key), tuple(refs)))
-        self.automaton.make_automaton()
+            self.automaton.add(key, (len(key), tuple(refs)))
+        self.automaton.build()
 
     def find(
         self,
@@ -252,7 +283,7 @@ class LexiconMatcher:
         hits: list[tuple[int, int, str, Entry]] = []  # skeleton start, end, kind, entry
         allow_spans: list[tuple[int, int]] = []
         if self.pattern_count:
-            for end_index, (length, refs) in self.automaton.iter(self._masked(skel)):
+            for end_index, (length, refs) in self.automaton.iter(skel):
                 start, end = end_index - length + 1, end_index + 1
                 for kind, index in refs:
                     if kind == ALLOW:
@@ -296,19 +327,15 @@ class LexiconMatcher:
                 matches.append(found)
         return _longest_first(matches)
 
-    def _masked(self, skel: str) -> str:
-        """The skeleton with every character outside the patterns' alphabet replaced by the sentinel."""
-        codes = np.frombuffer(skel.encode("utf-32-le"), dtype="<u4")
-        inside = self.alphabet[np.minimum(codes, 0xFFFF)] & (codes < 0x10000)
-        if inside.all():
-            return skel
-        return np.where(inside, codes, SENTINEL_CODE).astype("<u4").tobytes().decode("utf-32-le")
-
     def _resolve(self, text: str, skeleton: Skeleton, start: int, end: int, kind: str, entry: Entry) -> Match | None:
         """Map a skeleton hit to normalised offsets, applying the gap and Latin-boundary guards."""
         norm_start = skeleton.span(start)[0]
         norm_end = skeleton.span(end - 1)[1]
         skel = skeleton.text
+        if ("a" <= skel[start] <= "z" and norm_start > 0 and _is_alnum_ascii(text[norm_start - 1])) or (
+            "a" <= skel[end - 1] <= "z" and norm_end < len(text) and _is_alnum_ascii(text[norm_end])
+        ):
+            return None
         # A doubled character at a match's edge is usually the neighbouring word's (学习|习近平, 冰毒|毒性):
         # report the match without it. Runs of three or more are an evasion and stay in the span.
         first_start, first_end = skeleton.span(start)
@@ -317,10 +344,6 @@ class LexiconMatcher:
         last_start, last_end = skeleton.span(end - 1)
         if end - start >= 2 and last_end - last_start > 1 and _run_length(text, last_start, last_end, skel[end - 1]) == 2:
             norm_end = last_start + 1
-        if ("a" <= skel[start] <= "z" and norm_start > 0 and _is_alnum_ascii(text[norm_start - 1])) or (
-            "a" <= skel[end - 1] <= "z" and norm_end < len(text) and _is_alnum_ascii(text[norm_end])
-        ):
-            return None
         if kind == EXACT:
             written = text[norm_start:norm_end]
             if written != entry.term:

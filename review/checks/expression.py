@@ -15,12 +15,10 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-import ahocorasick
-
 from review.checks.base import Check, register
 from review.document import Document
 from review.lexicon import Entry, load_entries, load_phrases, parse_entries
-from review.lexicon_match import LexiconMatcher, document_skeleton
+from review.lexicon_match import LexiconMatcher, SentinelAutomaton, document_skeleton
 from review.model import Finding
 from review.resources import lexicon_path, load_toml
 
@@ -289,7 +287,7 @@ class ExpressionCheck(Check):
         self.honorifics = tuple(posts["honorifics"])
         self.post_max = max(map(len, self.full_posts | self.short_posts))
         self.leaders: dict[str, Leader] = {}
-        automaton = ahocorasick.Automaton()
+        automaton = SentinelAutomaton()
         names = {entry.term for entry in entries}
         for entry in entries:
             leader = Leader(
@@ -299,12 +297,12 @@ class ExpressionCheck(Check):
                 common_name=entry.get("common_name") == "yes",
             )
             self.leaders[leader.name] = leader
-            automaton.add_word(leader.name, (leader.name, False))
+            automaton.add(leader.name, (leader.name, False))
             curated = [v for v in (entry.get("variants") or "").split("|") if v]
             for variant in name_misspellings(leader.name, curated):
                 if variant not in names and variant not in automaton:
-                    automaton.add_word(variant, (leader.name, True))
-        automaton.make_automaton()
+                    automaton.add(variant, (leader.name, True))
+        automaton.build()
         self.names = automaton
 
     def _vocabulary(self, leader: Leader) -> frozenset[str]:
