@@ -172,7 +172,7 @@ def cpu_seconds(pid: int) -> float | None:
         return None
 
 
-def start_server(workers: int) -> tuple[subprocess.Popen, str, str]:
+def start_server(workers: int, threads: int | None) -> tuple[subprocess.Popen, str, str]:
     """`review serve` on a free loopback port with a throw-away settings database."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -180,6 +180,8 @@ def start_server(workers: int) -> tuple[subprocess.Popen, str, str]:
     folder = tempfile.mkdtemp(prefix="review-load-")
     command = [sys.executable, "-m", "review.cli", "serve", "--port", str(port), "--workers", str(workers),
                "--db", os.path.join(folder, "settings.sqlite3"), "--log-level", "warning"]
+    if threads:
+        command += ["--threads", str(threads)]
     log_path = os.path.join(folder, "server.log")
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
@@ -202,6 +204,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", help="an already running server (default: start one)")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers of the server this script starts")
+    parser.add_argument("--threads", type=int, help="review threads per worker (default: the server's)")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=2000, help="stop after this many requests")
     parser.add_argument("--seconds", type=float, default=60, help="or after this long")
@@ -214,7 +217,7 @@ def main() -> int:
     server = None
     url = args.url
     if url is None:
-        server, url, _log = start_server(args.workers)
+        server, url, _log = start_server(args.workers, args.threads)
     cpu_before = cpu_seconds(server.pid) if server else None
     client_before = resource.getrusage(resource.RUSAGE_SELF)
     try:
@@ -225,7 +228,8 @@ def main() -> int:
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
-    result.update({"chars": args.chars, "workers": args.workers if server else None, "cpus": os.cpu_count()})
+    result.update({"chars": args.chars, "workers": args.workers if server else None, "threads": args.threads,
+                   "cpus": os.cpu_count()})
     client_cpu = (client_after.ru_utime + client_after.ru_stime) - (client_before.ru_utime + client_before.ru_stime)
     result["client_cpu_ms_per_request"] = round(client_cpu * 1000 / (result["requests"] + args.clients), 2)
     result["load_average_1m"] = round(os.getloadavg()[0], 2)  # other work on the machine skews the latencies
@@ -237,7 +241,7 @@ def main() -> int:
     else:
         print(
             f"{result['clients']} clients, {result['requests']} requests of {args.chars} chars in {result['seconds']} s "
-            f"(server workers: {result['workers']}, cpus: {result['cpus']})\n"
+            f"(server workers: {result['workers']}, threads: {result['threads'] or 'default'}, cpus: {result['cpus']})\n"
             f"  p50 {result['p50_ms']} ms   p90 {result['p90_ms']} ms   p99 {result['p99_ms']} ms   "
             f"max {result['max_ms']} ms   mean {result['mean_ms']} ms\n"
             f"  throughput {result['throughput_rps']} req/s   errors {result['errors']}   "

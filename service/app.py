@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -197,7 +197,9 @@ def create_app(config: ServiceConfig | None = None, reviewer: Reviewer | None = 
         # One post per task: single reviews queued meanwhile interleave with a long batch instead of waiting.
         reports = [await service.run(service.review_item, post) for post in posts]
         request.state.log_extra = {"posts": len(posts), "findings": sum(len(r["findings"]) for r in reports)}
-        return JSONResponse({"reports": reports})
+        # A hundred reports take a while to serialise: do it off the event loop too.
+        body = await run_in_threadpool(json_bytes, {"reports": reports})
+        return Response(body, media_type="application/json")
 
     # -- LanguageTool-compatible API -------------------------------------------------------------------------
     @app.get("/v2/check", include_in_schema=False)  # LanguageTool also takes query parameters
@@ -326,6 +328,11 @@ def create_app(config: ServiceConfig | None = None, reviewer: Reviewer | None = 
         return await run_in_threadpool(remove)
 
     return app
+
+
+def json_bytes(value: Any) -> bytes:
+    """Compact UTF-8 JSON, as JSONResponse writes it."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _term_field(kind: str) -> str:
