@@ -70,6 +70,9 @@ def test_formulation_missing_item_and_partial_lists(reviewer):
     assert by_rule(report, "expression.formulation_items")
     assert not review(reviewer, "坚持创新、协调、绿色等新发展理念。").findings
     assert not review(reviewer, "坚持创新、协调、绿色、开放、共享的新发展理念。").findings
+    # the list belongs to another phrase (的发展理念), not to the name that follows it
+    text = "总书记创造性提出创新、协调、绿色、开放、共享的发展理念，以新发展理念开启新局面。"
+    assert not review(reviewer, text).findings
 
 
 def test_formulation_order(reviewer):

@@ -80,6 +80,8 @@ def test_promotion_is_critical(reviewer):
         "平台独立运行，香港独特的文化魅力吸引游客。",
         "受恶性交通事故影响，该路段临时封闭。",
         "我市积极发展生产性服务业和生活性服务业。",
+        "国家电网投资规模首次突破6500亿元，一次性用品减量使用，特色诱人。",
+        "专家表示，毒品价格上涨说明打击成效明显。",
     ],
 )
 def test_ordinary_government_text_is_clean(reviewer, text):

@@ -200,30 +200,35 @@ class ExpressionCheck(Check):
             start = text.find(formulation.name)
             while start >= 0:
                 end = start + len(formulation.name)
-                for partial, tokens in self._adjacent_lists(text, start, end):
-                    finding = self._compare_items(doc, formulation, tokens, partial)
+                for partial, before_name, tokens in self._adjacent_lists(text, start, end):
+                    finding = self._compare_items(doc, formulation, tokens, partial, before_name)
                     if finding is not None:
                         findings.append(finding)
                 start = text.find(formulation.name, end)
         return findings
 
     @staticmethod
-    def _adjacent_lists(text: str, start: int, end: int) -> list[tuple[bool, list[tuple[int, int]]]]:
-        """Enumerations touching a name: (ends with 等, [(token start, token end)]) in text offsets."""
+    def _adjacent_lists(text: str, start: int, end: int) -> list[tuple[bool, bool, list[tuple[int, int]]]]:
+        """Enumerations touching a name: (ends with 等, lies before the name, [(token start, token end)])."""
         found = []
         window_start = max(0, start - 120)
         before = LIST_BEFORE.search(text[window_start:start])
         if before:
             partial = before.group(2) is not None  # …等 lists only some items
-            found.append((partial, _tokens(text, window_start + before.start(1), window_start + before.end(1))))
+            found.append((partial, True, _tokens(text, window_start + before.start(1), window_start + before.end(1))))
         after = LIST_AFTER.match(text[end : end + 160])
         if after:
             partial = text.startswith("等", end + after.end(1))
-            found.append((partial, _tokens(text, end + after.start(1), end + after.end(1))))
-        return [(partial, spans) for partial, spans in found if len(spans) >= 2]
+            found.append((partial, False, _tokens(text, end + after.start(1), end + after.end(1))))
+        return [(partial, before_name, spans) for partial, before_name, spans in found if len(spans) >= 2]
 
     def _compare_items(
-        self, doc: Document, formulation: Formulation, tokens: list[tuple[int, int]], partial: bool
+        self,
+        doc: Document,
+        formulation: Formulation,
+        tokens: list[tuple[int, int]],
+        partial: bool,
+        before_name: bool,
     ) -> Finding | None:
         """A finding when a listed enumeration has a wrong, missing or reordered item."""
         text = doc.text
@@ -236,13 +241,18 @@ class ExpressionCheck(Check):
         for index, (token_start, token_end) in enumerate(tokens):
             token = text[token_start:token_end]
             seen.append(_item_hit(token, items, first=index == 0, last=index == last))
-        # A list found by punctuation may run into the clause before or after it: drop edge tokens that are
-        # neither items nor shaped like one (no shared ending such as 意识, 自信).
+        # The token touching the name must be an item, or this is not the formulation's list.
+        if seen and seen[-1 if before_name else 0] is None:
+            return None
+        # On its far side a list found by punctuation may run into the neighbouring clause: drop tokens there
+        # that are neither items nor shaped like one (no shared ending such as 意识, 自信).
         suffix = _common_suffix(items)
-        while seen and seen[0] is None and not (suffix and text[tokens[0][0] : tokens[0][1]].endswith(suffix)):
-            seen, tokens = seen[1:], tokens[1:]
-        while seen and seen[-1] is None and not (suffix and text[tokens[-1][0] : tokens[-1][1]].endswith(suffix)):
-            seen, tokens = seen[:-1], tokens[:-1]
+        if before_name:
+            while seen and seen[0] is None and not (suffix and text[tokens[0][0] : tokens[0][1]].endswith(suffix)):
+                seen, tokens = seen[1:], tokens[1:]
+        else:
+            while seen and seen[-1] is None and not (suffix and text[tokens[-1][0] : tokens[-1][1]].endswith(suffix)):
+                seen, tokens = seen[:-1], tokens[:-1]
         known = [hit for hit in seen if hit is not None]
         if len(known) * 2 < len(seen) or len(known) < 2:
             return None  # not an enumeration of this formulation

@@ -74,9 +74,11 @@ class ContextReader:
         return any(cue in window for cue in self.enforcement_cues)
 
     def promotion(self, window: str, category: str) -> bool:
-        """Promotional cues (the category's own list where it has one) in the window."""
-        cues = self.category_cues.get(category, self.promotion_cues)
-        return any(cue in window for cue in cues)
+        """Promotional cues in the window: one of the category's own list where it has one (ad_law), else
+        at least two of the general list (a lone 价格 or 服务 in a news sentence is not an advertisement)."""
+        if category in self.category_cues:
+            return any(cue in window for cue in self.category_cues[category])
+        return sum(cue in window for cue in self.promotion_cues) >= 2
 
     def has_contact(self, window: str) -> bool:
         """A phone number, messenger id or web address in the window."""
