@@ -96,6 +96,8 @@ def test_batch_keeps_order_and_reports_bad_posts(client):
         (b'{"text": "ok", "account": {"id": {"x": 1}}}', 422, "invalid_type"),
         (b'{"text": "ok", "published_at": "yesterday"}', 422, "invalid_date"),
         (b'{"text": "ok", "id": true}', 422, "invalid_type"),
+        (b'{"text": "ok", "id": NaN}', 422, "invalid_type"),
+        (b'{"text": "ok", "account": {"id": Infinity}}', 422, "invalid_type"),
         (json.dumps({"text": "字" * 20_001}).encode(), 422, "text_too_long"),
     ],
 )
@@ -199,7 +201,7 @@ def test_cors_only_for_configured_origins(client, tmp_path):
 
 
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=30),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=12,
 )
