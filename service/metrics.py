@@ -37,10 +37,17 @@ class Metrics:
         self.latency_sum: Counter[str] = Counter()
         self.posts: Counter[str] = Counter()
         self.findings: Counter[str] = Counter()
+        self.in_flight = 0
+
+    def request_started(self) -> None:
+        """One more request in progress."""
+        with self._lock:
+            self.in_flight += 1
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
-        """Count one HTTP request and its latency."""
+        """Count one finished HTTP request and its latency."""
         with self._lock:
+            self.in_flight -= 1
             self.requests[(("method", method), ("route", route), ("status", str(status)))] += 1
             self.latency_counts[route][bisect_left(LATENCY_BUCKETS, seconds)] += 1
             self.latency_sum[route] += seconds
@@ -57,6 +64,9 @@ class Metrics:
         lines: list[str] = []
         with self._lock:
             lines += [
+                "# HELP review_http_requests_in_flight HTTP requests being served now (this one included).",
+                "# TYPE review_http_requests_in_flight gauge",
+                f"review_http_requests_in_flight {self.in_flight}",
                 "# HELP review_http_requests_total HTTP requests by method, route and status.",
                 "# TYPE review_http_requests_total counter",
             ]

@@ -61,6 +61,7 @@ class RequestContextMiddleware:
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         status = {"code": 500}
+        self.metrics.request_started()
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":

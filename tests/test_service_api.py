@@ -172,6 +172,7 @@ def test_metrics_in_prometheus_text_format(client):
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
     text = response.text
     assert "# TYPE review_http_requests_total counter" in text
+    assert "review_http_requests_in_flight 1" in text  # the scrape itself
     assert 'review_http_requests_total{method="POST",route="/v1/review",status="200"}' in text
     assert 'review_http_requests_total{method="POST",route="/v1/review",status="400"}' in text
     assert "# TYPE review_http_request_duration_seconds histogram" in text
