@@ -76,6 +76,23 @@ class ReviewService:
         self.metrics.observe_report(report)
         return report
 
+    def check_languagetool(self, params: dict[str, str]) -> dict:
+        """LanguageTool's /v2/check answer for its parameters; bad parameters raise InputError."""
+        language = languagetool.check_language(params.get("language"))
+        if "text" in params:
+            text = languagetool.AnnotatedText.from_text(params["text"])
+        elif "data" in params:
+            text = languagetool.AnnotatedText.from_data(params["data"])
+        else:
+            raise InputError("missing_text", "缺少 text 或 data 参数 / the parameter text or data is required", "text")
+        disabled = languagetool.split_list(params.get("disabledRules")) | languagetool.split_list(
+            params.get("disabledCategories")
+        )
+        if not text.plain.strip():  # editors send empty documents; LanguageTool answers with no matches
+            return languagetool.check_response({"findings": []}, text, language, disabled)
+        post = {"text": text.plain, "account": {"id": params.get("account_id"), "type": params.get("account_type")}}
+        return languagetool.check_response(self.review_one(post), text, language, disabled)
+
     def review_item(self, post: Any) -> dict:
         """One report of a batch; bad input yields a report with `error`."""
         report = self.reviewer.review_dict(post, self.options_for(post))
@@ -207,22 +224,9 @@ def create_app(config: ServiceConfig | None = None, reviewer: Reviewer | None = 
     async def languagetool_check(request: Request) -> JSONResponse:
         """LanguageTool's check: form fields `text` or `data`, and `language` (zh-CN or auto)."""
         params = await read_params(request)
-        language = languagetool.check_language(params.get("language"))
-        if "text" in params:
-            text = languagetool.AnnotatedText.from_text(params["text"])
-        elif "data" in params:
-            text = languagetool.AnnotatedText.from_data(params["data"])
-        else:
-            raise InputError("missing_text", "缺少 text 或 data 参数 / the parameter text or data is required", "text")
-        disabled = languagetool.split_list(params.get("disabledRules")) | languagetool.split_list(
-            params.get("disabledCategories")
-        )
-        if not text.plain.strip():  # editors send empty documents; LanguageTool answers with no matches
-            return JSONResponse(languagetool.check_response({"findings": []}, text, language, disabled))
-        post = {"text": text.plain, "account": {"id": params.get("account_id"), "type": params.get("account_type")}}
-        report = await service.run(service.review_one, post)
-        request.state.log_extra = {"posts": 1, "findings": len(report["findings"])}
-        return JSONResponse(languagetool.check_response(report, text, language, disabled))
+        answer = await service.run(service.check_languagetool, params)
+        request.state.log_extra = {"posts": 1, "findings": len(answer["matches"])}
+        return JSONResponse(answer)
 
     @app.get("/v2/languages", tags=["languagetool"])
     async def languagetool_languages() -> list[dict]:
