@@ -199,6 +199,7 @@ def test_context_dependent_pairs_fix_and_stay_quiet_once_fixed(reviewer, wrong, 
     assert len(found) == 1
     finding = found[0]
     assert wrong[: finding["start"]] + finding["suggestion"] + wrong[finding["end"] :] == right
+    assert finding["message"].startswith(f"疑似误用：“{finding['text']}”应为“{finding['suggestion']}”（")
     assert findings(reviewer, right) == []
 
 

@@ -243,7 +243,7 @@ class TypoCheck(Check):
                         category=self.category,
                         rule=f"typo.context.{rule.id}",
                         severity=rule.severity,
-                        message=f"{typo_message(doc.text[start:end], rule.suggestion)}：{rule.message}",
+                        message=f"疑似误用：“{doc.text[start:end]}”应为“{rule.suggestion}”（{rule.message}）",
                         suggestion=rule.suggestion,
                         confidence=rule.confidence,
                     )
