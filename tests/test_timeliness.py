@@ -45,6 +45,11 @@ def test_month_day_uses_publication_year_and_iso_dates(core_reviewer):
     assert [f.text for f in findings] == ["6月30日", "2025-07-02"]
 
 
+def test_month_day_far_after_publication_means_last_year(core_reviewer):
+    text = "11月3日，代表团圆满结束了访问。"
+    assert _timeliness(core_reviewer, text=text, published_at="2025-05-18", checked_at="2025-05-20") == []
+
+
 def test_traditional_text_maps_back(core_reviewer):
     text = "2025年6月30日，市政府召開了會議。"
     (finding,) = _timeliness(core_reviewer, text=text, published_at="2025-05-18", checked_at="2025-05-20")

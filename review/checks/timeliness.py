@@ -36,6 +36,7 @@ class TimelinessCheck(Check):
         in_text = config["future_date_in_text"]
         self.in_text_severity = in_text["severity"]
         self.window = int(in_text["window"])
+        self.month_day_horizon = timedelta(days=int(in_text["month_day_horizon_days"]))
         self.past_markers = tuple(sorted(in_text["past_markers"], key=len, reverse=True))
         self.future_markers = tuple(sorted(in_text["future_markers"], key=len, reverse=True))
         self.stale_days = int(config["stale"]["info_after_days"])
@@ -94,7 +95,7 @@ class TimelinessCheck(Check):
             if any(s <= match.start() < e for s, e in taken):
                 continue
             value = _date(published.year, int(match.group(1)), int(match.group(2)))
-            if value is not None:
+            if value is not None and value - published <= self.month_day_horizon:
                 found.append((match.start(), match.end(), value))
         findings = []
         for start, end, value in found:
