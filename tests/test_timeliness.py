@@ -40,9 +40,9 @@ def test_announcements_and_earlier_dates_are_fine(core_reviewer, text):
 
 def test_month_day_uses_publication_year_and_iso_dates(core_reviewer):
     findings = _timeliness(
-        core_reviewer, text="6月30日，会议顺利召开。2025-07-02，检查组完成了验收。", published_at="2025-05-18", checked_at="2025-05-20"
+        core_reviewer, text="6月10日，会议顺利召开。2025-07-02，检查组完成了验收。", published_at="2025-05-18", checked_at="2025-05-20"
     )
-    assert [f.text for f in findings] == ["6月30日", "2025-07-02"]
+    assert [f.text for f in findings] == ["6月10日", "2025-07-02"]
 
 
 def test_month_day_far_after_publication_means_last_year(core_reviewer):
