@@ -100,6 +100,10 @@ def test_over_entertaining_posts_are_found(reviewer, row):
         "小编提醒：明天起市民卡网点调整营业时间。",
         "厦门集美区政务服务中心办公时间为9:00~12:00。",
         "老人家行动不便的，可以电话预约上门办理。",
+        "2025年，经中老铁路进出口货物超544万吨，同比增长13.6%。",
+        "向全市父老乡亲们致以新春的祝福！",
+        "服务大厅开放时间为周一~周五，节假日休息。",
+        "夏季种草种树，做好林地管护。",
     ],
 )
 def test_lively_but_acceptable_posts_pass(reviewer, text):

@@ -135,6 +135,19 @@ def government_samples(data: Path, limit: int = 9000, seed: int = 13) -> list[Sa
     return kept
 
 
+def held_out_articles(data: Path, limit: int) -> list[dict]:
+    """Whole 《新闻联播》 articles from the held-out period (title, text), at most `limit`, text cut to 20,000 chars."""
+    path = data / "formal-xinwenlianbo" / "xinwenlianbo_2022-2026.jsonl.xz"
+    articles: list[dict] = []
+    if path.exists():
+        for row in _jsonl(path):
+            if row.get("date", "") >= HELD_OUT_FROM and row.get("text"):
+                articles.append({"title": row.get("title") or "", "text": row["text"][:20000]})
+                if len(articles) >= limit:
+                    break
+    return articles
+
+
 def informal_samples(data: Path, limit: int = 14000, seed: int = 17) -> list[Sample]:
     """Informal text (label `informal`): Weibo posts (train splits to train, eval splits held out) and reviews."""
     rng = random.Random(seed)

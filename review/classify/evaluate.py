@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from review.classify.data import government_samples, headline_samples, informal_samples
+from review.classify.data import government_samples, headline_samples, held_out_articles, informal_samples
 from review.document import Document
 from review.model import SEVERITY_RANK, Post
 from review.pipeline import ReviewOptions, Reviewer
@@ -127,6 +127,13 @@ def evaluate(data: Path, dev: Path, heldout_limit: int = 1500) -> dict:
         for sample in informal:
             report = _review(reviewer, options, sample.text, "government")
             counters["entertainment_flag_rate_weibo"].add(whole_post_flagged(report, "entertainment"), sample.text)
+        # Whole multi-paragraph articles (held-out 《新闻联播》 2026), account `government`.
+        counters["false_alarm_offtopic_gov_articles"] = Counter2()
+        counters["false_alarm_entertainment_gov_articles"] = Counter2()
+        for article in held_out_articles(data, heldout_limit // 3):
+            report = reviewer.review({"title": article["title"], "text": article["text"], "account": {"type": "government"}}, options)
+            counters["false_alarm_offtopic_gov_articles"].add(flagged(report, "offtopic"), article["title"])
+            counters["false_alarm_entertainment_gov_articles"].add(flagged(report, "entertainment"), article["title"])
         results["heldout"] = {k: c.as_dict() | ({"examples": c.examples} if c.examples else {}) for k, c in counters.items()}
         _print("heldout", counters)
 
