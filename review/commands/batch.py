@@ -64,6 +64,10 @@ def reviewed_lines(items: Iterable[tuple[int, str]], options: ReviewOptions, wor
         context = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
         with context.Pool(workers, initializer=_init_worker, initargs=(options,)) as pool:
             yield from pool.imap(_work, items, chunksize=16)
+            # Let the workers exit on their own: terminate() (the `with` exit) relies on SIGTERM, which a
+            # worker forked from a process that changed its SIGTERM handler may ignore, hanging the join.
+            pool.close()
+            pool.join()
     else:
         for number, line in items:
             yield json.dumps(review_line(number, line, options), ensure_ascii=False)
