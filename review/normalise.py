@@ -195,16 +195,17 @@ def find_noise(text: str) -> tuple[list[tuple[int, int, str]], list[NoiseSpan]]:
 
 
 @lru_cache(maxsize=1)
-def _converters() -> tuple:
+def _converter():
     import opencc
 
-    return opencc.OpenCC("hk2s.json"), opencc.OpenCC("tw2s.json")
+    # hk2s = t2s plus Hong Kong variant forms. tw2s is left out on purpose: its variant table turns the
+    # simplified 么/麼 into 幺 (么么哒 → 幺幺哒) and adds nothing else that matters for review.
+    return opencc.OpenCC("hk2s.json")
 
 
 def to_simplified(text: str) -> str:
-    """Traditional, Hong Kong and Taiwan forms to simplified Chinese (OpenCC)."""
-    hk, tw = _converters()
-    return tw.convert(hk.convert(text))
+    """Traditional (incl. Hong Kong and Taiwan) forms to simplified Chinese (OpenCC)."""
+    return _converter().convert(text)
 
 
 def normalise(original: str) -> Normalised:

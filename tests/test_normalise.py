@@ -14,6 +14,10 @@ def test_traditional_hk_tw_to_simplified():
     assert normalise("裡面的臺灣").text == "里面的台湾"  # TW variant
 
 
+def test_simplified_particles_survive():
+    assert normalise("么么哒，什麼，这么").text == "么么哒，什么，这么"
+
+
 def test_simplified_text_is_unchanged():
     text = "市政府新闻办今天上午举行新闻发布会，著名的乾隆年间古建筑头发后面。"
     result = normalise(text)

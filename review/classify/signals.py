@@ -55,7 +55,7 @@ class SignalLexicon:
         self._automaton = ahocorasick.Automaton()
         for entry in entries:
             if entry.kind == "phrase":
-                # Terms go through the same normaliser as the text (OpenCC turns a lone "么" into "幺").
+                # Terms go through the same normaliser as the text, so list entries match however they are written.
                 key = normalise(entry.pattern).text.lower()
                 previous = self._automaton.get(key, None)
                 if previous is None or abs(entry.weight) > abs(previous[1].weight):
