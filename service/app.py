@@ -16,8 +16,10 @@ from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from review import __version__
@@ -119,6 +121,8 @@ def create_app(config: ServiceConfig | None = None, reviewer: Reviewer | None = 
         version=__version__,
         lifespan=lifespan,
         description="Reviews Chinese government new-media posts. Contract: ../shared/CONTRACT.md.",
+        docs_url=None,  # served below from local Swagger UI assets: no machine here reaches a CDN
+        redoc_url=None,
     )
     app.state.service = service
     if config.allow_origins:  # editor plug-ins running in web pages of these origins may call the API
@@ -127,6 +131,17 @@ def create_app(config: ServiceConfig | None = None, reviewer: Reviewer | None = 
         )
     app.add_middleware(RequestContextMiddleware, metrics=metrics, max_body_bytes=config.max_body_bytes)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/docs-assets", StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} — API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon-32x32.png",
+        )
 
     # -- errors: every refusal is a JSON body {"error": {"code", "message", ...}} ----------------------------
     def refuse(request: Request, status: int, body: dict, headers: dict | None = None) -> JSONResponse:

@@ -40,7 +40,9 @@ def assert_error(response, status: int, code: str | None = None) -> dict:
 def test_healthz_and_openapi(client):
     health = client.get("/healthz").json()
     assert health["status"] == "ok" and "garbled" in health["checks"]
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "/docs-assets/swagger-ui-bundle.js" in docs.text and "cdn" not in docs.text
+    assert client.get("/docs-assets/swagger-ui-bundle.js").status_code == 200  # offline: served locally
     paths = client.get("/openapi.json").json()["paths"]
     for path in ("/v1/review", "/v1/review/batch", "/v2/check", "/v2/languages", "/v1/accounts/{account_id}/settings"):
         assert path in paths
