@@ -16,9 +16,9 @@ from review.resources import lexicon_path
 
 
 def test_phrases_are_normalised_like_the_text():
-    # OpenCC maps a lone "么" to "幺"; the lexicon term must follow or "么么哒" never matches.
-    lexicon = SignalLexicon([Entry("么么哒", "phrase", "cute", 1.5), Entry("哒", "phrase", "cute", 0.5)])
-    (hit,) = lexicon.find("晚安幺幺哒")
+    # A term written in traditional characters still matches the (simplified) normalised text.
+    lexicon = SignalLexicon([Entry("麼麼噠", "phrase", "cute", 1.5), Entry("哒", "phrase", "cute", 0.5)])
+    (hit,) = lexicon.find("晚安么么哒")
     assert (hit.start, hit.end, hit.weight) == (2, 5, 1.5)
 
 
