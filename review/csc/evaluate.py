@@ -180,13 +180,15 @@ def eval_main(argv=None) -> int:
     ap.add_argument("--markdown", action="store_true", help="print a markdown table")
     ap.add_argument("--speed", action="store_true", help="also measure ms per 100-char sentence")
     ap.add_argument("--tune", action="store_true",
-                    help="sweep thresholds on odw-dev, store the best (max correction F1, ties to the higher "
-                         "threshold) in the model's csc.json, then evaluate")
+                    help="sweep thresholds on odw-dev, store the best (max correction F1 among thresholds with "
+                         "FPR <= --max-fpr, ties to the higher threshold) in the model's csc.json, then evaluate")
     ap.add_argument("--model", default=None, help="model directory (default models/csc)")
     ap.add_argument("--confusion", default=None, help="confusion TSV (default lexicons/confusion/confusion.tsv)")
     ap.add_argument("--data", default="../shared/data", help="shared data dir (for odw-dev)")
     ap.add_argument("--threshold", type=float, default=None, help="default: the model's tuned threshold")
     ap.add_argument("--sweep", default=None, help="comma-separated thresholds to sweep (tune on odw-dev only!)")
+    ap.add_argument("--max-fpr", type=float, default=0.03,
+                    help="--tune: only thresholds whose false-positive rate on odw-dev is at most this")
     ap.add_argument("--limit", type=int, default=0, help="evaluate the first N sentences only")
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--threads", type=int, default=1)
@@ -201,12 +203,13 @@ def eval_main(argv=None) -> int:
         pairs = load_eval_set("odw-dev", args.data)
         thrs = [round(0.3 + 0.05 * i, 2) for i in range(14)]
         rows = sweep_thresholds(corr, pairs, thrs)
-        best = max(rows, key=lambda m: (round(m["cor_f1"], 4), m["threshold"]))
+        ok = [m for m in rows if m["fpr"] <= args.max_fpr] or rows[-1:]
+        best = max(ok, key=lambda m: (round(m["cor_f1"], 4), m["threshold"]))
         for m in rows:
             print(format_row(f"odw-dev@{m['threshold']}", m), file=sys.stderr)
         corr.threshold = best["threshold"]
         write_threshold(args.model or DEFAULT_MODEL_DIR, best["threshold"],
-                        dict(set="odw-dev", criterion="max correction F1", cor_f1=round(best["cor_f1"], 4),
+                        dict(set="odw-dev", criterion=f"max correction F1 with FPR <= {args.max_fpr}", cor_f1=round(best["cor_f1"], 4),
                              fpr=round(best["fpr"], 4)))
         print(f"tuned threshold on odw-dev: {best['threshold']}", file=sys.stderr)
     specs = [(Path(f).name if f != "odw-dev" else f, f) for f in args.files]

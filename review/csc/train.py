@@ -251,6 +251,8 @@ def build_argparser() -> argparse.ArgumentParser:
     ap.add_argument("--vocab-max", type=int, default=8000)
     ap.add_argument("--clean-limit", type=int, default=0, help="use at most this many clean sentences (tests)")
     ap.add_argument("--export", action="store_true", help="only export best.pt (or last.pt) to --out and exit")
+    ap.add_argument("--export-from", default="best", choices=("best", "last"),
+                    help="checkpoint to export: best on odw-dev (default) or the last one")
     ap.add_argument("--no-fp16", action="store_true", help="export fp32 weights")
     return ap
 
@@ -271,7 +273,8 @@ def _save(path: Path, obj: dict) -> None:
 
 def export(args, vocab: CharVocab, prep: dict) -> Optional[Path]:
     ck = Path(args.ckpt)
-    src = ck / "best.pt" if (ck / "best.pt").exists() else ck / "last.pt"
+    want = getattr(args, "export_from", "best")
+    src = ck / "best.pt" if want == "best" and (ck / "best.pt").exists() else ck / "last.pt"
     if not src.exists():
         log(f"nothing to export in {ck}")
         return None
