@@ -200,7 +200,6 @@ class ModelPass:
             word_length=int(settings.get("protected_word_length", 3)),
             gov_words=_gov_words(),
         )
-        _pos_tagger()  # load jieba's tag tables now, not on the first post
 
     def edits(self, doc: "Document") -> list[ModelEdit]:
         """Corrections inside the windows of `doc` that the first pass picks."""
@@ -209,8 +208,14 @@ class ModelPass:
         if not spans:
             return []
         sentences = [text[a:b] for a, b in spans]
-        protected = [self.protection.spans(s) for s in sentences]
-        results = self.corrector.correct(sentences, threshold=self.threshold, protected=protected)
+        results = self.corrector.correct(sentences, threshold=self.threshold)
+        # Protection needs jieba's POS tables (slow to load): compute it only for sentences with a suggestion.
+        results = [
+            [edit for edit in found if not any(a <= edit[0] < b for a, b in self.protection.spans(sentence))]
+            if found
+            else found
+            for sentence, found in zip(sentences, results)
+        ]
         edits = []
         for (offset, _), sentence, found in zip(spans, sentences, results):
             for index, source, target, prob in found:
@@ -245,7 +250,7 @@ def load_model_pass(settings: dict, model_dir: Path | None = None, corrector=Non
         from review.csc.infer import Corrector
 
         corrector = Corrector(str(folder), confusion=confusion, batch_size=int(settings.get("batch_size", 32)),
-                              num_threads=int(settings.get("threads", 1)))
+                              num_threads=int(settings.get("threads", 1)), backend=settings.get("backend", "numpy"))
     first_pass = FirstPass(load_ngram(str(ngram_file)), confusion, float(settings["gate"]), float(settings["margin"]),
                            int(settings.get("max_candidates", 0)))
     return ModelPass(first_pass, corrector, settings)

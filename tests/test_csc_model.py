@@ -77,3 +77,25 @@ def test_save_load_roundtrip_fp16(tmp_path):
     assert torch.allclose(a, b, atol=5e-2)
     corr = Corrector(tmp_path, confusion=confusion())
     assert corr.threshold == 0.7
+
+
+def test_numpy_backend_matches_transformers(tmp_path):
+    """The NumPy forward pass gives the logits of BertForMaskedLM, and the same corrections, without torch."""
+    import numpy as np
+
+    from review.csc.numpy_bert import NumpyBertMLM
+
+    tokens = make_user_checkpoint(tmp_path, bias_char="既")
+    reference, vocab, _ = load_model(tmp_path)
+    ids = np.array([vocab.encode("我们要再接再励。"), vocab.encode("一如即往中国") + [0, 0]], dtype=np.int64)
+    att = (ids != 0).astype(np.int64)
+    expected = reference(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(att)).logits.detach().numpy()
+    got = NumpyBertMLM(tmp_path).logits(ids, att)
+    assert got.shape == expected.shape == (2, ids.shape[1], len(tokens))
+    assert np.abs(got - expected)[att.astype(bool)].max() < 1e-4
+    torch_corr = Corrector(tmp_path, confusion=confusion(), threshold=0.5, quantize=False)
+    numpy_corr = Corrector(tmp_path, confusion=confusion(), threshold=0.5, backend="numpy")
+    sentences = ["一如即往。", "我们要再接再励。", "123abc"]
+    assert [[e[:3] for e in s] for s in numpy_corr.correct(sentences)] == [
+        [e[:3] for e in s] for s in torch_corr.correct(sentences)
+    ] == [[(2, "即", "既")], [], []]

@@ -6,8 +6,7 @@ import math
 
 from review.checks.base import Check, register
 from review.classify.linear import shipped_model
-from review.classify.signals import Hit, load_entertainment_lexicon, signal_totals
-from review.classify.train import SIGNAL_CAP
+from review.classify.signals import SIGNAL_CAP, Hit, load_entertainment_lexicon, signal_totals
 from review.document import Document
 from review.model import SEVERITY_RANK, Finding
 from review.resources import lexicon_path, load_toml

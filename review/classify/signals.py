@@ -125,6 +125,10 @@ def _severity(value: str, path: Path) -> str:
     return value
 
 
+# Per-signal totals are capped so one repeated signal cannot carry a post alone (training and inference alike).
+SIGNAL_CAP = 3.0
+
+
 def signal_totals(hits: list[Hit], cap: float | None = None) -> dict[str, float]:
     """Summed weight per signal, each capped at `cap` so one repeated particle cannot dominate."""
     totals: dict[str, float] = {}

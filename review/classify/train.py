@@ -22,7 +22,7 @@ from tqdm import tqdm
 from review.classify.data import Sample, cap_per_label, government_samples, headline_samples, informal_samples
 from review.classify.features import FeatureExtractor, FeatureSettings
 from review.classify.linear import LinearModel
-from review.classify.signals import SignalLexicon, load_entertainment_lexicon, signal_totals
+from review.classify.signals import SIGNAL_CAP, SignalLexicon, load_entertainment_lexicon, signal_totals
 from review.normalise import normalise
 from review.resources import lexicon_path
 from review.segment import cut
@@ -31,7 +31,6 @@ TOPIC_SETTINGS = FeatureSettings(n_features=2**18, words=True, char_ngrams=(1, 2
 )
 STYLE_SETTINGS = FeatureSettings(n_features=2**17, words=False, char_ngrams=(1, 2, 3), max_chars=400, signals=True)
 # Per-signal cap for the style features and the entertainment check alike.
-SIGNAL_CAP = 3.0
 
 
 def _log(message: str) -> None:

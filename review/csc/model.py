@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
 
-import torch
+if TYPE_CHECKING:  # torch is imported where a model is built or loaded: the vocabulary needs none of it
+    import torch
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 
@@ -128,6 +129,7 @@ def save_model(model, vocab: CharVocab, out_dir, fp16: bool = True, extra: Optio
 
 def load_model(model_dir, device: str = "cpu") -> Tuple[torch.nn.Module, CharVocab, dict]:
     """Load a HF-format CSC directory -> (model in eval mode, fp32; vocab; metadata from csc.json or {})."""
+    import torch
     from transformers import AutoConfig, BertForMaskedLM
 
     d = Path(model_dir)
