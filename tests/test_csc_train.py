@@ -12,6 +12,9 @@ torch.set_num_threads(1)
 
 
 def test_train_smoke_and_resume(tmp_path):
+    import signal
+
+    before = signal.getsignal(signal.SIGTERM)
     data = make_data_dir(tmp_path / "data")
     ck, out = tmp_path / "ck", tmp_path / "out"
     common = ["--data", str(data), "--ckpt", str(ck), "--out", str(out), "--preset", "tiny", "--pool", "16",
@@ -26,3 +29,4 @@ def test_train_smoke_and_resume(tmp_path):
     assert (out / "model.safetensors").exists() and (out / "vocab.txt").exists() and (out / "csc.json").exists()
     corr = Corrector(out)
     assert isinstance(corr.correct(["我们要再接再励。"]), list)
+    assert signal.getsignal(signal.SIGTERM) is before  # training gives the signal handlers back

@@ -327,8 +327,10 @@ def train_main(argv=None) -> int:
     def _sig(*_):
         stop["flag"] = True
 
-    signal.signal(signal.SIGTERM, _sig)
-    signal.signal(signal.SIGINT, _sig)
+    # Stop cleanly (checkpoint first) on SIGTERM/SIGINT; the previous handlers come back when training ends,
+    # or a process that trained in-process (the tests) would ignore SIGTERM forever after, and a
+    # multiprocessing pool forked from it could never be terminated.
+    previous_handlers = {sig: signal.signal(sig, _sig) for sig in (signal.SIGTERM, signal.SIGINT)}
 
     def checkpoint(stage: str, dev: Optional[dict] = None, best: bool = False) -> None:
         obj = dict(model=model.state_dict(), opt=opt.state_dict(), stage_opt=stage, step=step, stage=stage,
@@ -390,6 +392,8 @@ def train_main(argv=None) -> int:
             t_save = time.time()
         if args.max_minutes and now - t_start > args.max_minutes * 60:
             break
+    for sig, handler in previous_handlers.items():
+        signal.signal(sig, handler)
     checkpoint("mlm" if step < args.mlm_steps else "correct")
     log(f"stopped at step {step}/{total} ({train_seconds / 60:.1f} min trained in total)")
     if step >= total and args.out:
