@@ -27,6 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the inspection and print the totals."""
+    import os
+
+    os.environ.setdefault("REVIEW_TYPO_BACKEND", "torch")  # bulk work: per-post speed beats start-up
     from review.inspect.run import local_backend, inspect_feed
 
     try:

@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     os.environ["REVIEW_MAX_BATCH"] = str(args.max_batch)
     os.environ["REVIEW_MAX_BODY_BYTES"] = str(args.max_body_bytes)
     os.environ["REVIEW_THREADS"] = str(args.threads)
+    os.environ.setdefault("REVIEW_TYPO_BACKEND", "torch")  # a server trades start-up for per-post speed
     if args.allow_origin:
         os.environ["REVIEW_ALLOW_ORIGINS"] = ",".join(args.allow_origin)
     uvicorn.run(
