@@ -123,18 +123,7 @@ def train_topic(data: Path, out: Path, max_per_label: int = 4000, c_value: float
     _log(f"{len(samples)} texts, classes: {', '.join(classes)}")
     extractor = FeatureExtractor(TOPIC_SETTINGS)
     model, held = _fit(samples, classes, TOPIC_SETTINGS, lambda t: topic_features(extractor, t), c_value, max_iter)
-    metrics = _accuracy_table(model, held)
-    model.info = {
-        "trained": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
-        "data": str(data),
-        "samples": {f"{label}/{split}": n for (label, split), n in sorted(counts.items())},
-        "C": c_value,
-        "heldout": metrics,
-    }
-    model.save(out)
-    _write_card(out, "topic", model, metrics, counts)
-    _log(f"held-out accuracy {metrics.get('accuracy')} → {out}")
-    return metrics
+    return _finish(model, held, data, out, "topic", counts, c_value)
 
 
 def train_style(data: Path, out: Path, max_per_label: int = 14000, c_value: float = 2.0, max_iter: int = 300) -> dict:
@@ -155,6 +144,12 @@ def train_style(data: Path, out: Path, max_per_label: int = 14000, c_value: floa
     model, held = _fit(
         samples, ["formal", "informal"], STYLE_SETTINGS, lambda t: style_features(extractor, lexicon, t), c_value, max_iter
     )
+    return _finish(model, held, data, out, "style", counts, c_value)
+
+
+
+def _finish(model: LinearModel, held: dict[str, np.ndarray], data: Path, out: Path, name: str, counts: Counter, c_value: float) -> dict:
+    """Score on the held-out split, record provenance, save the model and its card; return the metrics."""
     metrics = _accuracy_table(model, held)
     model.info = {
         "trained": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
@@ -164,10 +159,9 @@ def train_style(data: Path, out: Path, max_per_label: int = 14000, c_value: floa
         "heldout": metrics,
     }
     model.save(out)
-    _write_card(out, "style", model, metrics, counts)
+    _write_card(out, name, model, metrics, counts)
     _log(f"held-out accuracy {metrics.get('accuracy')} → {out}")
     return metrics
-
 
 CARD_TEXT = {
     "topic": (
