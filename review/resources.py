@@ -20,6 +20,15 @@ def models_dir() -> Path:
     return Path(os.environ.get("REVIEW_MODELS", PROJECT_ROOT / "models"))
 
 
+def cache_dir() -> Path:
+    """Where derived data is cached between runs ($REVIEW_CACHE, else $XDG_CACHE_HOME/review, else ~/.cache/review)."""
+    explicit = os.environ.get("REVIEW_CACHE")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "review"
+
+
 def lexicon_path(*parts: str) -> Path:
     """Path of a file under lexicons/."""
     return lexicons_dir().joinpath(*parts)

@@ -21,3 +21,68 @@ def test_tokens_carry_offsets():
 
 def test_tokenizer_is_shared():
     assert get_tokenizer() is get_tokenizer()
+
+
+def _fresh(user_dict, cache):
+    from review.segment import load_tokenizer
+
+    return load_tokenizer(user_dict, cache)
+
+
+def test_dictionary_cache_round_trip(tmp_path, monkeypatch):
+    import jieba
+
+    user_dict = tmp_path / "user.txt"
+    user_dict.write_text("一网通办 2000 n\n某某测试词 5\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    built = _fresh(user_dict, cache)
+    assert len(list(cache.glob("jieba-*.marshal"))) == 1
+
+    def no_rebuild(self, dictionary=None):
+        raise AssertionError("the cached dictionary should have been used")
+
+    monkeypatch.setattr(jieba.Tokenizer, "initialize", no_rebuild)
+    cached = _fresh(user_dict, cache)
+    assert cached.FREQ == built.FREQ
+    assert cached.total == built.total
+    assert cached.user_word_tag_tab == built.user_word_tag_tab == {"一网通办": "n"}
+    assert "某某测试词" in cached.lcut("这是某某测试词。")
+
+
+def test_dictionary_cache_follows_the_user_dictionary(tmp_path):
+    user_dict = tmp_path / "user.txt"
+    cache = tmp_path / "cache"
+    user_dict.write_text("甲乙丙丁词 5\n", encoding="utf-8")
+    _fresh(user_dict, cache)
+    first = list(cache.glob("jieba-*.marshal"))
+    user_dict.write_text("戊己庚辛词 5\n", encoding="utf-8")
+    tokenizer = _fresh(user_dict, cache)
+    second = list(cache.glob("jieba-*.marshal"))
+    assert len(second) == 1 and second != first  # a new key, the stale file removed
+    assert "戊己庚辛词" in tokenizer.FREQ and "甲乙丙丁词" not in tokenizer.FREQ
+
+
+def test_corrupt_or_unwritable_cache_falls_back(tmp_path):
+    user_dict = tmp_path / "user.txt"
+    user_dict.write_text("甲乙丙丁词 5\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    reference = _fresh(user_dict, cache)
+    (cache_file,) = cache.glob("jieba-*.marshal")
+    cache_file.write_bytes(b"not marshal data")
+    assert _fresh(user_dict, cache).FREQ == reference.FREQ
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    assert _fresh(user_dict, blocked / "cache").FREQ == reference.FREQ
+
+
+def test_zero_frequency_user_words_are_force_split(tmp_path):
+    from jieba import finalseg
+
+    user_dict = tmp_path / "user.txt"
+    user_dict.write_text("强制切分词 0\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    _fresh(user_dict, cache)
+    finalseg.Force_Split_Words.discard("强制切分词")
+    _fresh(user_dict, cache)  # from the cache
+    assert "强制切分词" in finalseg.Force_Split_Words
+    finalseg.Force_Split_Words.discard("强制切分词")
