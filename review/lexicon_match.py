@@ -25,6 +25,7 @@ import ahocorasick
 import numpy as np
 
 from review.lexicon import Entry
+from review.pinyin import term_readings
 
 if TYPE_CHECKING:
     from review.document import Document
@@ -138,21 +139,13 @@ def skeleton_form(term: str) -> str:
     return build_skeleton(term).text
 
 
-@lru_cache(maxsize=4096)
-def _char_pinyin(char: str) -> str | None:
-    from pypinyin import Style, lazy_pinyin
-
-    reading = lazy_pinyin(char, style=Style.NORMAL, errors="ignore")
-    return reading[0] if reading and reading[0].isascii() and reading[0].isalpha() else None
-
-
 def pinyin_variants(term: str, min_letters: int = 4, max_chars: int = 4) -> list[tuple[str, str]]:
     """Full-pinyin and mixed pinyin/character spellings of a Chinese term: [(kind, spelling)]."""
     if not HAN_ONLY.match(term) or not 2 <= len(term) <= max_chars:
         return []
-    from pypinyin import Style, lazy_pinyin
-
-    readings = lazy_pinyin(term, style=Style.NORMAL, errors="ignore")  # in-context readings for polyphones
+    # In-context readings for polyphones, from the table generated from pypinyin (review/pinyin.py). A
+    # character without a reading stays as itself, not ASCII: such a term gets no pinyin spelling.
+    readings = term_readings(term)
     if len(readings) != len(term) or not all(r.isascii() and r.isalpha() for r in readings):
         return []
     variants = []

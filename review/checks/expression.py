@@ -11,15 +11,14 @@ Three readers over one post, each driven by data under lexicons/expression/:
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 from review.checks.base import Check, register
 from review.document import Document
 from review.lexicon import Entry, load_entries, load_phrases, parse_entries
 from review.lexicon_match import LexiconMatcher, SentinelAutomaton, document_skeleton
 from review.model import Finding
+from review.pinyin import same_reading_chars, term_readings
 from review.resources import lexicon_path, load_toml
 
 FOLDER = "expression"
@@ -62,35 +61,10 @@ class Leader:
     common_name: bool
 
 
-@lru_cache(maxsize=1)
-def _same_pinyin_chars() -> dict[str, tuple[str, ...]]:
-    """Toneless pinyin → common (GB2312) characters with that reading, from pypinyin's dictionary."""
-    from pypinyin.pinyin_dict import pinyin_dict
-
-    by_reading: dict[str, list[str]] = {}
-    # Walk GB2312's 6,763 hanzi (rows 0xB0-0xF7) rather than pypinyin's 40k-entry table: same result, a
-    # fraction of the start-up time.
-    for lead in range(0xB0, 0xF8):
-        for trail in range(0xA1, 0xFF):
-            try:
-                char = bytes((lead, trail)).decode("gb2312")
-            except UnicodeDecodeError:
-                continue
-            readings = pinyin_dict.get(ord(char))
-            if not readings:
-                continue
-            first = readings.split(",")[0]
-            toneless = "".join(c for c in unicodedata.normalize("NFD", first) if not unicodedata.combining(c))
-            by_reading.setdefault(toneless.replace("ü", "v"), []).append(char)
-    return {reading: tuple(chars) for reading, chars in by_reading.items()}
-
-
 def name_misspellings(name: str, curated: list[str]) -> set[str]:
     """One-character same-pinyin substitutions of a name, plus the curated look-alikes."""
-    from pypinyin import Style, lazy_pinyin
-
-    table = _same_pinyin_chars()
-    readings = lazy_pinyin(name, style=Style.NORMAL)
+    table = same_reading_chars()
+    readings = term_readings(name)
     variants = set(curated)
     for index, reading in enumerate(readings):
         for char in table.get(reading, ()):
