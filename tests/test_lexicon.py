@@ -18,6 +18,8 @@ from review.lexicon_match import (
     LexiconMatcher,
     build_skeleton,
     pinyin_variants,
+    skeleton_form,
+    skeleton_forms,
 )
 
 HEADER = "term\tcategory\tseverity\tsuggestion\tnote\tvariants\n"
@@ -77,6 +79,13 @@ def test_shipped_lexicons_load_and_are_large_enough():
     expression = load_entries("expression", "*.tsv")
     assert len(sensitive) + len(expression) >= 1300
     assert all(entry.severity in ("info", "minor", "major", "critical") for entry in sensitive)
+
+
+def test_skeleton_forms_of_many_terms_equal_each_terms_own():
+    terms = ["赌赌赌博", "冰 * 毒", "DuBo", "妈妈", "妈妈妈", "博", "**", "", "博博", "AK47", "a", "A", "𠀀𠀀", "天天 向上", "赌", "赌博"]
+    assert skeleton_forms(terms) == [skeleton_form(term) for term in terms]
+    assert skeleton_forms([]) == []
+    assert skeleton_forms(["冰\n毒", "赌博"]) == ["冰\n毒", "赌博"]
 
 
 def test_skeleton_maps_back_to_normalised_spans():
