@@ -81,6 +81,36 @@ def test_model_round_trip_without_pickle(tmp_path):
     assert loaded.predict_proba(named).sum() == pytest_approx_one()
 
 
+def test_scoring_without_scipy_equals_the_sparse_matrix_path_bit_for_bit():
+    # Small hashing spaces force colliding features (summed as scipy does); binary and multi-class models.
+    texts = ["市政府召开常务会议，部署安全生产工作。", "家人们！今天超开心哈哈哈哈~", "", "测试"]
+    for classes, n_features in ((["a", "b", "c"], 2**6), (["no", "yes"], 2**5)):
+        rows = 1 if len(classes) == 2 else len(classes)
+        coef = np.random.default_rng(1).normal(size=(rows, n_features)).astype(np.float32)
+        intercept = np.arange(rows, dtype=np.float32) / 10
+        model = LinearModel(classes, coef, intercept, FeatureSettings(n_features=n_features))
+        named = [model.extractor.named_features(text, list(text)) for text in texts]
+        assert any(len(model.extractor.hashed_row(row)[0]) < sum(1 for v in row.values() if v) for row in named)
+        sparse = model.proba_from_scores(model.scores(model.extractor.transform(named)))
+        assert np.array_equal(model.predict_proba(named), sparse)
+
+
+def test_shipped_models_score_without_scipy():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from review.classify.linear import shipped_model\n"
+        "for name in ('topic', 'style'):\n"
+        "    model = shipped_model(name)\n"
+        "    model.predict_proba([model.extractor.named_features('市政府召开常务会议', ['市政府', '召开'])])\n"
+        "print('scipy.sparse' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
 def pytest_approx_one():
     import pytest
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 import mmh3
+
+if TYPE_CHECKING:  # scipy is imported only to build training matrices: a review scores rows without it
+    import scipy.sparse as sp
 
 # Runs of digits become one token so that prices, dates and scores share features.
 DIGITS = re.compile(r"\d+(?:\.\d+)?")
@@ -90,13 +93,30 @@ class FeatureExtractor:
             counts["s:total"] = math.log1p(max(sum(signals.values()), 0.0))
         return counts
 
-    def transform(self, named: list[dict[str, float]]) -> sp.csr_matrix:
+    def hashed_row(self, named: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        """One row of `transform` without scipy: its columns in ascending order and their float32 values."""
+        size = self.n_features
+        kept = [(name, value) for name, value in named.items() if value]
+        columns = np.fromiter((abs(mmh3.hash(name, 0, signed=True)) % size for name, _ in kept), np.int32, len(kept))
+        values = np.asarray([value for _, value in kept], dtype=np.float32)
+        order = np.argsort(columns, kind="stable")
+        columns, values = columns[order], values[order]
+        if len(columns) > 1:
+            starts = np.flatnonzero(np.concatenate(([True], columns[1:] != columns[:-1])))
+            if len(starts) < len(columns):  # colliding features: summed, as scipy's sum_duplicates does
+                values = np.add.reduceat(values, starts)
+                columns = columns[starts]
+        return columns, values
+
+    def transform(self, named: list[dict[str, float]]) -> "sp.csr_matrix":
         """Hash many named-feature dicts into a sparse matrix.
 
         The same hashing as scikit-learn's FeatureHasher(alternate_sign=False): column = |MurmurHash3_32(name,
         seed 0)| mod n_features, colliding values summed. mmh3 computes it without importing scikit-learn,
         which alone cost over a second of every process's start-up.
         """
+        import scipy.sparse as sp
+
         indices: list[int] = []
         values: list[float] = []
         indptr = [0]

@@ -11,11 +11,15 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import scipy.sparse as sp
 
 from review.classify.features import FeatureExtractor, FeatureSettings
 from review.resources import model_path
+
+if TYPE_CHECKING:  # training and evaluation pass scipy matrices; a review never imports scipy
+    import scipy.sparse as sp
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "weights.npz"
@@ -42,9 +46,19 @@ class LinearModel:
         """True for a two-class model with one weight row (the score is for classes[1])."""
         return self.coef.shape[0] == 1
 
-    def scores(self, rows: sp.csr_matrix) -> np.ndarray:
+    def scores(self, rows: "sp.csr_matrix") -> np.ndarray:
         """Raw linear scores, one row per input."""
         return np.asarray(rows @ self._coef_t) + self.intercept
+
+    def row_scores(self, columns: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Raw scores of one hashed row (FeatureExtractor.hashed_row), bit for bit what `scores` gives.
+
+        scipy adds each feature's weighted column to the scores one after another in float32; a cumulative sum
+        adds in the same order (a plain sum may pair terms differently and change the last bits).
+        """
+        if not len(columns):
+            return np.zeros(self._coef_t.shape[1], dtype=np.float32) + self.intercept
+        return np.add.accumulate(values[:, None] * self._coef_t[columns], axis=0)[-1] + self.intercept
 
     def proba_from_scores(self, scores: np.ndarray, temperature: float | None = None) -> np.ndarray:
         """Calibrated class probabilities from raw scores."""
@@ -59,7 +73,8 @@ class LinearModel:
 
     def predict_proba(self, named: list[dict[str, float]]) -> np.ndarray:
         """Probabilities for named-feature dicts (see FeatureExtractor.named_features)."""
-        return self.proba_from_scores(self.scores(self.extractor.transform(named)))
+        rows = [self.row_scores(*self.extractor.hashed_row(row)) for row in named]
+        return self.proba_from_scores(np.stack(rows) if rows else np.zeros((0, self._coef_t.shape[1]), np.float32))
 
     def fit_temperature(self, scores: np.ndarray, labels: np.ndarray) -> float:
         """Choose the temperature that minimises log-loss on held-out scores (labels are class indices)."""
