@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,9 @@ if TYPE_CHECKING:  # scipy is imported only to build training matrices: a review
 # Runs of digits become one token so that prices, dates and scores share features.
 DIGITS = re.compile(r"\d+(?:\.\d+)?")
 SKIP_CHARS = frozenset(" \t\r\n\u3000")
+SKIP_TABLE = {ord(c): None for c in SKIP_CHARS}
+MAX_CACHED_COLUMNS = 500_000  # about 60 MB of names at most; the cache starts again when it is full
+WORD_SEPARATOR = "\x00"  # neither a digit nor ".", so DIGITS never matches across it
 
 
 @dataclass(frozen=True)
@@ -49,11 +53,15 @@ class FeatureSettings:
 
 
 class FeatureExtractor:
-    """Turns (text, words, signal totals) into an L2-normalised sparse row; thread-safe (no mutable state)."""
+    """Turns (text, words, signal totals) into an L2-normalised sparse row; thread-safe (its one cache holds only
+    values that any thread would compute the same)."""
 
     def __init__(self, settings: FeatureSettings) -> None:
         self.settings = settings
         self.n_features = settings.n_features
+        # Column of each feature name seen lately: the same characters, bigrams and words recur in every post,
+        # and a dictionary look-up is cheaper than hashing the name again. Only ever holds pure results.
+        self._columns: dict[str, int] = {}
 
     def named_features(
         self, text: str, words: list[str] | None = None, signals: dict[str, float] | None = None
@@ -61,43 +69,54 @@ class FeatureExtractor:
         """The named, weighted features of one text (before hashing)."""
         settings = self.settings
         text = DIGITS.sub("0", text[: settings.max_chars])
-        counts: dict[str, float] = {}
+        # Counting runs in C (Counter over key iterators); keys keep their first-seen order (words, then each
+        # n-gram size), so the norm below sums in the same order at training and at review time.
+        counts: Counter[str] = Counter()
         if settings.words and words:
-            for word in words:
-                word = word.strip()
-                if word and (settings.punctuation or any(c.isalnum() for c in word)):
-                    key = "w:" + DIGITS.sub("0", word)
-                    counts[key] = counts.get(key, 0.0) + 1.0
+            kept = [w for w in (word.strip() for word in words) if w]
+            if not settings.punctuation:
+                kept = [w for w in kept if any(c.isalnum() for c in w)]
+            if WORD_SEPARATOR not in "".join(kept):  # one substitution pass over all the words
+                kept = DIGITS.sub("0", WORD_SEPARATOR.join(kept)).split(WORD_SEPARATOR) if kept else []
+            else:
+                kept = [DIGITS.sub("0", w) for w in kept]
+            counts.update(map("w:".__add__, kept))
         if settings.punctuation:
-            chars = [c for c in text if c not in SKIP_CHARS]
+            chars = text.translate(SKIP_TABLE)
         else:
-            chars = [c for c in text if c.isalnum()]
+            chars = "".join(filter(str.isalnum, text))
         for n in settings.char_ngrams:
-            prefix = f"c{n}:"
-            for i in range(len(chars) - n + 1):
-                key = prefix + "".join(chars[i : i + n])
-                counts[key] = counts.get(key, 0.0) + 1.0
+            grams = chars if n == 1 else map("".join, zip(*(chars[k:] for k in range(n))))
+            counts.update(map(f"c{n}:".__add__, grams))
         # Sublinear term frequency, then unit length, so long and short posts are comparable.
-        norm = 0.0
-        for key, value in counts.items():
-            value = 1.0 + math.log(value)
-            counts[key] = value
-            norm += value * value
-        if norm > 0:
-            scale = 1.0 / math.sqrt(norm)
-            for key in counts:
-                counts[key] *= scale
+        features: dict[str, float] = {}
+        if counts:
+            # math.log and a running sum in key order: bit for bit what a plain loop gives.
+            values = np.fromiter(map(math.log, counts.values()), dtype=np.float64, count=len(counts)) + 1.0
+            norm = float(np.add.accumulate(values * values)[-1])
+            if norm > 0:
+                values *= 1.0 / math.sqrt(norm)
+            features = dict(zip(counts, values.tolist()))
         if settings.signals and signals:
             for name, total in signals.items():
-                counts["s:" + name] = math.log1p(max(total, 0.0))
-            counts["s:total"] = math.log1p(max(sum(signals.values()), 0.0))
-        return counts
+                features["s:" + name] = math.log1p(max(total, 0.0))
+            features["s:total"] = math.log1p(max(sum(signals.values()), 0.0))
+        return features
 
     def hashed_row(self, named: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
         """One row of `transform` without scipy: its columns in ascending order and their float32 values."""
         size = self.n_features
         kept = [(name, value) for name, value in named.items() if value]
-        columns = np.fromiter((abs(mmh3.hash(name, 0, signed=True)) % size for name, _ in kept), np.int32, len(kept))
+        cache = self._columns
+        if len(cache) > MAX_CACHED_COLUMNS:
+            cache.clear()
+        found = list(map(cache.get, [name for name, _ in kept]))  # look-ups in C; only new names are hashed
+        if None in found:
+            for position, column in enumerate(found):
+                if column is None:
+                    name = kept[position][0]
+                    found[position] = cache[name] = abs(mmh3.hash(name, 0, signed=True)) % size
+        columns = np.asarray(found, dtype=np.int32)
         values = np.asarray([value for _, value in kept], dtype=np.float32)
         order = np.argsort(columns, kind="stable")
         columns, values = columns[order], values[order]
