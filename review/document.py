@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from review.model import Finding, Post
 from review.normalise import Normalised, NoiseSpan, normalise
-from review.segment import Token, tokenize
+from review.segment import RE_HAN, Token, tokenize
 
 if TYPE_CHECKING:
     from review.pipeline import ReviewOptions
@@ -57,6 +57,24 @@ class Document:
     def tokens(self) -> list[Token]:
         """jieba tokens of the normalised text."""
         return tokenize(self.text)
+
+    def lead_tokens(self, limit: int) -> list[Token]:
+        """The tokens that end by `limit`, exactly those of `tokens`, segmenting no further than needed.
+
+        jieba segments each run of word characters (RE_HAN) on its own, so the text cut where such a run ends
+        gives the same tokens before the cut; the off-topic check reads only a post's lead.
+        """
+        text = self.text
+        if "tokens" in self.__dict__ or limit >= len(text):
+            return [token for token in self.tokens if token.end <= limit]
+        cached = self.cache.get(("lead_tokens", limit))
+        if cached is None:
+            run = RE_HAN.match(text, limit)  # the run that goes on past the limit, if any
+            end = run.end() if run else limit
+            if text[end - 1 : end + 1] == "\r\n":  # jieba keeps \r\n as one token
+                end += 1
+            cached = self.cache[("lead_tokens", limit)] = [t for t in tokenize(text[:end]) if t.end <= limit]
+        return cached
 
     @cached_property
     def sentences(self) -> list[tuple[int, int]]:

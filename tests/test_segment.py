@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from review.segment import cut, get_tokenizer, tokenize
 
 
@@ -86,3 +88,35 @@ def test_zero_frequency_user_words_are_force_split(tmp_path):
     _fresh(user_dict, cache)  # from the cache
     assert "强制切分词" in finalseg.Force_Split_Words
     finalseg.Force_Split_Words.discard("强制切分词")
+
+
+SEGMENTATION_SAMPLES = [
+    "深化放管服改革，推行一网通办和最多跑一次，全面落实河长制。",
+    "记者王晓明、李思雨报道：2025年6月30日上午，市政府召开了全市政务公开工作会议，GDP增长5.2%。",
+    "中老铁路开通运营以来，累计发送旅客3000万人次；C919、iPhone 16和5G+工业互联网\r\n齐头并进。",
+    "哈哈哈，家人们谁懂啊～～太绝了！！！yyds",
+    "这是某某测试词。  \n\n  单字 一 二 三",
+    "",
+    "，。！？",
+]
+
+
+def test_segmentation_is_jiebas_own():
+    """The project's faster cut gives exactly the words and offsets of jieba's Tokenizer.tokenize."""
+    tokenizer = get_tokenizer()
+    example = (Path(__file__).resolve().parent.parent / "examples" / "post.txt").read_text(encoding="utf-8")
+    for text in SEGMENTATION_SAMPLES + [example]:
+        assert [tuple(t) for t in tokenize(text)] == list(tokenizer.tokenize(text)), text
+        assert cut(text) == tokenizer.lcut(text), text
+
+
+def test_lead_tokens_are_the_full_segmentation_cut_short():
+    from review.document import Document
+    from review.model import Post
+    from review.pipeline import ReviewOptions
+
+    text = "".join(SEGMENTATION_SAMPLES) * 3
+    for limit in (0, 1, 17, 40, 41, 100, len(text) - 1, len(text), len(text) + 5):
+        lead = Document.build(Post(text=text), "text", ReviewOptions()).lead_tokens(limit)
+        full = Document.build(Post(text=text), "text", ReviewOptions()).tokens
+        assert lead == [t for t in full if t.end <= limit], limit

@@ -64,10 +64,11 @@ class OfftopicCheck(Check):
     def decide(self, doc: Document, account_type: str | None) -> TopicVerdict | None:
         """The most likely topic that does not belong to the account, or None when the post is on topic."""
         title = normalise(doc.post.title).text if doc.post.title else ""
-        # The title leads; the body's jieba tokens are the document's cached ones (shared with other checks).
+        # The title leads; the body's jieba tokens are the document's (segmented only as far as the lead goes,
+        # unless another check already segmented it all).
         body_chars = max(0, self.max_chars - len(title) - 1)
         head = (title + "\n" + doc.text[:body_chars]) if title else doc.text[:body_chars]
-        words = (cut(title) if title else []) + [t.word for t in doc.tokens if t.end <= body_chars]
+        words = (cut(title) if title else []) + [t.word for t in doc.lead_tokens(body_chars)]
         named = self.model.extractor.named_features(head, words)
         proba = dict(zip(self.model.classes, self.model.predict_proba([named])[0].tolist()))
         core_probability = sum(proba.get(t, 0.0) for t in self.core_topics)
