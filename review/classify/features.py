@@ -75,7 +75,7 @@ class FeatureExtractor:
         if settings.words and words:
             kept = [w for w in (word.strip() for word in words) if w]
             if not settings.punctuation:
-                kept = [w for w in kept if any(c.isalnum() for c in w)]
+                kept = [w for w in kept if any(map(str.isalnum, w))]
             if WORD_SEPARATOR not in "".join(kept):  # one substitution pass over all the words
                 kept = DIGITS.sub("0", WORD_SEPARATOR.join(kept)).split(WORD_SEPARATOR) if kept else []
             else:
