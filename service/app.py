@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import hmac
 import json
 import logging
@@ -36,6 +37,7 @@ from service.middleware import BodyTooLarge, RequestContextMiddleware, body_too_
 STATIC_DIR = Path(__file__).parent / "static"
 log = logging.getLogger("review.service")
 T = TypeVar("T")
+WARM_UP_TEXTS = ("市政府召开常务会议，研究部署近期重点工作。", "各地要认真贯砌落实党中央决策部署。")
 
 
 class ReviewService:
@@ -58,10 +60,18 @@ class ReviewService:
         if self.reviewer is None:
             self.reviewer = get_reviewer()
         self.reviewer.warm_up()
-        # One throw-away review so lazily built state (segmenter, caches) is ready before the first request.
-        self.reviewer.review({"text": "市政府召开常务会议，研究部署近期重点工作。"})
+        # Throw-away reviews so lazily built state (segmenter, caches) is ready before the first request: the
+        # misspelt 贯砌 makes the typo corrector suggest an edit, which loads jieba's part-of-speech tables
+        # (0.5-2 s, otherwise paid by whichever request first gets a model suggestion, and by every request
+        # queued behind it).
+        for text in WARM_UP_TEXTS:
+            self.reviewer.review({"text": text})
         self.available_checks = self.reviewer.available_checks
         self.store = AccountStore(self.config.db_path)
+        if self.config.freeze_gc:
+            # Models, dictionaries and lexicons live as long as the worker: keep their ~400,000 objects out of
+            # the collector's full passes, each of which would otherwise stall every review for ~0.2 s.
+            gc.freeze()
 
     def options_for(self, post: Any) -> ReviewOptions:
         """The stored settings of the post's `account.id`, or the defaults."""
@@ -77,6 +87,11 @@ class ReviewService:
         report = self.reviewer.review(post, self.options_for(post)).to_dict()
         self.metrics.observe_report(report)
         return report
+
+    def review_one_json(self, post: Any) -> tuple[bytes, int]:
+        """One report as JSON bytes, and its number of findings; bad input raises InputError."""
+        report = self.review_one(post)
+        return json_bytes(report), len(report["findings"])
 
     def check_languagetool(self, params: dict[str, str]) -> dict:
         """LanguageTool's /v2/check answer for its parameters; bad parameters raise InputError."""
@@ -209,9 +224,10 @@ def create_app(config: ServiceConfig | None = None, reviewer: Reviewer | None = 
     async def review_one(request: Request) -> JSONResponse:
         """A post in, a report out; `account.id` applies that account's stored settings."""
         post = await read_json(request)
-        report = await service.run(service.review_one, post)
-        request.state.log_extra = {"posts": 1, "findings": len(report["findings"])}
-        return JSONResponse(report)
+        # Serialised in the review thread too: the event loop only passes bytes on.
+        body, findings = await service.run(service.review_one_json, post)
+        request.state.log_extra = {"posts": 1, "findings": findings}
+        return Response(body, media_type="application/json")
 
     @app.post("/v1/review/batch", tags=["review"], openapi_extra=openapi.json_body(openapi.BATCH))
     async def review_batch(request: Request) -> JSONResponse:

@@ -24,10 +24,14 @@ class ServiceConfig:
     # memory, and queued requests then wait in arrival order.
     review_threads: int = max(1, os.cpu_count() or 1)
     allow_origins: tuple[str, ...] = ()  # CORS origins allowed GET/POST ("*" for any)
+    # Take everything loaded at start-up out of the garbage collector's full passes (`review serve` sets it;
+    # an app embedded in another process, or a test, leaves that process's collector alone).
+    freeze_gc: bool = False
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "ServiceConfig":
-        """Read REVIEW_DB, REVIEW_API_KEY, REVIEW_MAX_BATCH, REVIEW_MAX_BODY_BYTES, REVIEW_THREADS and REVIEW_ALLOW_ORIGINS."""
+        """Read REVIEW_DB, REVIEW_API_KEY, REVIEW_MAX_BATCH, REVIEW_MAX_BODY_BYTES, REVIEW_THREADS,
+        REVIEW_ALLOW_ORIGINS and REVIEW_FREEZE_GC."""
         env = os.environ if environ is None else environ
         return cls(
             db_path=env.get("REVIEW_DB") or DEFAULT_DB_PATH,
@@ -36,4 +40,5 @@ class ServiceConfig:
             max_body_bytes=int(env.get("REVIEW_MAX_BODY_BYTES") or cls.max_body_bytes),
             review_threads=int(env.get("REVIEW_THREADS") or cls.review_threads),
             allow_origins=tuple(o.strip() for o in (env.get("REVIEW_ALLOW_ORIGINS") or "").split(",") if o.strip()),
+            freeze_gc=env.get("REVIEW_FREEZE_GC") == "1",
         )

@@ -230,3 +230,17 @@ def test_no_input_gets_a_5xx(client, body):
         assert response.json()["error"]["code"]
     batch = client.post("/v1/review/batch", json={"posts": [body]})
     assert batch.status_code == 200 and len(batch.json()["reports"]) == 1
+
+
+def test_review_threads_are_the_cores_shared_among_the_workers():
+    from review.commands.serve import threads_per_worker
+
+    assert threads_per_worker(1, cpus=2) == 2
+    assert threads_per_worker(2, cpus=2) == 1  # two reviewing threads in one process only trade the GIL
+    assert threads_per_worker(3, cpus=2) == 1
+    assert threads_per_worker(2, cpus=8) == 4
+
+
+def test_gc_freeze_is_only_for_served_workers():
+    assert ServiceConfig.from_env({}).freeze_gc is False
+    assert ServiceConfig.from_env({"REVIEW_FREEZE_GC": "1"}).freeze_gc is True
