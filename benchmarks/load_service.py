@@ -5,10 +5,12 @@
     python benchmarks/load_service.py --url http://127.0.0.1:8000 --clients 20 --requests 5000 --seconds 120
 
 Bounded by both a request count and a wall-clock limit. Prints p50/p90/p99/max latency, throughput and
-errors (any non-200 or transport error), CPU per request of server and client, the load average, and the
-checks the server ran (figures fall as checks are added, so always quote both). Posts are cut from the
-state-news corpus in --data (plain reading, no training). The client is a lean asyncio HTTP/1.1 keep-alive
-client on the same machine as the server, sharing its CPU.
+errors (any non-200 or transport error), CPU per request of server and client, how the clients' connections
+fell on the server's workers, the load average, and the checks the server ran (figures fall as checks are
+added, so always quote both). Posts are cut from the state-news corpus in --data (plain reading, no
+training), a distinct one for every request, so no cache of whole posts could flatter the figures. The client
+is a lean asyncio HTTP/1.1 keep-alive client with every request pre-encoded, on the same machine as the
+server, sharing its CPU.
 """
 
 from __future__ import annotations
@@ -66,6 +68,15 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[index]
 
 
+def post_request(host: str, port: int, path: str, body: bytes) -> bytes:
+    """The bytes of one HTTP/1.1 POST of a JSON body (built before the clock starts)."""
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    return head + body
+
+
 class Connection:
     """A minimal HTTP/1.1 keep-alive client: httpx costs more CPU per request than the server does, and the
     client shares the machine with the server, so the load generator is kept lean."""
@@ -75,15 +86,11 @@ class Connection:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def post_json(self, path: str, body: bytes) -> tuple[int, bytes]:
-        """POST a JSON body; (status, response body)."""
+    async def send(self, request: bytes) -> tuple[int, bytes]:
+        """Send one pre-encoded request; (status, response body)."""
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        head = (
-            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n"
-        ).encode()
-        self.writer.write(head + body)
+        self.writer.write(request)
         await self.writer.drain()
         status_line = await self.reader.readline()
         if not status_line:
@@ -105,40 +112,54 @@ class Connection:
             self.writer.close()
 
 
-async def run_load(url: str, posts: list[str], clients: int, requests: int, seconds: float) -> dict:
-    """Drive the server from `clients` keep-alive connections and collect per-request latencies."""
+async def run_load(
+    url: str, posts: list[str], clients: int, requests: int, seconds: float, server_pid: int | None = None
+) -> dict:
+    """Drive the server from `clients` keep-alive connections and collect per-request latencies.
+
+    The first `clients` posts warm the connections up (not measured); every measured request then sends the
+    next unused post, wrapping round only if there are fewer posts than requests.
+    """
     host, port = httpx.URL(url).host, httpx.URL(url).port or 80
-    bodies = [
-        json.dumps({"id": str(i), "text": post, "account": {"type": "government"}}, ensure_ascii=False).encode()
+    encoded = [
+        post_request(
+            host,
+            port,
+            "/v1/review",
+            json.dumps({"id": str(i), "text": post, "account": {"type": "government"}}, ensure_ascii=False).encode(),
+        )
         for i, post in enumerate(posts)
     ]
+    warm_up, measured = encoded[:clients], encoded[clients:] or encoded
     latencies: list[float] = []
     errors: list[str] = []
     next_index = 0
     connections = [Connection(host, port) for _ in range(clients)]
-    for connection, body in zip(connections, bodies):  # warm-up, not measured
-        await connection.post_json("/v1/review", body)
-    began = time.perf_counter()
+    for connection, request in zip(connections, warm_up):  # warm-up, not measured
+        await connection.send(request)
+    per_worker = connections_per_worker(server_pid, port) if server_pid else None
+    clock = time.perf_counter
+    began = clock()
     deadline = began + seconds
 
     async def worker(connection: Connection) -> None:
         nonlocal next_index
-        while next_index < requests and time.perf_counter() < deadline:
-            index = next_index
+        while next_index < requests and clock() < deadline:
+            request = measured[next_index % len(measured)]
             next_index += 1
-            start = time.perf_counter()
+            start = clock()
             try:
-                status, answer = await connection.post_json("/v1/review", bodies[index % len(bodies)])
+                status, answer = await connection.send(request)
                 if status != 200:
                     errors.append(f"HTTP {status}: {answer[:200]!r}")
             except (OSError, ConnectionError, asyncio.IncompleteReadError) as error:
                 errors.append(f"{type(error).__name__}: {error}")
                 connection.close()
                 connection.writer = None
-            latencies.append(time.perf_counter() - start)
+            latencies.append(clock() - start)
 
     await asyncio.gather(*(worker(connection) for connection in connections))
-    elapsed = time.perf_counter() - began
+    elapsed = clock() - began
     for connection in connections:
         connection.close()
     checks = httpx.get(url + "/healthz").json().get("checks")
@@ -155,8 +176,38 @@ async def run_load(url: str, posts: list[str], clients: int, requests: int, seco
         "mean_ms": round(statistics.fmean(ordered) * 1000, 1),
         "errors": len(errors),
         "first_errors": errors[:3],
+        "distinct_posts": min(len(latencies), len(measured)),
+        "connections_per_worker": per_worker,
         "checks": checks,
     }
+
+
+def connections_per_worker(server_pid: int, port: int) -> list[int] | None:
+    """How many established connections to `port` each worker process of the server holds (Linux /proc).
+
+    The kernel hands each new connection to whichever worker accepts first, so with keep-alive clients the
+    split is chance (10/10, 13/7 …); the busier worker sets the tail latency.
+    """
+    try:
+        established: set[str] = set()
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if fields[3] == "01" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                    established.add(fields[9])  # socket inode
+        workers = [int(p) for p in Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()]
+        counts = []
+        for worker in workers:
+            inodes = set()
+            for fd in Path(f"/proc/{worker}/fd").iterdir():
+                target = os.readlink(fd)
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+            if inodes & established or len(workers) == 1:
+                counts.append(len(inodes & established))
+        return sorted(counts, reverse=True) or None
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def cpu_seconds(pid: int) -> float | None:
@@ -170,6 +221,12 @@ def cpu_seconds(pid: int) -> float | None:
         return total
     except (OSError, ValueError, IndexError):
         return None
+
+
+def started_workers(log_path: str) -> int:
+    """How many workers have logged that they started (the service's `{"event": "started"}` line)."""
+    with open(log_path, encoding="utf-8", errors="replace") as log:
+        return sum('"event": "started"' in line for line in log)
 
 
 def start_server(workers: int, threads: int | None) -> tuple[subprocess.Popen, str, str]:
@@ -191,12 +248,25 @@ def start_server(workers: int, threads: int | None) -> tuple[subprocess.Popen, s
         if process.poll() is not None:
             sys.exit(f"server exited: {open(log_path).read()[-2000:]}")
         try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                return process, url, log_path
+            answering = httpx.get(url + "/healthz", timeout=1).status_code == 200
         except httpx.HTTPError:
-            time.sleep(0.3)
+            answering = False
+        # A worker accepts connections only once its models are loaded: connecting the clients while one is
+        # still loading would put every keep-alive connection on the other.
+        if answering and started_workers(log_path) >= workers:
+            return process, url, log_path
+        time.sleep(0.3)
     process.kill()
     sys.exit("server did not start in 300 s")
+
+
+def event_loop_runner():
+    """uvloop's `run` where installed (the client's CPU counts: it shares the cores), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run
+    return uvloop.run
 
 
 def main() -> int:
@@ -213,7 +283,7 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     args = parser.parse_args()
 
-    posts = load_posts(args.data, count=max(200, args.clients), size=args.chars)
+    posts = load_posts(args.data, count=args.clients + args.requests, size=args.chars)
     server = None
     url = args.url
     if url is None:
@@ -221,7 +291,9 @@ def main() -> int:
     cpu_before = cpu_seconds(server.pid) if server else None
     client_before = resource.getrusage(resource.RUSAGE_SELF)
     try:
-        result = asyncio.run(run_load(url, posts, args.clients, args.requests, args.seconds))
+        result = event_loop_runner()(
+            run_load(url, posts, args.clients, args.requests, args.seconds, server.pid if server else None)
+        )
         cpu_after = cpu_seconds(server.pid) if server else None
         client_after = resource.getrusage(resource.RUSAGE_SELF)
     finally:
@@ -247,6 +319,8 @@ def main() -> int:
             f"  throughput {result['throughput_rps']} req/s   errors {result['errors']}   "
             f"CPU per request: server {result.get('server_cpu_ms_per_request', '?')} ms, "
             f"client {result['client_cpu_ms_per_request']} ms   load average {result['load_average_1m']}\n"
+            f"  distinct posts {result['distinct_posts']}   connections per worker: "
+            f"{'/'.join(map(str, result['connections_per_worker'] or [])) or '?'}\n"
             f"  checks: {', '.join(result['checks'] or [])}"
         )
         for error in result["first_errors"]:
