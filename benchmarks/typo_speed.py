@@ -8,8 +8,8 @@ The CLI runs use models/ (or $REVIEW_MODELS); --model only changes the in-proces
    about 1,000 characters, written to a JSONL file and run through `review batch --enable typo` in a
    subprocess (start-up cancelled by also timing half the posts), and through `reviewed_lines`
    in-process; `jieba.lcut` on the same texts in the same run.
-2. First pass: share of clean held-out sentences that send a window to the model, and share of erroneous
-   sentences (SIGHAN 13-15 train, odw dev split) that keep one window on an error position / anywhere.
+2. Transformer gate: share of clean held-out sentences that the transformer reads, and share of erroneous
+   sentences (SIGHAN 13-15 train, odw dev split) that it reads (the others are decided on n-gram evidence).
 Figures are printed, not asserted; copy them into docs/typo.md and the model cards.
 """
 
@@ -96,16 +96,14 @@ def speed(posts: list[str], model_dir: str | None = None) -> None:
     batch_s = time.perf_counter() - began
     typo_findings = [f for r in reports for f in json.loads(r).get("findings", []) if f["category"] == "typo"]
     flagged = len({id(r) for r in reports if '"category": "typo"' in r})
-    windows = 0
-    if check.model_pass is not None:
+    read = 0
+    if check.model_pass is not None and hasattr(check.model_pass.corrector, "neural_gate"):
         from review.document import SENTENCE_END
 
+        corrector = check.model_pass.corrector
         for text in posts:
-            sentences, start = [], 0
-            for match in SENTENCE_END.finditer(text):
-                sentences.append((start, match.end()))
-                start = match.end()
-            windows += len(check.model_pass.first_pass.windows(text, sentences, check.model_pass.radius))
+            for sentence in SENTENCE_END.split(text):
+                read += gate_reached(corrector.generator, sentence, corrector.neural_gate)
     cli = {workers: time_batch_cli(posts, workers) for workers in (1, 2)}
     model = "on" if check.model_pass is not None else "off (no models/csc weights)"
     print(f"clean posts: {len(posts)} x ~{chars // len(posts)} characters = {chars} characters; model path {model}")
@@ -115,29 +113,32 @@ def speed(posts: list[str], model_dir: str | None = None) -> None:
         print(f"review batch --workers {workers}     {rate:10.0f} chars/s   (start-up cancelled: N vs N/2 posts)")
     print(f"posts with a typo finding    {flagged}/{len(posts)} ({len(typo_findings)} findings: "
           + ", ".join(sorted({f"{f['text']}→{f['suggestion']}" for f in typo_findings})[:20]) + ")")
-    print(f"model windows read           {windows} ({windows / len(posts):.2f} per post)")
+    print(f"sentences the transformer read {read} ({read / len(posts):.2f} per post)")
+
+
+def gate_reached(generator, sentence: str, gate: float) -> bool:
+    """True when a candidate of `sentence` fits at least `gate` nats better than its source character."""
+    from review.csc.rerank import FEATURE_INDEX
+
+    found = generator.generate(sentence)
+    return bool(len(found.chars)) and float(found.features[:, FEATURE_INDEX["gain"]].max()) >= gate
 
 
 def first_pass_recall(data: Path, sample: int) -> None:
-    """Selection rate on clean sentences and recall on erroneous ones, at the shipped settings."""
+    """Share of clean and of erroneous sentences that the transformer reads (the rest: n-gram evidence only)."""
     from review.commands.train_ngram import held_out_texts
-    from review.csc.confusion import ConfusionSet
     from review.csc.data import odw_split
     from review.document import SENTENCE_END
-    from review.ngram import load_ngram
-    from review.resources import lexicon_path, load_toml, model_path
-    from review.typo_model import FirstPass
+    from review.pipeline import get_reviewer
 
-    settings = load_toml("typo", "typo.toml")["model"]
-    first = FirstPass(load_ngram(str(model_path(*settings["ngram"].split("/")))),
-                      ConfusionSet.load(lexicon_path("confusion", "confusion.tsv")),
-                      float(settings["gate"]), float(settings["margin"]), int(settings.get("max_candidates", 0)))
+    corrector = get_reviewer().instance("typo").model_pass.corrector
+    generator, gate = corrector.generator, corrector.neural_gate
     rng = random.Random(0)
     clean = [s for t in held_out_texts(data) for s in SENTENCE_END.split(t) if len(s) >= 8]
     rng.shuffle(clean)
     clean = clean[:sample * 2]
-    selected = sum(1 for s in clean if first.suspects(s))
-    print(f"first pass (gate {first.gate}, margin {first.margin}): clean held-out sentences selected "
+    selected = sum(1 for s in clean if gate_reached(generator, s, gate))
+    print(f"transformer gate (best candidate gain >= {gate}): clean held-out sentences read "
           f"{selected}/{len(clean)} = {selected / len(clean):.3f}")
     sighan = []
     with open(data / "csc-sighan-simplified" / "sighan13-14-15_train.jsonl", encoding="utf-8") as handle:
@@ -148,15 +149,8 @@ def first_pass_recall(data: Path, sample: int) -> None:
     rng.shuffle(sighan)
     odw = [(p.src, p.tgt) for p in odw_split(data)[1] if p.src != p.tgt]
     for name, pairs in (("SIGHAN13-15 train", sighan[:sample]), ("odw dev", odw)):
-        anywhere = on_error = 0
-        for src, tgt in pairs:
-            gold = {i for i, (a, b) in enumerate(zip(src, tgt)) if a != b}
-            marks = {s.position for s in first.suspects(src)}
-            anywhere += bool(marks)
-            # the model reads `radius` characters either side of a suspect
-            on_error += any(abs(m - g) <= int(settings.get("radius", 10)) for m in marks for g in gold)
-        print(f"  {name:18s} {len(pairs):5d} erroneous sentences: window covers an error {on_error / len(pairs):.3f}, "
-              f"any window {anywhere / len(pairs):.3f}")
+        read = sum(1 for src, _ in pairs if gate_reached(generator, src, gate))
+        print(f"  {name:18s} {len(pairs):5d} erroneous sentences: read by the transformer {read / len(pairs):.3f}")
 
 
 def main() -> None:

@@ -1,12 +1,15 @@
-"""The model path of the typo check: an n-gram first pass picks sentences, the neural corrector reads them.
+"""The model path of the typo check: candidates from the n-gram model, a learnt decision, the transformer.
 
-Most sentences of a post have no error, and the corrector costs milliseconds per sentence, so a character
-trigram model of clean formal text (review/ngram.py, models/ngram/) looks first: at every Chinese character
-whose trigrams are unlikely it asks whether a confusion-set neighbour fits much better. Only sentences with such
-a position go to the corrector (review/csc/infer.py), loaded once per process and run batched. Its suggestions
-are kept when the confusion set allows them, the position is not a protected word (person, place and
-organisation names, gov dictionary terms, idioms and other long dictionary words), and either the model is
-confident or the n-gram model agrees.
+Every Chinese character's confusion-set neighbours are scored by a character trigram model of clean formal text
+(review/ngram.py, models/ngram/); the candidates that fit better are described by n-gram, dictionary and
+transformer features and a small tree ensemble decides (review/csc/rerank.py, models/csc/rerank.npz). The
+transformer (models/csc, loaded once per process, run batched) only reads sentences whose best candidate's
+trigram gain reaches the reranker's ``neural_gate``: most sentences of a post have no error, and the transformer
+is the slow part. A suggestion is dropped when its position is a protected word (person, place and organisation
+names, gov dictionary terms, long dictionary words such as idioms).
+
+A user's own HuggingFace-format checkpoint directory without a ``rerank.npz`` is used on its own: it reads the
+sentences that reach the gate, and its suggestions at the configured threshold are kept.
 """
 
 from __future__ import annotations
@@ -16,15 +19,15 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional, Sequence
 
-import numpy as np
 
-from review.ngram import NgramModel, encode, load_ngram, padded
+from review.csc.rerank import RERANK_FILE
 from review.resources import lexicon_path, model_path
 from review.segment import get_tokenizer
 
 if TYPE_CHECKING:
+    from review.csc.rerank import CandidateGenerator
     from review.document import Document
 
 log = logging.getLogger(__name__)
@@ -33,15 +36,6 @@ WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 # Long-running processes (the service, batch and inspection workers) set this to "torch": they pay its import
 # once and then run the corrector about ten times faster per window than the NumPy backend.
 BACKEND_ENV = "REVIEW_TYPO_BACKEND"
-
-
-@dataclass(frozen=True)
-class Suspect:
-    """A position the first pass doubts: the best neighbour and how much better it fits (natural log)."""
-
-    position: int
-    char: str
-    gain: float
 
 
 @dataclass(frozen=True)
@@ -54,91 +48,33 @@ class ModelEdit:
     confidence: float
 
 
-class FirstPass:
-    """Confusion-set candidates scored by the trigram model, over a whole text at once."""
+class GatedCorrector:
+    """A transformer corrector on its own, reading only the sentences the n-gram candidates point at."""
 
-    def __init__(self, ngram: NgramModel, confusion, gate: float, margin: float, max_candidates: int = 0) -> None:
-        self.ngram = ngram
-        self.confusion = confusion
+    def __init__(self, generator: "CandidateGenerator", corrector, gate: float) -> None:
+        self.generator = generator
+        self.corrector = corrector
         self.gate = gate
-        self.margin = margin
-        self.max_candidates = max_candidates
-        self._candidates: dict[str, np.ndarray] = {}
-        self._lock = threading.Lock()
+        self.threshold = corrector.threshold
 
-    def candidates(self, char: str) -> np.ndarray:
-        """Code points of the confusion-set neighbours of `char` (cached)."""
-        found = self._candidates.get(char)
-        if found is None:
-            found = np.array(sorted(ord(c) for c in self.confusion.candidates(char)), dtype=np.int64)
-            if self.max_candidates and len(found) > self.max_candidates:
-                # the most frequent neighbours: a correction is far more often a common character
-                counts = self.ngram.unigrams.lookup(found)
-                found = np.sort(found[np.argsort(-counts, kind="stable")[: self.max_candidates]])
-            with self._lock:
-                self._candidates[char] = found
-        return found
+    def correct(self, sentences: Sequence[str], threshold: Optional[float] = None) -> list[list]:
+        """The corrector's edits for sentences with a candidate of trigram gain >= gate; none elsewhere."""
+        from review.csc.rerank import FEATURE_INDEX
 
-    def score(
-        self, codes_padded: np.ndarray, positions: np.ndarray, chars: np.ndarray, owners: np.ndarray | None = None
-    ) -> np.ndarray:
-        """Local log-probability of putting chars[k] at positions[owners[k]] (or positions[k])."""
-        return self.ngram.local_logprob(codes_padded, positions, chars, owners)
-
-    def suspects(self, text: str) -> list[Suspect]:
-        """Positions where a neighbour beats the character by at least `margin`."""
-        codes = encode(text)
-        positions = np.nonzero(codes)[0]
-        if len(positions) == 0:
-            return []
-        codes_padded = padded(codes)
-        base = self.score(codes_padded, positions, codes[positions])
-        low = base < self.gate
-        positions, base = positions[low], base[low]
-        if len(positions) == 0:
-            return []
-        cand_lists = [self.candidates(text[p]) for p in positions]
-        sizes = np.array([len(c) for c in cand_lists])
-        if sizes.sum() == 0:
-            return []
-        owners = np.repeat(np.arange(len(positions)), sizes)
-        chars = np.concatenate(cand_lists)
-        scores = self.score(codes_padded, positions, chars, owners)
-        best = np.full(len(positions), -np.inf)
-        np.maximum.at(best, owners, scores)
-        found = []
-        for k in np.nonzero(best - base >= self.margin)[0]:
-            mine = owners == k
-            char = chr(int(chars[mine][np.argmax(scores[mine])]))
-            found.append(Suspect(int(positions[k]), char, float(best[k] - base[k])))
-        return found
-
-    def gain(self, text: str, position: int, char: str) -> float:
-        """How much better `char` fits at `position` than the character there."""
-        codes_padded = padded(encode(text))
-        pos = np.array([position])
-        new = self.score(codes_padded, pos, np.array([ord(char)], dtype=np.int64))
-        old = self.score(codes_padded, pos, np.array([ord(text[position])], dtype=np.int64))
-        return float(new[0] - old[0])
-
-    def windows(self, text: str, sentences: list[tuple[int, int]], radius: int) -> list[tuple[int, int]]:
-        """Spans the model must read: `radius` characters around each suspect, inside its sentence, merged."""
-        marks = sorted(s.position for s in self.suspects(text))
-        spans: list[tuple[int, int]] = []
-        i = 0
-        for start, end in sentences:
-            while i < len(marks) and marks[i] < end:
-                if marks[i] >= start:
-                    a, b = max(start, marks[i] - radius), min(end, marks[i] + radius + 1)
-                    if spans and a <= spans[-1][1] and spans[-1][0] >= start:
-                        spans[-1] = (spans[-1][0], max(spans[-1][1], b))
-                    else:
-                        spans.append((a, b))
-                i += 1
-        return spans
+        gain = FEATURE_INDEX["gain"]
+        need = []
+        for i, sentence in enumerate(sentences):
+            found = self.generator.generate(sentence)
+            if len(found.chars) and float(found.features[:, gain].max()) >= self.gate:
+                need.append(i)
+        out: list[list] = [[] for _ in sentences]
+        if need:
+            for i, edits in zip(need, self.corrector.correct([sentences[i] for i in need], threshold=threshold)):
+                out[i] = edits
+        return out
 
 
-@dataclass
+@dataclass(frozen=True)
 class Protection:
     """Which words the model may never change."""
 
@@ -190,15 +126,14 @@ def _gov_words() -> frozenset[str]:
 
 
 class ModelPass:
-    """First pass + corrector + protection + agreement, producing `ModelEdit`s for a document."""
+    """Corrector + protection, producing `ModelEdit`s for a document."""
 
-    def __init__(self, first_pass: FirstPass, corrector, settings: dict) -> None:
-        self.first_pass = first_pass
+    def __init__(self, corrector, settings: dict, confusion) -> None:
         self.corrector = corrector
+        self.confusion = confusion
         self.severity = settings.get("severity", "major")
-        self.threshold = float(settings["threshold"])
-        self.confident = float(settings["confident"])
-        self.radius = int(settings.get("radius", 10))
+        threshold = settings.get("threshold")
+        self.threshold = float(threshold) if threshold not in (None, "") else float(corrector.threshold)
         self.protection = Protection(
             pos_tags=frozenset(settings.get("protected_pos", ())),
             word_length=int(settings.get("protected_word_length", 3)),
@@ -206,24 +141,21 @@ class ModelPass:
         )
 
     def edits(self, doc: "Document") -> list[ModelEdit]:
-        """Corrections inside the windows of `doc` that the first pass picks."""
+        """Corrections in the sentences of `doc`, protected words left alone."""
         text = doc.text
-        spans = self.first_pass.windows(text, doc.sentences, self.radius)
+        spans = [(a, b) for a, b in doc.sentences if any("\u4e00" <= c <= "\u9fff" for c in text[a:b])]
         if not spans:
             return []
         sentences = [text[a:b] for a, b in spans]
         results = self.corrector.correct(sentences, threshold=self.threshold)
-        # Protection needs jieba's POS tables (slow to load): compute it only for sentences with a suggestion.
-        results = [
-            [edit for edit in found if not any(a <= edit[0] < b for a, b in self.protection.spans(sentence))]
-            if found
-            else found
-            for sentence, found in zip(sentences, results)
-        ]
         edits = []
         for (offset, _), sentence, found in zip(spans, sentences, results):
-            for index, source, target, prob in found:
-                if prob < self.confident and self.first_pass.gain(sentence, index, target) <= 0:
+            if not found:
+                continue
+            # Protection needs jieba's POS tables (slow to load): computed only for sentences with a suggestion.
+            protected = self.protection.spans(sentence)
+            for index, _source, target, prob in found:
+                if any(a <= index < b for a, b in protected):
                     continue
                 edits.append(ModelEdit(offset + index, offset + index + 1, target, round(float(prob), 4)))
         return edits
@@ -240,7 +172,7 @@ def load_model_pass(settings: dict, model_dir: Path | None = None, corrector=Non
         log.info("typo: model path disabled in lexicons/typo/typo.toml")
         return None
     ngram_file = model_path(*settings["ngram"].split("/"))
-    folder = model_dir or model_path(settings["model_dir"])
+    folder = Path(model_dir or model_path(settings["model_dir"]))
     if corrector is None and not has_weights(folder):
         log.warning("typo: 未找到纠错模型权重（%s），跳过模型纠错 / no CSC weights in %s: model path skipped", folder, folder)
         return None
@@ -248,13 +180,20 @@ def load_model_pass(settings: dict, model_dir: Path | None = None, corrector=Non
         log.warning("typo: 未找到 n 元模型（%s），跳过模型纠错 / no n-gram model: model path skipped", ngram_file)
         return None
     from review.csc.confusion import ConfusionSet
+    from review.csc.rerank import CandidateGenerator, load_rerank_corrector
+    from review.ngram import load_ngram
 
     confusion = ConfusionSet.load(lexicon_path("confusion", "confusion.tsv"))
     if corrector is None:
         from review.csc.infer import Corrector
 
         corrector = Corrector(str(folder), confusion=confusion, batch_size=int(settings.get("batch_size", 32)),
-                              num_threads=int(settings.get("threads", 1)), backend=os.environ.get(BACKEND_ENV, settings.get("backend", "numpy")))
-    first_pass = FirstPass(load_ngram(str(ngram_file)), confusion, float(settings["gate"]), float(settings["margin"]),
-                           int(settings.get("max_candidates", 0)))
-    return ModelPass(first_pass, corrector, settings)
+                              num_threads=int(settings.get("threads", 1)),
+                              backend=os.environ.get(BACKEND_ENV, settings.get("backend", "numpy")))
+    ngram = load_ngram(str(ngram_file))
+    decider = load_rerank_corrector(folder, corrector, confusion, ngram, get_tokenizer().FREQ)
+    if decider is None:
+        log.info("typo: %s has no %s: the transformer decides alone", folder, RERANK_FILE)
+        generator = CandidateGenerator(ngram, confusion, get_tokenizer().FREQ, floor=float(settings.get("floor", 2.0)))
+        decider = GatedCorrector(generator, corrector, float(settings.get("neural_gate", 8.0)))
+    return ModelPass(decider, settings, confusion)

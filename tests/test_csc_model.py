@@ -1,6 +1,7 @@
 """The loader and Corrector with a tiny random HF-format model built here (as a user's own checkpoint would be)."""
 from __future__ import annotations
 
+import numpy as np
 import torch
 from transformers import BertConfig, BertForMaskedLM
 
@@ -99,3 +100,35 @@ def test_numpy_backend_matches_transformers(tmp_path):
     assert [[e[:3] for e in s] for s in numpy_corr.correct(sentences)] == [
         [e[:3] for e in s] for s in torch_corr.correct(sentences)
     ] == [[(2, "即", "既")], [], []]
+
+
+def test_char_logprobs_are_normalised_and_cover_long_sentences(tmp_path):
+    make_user_checkpoint(tmp_path)
+    corr = Corrector(str(tmp_path), confusion=confusion(), threshold=0.5, quantize=False)
+    long_text = "我们要再接再励" * 10  # longer than the tiny model's 38-character window
+    short, long_ = corr.char_logprobs(["再接再励", long_text])
+    assert short.shape == (4, len(corr.vocab)) and long_.shape == (len(long_text), len(corr.vocab))
+    assert np.allclose(np.exp(long_).sum(1), 1.0, atol=1e-4)
+    # the biased model puts almost all mass on 厉 at every position, in both windows
+    assert (long_.argmax(1) == corr.vocab.stoi["厉"]).all()
+
+
+def test_review_eval_csc_command(tmp_path, capsys):
+    import json
+
+    from review.cli import main
+
+    model_dir = tmp_path / "model"
+    model_dir.mkdir()
+    make_user_checkpoint(model_dir)
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("我们要再接再励\t我们要再接再厉\n我们要再接再厉\t我们要再接再厉\n", encoding="utf-8")
+    confusion_file = tmp_path / "confusion.tsv"
+    confusion().save(confusion_file)
+    code = main(["eval", "csc", str(pairs), "--model", str(model_dir), "--confusion", str(confusion_file),
+                 "--threshold", "0.5", "--json"])
+    assert code == 0
+    row = json.loads(capsys.readouterr().out.strip().splitlines()[0])
+    # the model always says 厉: it mends the first sentence and leaves the second (already 厉) alone
+    assert row["set"] == "pairs.tsv" and row["n"] == 2 and row["cor_p"] == 1.0 and row["cor_r"] == 1.0
+    assert row["fpr"] == 0.0

@@ -1,4 +1,4 @@
-"""The typo check's model path: the n-gram first pass, and the corrector on/off with a tiny random model."""
+"""The typo check's model path: n-gram candidates, the reranker, and the corrector with a tiny random model."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from review.model import Post
 from review.ngram import NgramModel, count_texts, encode
 from review.pipeline import ReviewOptions
 from review.resources import model_path
-from review.typo_model import FirstPass, load_model_pass
+from review.csc.rerank import FEATURE_INDEX, FEATURES, CandidateGenerator, TreeEnsemble
+from review.typo_model import RERANK_FILE, load_model_pass
 
 CLEAN = [
     "全市各级各部门要认真落实安全生产责任制。",
@@ -23,7 +24,7 @@ CLEAN = [
 
 
 class TinyConfusion:
-    """A two-entry confusion set for the first-pass unit test."""
+    """A two-entry confusion set for the candidate unit test."""
 
     table = {"实": {"same_tone": {"时"}}, "时": {"same_tone": {"实"}}}
 
@@ -47,27 +48,51 @@ def test_ngram_counts_round_trip(tmp_path):
     assert encode("A1，实").tolist()[:3] == [0, 0, 0]
 
 
-def test_first_pass_finds_the_error_position():
+def test_candidates_find_the_error_position():
     model = count_texts(CLEAN, min_count=1)
-    first = FirstPass(model, TinyConfusion(), gate=100.0, margin=1.0)
-    text = "各地要认真落时防汛责任。"
-    suspects = first.suspects(text)
-    assert [(s.position, s.char) for s in suspects] == [(6, "实")]
-    assert first.gain(text, 6, "实") > 1.0
-    assert first.suspects("各地要认真落实防汛责任。") == []
-    sentences = [(0, 6), (6, len(text))]
-    assert first.windows(text, sentences, radius=2) == [(6, 9)]
+    generator = CandidateGenerator(model, TinyConfusion(), {"落实": 100, "责任": 50}, floor=1.0)
+    found = generator.generate("各地要认真落时防汛责任。")
+    assert found.positions.tolist() == [6] and found.chars == ["实"]
+    row = found.features[0]
+    assert row[FEATURE_INDEX["gain"]] > 1.0
+    assert row[FEATURE_INDEX["rank"]] == 0
+    assert row[FEATURE_INDEX["col_same_tone"]] == 1 and row[FEATURE_INDEX["col_shape"]] == 0
+    # 落实 is a word with the candidate in place, 落时 is not
+    assert row[FEATURE_INDEX["cand_word"]] == 2 and row[FEATURE_INDEX["src_word"]] == 0
+    assert row[FEATURE_INDEX["nn_ok"]] == 0
+    assert len(generator.generate("各地要认真落实防汛责任。").chars) == 0
+
+
+def _fitted_ensemble(tmp_path):
+    """A small scikit-learn ensemble on made-up rows (label: gain > 3), exported to arrays."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from review.csc.train_rerank import export
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(0, 3, size=(2000, len(FEATURES))).astype(np.float32)
+    y = (x[:, FEATURE_INDEX["gain"]] > 3).astype(int)
+    clf = HistGradientBoostingClassifier(max_iter=20, max_depth=3, random_state=0).fit(x, y)
+    return clf, export(clf), x
+
+
+def test_exported_ensemble_matches_scikit_learn(tmp_path):
+    clf, ensemble, x = _fitted_ensemble(tmp_path)
+    assert np.allclose(ensemble.predict(x), clf.predict_proba(x)[:, 1], atol=1e-5)
+    path = tmp_path / RERANK_FILE
+    ensemble.save(path, {"threshold": 0.5, "floor": 1.0})
+    loaded, meta = TreeEnsemble.load(path)
+    assert meta["floor"] == 1.0
+    assert np.allclose(loaded.predict(x), clf.predict_proba(x)[:, 1], atol=1e-5)
 
 
 SETTINGS = {
     "enabled": True,
     "model_dir": "csc",
     "ngram": "ngram/ngram.npz",
-    "gate": 1000.0,  # examine every position
-    "margin": -1e9,  # and send every one to the model
-    "radius": 8,
+    "floor": -1e9,  # every confusion-set neighbour is a candidate
+    "neural_gate": -1e9,  # and every sentence goes to the model
     "threshold": 0.0,
-    "confident": 0.0,
     "batch_size": 8,
     "protected_pos": ["nr", "ns", "nt", "nz"],
     "protected_word_length": 3,
@@ -110,7 +135,7 @@ def test_model_path_with_a_tiny_random_model(tiny_model_dir):
     doc = Document.build(Post.from_dict({"text": PROTECTED_TEXT}), "text", ReviewOptions.make())
     edits = model_pass.edits(doc)
     assert edits, "a random model at threshold 0 proposes something"
-    confusion = model_pass.first_pass.confusion
+    confusion = model_pass.confusion
     protected_words = ("张伟", "北京市", "一网通办", "APP", "2025", "3")
     for edit in edits:
         source = doc.text[edit.start : edit.end]
@@ -130,3 +155,46 @@ def test_typo_check_runs_without_the_model(caplog):
     check = TypoCheck()
     doc = Document.build(Post.from_dict({"text": "我们要再接再励。"}), "text", ReviewOptions.make())
     assert [f.suggestion for f in check.check(doc)] == ["再接再厉"]
+
+
+def test_model_path_with_a_reranker(tiny_model_dir, tmp_path):
+    """A checkpoint directory with rerank.npz: candidates are decided by the ensemble (here: gain > 3)."""
+    import shutil
+
+    folder = tmp_path / "with_rerank"
+    shutil.copytree(tiny_model_dir, folder)
+    _, ensemble, _ = _fitted_ensemble(tmp_path)
+    ensemble.save(folder / RERANK_FILE, {"threshold": 0.5, "floor": 0.0, "neural_gate": 0.0, "neural": True})
+    model_pass = load_model_pass({**SETTINGS, "threshold": ""}, model_dir=folder)
+    assert model_pass.threshold == 0.5
+    text = "各地要认真落时防汛责任，确保安全渡汛。"
+    doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions.make())
+    edits = model_pass.edits(doc)
+    scored = model_pass.corrector.scored([text])[0]
+    gains = scored[0].features[:, FEATURE_INDEX["gain"]]
+    assert scored[0].features[:, FEATURE_INDEX["nn_ok"]].min() == 1  # the transformer read the sentence
+    expected = {int(p) for p, g in zip(scored[0].positions, gains) if g > 3}
+    assert edits and {e.start for e in edits} <= expected
+    for edit in edits:
+        assert model_pass.confusion.allows(text[edit.start], edit.suggestion)
+
+
+def test_candidates_of_many_sentences_equal_one_by_one():
+    from review.csc.confusion import ConfusionSet
+    from review.ngram import load_ngram
+    from review.resources import lexicon_path
+    from review.segment import get_tokenizer
+
+    if not model_path("ngram", "ngram.npz").exists():
+        pytest.skip("models/ngram not built")
+    generator = CandidateGenerator(load_ngram(str(model_path("ngram", "ngram.npz"))),
+                                   ConfusionSet.load(lexicon_path("confusion", "confusion.tsv")),
+                                   get_tokenizer().FREQ, floor=2.0, observed={"时实": 3})
+    sentences = ["各地要认真落时防汛责任，", "确保安全渡汛。", "", "2025年", "市政府召开常务会议研究部署安全生产工作。"]
+    together = generator.generate_many(sentences)
+    assert len(together) == len(sentences)
+    for sentence, found in zip(sentences, together):
+        alone = generator.generate(sentence)
+        assert found.positions.tolist() == alone.positions.tolist() and found.chars == alone.chars
+        assert np.array_equal(found.features, alone.features)
+    assert together[0].chars and together[0].features[:, FEATURE_INDEX["obs_count"]].max() > 0

@@ -193,12 +193,27 @@ def eval_main(argv=None) -> int:
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--json", action="store_true", help="print one JSON object per set")
+    ap.add_argument("--decoder", choices=("auto", "rerank", "neural"), default="auto",
+                    help="rerank: n-gram candidates decided by the model directory's rerank.npz with the "
+                         "transformer's evidence (what the typo check runs); neural: the transformer alone; "
+                         "auto: rerank when the directory has rerank.npz")
     args = ap.parse_args(argv)
 
     from .infer import DEFAULT_MODEL_DIR, Corrector
+    from .rerank import load_rerank_corrector
 
-    corr = Corrector(args.model, confusion=args.confusion, threshold=args.threshold, batch_size=args.batch_size,
-                     num_threads=args.threads)
+    neural = Corrector(args.model, confusion=args.confusion, threshold=args.threshold, batch_size=args.batch_size,
+                       num_threads=args.threads)
+    corr = neural
+    if args.decoder != "neural":
+        corr = load_rerank_corrector(Path(args.model or DEFAULT_MODEL_DIR), neural, neural.confusion)
+        if corr is None:
+            if args.decoder == "rerank":
+                raise SystemExit(f"{args.model or DEFAULT_MODEL_DIR}: no rerank.npz (train one with "
+                                 "python -m review.csc.train_rerank)")
+            corr = neural
+        elif args.threshold is not None:
+            corr.threshold = args.threshold
     if args.tune:
         pairs = load_eval_set("odw-dev", args.data)
         thrs = [round(0.3 + 0.05 * i, 2) for i in range(14)]
@@ -207,10 +222,13 @@ def eval_main(argv=None) -> int:
         best = max(ok, key=lambda m: (round(m["cor_f1"], 4), m["threshold"]))
         for m in rows:
             print(format_row(f"odw-dev@{m['threshold']}", m), file=sys.stderr)
-        corr.threshold = best["threshold"]
-        write_threshold(args.model or DEFAULT_MODEL_DIR, best["threshold"],
-                        dict(set="odw-dev", criterion=f"max correction F1 with FPR <= {args.max_fpr}", cor_f1=round(best["cor_f1"], 4),
-                             fpr=round(best["fpr"], 4)))
+        note = dict(set="odw-dev", criterion=f"max correction F1 with FPR <= {args.max_fpr}",
+                    cor_f1=round(best["cor_f1"], 4), fpr=round(best["fpr"], 4))
+        if corr is neural:
+            corr.threshold = best["threshold"]
+            write_threshold(args.model or DEFAULT_MODEL_DIR, best["threshold"], note)
+        else:
+            corr.save_threshold(best["threshold"], note)
         print(f"tuned threshold on odw-dev: {best['threshold']}", file=sys.stderr)
     specs = [(Path(f).name if f != "odw-dev" else f, f) for f in args.files]
     if args.standard:
@@ -218,10 +236,11 @@ def eval_main(argv=None) -> int:
         for name, rel in STANDARD_SETS + (EXTRA_SETS if args.extra else ()):
             specs.append((name, rel if rel == "odw-dev" else str(data / rel)))
     if args.markdown:
-        print(f"threshold {corr.threshold}\n")
+        print(f"decoder {'rerank' if corr is not neural else 'neural'}, threshold {corr.threshold}\n")
         print(MARKDOWN_HEADER)
     elif not args.json:
-        print(f"model {args.model or 'models/csc'}  threshold {corr.threshold}")
+        decoder = "rerank" if corr is not neural else "neural"
+        print(f"model {args.model or 'models/csc'}  decoder {decoder}  threshold {corr.threshold}")
         print(HEADER)
     results = {}
     first_pairs = None

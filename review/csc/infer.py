@@ -13,7 +13,6 @@ A replacement is suggested only when
 from __future__ import annotations
 
 import json
-import math
 import os
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -146,6 +145,35 @@ class Corrector:
             best = float(pc[k])
             if best >= thr and best > float(src_p[r, t]):
                 out[r].append((j, ch, v.itos[int(cands[k])], round(best, 4)))
+        return out
+
+    def char_logprobs(self, sentences: Sequence[str]) -> List[np.ndarray]:
+        """Per sentence, the model's log-probabilities (length, vocabulary) at every character, batched."""
+        windows: List[str] = []
+        where: List[Tuple[int, int]] = []
+        for si, s in enumerate(sentences):
+            for start in range(0, len(s), self.window):
+                windows.append(s[start: start + self.window])
+                where.append((si, start))
+        out = [np.zeros((len(s), len(self.vocab)), dtype=np.float32) for s in sentences]
+        order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
+        v = self.vocab
+        for b in range(0, len(order), self.batch_size):
+            idx = order[b: b + self.batch_size]
+            T = max(len(windows[i]) for i in idx) + 2
+            ids = np.full((len(idx), T), v.pad_id, dtype=np.int64)
+            att = np.zeros((len(idx), T), dtype=np.int64)
+            for r, i in enumerate(idx):
+                e = v.encode(windows[i])
+                ids[r, : len(e)] = e
+                att[r, : len(e)] = 1
+            logits = self._logits(ids, att)
+            top = logits.max(-1, keepdims=True)
+            logp = logits - (top + np.log(np.exp(logits - top).sum(-1, keepdims=True)))
+            for r, i in enumerate(idx):
+                si, start = where[i]
+                n = len(windows[i])
+                out[si][start: start + n] = logp[r, 1: n + 1]
         return out
 
     def correct(self, sentences: Sequence[str], threshold: Optional[float] = None,

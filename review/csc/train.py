@@ -16,7 +16,6 @@ and exported (fp16 safetensors, HF format) to ``--out`` when the schedule is don
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import pickle
@@ -33,7 +32,7 @@ import torch.nn.functional as F
 
 from . import data as D
 from .confusion import ConfusionSet, is_cjk
-from .model import CONFIGS, CharVocab, build_model, save_model
+from .model import CharVocab, build_model, save_model
 
 PRESETS = {
     "cpu-small": dict(model="cpu-small", tokens_per_batch=3072, mlm_steps=1800, correct_steps=3000,

@@ -1,0 +1,395 @@
+"""Candidate reranking: the corrector's decision, from n-gram, dictionary and neural evidence together.
+
+The small character transformer (models/csc) trained on a 2-core CPU is a poor corrector on its own: it rarely
+dares to change a character. A character trigram model of clean formal text (models/ngram) is a good proposer
+but cries wolf on rare names and constructions. Neither alone decides well, so the decision is learnt:
+
+1. **Propose**: at every Chinese character, its confusion-set neighbours (lexicons/confusion) are scored by the
+   trigram model; those that fit at least ``floor`` nats better than the character itself are candidates.
+2. **Describe** each (position, candidate) with a handful of numbers (``FEATURES``): the trigram gain and
+   both local log-probabilities, how the candidate ranks at its position, character frequencies, which
+   confusion column links the two characters, whether either makes a dictionary word with its neighbours, and
+   the transformer's log-probabilities of the candidate and of the source character.
+3. **Decide**: a small gradient-boosted tree ensemble (trained by ``review.csc.train_rerank`` on the real
+   training pairs, stored as plain arrays in ``models/csc/rerank.npz``) turns the numbers into the
+   probability that the candidate is the right correction; the best candidate of a position is suggested when
+   that probability reaches the threshold tuned for precision.
+
+Everything here runs on NumPy; the transformer is optional (its two features are then zero, and a reranker
+trained without them must be used).
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from ..ngram import NgramModel, encode, padded
+from .confusion import COLUMNS, ConfusionSet
+
+Edit = Tuple[int, str, str, float]
+RERANK_FILE = "rerank.npz"
+
+FEATURES = (
+    "gain",  # trigram log-probability of the candidate minus that of the source character, at the position
+    "base",  # trigram log-probability of the source character
+    "cand",  # trigram log-probability of the candidate
+    "rank",  # 0 for the position's best candidate by gain, 1 for the next ...
+    "gap",  # gain minus the best other candidate's gain at the position (negative unless best)
+    "n_cands",  # how many candidates the position has
+    "src_freq",  # log(1 + unigram count) of the source character
+    "cand_freq",  # log(1 + unigram count) of the candidate
+    *(f"col_{c}" for c in COLUMNS),  # 1 when the candidate is in that confusion column of the source
+    "obs_count",  # log(1 + times source -> candidate was the correction in the training pairs)
+    "src_word",  # longest dictionary word (2-4 chars) through the position with the source character, 0 if none
+    "cand_word",  # the same with the candidate in place
+    "src_word_freq",  # log(1 + dictionary frequency) of the best word through the position, source character
+    "cand_word_freq",  # the same with the candidate
+    "nn_cand",  # transformer log-probability of the candidate at the position (0 without a transformer)
+    "nn_src",  # transformer log-probability of the source character
+    "nn_ok",  # 1 when the transformer's features are present
+)
+FEATURE_INDEX = {name: i for i, name in enumerate(FEATURES)}
+
+
+@dataclass
+class Candidates:
+    """The candidates of one sentence: position, character and feature row of each."""
+
+    positions: np.ndarray  # (n,) int, code-point offsets in the sentence
+    chars: List[str]
+    features: np.ndarray  # (n, len(FEATURES)) float32
+
+
+class CandidateGenerator:
+    """Confusion-set candidates of a sentence, scored by the trigram model and described by ``FEATURES``."""
+
+    def __init__(self, ngram: NgramModel, confusion: ConfusionSet, word_freq: Dict[str, int],
+                 floor: float = 2.0, max_candidates: int = 0, observed: Optional[Dict[str, int]] = None,
+                 gate: float = math.inf) -> None:
+        self.ngram = ngram
+        # positions whose own trigram log-probability reaches `gate` fit too well to be errors: skipping them
+        # spares most of the candidate scoring (on clean news -14 keeps a quarter of the positions and 98% of
+        # the training errors)
+        self.gate = gate
+        # "ab" -> how often a was corrected to b in the training pairs
+        self.observed = observed or {}
+        self.confusion = confusion
+        self.word_freq = word_freq
+        self.floor = floor
+        self.max_candidates = max_candidates
+        self._cands: Dict[str, Tuple[np.ndarray, np.ndarray]] = {}
+
+    def _neighbours(self, ch: str) -> Tuple[np.ndarray, np.ndarray]:
+        """(code points, column flags) of the confusion-set neighbours of `ch`, cached."""
+        found = self._cands.get(ch)
+        if found is None:
+            row = self.confusion.table.get(ch, {})
+            chars = sorted(self.confusion.candidates(ch))
+            codes = np.array([ord(c) for c in chars], dtype=np.int64)
+            flags = np.array([[1.0 if c in row.get(col, ()) else 0.0 for col in COLUMNS] for c in chars],
+                             dtype=np.float32).reshape(len(chars), len(COLUMNS))
+            if self.max_candidates and len(codes) > self.max_candidates:
+                keep = np.sort(np.argsort(-self.ngram.unigrams.lookup(codes), kind="stable")[: self.max_candidates])
+                codes, flags = codes[keep], flags[keep]
+            found = (codes, flags)
+            self._cands[ch] = found
+        return found
+
+    def _word(self, sentence: str, pos: int, ch: str) -> Tuple[int, float]:
+        """Longest dictionary word of 2-4 characters through `pos` with `ch` there, and its log frequency."""
+        best_len, best_freq = 0, 0.0
+        n = len(sentence)
+        for length in (4, 3, 2):
+            for a in range(max(0, pos - length + 1), min(pos, n - length) + 1):
+                word = sentence[a:pos] + ch + sentence[pos + 1: a + length]
+                freq = self.word_freq.get(word, 0)
+                if freq > 0:
+                    if length > best_len:
+                        best_len = length
+                    best_freq = max(best_freq, math.log1p(freq))
+        return best_len, best_freq
+
+    def generate(self, sentence: str) -> Candidates:
+        """Candidates of `sentence` whose trigram gain is at least `floor` (transformer features left at 0)."""
+        codes = encode(sentence)
+        positions = np.nonzero(codes)[0]
+        empty = Candidates(np.zeros(0, np.int64), [], np.zeros((0, len(FEATURES)), np.float32))
+        if len(positions) == 0:
+            return empty
+        cp = padded(codes)
+        base = self.ngram.local_logprob(cp, positions, codes[positions])
+        if self.gate < math.inf:
+            doubtful = base < self.gate
+            positions, base = positions[doubtful], base[doubtful]
+        lists = [self._neighbours(sentence[p]) for p in positions.tolist()]
+        sizes = np.array([len(c) for c, _ in lists], dtype=np.int64)
+        if sizes.sum() == 0:
+            return empty
+        owners = np.repeat(np.arange(len(positions)), sizes)
+        chars = np.concatenate([c for c, _ in lists])
+        flags = np.concatenate([f for _, f in lists])
+        cand = self.ngram.local_logprob(cp, positions, chars, owners)
+        gain = cand - base[owners]
+        keep = gain >= self.floor
+        if not keep.any():
+            return empty
+        owners, chars, flags, cand, gain = owners[keep], chars[keep], flags[keep], cand[keep], gain[keep]
+        # rank and gap within each position (rows are grouped by owner, in order)
+        order = np.lexsort((-gain, owners))
+        owners, chars, flags, cand, gain = owners[order], chars[order], flags[order], cand[order], gain[order]
+        starts = np.r_[0, np.nonzero(np.diff(owners))[0] + 1]
+        counts = np.diff(np.r_[starts, len(owners)])
+        first = np.repeat(starts, counts)
+        rank = np.arange(len(owners)) - first
+        best = gain[first]
+        second = np.where(counts > 1, gain[np.minimum(starts + 1, len(gain) - 1)], gain[starts] - 20.0)
+        gap = np.where(rank == 0, gain - np.repeat(second, counts), gain - best)
+        pos = positions[owners]
+        src_codes = codes[pos]
+        feats = np.zeros((len(owners), len(FEATURES)), dtype=np.float32)
+        f = FEATURE_INDEX
+        feats[:, f["gain"]] = gain
+        feats[:, f["base"]] = base[owners]
+        feats[:, f["cand"]] = cand
+        feats[:, f["rank"]] = np.minimum(rank, 10)
+        feats[:, f["gap"]] = np.clip(gap, -30, 30)
+        feats[:, f["n_cands"]] = np.repeat(counts, counts)
+        feats[:, f["src_freq"]] = np.log1p(self.ngram.unigrams.lookup(src_codes))
+        feats[:, f["cand_freq"]] = np.log1p(self.ngram.unigrams.lookup(chars))
+        c0 = f[f"col_{COLUMNS[0]}"]
+        feats[:, c0: c0 + len(COLUMNS)] = flags
+        if self.observed:
+            feats[:, f["obs_count"]] = [math.log1p(self.observed.get(chr(int(a)) + chr(int(b)), 0))
+                                        for a, b in zip(src_codes.tolist(), chars.tolist())]
+        src_words: Dict[int, Tuple[int, float]] = {}
+        char_list = [chr(int(c)) for c in chars]
+        for k, (p, ch) in enumerate(zip(pos.tolist(), char_list)):
+            if p not in src_words:
+                src_words[p] = self._word(sentence, p, sentence[p])
+            feats[k, f["src_word"]], feats[k, f["src_word_freq"]] = src_words[p]
+            feats[k, f["cand_word"]], feats[k, f["cand_word_freq"]] = self._word(sentence, p, ch)
+        return Candidates(pos.astype(np.int64), char_list, feats)
+
+    def generate_many(self, sentences: Sequence[str]) -> List[Candidates]:
+        """`generate` for each sentence, computed in one pass over the sentences joined by line breaks.
+
+        A line break reads as a boundary to the n-gram model and is in no dictionary word, so the result is
+        the same as sentence by sentence, without the per-call overhead.
+        """
+        if len(sentences) <= 1:
+            return [self.generate(s) for s in sentences]
+        starts = np.cumsum([0] + [len(s) + 1 for s in sentences[:-1]])
+        found = self.generate("\n".join(sentences))
+        owner = np.searchsorted(starts, found.positions, side="right") - 1
+        bounds = np.searchsorted(owner, np.arange(len(sentences) + 1))
+        out = []
+        for i in range(len(sentences)):
+            a, b = int(bounds[i]), int(bounds[i + 1])
+            out.append(Candidates(found.positions[a:b] - starts[i], found.chars[a:b], found.features[a:b]))
+        return out
+
+
+def add_neural_features(cands: Candidates, sentence: str, logprobs: np.ndarray, vocab) -> None:
+    """Fill the transformer features of `cands` from (length, vocabulary) log-probabilities of `sentence`."""
+    if len(cands.chars) == 0:
+        return
+    f = FEATURE_INDEX
+    unk = vocab.stoi.get("[UNK]", 1)
+    cand_ids = np.array([vocab.stoi.get(c, unk) for c in cands.chars])
+    src_ids = np.array([vocab.stoi.get(sentence[p], unk) for p in cands.positions.tolist()])
+    cands.features[:, f["nn_cand"]] = logprobs[cands.positions, cand_ids]
+    cands.features[:, f["nn_src"]] = logprobs[cands.positions, src_ids]
+    cands.features[:, f["nn_ok"]] = 1.0
+
+
+class TreeEnsemble:
+    """Gradient-boosted regression trees as flat arrays: P(correct) = sigmoid(bias + sum of leaf values)."""
+
+    def __init__(self, feature: np.ndarray, threshold: np.ndarray, left: np.ndarray, right: np.ndarray,
+                 value: np.ndarray, roots: np.ndarray, bias: float, depth: int, names: Sequence[str]) -> None:
+        self.feature, self.threshold, self.left, self.right = feature, threshold, left, right
+        self.value, self.roots, self.bias, self.depth = value, roots, float(bias), int(depth)
+        self.names = tuple(names)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Probability that each row of `x` is a correct correction."""
+        if len(x) == 0:
+            return np.zeros(0)
+        rows = np.arange(len(x))[:, None]
+        node = np.broadcast_to(self.roots, (len(x), len(self.roots))).copy()
+        for _ in range(self.depth):
+            feat = self.feature[node]
+            leaf = feat < 0
+            if leaf.all():
+                break
+            go_left = x[rows, np.maximum(feat, 0)] <= self.threshold[node]
+            node = np.where(leaf, node, np.where(go_left, self.left[node], self.right[node]))
+        margin = self.bias + self.value[node].sum(1)
+        return 1.0 / (1.0 + np.exp(-margin))
+
+    def save(self, path: Path, meta: dict) -> None:
+        """Write the arrays and `meta` (settings, metrics) to one .npz file."""
+        np.savez_compressed(path, feature=self.feature.astype(np.int16), threshold=self.threshold.astype(np.float32),
+                            left=self.left.astype(np.int32), right=self.right.astype(np.int32),
+                            value=self.value.astype(np.float32), roots=self.roots.astype(np.int32),
+                            bias=np.array([self.bias]), depth=np.array([self.depth]),
+                            names=np.array(list(self.names)), meta=np.array(json.dumps(meta, ensure_ascii=False)))
+
+    @classmethod
+    def load(cls, path: Path) -> Tuple["TreeEnsemble", dict]:
+        """Read an ensemble written by `save`, with its meta dict."""
+        with np.load(path, allow_pickle=False) as d:
+            model = cls(d["feature"].astype(np.int64), d["threshold"].astype(np.float32), d["left"].astype(np.int64),
+                        d["right"].astype(np.int64), d["value"].astype(np.float64), d["roots"].astype(np.int64),
+                        float(d["bias"][0]), int(d["depth"][0]), [str(n) for n in d["names"]])
+            meta = json.loads(str(d["meta"]))
+        if model.names != FEATURES:
+            raise ValueError(f"{path}: reranker features {model.names} differ from this version's {FEATURES}")
+        return model, meta
+
+
+class RerankCorrector:
+    """The corrector used by the typo check and `review eval csc`: propose, describe, decide.
+
+    Same interface as ``Corrector.correct``: per sentence a list of (index, source, suggestion, probability).
+    """
+
+    def __init__(self, generator: CandidateGenerator, ensemble: TreeEnsemble, neural=None,
+                 threshold: float = 0.5, neural_gate: float = -math.inf) -> None:
+        self.generator = generator
+        self.ensemble = ensemble
+        self.neural = neural
+        self.threshold = threshold
+        # sentences whose best trigram gain is below this skip the transformer (their nn features stay 0):
+        # the cheap first pass that keeps the model off most clean sentences
+        self.neural_gate = neural_gate
+        self.meta: dict = {}
+        self.path: Optional[Path] = None
+
+    def save_threshold(self, threshold: float, note: dict) -> None:
+        """Store a newly tuned threshold (and how it was chosen) in the rerank.npz this corrector came from."""
+        self.threshold = float(threshold)
+        self.meta.update(threshold=self.threshold, tuned=note)
+        if self.path is not None:
+            self.ensemble.save(self.path, self.meta)
+
+    def scored(self, sentences: Sequence[str]) -> List[Tuple[Candidates, np.ndarray]]:
+        """Per sentence its candidates and their probabilities of being the right correction."""
+        cands = self.generator.generate_many(sentences)
+        if self.neural is not None:
+            gain = FEATURE_INDEX["gain"]
+            need = [i for i, c in enumerate(cands) if len(c.chars) and c.features[:, gain].max() >= self.neural_gate]
+            if need:
+                logprobs = self.neural.char_logprobs([sentences[i] for i in need])
+                for i, lp in zip(need, logprobs):
+                    add_neural_features(cands[i], sentences[i], lp, self.neural.vocab)
+        # one prediction over every sentence's rows: the per-call overhead dominates for short sentences
+        probs = self.ensemble.predict(np.concatenate([c.features for c in cands])) if cands else np.zeros(0)
+        bounds = np.cumsum([0] + [len(c.chars) for c in cands])
+        return [(c, probs[bounds[i]: bounds[i + 1]]) for i, c in enumerate(cands)]
+
+    @staticmethod
+    def decide(sentence: str, cands: Candidates, prob: np.ndarray, threshold: float,
+               protected: Sequence[Tuple[int, int]] = ()) -> List[Edit]:
+        """At each position the most probable candidate, when it reaches `threshold` and is not protected."""
+        best: Dict[int, Tuple[float, str]] = {}
+        for p, ch, pr in zip(cands.positions.tolist(), cands.chars, prob.tolist()):
+            if pr >= threshold and pr > best.get(p, (-1.0, ""))[0] and not any(a <= p < b for a, b in protected):
+                best[p] = (pr, ch)
+        return sorted((p, sentence[p], ch, round(pr, 4)) for p, (pr, ch) in best.items())
+
+    def correct(self, sentences: Sequence[str], threshold: Optional[float] = None,
+                protected: Optional[Sequence[Sequence[Tuple[int, int]]]] = None) -> List[List[Edit]]:
+        """Suggest corrections: at each position the most probable candidate, when it reaches the threshold."""
+        thr = self.threshold if threshold is None else float(threshold)
+        return [self.decide(sentences[si], c, prob, thr, protected[si] if protected else ())
+                for si, (c, prob) in enumerate(self.scored(sentences))]
+
+
+class HybridCorrector:
+    """The reranker's suggestions, plus the transformer's own where the reranker hesitates.
+
+    For a reranker trained without transformer features. The transformer reads only the sentences where the
+    reranker's best candidate is plausible but below the threshold (probability in [``neural_gate``,
+    threshold)): on clean text that is a small share of sentences, so the slow model stays off the hot path.
+    Its suggestions at its own tuned threshold fill positions the reranker left alone.
+    """
+
+    def __init__(self, rerank: RerankCorrector, neural, neural_gate: float) -> None:
+        self.rerank = rerank
+        self.neural = neural
+        self.neural_gate = neural_gate
+        self.generator = rerank.generator
+        self.neural_reads = 0  # sentences the transformer has read (for benchmarks)
+
+    @property
+    def threshold(self) -> float:
+        """The reranker's decision threshold."""
+        return self.rerank.threshold
+
+    @threshold.setter
+    def threshold(self, value: float) -> None:
+        self.rerank.threshold = float(value)
+
+    def save_threshold(self, threshold: float, note: dict) -> None:
+        """Store a newly tuned reranker threshold in its rerank.npz."""
+        self.rerank.save_threshold(threshold, note)
+
+    def correct(self, sentences: Sequence[str], threshold: Optional[float] = None,
+                protected: Optional[Sequence[Sequence[Tuple[int, int]]]] = None) -> List[List[Edit]]:
+        """Reranker edits (at `threshold`), then transformer edits at free positions of hesitant sentences."""
+        thr = self.rerank.threshold if threshold is None else float(threshold)
+        out: List[List[Edit]] = []
+        need: List[int] = []
+        for si, (c, prob) in enumerate(self.rerank.scored(sentences)):
+            out.append(self.rerank.decide(sentences[si], c, prob, thr, protected[si] if protected else ()))
+            if len(prob) and (prob[prob < thr].max(initial=0.0)) >= self.neural_gate:
+                need.append(si)
+        if need:
+            self.neural_reads += len(need)
+            extra = self.neural.correct([sentences[i] for i in need],
+                                        protected=[protected[i] for i in need] if protected else None)
+            for si, edits in zip(need, extra):
+                taken = {e[0] for e in out[si]}
+                out[si] = sorted(out[si] + [e for e in edits if e[0] not in taken])
+        return out
+
+
+def load_rerank_corrector(folder: Path, neural, confusion: ConfusionSet, ngram: Optional[NgramModel] = None,
+                          word_freq: Optional[Dict[str, int]] = None):
+    """The corrector of checkpoint directory `folder` with its rerank.npz (None when it has none).
+
+    A `RerankCorrector`, or a `HybridCorrector` when the reranker was trained without transformer features.
+
+    `neural` is the folder's transformer (a loaded ``Corrector``); the n-gram model defaults to models/ngram and
+    the dictionary to the project's jieba tokenizer.
+    """
+    path = Path(folder) / RERANK_FILE
+    if not path.exists():
+        return None
+    ensemble, meta = TreeEnsemble.load(path)
+    if ngram is None:
+        from ..ngram import load_ngram
+        from ..resources import model_path
+
+        ngram = load_ngram(str(model_path("ngram", "ngram.npz")))
+    if word_freq is None:
+        from ..segment import get_tokenizer
+
+        word_freq = get_tokenizer().FREQ
+    generator = CandidateGenerator(ngram, confusion, word_freq, floor=float(meta["floor"]),
+                                   max_candidates=int(meta.get("max_candidates", 0)), observed=meta.get("observed"),
+                                   gate=float(meta.get("gate", math.inf)))
+    with_features = bool(meta.get("neural", True))
+    corrector = RerankCorrector(generator, ensemble, neural if with_features else None,
+                                threshold=float(meta["threshold"]), neural_gate=float(meta.get("neural_gate", -math.inf)))
+    corrector.meta = meta
+    corrector.path = path
+    if with_features or neural is None:
+        return corrector
+    return HybridCorrector(corrector, neural, float(meta.get("hesitant", 0.1)))

@@ -1,0 +1,279 @@
+"""Train the candidate reranker (review/csc/rerank.py) on the real training pairs.
+
+    review train rerank --data ../shared/data --out models/csc/rerank.npz
+
+Rows: every candidate that the trigram model proposes (gain >= floor) in the source sentences of the training
+pairs (``review.csc.data.load_train_pairs``: SIGHAN train, ECSpell law/med/odw train minus the odw dev hold-out,
+pycorrector sighan_2015_train, CCTC train, People's Daily synthetic pairs) and in their corrected targets, which
+serve as error-free sentences. A row is positive when the pair's target has exactly that character at that
+position. No test file, no csc-macro-correct / csc-lemon / checked People's Daily pair is read.
+
+The ensemble is scikit-learn's HistGradientBoostingClassifier (only needed for training); it is exported to
+plain arrays (``TreeEnsemble``) so that inference needs NumPy only. The decision threshold is tuned on the odw
+dev split (correction F1, with at most ``--max-fpr`` of its error-free sentences changed) and also reported on a
+held-out tenth of the training pairs.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
+from collections import Counter
+from typing import Dict, List, Sequence, Tuple
+
+import numpy as np
+
+from . import data as D
+from .confusion import COLUMNS, ConfusionSet, observed_pairs
+from .evaluate import sentence_metrics
+from .infer import apply_edits
+from .rerank import FEATURE_INDEX, FEATURES, CandidateGenerator, RerankCorrector, TreeEnsemble, add_neural_features
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def holdout(pair: D.Pair, percent: int = 10) -> bool:
+    """True for the deterministic `percent`% of training pairs kept out of the reranker's fit."""
+    digest = hashlib.sha1(("review-rerank-holdout-v1\0" + pair.tgt).encode("utf-8")).digest()
+    return digest[0] * 100 // 256 < percent
+
+
+FOLDS = 5
+
+
+def fold_of(pair: D.Pair) -> int:
+    """The cross-fitting fold (0..FOLDS-1) of a training pair, by a hash of its target."""
+    return hashlib.sha1(("review-rerank-fold-v1\0" + pair.tgt).encode("utf-8")).digest()[0] % FOLDS
+
+
+def build_rows(generator: CandidateGenerator, neural, pairs: Sequence[D.Pair], with_targets: bool = True,
+               progress: bool = True) -> Dict[str, np.ndarray]:
+    """Feature rows of every candidate in the source (and target) sentences of `pairs`.
+
+    Returns arrays: x (features), y (1 = the target has this character here), owner (sentence index), pair
+    (index into `pairs`), src and cand (code points of the source character and the candidate).
+    """
+    sentences: List[Tuple[str, str, int]] = []
+    for i, p in enumerate(pairs):
+        if len(p.src) != len(p.tgt):
+            continue
+        sentences.append((p.src, p.tgt, i))
+        if with_targets and p.src != p.tgt:
+            sentences.append((p.tgt, p.tgt, i))
+    parts: Dict[str, list] = {k: [] for k in ("x", "y", "owner", "pair", "src", "cand")}
+    from tqdm import tqdm
+
+    batch = 64
+    for b in tqdm(range(0, len(sentences), batch), disable=not progress, desc="features", unit="batch"):
+        chunk = sentences[b: b + batch]
+        cands = [generator.generate(src) for src, _, _ in chunk]
+        if neural is not None:
+            need = [i for i, c in enumerate(cands) if len(c.chars)]
+            if need:
+                for i, lp in zip(need, neural.char_logprobs([chunk[i][0] for i in need])):
+                    add_neural_features(cands[i], chunk[i][0], lp, neural.vocab)
+        for k, ((src, tgt, pair), c) in enumerate(zip(chunk, cands)):
+            if not len(c.chars):
+                continue
+            positions = c.positions.tolist()
+            parts["x"].append(c.features)
+            parts["y"].append(np.array([tgt[p] == ch for p, ch in zip(positions, c.chars)], dtype=np.int8))
+            parts["owner"].append(np.full(len(c.chars), b + k, dtype=np.int64))
+            parts["pair"].append(np.full(len(c.chars), pair, dtype=np.int64))
+            parts["src"].append(np.array([ord(src[p]) for p in positions], dtype=np.int64))
+            parts["cand"].append(np.array([ord(ch) for ch in c.chars], dtype=np.int64))
+    if not parts["x"]:
+        return dict(x=np.zeros((0, len(FEATURES)), np.float32), **{k: np.zeros(0, np.int64) for k in list(parts)[1:]})
+    return {k: np.concatenate(v) for k, v in parts.items()}
+
+
+def observed_counts(pairs: Sequence[D.Pair]) -> Counter:
+    """"ab" -> how often character a was corrected to b in `pairs`."""
+    counts: Counter = Counter()
+    for (a, b), n in observed_pairs((p.src, p.tgt) for p in pairs).items():
+        counts[a + b] += n
+    return counts
+
+
+def cross_fit_observed(rows: Dict[str, np.ndarray], pairs: Sequence[D.Pair], confusion: ConfusionSet) -> Dict[str, np.ndarray]:
+    """Rows whose observed-substitution evidence comes only from the other folds' pairs.
+
+    The confusion set's "observed" column and the obs_count feature are built from the very training pairs
+    the reranker learns from, so every training error would look observed; at run time about one in ten real
+    errors is not. Each row therefore sees the counts of the other folds (scaled to the whole), and a
+    candidate that exists only because its own pair observed it is dropped, as it would not exist for an
+    unseen sentence.
+    """
+    folds = np.array([fold_of(p) for p in pairs])
+    per_fold = [observed_counts([p for p, f in zip(pairs, folds) if f == k]) for k in range(FOLDS)]
+    total = sum(per_fold, Counter())
+    row_fold = folds[rows["pair"]]
+    keys = [chr(a) + chr(b) for a, b in zip(rows["src"].tolist(), rows["cand"].tolist())]
+    other = np.array([total.get(k, 0) - per_fold[f].get(k, 0) for k, f in zip(keys, row_fold.tolist())], dtype=np.float64)
+    x = rows["x"].copy()
+    fi = FEATURE_INDEX
+    x[:, fi["obs_count"]] = np.log1p(other * FOLDS / (FOLDS - 1))
+    x[:, fi["col_observed"]] = (other > 0).astype(np.float32)
+    sound_shape = [fi[f"col_{c}"] for c in COLUMNS if c != "observed"]
+    keep = (x[:, sound_shape].sum(1) > 0) | (other > 0)
+    return {**{k: v[keep] for k, v in rows.items()}, "x": x[keep]}
+
+
+def gate_neural(x: np.ndarray, owner: np.ndarray, gate: float) -> np.ndarray:
+    """`x` with the transformer features cleared for sentences whose best trigram gain is below `gate`.
+
+    At run time the transformer only reads sentences that reach the gate (it is the slow part), so the
+    reranker must learn from rows that look the same.
+    """
+    gain, first = FEATURE_INDEX["gain"], FEATURE_INDEX["nn_cand"]
+    best = np.full(int(owner.max()) + 1 if len(owner) else 0, -np.inf)
+    np.maximum.at(best, owner, x[:, gain])
+    x = x.copy()
+    x[best[owner] < gate, first:] = 0.0
+    return x
+
+
+def export(clf) -> TreeEnsemble:
+    """A fitted HistGradientBoostingClassifier as a `TreeEnsemble`."""
+    feature, threshold, left, right, value, roots = [], [], [], [], [], []
+    offset, depth = 0, 0
+    for trees in clf._predictors:
+        nodes = trees[0].nodes
+        roots.append(offset)
+        leaf = nodes["is_leaf"].astype(bool)
+        feature.append(np.where(leaf, -1, nodes["feature_idx"]).astype(np.int64))
+        threshold.append(nodes["num_threshold"].astype(np.float32))
+        left.append(np.where(leaf, 0, nodes["left"]) + offset)
+        right.append(np.where(leaf, 0, nodes["right"]) + offset)
+        value.append(np.where(leaf, nodes["value"], 0.0))
+        depth = max(depth, int(nodes["depth"].max()) + 1)
+        offset += len(nodes)
+    bias = float(np.ravel(clf._baseline_prediction)[0])
+    return TreeEnsemble(np.concatenate(feature), np.concatenate(threshold), np.concatenate(left),
+                        np.concatenate(right), np.concatenate(value), np.array(roots), bias, depth, FEATURES)
+
+
+def evaluate(corrector: RerankCorrector, pairs: Sequence[D.Pair], thresholds: Sequence[float]) -> List[dict]:
+    """Sentence-level metrics of `corrector` on `pairs` at each threshold (candidates scored once)."""
+    srcs = [p.src for p in pairs]
+    tgts = [p.tgt for p in pairs]
+    scored = corrector.scored(srcs)
+    rows = []
+    for thr in thresholds:
+        preds = []
+        for s, (c, prob) in zip(srcs, scored):
+            best = {}
+            for p, ch, pr in zip(c.positions.tolist(), c.chars, prob.tolist()):
+                if pr >= thr and pr > best.get(p, (-1.0, ""))[0]:
+                    best[p] = (pr, ch)
+            preds.append(apply_edits(s, [(p, s[p], ch, pr) for p, (pr, ch) in best.items()]))
+        m = sentence_metrics(srcs, tgts, preds)
+        m["threshold"] = thr
+        rows.append(m)
+    return rows
+
+
+def pick_threshold(rows: Sequence[dict], max_fpr: float) -> dict:
+    """The row with the best correction F1 among those within `max_fpr` (ties: higher threshold)."""
+    ok = [r for r in rows if r["fpr"] <= max_fpr] or [max(rows, key=lambda r: r["threshold"])]
+    return max(ok, key=lambda r: (round(r["cor_f1"], 4), r["threshold"]))
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="review train rerank", description=__doc__.split("\n")[0])
+    ap.add_argument("--data", default="../shared/data")
+    ap.add_argument("--out", default=str(ROOT / "models" / "csc" / "rerank.npz"))
+    ap.add_argument("--model", default=str(ROOT / "models" / "csc"), help="transformer for the nn features; 'none' to train without")
+    ap.add_argument("--ngram", default=str(ROOT / "models" / "ngram" / "ngram.npz"))
+    ap.add_argument("--confusion", default=str(ROOT / "lexicons" / "confusion" / "confusion.tsv"))
+    ap.add_argument("--floor", type=float, default=2.0)
+    ap.add_argument("--neural-gate", type=float, default=8.0,
+                    help="the transformer reads a sentence only when its best candidate's trigram gain reaches this")
+    ap.add_argument("--max-candidates", type=int, default=0)
+    ap.add_argument("--gate", type=float, default=-14.0,
+                    help="only positions whose own trigram log-probability is below this get candidates")
+    ap.add_argument("--iterations", type=int, default=300)
+    ap.add_argument("--depth", type=int, default=6)
+    ap.add_argument("--learning-rate", type=float, default=0.1)
+    ap.add_argument("--max-fpr", type=float, default=0.03)
+    ap.add_argument("--cache", default="", help="npz file to keep/reuse the feature rows between runs")
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args(argv)
+
+    from review.ngram import load_ngram
+    from review.segment import get_tokenizer
+
+    t0 = time.time()
+    generator = CandidateGenerator(load_ngram(args.ngram), ConfusionSet.load(args.confusion), get_tokenizer().FREQ,
+                                   floor=args.floor, max_candidates=args.max_candidates)
+    neural = None
+    if args.model != "none":
+        import torch
+
+        torch.set_num_threads(args.threads)
+        from .infer import Corrector
+
+        neural = Corrector(args.model, confusion=generator.confusion, backend="torch", batch_size=64)
+    pairs = D.load_train_pairs(args.data)
+    fit_pairs = [p for p in pairs if not holdout(p)]
+    held_pairs = [p for p in pairs if holdout(p)]
+    cache = Path(args.cache) if args.cache else None
+    if cache and cache.exists():
+        with np.load(cache) as d:
+            rows = {k: d[k] for k in d.files}
+        print(f"rows from {cache}: {len(rows['y'])}", file=sys.stderr)
+    else:
+        rows = build_rows(generator, neural, fit_pairs)
+        if cache:
+            np.savez(cache, **rows)
+    rows = cross_fit_observed(rows, fit_pairs, generator.confusion)
+    doubtful = rows["x"][:, FEATURE_INDEX["base"]] < args.gate
+    rows = {k: v[doubtful] for k, v in rows.items()}
+    generator.gate = args.gate
+    x, y = rows["x"], rows["y"]
+    if neural is not None:
+        x = gate_neural(x, rows["owner"], args.neural_gate)
+    print(f"{len(y)} rows, {int(y.sum())} positive, {time.time() - t0:.0f}s", file=sys.stderr)
+
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    clf = HistGradientBoostingClassifier(max_iter=args.iterations, max_depth=args.depth,
+                                         learning_rate=args.learning_rate, l2_regularization=1.0,
+                                         early_stopping=False, random_state=0)
+    clf.fit(x, y)
+    ensemble = export(clf)
+    check = np.abs(ensemble.predict(x[:2000]) - clf.predict_proba(x[:2000])[:, 1]).max()
+    if check > 1e-4:
+        raise SystemExit(f"exported ensemble disagrees with scikit-learn by {check}")
+    observed = dict(observed_counts(fit_pairs))
+    generator.observed = observed
+    corrector = RerankCorrector(generator, ensemble, neural, neural_gate=args.neural_gate)
+    grid = [round(t, 2) for t in np.arange(0.2, 0.96, 0.05)]
+    dev = D.odw_split(args.data)[1]
+    dev_rows = evaluate(corrector, dev, grid)
+    chosen = pick_threshold(dev_rows, args.max_fpr)
+    held_rows = evaluate(corrector, held_pairs, [chosen["threshold"]])
+    for r in dev_rows:
+        print(f"odw-dev thr {r['threshold']:.2f} cor P/R/F1 {r['cor_p']:.3f}/{r['cor_r']:.3f}/{r['cor_f1']:.3f} "
+              f"fpr {r['fpr']:.3f}", file=sys.stderr)
+    h = held_rows[0]
+    print(f"held-out train pairs ({len(held_pairs)}) at {chosen['threshold']}: cor P/R/F1 "
+          f"{h['cor_p']:.3f}/{h['cor_r']:.3f}/{h['cor_f1']:.3f} fpr {h['fpr']:.3f}", file=sys.stderr)
+    meta = dict(threshold=chosen["threshold"], floor=args.floor, gate=args.gate, max_candidates=args.max_candidates,
+                neural=args.model != "none", neural_gate=args.neural_gate, iterations=args.iterations, depth=args.depth,
+                learning_rate=args.learning_rate, rows=int(len(y)), positives=int(y.sum()),
+                odw_dev={k: round(float(chosen[k]), 4) for k in ("cor_p", "cor_r", "cor_f1", "fpr")},
+                held_out={k: round(float(h[k]), 4) for k in ("cor_p", "cor_r", "cor_f1", "fpr")},
+                seconds=round(time.time() - t0, 1), observed=observed)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    ensemble.save(out, meta)
+    print(json.dumps({k: v for k, v in meta.items() if k != "observed"}, ensure_ascii=False), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
