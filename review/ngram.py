@@ -48,27 +48,75 @@ def padded(codes: np.ndarray) -> np.ndarray:
     return np.concatenate([[BOUNDARY, BOUNDARY], codes, [BOUNDARY, BOUNDARY]])
 
 
+_HASH_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: spreads packed code points evenly
+_EMPTY = -1  # no key is negative: code points packed into 63 bits
+HASH_MIN_QUERIES = 2048  # smaller lookups use a binary search until the hash table exists
+
+
 class Counts:
-    """A sorted key array with parallel counts; `lookup` is vectorised."""
+    """A sorted key array with parallel counts; `lookup` is vectorised.
+
+    Lookups go through an open-addressing hash table (linear probing, at most half full) built from the
+    sorted arrays on first use: one or two random memory reads per query instead of the twenty of a binary
+    search over a million keys, which made the typo check's candidate scoring three times slower.
+    """
 
     def __init__(self, keys: np.ndarray, counts: np.ndarray) -> None:
         self.keys = keys
         self.counts = counts
+        self._table: tuple[np.ndarray, np.ndarray, int] | None = None
+
+    def _slots(self, keys: np.ndarray, bits: int) -> np.ndarray:
+        """Home slot of each key in a table of 2**bits slots."""
+        with np.errstate(over="ignore"):
+            return ((keys.astype(np.uint64) * _HASH_MULTIPLIER) >> np.uint64(64 - bits)).astype(np.int64)
+
+    def _build(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """The hash table: (slot keys, slot counts, bits), filled in vectorised rounds of linear probing."""
+        bits = max(4, int(np.ceil(np.log2(max(1, len(self.keys)) * 2))))
+        mask = (1 << bits) - 1
+        table_keys = np.full(1 << bits, _EMPTY, dtype=np.int64)
+        table_counts = np.zeros(1 << bits, dtype=np.uint32)
+        slot = self._slots(self.keys, bits)
+        pending = np.arange(len(self.keys))
+        while len(pending):
+            wanted = slot[pending]
+            free = np.nonzero(table_keys[wanted] == _EMPTY)[0]
+            # several keys may want the same free slot: the first of each takes it
+            taken_slots, first = np.unique(wanted[free], return_index=True)
+            winners = pending[free[first]]
+            table_keys[taken_slots] = self.keys[winners]
+            table_counts[taken_slots] = np.minimum(self.counts[winners], np.iinfo(np.uint32).max)
+            lost = np.ones(len(pending), dtype=bool)
+            lost[free[first]] = False
+            pending = pending[lost]
+            slot[pending] = (slot[pending] + 1) & mask
+        return table_keys, table_counts, bits
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """Counts of `keys` (0 when absent), as float64."""
         if len(self.keys) == 0:
             return np.zeros(len(keys))
-        if len(keys) > 256:
-            # sorted queries walk the table in order: about 2.5x faster for large candidate batches
-            order = np.argsort(keys, kind="stable")
-            idx = np.empty(len(keys), dtype=np.int64)
-            idx[order] = np.searchsorted(self.keys, keys[order])
-        else:
-            idx = np.searchsorted(self.keys, keys)
-        idx = np.minimum(idx, len(self.keys) - 1)
-        found = self.keys[idx] == keys
-        return np.where(found, self.counts[idx], 0).astype(np.float64)
+        if len(keys) <= HASH_MIN_QUERIES and self._table is None:
+            # a handful of keys: a binary search is cheaper than building the table (0.3 s for the trigrams)
+            idx = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+            return np.where(self.keys[idx] == keys, self.counts[idx], 0).astype(np.float64)
+        table = self._table
+        if table is None:
+            table = self._table = self._build()
+        table_keys, table_counts, bits = table
+        mask = (1 << bits) - 1
+        found = np.zeros(len(keys), dtype=np.float64)
+        slot = self._slots(keys, bits)
+        active = np.arange(len(keys))
+        while len(active):
+            held = table_keys[slot]
+            hit = held == keys[active]
+            found[active[hit]] = table_counts[slot[hit]]
+            going = ~hit & (held != _EMPTY)
+            active = active[going]
+            slot = (slot[going] + 1) & mask
+        return found
 
 
 @dataclass
@@ -84,14 +132,25 @@ class NgramModel:
     mu_bigram: float = 50.0
     mu_trigram: float = 5.0
 
+    def __post_init__(self) -> None:
+        # unigram counts as a dense array over code points (CJK ends below 0xA000): one gather per lookup
+        size = int(self.unigrams.keys.max()) + 1 if len(self.unigrams.keys) else 1
+        self._unigram_dense = np.zeros(size, dtype=np.float64)
+        self._unigram_dense[self.unigrams.keys] = self.unigrams.counts
+
+    def unigram_counts(self, c: np.ndarray) -> np.ndarray:
+        """Unigram counts of code points `c` (0 when unseen)."""
+        inside = c < len(self._unigram_dense)
+        return np.where(inside, self._unigram_dense[np.where(inside, c, 0)], 0.0)
+
     def p_unigram(self, c: np.ndarray) -> np.ndarray:
         """Add-one unigram probability."""
-        return (self.unigrams.lookup(c) + 1.0) / (self.total + self.vocab_size)
+        return (self.unigram_counts(c) + 1.0) / (self.total + self.vocab_size)
 
     def p_bigram(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """P(b | a), smoothed towards P(b)."""
         return (self.bigrams.lookup(bigram_keys(a, b)) + self.mu_bigram * self.p_unigram(b)) / (
-            self.unigrams.lookup(a) + self.mu_bigram
+            self.unigram_counts(a) + self.mu_bigram
         )
 
     def p_trigram(self, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -113,23 +172,36 @@ class NgramModel:
         ll, l, r, rr = codes[p - 2], codes[p - 1], codes[p + 1], codes[p + 2]
         # character-independent parts, once per position
         c_ll_l = self.bigrams.lookup(bigram_keys(ll, l))
-        c_l = self.unigrams.lookup(l)
+        c_l = self.unigram_counts(l)
         p_r = self.p_unigram(r)
         p_rr_given_r = self.p_bigram(r, rr)
         if owners is not None:
             ll, l, r, rr = ll[owners], l[owners], r[owners], rr[owners]
             c_ll_l, c_l, p_r, p_rr_given_r = c_ll_l[owners], c_l[owners], p_r[owners], p_rr_given_r[owners]
         x = chars
-        c_x = self.unigrams.lookup(x)
+        c_x = self.unigram_counts(x)
         p_x = (c_x + 1.0) / (self.total + self.vocab_size)
         c_lx = self.bigrams.lookup(bigram_keys(l, x))
         c_xr = self.bigrams.lookup(bigram_keys(x, r))
         p_x_given_l = (c_lx + self.mu_bigram * p_x) / (c_l + self.mu_bigram)
         p_r_given_x = (c_xr + self.mu_bigram * p_r) / (c_x + self.mu_bigram)
-        first = (self.trigrams.lookup(trigram_keys(ll, l, x)) + self.mu_trigram * p_x_given_l) / (c_ll_l + self.mu_trigram)
-        second = (self.trigrams.lookup(trigram_keys(l, x, r)) + self.mu_trigram * p_r_given_x) / (c_lx + self.mu_trigram)
-        third = (self.trigrams.lookup(trigram_keys(x, r, rr)) + self.mu_trigram * p_rr_given_r) / (c_xr + self.mu_trigram)
+        # A trigram is counted only where both its bigrams are (same corpus, same pruning), so a candidate
+        # that makes an unseen bigram needs no trigram lookup: most confusion-set neighbours do.
+        seen_lx, seen_xr = c_lx > 0, c_xr > 0
+        c_ll_l_x = self._trigram_counts(seen_lx, ll, l, x)
+        c_l_x_r = self._trigram_counts(seen_lx & seen_xr, l, x, r)
+        c_x_r_rr = self._trigram_counts(seen_xr, x, r, rr)
+        first = (c_ll_l_x + self.mu_trigram * p_x_given_l) / (c_ll_l + self.mu_trigram)
+        second = (c_l_x_r + self.mu_trigram * p_r_given_x) / (c_lx + self.mu_trigram)
+        third = (c_x_r_rr + self.mu_trigram * p_rr_given_r) / (c_xr + self.mu_trigram)
         return np.log(first) + np.log(second) + np.log(third)
+
+    def _trigram_counts(self, where: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """Counts of the trigrams (a, b, c) at the rows in mask `where`, 0 elsewhere."""
+        counts = np.zeros(len(where))
+        if where.any():
+            counts[where] = self.trigrams.lookup(trigram_keys(a[where], b[where], c[where]))
+        return counts
 
     # ---- io -------------------------------------------------------------------------------------------
     def save(self, path: Path) -> None:

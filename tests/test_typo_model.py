@@ -198,3 +198,46 @@ def test_candidates_of_many_sentences_equal_one_by_one():
         assert found.positions.tolist() == alone.positions.tolist() and found.chars == alone.chars
         assert np.array_equal(found.features, alone.features)
     assert together[0].chars and together[0].features[:, FEATURE_INDEX["obs_count"]].max() > 0
+
+
+def test_local_logprob_matches_the_formula_and_hash_lookups_match_search():
+    """The skipped trigram lookups and the hash table change no score."""
+    from collections import Counter
+
+    from review.ngram import HASH_MIN_QUERIES, padded
+
+    model = count_texts(CLEAN + ["落时防汛", "各地要认真"], min_count=2)
+    text = "各地要认真落时防汛责任，确保安全渡汛。市政府召开常务会议"
+    codes = encode(text)
+    cp = padded(codes)
+    uni = Counter(dict(zip(model.unigrams.keys.tolist(), model.unigrams.counts.tolist())))
+    bi = Counter(dict(zip(model.bigrams.keys.tolist(), model.bigrams.counts.tolist())))
+    tri = Counter(dict(zip(model.trigrams.keys.tolist(), model.trigrams.counts.tolist())))
+    V, N, mb, mt = model.vocab_size, model.total, model.mu_bigram, model.mu_trigram
+
+    def p1(c):
+        return (uni[c] + 1) / (N + V)
+
+    def p2(a, b):
+        return (bi[(a << 21) | b] + mb * p1(b)) / (uni[a] + mb)
+
+    def p3(a, b, c):
+        return (tri[(((a << 21) | b) << 21) | c] + mt * p2(b, c)) / (bi[(a << 21) | b] + mt)
+
+    positions = np.nonzero(codes)[0]
+    chars = np.array([ord(c) for c in "实时落汛任确"] * len(positions), dtype=np.int64)
+    owners = np.repeat(np.arange(len(positions)), 6)
+    got = model.local_logprob(cp, positions, chars, owners)
+    for k, (o, x) in enumerate(zip(owners.tolist(), chars.tolist())):
+        q = positions[o] + 2
+        ll, l, r, rr = (int(cp[q - 2]), int(cp[q - 1]), int(cp[q + 1]), int(cp[q + 2]))
+        want = np.log(p3(ll, l, x)) + np.log(p3(l, x, r)) + np.log(p3(x, r, rr))
+        assert got[k] == pytest.approx(want, rel=1e-12)
+    # big queries go through the hash table, small ones through a binary search: same counts
+    keys = np.concatenate([model.trigrams.keys, model.trigrams.keys + 1, np.arange(HASH_MIN_QUERIES)])
+    small = np.concatenate([model.trigrams.keys[:5], model.trigrams.keys[:5] + 1])
+    before = model.trigrams.lookup(small)
+    expected = np.array([tri.get(k, 0) for k in keys.tolist()], dtype=float)
+    assert expected.any() and not expected.all()
+    assert np.array_equal(model.trigrams.lookup(keys), expected)
+    assert np.array_equal(model.trigrams.lookup(small), before)

@@ -159,8 +159,8 @@ class CandidateGenerator:
         feats[:, f["rank"]] = np.minimum(rank, 10)
         feats[:, f["gap"]] = np.clip(gap, -30, 30)
         feats[:, f["n_cands"]] = np.repeat(counts, counts)
-        feats[:, f["src_freq"]] = np.log1p(self.ngram.unigrams.lookup(src_codes))
-        feats[:, f["cand_freq"]] = np.log1p(self.ngram.unigrams.lookup(chars))
+        feats[:, f["src_freq"]] = np.log1p(self.ngram.unigram_counts(src_codes))
+        feats[:, f["cand_freq"]] = np.log1p(self.ngram.unigram_counts(chars))
         c0 = f[f"col_{COLUMNS[0]}"]
         feats[:, c0: c0 + len(COLUMNS)] = flags
         if self.observed:
