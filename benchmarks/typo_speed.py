@@ -8,8 +8,8 @@ The CLI runs use models/ (or $REVIEW_MODELS); --model only changes the in-proces
    about 1,000 characters, written to a JSONL file and run through `review batch --enable typo` in a
    subprocess (start-up cancelled by also timing half the posts), and through `reviewed_lines`
    in-process; `jieba.lcut` on the same texts in the same run.
-2. Transformer gate: share of clean held-out sentences that the transformer reads, and share of erroneous
-   sentences (SIGHAN 13-15 train, odw dev split) that it reads (the others are decided on n-gram evidence).
+2. First steps: share of the error positions (SIGHAN 13-15 train, odw dev split) that the position gate skips
+   (the recall it costs), and share of clean and erroneous sentences the transformer reads.
 Figures are printed, not asserted; copy them into docs/typo.md and the model cards.
 """
 
@@ -23,6 +23,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -91,19 +93,14 @@ def speed(posts: list[str], model_dir: str | None = None) -> None:
     for text in posts:
         jieba.lcut(text)
     jieba_s = time.perf_counter() - began
+    corrector = check.model_pass.corrector if check.model_pass is not None else None
+    reads_before = getattr(corrector, "neural_reads", 0)
     began = time.perf_counter()
     reports = list(reviewed_lines(lines, options))
     batch_s = time.perf_counter() - began
+    read = getattr(corrector, "neural_reads", 0) - reads_before
     typo_findings = [f for r in reports for f in json.loads(r).get("findings", []) if f["category"] == "typo"]
     flagged = len({id(r) for r in reports if '"category": "typo"' in r})
-    read = 0
-    if check.model_pass is not None and hasattr(check.model_pass.corrector, "neural_gate"):
-        from review.document import SENTENCE_END
-
-        corrector = check.model_pass.corrector
-        for text in posts:
-            for sentence in SENTENCE_END.split(text):
-                read += gate_reached(corrector.generator, sentence, corrector.neural_gate)
     cli = {workers: time_batch_cli(posts, workers) for workers in (1, 2)}
     model = "on" if check.model_pass is not None else "off (no models/csc weights)"
     print(f"clean posts: {len(posts)} x ~{chars // len(posts)} characters = {chars} characters; model path {model}")
@@ -116,30 +113,25 @@ def speed(posts: list[str], model_dir: str | None = None) -> None:
     print(f"sentences the transformer read {read} ({read / len(posts):.2f} per post)")
 
 
-def gate_reached(generator, sentence: str, gate: float) -> bool:
-    """True when a candidate of `sentence` fits at least `gate` nats better than its source character."""
-    from review.csc.rerank import FEATURE_INDEX
-
-    found = generator.generate(sentence)
-    return bool(len(found.chars)) and float(found.features[:, FEATURE_INDEX["gain"]].max()) >= gate
-
-
 def first_pass_recall(data: Path, sample: int) -> None:
-    """Share of clean and of erroneous sentences that the transformer reads (the rest: n-gram evidence only)."""
+    """What the cheap first steps cost: error positions the position gate skips, sentences the transformer reads."""
     from review.commands.train_ngram import held_out_texts
     from review.csc.data import odw_split
     from review.document import SENTENCE_END
+    from review.ngram import encode, padded
     from review.pipeline import get_reviewer
 
     corrector = get_reviewer().instance("typo").model_pass.corrector
-    generator, gate = corrector.generator, corrector.neural_gate
+    generator = corrector.generator
     rng = random.Random(0)
     clean = [s for t in held_out_texts(data) for s in SENTENCE_END.split(t) if len(s) >= 8]
     rng.shuffle(clean)
     clean = clean[:sample * 2]
-    selected = sum(1 for s in clean if gate_reached(generator, s, gate))
-    print(f"transformer gate (best candidate gain >= {gate}): clean held-out sentences read "
-          f"{selected}/{len(clean)} = {selected / len(clean):.3f}")
+    before = getattr(corrector, "neural_reads", 0)
+    corrector.correct(clean)
+    read = getattr(corrector, "neural_reads", 0) - before
+    print(f"transformer (reranker hesitant, probability >= {getattr(corrector, 'neural_gate', '-')}): clean held-out "
+          f"sentences read {read}/{len(clean)} = {read / len(clean):.3f}")
     sighan = []
     with open(data / "csc-sighan-simplified" / "sighan13-14-15_train.jsonl", encoding="utf-8") as handle:
         for line in handle:
@@ -149,8 +141,20 @@ def first_pass_recall(data: Path, sample: int) -> None:
     rng.shuffle(sighan)
     odw = [(p.src, p.tgt) for p in odw_split(data)[1] if p.src != p.tgt]
     for name, pairs in (("SIGHAN13-15 train", sighan[:sample]), ("odw dev", odw)):
-        read = sum(1 for src, _ in pairs if gate_reached(generator, src, gate))
-        print(f"  {name:18s} {len(pairs):5d} erroneous sentences: read by the transformer {read / len(pairs):.3f}")
+        errors = skipped = 0
+        for src, tgt in pairs:
+            codes = encode(src)
+            gold = np.array([i for i, (a, b) in enumerate(zip(src, tgt)) if a != b and codes[i]], dtype=np.int64)
+            if len(gold):
+                base = generator.ngram.local_logprob(padded(codes), gold, codes[gold])
+                errors += len(gold)
+                skipped += int((base >= generator.gate).sum())
+        before = getattr(corrector, "neural_reads", 0)
+        corrector.correct([src for src, _ in pairs])
+        read = getattr(corrector, "neural_reads", 0) - before
+        print(f"  {name:18s} {len(pairs):5d} erroneous sentences: error positions skipped by the position gate "
+              f"({generator.gate}) {skipped}/{errors} = {skipped / max(1, errors):.3f}; read by the transformer "
+              f"{read / len(pairs):.3f}")
 
 
 def main() -> None:

@@ -139,7 +139,7 @@ class Reviewer:
     def warm_up(self, names: Iterable[str] | None = None) -> None:
         """Load every check's resources now rather than on the first post."""
         for name in names or self.default_checks:
-            self.instance(name)
+            self.instance(name).warm_up()
 
     def selected(self, options: ReviewOptions) -> list[str]:
         """Names of the checks a call runs."""

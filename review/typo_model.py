@@ -140,6 +140,13 @@ class ModelPass:
             gov_words=_gov_words(),
         )
 
+    def warm_up(self) -> None:
+        """Build what the first long post would otherwise pay for: n-gram hash tables, POS tables."""
+        ngram = self.corrector.generator.ngram
+        for table in (ngram.unigrams, ngram.bigrams, ngram.trigrams):
+            table.prepare()
+        _pos_tagger().cut("预热")
+
     def edits(self, doc: "Document") -> list[ModelEdit]:
         """Corrections in the sentences of `doc`, protected words left alone."""
         text = doc.text

@@ -241,3 +241,13 @@ def test_local_logprob_matches_the_formula_and_hash_lookups_match_search():
     assert expected.any() and not expected.all()
     assert np.array_equal(model.trigrams.lookup(keys), expected)
     assert np.array_equal(model.trigrams.lookup(small), before)
+
+
+def test_warm_up_builds_the_lookup_tables(tiny_model_dir):
+    from review.ngram import load_ngram
+
+    model_pass = load_model_pass(SETTINGS, model_dir=tiny_model_dir)
+    ngram = load_ngram(str(model_path("ngram", "ngram.npz")))
+    assert model_pass.corrector.generator.ngram is ngram
+    model_pass.warm_up()
+    assert all(table._table is not None for table in (ngram.bigrams, ngram.trigrams))

@@ -28,6 +28,10 @@ class Check:
         """Return the findings for one document."""
         raise NotImplementedError
 
+    def warm_up(self) -> None:
+        """Build state that `check` would otherwise build lazily on a first (long) post; long-running
+        processes (service workers, batch) call it once, one-shot commands do not pay for it."""
+
 
 def register(cls: type[Check]) -> type[Check]:
     """Class decorator: add a check to the registry under its `name`."""

@@ -211,6 +211,11 @@ class TypoCheck(Check):
 
         self.model_pass = load_model_pass(self.settings["model"])
 
+    def warm_up(self) -> None:
+        """The model path's hash tables and POS tables, before the first post."""
+        if self.model_pass is not None:
+            self.model_pass.warm_up()
+
     def check(self, doc: Document) -> list[Finding]:
         """Lexicon and rule findings, then model findings that overlap none of them."""
         allowed = doc.options.allow_terms

@@ -243,7 +243,7 @@ def main(argv=None) -> int:
     ap.add_argument("--neural-gate", type=float, default=8.0,
                     help="the transformer reads a sentence only when its best candidate's trigram gain reaches this")
     ap.add_argument("--max-candidates", type=int, default=0)
-    ap.add_argument("--gate", type=float, default=-14.0,
+    ap.add_argument("--gate", type=float, default=-16.0,
                     help="only positions whose own trigram log-probability is below this get candidates")
     ap.add_argument("--iterations", type=int, default=300)
     ap.add_argument("--depth", type=int, default=6)
@@ -252,7 +252,7 @@ def main(argv=None) -> int:
                     help="threshold tuning: most share of odw dev's error-free sentences changed")
     ap.add_argument("--max-news-fpr", type=float, default=0.01,
                     help="threshold tuning: most share of held-out clean news sentences changed")
-    ap.add_argument("--hesitant", type=float, default=0.3,
+    ap.add_argument("--hesitant", type=float, default=0.5,
                     help="without transformer features: the transformer reads sentences whose best candidate's "
                          "probability is at least this but below the threshold")
     ap.add_argument("--tune-only", action="store_true",
