@@ -237,8 +237,11 @@ def test_local_logprob_matches_the_formula_and_hash_lookups_match_search():
     keys = np.concatenate([model.trigrams.keys, model.trigrams.keys + 1, np.arange(HASH_MIN_QUERIES)])
     small = np.concatenate([model.trigrams.keys[:5], model.trigrams.keys[:5] + 1])
     before = model.trigrams.lookup(small)
+    searched = model.trigrams.lookup(keys)
+    model.trigrams.prepare()
     expected = np.array([tri.get(k, 0) for k in keys.tolist()], dtype=float)
     assert expected.any() and not expected.all()
+    assert np.array_equal(searched, expected)
     assert np.array_equal(model.trigrams.lookup(keys), expected)
     assert np.array_equal(model.trigrams.lookup(small), before)
 

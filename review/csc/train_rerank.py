@@ -267,6 +267,8 @@ def main(argv=None) -> int:
     t0 = time.time()
     generator = CandidateGenerator(load_ngram(args.ngram), ConfusionSet.load(args.confusion), get_tokenizer().FREQ,
                                    floor=args.floor, max_candidates=args.max_candidates)
+    for table in (generator.ngram.bigrams, generator.ngram.trigrams):
+        table.prepare()
     neural = None
     if args.model != "none":
         import torch
