@@ -130,7 +130,7 @@ def first_pass_recall(data: Path, sample: int) -> None:
     before = getattr(corrector, "neural_reads", 0)
     corrector.correct(clean)
     read = getattr(corrector, "neural_reads", 0) - before
-    print(f"transformer (reranker hesitant, probability >= {getattr(corrector, 'neural_gate', '-')}): clean held-out "
+    print(f"transformer (reranker hesitant, probability >= {getattr(corrector, 'hesitant', '-')}): clean held-out "
           f"sentences read {read}/{len(clean)} = {read / len(clean):.3f}")
     sighan = []
     with open(data / "csc-sighan-simplified" / "sighan13-14-15_train.jsonl", encoding="utf-8") as handle:

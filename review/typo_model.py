@@ -1,15 +1,18 @@
 """The model path of the typo check: candidates from the n-gram model, a learnt decision, the transformer.
 
-Every Chinese character's confusion-set neighbours are scored by a character trigram model of clean formal text
-(review/ngram.py, models/ngram/); the candidates that fit better are described by n-gram, dictionary and
-transformer features and a small tree ensemble decides (review/csc/rerank.py, models/csc/rerank.npz). The
-transformer (models/csc, loaded once per process, run batched) only reads sentences whose best candidate's
-trigram gain reaches the reranker's ``neural_gate``: most sentences of a post have no error, and the transformer
-is the slow part. A suggestion is dropped when its position is a protected word (person, place and organisation
-names, gov dictionary terms, long dictionary words such as idioms).
+At Chinese characters that fit their context poorly, the confusion-set neighbours are scored by a character
+trigram model of clean formal text (review/ngram.py, models/ngram/); the candidates that fit better are
+described by n-gram and dictionary features and a small tree ensemble decides (review/csc/rerank.py,
+models/csc/rerank.npz). The transformer (models/csc, loaded once per process, run batched) is the slow part, so
+it reads few sentences: with the shipped reranker (trained without transformer features) only those where the
+reranker hesitates, filling positions the reranker left alone (`HybridCorrector`); a reranker trained with
+transformer features has it read the sentences whose best candidate's trigram gain reaches its ``neural_gate``.
+A suggestion is dropped when its position is a protected word (person, place and organisation names, gov
+dictionary terms, long dictionary words such as idioms).
 
 A user's own HuggingFace-format checkpoint directory without a ``rerank.npz`` is used on its own: it reads the
-sentences that reach the gate, and its suggestions at the configured threshold are kept.
+sentences whose best candidate reaches the configured ``neural_gate``, and its suggestions at its threshold are
+kept (`GatedCorrector`).
 """
 
 from __future__ import annotations

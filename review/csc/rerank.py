@@ -323,15 +323,15 @@ class HybridCorrector:
     """The reranker's suggestions, plus the transformer's own where the reranker hesitates.
 
     For a reranker trained without transformer features. The transformer reads only the sentences where the
-    reranker's best candidate is plausible but below the threshold (probability in [``neural_gate``,
+    reranker's best candidate is plausible but below the threshold (probability in [``hesitant``,
     threshold)): on clean text that is a small share of sentences, so the slow model stays off the hot path.
     Its suggestions at its own tuned threshold fill positions the reranker left alone.
     """
 
-    def __init__(self, rerank: RerankCorrector, neural, neural_gate: float) -> None:
+    def __init__(self, rerank: RerankCorrector, neural, hesitant: float) -> None:
         self.rerank = rerank
         self.neural = neural
-        self.neural_gate = neural_gate
+        self.hesitant = hesitant
         self.generator = rerank.generator
         self.neural_reads = 0  # sentences the transformer has read (for benchmarks)
 
@@ -356,7 +356,7 @@ class HybridCorrector:
         need: List[int] = []
         for si, (c, prob) in enumerate(self.rerank.scored(sentences)):
             out.append(self.rerank.decide(sentences[si], c, prob, thr, protected[si] if protected else ()))
-            if len(prob) and (prob[prob < thr].max(initial=0.0)) >= self.neural_gate:
+            if len(prob) and (prob[prob < thr].max(initial=0.0)) >= self.hesitant:
                 need.append(si)
         if need:
             self.neural_reads += len(need)

@@ -163,13 +163,7 @@ def evaluate(corrector: RerankCorrector, pairs: Sequence[D.Pair], thresholds: Se
     scored = corrector.scored(srcs)
     rows = []
     for thr in thresholds:
-        preds = []
-        for s, (c, prob) in zip(srcs, scored):
-            best = {}
-            for p, ch, pr in zip(c.positions.tolist(), c.chars, prob.tolist()):
-                if pr >= thr and pr > best.get(p, (-1.0, ""))[0]:
-                    best[p] = (pr, ch)
-            preds.append(apply_edits(s, [(p, s[p], ch, pr) for p, (pr, ch) in best.items()]))
+        preds = [apply_edits(s, RerankCorrector.decide(s, c, prob, thr)) for s, (c, prob) in zip(srcs, scored)]
         m = sentence_metrics(srcs, tgts, preds)
         m["threshold"] = thr
         rows.append(m)
