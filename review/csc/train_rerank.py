@@ -194,6 +194,16 @@ def tuning_news(data, count: int = 3000) -> List[D.Pair]:
     return [D.Pair(s, s, "news") for s in sentences[:count]]
 
 
+def origin_weights(specs: Sequence[str], origins: Sequence[str], row_pair: np.ndarray) -> np.ndarray:
+    """Per-row sample weights from "origin=weight" specs (rows of other origins weigh 1)."""
+    table = {}
+    for spec in specs:
+        name, _, value = spec.partition("=")
+        table[name.strip()] = float(value)
+    per_pair = np.array([table.get(o, 1.0) for o in origins])
+    return per_pair[row_pair]
+
+
 def fit(args, generator: CandidateGenerator, neural, fit_pairs: Sequence[D.Pair], t0: float):
     """Build (or read from --cache) the rows, fit the ensemble and export it: (ensemble, rows, positives)."""
     cache = Path(args.cache) if args.cache else None
@@ -218,7 +228,8 @@ def fit(args, generator: CandidateGenerator, neural, fit_pairs: Sequence[D.Pair]
     clf = HistGradientBoostingClassifier(max_iter=args.iterations, max_depth=args.depth,
                                          learning_rate=args.learning_rate, l2_regularization=1.0,
                                          early_stopping=False, random_state=0)
-    clf.fit(x, y)
+    weights = origin_weights(args.origin_weight, [p.origin for p in fit_pairs], rows["pair"])
+    clf.fit(x, y, sample_weight=weights)
     ensemble = export(clf)
     check = np.abs(ensemble.predict(x[:2000]) - clf.predict_proba(x[:2000])[:, 1]).max()
     if check > 1e-4:
@@ -239,6 +250,9 @@ def main(argv=None) -> int:
     ap.add_argument("--max-candidates", type=int, default=0)
     ap.add_argument("--gate", type=float, default=-16.0,
                     help="only positions whose own trigram log-probability is below this get candidates")
+    ap.add_argument("--origin-weight", action="append", default=None, metavar="ORIGIN=W",
+                    help="weight of the rows of one training-pair origin (default odw=3, law=2, med=2: the "
+                         "official-document and professional domains closest to government posts)")
     ap.add_argument("--iterations", type=int, default=300)
     ap.add_argument("--depth", type=int, default=6)
     ap.add_argument("--learning-rate", type=float, default=0.1)
@@ -246,7 +260,7 @@ def main(argv=None) -> int:
                     help="threshold tuning: most share of odw dev's error-free sentences changed")
     ap.add_argument("--max-news-fpr", type=float, default=0.01,
                     help="threshold tuning: most share of held-out clean news sentences changed")
-    ap.add_argument("--hesitant", type=float, default=0.5,
+    ap.add_argument("--hesitant", type=float, default=0.4,
                     help="without transformer features: the transformer reads sentences whose best candidate's "
                          "probability is at least this but below the threshold")
     ap.add_argument("--tune-only", action="store_true",
@@ -254,6 +268,8 @@ def main(argv=None) -> int:
     ap.add_argument("--cache", default="", help="npz file to keep/reuse the feature rows between runs")
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args(argv)
+    if args.origin_weight is None:
+        args.origin_weight = ["odw=3", "law=2", "med=2"]
 
     from review.ngram import load_ngram
     from review.segment import get_tokenizer
@@ -304,6 +320,9 @@ def main(argv=None) -> int:
     h = held_rows[grid.index(chosen["threshold"])]
     print(f"held-out train pairs ({len(held_pairs)}) at {chosen['threshold']}: cor P/R/F1 "
           f"{h['cor_p']:.3f}/{h['cor_r']:.3f}/{h['cor_f1']:.3f} fpr {h['fpr']:.3f}", file=sys.stderr)
+    if args.hesitant >= chosen["threshold"]:
+        print(f"warning: --hesitant {args.hesitant} >= threshold {chosen['threshold']}: the transformer will read "
+              "no sentence", file=sys.stderr)
     meta.update(threshold=chosen["threshold"], floor=generator.floor, gate=generator.gate,
                 max_candidates=args.max_candidates, neural=neural is not None, hesitant=args.hesitant,
                 tuning=f"max mean correction F1 of odw dev and the held-out training pairs, with odw-dev FPR <= "
@@ -314,6 +333,7 @@ def main(argv=None) -> int:
                 observed=generator.observed)
     if not args.tune_only:
         meta.update(neural_gate=args.neural_gate, iterations=args.iterations, depth=args.depth,
+                    origin_weights=args.origin_weight,
                     learning_rate=args.learning_rate, rows=rows_n, positives=positives,
                     seconds=round(time.time() - t0, 1))
     out = Path(args.out)
