@@ -101,7 +101,8 @@ class CandidateGenerator:
         return found
 
     def _word(self, sentence: str, pos: int, ch: str) -> Tuple[int, float]:
-        """Longest dictionary word of 2-4 characters through `pos` with `ch` there, and its log frequency."""
+        """Through `pos` with `ch` there: the length of the longest dictionary word of 2-4 characters, and the
+        highest log(1 + frequency) of any such word (0, 0.0 when there is none)."""
         best_len, best_freq = 0, 0.0
         n = len(sentence)
         for length in (4, 3, 2):
