@@ -144,10 +144,12 @@ class ModelPass:
         )
 
     def warm_up(self) -> None:
-        """Build what the first long post would otherwise pay for: n-gram hash tables, POS tables."""
+        """Build what the first long post would otherwise pay for: n-gram hash tables, the dictionary-word
+        index, POS tables."""
         ngram = self.corrector.generator.ngram
         for table in (ngram.unigrams, ngram.bigrams, ngram.trigrams):
             table.prepare()
+        self.corrector.generator.prepare()
         _pos_tagger().cut("预热")
 
     def edits(self, doc: "Document") -> list[ModelEdit]:

@@ -254,3 +254,94 @@ def test_warm_up_builds_the_lookup_tables(tiny_model_dir):
     assert model_pass.corrector.generator.ngram is ngram
     model_pass.warm_up()
     assert all(table._table is not None for table in (ngram.bigrams, ngram.trigrams))
+
+
+def _reference_word(word_freq, sentence, pos, ch):
+    """`CandidateGenerator._word` as it was before the dictionary-word index: one string lookup a window."""
+    import math
+
+    best_len, best_freq = 0, 0.0
+    n = len(sentence)
+    for length in (4, 3, 2):
+        for a in range(max(0, pos - length + 1), min(pos, n - length) + 1):
+            freq = word_freq.get(sentence[a:pos] + ch + sentence[pos + 1: a + length], 0)
+            if freq > 0:
+                best_len = max(best_len, length)
+                best_freq = max(best_freq, math.log1p(freq))
+    return best_len, best_freq
+
+
+def test_dictionary_word_index_answers_as_the_per_word_loop():
+    from review.csc.rerank import DictionaryWords
+
+    # prefixes with frequency 0 (as jieba keeps them), one- and five-character words, non-CJK and astral characters
+    word_freq = {"落实": 100, "落": 0, "责任制": 30, "责任": 12, "安全生产": 5, "安全": 0, "A股": 7, "𠀀字": 3, "一": 9,
+                 "一二三四五": 4, "二三": 2, "生产责任": 1, "，落": 2}
+    index = DictionaryWords.build(word_freq)
+    alphabet = list("落实责任制安全生产一二三四五字A股，。1") + ["𠀀", "\n"]
+    pieces = alphabet + [w for w in word_freq if len(w) > 1]  # sentences made of words and loose characters
+    rng = np.random.default_rng(0)
+    checked = hits = 0
+    for _ in range(300):
+        sentence = "".join(rng.choice(pieces, size=int(rng.integers(1, 6))))
+        codes = np.frombuffer(sentence.encode("utf-32-le"), dtype=np.uint32)
+        pos = rng.integers(0, len(sentence), size=6)
+        chars = [sentence[p] if k % 2 else str(rng.choice(alphabet)) for k, p in enumerate(pos.tolist())]
+        lengths, freqs = index.best(index.ids(codes), pos,
+                                    index.ids(np.array([ord(c) for c in chars], dtype=np.uint32)))
+        for p, ch, length, freq in zip(pos.tolist(), chars, lengths.tolist(), freqs.tolist()):
+            assert (length, freq) == _reference_word(word_freq, sentence, p, ch), (sentence, p, ch)
+            checked += 1
+            hits += length > 0
+    assert checked == 1800 and hits > 100
+    empty = DictionaryWords.build({"一": 3})
+    assert empty.best(empty.ids(np.array([0x4E00, 0x4E8C])), np.array([0, 1]), empty.ids(np.array([0x4E00, 0x4E00]))
+                      )[0].tolist() == [0, 0]
+
+
+def test_prepared_candidates_equal_the_per_word_loop():
+    """The dictionary-word index (built at warm-up) and the observed-pair lookups change no feature bit."""
+    import math
+
+    from review.csc.confusion import ConfusionSet
+    from review.ngram import load_ngram
+    from review.resources import lexicon_path
+    from review.segment import get_tokenizer
+
+    if not model_path("ngram", "ngram.npz").exists():
+        pytest.skip("models/ngram not built")
+    confusion = ConfusionSet.load(lexicon_path("confusion", "confusion.tsv"))
+    args = (load_ngram(str(model_path("ngram", "ngram.npz"))), confusion, get_tokenizer().FREQ)
+    observed = {"时实": 3, "在再": 40, "的得": 7, "xy": 5}
+    plain = CandidateGenerator(*args, floor=2.0, observed=observed, gate=-12.0)
+    prepared = CandidateGenerator(*args, floor=2.0, observed=observed, gate=-12.0)
+    prepared.prepare()
+    assert prepared._words is not None and plain._words is None
+    # clean sentences and copies with confusion-set neighbours, Latin, digits and rare characters put in
+    base = CLEAN[:3] + ["2025年A股市场平稳运行，", "各地要认真落时防汛责任，确保安全渡汛。", "𠀀字与「引号」之间的话"]
+    rng = np.random.default_rng(1)
+    sentences = []
+    for _ in range(300):
+        chars = list(base[int(rng.integers(len(base)))])
+        for at in rng.integers(0, len(chars), size=int(rng.integers(1, 4))).tolist():
+            neighbours = sorted(confusion.candidates(chars[at]))
+            use = neighbours if neighbours and rng.random() < 0.8 else list("A1·𠀀")
+            chars[at] = str(rng.choice(use))
+        sentences.append("".join(chars))
+    f = FEATURE_INDEX
+    rows = observed_rows = 0
+    for start in range(0, len(sentences), 25):
+        chunk = sentences[start: start + 25]
+        for sentence, got, want in zip(chunk, prepared.generate_many(chunk), plain.generate_many(chunk)):
+            assert got.positions.tolist() == want.positions.tolist() and got.chars == want.chars
+            assert got.features.tobytes() == want.features.tobytes()
+            for k, (p, ch) in enumerate(zip(got.positions.tolist(), got.chars)):
+                assert got.features[k, f["obs_count"]] == np.float32(math.log1p(observed.get(sentence[p] + ch, 0)))
+                observed_rows += got.features[k, f["obs_count"]] > 0
+                for name, char in (("src", sentence[p]), ("cand", ch)):
+                    length, freq = _reference_word(get_tokenizer().FREQ, sentence, p, char)
+                    assert got.features[k, f[f"{name}_word"]] == length
+                    assert got.features[k, f[f"{name}_word_freq"]] == np.float32(freq)
+            rows += len(want.chars)
+    assert rows > 300 and observed_rows > 0
+
