@@ -345,3 +345,35 @@ def test_prepared_candidates_equal_the_per_word_loop():
             rows += len(want.chars)
     assert rows > 300 and observed_rows > 0
 
+
+
+def _reference_leaves(ensemble, x):
+    """The leaf each row reaches in each tree, walked node by node."""
+    leaves = np.zeros((len(x), len(ensemble.roots)), dtype=np.int64)
+    for i, row in enumerate(x):
+        for t, node in enumerate(ensemble.roots.tolist()):
+            while ensemble.feature[node] >= 0:
+                go_right = row[ensemble.feature[node]] > ensemble.threshold[node]
+                node = int(ensemble.right[node] if go_right else ensemble.left[node])
+            leaves[i, t] = node
+    return leaves
+
+
+def test_tree_walk_equals_a_node_by_node_walk(tmp_path):
+    """The gathered walk, compacted at any level, gives the same leaves and bit-identical probabilities."""
+    _, ensemble, x = _fitted_ensemble(tmp_path)  # float64 thresholds, as exported
+    ensemble.save(tmp_path / RERANK_FILE, {})
+    loaded, _ = TreeEnsemble.load(tmp_path / RERANK_FILE)  # float32 thresholds, as shipped
+    models = [ensemble, loaded]
+    shipped = model_path("csc", RERANK_FILE)
+    if shipped.exists():
+        models.append(TreeEnsemble.load(shipped)[0])
+    x = x[:100].astype(np.float32)
+    x[::7, FEATURE_INDEX["gain"]] = np.float32(3.0)  # rows exactly at a threshold
+    for model in models:
+        margin = model.bias + model.value[_reference_leaves(model, x)].sum(1)
+        expected = (1.0 / (1.0 + np.exp(-margin))).tobytes()
+        for compact_at in (1, 2, 3, 100):
+            model.COMPACT_AT = compact_at
+            assert model.predict(x).tobytes() == expected, compact_at
+        assert model.predict(x[:1]).tobytes() == expected[:8]
