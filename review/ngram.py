@@ -158,6 +158,10 @@ class NgramModel:
         self._unigram_dense = np.zeros(size, dtype=np.float64)
         self._unigram_dense[self.unigrams.keys] = self.unigrams.counts
 
+    def tables(self) -> list:
+        """The count tables looked up while scoring (``prepare`` them in long-running processes)."""
+        return [self.bigrams, self.trigrams]
+
     def unigram_counts(self, c: np.ndarray) -> np.ndarray:
         """Unigram counts of code points `c` (0 when unseen)."""
         inside = c < len(self._unigram_dense)
@@ -252,8 +256,45 @@ def load_ngram(path: str) -> NgramModel:
     return NgramModel.load(Path(path))
 
 
-def count_texts(texts, min_count: int = 2, progress=None) -> NgramModel:
-    """Count n-grams over an iterable of texts (batched through numpy) and prune rare bi- and trigrams."""
+@dataclass
+class RawCounts:
+    """Unpruned unigram, bigram and trigram counts (sorted keys, counts): parts that add up before pruning.
+
+    Kept apart so that models over different text sets can be combined exactly, e.g. the clean corpora plus
+    all but one fold of the training pairs' targets (the reranker's cross-fitting, review.csc.train_rerank).
+    """
+
+    tables: tuple  # ((keys, counts) of unigrams, of bigrams, of trigrams)
+
+    def __add__(self, other: "RawCounts") -> "RawCounts":
+        return RawCounts(tuple(_merge([a, b]) for a, b in zip(self.tables, other.tables)))
+
+    def scaled(self, weight: int) -> "RawCounts":
+        """These counts as if every text had been seen `weight` times."""
+        return RawCounts(tuple((keys, counts * int(weight)) for keys, counts in self.tables))
+
+    def model(self, min_count: int = 2) -> NgramModel:
+        """The model of these counts, bi- and trigrams seen fewer than `min_count` times pruned."""
+        (uk, uc), (bk, bc), (tk, tc) = self.tables
+        # the boundary symbol's unigram count stays: it is the context count of bigrams that start a clause
+        unigrams = Counts(uk, uc)
+        keep_b, keep_t = bc >= min_count, tc >= min_count
+        return NgramModel(unigrams=unigrams, bigrams=Counts(bk[keep_b], bc[keep_b]),
+                          trigrams=Counts(tk[keep_t], tc[keep_t]), total=float(uc.sum()), vocab_size=len(uk))
+
+
+def _merge(parts) -> tuple:
+    """Sum (keys, counts) parts into one sorted (keys, counts) pair."""
+    if not parts:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    keys = np.concatenate([k for k, _ in parts])
+    counts = np.concatenate([c for _, c in parts])
+    merged, inverse = np.unique(keys, return_inverse=True)
+    return merged, np.bincount(inverse, weights=counts, minlength=len(merged)).astype(np.int64)
+
+
+def count_raw(texts, progress=None) -> RawCounts:
+    """Count the n-grams of an iterable of texts (batched through numpy), nothing pruned."""
     uni, bi, tri = [], [], []
     buffer: list[np.ndarray] = []
     size = 0
@@ -265,12 +306,9 @@ def count_texts(texts, min_count: int = 2, progress=None) -> NgramModel:
         codes = np.concatenate(buffer)
         buffer.clear()
         size = 0
-        keys, counts = np.unique(codes, return_counts=True)
-        uni.append((keys, counts))
-        keys, counts = np.unique(bigram_keys(codes[:-1], codes[1:]), return_counts=True)
-        bi.append((keys, counts))
-        keys, counts = np.unique(trigram_keys(codes[:-2], codes[1:-1], codes[2:]), return_counts=True)
-        tri.append((keys, counts))
+        uni.append(np.unique(codes, return_counts=True))
+        bi.append(np.unique(bigram_keys(codes[:-1], codes[1:]), return_counts=True))
+        tri.append(np.unique(trigram_keys(codes[:-2], codes[1:-1], codes[2:]), return_counts=True))
 
     for text in texts:
         codes = padded(encode(text))
@@ -281,21 +319,9 @@ def count_texts(texts, min_count: int = 2, progress=None) -> NgramModel:
         if size > 2_000_000:
             flush()
     flush()
+    return RawCounts((_merge(uni), _merge(bi), _merge(tri)))
 
-    def merge(parts, prune: int) -> Counts:
-        keys = np.concatenate([k for k, _ in parts]) if parts else np.zeros(0, np.int64)
-        counts = np.concatenate([c for _, c in parts]) if parts else np.zeros(0, np.int64)
-        merged, inverse = np.unique(keys, return_inverse=True)
-        summed = np.bincount(inverse, weights=counts).astype(np.int64)
-        keep = summed >= prune
-        return Counts(merged[keep], summed[keep])
 
-    # the boundary symbol's unigram count stays: it is the context count of bigrams that start a clause
-    unigrams = merge(uni, 1)
-    return NgramModel(
-        unigrams=unigrams,
-        bigrams=merge(bi, min_count),
-        trigrams=merge(tri, min_count),
-        total=float(unigrams.counts.sum()),
-        vocab_size=len(unigrams.keys),
-    )
+def count_texts(texts, min_count: int = 2, progress=None) -> NgramModel:
+    """Count n-grams over an iterable of texts and prune rare bi- and trigrams."""
+    return count_raw(texts, progress).model(min_count)

@@ -215,7 +215,7 @@ def eval_main(argv=None) -> int:
         elif args.threshold is not None:
             corr.threshold = args.threshold
         if corr is not neural:
-            for table in (corr.generator.ngram.bigrams, corr.generator.ngram.trigrams):
+            for table in corr.generator.ngram.tables():
                 table.prepare()  # hash lookups: worth their 0.5 s over a whole evaluation set
     if args.tune:
         pairs = load_eval_set("odw-dev", args.data)

@@ -5,8 +5,13 @@
 Rows: every candidate that the trigram model proposes (gain >= floor) in the source sentences of the training
 pairs (``review.csc.data.load_train_pairs``: SIGHAN train, ECSpell law/med/odw train minus the odw dev hold-out,
 pycorrector sighan_2015_train, CCTC train, People's Daily synthetic pairs) and in their corrected targets, which
-serve as error-free sentences. A row is positive when the pair's target has exactly that character at that
-position. No test file, no csc-macro-correct / csc-lemon / checked People's Daily pair is read.
+serve as error-free sentences, and in held-out 《新闻联播》 sentences (``training_news``: a period the n-gram
+model never counted and the threshold is never tuned on). A row is positive when the pair's target has exactly
+that character at that position. No test file, no csc-macro-correct / csc-lemon / checked People's Daily pair
+is read.
+
+When the n-gram model counted the training pairs' targets (models/ngram/stats.json "sources" has "pairs"), each
+cross-fitting fold's rows are scored by the same counts minus that fold's targets (``build_fold_rows``).
 
 The ensemble is scikit-learn's HistGradientBoostingClassifier (only needed for training); it is exported to
 plain arrays (``TreeEnsemble``) so that inference needs NumPy only. The decision threshold is tuned on the odw
@@ -88,6 +93,40 @@ def build_rows(generator: CandidateGenerator, neural, pairs: Sequence[D.Pair], w
     if not parts["x"]:
         return dict(x=np.zeros((0, len(FEATURES)), np.float32), **{k: np.zeros(0, np.int64) for k in list(parts)[1:]})
     return {k: np.concatenate(v) for k, v in parts.items()}
+
+
+def build_fold_rows(args, generator: CandidateGenerator, neural, pairs: Sequence[D.Pair]) -> Dict[str, np.ndarray]:
+    """`build_rows`, each fold's pairs scored by an n-gram model that did not count their targets.
+
+    The shipped n-gram model counts the corrected sentences of the training pairs (stats.json "sources" holds
+    "pairs"); for the reranker's rows, fold k's candidates must look as they would in an unseen sentence, so
+    they are scored by the same counts minus fold k's targets. Without "pairs" this is plain `build_rows`.
+    """
+    from review.commands.train_ngram import fold_models, read_stats
+
+    stats = read_stats(Path(args.ngram).parent)
+    if "pairs" not in stats.get("sources", ()):
+        return build_rows(generator, neural, pairs)
+    models = fold_models(Path(args.data), stats["sources"], int(stats.get("min_count", 2)), FOLDS,
+                         pair_weight=int(stats.get("pair_weight", 1)))
+    shipped = generator.ngram
+    folds = np.array([fold_of(p) for p in pairs])
+    parts = []
+    sentences = 0
+    try:
+        for k, model in enumerate(models):
+            for table in model.tables():
+                table.prepare()
+            generator.ngram = model
+            index = np.nonzero(folds == k)[0]
+            rows = build_rows(generator, neural, [pairs[i] for i in index])
+            rows["pair"] = index[rows["pair"]]
+            rows["owner"] = rows["owner"] + sentences
+            sentences = int(rows["owner"].max()) + 1 if len(rows["owner"]) else sentences
+            parts.append(rows)
+    finally:
+        generator.ngram = shipped
+    return {key: np.concatenate([r[key] for r in parts]) for key in parts[0]}
 
 
 def observed_counts(pairs: Sequence[D.Pair]) -> Counter:
@@ -182,16 +221,37 @@ def pick_threshold(rows: Sequence[dict], max_fpr: float, news_fpr: Sequence[floa
     return max(ok, key=lambda pair: (round((pair[0]["cor_f1"] + pair[1]) / 2, 4), pair[0]["threshold"]))[0]
 
 
-def tuning_news(data, count: int = 3000) -> List[D.Pair]:
-    """Held-out 《新闻联播》 sentences (dated after the n-gram model's counting ended) as error-free pairs."""
+def _news_sentences(texts, seed: int = 0) -> List[str]:
+    """Sentences (>= 8 characters) of news articles, in a fixed shuffled order."""
     import random
 
-    from review.commands.train_ngram import held_out_texts
     from review.document import SENTENCE_END
 
-    sentences = [s for t in held_out_texts(Path(data)) for s in SENTENCE_END.split(t) if len(s) >= 8]
-    random.Random(0).shuffle(sentences)
-    return [D.Pair(s, s, "news") for s in sentences[:count]]
+    sentences = [s for t in texts for s in SENTENCE_END.split(t) if len(s) >= 8]
+    random.Random(seed).shuffle(sentences)
+    return sentences
+
+
+def tuning_news(data, count: int = 3000) -> List[D.Pair]:
+    """Held-out 《新闻联播》 sentences (dated after the n-gram model's counting ended) as error-free pairs:
+    for tuning the threshold only."""
+    from review.commands.train_ngram import held_out_texts
+
+    return [D.Pair(s, s, "news") for s in _news_sentences(held_out_texts(Path(data)))[:count]]
+
+
+def training_news(data, count: int = -1) -> List[D.Pair]:
+    """Up to `count` (all when negative) sentences of the never-counted news period before the tuning one, as error-free pairs
+    the reranker learns from.
+
+    The training pairs' error-free sentences are learners' essays, law, medicine and documents; clean state
+    news (place and agency names, country abbreviations, set phrases of the register) is where most false
+    alarms on government posts come from.
+    """
+    from review.commands.train_ngram import negative_texts
+
+    sentences = _news_sentences(negative_texts(Path(data)))
+    return [D.Pair(s, s, "news") for s in (sentences if count < 0 else sentences[:count])]
 
 
 def origin_weights(specs: Sequence[str], origins: Sequence[str], row_pair: np.ndarray) -> np.ndarray:
@@ -212,7 +272,7 @@ def fit(args, generator: CandidateGenerator, neural, fit_pairs: Sequence[D.Pair]
             rows = {k: d[k] for k in d.files}
         print(f"rows from {cache}: {len(rows['y'])}", file=sys.stderr)
     else:
-        rows = build_rows(generator, neural, fit_pairs)
+        rows = build_fold_rows(args, generator, neural, fit_pairs)
         if cache:
             np.savez(cache, **rows)
     # rows of every position, also those the run-time gate skips: fitting on gated rows alone scored worse
@@ -253,6 +313,9 @@ def main(argv=None) -> int:
     ap.add_argument("--origin-weight", action="append", default=None, metavar="ORIGIN=W",
                     help="weight of the rows of one training-pair origin (default odw=3, law=2, med=2: the "
                          "official-document and professional domains closest to government posts)")
+    ap.add_argument("--news", type=int, default=-1,
+                    help="held-out clean news sentences (never counted, never used for tuning) added as error-free "
+                         "training rows: -1 all of them (default), 0 none")
     ap.add_argument("--iterations", type=int, default=300)
     ap.add_argument("--depth", type=int, default=6)
     ap.add_argument("--learning-rate", type=float, default=0.1)
@@ -277,7 +340,7 @@ def main(argv=None) -> int:
     t0 = time.time()
     generator = CandidateGenerator(load_ngram(args.ngram), ConfusionSet.load(args.confusion), get_tokenizer().FREQ,
                                    floor=args.floor, max_candidates=args.max_candidates)
-    for table in (generator.ngram.bigrams, generator.ngram.trigrams):
+    for table in generator.ngram.tables():
         table.prepare()
     neural = None
     if args.model != "none":
@@ -288,7 +351,9 @@ def main(argv=None) -> int:
 
         neural = Corrector(args.model, confusion=generator.confusion, backend="torch", batch_size=64)
     pairs = D.load_train_pairs(args.data)
-    fit_pairs = [p for p in pairs if not holdout(p)]
+    fit_pairs = [p for p in pairs if not holdout(p)] + (training_news(args.data, args.news) if args.news else [])
+    if args.news:
+        print(f"{sum(p.origin == 'news' for p in fit_pairs)} held-out news sentences as error-free rows", file=sys.stderr)
     held_pairs = [p for p in pairs if holdout(p)]
     observed = dict(observed_counts(fit_pairs))
     if args.tune_only:
