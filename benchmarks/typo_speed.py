@@ -1,13 +1,16 @@
 """Typo check speed on clean formal text vs `jieba.lcut`, and the recall the n-gram first pass costs.
 
-Usage: python benchmarks/typo_speed.py [--data ../shared/data] [--posts 300] [--recall-sample 1000] [--model DIR]
+Usage: python benchmarks/typo_speed.py [--data ../shared/data] [--posts 300] [--repeats 3] [--recall-sample 1000]
+                                      [--model DIR]
 
 The CLI runs use models/ (or $REVIEW_MODELS); --model only changes the in-process run.
 
 1. Speed: held-out 《新闻联播》 articles (dated from 2026-06, never counted by models/ngram), cut into posts of
    about 1,000 characters, written to a JSONL file and run through `review batch --enable typo` in a
-   subprocess (start-up cancelled by also timing half the posts), and through `reviewed_lines`
-   in-process; `jieba.lcut` on the same texts in the same run.
+   subprocess (start-up cancelled by also timing the posts twice over), and through `reviewed_lines`
+   in-process (warmed up, the corrector on torch, as `review batch` runs it); `jieba.lcut` on the same texts in
+   the same run. Every timing is repeated (--repeats, the in-process ones interleaved with jieba's) and the
+   median taken: on a shared 2-core machine single runs differ by a third.
 2. First steps: share of the error positions (SIGHAN 13-15 train, odw dev split) that the position gate skips
    (the recall it costs), and share of clean and erroneous sentences the transformer reads.
 Figures are printed, not asserted; copy them into docs/typo.md and the model cards.
@@ -17,7 +20,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,31 +50,44 @@ def clean_posts(data: Path, count: int, size: int = 1000) -> list[str]:
     return posts
 
 
-def time_batch_cli(posts: list[str], workers: int = 1) -> float:
-    """Characters/s of `review batch --enable typo --workers N`, start-up excluded.
+def time_batch_cli(posts: list[str], workers: int = 1, repeats: int = 3) -> tuple[float, float, float]:
+    """Characters/s of `review batch --enable typo --workers N`, start-up excluded: (median, lowest, highest).
 
-    Runs the first half of `posts` and then all of them; the second half's characters over the difference of
-    the two wall times cancels the process start-up (loading jieba, torch and every check's data).
+    Runs `posts` and then `posts` twice over, `repeats` times each, alternating; the second copy's characters over
+    the difference of the two median wall times cancels the process start-up (loading jieba, torch and every
+    check's data, about 5 s) and what the first posts build lazily (part-of-speech tables, candidate caches).
+    The lowest and highest figures pair the slowest and fastest runs.
     """
     with tempfile.TemporaryDirectory() as folder:
-        timings = []
-        for part in (posts[: len(posts) // 2], posts):
+        paths = []
+        for part in (posts, posts + posts):
             path = Path(folder) / f"posts{len(part)}.jsonl"
             path.write_text("".join(json.dumps({"id": str(i), "text": t}, ensure_ascii=False) + "\n"
                                     for i, t in enumerate(part)), encoding="utf-8")
-            began = time.perf_counter()
-            done = subprocess.run([sys.executable, "-m", "review.cli", "batch", str(path), "-o", str(path) + ".out",
-                                   "--enable", "typo", "--progress", "never", "--workers", str(workers)],
-                                  cwd=ROOT, capture_output=True, text=True)
-            timings.append(time.perf_counter() - began)
-            assert done.returncode == 0, done.stderr[-2000:]
-    extra_chars = sum(map(len, posts[len(posts) // 2 :]))
-    # on a loaded machine start-up varies by seconds: a non-positive difference means "not measurable"
-    return extra_chars / (timings[1] - timings[0]) if timings[1] > timings[0] else float("nan")
+            paths.append(path)
+        timings: list[list[float]] = [[], []]
+        for _ in range(repeats):
+            for k, path in enumerate(paths):
+                began = time.perf_counter()
+                done = subprocess.run([sys.executable, "-m", "review.cli", "batch", str(path), "-o", str(path) + ".out",
+                                       "--enable", "typo", "--progress", "never", "--workers", str(workers)],
+                                      cwd=ROOT, capture_output=True, text=True)
+                timings[k].append(time.perf_counter() - began)
+                assert done.returncode == 0, done.stderr[-2000:]
+    extra_chars = sum(map(len, posts))
+    once, twice = timings
+
+    def rate(seconds: float) -> float:
+        # a non-positive difference (start-up varying by more than the extra posts take) is "not measurable"
+        return extra_chars / seconds if seconds > 0 else float("nan")
+
+    return (rate(statistics.median(twice) - statistics.median(once)), rate(max(twice) - min(once)),
+            rate(min(twice) - max(once)))
 
 
-def speed(posts: list[str], model_dir: str | None = None) -> None:
-    """Characters per second: typo check in `review batch` vs jieba.lcut."""
+def speed(posts: list[str], model_dir: str | None = None, repeats: int = 3) -> None:
+    """Characters per second: typo check in `review batch` vs jieba.lcut, medians of `repeats` runs."""
+    os.environ.setdefault("REVIEW_TYPO_BACKEND", "torch")  # as `review batch` runs the corrector
     import jieba
 
     from review.commands.batch import reviewed_lines
@@ -84,30 +102,42 @@ def speed(posts: list[str], model_dir: str | None = None) -> None:
         from review.typo_model import load_model_pass
 
         check.model_pass = load_model_pass(check.settings["model"], model_dir=Path(model_dir))
+        check.warm_up()
     jieba.setLogLevel(60)
-    jieba.lcut(posts[0])
     lines = [(i + 1, json.dumps({"text": t}, ensure_ascii=False)) for i, t in enumerate(posts)]
-    list(reviewed_lines(lines[:2], options))
-
-    began = time.perf_counter()
+    # one pass of each first: lazily built state (jieba's HMM tables, the corrector's candidate caches)
     for text in posts:
         jieba.lcut(text)
-    jieba_s = time.perf_counter() - began
+    list(reviewed_lines(lines, options))
+
     corrector = check.model_pass.corrector if check.model_pass is not None else None
-    reads_before = getattr(corrector, "neural_reads", 0)
-    began = time.perf_counter()
-    reports = list(reviewed_lines(lines, options))
-    batch_s = time.perf_counter() - began
-    read = getattr(corrector, "neural_reads", 0) - reads_before
+    jieba_s, batch_s = [], []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        for text in posts:
+            jieba.lcut(text)
+        jieba_s.append(time.perf_counter() - began)
+        reads_before = getattr(corrector, "neural_reads", 0)
+        began = time.perf_counter()
+        reports = list(reviewed_lines(lines, options))
+        batch_s.append(time.perf_counter() - began)
+        read = getattr(corrector, "neural_reads", 0) - reads_before
     typo_findings = [f for r in reports for f in json.loads(r).get("findings", []) if f["category"] == "typo"]
     flagged = len({id(r) for r in reports if '"category": "typo"' in r})
-    cli = {workers: time_batch_cli(posts, workers) for workers in (1, 2)}
+    cli = {workers: time_batch_cli(posts, workers, repeats) for workers in (1, 2)}
     model = "on" if check.model_pass is not None else "off (no models/csc weights)"
-    print(f"clean posts: {len(posts)} x ~{chars // len(posts)} characters = {chars} characters; model path {model}")
-    print(f"jieba.lcut alone             {chars / jieba_s:10.0f} chars/s")
-    print(f"batch (in-process, typo)     {chars / batch_s:10.0f} chars/s   ({batch_s / jieba_s:.2f}x jieba)")
-    for workers, rate in cli.items():
-        print(f"review batch --workers {workers}     {rate:10.0f} chars/s   (start-up cancelled: N vs N/2 posts)")
+    jieba_median, batch_median = statistics.median(jieba_s), statistics.median(batch_s)
+    print(f"clean posts: {len(posts)} x ~{chars // len(posts)} characters = {chars} characters; model path {model}; "
+          f"medians of {repeats} runs (lowest-highest)")
+    print(f"jieba.lcut alone             {chars / jieba_median:10.0f} chars/s   "
+          f"({chars / max(jieba_s):.0f}-{chars / min(jieba_s):.0f})")
+    print(f"batch (in-process, typo)     {chars / batch_median:10.0f} chars/s   "
+          f"({chars / max(batch_s):.0f}-{chars / min(batch_s):.0f}; {batch_median / jieba_median:.2f}x jieba, "
+          f"{min(b / j for b, j in zip(batch_s, jieba_s)):.2f}-{max(b / j for b, j in zip(batch_s, jieba_s)):.2f}x "
+          f"run by run)")
+    for workers, (rate, low, high) in cli.items():
+        print(f"review batch --workers {workers}     {rate:10.0f} chars/s   ({low:.0f}-{high:.0f}; start-up cancelled: "
+              f"2N vs N posts)")
     print(f"posts with a typo finding    {flagged}/{len(posts)} ({len(typo_findings)} findings: "
           + ", ".join(sorted({f"{f['text']}→{f['suggestion']}" for f in typo_findings})[:20]) + ")")
     print(f"sentences the transformer read {read} ({read / len(posts):.2f} per post)")
@@ -162,10 +192,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--posts", type=int, default=300)
+    parser.add_argument("--repeats", type=int, default=3, help="timings per figure (the median is printed)")
     parser.add_argument("--recall-sample", type=int, default=1000)
     parser.add_argument("--model", default=None, help="CSC model folder for the in-process run (default models/csc)")
     args = parser.parse_args()
-    speed(clean_posts(args.data, args.posts), args.model)
+    speed(clean_posts(args.data, args.posts), args.model, args.repeats)
     first_pass_recall(args.data, args.recall_sample)
 
 
