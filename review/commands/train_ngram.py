@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--data", default=str(Path("..") / "shared" / "data"), help="共享数据目录 / shared data folder")
     parser.add_argument("--out", default=None, help="输出目录（默认 models/ngram）/ output folder")
     parser.add_argument("--min-count", type=int, default=2, help="二元、三元组最少出现次数 / prune rarer bi/trigrams")
-    parser.add_argument("--pair-weight", type=int, default=1,
+    parser.add_argument("--pair-weight", type=int, default=3,
                         help="训练句对的正确句计数倍数 / times the training pairs' targets are counted")
     parser.add_argument("--sources", default=",".join(DEFAULT_SOURCES),
                         help="计数的文本（逗号分隔）/ texts to count, comma-separated: " + ", ".join(SOURCES))
