@@ -91,3 +91,51 @@ def test_training_news_and_tuning_news_come_from_disjoint_periods(tmp_path):
     assert all("四月" in s for s in training) and all("七月" in s for s in tuning)
     counted = "".join(train_ngram.counted_news_texts(tmp_path))
     assert "一月" in counted and "四月" not in counted and "七月" not in counted
+
+
+class _Confusion:
+    """实/时 and 政/正 confuse each other (enough for a few candidates)."""
+
+    table = {"实": {"same_tone": {"时"}}, "时": {"same_tone": {"实"}}, "政": {"same_tone": {"正"}}, "正": {"same_tone": {"政"}}}
+
+    def candidates(self, char):
+        return frozenset(self.table.get(char, {}).get("same_tone", ()))
+
+    def __contains__(self, char):
+        return char in self.table
+
+
+def test_fold_rows_are_scored_by_the_model_without_their_own_fold(monkeypatch):
+    from types import SimpleNamespace
+
+    from review.csc import train_rerank
+    from review.csc.data import Pair
+    from review.csc.rerank import FEATURE_INDEX, CandidateGenerator
+
+    pairs = [Pair("各地要认真落时防汛责任。", "各地要认真落实防汛责任。", "a"),
+             Pair("市正府召开常务会议。", "市政府召开常务会议。", "b"),
+             Pair("全市召开防汛会议，落时责任。", "全市召开防汛会议，落实责任。", "c"),
+             Pair("各地要认真落时安全生产责任制。", "各地要认真落实安全生产责任制。", "d")]
+    folds = [train_rerank.fold_of(p) for p in pairs]
+    # each fold's model: the shared texts plus the targets of the other folds' pairs, as fold_models builds it
+    models = [count_texts(TEXTS + [p.tgt for p, f in zip(pairs, folds) if f != k], min_count=1)
+              for k in range(train_rerank.FOLDS)]
+    shipped = count_texts(TEXTS + [p.tgt for p in pairs], min_count=1)
+    monkeypatch.setattr(train_ngram, "read_stats", lambda folder: {"sources": ["formal", "pairs"], "min_count": 1})
+    monkeypatch.setattr(train_ngram, "fold_models", lambda *args, **kwargs: models)
+    generator = CandidateGenerator(shipped, _Confusion(), {}, floor=-1e9)
+    args = SimpleNamespace(ngram="models/ngram/ngram.npz", data="unused")
+    rows = train_rerank.build_fold_rows(args, generator, None, pairs)
+    assert generator.ngram is shipped  # put back afterwards
+    assert len(rows["y"]) and rows["y"].sum() >= 3
+    gain = FEATURE_INDEX["gain"]
+    for i, pair in enumerate(pairs):
+        mine = rows["pair"] == i
+        assert mine.any()
+        # the rows of pair i carry exactly the gains its own fold's model gives (not the shipped model's)
+        fold_generator = CandidateGenerator(models[folds[i]], _Confusion(), {}, floor=-1e9)
+        expected = np.concatenate([fold_generator.generate(s).features[:, gain] for s in (pair.src, pair.tgt)])
+        assert np.allclose(np.sort(rows["x"][mine, gain]), np.sort(expected))
+        assert {chr(c) for c in rows["src"][mine]} <= set(pair.src) | set(pair.tgt)
+    # sentences keep distinct owners across folds
+    assert len(np.unique(rows["owner"])) == 2 * len(pairs)
