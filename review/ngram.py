@@ -51,7 +51,11 @@ def padded(codes: np.ndarray) -> np.ndarray:
 _HASH_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: spreads packed code points evenly
 _EMPTY = -1  # no key is negative: code points packed into 63 bits
 FILTER_EXTRA_BITS = 5  # the key filter has 32 bits per table slot, 64 per key: ~1.5% of absent keys pass
-HASH_MIN_QUERIES = 2500  # up to about this many keys a sorted binary search is faster (measured)
+# Below this many keys a lookup searches the sorted keys even when the hash table is built. In a loop over the
+# same keys search wins up to ~1,000 (its top levels stay cached), but in the typo check, where the keys are
+# new each call, the table won at every size measured (1,000-character posts: 5.7 ms a post at 300, 6.4 ms at
+# 2,500); only tiny lookups skip its fixed cost (a probe loop of a dozen NumPy calls).
+HASH_MIN_QUERIES = 64
 
 
 class Counts:
@@ -140,6 +144,15 @@ class Counts:
 
 
 @dataclass
+class TextCounts:
+    """Counts of the n-grams starting at each index of one padded code array (`NgramModel.text_counts`)."""
+
+    unigram: np.ndarray  # [i]: count of codes[i]
+    bigram: np.ndarray  # [i]: count of (codes[i], codes[i + 1])
+    trigram: np.ndarray  # [i]: count of (codes[i], codes[i + 1], codes[i + 2])
+
+
+@dataclass
 class NgramModel:
     """Unigram, bigram and trigram counts with Dirichlet-smoothed conditional probabilities."""
 
@@ -183,49 +196,100 @@ class NgramModel:
             self.bigrams.lookup(bigram_keys(a, b)) + self.mu_trigram
         )
 
+    def text_counts(self, codes: np.ndarray) -> "TextCounts":
+        """The counts of every uni-, bi- and trigram of the PADDED code array `codes`, looked up once.
+
+        `local_logprob` then gathers the context counts of its positions (and `source_logprob` everything)
+        instead of looking the same n-grams up again for every call and every position's candidates.
+        """
+        a, b, c = codes[:-2], codes[1:-1], codes[2:]
+        return TextCounts(self.unigram_counts(codes),
+                          self.bigrams.lookup(bigram_keys(codes[:-1], codes[1:])),
+                          self.trigrams.lookup(trigram_keys(a, b, c)))
+
+    def source_logprob(self, codes: np.ndarray, positions: np.ndarray, counts: "TextCounts | None" = None
+                       ) -> np.ndarray:
+        """`local_logprob` of the characters the text holds at `positions`: gathers only, no lookups."""
+        counts = self.text_counts(codes) if counts is None else counts
+        uni, bi, tri = counts.unigram, counts.bigram, counts.trigram
+        p = positions + 2
+        c_x = uni[p]
+        c_lx, c_xr = bi[p - 1], bi[p]
+        # the same masks as `local_logprob`'s skipped lookups, so the values are the same bits
+        seen_lx, seen_xr = c_lx > 0, c_xr > 0
+        return self._combine(self._context(counts, p), c_x, c_lx, c_xr,
+                             np.where(seen_lx, tri[p - 2], 0.0), np.where(seen_lx & seen_xr, tri[p - 1], 0.0),
+                             np.where(seen_xr, tri[p], 0.0))
+
     def local_logprob(
-        self, codes: np.ndarray, positions: np.ndarray, chars: np.ndarray, owners: np.ndarray | None = None
+        self, codes: np.ndarray, positions: np.ndarray, chars: np.ndarray, owners: np.ndarray | None = None,
+        counts: "TextCounts | None" = None,
     ) -> np.ndarray:
         """Log-probability of the three trigrams that read a position when it holds a given character.
 
         `codes` is the PADDED code array (see `padded`); `positions` index the unpadded text. Row k scores
         chars[k] at positions[owners[k]] (owners defaults to 0..n-1), so the lookups that do not depend on
-        the character are done once per position however many candidates it has.
+        the character are done once per position however many candidates it has; with `counts` (the
+        text's `text_counts`) they are gathers.
         """
         p = positions + 2
         ll, l, r, rr = codes[p - 2], codes[p - 1], codes[p + 1], codes[p + 2]
         # character-independent parts, once per position
-        c_ll_l = self.bigrams.lookup(bigram_keys(ll, l))
-        c_l = self.unigram_counts(l)
-        p_r = self.p_unigram(r)
-        p_rr_given_r = self.p_bigram(r, rr)
+        if counts is not None:
+            context = self._context(counts, p)
+        else:
+            r_rr = self.bigrams.lookup(bigram_keys(r, rr))
+            c_r = self.unigram_counts(r)
+            context = (self.bigrams.lookup(bigram_keys(ll, l)), self.unigram_counts(l),
+                       (c_r + 1.0) / (self.total + self.vocab_size),
+                       (r_rr + self.mu_bigram * self.p_unigram(rr)) / (c_r + self.mu_bigram))
         if owners is not None:
             ll, l, r, rr = ll[owners], l[owners], r[owners], rr[owners]
-            c_ll_l, c_l, p_r, p_rr_given_r = c_ll_l[owners], c_l[owners], p_r[owners], p_rr_given_r[owners]
+            context = tuple(part[owners] for part in context)
         x = chars
         c_x = self.unigram_counts(x)
-        p_x = (c_x + 1.0) / (self.total + self.vocab_size)
-        c_lx = self.bigrams.lookup(bigram_keys(l, x))
-        c_xr = self.bigrams.lookup(bigram_keys(x, r))
-        p_x_given_l = (c_lx + self.mu_bigram * p_x) / (c_l + self.mu_bigram)
-        p_r_given_x = (c_xr + self.mu_bigram * p_r) / (c_x + self.mu_bigram)
+        # both bigrams of every row in one lookup (one pass of the hash table's probe loop)
+        both = self.bigrams.lookup(np.concatenate([bigram_keys(l, x), bigram_keys(x, r)]))
+        c_lx, c_xr = both[: len(x)], both[len(x):]
         # A trigram is counted only where both its bigrams are (same corpus, same pruning), so a candidate
         # that makes an unseen bigram needs no trigram lookup: most confusion-set neighbours do.
         seen_lx, seen_xr = c_lx > 0, c_xr > 0
-        c_ll_l_x = self._trigram_counts(seen_lx, ll, l, x)
-        c_l_x_r = self._trigram_counts(seen_lx & seen_xr, l, x, r)
-        c_x_r_rr = self._trigram_counts(seen_xr, x, r, rr)
+        c_ll_l_x, c_l_x_r, c_x_r_rr = self._trigram_counts(
+            (seen_lx, ll, l, x), (seen_lx & seen_xr, l, x, r), (seen_xr, x, r, rr))
+        return self._combine(context, c_x, c_lx, c_xr, c_ll_l_x, c_l_x_r, c_x_r_rr)
+
+    def _context(self, counts: "TextCounts", p: np.ndarray) -> tuple:
+        """The character-independent parts of `local_logprob` at padded positions `p`, from the text's counts:
+        C(ll l), C(l), P(r), P(rr | r)."""
+        uni, bi = counts.unigram, counts.bigram
+        c_r = uni[p + 1]
+        p_rr = (uni[p + 2] + 1.0) / (self.total + self.vocab_size)
+        return (bi[p - 2], uni[p - 1], (c_r + 1.0) / (self.total + self.vocab_size),
+                (bi[p + 1] + self.mu_bigram * p_rr) / (c_r + self.mu_bigram))
+
+    def _combine(self, context: tuple, c_x, c_lx, c_xr, c_ll_l_x, c_l_x_r, c_x_r_rr) -> np.ndarray:
+        """`local_logprob` from its counts (one formula for every way of getting them)."""
+        c_ll_l, c_l, p_r, p_rr_given_r = context
+        p_x = (c_x + 1.0) / (self.total + self.vocab_size)
+        p_x_given_l = (c_lx + self.mu_bigram * p_x) / (c_l + self.mu_bigram)
+        p_r_given_x = (c_xr + self.mu_bigram * p_r) / (c_x + self.mu_bigram)
         first = (c_ll_l_x + self.mu_trigram * p_x_given_l) / (c_ll_l + self.mu_trigram)
         second = (c_l_x_r + self.mu_trigram * p_r_given_x) / (c_lx + self.mu_trigram)
         third = (c_x_r_rr + self.mu_trigram * p_rr_given_r) / (c_xr + self.mu_trigram)
         return np.log(first) + np.log(second) + np.log(third)
 
-    def _trigram_counts(self, where: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
-        """Counts of the trigrams (a, b, c) at the rows in mask `where`, 0 elsewhere."""
-        counts = np.zeros(len(where))
-        if where.any():
-            counts[where] = self.trigrams.lookup(trigram_keys(a[where], b[where], c[where]))
-        return counts
+    def _trigram_counts(self, *parts: tuple) -> list:
+        """Per (where, a, b, c) part: the counts of the trigrams (a, b, c) at the rows in mask `where`, 0
+        elsewhere; every part's keys in one lookup."""
+        keys = [trigram_keys(a[where], b[where], c[where]) for where, a, b, c in parts]
+        found = self.trigrams.lookup(np.concatenate(keys)) if sum(map(len, keys)) else np.zeros(0)
+        out, at = [], 0
+        for (where, _, _, _), part in zip(parts, keys):
+            counts = np.zeros(len(where))
+            counts[where] = found[at: at + len(part)]
+            at += len(part)
+            out.append(counts)
+        return out
 
     # ---- io -------------------------------------------------------------------------------------------
     def save(self, path: Path) -> None:

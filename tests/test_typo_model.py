@@ -233,6 +233,20 @@ def test_local_logprob_matches_the_formula_and_hash_lookups_match_search():
         ll, l, r, rr = (int(cp[q - 2]), int(cp[q - 1]), int(cp[q + 1]), int(cp[q + 2]))
         want = np.log(p3(ll, l, x)) + np.log(p3(l, x, r)) + np.log(p3(x, r, rr))
         assert got[k] == pytest.approx(want, rel=1e-12)
+    # the text's counts gathered instead of looked up: the same bits, for candidates and source characters
+    counts = model.text_counts(cp)
+    assert np.array_equal(model.local_logprob(cp, positions, chars, owners, counts), got)
+    rng = np.random.default_rng(0)
+    some = np.sort(rng.choice(positions, size=12, replace=False))
+    own = rng.integers(0, len(some), size=60)
+    x = rng.choice(np.unique(np.concatenate([codes[positions], chars])), size=60)
+    assert np.array_equal(model.local_logprob(cp, some, x, own, counts), model.local_logprob(cp, some, x, own))
+    source = model.source_logprob(cp, positions, counts)
+    assert np.array_equal(source, model.local_logprob(cp, positions, codes[positions]))
+    for k, q in enumerate((positions + 2).tolist()):
+        ll, l, x, r, rr = (int(v) for v in cp[q - 2: q + 3])
+        want = np.log(p3(ll, l, x)) + np.log(p3(l, x, r)) + np.log(p3(x, r, rr))
+        assert source[k] == pytest.approx(want, rel=1e-12)
     # big queries go through the hash table, small ones through a binary search: same counts
     keys = np.concatenate([model.trigrams.keys, model.trigrams.keys + 1, np.arange(HASH_MIN_QUERIES)])
     small = np.concatenate([model.trigrams.keys[:5], model.trigrams.keys[:5] + 1])
@@ -244,6 +258,8 @@ def test_local_logprob_matches_the_formula_and_hash_lookups_match_search():
     assert np.array_equal(searched, expected)
     assert np.array_equal(model.trigrams.lookup(keys), expected)
     assert np.array_equal(model.trigrams.lookup(small), before)
+    model.bigrams.prepare()
+    assert np.array_equal(model.local_logprob(cp, positions, chars, owners, model.text_counts(cp)), got)
 
 
 def test_warm_up_builds_the_lookup_tables(tiny_model_dir):

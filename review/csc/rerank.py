@@ -212,7 +212,10 @@ class CandidateGenerator:
         if len(positions) == 0:
             return empty
         cp = padded(codes)
-        base = self.ngram.local_logprob(cp, positions, codes[positions])
+        # the text's n-grams looked up once: the source characters' scores and every position's context are
+        # gathered from them
+        counts = self.ngram.text_counts(cp)
+        base = self.ngram.source_logprob(cp, positions, counts)
         if self.gate < math.inf:
             doubtful = base < self.gate
             positions, base = positions[doubtful], base[doubtful]
@@ -223,7 +226,7 @@ class CandidateGenerator:
         owners = np.repeat(np.arange(len(positions)), sizes)
         chars = np.concatenate([c for c, _ in lists])
         flags = np.concatenate([f for _, f in lists])
-        cand = self.ngram.local_logprob(cp, positions, chars, owners)
+        cand = self.ngram.local_logprob(cp, positions, chars, owners, counts)
         gain = cand - base[owners]
         keep = gain >= self.floor
         if not keep.any():
