@@ -102,3 +102,22 @@ def test_batch_missing_input_and_unknown_check(tmp_path):
     source.write_text('{"text": "好"}\n', encoding="utf-8")
     unknown = run_cli("batch", str(source), "-o", str(tmp_path / "o.jsonl"), "--enable", "nonsense")
     assert unknown.returncode == 2 and "unknown checks" in unknown.stderr
+
+
+def test_batch_one_worker_warms_up_once_after_enough_input(monkeypatch):
+    """One worker builds the checks' lookup tables once it has read WARM_UP_AFTER characters, and only once."""
+    from review.commands import batch
+    from review.pipeline import ReviewOptions
+
+    calls = []
+    monkeypatch.setattr(batch, "WARM_UP_AFTER", 100)
+    monkeypatch.setattr(batch, "warm_up", lambda options: calls.append(len(reports)))
+    line = json.dumps({"text": "持續(xù)推動工作" * 3}, ensure_ascii=False)  # 42 characters
+    options = ReviewOptions.make(enable=["garbled"])
+    reports = []
+    for report in batch.reviewed_lines([(i + 1, line) for i in range(3)], options):
+        reports.append(report)
+    assert calls == []  # 126 characters read, but no line came after them
+    for report in batch.reviewed_lines([(i + 1, line) for i in range(8)], options):
+        reports.append(report)
+    assert calls == [3 + 3] and len(reports) == 11  # the fourth line is the first one reviewed warm

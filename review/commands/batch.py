@@ -15,6 +15,12 @@ from review.model import Report
 from review.pipeline import ReviewOptions
 
 _worker_options: ReviewOptions | None = None
+# Warming up builds the typo model's n-gram hash tables and dictionary-word index (~0.55 s once; the POS tables
+# it also loads the first suggestion loads anyway) and makes the typo check ~5 us a character faster (11.3 ->
+# 6.1 ms a 1,000-character post), so it pays after ~110k characters. How much input will come is unknown up
+# front (stdin, files of short or long posts), so one worker warms up once it has read this many characters of
+# input lines: at most about twice the best choice's cost, nothing for small inputs that end before it.
+WARM_UP_AFTER = 100_000
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -44,13 +50,18 @@ def review_line(line_number: int, line: str, options: ReviewOptions) -> dict:
     return report
 
 
-def _init_worker(options: ReviewOptions) -> None:
-    global _worker_options
-    _worker_options = options
+def warm_up(options: ReviewOptions) -> None:
+    """Build the selected checks' lookup structures now (a no-op for those already built)."""
     from review.pipeline import get_reviewer
 
     reviewer = get_reviewer()
     reviewer.warm_up(reviewer.selected(options))
+
+
+def _init_worker(options: ReviewOptions) -> None:
+    global _worker_options
+    _worker_options = options
+    warm_up(options)
 
 
 def _work(item: tuple[int, str]) -> str:
@@ -69,8 +80,14 @@ def reviewed_lines(items: Iterable[tuple[int, str]], options: ReviewOptions, wor
             pool.close()
             pool.join()
     else:
+        read, warm = 0, False
         for number, line in items:
+            if not warm and read >= WARM_UP_AFTER:
+                warm_up(options)
+                warm = True
             yield json.dumps(review_line(number, line, options), ensure_ascii=False)
+            read += len(line)
+
 
 
 def complete_lines(path: str) -> int:
