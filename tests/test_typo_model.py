@@ -200,10 +200,11 @@ def test_candidates_of_many_sentences_equal_one_by_one():
     assert together[0].chars and together[0].features[:, FEATURE_INDEX["obs_count"]].max() > 0
 
 
-def test_local_logprob_matches_the_formula_and_hash_lookups_match_search():
+def test_local_logprob_matches_the_formula_and_hash_lookups_match_search(monkeypatch):
     """The skipped trigram lookups and the hash table change no score."""
     from collections import Counter
 
+    import review.ngram
     from review.ngram import HASH_MIN_QUERIES, padded
 
     model = count_texts(CLEAN + ["落时防汛", "各地要认真"], min_count=2)
@@ -257,6 +258,10 @@ def test_local_logprob_matches_the_formula_and_hash_lookups_match_search():
     assert expected.any() and not expected.all()
     assert np.array_equal(searched, expected)
     assert np.array_equal(model.trigrams.lookup(keys), expected)
+    for rounds in (0, 1, 2):  # keys still probing after these rounds are searched: the same counts
+        monkeypatch.setattr(review.ngram, "PROBE_ROUNDS", rounds)
+        assert np.array_equal(model.trigrams.lookup(keys), expected)
+    monkeypatch.undo()
     assert np.array_equal(model.trigrams.lookup(small), before)
     model.bigrams.prepare()
     assert np.array_equal(model.local_logprob(cp, positions, chars, owners, model.text_counts(cp)), got)
