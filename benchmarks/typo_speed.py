@@ -12,7 +12,8 @@ The CLI runs use models/ (or $REVIEW_MODELS); --model only changes the in-proces
    the same run. Every timing is repeated (--repeats, the in-process ones interleaved with jieba's) and the
    median taken: on a shared 2-core machine single runs differ by a third.
 2. First steps: share of the error positions (the reranker's held-out tenth of the training pairs, the odw dev
-   split) that the position gate skips (the recall it costs), and share of clean and erroneous sentences the transformer reads.
+   split) that the position gate skips (the recall it costs), and share of clean and erroneous sentences the
+   transformer reads.
 Figures are printed, not asserted; copy them into docs/typo.md and the model cards.
 """
 
