@@ -89,7 +89,6 @@ def reviewed_lines(items: Iterable[tuple[int, str]], options: ReviewOptions, wor
             read += len(line)
 
 
-
 def complete_lines(path: str) -> int:
     """Count complete lines in `path` and cut off a half-written last line."""
     if not os.path.exists(path):
