@@ -1,6 +1,6 @@
-"""`review train csc`, `review train rerank` and `review eval csc`: the spelling corrector's own commands.
+"""`review train csc`, `review train rerank`, `review train cloze` and `review eval csc`: the spelling corrector's own commands.
 
-Their options belong to the modules that implement them (review/csc/train.py, train_rerank.py, evaluate.py);
+Their options belong to the modules that implement them (review/csc/train.py, train_rerank.py, train_cloze.py, evaluate.py);
 these entries hand every argument through, so `review train csc --help` shows the trainer's own help.
 """
 
@@ -13,12 +13,13 @@ from review.commands.train import command_group
 COMMANDS = (
     ("train", "csc", "review.csc.train:train_main", "纠错模型（字符级 BERT）/ the character transformer of the typo check"),
     ("train", "rerank", "review.csc.train_rerank:main", "纠错候选重排序模型 / the typo corrector's candidate reranker"),
+    ("train", "cloze", "review.csc.train_cloze:main", "字符完形填空模型 / the reranker's ±5-character cloze model"),
     ("eval", "csc", "review.csc.evaluate:eval_main", "评测纠错模型（句级 P/R/F1）/ sentence-level CSC evaluation"),
 )
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add the three pass-through commands to the `train` and `eval` groups."""
+    """Add the pass-through commands to the `train` and `eval` groups."""
     for group, name, target, text in COMMANDS:
         parser = command_group(sub, group).add_parser(name, help=text, add_help=False, prefix_chars="\0")
         parser.add_argument("argv", nargs=argparse.REMAINDER)
