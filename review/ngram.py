@@ -219,9 +219,12 @@ class NgramModel:
                           self.bigrams.lookup(bigram_keys(codes[:-1], codes[1:])),
                           self.trigrams.lookup(trigram_keys(a, b, c)))
 
-    def source_logprob(self, codes: np.ndarray, positions: np.ndarray, counts: "TextCounts | None" = None
-                       ) -> np.ndarray:
-        """`local_logprob` of the characters the text holds at `positions`: gathers only, no lookups."""
+    def source_logprob(self, codes: np.ndarray, positions: np.ndarray, counts: "TextCounts | None" = None,
+                       parts: bool = False) -> np.ndarray:
+        """`local_logprob` of the characters the text holds at `positions`: gathers only, no lookups.
+
+        With `parts`, a (3, n) array instead: the log-probabilities of the trigram ending at the position, the
+        one centred on it and the one starting at it (their sum is the plain result, to the bit)."""
         counts = self.text_counts(codes) if counts is None else counts
         uni, bi, tri = counts.unigram, counts.bigram, counts.trigram
         p = positions + 2
@@ -231,18 +234,18 @@ class NgramModel:
         seen_lx, seen_xr = c_lx > 0, c_xr > 0
         return self._combine(self._context(counts, p), c_x, c_lx, c_xr,
                              np.where(seen_lx, tri[p - 2], 0.0), np.where(seen_lx & seen_xr, tri[p - 1], 0.0),
-                             np.where(seen_xr, tri[p], 0.0))
+                             np.where(seen_xr, tri[p], 0.0), parts)
 
     def local_logprob(
         self, codes: np.ndarray, positions: np.ndarray, chars: np.ndarray, owners: np.ndarray | None = None,
-        counts: "TextCounts | None" = None,
+        counts: "TextCounts | None" = None, parts: bool = False,
     ) -> np.ndarray:
         """Log-probability of the three trigrams that read a position when it holds a given character.
 
         `codes` is the PADDED code array (see `padded`); `positions` index the unpadded text. Row k scores
         chars[k] at positions[owners[k]] (owners defaults to 0..n-1), so the lookups that do not depend on
         the character are done once per position however many candidates it has; with `counts` (the
-        text's `text_counts`) they are gathers.
+        text's `text_counts`) they are gathers. `parts`: as in `source_logprob`.
         """
         p = positions + 2
         ll, l, r, rr = codes[p - 2], codes[p - 1], codes[p + 1], codes[p + 2]
@@ -268,7 +271,7 @@ class NgramModel:
         seen_lx, seen_xr = c_lx > 0, c_xr > 0
         c_ll_l_x, c_l_x_r, c_x_r_rr = self._trigram_counts(
             (seen_lx, ll, l, x), (seen_lx & seen_xr, l, x, r), (seen_xr, x, r, rr))
-        return self._combine(context, c_x, c_lx, c_xr, c_ll_l_x, c_l_x_r, c_x_r_rr)
+        return self._combine(context, c_x, c_lx, c_xr, c_ll_l_x, c_l_x_r, c_x_r_rr, parts)
 
     def _context(self, counts: "TextCounts", p: np.ndarray) -> tuple:
         """The character-independent parts of `local_logprob` at padded positions `p`, from the text's counts:
@@ -279,8 +282,10 @@ class NgramModel:
         return (bi[p - 2], uni[p - 1], (c_r + 1.0) / (self.total + self.vocab_size),
                 (bi[p + 1] + self.mu_bigram * p_rr) / (c_r + self.mu_bigram))
 
-    def _combine(self, context: tuple, c_x, c_lx, c_xr, c_ll_l_x, c_l_x_r, c_x_r_rr) -> np.ndarray:
-        """`local_logprob` from its counts (one formula for every way of getting them)."""
+    def _combine(self, context: tuple, c_x, c_lx, c_xr, c_ll_l_x, c_l_x_r, c_x_r_rr, parts: bool = False
+                 ) -> np.ndarray:
+        """`local_logprob` from its counts (one formula for every way of getting them); `parts`: the three
+        trigrams' log-probabilities, stacked."""
         c_ll_l, c_l, p_r, p_rr_given_r = context
         p_x = (c_x + 1.0) / (self.total + self.vocab_size)
         p_x_given_l = (c_lx + self.mu_bigram * p_x) / (c_l + self.mu_bigram)
@@ -288,7 +293,8 @@ class NgramModel:
         first = (c_ll_l_x + self.mu_trigram * p_x_given_l) / (c_ll_l + self.mu_trigram)
         second = (c_l_x_r + self.mu_trigram * p_r_given_x) / (c_lx + self.mu_trigram)
         third = (c_x_r_rr + self.mu_trigram * p_rr_given_r) / (c_xr + self.mu_trigram)
-        return np.log(first) + np.log(second) + np.log(third)
+        logs = np.log(first), np.log(second), np.log(third)
+        return np.stack(logs) if parts else logs[0] + logs[1] + logs[2]
 
     def _trigram_counts(self, *parts: tuple) -> list:
         """Per (where, a, b, c) part: the counts of the trigrams (a, b, c) at the rows in mask `where`, 0

@@ -2,8 +2,8 @@
 
 At Chinese characters that fit their context poorly, the confusion-set neighbours are scored by a character
 trigram model of clean formal text (review/ngram.py, models/ngram/); the candidates that fit better are
-described by n-gram and dictionary features and a small tree ensemble decides (review/csc/rerank.py,
-models/csc/rerank.npz). The transformer (models/csc, loaded once per process, run batched) is the slow part, so
+described by n-gram, dictionary and cloze-model features (models/cloze: a small network reading five
+characters each side) and a small tree ensemble decides (review/csc/rerank.py, models/csc/rerank.npz). The transformer (models/csc, loaded once per process, run batched) is the slow part, so
 it reads few sentences: with the shipped reranker (trained without transformer features) only those where the
 reranker hesitates, filling positions the reranker left alone (`HybridCorrector`); a reranker trained with
 transformer features has it read the sentences whose best candidate's trigram gain reaches its ``neural_gate``.
@@ -84,6 +84,13 @@ class Protection:
     pos_tags: frozenset[str]
     word_length: int
     gov_words: frozenset[str]
+    # numerals and calendar units: one of them written for another (周六→周日, 三月→五月) changes a fact, which
+    # no confusion set can know; the model never suggests such a swap
+    number_chars: frozenset[str] = frozenset()
+
+    def swaps_a_number(self, source: str, target: str) -> bool:
+        """True when the edit would replace a numeral or calendar unit by another."""
+        return source in self.number_chars and target in self.number_chars
 
     def spans(self, sentence: str) -> list[tuple[int, int]]:
         """Protected half-open spans of `sentence`."""
@@ -141,6 +148,7 @@ class ModelPass:
             pos_tags=frozenset(settings.get("protected_pos", ())),
             word_length=int(settings.get("protected_word_length", 3)),
             gov_words=_gov_words(),
+            number_chars=frozenset(settings.get("number_chars", "")),
         )
 
     def warm_up(self) -> None:
@@ -166,8 +174,8 @@ class ModelPass:
                 continue
             # Protection needs jieba's POS tables (slow to load): computed only for sentences with a suggestion.
             protected = self.protection.spans(sentence)
-            for index, _source, target, prob in found:
-                if any(a <= index < b for a, b in protected):
+            for index, source, target, prob in found:
+                if any(a <= index < b for a, b in protected) or self.protection.swaps_a_number(source, target):
                     continue
                 edits.append(ModelEdit(offset + index, offset + index + 1, target, round(float(prob), 4)))
         return edits
@@ -204,6 +212,10 @@ def load_model_pass(settings: dict, model_dir: Path | None = None, corrector=Non
                               backend=os.environ.get(BACKEND_ENV, settings.get("backend", "numpy")))
     ngram = load_ngram(str(ngram_file))
     decider = load_rerank_corrector(folder, corrector, confusion, ngram, get_tokenizer().FREQ)
+    if decider is not None and getattr(decider.generator, "cloze", None) is not None:
+        from review.csc.cloze import limit_blas_threads
+
+        limit_blas_threads(int(settings.get("threads", 1)))
     if decider is None:
         log.info("typo: %s has no %s: the transformer decides alone", folder, RERANK_FILE)
         generator = CandidateGenerator(ngram, confusion, get_tokenizer().FREQ, floor=float(settings.get("floor", 2.0)))

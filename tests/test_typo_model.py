@@ -190,7 +190,10 @@ def test_candidates_of_many_sentences_equal_one_by_one():
     generator = CandidateGenerator(load_ngram(str(model_path("ngram", "ngram.npz"))),
                                    ConfusionSet.load(lexicon_path("confusion", "confusion.tsv")),
                                    get_tokenizer().FREQ, floor=2.0, observed={"时实": 3})
-    sentences = ["各地要认真落时防汛责任，", "确保安全渡汛。", "", "2025年", "市政府召开常务会议研究部署安全生产工作。"]
+    # sentences that end or begin with a Chinese character: the join must not let their edge trigrams see the
+    # neighbouring sentence
+    sentences = ["各地要认真落时防汛责任，", "确保安全渡汛。", "", "2025年", "市政府召开常务会议研究部署安全生产工作。",
+                 "我们不是看辕动比赛，就是在辕动场", "在辕动场玩球", "时", "他穿蓝色的牛仔裤根背一个黑色的背包"]
     together = generator.generate_many(sentences)
     assert len(together) == len(sentences)
     for sentence, found in zip(sentences, together):
@@ -244,6 +247,16 @@ def test_local_logprob_matches_the_formula_and_hash_lookups_match_search(monkeyp
     assert np.array_equal(model.local_logprob(cp, some, x, own, counts), model.local_logprob(cp, some, x, own))
     source = model.source_logprob(cp, positions, counts)
     assert np.array_equal(source, model.local_logprob(cp, positions, codes[positions]))
+    # the three trigrams apart (the reranker's left/right gains): their sum is the same bits
+    parts = model.source_logprob(cp, positions, counts, parts=True)
+    assert parts.shape == (3, len(positions)) and np.array_equal(parts[0] + parts[1] + parts[2], source)
+    cand_parts = model.local_logprob(cp, positions, chars, owners, counts, parts=True)
+    assert np.array_equal(cand_parts[0] + cand_parts[1] + cand_parts[2], got)
+    k = 7
+    q = positions[owners[k]] + 2
+    ll, l, r, rr = (int(cp[q - 2]), int(cp[q - 1]), int(cp[q + 1]), int(cp[q + 2]))
+    assert cand_parts[0, k] == pytest.approx(np.log(p3(ll, l, int(chars[k]))), rel=1e-12)
+    assert cand_parts[2, k] == pytest.approx(np.log(p3(int(chars[k]), r, rr)), rel=1e-12)
     for k, q in enumerate((positions + 2).tolist()):
         ll, l, x, r, rr = (int(v) for v in cp[q - 2: q + 3])
         want = np.log(p3(ll, l, x)) + np.log(p3(l, x, r)) + np.log(p3(x, r, rr))
@@ -321,7 +334,8 @@ def test_dictionary_word_index_answers_as_the_per_word_loop():
 
 
 def test_prepared_candidates_equal_the_per_word_loop():
-    """The dictionary-word index (built at warm-up) and the observed-pair lookups change no feature bit."""
+    """The dictionary-word and neighbour indexes (built at warm-up) and the observed-pair lookups change no
+    feature bit."""
     import math
 
     from review.csc.confusion import ConfusionSet
@@ -338,6 +352,7 @@ def test_prepared_candidates_equal_the_per_word_loop():
     prepared = CandidateGenerator(*args, floor=2.0, observed=observed, gate=-12.0)
     prepared.prepare()
     assert prepared._words is not None and plain._words is None
+    assert prepared._neighbour_index is not None and plain._neighbour_index is None
     # clean sentences and copies with confusion-set neighbours, Latin, digits and rare characters put in
     base = CLEAN[:3] + ["2025年A股市场平稳运行，", "各地要认真落时防汛责任，确保安全渡汛。", "𠀀字与「引号」之间的话"]
     rng = np.random.default_rng(1)
@@ -398,3 +413,30 @@ def test_tree_walk_equals_a_node_by_node_walk(tmp_path):
             model.COMPACT_AT = compact_at
             assert model.predict(x).tobytes() == expected, compact_at
         assert model.predict(x[:1]).tobytes() == expected[:8]
+
+
+def test_numerals_and_calendar_units_are_never_swapped():
+    """周六→周日 would change a fact: swaps inside `number_chars` are dropped, 一→已 is not."""
+    from review.typo_model import ModelPass
+
+    class Proposes:
+        threshold = 0.5
+
+        def correct(self, sentences, threshold=None):
+            out = []
+            for sentence in sentences:
+                edits = []
+                for i, ch in enumerate(sentence):
+                    if ch == "六":
+                        edits.append((i, ch, "日", 0.9))
+                    if ch == "一" and sentence[i + 1: i + 2] == "经":
+                        edits.append((i, ch, "已", 0.9))
+                out.append(edits)
+            return out
+
+    text = "本周六上午开展延时服务，工作一经启动就见效。"
+    doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions.make())
+    guarded = ModelPass(Proposes(), {**SETTINGS, "number_chars": "一二三四五六七八九十日月年"}, confusion=None)
+    assert [(e.start, e.suggestion) for e in guarded.edits(doc)] == [(text.index("一经"), "已")]
+    unguarded = ModelPass(Proposes(), SETTINGS, confusion=None)
+    assert {e.suggestion for e in unguarded.edits(doc)} == {"日", "已"}

@@ -6,9 +6,11 @@ but cries wolf on rare names and constructions. Neither alone decides well, so t
 
 1. **Propose**: at every Chinese character, its confusion-set neighbours (lexicons/confusion) are scored by the
    trigram model; those that fit at least ``floor`` nats better than the character itself are candidates.
-2. **Describe** each (position, candidate) with a handful of numbers (``FEATURES``): the trigram gain and
-   both local log-probabilities, how the candidate ranks at its position, character frequencies, which
-   confusion column links the two characters, whether either makes a dictionary word with its neighbours, and
+2. **Describe** each (position, candidate) with a handful of numbers (``FEATURES``): the trigram gain (and its
+   left- and right-context parts) and both local log-probabilities, how the candidate ranks at its position,
+   character frequencies, which confusion column links the two characters, whether either makes a dictionary
+   word with its neighbours, how well the neighbouring characters fit, whether the position is inside a short
+   quoted term, the ±5-character cloze model's scores (review/csc/cloze.py, models/cloze) and, optionally,
    the transformer's log-probabilities of the candidate and of the source character.
 3. **Decide**: a small gradient-boosted tree ensemble (trained by ``review.csc.train_rerank`` on the real
    training pairs, stored as plain arrays in ``models/csc/rerank.npz``) turns the numbers into the
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -29,6 +32,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from ..ngram import NgramModel, encode, padded
+from .cloze import CLOZE_FILE, ClozeModel, load_cloze
 from .confusion import COLUMNS, ConfusionSet
 
 Edit = Tuple[int, str, str, float]
@@ -52,8 +56,27 @@ FEATURES = (
     "nn_cand",  # transformer log-probability of the candidate at the position (0 without a transformer)
     "nn_src",  # transformer log-probability of the source character
     "nn_ok",  # 1 when the transformer's features are present
+    "gain_left",  # the part of `gain` from the trigram ending at the position (left context only)
+    "gain_right",  # the part of `gain` from the trigram starting at the position (right context only)
+    "near_base",  # the lower trigram log-probability of the two neighbouring characters (0 when not Chinese)
+    "near_base2",  # the same two characters away, within the same run of Chinese characters
+    "quoted",  # length of the short quoted or titled span (“…”, 《…》; up to 12 characters) holding it, else 0
+    "cloze_gain",  # the cloze model's (review/csc/cloze.py) score of the candidate minus the source's
+    "cloze_src",  # the cloze model's log-probability of the source among itself and the position's candidates
+    "cloze_cand",  # the same of the candidate (the three are 0 without a cloze model)
 )
 FEATURE_INDEX = {name: i for i, name in enumerate(FEATURES)}
+# short spans between paired quotation or title marks: coined terms, names and slogans live there
+QUOTED = re.compile(r"[“‘「『《]([^“”‘’「」『』《》\n]{1,12})[”’」』》]")
+
+
+def quoted_lengths(text: str) -> np.ndarray:
+    """Per character of `text`: the length of the short quoted span holding it, 0 outside any."""
+    out = np.zeros(len(text), dtype=np.float32)
+    for match in QUOTED.finditer(text):
+        a, b = match.span(1)
+        out[a:b] = b - a
+    return out
 
 
 @dataclass
@@ -138,8 +161,10 @@ class CandidateGenerator:
 
     def __init__(self, ngram: NgramModel, confusion: ConfusionSet, word_freq: Dict[str, int],
                  floor: float = 2.0, max_candidates: int = 0, observed: Optional[Dict[str, int]] = None,
-                 gate: float = math.inf) -> None:
+                 gate: float = math.inf, cloze: Optional[ClozeModel] = None) -> None:
         self.ngram = ngram
+        # the ±5-character cloze network: its scores of the source and the candidates are features
+        self.cloze = cloze
         # positions whose own trigram log-probability reaches `gate` fit too well to be errors: skipping them
         # spares most of the candidate scoring (on clean news -16 keeps a fifth of the positions and 96% of
         # the training errors' positions)
@@ -152,6 +177,8 @@ class CandidateGenerator:
         self.max_candidates = max_candidates
         self._cands: Dict[str, Tuple[np.ndarray, np.ndarray]] = {}
         self._words: Optional[DictionaryWords] = None
+        # every character's neighbours back to back, indexed by code point (built by `prepare`)
+        self._neighbour_index: Optional[Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = None
 
     @property
     def observed(self) -> Dict[str, int]:
@@ -165,13 +192,34 @@ class CandidateGenerator:
         self._observed_keys: Optional[Tuple[np.ndarray, np.ndarray]] = None
 
     def prepare(self) -> None:
-        """Index the dictionary's words now, so `generate` describes candidates without a Python loop.
+        """Index the dictionary's words now, so `generate` describes candidates without a Python loop, and
+        precompute the cloze model's first layer.
 
-        About 0.15 s: long-running processes do it at warm-up; a one-shot command keeps the per-word loop.
+        About 0.15 s + 0.2 s: long-running processes do it at warm-up; a one-shot command keeps the per-word
+        loop and the matrix product.
         The index reads `word_freq` as it is now (jieba's dictionary does not change after loading).
         """
         if self._words is None:
             self._words = DictionaryWords.build(self.word_freq)
+        if self._neighbour_index is None:
+            self._neighbour_index = self._build_neighbour_index()
+        if self.cloze is not None:
+            self.cloze.prepare()
+
+    def _build_neighbour_index(self) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(start, count) by code point and the neighbours' code points and column flags, back to back: the
+        rows `_neighbours` gives, gathered for all positions at once. Code points past the table count 0."""
+        chars = sorted(c for c in self.confusion.table if len(c) == 1)
+        found = [self._neighbours(c) for c in chars]
+        size = max((ord(c) for c in chars), default=0) + 2
+        start, count = np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int64)
+        lengths = np.array([len(codes) for codes, _ in found], dtype=np.int64)
+        at = np.array([ord(c) for c in chars], dtype=np.int64)
+        count[at] = lengths
+        start[at] = np.cumsum(lengths) - lengths
+        codes = np.concatenate([codes for codes, _ in found]) if found else np.zeros(0, np.int64)
+        flags = np.concatenate([f for _, f in found]) if found else np.zeros((0, len(COLUMNS)), np.float32)
+        return start, count, codes, flags
 
     def _neighbours(self, ch: str) -> Tuple[np.ndarray, np.ndarray]:
         """(code points, column flags) of the confusion-set neighbours of `ch`, cached."""
@@ -215,26 +263,45 @@ class CandidateGenerator:
         # the text's n-grams looked up once: the source characters' scores and every position's context are
         # gathered from them
         counts = self.ngram.text_counts(cp)
-        base = self.ngram.source_logprob(cp, positions, counts)
+        base_parts = self.ngram.source_logprob(cp, positions, counts, parts=True)
+        base = base_parts[0] + base_parts[1] + base_parts[2]
+        # every character's own fit (0 off Chinese), two zeros of padding each side: the neighbours' features
+        near = np.zeros(len(codes) + 4)
+        near[positions + 2] = base
         if self.gate < math.inf:
             doubtful = base < self.gate
-            positions, base = positions[doubtful], base[doubtful]
-        lists = [self._neighbours(sentence[p]) for p in positions.tolist()]
-        sizes = np.array([len(c) for c, _ in lists], dtype=np.int64)
-        if sizes.sum() == 0:
-            return empty
-        owners = np.repeat(np.arange(len(positions)), sizes)
-        chars = np.concatenate([c for c, _ in lists])
-        flags = np.concatenate([f for _, f in lists])
-        cand = self.ngram.local_logprob(cp, positions, chars, owners, counts)
+            positions, base, base_parts = positions[doubtful], base[doubtful], base_parts[:, doubtful]
+        if self._neighbour_index is not None:
+            start, count, all_codes, all_flags = self._neighbour_index
+            held = codes[positions]
+            sizes = np.take(count, held, mode="clip")
+            total = int(sizes.sum())
+            if total == 0:
+                return empty
+            owners = np.repeat(np.arange(len(positions)), sizes)
+            firsts = np.cumsum(sizes) - sizes
+            rows = np.repeat(np.take(start, held, mode="clip") - firsts, sizes) + np.arange(total)
+            chars, flags = all_codes[rows], all_flags[rows]
+        else:
+            lists = [self._neighbours(sentence[p]) for p in positions.tolist()]
+            sizes = np.array([len(c) for c, _ in lists], dtype=np.int64)
+            if sizes.sum() == 0:
+                return empty
+            owners = np.repeat(np.arange(len(positions)), sizes)
+            chars = np.concatenate([c for c, _ in lists])
+            flags = np.concatenate([f for _, f in lists])
+        cand_parts = self.ngram.local_logprob(cp, positions, chars, owners, counts, parts=True)
+        cand = cand_parts[0] + cand_parts[1] + cand_parts[2]
         gain = cand - base[owners]
         keep = gain >= self.floor
         if not keep.any():
             return empty
         owners, chars, flags, cand, gain = owners[keep], chars[keep], flags[keep], cand[keep], gain[keep]
+        cand_parts = cand_parts[:, keep]
         # rank and gap within each position (rows are grouped by owner, in order)
         order = np.lexsort((-gain, owners))
         owners, chars, flags, cand, gain = owners[order], chars[order], flags[order], cand[order], gain[order]
+        cand_parts = cand_parts[:, order]
         starts = np.r_[0, np.nonzero(np.diff(owners))[0] + 1]
         counts = np.diff(np.r_[starts, len(owners)])
         first = np.repeat(starts, counts)
@@ -258,6 +325,17 @@ class CandidateGenerator:
         feats[:, c0: c0 + len(COLUMNS)] = flags
         if self.observed:
             feats[:, f["obs_count"]] = self._observed_log_counts(src_codes, chars)
+        feats[:, f["gain_left"]] = cand_parts[0] - base_parts[0][owners]
+        feats[:, f["gain_right"]] = cand_parts[2] - base_parts[2][owners]
+        at = pos + 2
+        feats[:, f["near_base"]] = np.minimum(near[at - 1], near[at + 1])
+        # two away only through a Chinese neighbour: the same in a sentence alone and in `generate_many`'s join
+        feats[:, f["near_base2"]] = np.minimum(np.where(codes[pos - 1] > 0, near[at - 2], 0.0) * (pos >= 1),
+                                               np.where(codes[np.minimum(pos + 1, len(codes) - 1)] > 0,
+                                                        near[at + 2], 0.0) * (pos + 1 < len(codes)))
+        feats[:, f["quoted"]] = quoted_lengths(sentence)[pos]
+        if self.cloze is not None:
+            self._cloze_features(feats, sentence, positions, owners, chars)
         char_list = list(chars.astype("<u4").tobytes().decode("utf-32-le"))
         if self._words is not None:
             self._word_features(feats, sentence, pos, chars)
@@ -269,6 +347,27 @@ class CandidateGenerator:
                 feats[k, f["src_word"]], feats[k, f["src_word_freq"]] = src_words[p]
                 feats[k, f["cand_word"]], feats[k, f["cand_word_freq"]] = self._word(sentence, p, ch)
         return Candidates(pos.astype(np.int64), char_list, feats)
+
+    def _cloze_features(self, feats: np.ndarray, sentence: str, positions: np.ndarray, owners: np.ndarray,
+                        chars: np.ndarray) -> None:
+        """The cloze features of every row: the model reads each position that has candidates once, and its
+        scores are normalised over the source character and the position's candidates (rows are grouped by
+        position)."""
+        cloze = self.cloze
+        text_ids = cloze.ids(np.frombuffer(sentence.encode("utf-32-le"), dtype=np.uint32).astype(np.int64))
+        starts = np.r_[0, np.flatnonzero(np.diff(owners)) + 1]
+        live = owners[starts]
+        query = cloze.hidden(text_ids, positions[live])
+        src_score = cloze.scores(query, np.arange(len(live)), text_ids[positions[live]])
+        row = np.repeat(np.arange(len(live)), np.diff(np.r_[starts, len(owners)]))
+        cand_score = cloze.scores(query, row, cloze.ids(chars))
+        top = np.maximum(src_score, np.maximum.reduceat(cand_score, starts))
+        total = np.exp(src_score - top) + np.add.reduceat(np.exp(cand_score - top[row]), starts)
+        log_norm = np.log(total) + top
+        f = FEATURE_INDEX
+        feats[:, f["cloze_gain"]] = cand_score - src_score[row]
+        feats[:, f["cloze_src"]] = (src_score - log_norm)[row]
+        feats[:, f["cloze_cand"]] = cand_score - log_norm[row]
 
     def _observed_log_counts(self, src: np.ndarray, cand: np.ndarray) -> np.ndarray:
         """log(1 + times src[k] was corrected to cand[k] in the training pairs), per row."""
@@ -299,13 +398,15 @@ class CandidateGenerator:
     def generate_many(self, sentences: Sequence[str]) -> List[Candidates]:
         """`generate` for each sentence, computed in one pass over the sentences joined by line breaks.
 
-        A line break reads as a boundary to the n-gram model and is in no dictionary word, so the result is
-        the same as sentence by sentence, without the per-call overhead.
+        Two line breaks read as the two boundary symbols a sentence alone is padded with (one would let the
+        trigrams at a sentence's edges see its neighbour's first or last character), they are in no
+        dictionary word and they end the cloze model's windows, so the result is the same as sentence by
+        sentence, without the per-call overhead.
         """
         if len(sentences) <= 1:
             return [self.generate(s) for s in sentences]
-        starts = np.cumsum([0] + [len(s) + 1 for s in sentences[:-1]])
-        found = self.generate("\n".join(sentences))
+        starts = np.cumsum([0] + [len(s) + 2 for s in sentences[:-1]])
+        found = self.generate("\n\n".join(sentences))
         owner = np.searchsorted(starts, found.positions, side="right") - 1
         bounds = np.searchsorted(owner, np.arange(len(sentences) + 1))
         out = []
@@ -562,9 +663,17 @@ def load_rerank_corrector(folder: Path, neural, confusion: ConfusionSet, ngram: 
         from ..segment import get_tokenizer
 
         word_freq = get_tokenizer().FREQ
+    cloze = None
+    if meta.get("cloze"):
+        from ..resources import model_path
+
+        cloze = load_cloze(model_path("cloze"))
+        if cloze is None:
+            raise FileNotFoundError(f"{path} was trained with the cloze model, and {model_path('cloze', CLOZE_FILE)} "
+                                    "is missing (`review train cloze`)")
     generator = CandidateGenerator(ngram, confusion, word_freq, floor=float(meta["floor"]),
                                    max_candidates=int(meta.get("max_candidates", 0)), observed=meta.get("observed"),
-                                   gate=float(meta.get("gate", math.inf)))
+                                   gate=float(meta.get("gate", math.inf)), cloze=cloze)
     with_features = bool(meta.get("neural", True))
     corrector = RerankCorrector(generator, ensemble, neural if with_features else None,
                                 threshold=float(meta["threshold"]), neural_gate=float(meta.get("neural_gate", -math.inf)))
