@@ -59,7 +59,7 @@ class ClozeModel:
         self._slots: Optional[np.ndarray] = None
 
     def prepare(self) -> None:
-        """Precompute the first layer per window slot and character (~0.2 s, 113 MB), so that `hidden` gathers
+        """Precompute the first layer per window slot and character (~0.3 s, 113 MB), so that `hidden` gathers
         and adds ten rows a position instead of a 640 x 512 product; the same values to float32 rounding.
         Long-running processes do it at warm-up; a one-shot command multiplies."""
         if self._slots is None:

@@ -195,7 +195,7 @@ class CandidateGenerator:
         """Index the dictionary's words now, so `generate` describes candidates without a Python loop, and
         precompute the cloze model's first layer.
 
-        About 0.15 s + 0.2 s: long-running processes do it at warm-up; a one-shot command keeps the per-word
+        About 0.15 s + 0.3 s: long-running processes do it at warm-up; a one-shot command keeps the per-word
         loop and the matrix product.
         The index reads `word_freq` as it is now (jieba's dictionary does not change after loading).
         """
