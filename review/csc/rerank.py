@@ -330,9 +330,9 @@ class CandidateGenerator:
         at = pos + 2
         feats[:, f["near_base"]] = np.minimum(near[at - 1], near[at + 1])
         # two away only through a Chinese neighbour: the same in a sentence alone and in `generate_many`'s join
-        feats[:, f["near_base2"]] = np.minimum(np.where(codes[pos - 1] > 0, near[at - 2], 0.0) * (pos >= 1),
-                                               np.where(codes[np.minimum(pos + 1, len(codes) - 1)] > 0,
-                                                        near[at + 2], 0.0) * (pos + 1 < len(codes)))
+        chinese = np.r_[False, codes > 0, False]  # [k + 1]: is character k Chinese (False past either end)
+        feats[:, f["near_base2"]] = np.minimum(np.where(chinese[pos], near[at - 2], 0.0),
+                                               np.where(chinese[pos + 2], near[at + 2], 0.0))
         feats[:, f["quoted"]] = quoted_lengths(sentence)[pos]
         if self.cloze is not None:
             self._cloze_features(feats, sentence, positions, owners, chars)
