@@ -31,7 +31,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..ngram import NgramModel, encode, padded
+from ..ngram import Counts, NgramModel, encode, padded
 from .cloze import CLOZE_FILE, ClozeModel, load_cloze
 from .confusion import COLUMNS, ConfusionSet
 
@@ -101,6 +101,10 @@ class DictionaryWords:
 
     def __init__(self, keys: np.ndarray, log_freq: np.ndarray, char_ids: np.ndarray) -> None:
         self.keys, self.log_freq, self.char_ids = keys, log_freq, char_ids
+        # key -> 1 + its index, through the n-gram model's hash table: two random reads a query instead of a
+        # binary search's twenty (ids stay below 2**15, so every key is a non-negative int64)
+        self._index = Counts(keys.view(np.int64), np.arange(1, len(keys) + 1, dtype=np.int64))
+        self._index.prepare()
         # every character in no word, and the space around a sentence, share the last id: no key holds it
         self.absent = char_ids[-1]
         self._lengths = np.array([length for length, _ in self.WINDOWS], dtype=np.int64)
@@ -113,7 +117,7 @@ class DictionaryWords:
         codes = np.frombuffer("".join(words).encode("utf-32-le"), dtype=np.uint32)
         used = np.zeros(int(codes.max(initial=0)) + 2, dtype=np.int64)
         used[codes] = 1
-        if used.sum() + 1 > 0xFFFF:
+        if used.sum() + 1 > 0x7FFF:  # keys must stay non-negative int64 (the hash index)
             return None
         # ids 1.. by code point (0 pads the key of a shorter word); the last entry is the id of the absent
         char_ids = np.where(used > 0, np.cumsum(used), used.sum() + 1).astype(np.uint64)
@@ -150,10 +154,10 @@ class DictionaryWords:
             keys[:, j] = key
         if len(self.keys) == 0:
             return np.zeros(len(pos), dtype=np.int64), np.zeros(len(pos))
-        at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
-        hit = self.keys[at] == keys
+        found = self._index.lookup(keys.reshape(-1).view(np.int64)).astype(np.int64).reshape(keys.shape)
+        hit = found > 0
         return (np.where(hit, self._lengths, 0).max(1, initial=0),
-                np.where(hit, self.log_freq[at], 0.0).max(1, initial=0.0))
+                np.where(hit, self.log_freq[np.maximum(found - 1, 0)], 0.0).max(1, initial=0.0))
 
 
 class CandidateGenerator:
