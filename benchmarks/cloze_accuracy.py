@@ -24,7 +24,7 @@ def main() -> None:
     from review.commands.train_ngram import held_out_texts
     from review.csc.cloze import PAD, load_cloze
     from review.csc.confusion import ConfusionSet
-    from review.csc.train_cloze import neighbour_table
+    from review.csc.train_cloze import held_out_options, neighbour_table
     from review.ngram import load_ngram, padded
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -37,16 +37,9 @@ def main() -> None:
     # the vocabulary string is in order of training frequency: the same neighbours as in training
     freq = Counter({c: -i for i, c in enumerate(cloze.chars)})
     table = neighbour_table(cloze.chars, freq, ConfusionSet.load(), int(cloze.meta["config"]["neighbours"]))
-    text = "\n".join(held_out_texts(Path(args.data)))
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-    ids = cloze.ids(codes)
-    usable = np.flatnonzero((table[ids] > 0).any(1))
-    at = np.sort(np.random.default_rng(0).choice(usable, size=min(args.positions, len(usable)), replace=False))
-    options = np.concatenate([ids[at][:, None], table[ids[at]]], 1)
+    codes, ids, at, options, cloze_right = held_out_options(cloze, "\n".join(held_out_texts(Path(args.data))),
+                                                            table, args.positions)
     rows = np.repeat(np.arange(len(at)), options.shape[1])
-    scores = cloze.scores(cloze.hidden(ids, at), rows, options.ravel()).reshape(options.shape)
-    scores[options == PAD] = -np.inf
-    cloze_right = scores.argmax(1) == 0
     # the trigram model: the same options scored by `local_logprob` (CJK only; others fold into the boundary)
     cjk = np.where((codes >= 0x4E00) & (codes <= 0x9FFF), codes, 0)
     option_codes = np.array([0, 0] + [ord(c) for c in cloze.chars])[options]

@@ -3,7 +3,8 @@
 At Chinese characters that fit their context poorly, the confusion-set neighbours are scored by a character
 trigram model of clean formal text (review/ngram.py, models/ngram/); the candidates that fit better are
 described by n-gram, dictionary and cloze-model features (models/cloze: a small network reading five
-characters each side) and a small tree ensemble decides (review/csc/rerank.py, models/csc/rerank.npz). The transformer (models/csc, loaded once per process, run batched) is the slow part, so
+characters each side) and a small tree ensemble decides (review/csc/rerank.py, models/csc/rerank.npz). The
+transformer (models/csc, loaded once per process, run batched) is the slow part, so
 it reads few sentences: with the shipped reranker (trained without transformer features) only those where the
 reranker hesitates, filling positions the reranker left alone (`HybridCorrector`); a reranker trained with
 transformer features has it read the sentences whose best candidate's trigram gain reaches its ``neural_gate``.

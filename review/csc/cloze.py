@@ -84,9 +84,10 @@ class ClozeModel:
         windows = window_ids(text_ids, positions, self.width)
         if self._slots is not None:
             rows = windows + np.arange(2 * self.width)[None, :] * len(self.embed)
-            first = np.take(self._slots, rows.ravel(), axis=0).reshape(len(positions), 2 * self.width, -1).sum(1)
+            first = np.take(self._slots, rows.ravel(), axis=0).reshape(len(positions), 2 * self.width,
+                                                                       self.w1.shape[1]).sum(1)
         else:
-            first = self.embed[windows].reshape(len(positions), -1) @ self.w1
+            first = self.embed[windows].reshape(len(positions), self.w1.shape[0]) @ self.w1
         return np.maximum(first + self.b1, 0.0) @ self.w2 + self.b2
 
     def scores(self, query: np.ndarray, rows: np.ndarray, char_ids: np.ndarray) -> np.ndarray:

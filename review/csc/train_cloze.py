@@ -119,6 +119,21 @@ def export(model, chars: str, args, meta: dict, out: Path) -> None:
                         meta=np.array(json.dumps(meta, ensure_ascii=False)))
 
 
+def held_out_options(model, text: str, table: np.ndarray, count: int = 20000, seed: int = 0):
+    """Positions of `text` to test the model on: (code points, ids, sorted positions, options, the model's
+    choice is right). `count` random characters that have neighbours; options[k] is the text's own id, then its
+    training neighbours (0-padded)."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    ids = model.ids(codes)
+    usable = np.flatnonzero((table[ids] > 0).any(1))
+    at = np.sort(np.random.default_rng(seed).choice(usable, size=min(count, len(usable)), replace=False))
+    options = np.concatenate([ids[at][:, None], table[ids[at]]], 1)
+    rows = np.repeat(np.arange(len(at)), options.shape[1])
+    scores = model.scores(model.hidden(ids, at), rows, options.ravel()).reshape(options.shape)
+    scores[options == PAD] = -np.inf
+    return codes, ids, at, options, scores.argmax(1) == 0
+
+
 def held_out_accuracy(folder: Path, data: Path, table: np.ndarray, chars: str, count: int = 20000) -> float:
     """Share of `count` random positions of held-out news (dated from 2026-06, never trained on) where the
     exported model ranks the text's own character first among it and its training neighbours."""
@@ -127,21 +142,10 @@ def held_out_accuracy(folder: Path, data: Path, table: np.ndarray, chars: str, c
     from .cloze import load_cloze
 
     model = load_cloze(folder)
-    text = "\n".join(held_out_texts(data))
-    ids = model.ids(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64))
-    # the training table's ids are the model's ids (same vocabulary string)
-    if model.chars != chars:
+    if model.chars != chars:  # the training table's ids must be the model's ids
         raise ValueError("vocabulary mismatch")
-    usable = np.flatnonzero((table[ids] > 0).any(1))
-    if len(usable) == 0:
-        return float("nan")
-    at = np.sort(np.random.default_rng(0).choice(usable, size=min(count, len(usable)), replace=False))
-    query = model.hidden(ids, at)
-    options = np.concatenate([ids[at][:, None], table[ids[at]]], 1)
-    rows = np.repeat(np.arange(len(at)), options.shape[1])
-    scores = model.scores(query, rows, options.ravel()).reshape(options.shape)
-    scores[options == PAD] = -np.inf
-    return float((scores.argmax(1) == 0).mean())
+    right = held_out_options(model, "\n".join(held_out_texts(data)), table, count)[-1]
+    return float(right.mean()) if len(right) else float("nan")
 
 
 def main(argv=None) -> int:
