@@ -159,6 +159,9 @@ class ModelPass:
         for table in (ngram.unigrams, ngram.bigrams, ngram.trigrams):
             table.prepare()
         self.corrector.generator.prepare()
+        words = getattr(getattr(self.corrector, "rerank", self.corrector), "words", None)
+        if words is not None:
+            words.generator.prepare()
         _pos_tagger().cut("预热")
 
     def edits(self, doc: "Document") -> list[ModelEdit]:
@@ -175,7 +178,16 @@ class ModelPass:
                 continue
             # Protection needs jieba's POS tables (slow to load): computed only for sentences with a suggestion.
             protected = self.protection.spans(sentence)
-            for index, source, target, prob in found:
+            for edit in found:
+                index, source, target, prob = edit
+                word_start = getattr(edit, "start", None)
+                if word_start is not None:
+                    # a whole-word edit (review/csc/words.py): one finding for both characters, kept or dropped whole
+                    if index != word_start or any(a < word_start + 2 and word_start < b for a, b in protected) \
+                            or any(self.protection.swaps_a_number(x, y) for x, y in zip(edit.source_word, edit.word)):
+                        continue
+                    edits.append(ModelEdit(offset + index, offset + index + 2, edit.word, round(float(prob), 4)))
+                    continue
                 if any(a <= index < b for a, b in protected) or self.protection.swaps_a_number(source, target):
                     continue
                 edits.append(ModelEdit(offset + index, offset + index + 1, target, round(float(prob), 4)))

@@ -181,6 +181,9 @@ class CandidateGenerator:
         self.max_candidates = max_candidates
         self._cands: Dict[str, Tuple[np.ndarray, np.ndarray]] = {}
         self._words: Optional[DictionaryWords] = None
+        # (text, padded codes, n-gram counts, every character's own log-probability) of the last text scored:
+        # the word corrector (review/csc/words.py) reads the same text next and reuses them
+        self.last_scored: Optional[tuple] = None
         # every character's neighbours back to back, indexed by code point (built by `prepare`)
         self._neighbour_index: Optional[Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = None
 
@@ -272,6 +275,7 @@ class CandidateGenerator:
         # every character's own fit (0 off Chinese), two zeros of padding each side: the neighbours' features
         near = np.zeros(len(codes) + 4)
         near[positions + 2] = base
+        self.last_scored = (sentence, cp, counts, near[2:-2])
         if self.gate < math.inf:
             doubtful = base < self.gate
             positions, base, base_parts = positions[doubtful], base[doubtful], base_parts[:, doubtful]
@@ -555,6 +559,8 @@ class RerankCorrector:
         self.neural_gate = neural_gate
         self.meta: dict = {}
         self.path: Optional[Path] = None
+        # whole-word homophone corrections (review/csc/words.py), merged into the character edits when present
+        self.words = None
 
     def save_threshold(self, threshold: float, note: dict) -> None:
         """Store a newly tuned threshold (and how it was chosen) in the rerank.npz this corrector came from."""
@@ -592,8 +598,19 @@ class RerankCorrector:
                 protected: Optional[Sequence[Sequence[Tuple[int, int]]]] = None) -> List[List[Edit]]:
         """Suggest corrections: at each position the most probable candidate, when it reaches the threshold."""
         thr = self.threshold if threshold is None else float(threshold)
-        return [self.decide(sentences[si], c, prob, thr, protected[si] if protected else ())
-                for si, (c, prob) in enumerate(self.scored(sentences))]
+        out = [self.decide(sentences[si], c, prob, thr, protected[si] if protected else ())
+               for si, (c, prob) in enumerate(self.scored(sentences))]
+        return self.add_word_edits(sentences, out, protected)
+
+    def add_word_edits(self, sentences: Sequence[str], edits: List[List[Edit]],
+                       protected: Optional[Sequence[Sequence[Tuple[int, int]]]] = None) -> List[List[Edit]]:
+        """`edits` with the word corrector's edits merged in (unchanged without a word corrector)."""
+        if self.words is None:
+            return edits
+        from .words import merge_word_edits
+
+        found = self.words.correct_many(sentences, protected=protected)
+        return [merge_word_edits(e, w) for e, w in zip(edits, found)]
 
 
 class HybridCorrector:
@@ -642,7 +659,7 @@ class HybridCorrector:
             for si, edits in zip(need, extra):
                 taken = {e[0] for e in out[si]}
                 out[si] = sorted(out[si] + [e for e in edits if e[0] not in taken])
-        return out
+        return self.rerank.add_word_edits(sentences, out, protected)
 
 
 def load_rerank_corrector(folder: Path, neural, confusion: ConfusionSet, ngram: Optional[NgramModel] = None,
@@ -683,6 +700,11 @@ def load_rerank_corrector(folder: Path, neural, confusion: ConfusionSet, ngram: 
                                 threshold=float(meta["threshold"]), neural_gate=float(meta.get("neural_gate", -math.inf)))
     corrector.meta = meta
     corrector.path = path
+    from .words import load_word_corrector
+
+    corrector.words = load_word_corrector(Path(folder), ngram, word_freq, cloze)
+    if corrector.words is not None:
+        corrector.words.generator.shared = generator
     if with_features or neural is None:
         return corrector
     return HybridCorrector(corrector, neural, float(meta.get("hesitant", 0.1)))

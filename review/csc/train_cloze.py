@@ -119,6 +119,28 @@ def export(model, chars: str, args, meta: dict, out: Path) -> None:
                         meta=np.array(json.dumps(meta, ensure_ascii=False)))
 
 
+def init_from_export(model, folder: Path, chars: str) -> None:
+    """Load an exported cloze.npz's arrays into `model` (the inverse of `export`)."""
+    import torch
+
+    with np.load(folder / CLOZE_FILE, allow_pickle=False) as d:
+        arrays = {k: d[k].astype(np.float32) for k in d.files if k != "meta"}
+        meta = json.loads(str(d["meta"]))
+    if meta["chars"] != chars:
+        raise ValueError(f"{folder}: its vocabulary is not this corpus's")
+    state = {"embed.weight": arrays["embed"], "l1.weight": arrays["w1"].T, "l1.bias": arrays["b1"],
+             "l2.weight": arrays["w2"].T, "l2.bias": arrays["b2"], "out.weight": arrays["out"],
+             "out_bias.weight": arrays["out_bias"][:, None]}
+    model.load_state_dict({k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in state.items()})
+
+
+def init_meta(folder: Path) -> dict:
+    """What the starting model was: its steps, seconds and config, from its meta."""
+    with np.load(folder / CLOZE_FILE, allow_pickle=False) as d:
+        meta = json.loads(str(d["meta"]))
+    return {k: meta.get(k) for k in ("steps", "seconds", "config", "held_out_accuracy", "init")}
+
+
 def held_out_options(model, text: str, table: np.ndarray, count: int = 20000, seed: int = 0):
     """Positions of `text` to test the model on: (code points, ids, sorted positions, options, the model's
     choice is right). `count` random characters that have neighbours; options[k] is the text's own id, then its
@@ -168,6 +190,8 @@ def main(argv=None) -> int:
     ap.add_argument("--save-every", type=int, default=1000)
     ap.add_argument("--export", action="store_true", help="only write --out from the last checkpoint")
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--init", default="", help="start from the weights of an exported model folder (a fresh "
+                    "optimiser and schedule: a warm restart; it must have this corpus's vocabulary and config)")
     args = ap.parse_args(argv)
 
     import torch
@@ -205,7 +229,11 @@ def main(argv=None) -> int:
         opt.load_state_dict(state["opt"])
         step, seconds = state["step"], state["seconds"]
         print(f"resumed at step {step}", file=sys.stderr)
+    elif args.init:
+        init_from_export(model, Path(args.init), chars)
+        print(f"initialised from {args.init}", file=sys.stderr)
     meta = dict(steps=step, seconds=round(seconds, 1), data="clean_texts (see review/csc/train_cloze.py)",
+                init=init_meta(Path(args.init)) if args.init else None,
                 config={k: getattr(args, k) for k in ("width", "dim", "hidden", "out_dim", "neighbours", "noise",
                                                       "batch", "steps", "lr")})
     def finish() -> None:

@@ -1,0 +1,214 @@
+"""Train the whole-word homophone corrector (review/csc/words.py) and tune its threshold.
+
+    review train words --data ../shared/data          # writes models/csc/words.npz (2-4 min on the CPU)
+
+Rows: every word candidate in the source sentences of the training pairs (minus the reranker's held-out
+tenth), in their targets as error-free sentences, and in the never-counted 《新闻联播》 sentences the reranker
+also learns from. Each fold of the pairs is scored by the n-gram counts without its own targets, as the
+reranker's rows are (the shipped n-gram model counts the pairs' targets). Label: the target holds the
+candidate word at the pair.
+
+Threshold: with the shipped character corrector's edits (review/csc/rerank.py, at its own threshold, the
+transformer left out), the highest mean correction F1 of odw dev and the held-out pairs, among thresholds
+that keep odw dev's error-free sentences changed within ``--max-fpr`` and raise the share of held-out news
+sentences changed by at most ``--max-news-extra``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Dict, List, Sequence
+
+import numpy as np
+
+from . import data as D
+from .evaluate import sentence_metrics
+from .rerank import TreeEnsemble, load_rerank_corrector
+from .words import WORD_FEATURES, WORDS_FILE, HomophoneWordGenerator, WordCorrector, merge_word_edits
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def build_rows(generator: HomophoneWordGenerator, pairs: Sequence[D.Pair], progress: bool = True
+               ) -> Dict[str, np.ndarray]:
+    """Feature rows of every word candidate of the pairs' sources and (error-free) targets: x, y, pair."""
+    from tqdm import tqdm
+
+    xs, ys, owners = [], [], []
+    for i, p in enumerate(tqdm(pairs, disable=not progress, desc="word rows", unit="pair", mininterval=5)):
+        if len(p.src) != len(p.tgt):
+            continue
+        for text in ((p.src, p.tgt) if p.src != p.tgt else (p.src,)):
+            c = generator.generate(text)
+            if not len(c.words):
+                continue
+            xs.append(c.features)
+            ys.append(np.array([p.tgt[s: s + 2] == w for s, w in zip(c.starts.tolist(), c.words)], dtype=np.int8))
+            owners.append(np.full(len(c.words), i, dtype=np.int64))
+    if not xs:
+        return dict(x=np.zeros((0, len(WORD_FEATURES)), np.float32), y=np.zeros(0, np.int8), pair=np.zeros(0, np.int64))
+    return dict(x=np.concatenate(xs), y=np.concatenate(ys), pair=np.concatenate(owners))
+
+
+def build_fold_rows(args, generator: HomophoneWordGenerator, pairs: Sequence[D.Pair]) -> Dict[str, np.ndarray]:
+    """`build_rows`, each fold's pairs scored by the n-gram counts without their own targets."""
+    from review.commands.train_ngram import fold_models, read_stats
+
+    from .train_rerank import FOLDS, fold_of
+
+    stats = read_stats(Path(args.ngram).parent)
+    if "pairs" not in stats.get("sources", ()):
+        return build_rows(generator, pairs)
+    models = fold_models(Path(args.data), stats["sources"], int(stats.get("min_count", 2)), FOLDS,
+                         pair_weight=int(stats.get("pair_weight", 1)))
+    shipped = generator.ngram
+    folds = np.array([fold_of(p) for p in pairs])
+    parts = []
+    try:
+        for k, model in enumerate(models):
+            for table in model.tables():
+                table.prepare()
+            generator.ngram = model
+            index = np.nonzero(folds == k)[0]
+            rows = build_rows(generator, [pairs[i] for i in index])
+            rows["pair"] = index[rows["pair"]]
+            parts.append(rows)
+    finally:
+        generator.ngram = shipped
+    return {key: np.concatenate([r[key] for r in parts]) for key in parts[0]}
+
+
+def apply(sentence: str, edits) -> str:
+    """`sentence` with character edits applied."""
+    chars = list(sentence)
+    for i, _, new, _ in edits:
+        chars[i] = new
+    return "".join(chars)
+
+
+def sweep(char_edits: List[list], words: WordCorrector, pairs: Sequence[D.Pair], thresholds: Sequence[float]
+          ) -> List[dict]:
+    """Sentence metrics of the character edits plus the word edits at each threshold (scored once)."""
+    srcs = [p.src for p in pairs]
+    scored = [words.scored(s) for s in srcs]
+    out = []
+    for thr in thresholds:
+        preds = [apply(s, merge_word_edits(ce, WordCorrector.decide(c, pr, thr)))
+                 for s, ce, (c, pr) in zip(srcs, char_edits, scored)]
+        m = sentence_metrics(srcs, [p.tgt for p in pairs], preds)
+        m["threshold"] = thr
+        out.append(m)
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="review train words", description=__doc__.split("\n")[0])
+    ap.add_argument("--data", default="../shared/data")
+    ap.add_argument("--out", default=str(ROOT / "models" / "csc" / WORDS_FILE))
+    ap.add_argument("--model", default=str(ROOT / "models" / "csc"), help="folder of the character corrector")
+    ap.add_argument("--ngram", default=str(ROOT / "models" / "ngram" / "ngram.npz"))
+    ap.add_argument("--cloze", default=str(ROOT / "models" / "cloze"), help="cloze model folder; 'none' for none")
+    ap.add_argument("--gate", type=float, default=-16.0)
+    ap.add_argument("--pair-gate", type=float, default=-12.0,
+                    help="the pair's other character's own log-probability must also be below this")
+    ap.add_argument("--floor", type=float, default=3.0)
+    ap.add_argument("--iterations", type=int, default=100)
+    ap.add_argument("--depth", type=int, default=4)
+    ap.add_argument("--learning-rate", type=float, default=0.1)
+    ap.add_argument("--max-fpr", type=float, default=0.03)
+    ap.add_argument("--max-news-extra", type=float, default=0.0,
+                    help="most share of held-out news sentences the word edits may add to the character edits'")
+    ap.add_argument("--cache", default="", help="npz file to keep/reuse the rows between runs")
+    args = ap.parse_args(argv)
+
+    from review.ngram import load_ngram
+    from review.pinyin import HOMOPHONE_MIN_FREQ
+    from review.segment import get_tokenizer
+
+    from .cloze import load_cloze
+    from .confusion import ConfusionSet
+    from .train_rerank import export, holdout, origin_weights, training_news, tuning_news
+
+    t0 = time.time()
+    ngram = load_ngram(args.ngram)
+    for table in ngram.tables():
+        table.prepare()
+    cloze = None if args.cloze == "none" else load_cloze(args.cloze)
+    if cloze is not None:
+        cloze.prepare()
+    generator = HomophoneWordGenerator(ngram, get_tokenizer().FREQ, cloze, gate=args.gate,
+                                       pair_gate=args.pair_gate, floor=args.floor)
+    generator.prepare()
+    pairs = D.load_train_pairs(args.data)
+    fit_pairs = [p for p in pairs if not holdout(p)] + training_news(args.data)
+    held_pairs = [p for p in pairs if holdout(p)]
+    cache = Path(args.cache) if args.cache else None
+    if cache and cache.exists():
+        with np.load(cache) as d:
+            rows = {k: d[k] for k in d.files}
+    else:
+        rows = build_fold_rows(args, generator, fit_pairs)
+        if cache:
+            np.savez(cache, **rows)
+    x, y = rows["x"], rows["y"]
+    print(f"{len(y)} rows, {int(y.sum())} positive, {time.time() - t0:.0f}s", file=sys.stderr)
+
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    clf = HistGradientBoostingClassifier(max_iter=args.iterations, max_depth=args.depth,
+                                         learning_rate=args.learning_rate, l2_regularization=1.0,
+                                         early_stopping=False, random_state=0)
+    weights = origin_weights(["odw=3", "law=2", "med=2"], [p.origin for p in fit_pairs], rows["pair"])
+    clf.fit(x, y, sample_weight=weights)
+    ensemble = export(clf)
+    words = WordCorrector(generator, ensemble, 0.5)
+
+    # the character corrector's edits, once per tuning set
+    chars = load_rerank_corrector(Path(args.model), None, ConfusionSet.load(), ngram=ngram)
+    rerank = getattr(chars, "rerank", chars)
+    rerank.words = None  # the character edits alone: a words.npz already in --model is what is being replaced
+    rerank.generator.prepare()
+    dev = D.odw_split(args.data)[1]
+    news = tuning_news(args.data)
+    sets = {"dev": dev, "held": held_pairs, "news": news}
+    char_edits = {name: rerank.correct([p.src for p in ps]) for name, ps in sets.items()}
+    grid = [round(t, 2) for t in np.arange(0.3, 0.96, 0.05)]
+    results = {name: sweep(char_edits[name], words, ps, grid) for name, ps in sets.items()}
+    base = {name: sentence_metrics([p.src for p in ps], [p.tgt for p in ps],
+                                   [apply(p.src, e) for p, e in zip(ps, char_edits[name])])
+            for name, ps in sets.items()}
+    print(f"character edits alone: odw dev F1 {base['dev']['cor_f1']:.3f} fpr {base['dev']['fpr']:.3f} | held-out "
+          f"pairs F1 {base['held']['cor_f1']:.3f} | news changed {base['news']['fpr']:.4f}", file=sys.stderr)
+    ok = []
+    for k, thr in enumerate(grid):
+        d, h, n = results["dev"][k], results["held"][k], results["news"][k]
+        print(f"thr {thr:.2f} odw dev P/R/F1 {d['cor_p']:.3f}/{d['cor_r']:.3f}/{d['cor_f1']:.3f} fpr {d['fpr']:.3f} | "
+              f"held-out pairs F1 {h['cor_f1']:.3f} | news changed {n['fpr']:.4f}", file=sys.stderr)
+        if d["fpr"] <= args.max_fpr and n["fpr"] <= base["news"]["fpr"] + args.max_news_extra:
+            ok.append((round((d["cor_f1"] + h["cor_f1"]) / 2, 4), thr, k))
+    _, threshold, k = max(ok) if ok else (0, grid[-1], len(grid) - 1)
+    meta = dict(threshold=threshold, gate=args.gate, pair_gate=args.pair_gate, floor=args.floor, min_freq=HOMOPHONE_MIN_FREQ,
+                cloze=cloze is not None, iterations=args.iterations, depth=args.depth,
+                learning_rate=args.learning_rate, rows=int(len(y)), positives=int(y.sum()),
+                tuning=f"max mean correction F1 of odw dev and the held-out training pairs (with the character "
+                       f"edits), odw-dev FPR <= {args.max_fpr}, held-out news changed <= the character edits' + "
+                       f"{args.max_news_extra}",
+                odw_dev={m: round(float(results['dev'][k][m]), 4) for m in ("cor_p", "cor_r", "cor_f1", "fpr")},
+                held_out={m: round(float(results['held'][k][m]), 4) for m in ("cor_p", "cor_r", "cor_f1", "fpr")},
+                news_changed=round(float(results["news"][k]["fpr"]), 4),
+                without={"odw_dev_f1": round(float(base["dev"]["cor_f1"]), 4),
+                         "held_out_f1": round(float(base["held"]["cor_f1"]), 4),
+                         "news_changed": round(float(base["news"]["fpr"]), 4)},
+                seconds=round(time.time() - t0, 1))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    ensemble.save(out, meta)
+    print(json.dumps(meta, ensure_ascii=False), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

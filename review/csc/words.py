@@ -1,0 +1,393 @@
+"""Whole-word homophone corrections: a two-character word typed as another word that sounds the same.
+
+A pinyin input method offers whole words, and an editor who picks the wrong one leaves two wrong characters
+side by side: 规划纲要 → 桂花纲要, 强制性 → 枪支性, 职工安置 → 直供安置. The character corrector
+(review/csc/rerank.py) changes one character at a time, judging it against its neighbours, and here both
+neighbours are wrong; it corrects neither. About a fifth of the official-document training pairs
+(csc-ecspell odw) with errors hold such a pair.
+
+1. **Propose**: every two Chinese characters in a row where one reads badly to the trigram model (its own
+   log-probability below ``gate``) and the other not well (below ``pair_gate``) are read as toneless pinyin (every reading of each character);
+   the dictionary's two-character words filed under that pinyin (lexicons/pinyin/homophone_words.tsv) that
+   differ from them in both characters are candidates when they make the four trigrams that read the two characters at least ``floor`` nats likelier.
+2. **Describe** each candidate with ``WORD_FEATURES``: the trigram log-probability of the four trigrams that
+   read the two characters, before and after, the dictionary frequencies of both words and of the longer
+   words the candidate makes with its neighbours, whether the tones match, and the cloze model's scores of
+   each new character with the other one in place.
+3. **Decide**: a small gradient-boosted tree ensemble (``review train words``, review/csc/train_words.py,
+   stored in ``models/csc/words.npz``) gives the probability that the candidate is the right correction; the
+   best candidates that reach the tuned threshold and do not overlap are suggested.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from ..ngram import NgramModel, encode, padded
+from .cloze import PAD, ClozeModel
+
+WORDS_FILE = "words.npz"
+WordEdit = Tuple[int, str, str, float]  # (start, source word, suggested word, probability)
+
+WORD_FEATURES = (
+    "gain",  # log-probability of the four trigrams that read the two characters, candidate minus source
+    "src",  # that log-probability with the source characters
+    "cand",  # the same with the candidate word
+    "base_low",  # the lower of the two source characters' own trigram log-probabilities
+    "base_high",  # the higher one
+    "src_freq",  # log(1 + dictionary frequency) of the source characters as a word (0 when not a word)
+    "cand_freq",  # the same of the candidate word
+    "src_long",  # log(1 + frequency) of the best 3-4 character dictionary word through the source pair
+    "cand_long",  # the same with the candidate word in place
+    "tones",  # 1 when the two words' first readings match with their tones
+    "n_alt",  # how many candidates the pair has
+    "rank",  # 0 for the pair's best candidate by gain, 1 for the next ...
+    "gap",  # gain minus the best other candidate's gain at the pair (negative unless best)
+    "cloze_first",  # the cloze model's score of the first new character minus the source's, the second new
+    "cloze_second",  # ... and of the second, the first new one in place (both 0 without a cloze model)
+    "cloze_low",  # the lower of the two
+)
+WORD_FEATURE_INDEX = {name: i for i, name in enumerate(WORD_FEATURES)}
+
+@dataclass
+class WordCandidates:
+    """The word candidates of one sentence: start offset, source pair, candidate word and feature row."""
+
+    starts: np.ndarray  # (n,) int
+    sources: List[str]
+    words: List[str]
+    features: np.ndarray  # (n, len(WORD_FEATURES)) float32
+
+
+class HomophoneWordGenerator:
+    """Proposes and describes whole-word homophone replacements of character pairs."""
+
+    def __init__(self, ngram: NgramModel, word_freq: Dict[str, int], cloze: Optional[ClozeModel] = None,
+                 gate: float = -16.0, pair_gate: float = -12.0, floor: float = 3.0, max_readings: int = 3) -> None:
+        self.ngram = ngram
+        self.floor = floor
+        self.word_freq = word_freq
+        self.cloze = cloze
+        self.gate = gate
+        self.pair_gate = pair_gate
+        self.max_readings = max_readings
+        # the character corrector's candidate generator: its n-gram scores of the text it read last are reused
+        self.shared = None
+        # filled by `prepare`: per code point its readings' ids (-1: none) and its first toned reading's id;
+        # the index as sorted (first reading id * readings + second reading id) keys, each key's range of
+        # rows in the words' code-point arrays
+        self._readings: Optional[np.ndarray] = None
+        self._toned: np.ndarray = np.zeros(0, np.int64)
+        self._n_readings = 0
+        self._keys = self._key_starts = self._word_codes = np.zeros(0, np.int64)
+
+    def prepare(self) -> None:
+        """Read the pinyin tables (lexicons/pinyin: character readings and the dictionary's two-character
+        words by reading, generated by `python -m review.pinyin`) into arrays, once per process (~0.15 s)."""
+        if self._readings is not None:
+            return
+        from ..pinyin import char_readings, homophone_words
+
+        table = char_readings()
+        reading_ids: Dict[str, int] = {}
+        toned_ids: Dict[str, int] = {}
+        size = 0xA000  # CJK basic block ends below; larger code points read as having no reading
+        readings = np.full((size, self.max_readings), -1, dtype=np.int64)
+        toned = np.full(size, -1, dtype=np.int64)
+        for char, (first, toneless) in table.items():
+            code = ord(char)
+            if code >= size:
+                continue
+            toned[code] = toned_ids.setdefault(first, len(toned_ids))
+            for k, reading in enumerate(toneless[: self.max_readings]):
+                readings[code, k] = reading_ids.setdefault(reading, len(reading_ids))
+        index = homophone_words()
+        for key in index:  # a key's readings are first readings, all in the table
+            for reading in key.split(" "):
+                reading_ids.setdefault(reading, len(reading_ids))
+        n = len(reading_ids)
+        keys, counts, words = [], [], []
+        for key, ws in index.items():
+            first, second = key.split(" ")
+            keys.append(reading_ids[first] * n + reading_ids[second])
+            counts.append(len(ws))
+            words.append("".join(ws))
+        order = np.argsort(keys, kind="stable")
+        counts_sorted = np.array(counts, dtype=np.int64)[order]
+        codes = np.frombuffer("".join(words[k] for k in order.tolist()).encode("utf-32-le"), dtype=np.uint32)
+        self._keys = np.array(keys, dtype=np.int64)[order]
+        self._key_starts = np.r_[0, np.cumsum(counts_sorted)]
+        self._word_codes = codes.astype(np.int64).reshape(-1, 2)
+        self._n_readings = n
+        self._toned = toned
+        self._readings = readings
+
+    def _alternatives(self, codes: np.ndarray, starts: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        """(owner, word code points) of the dictionary words that read like the character pairs at `starts` of
+        `codes` (any reading of either character) and differ from them in both characters; owner indexes
+        `starts`."""
+        first = np.take(self._readings, np.minimum(codes[starts], len(self._readings) - 1), axis=0)
+        second = np.take(self._readings, np.minimum(codes[starts + 1], len(self._readings) - 1), axis=0)
+        combos = (first[:, :, None] * self._n_readings + second[:, None, :]).reshape(len(starts), -1)
+        valid = ((first >= 0)[:, :, None] & (second >= 0)[:, None, :]).reshape(len(starts), -1)
+        owner, combo = np.nonzero(valid)
+        wanted = combos[owner, combo]
+        at = np.searchsorted(self._keys, wanted)
+        at = np.minimum(at, len(self._keys) - 1)
+        hit = self._keys[at] == wanted
+        owner, at = owner[hit], at[hit]
+        sizes = self._key_starts[at + 1] - self._key_starts[at]
+        total = int(sizes.sum())
+        if total == 0:
+            return np.zeros(0, np.int64), np.zeros((0, 2), np.int64)
+        owner = np.repeat(owner, sizes)
+        firsts = np.cumsum(sizes) - sizes
+        rows = np.repeat(self._key_starts[at] - firsts, sizes) + np.arange(total)
+        words = self._word_codes[rows]
+        src = codes[starts[owner]], codes[starts[owner] + 1]
+        differ = (words[:, 0] != src[0]) & (words[:, 1] != src[1])
+        owner, rows, words = owner[differ], rows[differ], words[differ]
+        # a word found under two readings of the same pair counts once
+        _, unique = np.unique(owner * len(self._word_codes) + rows, return_index=True)
+        unique.sort()
+        return owner[unique], words[unique]
+
+    def _long_word(self, sentence: str, start: int, word: str) -> float:
+        """log(1 + frequency) of the most frequent 3-4 character dictionary word through `word` at `start`."""
+        freq = self.word_freq
+        text = sentence[:start] + word + sentence[start + 2:]
+        best = 0
+        for a, b in ((start - 1, start + 2), (start, start + 3), (start - 2, start + 2), (start, start + 4),
+                     (start - 1, start + 3)):
+            if a >= 0 and b <= len(text):
+                best = max(best, freq.get(text[a:b], 0))
+        return math.log1p(best)
+
+    def generate(self, sentence: str) -> WordCandidates:
+        """The word candidates of `sentence` (see the module's docstring)."""
+        if self._readings is None:
+            self.prepare()
+        empty = WordCandidates(np.zeros(0, np.int64), [], [], np.zeros((0, len(WORD_FEATURES)), np.float32))
+        codes = encode(sentence)
+        chinese = codes > 0
+        pair_ok = chinese[:-1] & chinese[1:]
+        if not pair_ok.any():
+            return empty
+        last = getattr(self.shared, "last_scored", None)
+        if last is not None and last[0] == sentence and getattr(self.shared, "ngram", None) is self.ngram:
+            _, cp, counts, base = last
+        else:
+            cp = padded(codes)
+            counts = self.ngram.text_counts(cp)
+            base = np.zeros(len(codes))
+            positions = np.nonzero(chinese)[0]
+            base[positions] = self.ngram.source_logprob(cp, positions, counts)
+        low, high = np.minimum(base[:-1], base[1:]), np.maximum(base[:-1], base[1:])
+        starts_all = np.nonzero(pair_ok & (low < self.gate) & (high < self.pair_gate))[0]
+        if not len(starts_all):
+            return empty
+        owner, new = self._alternatives(codes, starts_all)
+        if not len(owner):
+            return empty
+        at = starts_all[owner]
+        p = at + 2
+        ll, l, r, rr = cp[p - 2], cp[p - 1], cp[p + 2], cp[p + 3]
+        y0, y1 = new[:, 0], new[:, 1]
+        n = len(at)
+        # the source pair's four trigrams once per pair, the candidates' per candidate, in one lookup
+        q = starts_all + 2
+        m = len(q)
+        sll, sl, sx0, sx1, sr, srr = cp[q - 2], cp[q - 1], cp[q], cp[q + 1], cp[q + 2], cp[q + 3]
+        a = np.concatenate([sll, sl, sx0, sx1, ll, l, y0, y1])
+        b = np.concatenate([sl, sx0, sx1, sr, l, y0, y1, r])
+        c = np.concatenate([sx0, sx1, sr, srr, y0, y1, r, rr])
+        logp = np.log(self.ngram.p_trigram(a, b, c))
+        src = logp[: 4 * m].reshape(4, m).sum(0)[owner]
+        cand = logp[4 * m:].reshape(4, n).sum(0)
+        gain = cand - src
+        keep = gain >= self.floor
+        if not keep.any():
+            return empty
+        at, new, src, cand, gain = at[keep], new[keep], src[keep], cand[keep], gain[keep]
+        n = len(at)
+        # rank and gap within each pair (candidates are grouped by start, in order)
+        order = np.lexsort((-gain, at))
+        at, new, src, cand, gain = at[order], new[order], src[order], cand[order], gain[order]
+        words = new.astype("<u4").tobytes().decode("utf-32-le")
+        words = [words[k: k + 2] for k in range(0, 2 * n, 2)]
+        group_starts = np.r_[0, np.nonzero(np.diff(at))[0] + 1]
+        sizes = np.diff(np.r_[group_starts, n])
+        first = np.repeat(group_starts, sizes)
+        rank = np.arange(n) - first
+        second = np.where(sizes > 1, gain[np.minimum(group_starts + 1, n - 1)], gain[group_starts] - 20.0)
+        gap = np.where(rank == 0, gain - np.repeat(second, sizes), gain - gain[first])
+        feats = np.zeros((n, len(WORD_FEATURES)), dtype=np.float32)
+        f = WORD_FEATURE_INDEX
+        feats[:, f["gain"]] = gain
+        feats[:, f["src"]] = src
+        feats[:, f["cand"]] = cand
+        feats[:, f["base_low"]] = np.minimum(base[at], base[at + 1])
+        feats[:, f["base_high"]] = np.maximum(base[at], base[at + 1])
+        freq = self.word_freq
+        sources = [sentence[s: s + 2] for s in at.tolist()]
+        feats[:, f["src_freq"]] = [math.log1p(freq.get(w, 0)) for w in sources]
+        feats[:, f["cand_freq"]] = [math.log1p(freq.get(w, 0)) for w in words]
+        long_src: Dict[int, float] = {}
+        for k, (s, w) in enumerate(zip(at.tolist(), words)):
+            if s not in long_src:
+                long_src[s] = self._long_word(sentence, s, sentence[s: s + 2])
+            feats[k, f["src_long"]] = long_src[s]
+            feats[k, f["cand_long"]] = self._long_word(sentence, s, w)
+        toned = self._toned
+        feats[:, f["tones"]] = ((toned[new[:, 0]] == toned[np.minimum(codes[at], len(toned) - 1)]) &
+                                (toned[new[:, 1]] == toned[np.minimum(codes[at + 1], len(toned) - 1)]))
+        feats[:, f["n_alt"]] = np.repeat(sizes, sizes)
+        feats[:, f["rank"]] = np.minimum(rank, 10)
+        feats[:, f["gap"]] = np.clip(gap, -30, 30)
+        if self.cloze is not None:
+            self._cloze_features(feats, sentence, at, new)
+        return WordCandidates(at, sources, words, feats)
+
+    def generate_many(self, sentences: Sequence[str]) -> List[WordCandidates]:
+        """`generate` for each sentence, in one pass over the sentences joined by two line breaks (they end
+        every n-gram, dictionary word and cloze window, so the result is the same as sentence by sentence)."""
+        if len(sentences) <= 1:
+            return [self.generate(s) for s in sentences]
+        offsets = np.cumsum([0] + [len(s) + 2 for s in sentences[:-1]])
+        found = self.generate("\n\n".join(sentences))
+        owner = np.searchsorted(offsets, found.starts, side="right") - 1
+        bounds = np.searchsorted(owner, np.arange(len(sentences) + 1))
+        out = []
+        for i in range(len(sentences)):
+            a, b = int(bounds[i]), int(bounds[i + 1])
+            out.append(WordCandidates(found.starts[a:b] - offsets[i], found.sources[a:b], found.words[a:b],
+                                      found.features[a:b]))
+        return out
+
+    def _cloze_features(self, feats: np.ndarray, sentence: str, at: np.ndarray, new: np.ndarray) -> None:
+        """Cloze scores of each new character against the source's, read with the other new character in
+        place: every candidate's 12 characters around it, copied apart and separated by padding."""
+        cloze = self.cloze
+        width = cloze.width
+        raw = np.frombuffer(sentence.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        ids = np.concatenate([np.full(width, PAD), cloze.ids(raw), np.full(width + 1, PAD)]).astype(np.int64)
+        span = 2 * width + 2  # width before the pair, the pair, width after it
+        seg = ids[(at[:, None] + np.arange(span)[None, :])]  # ids is shifted by width: seg starts width before
+        new_ids = cloze.ids(new)
+        seg[:, width] = new_ids[:, 0]  # the first new character in place, to read the second
+        stride = span + 1
+        flat = np.concatenate([seg, np.full((len(at), 1), PAD)], 1).ravel()
+        second_at = np.arange(len(at)) * stride + width + 1
+        seg2 = ids[(at[:, None] + np.arange(span)[None, :])].copy()
+        seg2[:, width + 1] = new_ids[:, 1]  # the second new character in place, to read the first
+        flat2 = np.concatenate([seg2, np.full((len(at), 1), PAD)], 1).ravel()
+        first_at = np.arange(len(at)) * stride + width
+        q1 = cloze.hidden(flat2, first_at)
+        q2 = cloze.hidden(flat, second_at)
+        rows = np.arange(len(at))
+        src_ids = ids[at + width], ids[at + width + 1]
+        g1 = cloze.scores(q1, rows, new_ids[:, 0]) - cloze.scores(q1, rows, src_ids[0])
+        g2 = cloze.scores(q2, rows, new_ids[:, 1]) - cloze.scores(q2, rows, src_ids[1])
+        f = WORD_FEATURE_INDEX
+        feats[:, f["cloze_first"]] = g1
+        feats[:, f["cloze_second"]] = g2
+        feats[:, f["cloze_low"]] = np.minimum(g1, g2)
+
+
+class WordCorrector:
+    """Suggests whole-word homophone corrections: the generator's candidates scored by a tree ensemble."""
+
+    def __init__(self, generator: HomophoneWordGenerator, ensemble, threshold: float) -> None:
+        self.generator = generator
+        self.ensemble = ensemble
+        self.threshold = threshold
+        self.meta: dict = {}
+
+    def scored(self, sentence: str) -> Tuple[WordCandidates, np.ndarray]:
+        """The sentence's candidates and their probabilities of being the right correction."""
+        cands = self.generator.generate(sentence)
+        probs = self.ensemble.predict(cands.features) if len(cands.words) else np.zeros(0)
+        return cands, probs
+
+    @staticmethod
+    def decide(cands: WordCandidates, prob: np.ndarray, threshold: float,
+               protected: Sequence[Tuple[int, int]] = ()) -> List[WordEdit]:
+        """The most probable candidates that reach `threshold`, not overlapping each other or a protected span."""
+        out: List[WordEdit] = []
+        taken: set = set()
+        for k in np.argsort(-prob, kind="stable").tolist():
+            if prob[k] < threshold:
+                break
+            s = int(cands.starts[k])
+            if s in taken or s + 1 in taken or any(a < s + 2 and s < b for a, b in protected):
+                continue
+            taken.update((s, s + 1))
+            out.append((s, cands.sources[k], cands.words[k], round(float(prob[k]), 4)))
+        return sorted(out)
+
+    def correct(self, sentence: str, threshold: Optional[float] = None,
+                protected: Sequence[Tuple[int, int]] = ()) -> List[WordEdit]:
+        """Word corrections of one sentence."""
+        cands, prob = self.scored(sentence)
+        return self.decide(cands, prob, self.threshold if threshold is None else threshold, protected)
+
+    def correct_many(self, sentences: Sequence[str], threshold: Optional[float] = None,
+                     protected: Optional[Sequence[Sequence[Tuple[int, int]]]] = None) -> List[List[WordEdit]]:
+        """Word corrections of each sentence, the candidates of all of them scored in one pass."""
+        cands = self.generator.generate_many(sentences)
+        rows = [c.features for c in cands]
+        probs = self.ensemble.predict(np.concatenate(rows)) if sum(len(r) for r in rows) else np.zeros(0)
+        bounds = np.cumsum([0] + [len(r) for r in rows])
+        thr = self.threshold if threshold is None else float(threshold)
+        return [self.decide(c, probs[bounds[i]: bounds[i + 1]], thr, protected[i] if protected else ())
+                for i, c in enumerate(cands)]
+
+
+class WordEditPart(tuple):
+    """One character of a whole-word edit: an ordinary (index, source, suggestion, probability) edit that also
+    knows its word (``start``, ``source_word``, ``word``), so that a caller can keep or drop the word whole."""
+
+    start: int
+    source_word: str
+    word: str
+
+    def __new__(cls, edit: Tuple[int, str, str, float], start: int, source_word: str, word: str):
+        part = super().__new__(cls, edit)
+        part.start, part.source_word, part.word = start, source_word, word
+        return part
+
+
+def merge_word_edits(char_edits: List[Tuple[int, str, str, float]], word_edits: Sequence[WordEdit]
+                     ) -> List[Tuple[int, str, str, float]]:
+    """Character edits of a sentence with its word edits in: a word edit replaces the character edits at its
+    two positions and becomes two character edits of its probability."""
+    if not word_edits:
+        return char_edits
+    covered = {s + k for s, _, _, _ in word_edits for k in (0, 1)}
+    out = [e for e in char_edits if e[0] not in covered]
+    for s, src, word, prob in word_edits:
+        out.extend(WordEditPart((s + k, src[k], word[k], prob), s, src, word) for k in (0, 1))
+    return sorted(out)
+
+
+def load_word_corrector(folder: Path, ngram: NgramModel, word_freq: Dict[str, int],
+                        cloze: Optional[ClozeModel]) -> Optional[WordCorrector]:
+    """The word corrector of `folder`'s words.npz (None when there is none)."""
+    from .rerank import TreeEnsemble
+
+    path = Path(folder) / WORDS_FILE
+    if not path.exists():
+        return None
+    ensemble, meta = TreeEnsemble.load(path)
+    if meta.get("cloze") and cloze is None:
+        raise FileNotFoundError(f"{path} was trained with the cloze model, which is missing")
+    generator = HomophoneWordGenerator(ngram, word_freq, cloze if meta.get("cloze") else None,
+                                       gate=float(meta.get("gate", -16.0)), pair_gate=float(meta.get("pair_gate", 0.0)),
+                                       floor=float(meta.get("floor", 3.0)))
+    corrector = WordCorrector(generator, ensemble, float(meta["threshold"]))
+    corrector.meta = meta
+    return corrector
