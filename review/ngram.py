@@ -208,6 +208,12 @@ class NgramModel:
             self.bigrams.lookup(bigram_keys(a, b)) + self.mu_trigram
         )
 
+    def p_trigram_from_counts(self, c_abc, c_ab, c_bc, c_b, c_c) -> np.ndarray:
+        """`p_trigram` from counts already at hand: C(a b c), C(a b), C(b c), C(b), C(c) (the same bits)."""
+        p_c = (c_c + 1.0) / (self.total + self.vocab_size)
+        p_c_given_b = (c_bc + self.mu_bigram * p_c) / (c_b + self.mu_bigram)
+        return (c_abc + self.mu_trigram * p_c_given_b) / (c_ab + self.mu_trigram)
+
     def text_counts(self, codes: np.ndarray) -> "TextCounts":
         """The counts of every uni-, bi- and trigram of the PADDED code array `codes`, looked up once.
 

@@ -130,7 +130,8 @@ def test_alternatives_are_every_same_reading_word_differing_in_both_characters(g
         pair = sentence[s: s + 2]
         for ra in readings[pair[0]][1][:3]:
             for rb in readings[pair[1]][1][:3]:
-                expected |= {(s, w) for w in index.get(f"{ra} {rb}", ()) if w[0] != pair[0] and w[1] != pair[1]}
+                listed = index.get(f"{ra} {rb}", ())[: generator.words_per_key]  # the most frequent words only
+                expected |= {(s, w) for w in listed if w[0] != pair[0] and w[1] != pair[1]}
     assert got == expected
     assert (sentence.index("桂花"), "规划") in got and (sentence.index("枪支"), "强制") in got
 
@@ -230,3 +231,29 @@ def test_a_folder_without_words_npz_has_no_word_corrector_and_one_with_it_loads(
     with pytest.raises(FileNotFoundError):
         load_word_corrector(tmp_path, generator.ngram, FREQ, None)
     assert isinstance(TreeEnsemble.load(tmp_path / WORDS_FILE)[0], TreeEnsemble)
+
+
+def test_many_sentences_are_corrected_as_each_alone(generator):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from review.csc.train_rerank import export
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(300, len(WORD_FEATURE_INDEX))).astype(np.float32)
+    y = (x[:, WORD_FEATURE_INDEX["gain"]] > 0).astype(int)
+    ensemble = export(HistGradientBoostingClassifier(max_iter=10, random_state=0).fit(x, y))
+    corrector = WordCorrector(generator, ensemble, threshold=0.0)
+    sentences = ["国务院印发健康中国桂花纲要。", "企业要做好直供安置", "好", "桂花纲要，直供安置"]
+    protected = [[], [(6, 8)], [], [(0, 2)]]
+    together = corrector.correct_many(sentences, protected=protected)
+    alone = [corrector.correct(s, protected=p) for s, p in zip(sentences, protected)]
+    assert together == alone and any(together)
+
+
+def test_a_pair_inside_a_short_quoted_term_is_marked(generator):
+    f = WORD_FEATURE_INDEX["quoted"]
+    plain = generator.generate("国务院印发健康中国桂花纲要。")
+    quoted = generator.generate("国务院印发《桂花纲要》。")
+    assert len(plain.words) and not plain.features[:, f].any()
+    at = [k for k, s in enumerate(quoted.starts.tolist()) if quoted.sources[k] == "桂花"]
+    assert at and (quoted.features[at, f] == 4).all()  # 桂花纲要: four characters between 《》

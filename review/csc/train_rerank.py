@@ -326,7 +326,7 @@ def main(argv=None) -> int:
     ap.add_argument("--max-news-fpr", type=float, default=0.009,
                     help="threshold tuning: most share of held-out clean news sentences changed (default: the "
                          "previous release's 0.90%%, so that a new reranker buys recall without more false alarms)")
-    ap.add_argument("--hesitant", type=float, default=0.4,
+    ap.add_argument("--hesitant", type=float, default=0.5,
                     help="without transformer features: the transformer reads sentences whose best candidate's "
                          "probability is at least this but below the threshold")
     ap.add_argument("--tune-only", action="store_true",

@@ -50,6 +50,7 @@ WORD_FEATURES = (
     "cloze_first",  # the cloze model's score of the first new character minus the source's, the second new
     "cloze_second",  # ... and of the second, the first new one in place (both 0 without a cloze model)
     "cloze_low",  # the lower of the two
+    "quoted",  # length of the short quoted or titled span (“…”, 《…》) holding the pair, else 0
 )
 WORD_FEATURE_INDEX = {name: i for i, name in enumerate(WORD_FEATURES)}
 
@@ -67,7 +68,8 @@ class HomophoneWordGenerator:
     """Proposes and describes whole-word homophone replacements of character pairs."""
 
     def __init__(self, ngram: NgramModel, word_freq: Dict[str, int], cloze: Optional[ClozeModel] = None,
-                 gate: float = -16.0, pair_gate: float = -12.0, floor: float = 3.0, max_readings: int = 3) -> None:
+                 gate: float = -16.0, pair_gate: float = -12.0, floor: float = 3.0, max_readings: int = 3,
+                 words_per_key: int = 4) -> None:
         self.ngram = ngram
         self.floor = floor
         self.word_freq = word_freq
@@ -75,6 +77,9 @@ class HomophoneWordGenerator:
         self.gate = gate
         self.pair_gate = pair_gate
         self.max_readings = max_readings
+        # only a reading's most frequent words are candidates: the training pairs' right word is among the
+        # first 4 in 96% of their whole-word errors, and the long lists (shi shi, ji shu …) cost the most
+        self.words_per_key = words_per_key
         # the character corrector's candidate generator: its n-gram scores of the text it read last are reused
         self.shared = None
         # filled by `prepare`: per code point its readings' ids (-1: none) and its first toned reading's id;
@@ -112,6 +117,7 @@ class HomophoneWordGenerator:
         n = len(reading_ids)
         keys, counts, words = [], [], []
         for key, ws in index.items():
+            ws = ws[: self.words_per_key] if self.words_per_key > 0 else ws
             first, second = key.split(" ")
             keys.append(reading_ids[first] * n + reading_ids[second])
             counts.append(len(ws))
@@ -194,20 +200,8 @@ class HomophoneWordGenerator:
         if not len(owner):
             return empty
         at = starts_all[owner]
-        p = at + 2
-        ll, l, r, rr = cp[p - 2], cp[p - 1], cp[p + 2], cp[p + 3]
-        y0, y1 = new[:, 0], new[:, 1]
-        n = len(at)
-        # the source pair's four trigrams once per pair, the candidates' per candidate, in one lookup
-        q = starts_all + 2
-        m = len(q)
-        sll, sl, sx0, sx1, sr, srr = cp[q - 2], cp[q - 1], cp[q], cp[q + 1], cp[q + 2], cp[q + 3]
-        a = np.concatenate([sll, sl, sx0, sx1, ll, l, y0, y1])
-        b = np.concatenate([sl, sx0, sx1, sr, l, y0, y1, r])
-        c = np.concatenate([sx0, sx1, sr, srr, y0, y1, r, rr])
-        logp = np.log(self.ngram.p_trigram(a, b, c))
-        src = logp[: 4 * m].reshape(4, m).sum(0)[owner]
-        cand = logp[4 * m:].reshape(4, n).sum(0)
+        src = self._source_window(cp, counts, starts_all + 2)[owner]
+        cand = self._candidate_window(cp, counts, at + 2, new[:, 0], new[:, 1])
         gain = cand - src
         keep = gain >= self.floor
         if not keep.any():
@@ -248,9 +242,51 @@ class HomophoneWordGenerator:
         feats[:, f["n_alt"]] = np.repeat(sizes, sizes)
         feats[:, f["rank"]] = np.minimum(rank, 10)
         feats[:, f["gap"]] = np.clip(gap, -30, 30)
+        from .rerank import quoted_lengths
+
+        feats[:, f["quoted"]] = quoted_lengths(sentence)[at]
         if self.cloze is not None:
             self._cloze_features(feats, sentence, at, new)
         return WordCandidates(at, sources, words, feats)
+
+    def _source_window(self, cp: np.ndarray, counts, q: np.ndarray) -> np.ndarray:
+        """Log-probability of the four trigrams that read the text's own pairs at padded positions q, q + 1
+        (trigrams ending at q … q + 3): gathered from the text's counts, no lookup."""
+        uni, bi, tri = counts.unigram, counts.bigram, counts.trigram
+        k = np.concatenate([q, q + 1, q + 2, q + 3])  # where each trigram ends
+        p = self.ngram.p_trigram_from_counts(tri[k - 2], bi[k - 2], bi[k - 1], uni[k - 1], uni[k])
+        return np.log(p).reshape(4, len(q)).sum(0)
+
+    def _candidate_window(self, cp: np.ndarray, counts, p: np.ndarray, y0: np.ndarray, y1: np.ndarray
+                          ) -> np.ndarray:
+        """The same with the candidate word (y0, y1) at padded positions p, p + 1: the three new bigrams in
+        one lookup, the trigrams only where both their bigrams were seen (one lookup), the rest gathered."""
+        from ..ngram import bigram_keys, trigram_keys
+
+        ngram = self.ngram
+        uni, bi = counts.unigram, counts.bigram
+        n = len(p)
+        ll, l, r, rr = cp[p - 2], cp[p - 1], cp[p + 2], cp[p + 3]
+        both = ngram.bigrams.lookup(np.concatenate([bigram_keys(l, y0), bigram_keys(y0, y1), bigram_keys(y1, r)]))
+        c_ly0, c_y0y1, c_y1r = both[:n], both[n: 2 * n], both[2 * n:]
+        c_llL, c_rrr = bi[p - 2], bi[p + 2]  # (ll, l) and (r, rr): the text's own bigrams
+        # trigram counts where both of its bigrams were seen (a trigram is counted only then)
+        parts = ((c_llL > 0) & (c_ly0 > 0), ll, l, y0), ((c_ly0 > 0) & (c_y0y1 > 0), l, y0, y1), \
+                ((c_y0y1 > 0) & (c_y1r > 0), y0, y1, r), ((c_y1r > 0) & (c_rrr > 0), y1, r, rr)
+        rows = [np.flatnonzero(m) for m, _, _, _ in parts]
+        keys = np.concatenate([trigram_keys(a[at], b[at], c[at]) for at, (_, a, b, c) in zip(rows, parts)])
+        found = ngram.trigrams.lookup(keys) if len(keys) else np.zeros(0)
+        tri = np.zeros((4, n))
+        start = 0
+        for j, at in enumerate(rows):
+            tri[j, at] = found[start: start + len(at)]
+            start += len(at)
+        c_y0, c_y1 = ngram.unigram_counts(y0), ngram.unigram_counts(y1)
+        logp = (np.log(ngram.p_trigram_from_counts(tri[0], c_llL, c_ly0, uni[p - 1], c_y0))
+                + np.log(ngram.p_trigram_from_counts(tri[1], c_ly0, c_y0y1, c_y0, c_y1))
+                + np.log(ngram.p_trigram_from_counts(tri[2], c_y0y1, c_y1r, c_y1, uni[p + 2]))
+                + np.log(ngram.p_trigram_from_counts(tri[3], c_y1r, c_rrr, uni[p + 2], uni[p + 3])))
+        return logp
 
     def generate_many(self, sentences: Sequence[str]) -> List[WordCandidates]:
         """`generate` for each sentence, in one pass over the sentences joined by two line breaks (they end
@@ -337,14 +373,19 @@ class WordCorrector:
 
     def correct_many(self, sentences: Sequence[str], threshold: Optional[float] = None,
                      protected: Optional[Sequence[Sequence[Tuple[int, int]]]] = None) -> List[List[WordEdit]]:
-        """Word corrections of each sentence, the candidates of all of them scored in one pass."""
-        cands = self.generator.generate_many(sentences)
-        rows = [c.features for c in cands]
-        probs = self.ensemble.predict(np.concatenate(rows)) if sum(len(r) for r in rows) else np.zeros(0)
-        bounds = np.cumsum([0] + [len(r) for r in rows])
+        """Word corrections of each sentence: the sentences joined by two line breaks (which no pair, n-gram
+        or window crosses) are scored and decided as one text, then the edits are handed back."""
         thr = self.threshold if threshold is None else float(threshold)
-        return [self.decide(c, probs[bounds[i]: bounds[i + 1]], thr, protected[i] if protected else ())
-                for i, c in enumerate(cands)]
+        if len(sentences) == 1:
+            return [self.correct(sentences[0], thr, protected[0] if protected else ())]
+        offsets = np.cumsum([0] + [len(s) + 2 for s in sentences[:-1]])
+        joined = "\n\n".join(sentences)
+        spans = [(a + int(o), b + int(o)) for o, spans in zip(offsets, protected) for a, b in spans] if protected else ()
+        out: List[List[WordEdit]] = [[] for _ in sentences]
+        for start, src, word, prob in self.correct(joined, thr, spans):
+            i = int(np.searchsorted(offsets, start, side="right")) - 1
+            out[i].append((start - int(offsets[i]), src, word, prob))
+        return out
 
 
 class WordEditPart(tuple):
@@ -387,7 +428,7 @@ def load_word_corrector(folder: Path, ngram: NgramModel, word_freq: Dict[str, in
         raise FileNotFoundError(f"{path} was trained with the cloze model, which is missing")
     generator = HomophoneWordGenerator(ngram, word_freq, cloze if meta.get("cloze") else None,
                                        gate=float(meta.get("gate", -16.0)), pair_gate=float(meta.get("pair_gate", 0.0)),
-                                       floor=float(meta.get("floor", 3.0)))
+                                       floor=float(meta.get("floor", 3.0)), words_per_key=int(meta.get("words_per_key", 0)))
     corrector = WordCorrector(generator, ensemble, float(meta["threshold"]))
     corrector.meta = meta
     return corrector
