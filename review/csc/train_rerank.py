@@ -95,37 +95,45 @@ def build_rows(generator: CandidateGenerator, neural, pairs: Sequence[D.Pair], w
     return {k: np.concatenate(v) for k, v in parts.items()}
 
 
-def build_fold_rows(args, generator: CandidateGenerator, neural, pairs: Sequence[D.Pair]) -> Dict[str, np.ndarray]:
-    """`build_rows`, each fold's pairs scored by an n-gram model that did not count their targets.
+def rows_by_fold(args, generator, pairs: Sequence, build) -> List[Dict[str, np.ndarray]]:
+    """`build(pairs)` per cross-fitting fold, each fold's pairs scored by an n-gram model that did not count
+    their targets (swapped into `generator.ngram` meanwhile); each part's "pair" indexes `pairs`.
 
     The shipped n-gram model counts the corrected sentences of the training pairs (stats.json "sources" holds
-    "pairs"); for the reranker's rows, fold k's candidates must look as they would in an unseen sentence, so
-    they are scored by the same counts minus fold k's targets. Without "pairs" this is plain `build_rows`.
+    "pairs"); for the rows a model learns from, fold k's candidates must look as they would in an unseen
+    sentence, so they are scored by the same counts minus fold k's targets. Without "pairs": one plain part.
     """
     from review.commands.train_ngram import fold_models, read_stats
 
     stats = read_stats(Path(args.ngram).parent)
     if "pairs" not in stats.get("sources", ()):
-        return build_rows(generator, neural, pairs)
+        return [build(list(pairs))]
     models = fold_models(Path(args.data), stats["sources"], int(stats.get("min_count", 2)), FOLDS,
                          pair_weight=int(stats.get("pair_weight", 1)))
     shipped = generator.ngram
     folds = np.array([fold_of(p) for p in pairs])
     parts = []
-    sentences = 0
     try:
         for k, model in enumerate(models):
             for table in model.tables():
                 table.prepare()
             generator.ngram = model
             index = np.nonzero(folds == k)[0]
-            rows = build_rows(generator, neural, [pairs[i] for i in index])
+            rows = build([pairs[i] for i in index])
             rows["pair"] = index[rows["pair"]]
-            rows["owner"] = rows["owner"] + sentences
-            sentences = int(rows["owner"].max()) + 1 if len(rows["owner"]) else sentences
             parts.append(rows)
     finally:
         generator.ngram = shipped
+    return parts
+
+
+def build_fold_rows(args, generator: CandidateGenerator, neural, pairs: Sequence[D.Pair]) -> Dict[str, np.ndarray]:
+    """`build_rows`, each fold's pairs scored by an n-gram model that did not count their targets."""
+    parts = rows_by_fold(args, generator, pairs, lambda fold: build_rows(generator, neural, fold))
+    sentences = 0
+    for rows in parts:  # sentence numbers stay unique across folds
+        rows["owner"] = rows["owner"] + sentences
+        sentences = int(rows["owner"].max()) + 1 if len(rows["owner"]) else sentences
     return {key: np.concatenate([r[key] for r in parts]) for key in parts[0]}
 
 

@@ -56,29 +56,9 @@ def build_rows(generator: HomophoneWordGenerator, pairs: Sequence[D.Pair], progr
 
 def build_fold_rows(args, generator: HomophoneWordGenerator, pairs: Sequence[D.Pair]) -> Dict[str, np.ndarray]:
     """`build_rows`, each fold's pairs scored by the n-gram counts without their own targets."""
-    from review.commands.train_ngram import fold_models, read_stats
+    from .train_rerank import rows_by_fold
 
-    from .train_rerank import FOLDS, fold_of
-
-    stats = read_stats(Path(args.ngram).parent)
-    if "pairs" not in stats.get("sources", ()):
-        return build_rows(generator, pairs)
-    models = fold_models(Path(args.data), stats["sources"], int(stats.get("min_count", 2)), FOLDS,
-                         pair_weight=int(stats.get("pair_weight", 1)))
-    shipped = generator.ngram
-    folds = np.array([fold_of(p) for p in pairs])
-    parts = []
-    try:
-        for k, model in enumerate(models):
-            for table in model.tables():
-                table.prepare()
-            generator.ngram = model
-            index = np.nonzero(folds == k)[0]
-            rows = build_rows(generator, [pairs[i] for i in index])
-            rows["pair"] = index[rows["pair"]]
-            parts.append(rows)
-    finally:
-        generator.ngram = shipped
+    parts = rows_by_fold(args, generator, pairs, lambda fold: build_rows(generator, fold))
     return {key: np.concatenate([r[key] for r in parts]) for key in parts[0]}
 
 
