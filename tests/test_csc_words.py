@@ -71,15 +71,6 @@ def test_candidates_differ_in_both_characters_and_pass_the_floor_and_gate():
     assert not loose.generate("ABC 123").words
 
 
-def test_many_sentences_give_the_candidates_of_each_alone(generator):
-    sentences = ["国务院印发健康中国桂花纲要。", "企业要做好直供安置", "好", "没有中文 abc", "桂花纲要"]
-    together = generator.generate_many(sentences)
-    for sentence, found in zip(sentences, together):
-        alone = generator.generate(sentence)
-        assert found.words == alone.words and found.starts.tolist() == alone.starts.tolist()
-        assert np.allclose(found.features, alone.features, atol=1e-4)
-
-
 def test_cloze_features_read_each_new_character_with_the_other_in_place(tmp_path, monkeypatch):
     from test_cloze import _tiny_cloze
 

@@ -27,7 +27,7 @@ import numpy as np
 
 from . import data as D
 from .evaluate import sentence_metrics
-from .rerank import TreeEnsemble, load_rerank_corrector
+from .rerank import load_rerank_corrector
 from .words import WORD_FEATURES, WORDS_FILE, HomophoneWordGenerator, WordCorrector, merge_word_edits
 
 ROOT = Path(__file__).resolve().parents[2]

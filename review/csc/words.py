@@ -288,22 +288,6 @@ class HomophoneWordGenerator:
                 + np.log(ngram.p_trigram_from_counts(tri[3], c_y1r, c_rrr, uni[p + 2], uni[p + 3])))
         return logp
 
-    def generate_many(self, sentences: Sequence[str]) -> List[WordCandidates]:
-        """`generate` for each sentence, in one pass over the sentences joined by two line breaks (they end
-        every n-gram, dictionary word and cloze window, so the result is the same as sentence by sentence)."""
-        if len(sentences) <= 1:
-            return [self.generate(s) for s in sentences]
-        offsets = np.cumsum([0] + [len(s) + 2 for s in sentences[:-1]])
-        found = self.generate("\n\n".join(sentences))
-        owner = np.searchsorted(offsets, found.starts, side="right") - 1
-        bounds = np.searchsorted(owner, np.arange(len(sentences) + 1))
-        out = []
-        for i in range(len(sentences)):
-            a, b = int(bounds[i]), int(bounds[i + 1])
-            out.append(WordCandidates(found.starts[a:b] - offsets[i], found.sources[a:b], found.words[a:b],
-                                      found.features[a:b]))
-        return out
-
     def _cloze_features(self, feats: np.ndarray, sentence: str, at: np.ndarray, new: np.ndarray) -> None:
         """Cloze scores of each new character against the source's, read with the other new character in
         place: every candidate's 12 characters around it, copied apart and separated by padding."""
