@@ -29,6 +29,7 @@ import numpy as np
 
 from ..ngram import NgramModel, encode, padded
 from .cloze import PAD, ClozeModel
+from .rerank import quoted_lengths
 
 WORDS_FILE = "words.npz"
 WordEdit = Tuple[int, str, str, float]  # (start, source word, suggested word, probability)
@@ -200,7 +201,7 @@ class HomophoneWordGenerator:
         if not len(owner):
             return empty
         at = starts_all[owner]
-        src = self._source_window(cp, counts, starts_all + 2)[owner]
+        src = self._source_window(counts, starts_all + 2)[owner]
         cand = self._candidate_window(cp, counts, at + 2, new[:, 0], new[:, 1])
         gain = cand - src
         keep = gain >= self.floor
@@ -242,14 +243,12 @@ class HomophoneWordGenerator:
         feats[:, f["n_alt"]] = np.repeat(sizes, sizes)
         feats[:, f["rank"]] = np.minimum(rank, 10)
         feats[:, f["gap"]] = np.clip(gap, -30, 30)
-        from .rerank import quoted_lengths
-
         feats[:, f["quoted"]] = quoted_lengths(sentence)[at]
         if self.cloze is not None:
             self._cloze_features(feats, sentence, at, new)
         return WordCandidates(at, sources, words, feats)
 
-    def _source_window(self, cp: np.ndarray, counts, q: np.ndarray) -> np.ndarray:
+    def _source_window(self, counts, q: np.ndarray) -> np.ndarray:
         """Log-probability of the four trigrams that read the text's own pairs at padded positions q, q + 1
         (trigrams ending at q … q + 3): gathered from the text's counts, no lookup."""
         uni, bi, tri = counts.unigram, counts.bigram, counts.trigram
