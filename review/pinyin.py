@@ -111,6 +111,12 @@ def _pypinyin_readings(term: str) -> list[str]:
 # --- generation (imports pypinyin) ----------------------------------------------------------------------
 
 
+def _toneless(reading: str) -> str:
+    """A pypinyin reading without tone marks. NFD splits ǚ into u and two combining marks, so lü and lu read
+    the same."""
+    return "".join(c for c in unicodedata.normalize("NFD", reading) if not unicodedata.combining(c))
+
+
 def compute_same_reading_chars() -> dict[str, tuple[str, ...]]:
     """The same-reading table from pypinyin's single-character dictionary."""
     from pypinyin.pinyin_dict import pinyin_dict
@@ -126,14 +132,8 @@ def compute_same_reading_chars() -> dict[str, tuple[str, ...]]:
             readings = pinyin_dict.get(ord(char))
             if not readings:
                 continue
-            first = readings.split(",")[0]
-            # NFD splits ǚ into u and two combining marks, so lü and lu share a row.
-            toneless = "".join(c for c in unicodedata.normalize("NFD", first) if not unicodedata.combining(c))
-            by_reading.setdefault(toneless, []).append(char)
+            by_reading.setdefault(_toneless(readings.split(",")[0]), []).append(char)
     return {reading: tuple(chars) for reading, chars in by_reading.items()}
-
-
-_TONE_MARKS = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ", "aaaaeeeeiiiioooouuuuuuuuunnnm")
 
 
 def compute_char_readings() -> dict[str, tuple[str, tuple[str, ...]]]:
@@ -144,7 +144,7 @@ def compute_char_readings() -> dict[str, tuple[str, tuple[str, ...]]]:
     for code in sorted(pinyin_dict):
         if 0x4E00 <= code <= 0x9FFF:
             readings = pinyin_dict[code].split(",")
-            table[chr(code)] = (readings[0], tuple(dict.fromkeys(r.translate(_TONE_MARKS) for r in readings)))
+            table[chr(code)] = (readings[0], tuple(dict.fromkeys(_toneless(r) for r in readings)))
     return table
 
 
