@@ -23,7 +23,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import TYPE_CHECKING, NamedTuple, Optional, Sequence
 
 
 from review.csc.rerank import RERANK_FILE
@@ -78,6 +78,16 @@ class GatedCorrector:
         return out
 
 
+class ProtectedSpan(NamedTuple):
+    """A half-open span the model may not change; `name_word` is set when only a name tag protects it."""
+
+    start: int
+    end: int
+    # the token, when only its part of speech protects it and it has two or more Chinese characters: jieba's
+    # dictionary tags many common words as names (桂花 nr, 滑雪 nr, 豫北 ns), which `Protection.blocks` may free
+    name_word: str = ""
+
+
 @dataclass(frozen=True)
 class Protection:
     """Which words the model may never change."""
@@ -88,28 +98,67 @@ class Protection:
     # numerals and calendar units: one of them written for another (周六→周日, 三月→五月) changes a fact, which
     # no confusion set can know; the model never suggests such a swap
     number_chars: frozenset[str] = frozenset()
+    # a dictionary word tagged as a name may still be changed when it is this frequent (0: never) and the
+    # edit makes a word `name_ratio` times as frequent that no tag calls a name (桂花纲要 → 规划纲要)
+    name_min_freq: int = 0
+    name_ratio: float = 3.0
 
     def swaps_a_number(self, source: str, target: str) -> bool:
         """True when the edit would replace a numeral or calendar unit by another."""
         return source in self.number_chars and target in self.number_chars
 
-    def spans(self, sentence: str) -> list[tuple[int, int]]:
+    def _is_protected(self, word: str, flag: str) -> bool:
+        freq = get_tokenizer().FREQ.get(word, 0)
+        return (flag in self.pos_tags or word in self.gov_words or (len(word) >= self.word_length and freq > 0)
+                or not any("\u4e00" <= c <= "\u9fff" for c in word))
+
+    def spans(self, sentence: str) -> list[ProtectedSpan]:
         """Protected half-open spans of `sentence`."""
-        tokenizer = get_tokenizer()
-        tagger = _pos_tagger()
+        freq = get_tokenizer().FREQ
         spans, offset = [], 0
-        for pair in tagger.cut(sentence):
+        for pair in _pos_tagger().cut(sentence):
             word, flag = pair.word, pair.flag
             start, end = offset, offset + len(word)
             offset = end
-            if (
-                flag in self.pos_tags
-                or word in self.gov_words
-                or (len(word) >= self.word_length and tokenizer.FREQ.get(word, 0) > 0)
-                or not any("\u4e00" <= c <= "\u9fff" for c in word)
-            ):
-                spans.append((start, end))
+            if not self._is_protected(word, flag):
+                continue
+            name_only = (flag in self.pos_tags and word not in self.gov_words and len(word) >= 2
+                         and not (len(word) >= self.word_length and freq.get(word, 0) > 0)
+                         and all("\u4e00" <= c <= "\u9fff" for c in word))
+            spans.append(ProtectedSpan(start, end, word if name_only else ""))
         return spans
+
+    def blocks(self, sentence: str, protected: Sequence[ProtectedSpan], start: int, end: int,
+               replacement: str) -> bool:
+        """True when replacing sentence[start:end] touches a protected span that no name override frees."""
+        hit = [s for s in protected if s.start < end and start < s.end]
+        if not hit:
+            return False
+        if self.name_min_freq <= 0 or not all(s.name_word for s in hit):
+            return True
+        freq = get_tokenizer().FREQ
+        before = max(freq.get(s.name_word, 0) for s in hit)
+        if before < self.name_min_freq:
+            # a guessed name (not a dictionary word) or a rare one: a real name as far as we can tell
+            return True
+        fixed = sentence[:start] + replacement + sentence[end:]
+        offset = 0
+        for pair in _pos_tagger().cut(fixed):
+            a, b = offset, offset + len(pair.word)
+            offset = b
+            if a < end and start < b and (pair.flag in self.pos_tags or pair.word in self.gov_words):
+                return True  # still a name after the edit (胡楠 → 湖南): leave it
+        return best_word_freq(fixed, start, end) < self.name_ratio * before
+
+
+def best_word_freq(text: str, start: int, end: int) -> int:
+    """The highest dictionary frequency of a word of 2-4 characters of `text` overlapping [start, end)."""
+    freq = get_tokenizer().FREQ
+    best = 0
+    for length in (2, 3, 4):
+        for a in range(max(0, start - length + 1), min(end, len(text) - length + 1)):
+            best = max(best, freq.get(text[a: a + length], 0))
+    return best
 
 
 _tagger = None
@@ -150,6 +199,8 @@ class ModelPass:
             word_length=int(settings.get("protected_word_length", 3)),
             gov_words=_gov_words(),
             number_chars=frozenset(settings.get("number_chars", "")),
+            name_min_freq=int(settings.get("name_override_min_freq", 0)),
+            name_ratio=float(settings.get("name_override_ratio", 3.0)),
         )
 
     def warm_up(self) -> None:
@@ -183,12 +234,14 @@ class ModelPass:
                 word_start = getattr(edit, "start", None)
                 if word_start is not None:
                     # a whole-word edit (review/csc/words.py): one finding for both characters, kept or dropped whole
-                    if index != word_start or any(a < word_start + 2 and word_start < b for a, b in protected) \
+                    if index != word_start or self.protection.blocks(sentence, protected, word_start, word_start + 2,
+                                                                      edit.word) \
                             or any(self.protection.swaps_a_number(x, y) for x, y in zip(edit.source_word, edit.word)):
                         continue
                     edits.append(ModelEdit(offset + index, offset + index + 2, edit.word, round(float(prob), 4)))
                     continue
-                if any(a <= index < b for a, b in protected) or self.protection.swaps_a_number(source, target):
+                if self.protection.blocks(sentence, protected, index, index + 1, target) \
+                        or self.protection.swaps_a_number(source, target):
                     continue
                 edits.append(ModelEdit(offset + index, offset + index + 1, target, round(float(prob), 4)))
         return edits

@@ -440,3 +440,37 @@ def test_numerals_and_calendar_units_are_never_swapped():
     assert [(e.start, e.suggestion) for e in guarded.edits(doc)] == [(text.index("一经"), "已")]
     unguarded = ModelPass(Proposes(), SETTINGS, confusion=None)
     assert {e.suggestion for e in unguarded.edits(doc)} == {"日", "已"}
+
+
+def test_a_dictionary_word_tagged_as_a_name_may_become_a_much_more_frequent_common_word():
+    """jieba's dictionary tags common words as names (桂花 nr): the override frees edits that make a far more
+    frequent word no tag calls a name, and only those."""
+    from dataclasses import replace
+
+    from review.typo_model import Protection
+
+    protection = Protection(pos_tags=frozenset({"nr", "ns", "nt", "nz"}), word_length=4, gov_words=frozenset(),
+                            name_min_freq=20, name_ratio=3.0)
+    sentence = "国务院印发国家2030“桂花纲要”全文"
+    at = sentence.index("桂花")
+    spans = protection.spans(sentence)
+    assert any(s.name_word == "桂花" and (s.start, s.end) == (at, at + 2) for s in spans)
+    assert not protection.blocks(sentence, spans, at, at + 2, "规划")
+    # switched off, the tag protects it as before
+    off = replace(protection, name_min_freq=0)
+    assert off.blocks(sentence, off.spans(sentence), at, at + 2, "规划")
+    # an edit that makes no more frequent word stays blocked
+    assert protection.blocks(sentence, spans, at + 1, at + 2, "华")
+    # an edit that leaves a name is blocked however frequent the name (桂花 → 桂林, a city)
+    assert protection.blocks(sentence, spans, at + 1, at + 2, "林")
+    # a name jieba guesses (not in its dictionary) stays protected: 胡楠 → 湖南
+    guessed = "胡楠是一家数据采集公司的负责人。"
+    spans = protection.spans(guessed)
+    assert [s.name_word for s in spans if s.start == 0] == ["胡楠"]
+    assert protection.blocks(guessed, spans, 0, 2, "湖南")
+    # spans not protected by a name tag alone (numbers, Latin, long dictionary words) are never freed
+    text = "我们要再接再励，完成APP发布。"
+    spans = protection.spans(text)
+    latin = text.index("APP")
+    assert protection.blocks(text, spans, latin, latin + 1, "B")
+    assert not any(s.name_word for s in spans if s.start <= latin < s.end)
