@@ -7,7 +7,7 @@ import pytest
 
 from review.csc import data as D
 from review.csc.rerank import TreeEnsemble
-from review.csc.words import (WORD_FEATURE_INDEX, WORDS_FILE, HomophoneWordGenerator, WordCandidates,
+from review.csc.words import (WORD_FEATURE_INDEX, WORD_FEATURES, WORDS_FILE, HomophoneWordGenerator, WordCandidates,
                               WordCorrector, WordEditPart, load_word_corrector, merge_word_edits)
 from review.ngram import count_texts, encode, padded
 
@@ -213,7 +213,7 @@ def test_a_folder_without_words_npz_has_no_word_corrector_and_one_with_it_loads(
     rng = np.random.default_rng(0)
     x = rng.normal(size=(300, len(WORD_FEATURE_INDEX))).astype(np.float32)
     y = (x[:, WORD_FEATURE_INDEX["gain"]] > 0).astype(int)
-    ensemble = export(HistGradientBoostingClassifier(max_iter=10, random_state=0).fit(x, y))
+    ensemble = export(HistGradientBoostingClassifier(max_iter=10, random_state=0).fit(x, y), WORD_FEATURES)
     ensemble.save(tmp_path / WORDS_FILE, {"threshold": 0.6, "gate": -10.0, "floor": 1.5, "cloze": False})
     loaded = load_word_corrector(tmp_path, generator.ngram, FREQ, None)
     assert loaded.threshold == 0.6 and loaded.generator.gate == -10.0 and loaded.generator.floor == 1.5
@@ -221,7 +221,10 @@ def test_a_folder_without_words_npz_has_no_word_corrector_and_one_with_it_loads(
     ensemble.save(tmp_path / WORDS_FILE, {"threshold": 0.6, "cloze": True})
     with pytest.raises(FileNotFoundError):
         load_word_corrector(tmp_path, generator.ngram, FREQ, None)
-    assert isinstance(TreeEnsemble.load(tmp_path / WORDS_FILE)[0], TreeEnsemble)
+    assert TreeEnsemble.load(tmp_path / WORDS_FILE, WORD_FEATURES)[0].names == WORD_FEATURES
+    # a file whose features are another model's (the reranker's) is refused, not misread
+    with pytest.raises(ValueError, match="retrain"):
+        TreeEnsemble.load(tmp_path / WORDS_FILE)
 
 
 def test_many_sentences_are_corrected_as_each_alone(generator):
@@ -232,7 +235,7 @@ def test_many_sentences_are_corrected_as_each_alone(generator):
     rng = np.random.default_rng(1)
     x = rng.normal(size=(300, len(WORD_FEATURE_INDEX))).astype(np.float32)
     y = (x[:, WORD_FEATURE_INDEX["gain"]] > 0).astype(int)
-    ensemble = export(HistGradientBoostingClassifier(max_iter=10, random_state=0).fit(x, y))
+    ensemble = export(HistGradientBoostingClassifier(max_iter=10, random_state=0).fit(x, y), WORD_FEATURES)
     corrector = WordCorrector(generator, ensemble, threshold=0.0)
     sentences = ["国务院印发健康中国桂花纲要。", "企业要做好直供安置", "好", "桂花纲要，直供安置"]
     protected = [[], [(6, 8)], [], [(0, 2)]]

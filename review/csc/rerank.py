@@ -530,15 +530,15 @@ class TreeEnsemble:
                             names=np.array(list(self.names)), meta=np.array(json.dumps(meta, ensure_ascii=False)))
 
     @classmethod
-    def load(cls, path: Path) -> Tuple["TreeEnsemble", dict]:
-        """Read an ensemble written by `save`, with its meta dict."""
+    def load(cls, path: Path, names: Sequence[str] = FEATURES) -> Tuple["TreeEnsemble", dict]:
+        """Read an ensemble written by `save`, with its meta dict; its feature names must be `names`."""
         with np.load(path, allow_pickle=False) as d:
             model = cls(d["feature"].astype(np.int64), d["threshold"].astype(np.float32), d["left"].astype(np.int64),
                         d["right"].astype(np.int64), d["value"].astype(np.float64), d["roots"].astype(np.int64),
                         float(d["bias"][0]), int(d["depth"][0]), [str(n) for n in d["names"]])
             meta = json.loads(str(d["meta"]))
-        if model.names != FEATURES:
-            raise ValueError(f"{path}: reranker features {model.names} differ from this version's {FEATURES}")
+        if model.names != tuple(names):
+            raise ValueError(f"{path}: features {model.names} differ from this version's {tuple(names)}: retrain it")
         return model, meta
 
 

@@ -183,8 +183,8 @@ def gate_neural(x: np.ndarray, owner: np.ndarray, gate: float) -> np.ndarray:
     return x
 
 
-def export(clf) -> TreeEnsemble:
-    """A fitted HistGradientBoostingClassifier as a `TreeEnsemble`."""
+def export(clf, names: Sequence[str] = FEATURES) -> TreeEnsemble:
+    """A fitted HistGradientBoostingClassifier as a `TreeEnsemble` of features `names`."""
     feature, threshold, left, right, value, roots = [], [], [], [], [], []
     offset, depth = 0, 0
     for trees in clf._predictors:
@@ -200,7 +200,7 @@ def export(clf) -> TreeEnsemble:
         offset += len(nodes)
     bias = float(np.ravel(clf._baseline_prediction)[0])
     return TreeEnsemble(np.concatenate(feature), np.concatenate(threshold), np.concatenate(left),
-                        np.concatenate(right), np.concatenate(value), np.array(roots), bias, depth, FEATURES)
+                        np.concatenate(right), np.concatenate(value), np.array(roots), bias, depth, names)
 
 
 def evaluate(corrector: RerankCorrector, pairs: Sequence[D.Pair], thresholds: Sequence[float]) -> List[dict]:
@@ -337,6 +337,7 @@ def main(argv=None) -> int:
     ap.add_argument("--hesitant", type=float, default=0.5,
                     help="without transformer features: the transformer reads sentences whose best candidate's "
                          "probability is at least this but below the threshold")
+    ap.add_argument("--step", type=float, default=0.05, help="threshold tuning: grid step from 0.20 to 0.95")
     ap.add_argument("--tune-only", action="store_true",
                     help="keep the ensemble in --out, only tune its threshold again")
     ap.add_argument("--cache", default="", help="npz file to keep/reuse the feature rows between runs")
@@ -387,7 +388,7 @@ def main(argv=None) -> int:
         generator.observed = observed
         generator.gate = args.gate
     corrector = RerankCorrector(generator, ensemble, neural, neural_gate=args.neural_gate)
-    grid = [round(t, 2) for t in np.arange(0.2, 0.96, 0.05)]
+    grid = [round(t, 2) for t in np.arange(0.2, 0.95 + 1e-9, args.step)]
     dev = D.odw_split(args.data)[1]
     dev_rows = evaluate(corrector, dev, grid)
     news = tuning_news(args.data)

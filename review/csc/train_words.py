@@ -188,7 +188,7 @@ def main(argv=None) -> int:
                                          early_stopping=False, random_state=0)
     weights = origin_weights(["odw=3", "law=2", "med=2"], [p.origin for p in fit_pairs], rows["pair"])
     clf.fit(x, y, sample_weight=weights)
-    ensemble = export(clf)
+    ensemble = export(clf, WORD_FEATURES)
     words = WordCorrector(generator, ensemble, 0.5)
 
     # the character corrector's edits, once per tuning set

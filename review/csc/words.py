@@ -406,7 +406,7 @@ def load_word_corrector(folder: Path, ngram: NgramModel, word_freq: Dict[str, in
     path = Path(folder) / WORDS_FILE
     if not path.exists():
         return None
-    ensemble, meta = TreeEnsemble.load(path)
+    ensemble, meta = TreeEnsemble.load(path, WORD_FEATURES)
     if meta.get("cloze") and cloze is None:
         raise FileNotFoundError(f"{path} was trained with the cloze model, which is missing")
     generator = HomophoneWordGenerator(ngram, word_freq, cloze if meta.get("cloze") else None,
