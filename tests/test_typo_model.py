@@ -474,3 +474,34 @@ def test_a_dictionary_word_tagged_as_a_name_may_become_a_much_more_frequent_comm
     latin = text.index("APP")
     assert protection.blocks(text, spans, latin, latin + 1, "B")
     assert not any(s.name_word for s in spans if s.start <= latin < s.end)
+
+
+def test_held_out_pairs_are_scored_as_if_their_own_substitutions_were_never_observed():
+    """The confusion set's observed column counts the held-out tenth too: `scored_as_unseen` takes the flag
+    from the fitted pairs' counts and drops candidates linked by that column alone."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from review.csc.confusion import ConfusionSet
+    from review.csc.rerank import RerankCorrector
+    from review.csc.train_rerank import export, scored_as_unseen
+
+    confusion = ConfusionSet()
+    confusion.add("时", "实", "same_tone")
+    confusion.add("时", "实", "observed")
+    confusion.add("全", "安", "observed")  # linked by an observation only
+    generator = CandidateGenerator(count_texts(CLEAN, min_count=1), confusion, {}, floor=-1e9)
+    rng = np.random.default_rng(0)
+    x = rng.normal(0, 1, size=(400, len(FEATURES))).astype(np.float32)
+    x[:, FEATURE_INDEX["col_observed"]] = rng.integers(0, 2, 400)
+    clf = HistGradientBoostingClassifier(max_iter=10, max_depth=2, random_state=0)
+    corrector = RerankCorrector(generator, export(clf.fit(x, x[:, FEATURE_INDEX["col_observed"]] > 0)))
+    sentence = "全市要认真落时防汛责任"
+    (plain, _), = corrector.scored([sentence])
+    assert sorted(plain.chars) == ["安", "实"]
+    flag = FEATURE_INDEX["col_observed"]
+    assert plain.features[:, flag].tolist() == [1.0, 1.0]
+    (unseen, prob), = scored_as_unseen(corrector, [sentence], observed={})
+    assert unseen.chars == ["实"] and unseen.features[0, flag] == 0.0
+    assert np.allclose(prob, corrector.ensemble.predict(unseen.features))
+    (seen, _), = scored_as_unseen(corrector, [sentence], observed={"时实": 2})
+    assert seen.chars == ["实"] and seen.features[0, flag] == 1.0

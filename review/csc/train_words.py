@@ -27,7 +27,7 @@ import numpy as np
 
 from . import data as D
 from .evaluate import sentence_metrics
-from .rerank import load_rerank_corrector
+from .rerank import RerankCorrector, load_rerank_corrector
 from .words import WORD_FEATURES, WORDS_FILE, HomophoneWordGenerator, WordCorrector, merge_word_edits
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -150,7 +150,7 @@ def main(argv=None) -> int:
 
     from .cloze import load_cloze
     from .confusion import ConfusionSet
-    from .train_rerank import export, holdout, origin_weights, training_news, tuning_news
+    from .train_rerank import export, holdout, origin_weights, scored_as_unseen, training_news, tuning_news
 
     t0 = time.time()
     ngram = load_ngram(args.ngram)
@@ -199,7 +199,11 @@ def main(argv=None) -> int:
     dev = D.odw_split(args.data)[1]
     news = tuning_news(args.data)
     sets = {"dev": dev, "held": held_pairs, "news": news}
-    char_edits = {name: rerank.correct([p.src for p in ps]) for name, ps in sets.items()}
+    char_edits = {name: rerank.correct([p.src for p in ps]) for name, ps in sets.items() if name != "held"}
+    # held-out training pairs: their own substitutions are in the confusion set's observed column
+    held_scored = scored_as_unseen(rerank, [p.src for p in held_pairs], rerank.generator.observed)
+    char_edits["held"] = [RerankCorrector.decide(p.src, c, prob, rerank.threshold)
+                          for p, (c, prob) in zip(held_pairs, held_scored)]
     grid = [round(t, 2) for t in np.arange(0.3, 0.96, 0.05)]
     results = {name: sweep(char_edits[name], words, ps, grid) for name, ps in sets.items()}
     base = {name: sentence_metrics([p.src for p in ps], [p.tgt for p in ps],
