@@ -107,11 +107,6 @@ class Protection:
         """True when the edit would replace a numeral or calendar unit by another."""
         return source in self.number_chars and target in self.number_chars
 
-    def _is_protected(self, word: str, flag: str) -> bool:
-        freq = get_tokenizer().FREQ.get(word, 0)
-        return (flag in self.pos_tags or word in self.gov_words or (len(word) >= self.word_length and freq > 0)
-                or not any("\u4e00" <= c <= "\u9fff" for c in word))
-
     def spans(self, sentence: str) -> list[ProtectedSpan]:
         """Protected half-open spans of `sentence`."""
         freq = get_tokenizer().FREQ
@@ -120,12 +115,12 @@ class Protection:
             word, flag = pair.word, pair.flag
             start, end = offset, offset + len(word)
             offset = end
-            if not self._is_protected(word, flag):
-                continue
-            name_only = (flag in self.pos_tags and word not in self.gov_words and len(word) >= 2
-                         and not (len(word) >= self.word_length and freq.get(word, 0) > 0)
-                         and all("\u4e00" <= c <= "\u9fff" for c in word))
-            spans.append(ProtectedSpan(start, end, word if name_only else ""))
+            named = flag in self.pos_tags
+            always = (word in self.gov_words or (len(word) >= self.word_length and freq.get(word, 0) > 0)
+                      or not any("\u4e00" <= c <= "\u9fff" for c in word))
+            if named or always:
+                name_only = named and not always and len(word) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in word)
+                spans.append(ProtectedSpan(start, end, word if name_only else ""))
         return spans
 
     def blocks(self, sentence: str, protected: Sequence[ProtectedSpan], start: int, end: int,
