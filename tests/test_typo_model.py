@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -445,8 +446,6 @@ def test_numerals_and_calendar_units_are_never_swapped():
 def test_a_dictionary_word_tagged_as_a_name_may_become_a_much_more_frequent_common_word():
     """jieba's dictionary tags common words as names (桂花 nr): the override frees edits that make a far more
     frequent word no tag calls a name, and only those."""
-    from dataclasses import replace
-
     from review.typo_model import Protection
 
     protection = Protection(pos_tags=frozenset({"nr", "ns", "nt", "nz"}), word_length=4, gov_words=frozenset(),
@@ -505,3 +504,19 @@ def test_held_out_pairs_are_scored_as_if_their_own_substitutions_were_never_obse
     assert np.allclose(prob, corrector.ensemble.predict(unseen.features))
     (seen, _), = scored_as_unseen(corrector, [sentence], observed={"时实": 2})
     assert seen.chars == ["实"] and seen.features[0, flag] == 1.0
+
+
+def test_the_shipped_check_corrects_a_word_jieba_tags_as_a_name_and_leaves_a_guessed_name_alone():
+    """End to end with the shipped models: 易制毒滑雪品 (滑雪 is nr in jieba's dictionary) gets 化学, and the
+    person's name 胡楠, which the corrector reads as 湖南, stays untouched."""
+    if not (model_path("csc", RERANK_FILE).exists() and model_path("ngram", "ngram.npz").exists()):
+        pytest.skip("shipped corrector not built")
+    check = TypoCheck()
+    text = "严格落实二类易制毒滑雪品进口许可制度。胡楠是一家数据采集公司的负责人。"
+    doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions.make())
+    found = {(f.text, f.suggestion) for f in check.check(doc) if f.rule == "typo.model"}
+    assert ("滑雪", "化学") in found
+    assert not any(t in "胡楠" or "胡楠" in t for t, _ in found)
+    # with the override off, the name tag protects the wrong word again
+    check.model_pass.protection = replace(check.model_pass.protection, name_min_freq=0)
+    assert ("滑雪", "化学") not in {(f.text, f.suggestion) for f in check.check(doc) if f.rule == "typo.model"}
