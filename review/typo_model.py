@@ -273,6 +273,8 @@ def load_model_pass(settings: dict, model_dir: Path | None = None, corrector=Non
                               backend=os.environ.get(BACKEND_ENV, settings.get("backend", "numpy")))
     ngram = load_ngram(str(ngram_file))
     decider = load_rerank_corrector(folder, corrector, confusion, ngram, get_tokenizer().FREQ)
+    if decider is not None and not settings.get("group_pass", True):
+        getattr(decider, "rerank", decider).group_ensemble = None
     if decider is not None and getattr(decider.generator, "cloze", None) is not None:
         from review.csc.cloze import limit_blas_threads
 

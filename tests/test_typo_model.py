@@ -520,3 +520,20 @@ def test_the_shipped_check_corrects_a_word_jieba_tags_as_a_name_and_leaves_a_gue
     # with the override off, the name tag protects the wrong word again
     check.model_pass.protection = replace(check.model_pass.protection, name_min_freq=0)
     assert ("滑雪", "化学") not in {(f.text, f.suggestion) for f in check.check(doc) if f.rule == "typo.model"}
+
+
+def test_the_shipped_group_pass_corrects_a_particle_the_trigrams_accept_and_can_be_switched_off():
+    """End to end with the shipped models: 认真的学习 reads well one character each side, so only the group pass
+    (models/groups + models/csc/rerank_groups.npz) suggests 地; `group_pass = false` turns it off."""
+    if not (model_path("csc", "rerank_groups.npz").exists() and model_path("groups", "groups.npz").exists()):
+        pytest.skip("shipped group pass not built")
+    check = TypoCheck()
+    text = "我们要认真的学习党的二十大精神。"
+    doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions.make())
+    found = [(f.start, f.text, f.suggestion) for f in check.check(doc) if f.rule == "typo.model"]
+    assert found == [(text.index("的学习"), "的", "地")]
+    settings = {**check.settings["model"], "group_pass": False}
+    off = load_model_pass(settings)
+    assert getattr(off.corrector, "rerank", off.corrector).group_ensemble is None
+    check.model_pass = off
+    assert not [f for f in check.check(doc) if f.rule == "typo.model"]

@@ -34,6 +34,7 @@ import numpy as np
 from ..ngram import Counts, NgramModel, encode, padded
 from .cloze import CLOZE_FILE, ClozeModel, load_cloze
 from .confusion import COLUMNS, ConfusionSet
+from .groups import GROUPS_FILE, GroupModel, load_groups
 
 Edit = Tuple[int, str, str, float]
 RERANK_FILE = "rerank.npz"
@@ -65,7 +66,13 @@ FEATURES = (
     "cloze_src",  # the cloze model's log-probability of the source among itself and the position's candidates
     "cloze_cand",  # the same of the candidate (the three are 0 without a cloze model)
 )
-FEATURE_INDEX = {name: i for i, name in enumerate(FEATURES)}
+# the group pass's rows (`CandidateGenerator.generate(..., groups_only=True)`) carry two more columns; every row
+# has them (-1 outside that pass), and the main reranker reads only the first len(FEATURES)
+GROUP_FEATURES = FEATURES + (
+    "group_src",  # the confusable group's classifier (review/csc/groups.py): probability of the source character
+    "group_cand",  # the same of the candidate (another member of the source character's group)
+)
+FEATURE_INDEX = {name: i for i, name in enumerate(GROUP_FEATURES)}
 # short spans between paired quotation or title marks: coined terms, names and slogans live there
 QUOTED = re.compile(r"[“‘「『《]([^“”‘’「」『』《》\n]{1,12})[”’」』》]")
 
@@ -85,7 +92,7 @@ class Candidates:
 
     positions: np.ndarray  # (n,) int, code-point offsets in the sentence
     chars: List[str]
-    features: np.ndarray  # (n, len(FEATURES)) float32
+    features: np.ndarray  # (n, len(GROUP_FEATURES)) float32
 
 
 class DictionaryWords:
@@ -165,10 +172,18 @@ class CandidateGenerator:
 
     def __init__(self, ngram: NgramModel, confusion: ConfusionSet, word_freq: Dict[str, int],
                  floor: float = 2.0, max_candidates: int = 0, observed: Optional[Dict[str, int]] = None,
-                 gate: float = math.inf, cloze: Optional[ClozeModel] = None) -> None:
+                 gate: float = math.inf, cloze: Optional[ClozeModel] = None, groups: Optional[GroupModel] = None,
+                 group_gate: float = 0.5, group_floor: float = 0.2) -> None:
         self.ngram = ngram
         # the ±5-character cloze network: its scores of the source and the candidates are features
         self.cloze = cloze
+        # the confusable groups' context classifiers (的/地/得 …), for the group pass (`generate(groups_only=True)`):
+        # a member the classifier gives less than `group_gate` is examined whatever its trigrams say, and the
+        # other members it gives at least `group_floor` are candidates whatever their trigram gain (the trigrams
+        # cannot tell 跑的很快 from 跑得很快)
+        self.groups = groups
+        self.group_gate = group_gate
+        self.group_floor = group_floor
         # positions whose own trigram log-probability reaches `gate` fit too well to be errors: skipping them
         # spares most of the candidate scoring (on clean news -16 keeps a fifth of the positions and 96% of
         # the training errors' positions)
@@ -259,24 +274,51 @@ class CandidateGenerator:
                     best_freq = max(best_freq, math.log1p(freq))
         return best_len, best_freq
 
-    def generate(self, sentence: str) -> Candidates:
-        """Candidates of `sentence` whose trigram gain is at least `floor` (transformer features left at 0)."""
+    def generate(self, sentence: str, groups_only: bool = False) -> Candidates:
+        """Candidates of `sentence` whose trigram gain is at least `floor` (transformer features left at 0).
+
+        With `groups_only` (needs `groups`): the group pass instead, whose rows are the other members of a
+        confusable group at the positions where the group's classifier doubts the written member, whatever
+        their trigrams say (described by the same features, over these rows only, and the two group columns).
+        """
         codes = encode(sentence)
         positions = np.nonzero(codes)[0]
-        empty = Candidates(np.zeros(0, np.int64), [], np.zeros((0, len(FEATURES)), np.float32))
+        empty = Candidates(np.zeros(0, np.int64), [], np.zeros((0, len(GROUP_FEATURES)), np.float32))
         if len(positions) == 0:
             return empty
-        cp = padded(codes)
-        # the text's n-grams looked up once: the source characters' scores and every position's context are
-        # gathered from them
-        counts = self.ngram.text_counts(cp)
-        base_parts = self.ngram.source_logprob(cp, positions, counts, parts=True)
+        group_probs = None
+        if groups_only:
+            # only the positions holding a member whose written character the classifier gives < group_gate
+            held = codes[positions]
+            member = np.flatnonzero(self.groups.keys(held) > 0)
+            group_probs = self.groups.probabilities(codes, positions[member])
+            written = group_probs[np.arange(len(member)), self.groups.member_index(held[member])]
+            doubted = written < self.group_gate
+            if not doubted.any():
+                return empty
+            positions, group_probs = positions[member[doubted]], group_probs[doubted]
+        last = self.last_scored
+        cp = last[1] if groups_only and last is not None and last[0] == sentence else padded(codes)
+        if groups_only and last is not None and last[0] == sentence:
+            # the main pass has just scored this very text: its n-gram counts and every character's own fit
+            counts, own = last[2], last[3]
+            base_parts = self.ngram.source_logprob(cp, positions, counts, parts=True)
+        else:
+            # the text's n-grams looked up once: the source characters' scores and every position's context
+            # are gathered from them
+            counts = self.ngram.text_counts(cp)
+            every = np.nonzero(codes)[0]
+            every_parts = self.ngram.source_logprob(cp, every, counts, parts=True)
+            # every character's own fit (0 off Chinese): the neighbours' features
+            own = np.zeros(len(codes))
+            own[every] = every_parts[0] + every_parts[1] + every_parts[2]
+            base_parts = self.ngram.source_logprob(cp, positions, counts, parts=True) if groups_only else every_parts
+            if not groups_only:
+                self.last_scored = (sentence, cp, counts, own)
         base = base_parts[0] + base_parts[1] + base_parts[2]
-        # every character's own fit (0 off Chinese), two zeros of padding each side: the neighbours' features
-        near = np.zeros(len(codes) + 4)
-        near[positions + 2] = base
-        self.last_scored = (sentence, cp, counts, near[2:-2])
-        if self.gate < math.inf:
+        near = np.zeros(len(codes) + 4)  # two zeros of padding each side
+        near[2:-2] = own
+        if not groups_only and self.gate < math.inf:
             doubtful = base < self.gate
             positions, base, base_parts = positions[doubtful], base[doubtful], base_parts[:, doubtful]
         if self._neighbour_index is not None:
@@ -298,18 +340,32 @@ class CandidateGenerator:
             owners = np.repeat(np.arange(len(positions)), sizes)
             chars = np.concatenate([c for c, _ in lists])
             flags = np.concatenate([f for _, f in lists])
+        if groups_only:
+            # only the other members of the written character's group: the rest are the main pass's business
+            same = self.groups.keys(chars) == self.groups.keys(codes[positions])[owners]
+            if not same.any():
+                return empty
+            owners, chars, flags = owners[same], chars[same], flags[same]
         cand_parts = self.ngram.local_logprob(cp, positions, chars, owners, counts, parts=True)
         cand = cand_parts[0] + cand_parts[1] + cand_parts[2]
         gain = cand - base[owners]
         keep = gain >= self.floor
+        group_src = group_cand = None
+        if group_probs is not None:
+            group_src, group_cand = self._group_columns(codes, positions, group_probs, owners, chars)
+            keep = group_cand >= self.group_floor
         if not keep.any():
             return empty
         owners, chars, flags, cand, gain = owners[keep], chars[keep], flags[keep], cand[keep], gain[keep]
         cand_parts = cand_parts[:, keep]
+        if group_probs is not None:
+            group_src, group_cand = group_src[keep], group_cand[keep]
         # rank and gap within each position (rows are grouped by owner, in order)
         order = np.lexsort((-gain, owners))
         owners, chars, flags, cand, gain = owners[order], chars[order], flags[order], cand[order], gain[order]
         cand_parts = cand_parts[:, order]
+        if group_probs is not None:
+            group_src, group_cand = group_src[order], group_cand[order]
         starts = np.r_[0, np.nonzero(np.diff(owners))[0] + 1]
         counts = np.diff(np.r_[starts, len(owners)])
         first = np.repeat(starts, counts)
@@ -319,7 +375,7 @@ class CandidateGenerator:
         gap = np.where(rank == 0, gain - np.repeat(second, counts), gain - best)
         pos = positions[owners]
         src_codes = codes[pos]
-        feats = np.zeros((len(owners), len(FEATURES)), dtype=np.float32)
+        feats = np.zeros((len(owners), len(GROUP_FEATURES)), dtype=np.float32)
         f = FEATURE_INDEX
         feats[:, f["gain"]] = gain
         feats[:, f["base"]] = base[owners]
@@ -342,7 +398,9 @@ class CandidateGenerator:
         feats[:, f["near_base2"]] = np.minimum(np.where(chinese[pos], near[at - 2], 0.0),
                                                np.where(chinese[pos + 2], near[at + 2], 0.0))
         feats[:, f["quoted"]] = quoted_lengths(sentence)[pos]
-        if self.cloze is not None:
+        feats[:, f["group_src"]] = -1.0 if group_src is None else group_src
+        feats[:, f["group_cand"]] = -1.0 if group_cand is None else group_cand
+        if self.cloze is not None and not groups_only:  # the group classifier reads the context instead
             self._cloze_features(feats, sentence, positions, owners, chars)
         char_list = list(chars.astype("<u4").tobytes().decode("utf-32-le"))
         if self._words is not None:
@@ -355,6 +413,18 @@ class CandidateGenerator:
                 feats[k, f["src_word"]], feats[k, f["src_word_freq"]] = src_words[p]
                 feats[k, f["cand_word"]], feats[k, f["cand_word_freq"]] = self._word(sentence, p, ch)
         return Candidates(pos.astype(np.int64), char_list, feats)
+
+    def _group_columns(self, codes: np.ndarray, positions: np.ndarray, probs: np.ndarray, owners: np.ndarray,
+                       chars: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        """Per row: the group classifier's probability of the source character (-1 when in no group) and of
+        the candidate (-1 when not in the source's group), from `probs` (per position, as `probabilities`)."""
+        groups = self.groups
+        src = codes[positions][owners]
+        key = groups.keys(src)
+        src_p = np.where(key > 0, probs[owners, groups.member_index(src)], -1.0)
+        same = (key > 0) & (groups.keys(chars) == key)
+        cand_p = np.where(same, probs[owners, groups.member_index(chars)], -1.0)
+        return src_p, cand_p
 
     def _cloze_features(self, feats: np.ndarray, sentence: str, positions: np.ndarray, owners: np.ndarray,
                         chars: np.ndarray) -> None:
@@ -403,7 +473,7 @@ class CandidateGenerator:
         feats[:, f["src_word"]], feats[:, f["src_word_freq"]] = lengths[src], freqs[src]
         feats[:, f["cand_word"]], feats[:, f["cand_word_freq"]] = lengths[len(where):], freqs[len(where):]
 
-    def generate_many(self, sentences: Sequence[str]) -> List[Candidates]:
+    def generate_many(self, sentences: Sequence[str], groups_only: bool = False) -> List[Candidates]:
         """`generate` for each sentence, computed in one pass over the sentences joined by line breaks.
 
         Two line breaks read as the two boundary symbols a sentence alone is padded with (one would let the
@@ -411,17 +481,37 @@ class CandidateGenerator:
         dictionary word and they end the cloze model's windows, so the result is the same as sentence by
         sentence, without the per-call overhead.
         """
-        if len(sentences) <= 1:
-            return [self.generate(s) for s in sentences]
-        starts = np.cumsum([0] + [len(s) + 2 for s in sentences[:-1]])
-        found = self.generate("\n\n".join(sentences))
-        owner = np.searchsorted(starts, found.positions, side="right") - 1
-        bounds = np.searchsorted(owner, np.arange(len(sentences) + 1))
-        out = []
-        for i in range(len(sentences)):
-            a, b = int(bounds[i]), int(bounds[i + 1])
-            out.append(Candidates(found.positions[a:b] - starts[i], found.chars[a:b], found.features[a:b]))
-        return out
+        joined = self.generate_joined(sentences, groups_only)
+        return [joined.sentence(i) for i in range(len(sentences))]
+
+    def generate_joined(self, sentences: Sequence[str], groups_only: bool = False) -> "JoinedCandidates":
+        """`generate_many` left as one block of rows: callers that need few sentences' candidates (the
+        corrector decides only sentences with a row at its threshold) skip splitting the others."""
+        if len(sentences) == 1:
+            return JoinedCandidates(self.generate(sentences[0], groups_only), np.zeros(1, np.int64), 1)
+        found = self.generate("\n\n".join(sentences), groups_only) if sentences else Candidates(
+            np.zeros(0, np.int64), [], np.zeros((0, len(GROUP_FEATURES)), np.float32))
+        return JoinedCandidates(found, np.cumsum([0] + [len(s) + 2 for s in sentences[:-1]]), len(sentences))
+
+
+@dataclass
+class JoinedCandidates:
+    """The candidates of sentences read as one text (joined by two line breaks), and where each sentence is."""
+
+    found: Candidates
+    starts: np.ndarray  # each sentence's offset in the joined text
+    count: int  # sentences
+
+    def __post_init__(self) -> None:
+        owner = np.searchsorted(self.starts, self.found.positions, side="right") - 1
+        # rows of sentence i: bounds[i]:bounds[i + 1] (rows are in text order)
+        self.bounds = np.searchsorted(owner, np.arange(self.count + 1))
+
+    def sentence(self, i: int) -> Candidates:
+        """Sentence i's candidates, with offsets in the sentence."""
+        a, b = int(self.bounds[i]), int(self.bounds[i + 1])
+        found = self.found
+        return Candidates(found.positions[a:b] - self.starts[i], found.chars[a:b], found.features[a:b])
 
 
 def add_neural_features(cands: Candidates, sentence: str, logprobs: np.ndarray, vocab) -> None:
@@ -561,6 +651,10 @@ class RerankCorrector:
         self.path: Optional[Path] = None
         # whole-word homophone corrections (review/csc/words.py), merged into the character edits when present
         self.words = None
+        # the group pass (`generate(groups_only=True)`): its own ensemble over GROUP_FEATURES and threshold,
+        # suggestions at positions no other edit touches (`load_group_pass`)
+        self.group_ensemble: Optional[TreeEnsemble] = None
+        self.group_threshold = 1.0
 
     def save_threshold(self, threshold: float, note: dict) -> None:
         """Store a newly tuned threshold (and how it was chosen) in the rerank.npz this corrector came from."""
@@ -571,18 +665,41 @@ class RerankCorrector:
 
     def scored(self, sentences: Sequence[str]) -> List[Tuple[Candidates, np.ndarray]]:
         """Per sentence its candidates and their probabilities of being the right correction."""
-        cands = self.generator.generate_many(sentences)
+        joined, probs = self.scored_joined(sentences)
+        b = joined.bounds
+        return [(joined.sentence(i), probs[b[i]: b[i + 1]]) for i in range(len(sentences))]
+
+    def scored_joined(self, sentences: Sequence[str]) -> Tuple[JoinedCandidates, np.ndarray]:
+        """`scored` as one block: the sentences' candidates joined, and every row's probability (one
+        prediction over all rows: the per-call overhead dominates for short sentences)."""
+        joined = self.generator.generate_joined(sentences)
         if self.neural is not None:
             gain = FEATURE_INDEX["gain"]
-            need = [i for i, c in enumerate(cands) if len(c.chars) and c.features[:, gain].max() >= self.neural_gate]
+            # each sentence's rows are a view of the joined rows: the transformer features land in them
+            views = [joined.sentence(i) for i in range(len(sentences))]
+            need = [i for i, c in enumerate(views) if len(c.chars) and c.features[:, gain].max() >= self.neural_gate]
             if need:
                 logprobs = self.neural.char_logprobs([sentences[i] for i in need])
                 for i, lp in zip(need, logprobs):
-                    add_neural_features(cands[i], sentences[i], lp, self.neural.vocab)
-        # one prediction over every sentence's rows: the per-call overhead dominates for short sentences
-        probs = self.ensemble.predict(np.concatenate([c.features for c in cands])) if cands else np.zeros(0)
-        bounds = np.cumsum([0] + [len(c.chars) for c in cands])
-        return [(c, probs[bounds[i]: bounds[i + 1]]) for i, c in enumerate(cands)]
+                    add_neural_features(views[i], sentences[i], lp, self.neural.vocab)
+        return joined, self.ensemble.predict(joined.found.features)
+
+    @staticmethod
+    def sentences_with(joined: JoinedCandidates, probs: np.ndarray, low: float, high: float = math.inf) -> List[int]:
+        """The sentences of `joined` holding a row whose probability is in [low, high)."""
+        rows = np.flatnonzero((probs >= low) & (probs < high))
+        return np.unique(np.searchsorted(joined.bounds, rows, side="right") - 1).tolist()
+
+    def decide_joined(self, sentences: Sequence[str], joined: JoinedCandidates, probs: np.ndarray, threshold: float,
+                      protected: Optional[Sequence[Sequence[Tuple[int, int]]]] = None) -> List[List[Edit]]:
+        """`decide` for each sentence of a `scored_joined` result; only sentences with a row at the threshold
+        are looked at (on clean text a few in a hundred)."""
+        out: List[List[Edit]] = [[] for _ in sentences]
+        b = joined.bounds
+        for si in self.sentences_with(joined, probs, threshold):
+            out[si] = self.decide(sentences[si], joined.sentence(si), probs[b[si]: b[si + 1]], threshold,
+                                  protected[si] if protected else ())
+        return out
 
     @staticmethod
     def decide(sentence: str, cands: Candidates, prob: np.ndarray, threshold: float,
@@ -598,9 +715,43 @@ class RerankCorrector:
                 protected: Optional[Sequence[Sequence[Tuple[int, int]]]] = None) -> List[List[Edit]]:
         """Suggest corrections: at each position the most probable candidate, when it reaches the threshold."""
         thr = self.threshold if threshold is None else float(threshold)
-        out = [self.decide(sentences[si], c, prob, thr, protected[si] if protected else ())
-               for si, (c, prob) in enumerate(self.scored(sentences))]
-        return self.add_word_edits(sentences, out, protected)
+        out = self.decide_joined(sentences, *self.scored_joined(sentences), thr, protected)
+        return self.add_group_edits(sentences, self.add_word_edits(sentences, out, protected), protected)
+
+    def scored_groups(self, sentences: Sequence[str]) -> List[Tuple[Candidates, np.ndarray]]:
+        """Per sentence the group pass's candidates and their probabilities (needs the group pass)."""
+        cands = self.generator.generate_many(sentences, groups_only=True)
+        rows = np.concatenate([c.features for c in cands]) if cands else np.zeros((0, len(GROUP_FEATURES)))
+        probs = self.group_ensemble.predict(rows)
+        bounds = np.cumsum([0] + [len(c.chars) for c in cands])
+        return [(c, probs[bounds[i]: bounds[i + 1]]) for i, c in enumerate(cands)]
+
+    def add_group_edits(self, sentences: Sequence[str], edits: List[List[Edit]],
+                        protected: Optional[Sequence[Sequence[Tuple[int, int]]]] = None,
+                        threshold: Optional[float] = None) -> List[List[Edit]]:
+        """`edits` with the group pass's suggestions at the positions no edit touches (unchanged without it).
+
+        The sentences are read as one text, joined as `generate_many` joins them (so the main pass's n-gram
+        counts are reused), and only sentences with a row at the threshold are decided one by one: on clean
+        text that is almost none.
+        """
+        if self.group_ensemble is None or not sentences:
+            return edits
+        thr = self.group_threshold if threshold is None else float(threshold)
+        joined = self.generator.generate_joined(sentences, groups_only=True)
+        if not len(joined.found.chars):
+            return edits
+        prob = self.group_ensemble.predict(joined.found.features)
+        found = self.decide_joined(sentences, joined, prob, thr, protected)
+        out = list(edits)
+        for si, new in enumerate(found):
+            if not new:
+                continue
+            taken = {e[0] for e in edits[si]}
+            extra = [e for e in new if e[0] not in taken]
+            if extra:
+                out[si] = sorted(list(edits[si]) + extra)
+        return out
 
     def add_word_edits(self, sentences: Sequence[str], edits: List[List[Edit]],
                        protected: Optional[Sequence[Sequence[Tuple[int, int]]]] = None) -> List[List[Edit]]:
@@ -646,12 +797,9 @@ class HybridCorrector:
                 protected: Optional[Sequence[Sequence[Tuple[int, int]]]] = None) -> List[List[Edit]]:
         """Reranker edits (at `threshold`), then transformer edits at free positions of hesitant sentences."""
         thr = self.rerank.threshold if threshold is None else float(threshold)
-        out: List[List[Edit]] = []
-        need: List[int] = []
-        for si, (c, prob) in enumerate(self.rerank.scored(sentences)):
-            out.append(self.rerank.decide(sentences[si], c, prob, thr, protected[si] if protected else ()))
-            if len(prob) and (prob[prob < thr].max(initial=0.0)) >= self.hesitant:
-                need.append(si)
+        joined, probs = self.rerank.scored_joined(sentences)
+        out = self.rerank.decide_joined(sentences, joined, probs, thr, protected)
+        need = self.rerank.sentences_with(joined, probs, self.hesitant, thr)
         if need:
             self.neural_reads += len(need)
             extra = self.neural.correct([sentences[i] for i in need],
@@ -659,7 +807,29 @@ class HybridCorrector:
             for si, edits in zip(need, extra):
                 taken = {e[0] for e in out[si]}
                 out[si] = sorted(out[si] + [e for e in edits if e[0] not in taken])
-        return self.rerank.add_word_edits(sentences, out, protected)
+        return self.rerank.add_group_edits(sentences, self.rerank.add_word_edits(sentences, out, protected), protected)
+
+
+GROUP_PASS_FILE = "rerank_groups.npz"
+
+
+def load_group_pass(corrector: RerankCorrector, folder: Path) -> None:
+    """Give `corrector` the group pass of `folder`'s rerank_groups.npz, with the group classifiers of
+    models/groups (nothing when the folder has no such file)."""
+    path = Path(folder) / GROUP_PASS_FILE
+    if not path.exists():
+        return
+    from ..resources import model_path
+
+    groups = load_groups(model_path("groups"))
+    if groups is None:
+        raise FileNotFoundError(f"{path} needs the group classifiers, and {model_path('groups', GROUPS_FILE)} is "
+                                "missing (`review train groups`)")
+    ensemble, meta = TreeEnsemble.load(path, GROUP_FEATURES)
+    generator = corrector.generator
+    generator.groups = groups
+    generator.group_gate, generator.group_floor = float(meta["group_gate"]), float(meta["group_floor"])
+    corrector.group_ensemble, corrector.group_threshold = ensemble, float(meta["threshold"])
 
 
 def load_rerank_corrector(folder: Path, neural, confusion: ConfusionSet, ngram: Optional[NgramModel] = None,
@@ -703,6 +873,7 @@ def load_rerank_corrector(folder: Path, neural, confusion: ConfusionSet, ngram: 
     from .words import load_word_corrector
 
     corrector.words = load_word_corrector(Path(folder), ngram, word_freq, cloze)
+    load_group_pass(corrector, Path(folder))
     if corrector.words is not None:
         corrector.words.generator.shared = generator
     if with_features or neural is None:

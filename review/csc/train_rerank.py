@@ -35,7 +35,7 @@ from . import data as D
 from .confusion import COLUMNS, ConfusionSet, observed_pairs
 from .evaluate import sentence_metrics
 from .infer import apply_edits
-from .rerank import (FEATURE_INDEX, FEATURES, CandidateGenerator, Candidates, RerankCorrector, TreeEnsemble,
+from .rerank import (FEATURE_INDEX, FEATURES, GROUP_FEATURES, CandidateGenerator, Candidates, RerankCorrector, TreeEnsemble,
                      add_neural_features)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,8 +56,9 @@ def fold_of(pair: D.Pair) -> int:
 
 
 def build_rows(generator: CandidateGenerator, neural, pairs: Sequence[D.Pair], with_targets: bool = True,
-               progress: bool = True) -> Dict[str, np.ndarray]:
-    """Feature rows of every candidate in the source (and target) sentences of `pairs`.
+               progress: bool = True, groups_only: bool = False) -> Dict[str, np.ndarray]:
+    """Feature rows of every candidate in the source (and target) sentences of `pairs` (of the group pass's
+    candidates with `groups_only`).
 
     Returns arrays: x (features), y (1 = the target has this character here), owner (sentence index), pair
     (index into `pairs`), src and cand (code points of the source character and the candidate).
@@ -75,7 +76,7 @@ def build_rows(generator: CandidateGenerator, neural, pairs: Sequence[D.Pair], w
     batch = 64
     for b in tqdm(range(0, len(sentences), batch), disable=not progress, desc="features", unit="batch"):
         chunk = sentences[b: b + batch]
-        cands = [generator.generate(src) for src, _, _ in chunk]
+        cands = [generator.generate(src, groups_only) for src, _, _ in chunk]
         if neural is not None:
             need = [i for i, c in enumerate(cands) if len(c.chars)]
             if need:
@@ -92,7 +93,7 @@ def build_rows(generator: CandidateGenerator, neural, pairs: Sequence[D.Pair], w
             parts["src"].append(np.array([ord(src[p]) for p in positions], dtype=np.int64))
             parts["cand"].append(np.array([ord(ch) for ch in c.chars], dtype=np.int64))
     if not parts["x"]:
-        return dict(x=np.zeros((0, len(FEATURES)), np.float32), **{k: np.zeros(0, np.int64) for k in list(parts)[1:]})
+        return dict(x=np.zeros((0, len(GROUP_FEATURES)), np.float32), **{k: np.zeros(0, np.int64) for k in list(parts)[1:]})
     return {k: np.concatenate(v) for k, v in parts.items()}
 
 
@@ -128,9 +129,11 @@ def rows_by_fold(args, generator, pairs: Sequence, build) -> List[Dict[str, np.n
     return parts
 
 
-def build_fold_rows(args, generator: CandidateGenerator, neural, pairs: Sequence[D.Pair]) -> Dict[str, np.ndarray]:
+def build_fold_rows(args, generator: CandidateGenerator, neural, pairs: Sequence[D.Pair],
+                    groups_only: bool = False) -> Dict[str, np.ndarray]:
     """`build_rows`, each fold's pairs scored by an n-gram model that did not count their targets."""
-    parts = rows_by_fold(args, generator, pairs, lambda fold: build_rows(generator, neural, fold))
+    parts = rows_by_fold(args, generator, pairs,
+                         lambda fold: build_rows(generator, neural, fold, groups_only=groups_only))
     sentences = 0
     for rows in parts:  # sentence numbers stay unique across folds
         rows["owner"] = rows["owner"] + sentences
@@ -204,9 +207,10 @@ def export(clf, names: Sequence[str] = FEATURES) -> TreeEnsemble:
                         np.concatenate(right), np.concatenate(value), np.array(roots), bias, depth, names)
 
 
-def scored_as_unseen(corrector: RerankCorrector, sentences: Sequence[str], observed: Dict[str, int]):
-    """`corrector.scored(sentences)` for training pairs kept out of the fit, as if their own substitutions had
-    never been observed.
+def scored_as_unseen(corrector: RerankCorrector, sentences: Sequence[str], observed: Dict[str, int],
+                     groups: bool = False):
+    """`corrector.scored(sentences)` (`scored_groups` with `groups`) for training pairs kept out of the fit, as
+    if their own substitutions had never been observed.
 
     The confusion set's "observed" column (lexicons/confusion) counts every training pair, the held-out tenth
     included: scored plainly, a held-out error would be flagged observed by itself, and a candidate linked
@@ -217,7 +221,9 @@ def scored_as_unseen(corrector: RerankCorrector, sentences: Sequence[str], obser
     f = FEATURE_INDEX
     sound_shape = [f[f"col_{c}"] for c in COLUMNS if c != "observed"]
     out = []
-    for sentence, (cands, prob) in zip(sentences, corrector.scored(sentences)):
+    ensemble = corrector.group_ensemble if groups else corrector.ensemble
+    scored = corrector.scored_groups(sentences) if groups else corrector.scored(sentences)
+    for sentence, (cands, prob) in zip(sentences, scored):
         if not len(cands.chars):
             out.append((cands, prob))
             continue
@@ -227,7 +233,7 @@ def scored_as_unseen(corrector: RerankCorrector, sentences: Sequence[str], obser
         x[:, f["col_observed"]] = seen
         keep = (x[:, sound_shape].sum(1) > 0) | seen
         kept = Candidates(cands.positions[keep], [ch for ch, k in zip(cands.chars, keep) if k], x[keep])
-        out.append((kept, corrector.ensemble.predict(kept.features)))
+        out.append((kept, ensemble.predict(kept.features)))
     return out
 
 
@@ -316,7 +322,7 @@ def fit(args, generator: CandidateGenerator, neural, fit_pairs: Sequence[D.Pair]
     # rows of every position, also those the run-time gate skips: fitting on gated rows alone scored worse
     # on odw dev (0.38 against 0.53), the gate itself costs no odw-dev correction
     rows = cross_fit_observed(rows, fit_pairs, generator.confusion)
-    x, y = rows["x"], rows["y"]
+    x, y = rows["x"][:, : len(FEATURES)], rows["y"]  # the group pass's two columns are not the main reranker's
     if neural is not None:
         x = gate_neural(x, rows["owner"], args.neural_gate)
     print(f"{len(y)} rows, {int(y.sum())} positive, {time.time() - t0:.0f}s", file=sys.stderr)
@@ -333,6 +339,16 @@ def fit(args, generator: CandidateGenerator, neural, fit_pairs: Sequence[D.Pair]
     if check > 1e-4:
         raise SystemExit(f"exported ensemble disagrees with scikit-learn by {check}")
     return ensemble, int(len(y)), int(y.sum())
+
+
+def add_tree_arguments(ap: argparse.ArgumentParser, iterations: int, depth: int, learning_rate: float,
+                       max_fpr_help: str = "threshold tuning: most share of odw dev's error-free sentences changed"
+                       ) -> None:
+    """The gradient-boosting options every decision ensemble's trainer takes, and --max-fpr."""
+    ap.add_argument("--iterations", type=int, default=iterations, help="trees")
+    ap.add_argument("--depth", type=int, default=depth, help="most levels of a tree")
+    ap.add_argument("--learning-rate", type=float, default=learning_rate)
+    ap.add_argument("--max-fpr", type=float, default=0.03, help=max_fpr_help)
 
 
 def main(argv=None) -> int:
@@ -356,11 +372,7 @@ def main(argv=None) -> int:
     ap.add_argument("--news", type=int, default=-1,
                     help="held-out clean news sentences (never counted, never used for tuning) added as error-free "
                          "training rows: -1 all of them (default), 0 none")
-    ap.add_argument("--iterations", type=int, default=200)
-    ap.add_argument("--depth", type=int, default=6)
-    ap.add_argument("--learning-rate", type=float, default=0.15)
-    ap.add_argument("--max-fpr", type=float, default=0.03,
-                    help="threshold tuning: most share of odw dev's error-free sentences changed")
+    add_tree_arguments(ap, 200, 6, 0.15)
     ap.add_argument("--max-news-fpr", type=float, default=0.009,
                     help="threshold tuning: most share of held-out clean news sentences changed (default: the "
                          "previous release's 0.90%%, so that a new reranker buys recall without more false alarms)")

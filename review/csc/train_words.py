@@ -21,13 +21,14 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
 from . import data as D
 from .evaluate import sentence_metrics
 from .rerank import RerankCorrector, load_rerank_corrector
+from .train_rerank import add_tree_arguments
 from .words import WORD_FEATURES, WORDS_FILE, HomophoneWordGenerator, WordCorrector, merge_word_edits
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,6 +117,34 @@ def sweep(char_edits: List[list], words: WordCorrector, pairs: Sequence[D.Pair],
     return out
 
 
+def pick_added_threshold(grid: Sequence[float], results: Dict[str, List[dict]], before: Dict[str, dict],
+                         max_fpr: float, max_news_extra: float) -> Tuple[float, int]:
+    """(threshold, its index in `grid`) of an added path: the best mean correction F1 of odw dev ("dev") and the
+    held-out pairs ("held") among thresholds within `max_fpr` on odw dev's error-free sentences that add at most
+    `max_news_extra` to the share of held-out news ("news") changed `before` (the highest when none is)."""
+    ok = []
+    for k, thr in enumerate(grid):
+        d, h, n = results["dev"][k], results["held"][k], results["news"][k]
+        print(f"thr {thr:.2f} odw dev F1 {d['cor_f1']:.3f} fpr {d['fpr']:.3f} | held-out pairs P/R/F1 "
+              f"{h['cor_p']:.3f}/{h['cor_r']:.3f}/{h['cor_f1']:.3f} | news changed {n['fpr']:.4f}", file=sys.stderr)
+        if d["fpr"] <= max_fpr and n["fpr"] <= before["news"]["fpr"] + max_news_extra:
+            ok.append((round((d["cor_f1"] + h["cor_f1"]) / 2, 4), thr, k))
+    _, threshold, k = max(ok) if ok else (0, grid[-1], len(grid) - 1)
+    return threshold, k
+
+
+def tuned_figures(results: Dict[str, List[dict]], k: int, before: Dict[str, dict]) -> dict:
+    """The figures at grid index `k` and without the added path, for a model's meta."""
+    def rounded(row: dict) -> dict:
+        return {m: round(float(row[m]), 4) for m in ("cor_p", "cor_r", "cor_f1", "fpr")}
+
+    return dict(odw_dev=rounded(results["dev"][k]), held_out=rounded(results["held"][k]),
+                news_changed=round(float(results["news"][k]["fpr"]), 4),
+                without={"odw_dev_f1": round(float(before["dev"]["cor_f1"]), 4),
+                         "held_out_f1": round(float(before["held"]["cor_f1"]), 4),
+                         "news_changed": round(float(before["news"]["fpr"]), 4)})
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="review train words", description=__doc__.split("\n")[0])
     ap.add_argument("--data", default="../shared/data")
@@ -131,10 +160,7 @@ def main(argv=None) -> int:
     ap.add_argument("--floor", type=float, default=3.0)
     ap.add_argument("--words-per-key", type=int, default=4,
                     help="only a reading's most frequent words are candidates (0: all)")
-    ap.add_argument("--iterations", type=int, default=100)
-    ap.add_argument("--depth", type=int, default=4)
-    ap.add_argument("--learning-rate", type=float, default=0.1)
-    ap.add_argument("--max-fpr", type=float, default=0.03)
+    add_tree_arguments(ap, 100, 4, 0.1)
     ap.add_argument("--max-news-extra", type=float, default=0.0004,
                     help="most share of held-out news sentences the word edits may add to the character edits' "
                          "(default: one sentence of the 3,000)")
@@ -211,14 +237,7 @@ def main(argv=None) -> int:
             for name, ps in sets.items()}
     print(f"character edits alone: odw dev F1 {base['dev']['cor_f1']:.3f} fpr {base['dev']['fpr']:.3f} | held-out "
           f"pairs F1 {base['held']['cor_f1']:.3f} | news changed {base['news']['fpr']:.4f}", file=sys.stderr)
-    ok = []
-    for k, thr in enumerate(grid):
-        d, h, n = results["dev"][k], results["held"][k], results["news"][k]
-        print(f"thr {thr:.2f} odw dev P/R/F1 {d['cor_p']:.3f}/{d['cor_r']:.3f}/{d['cor_f1']:.3f} fpr {d['fpr']:.3f} | "
-              f"held-out pairs F1 {h['cor_f1']:.3f} | news changed {n['fpr']:.4f}", file=sys.stderr)
-        if d["fpr"] <= args.max_fpr and n["fpr"] <= base["news"]["fpr"] + args.max_news_extra:
-            ok.append((round((d["cor_f1"] + h["cor_f1"]) / 2, 4), thr, k))
-    _, threshold, k = max(ok) if ok else (0, grid[-1], len(grid) - 1)
+    threshold, k = pick_added_threshold(grid, results, base, args.max_fpr, args.max_news_extra)
     meta = dict(threshold=threshold, gate=args.gate, pair_gate=args.pair_gate, floor=args.floor,
                 words_per_key=args.words_per_key, synthetic=args.synthetic, min_freq=HOMOPHONE_MIN_FREQ,
                 cloze=cloze is not None, iterations=args.iterations, depth=args.depth,
@@ -226,13 +245,7 @@ def main(argv=None) -> int:
                 tuning=f"max mean correction F1 of odw dev and the held-out training pairs (with the character "
                        f"edits), odw-dev FPR <= {args.max_fpr}, held-out news changed <= the character edits' + "
                        f"{args.max_news_extra}",
-                odw_dev={m: round(float(results['dev'][k][m]), 4) for m in ("cor_p", "cor_r", "cor_f1", "fpr")},
-                held_out={m: round(float(results['held'][k][m]), 4) for m in ("cor_p", "cor_r", "cor_f1", "fpr")},
-                news_changed=round(float(results["news"][k]["fpr"]), 4),
-                without={"odw_dev_f1": round(float(base["dev"]["cor_f1"]), 4),
-                         "held_out_f1": round(float(base["held"]["cor_f1"]), 4),
-                         "news_changed": round(float(base["news"]["fpr"]), 4)},
-                seconds=round(time.time() - t0, 1))
+                **tuned_figures(results, k, base), seconds=round(time.time() - t0, 1))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     ensemble.save(out, meta)
