@@ -298,14 +298,14 @@ class CandidateGenerator:
                 return empty
             positions, group_probs = positions[member[doubted]], group_probs[doubted]
         last = self.last_scored
-        cp = last[1] if groups_only and last is not None and last[0] == sentence else padded(codes)
         if groups_only and last is not None and last[0] == sentence:
             # the main pass has just scored this very text: its n-gram counts and every character's own fit
-            counts, own = last[2], last[3]
+            _, cp, counts, own = last
             base_parts = self.ngram.source_logprob(cp, positions, counts, parts=True)
         else:
             # the text's n-grams looked up once: the source characters' scores and every position's context
             # are gathered from them
+            cp = padded(codes)
             counts = self.ngram.text_counts(cp)
             every = np.nonzero(codes)[0]
             every_parts = self.ngram.source_logprob(cp, every, counts, parts=True)
@@ -720,11 +720,9 @@ class RerankCorrector:
 
     def scored_groups(self, sentences: Sequence[str]) -> List[Tuple[Candidates, np.ndarray]]:
         """Per sentence the group pass's candidates and their probabilities (needs the group pass)."""
-        cands = self.generator.generate_many(sentences, groups_only=True)
-        rows = np.concatenate([c.features for c in cands]) if cands else np.zeros((0, len(GROUP_FEATURES)))
-        probs = self.group_ensemble.predict(rows)
-        bounds = np.cumsum([0] + [len(c.chars) for c in cands])
-        return [(c, probs[bounds[i]: bounds[i + 1]]) for i, c in enumerate(cands)]
+        joined = self.generator.generate_joined(sentences, groups_only=True)
+        probs, b = self.group_ensemble.predict(joined.found.features), joined.bounds
+        return [(joined.sentence(i), probs[b[i]: b[i + 1]]) for i in range(len(sentences))]
 
     def add_group_edits(self, sentences: Sequence[str], edits: List[List[Edit]],
                         protected: Optional[Sequence[Sequence[Tuple[int, int]]]] = None,
