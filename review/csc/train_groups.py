@@ -140,15 +140,21 @@ def main(argv=None) -> int:
     members = sum(map(len, groups))
     empty = GroupModel(groups, np.zeros((members, 1), np.float32), np.zeros(members, np.float32), args.bits, {})
     cache = Path(args.cache) if args.cache else None
+    # the examples depend on the groups, the hashing and its width: a cache of other ones is rebuilt
+    stamp = np.array(json.dumps({"groups": groups, "bits": args.bits, "templates": [list(t) for t in TEMPLATES]}))
+    examples = None
     if cache and cache.exists():
         with np.load(cache) as d:
-            examples = [(d[f"x{g}"], d[f"y{g}"]) for g in range(len(groups))]
-    else:
+            if "stamp" in d.files and str(d["stamp"]) == str(stamp):
+                examples = [(d[f"x{g}"], d[f"y{g}"]) for g in range(len(groups))]
+            else:
+                print(f"{cache} holds examples of other groups or features: rebuilding it", file=sys.stderr)
+    if examples is None:
         from review.commands.train_ngram import clean_texts
 
         examples = collect(clean_texts(data), empty)
         if cache:
-            np.savez(cache, **{f"{k}{g}": v for g, pair in enumerate(examples) for k, v in zip("xy", pair)})
+            np.savez(cache, stamp=stamp, **{f"{k}{g}": v for g, pair in enumerate(examples) for k, v in zip("xy", pair)})
     print(f"examples per group: {[len(y) for _, y in examples]} ({time.time() - t0:.0f}s)", file=sys.stderr)
 
     weights, biases, report = [], [], {}
