@@ -9,10 +9,10 @@ logistic regression over hashed features of the four characters each side (singl
 triples at fixed offsets). The character itself is not a feature: the classifier says which member the
 context wants.
 
-It does not decide alone (on clean news it disagrees with the writer far too often for that): the reranker's
-candidate generator examines a member position when the classifier doubts the written character, admits the
-group's other members as candidates, and the classifier's two probabilities are features of the rows the
-reranker decides on.
+It does not decide alone (on clean news it disagrees with the writer far too often for that). In the group pass
+(`CandidateGenerator.generate(groups_only=True)` in review/csc/rerank.py) a member the classifier doubts is
+examined, the group's other members become candidates, and a tree ensemble of their own
+(models/csc/rerank_groups.npz) decides from the reranker's features plus the classifier's two probabilities.
 
 Stored as plain arrays in ``models/groups/groups.npz`` (float16 weights, the groups, a JSON ``meta``); NumPy
 only at run time.
@@ -36,10 +36,13 @@ TEMPLATES: Tuple[Tuple[int, ...], ...] = (
     (-2, -1), (1, 2), (-1, 1), (-3, -2), (2, 3),
     (-3, -2, -1), (1, 2, 3), (-2, -1, 1), (-1, 1, 2),
 )
-# per template, an odd 64-bit multiplier for each window column it reads (0 for the others): a feature's id is
-# the mixed sum of its characters times their multipliers, all templates in one integer matrix product
+
+
 def _template_multipliers() -> np.ndarray:
-    """(window columns, templates) multipliers: odd where the template reads the column, else 0."""
+    """(window columns, templates) multipliers: odd where the template reads the column, else 0.
+
+    A feature's id is the mixed sum of its characters times their multipliers: all templates of all positions
+    in one integer matrix product."""
     out = np.zeros((2 * REACH + 1, len(TEMPLATES)), dtype=np.uint64)
     for t, offsets in enumerate(TEMPLATES):
         for offset in offsets:
@@ -92,7 +95,7 @@ class GroupModel:
     """One weight row per group member over the hashed features, and its bias."""
 
     groups: List[str]
-    weights: np.ndarray  # (members of all groups, 2**bits) float32
+    weights: np.ndarray  # (members of all groups, 2**bits): float32 when fitted, float16 as loaded
     bias: np.ndarray  # (members,)
     bits: int
     meta: dict
@@ -107,13 +110,13 @@ class GroupModel:
         for first, group in zip(self.first, self.groups):
             for k, ch in enumerate(group):
                 self._start[ord(ch)], self._index[ord(ch)], self._size[ord(ch)] = first + 1, k, len(group)
-        self._members = "".join(self.groups)
         self._table: Optional[np.ndarray] = None
 
-    def _lookup_table(self) -> np.ndarray:
+    def prepare(self) -> np.ndarray:
         """The weights laid out for run time: group g's bucket b is row g * 2**bits + b, its members' weights
         side by side (float16, 0 past the group's size), so that a feature costs one cache line, not one per
-        member (the float32 rows, 17 MB, slowed the rest of the typo check by evicting its tables)."""
+        member (the float32 rows, 17 MB, slowed the rest of the typo check by evicting its tables). Built on first
+        use (~20 ms); long-running processes build it at warm-up (`CandidateGenerator.prepare`)."""
         if self._table is None:
             size = 1 << self.bits
             table = np.zeros((len(self.groups) * size, self.widest), dtype=np.float16)
@@ -151,7 +154,7 @@ class GroupModel:
         group = np.searchsorted(self.first, start)
         buckets = feature_buckets(codes, positions, self.bits) + (group << self.bits)[:, None]  # (n, T)
         rows = np.minimum(start[:, None] + np.arange(widest)[None, :], len(self.bias) - 1)  # (n, widest)
-        logits = self.bias[rows] + self._lookup_table()[buckets].sum(1, dtype=np.float32)
+        logits = self.bias[rows] + self.prepare()[buckets].sum(1, dtype=np.float32)
         inside = np.arange(widest)[None, :] < size[:, None]
         logits = np.where(inside, logits, -np.inf)
         logits -= logits.max(1, keepdims=True)
@@ -168,7 +171,8 @@ class GroupModel:
     def load(cls, path: Path) -> "GroupModel":
         """Read a model written by `save`."""
         with np.load(path, allow_pickle=False) as d:
-            return cls([str(g) for g in d["groups"]], d["weights"].astype(np.float32), d["bias"].astype(np.float32),
+            # float16 as stored: only `prepare`'s table reads the weights at run time
+            return cls([str(g) for g in d["groups"]], d["weights"], d["bias"].astype(np.float32),
                        int(d["bits"][0]), json.loads(str(d["meta"])))
 
 

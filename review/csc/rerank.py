@@ -227,6 +227,8 @@ class CandidateGenerator:
             self._neighbour_index = self._build_neighbour_index()
         if self.cloze is not None:
             self.cloze.prepare()
+        if self.groups is not None:
+            self.groups.prepare()
 
     def _build_neighbour_index(self) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(start, count) by code point and the neighbours' code points and column flags, back to back: the
