@@ -212,6 +212,21 @@ def test_rule_file_validation():
     assert len(load_rules()) >= 15
 
 
+def test_rule_triggers_are_the_literal_replaced_words_and_skip_only_texts_without_them():
+    [plain, either, pattern_word] = parse_rules({"rule": [
+        {"id": "a", "pattern": "(?P<w>截止)(?=\\d{4}年)", "suggestion": "截至", "message": "m", "severity": "major"},
+        {"id": "b", "pattern": "(?:(?P<w>权利)(?=清单)|(?<=行使)(?P<w2>权力))", "suggestion": "x", "message": "m",
+         "severity": "major"},
+        {"id": "c", "pattern": "(?P<w>[的地])(?=推进)", "suggestion": "地", "message": "m", "severity": "minor"},
+    ]})
+    assert plain.triggers == ("截止",)
+    assert either.triggers == ("权利", "权力")
+    assert pattern_word.triggers == ()  # a character class: no literal to look for, the expression always runs
+    assert plain.hits("截止2025年底") == [(0, 2)] and plain.hits("截至2025年底") == []
+    assert either.hits("依法行使权力") == [(4, 6)] and either.hits("权利清单") == [(0, 2)]
+    assert pattern_word.hits("认真地推进") == [(2, 3)]
+
+
 def test_clean_dev_sentences_have_no_typo_findings(reviewer):
     import json
     from pathlib import Path

@@ -99,9 +99,14 @@ class ContextRule:
     severity: str
     confidence: float
     unless: re.Pattern | None = None
+    # literal words the replaced group can match (empty: unknown, always search): most rules replace one fixed
+    # word (截止, 权利 …) absent from most texts, and `in` skips their regular expressions there
+    triggers: tuple[str, ...] = ()
 
     def hits(self, text: str) -> list[tuple[int, int]]:
         """Spans of the replaced group in `text`."""
+        if self.triggers and not any(word in text for word in self.triggers):
+            return []
         spans = []
         for match in self.pattern.finditer(text):
             group = "w" if match.group("w") is not None else "w2"
@@ -112,6 +117,18 @@ class ContextRule:
                     continue
             spans.append((start, end))
         return spans
+
+
+# a named replaced group that holds plain characters only: (?P<w>截止)
+LITERAL_GROUP = re.compile(r"\(\?P<w2?>([^()\[\]\\.*+?{}|^$]+)\)")
+
+
+def literal_triggers(pattern: re.Pattern) -> tuple[str, ...]:
+    """The literal words every replaced group of `pattern` matches, or () when a group is not a plain word."""
+    words = LITERAL_GROUP.findall(pattern.pattern)
+    if len(words) != len(pattern.groupindex):
+        return ()
+    return tuple(dict.fromkeys(words))
 
 
 def parse_rules(data: dict, source: str = RULES_FILE) -> list[ContextRule]:
@@ -140,6 +157,7 @@ def parse_rules(data: dict, source: str = RULES_FILE) -> list[ContextRule]:
                 severity=table["severity"],
                 confidence=float(table.get("confidence", 0.8)),
                 unless=unless,
+                triggers=literal_triggers(pattern),
             )
         )
     if problems:
