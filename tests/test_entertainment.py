@@ -57,6 +57,8 @@ def _posts(kind):
         ("同学们明天考试加油呜呜呜", "呜呜呜", "entertainment.repeat_char"),
         ("周末图书馆照常开放(*^▽^*)", "(*^▽^*)", "entertainment.kaomoji"),
         ("这波操作666，点赞民警。", "666", "entertainment.slang"),
+        ("民警这波操作6666.", "6666", "entertainment.slang"),
+        ("笑死我了2333333", "2333333", "entertainment.repeat_char"),
     ],
 )
 def test_each_signal_is_reported_as_a_span(reviewer, text, span, rule):
@@ -104,6 +106,8 @@ def test_over_entertaining_posts_are_found(reviewer, row):
         "向全市父老乡亲们致以新春的祝福！",
         "服务大厅开放时间为周一~周五，节假日休息。",
         "夏季种草种树，做好林地管护。",
+        "端午假期共计666.7万人次中外人员出入境。",
+        "社保问题可拨打12333咨询，全年接听23333.5万次。",
     ],
 )
 def test_lively_but_acceptable_posts_pass(reviewer, text):
