@@ -53,6 +53,15 @@ def test_formulation_wrong_number(reviewer):
     assert found == {"三个意识": "四个意识", "五个自信": "四个自信"}
 
 
+def test_formulations_with_two_right_counts_accept_both(reviewer):
+    # 两个务必 (1949) and 三个务必 (二十大报告, 2022) are both canonical; another count names both
+    report = review(reviewer, "牢记“三个务必”，这“三个务必”与“两个务必”一脉相承。")
+    assert not by_rule(report, "expression.formulation_number")
+    [wrong] = by_rule(review(reviewer, "牢记“四个务必”。"), "expression.formulation_number")
+    assert wrong.text == "四个务必" and "两个务必" in wrong.message and "三个务必" in wrong.message
+    assert wrong.suggestion is None  # two right forms: the editor chooses
+
+
 def test_formulation_number_leaves_ordinary_words(reviewer):
     report = review(reviewer, "实现三个伟大飞跃，中美是两个伟大的国家，要增强两个意识形态领域的工作。增强“四个意识”。")
     assert not by_rule(report, "expression.formulation_number")
