@@ -47,6 +47,12 @@ def test_allowed_phrases_are_not_banned(reviewer):
     assert not review(reviewer, "各级农业部门加强监管，不让群众吃哑巴亏。").findings
 
 
+def test_a_word_ending_in_zhong_before_hong_kong_and_macao_is_not_a_sovereignty_error(reviewer):
+    assert not review(reviewer, "出入境车辆达425万辆次，其中港澳单牌车248万辆次。").findings
+    [finding] = review(reviewer, "加强中港澳三地合作。").findings
+    assert finding.text == "中港澳" and finding.severity == "critical" and "港澳" in finding.message
+
+
 def test_formulation_wrong_number(reviewer):
     report = review(reviewer, "要增强“三个意识”，坚定五个自信。")
     found = {f.text: f.suggestion for f in by_rule(report, "expression.formulation_number")}
