@@ -82,6 +82,7 @@ def test_promotion_is_critical(reviewer):
         "我市积极发展生产性服务业和生活性服务业。",
         "国家电网投资规模首次突破6500亿元，一次性用品减量使用，特色诱人。",
         "专家表示，毒品价格上涨说明打击成效明显。",
+        "如今，时代考卷常新，经受住了时代考验。",
     ],
 )
 def test_ordinary_government_text_is_clean(reviewer, text):
