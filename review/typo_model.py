@@ -187,6 +187,8 @@ class ModelPass:
         self.corrector = corrector
         self.confusion = confusion
         self.severity = settings.get("severity", "major")
+        # a suggestion the corrector is less sure of is reported, but as minor: it no longer fails the post alone
+        self.minor_below = float(settings.get("minor_below", 0.0))
         threshold = settings.get("threshold")
         self.threshold = float(threshold) if threshold not in (None, "") else float(corrector.threshold)
         self.protection = Protection(
@@ -197,6 +199,10 @@ class ModelPass:
             name_min_freq=int(settings.get("name_override_min_freq", 0)),
             name_ratio=float(settings.get("name_override_ratio", 3.0)),
         )
+
+    def severity_of(self, confidence: float) -> str:
+        """The severity of a model finding of this confidence."""
+        return "minor" if confidence < self.minor_below else self.severity
 
     def warm_up(self) -> None:
         """Build what the first long post would otherwise pay for: n-gram hash tables, the dictionary-word

@@ -443,6 +443,27 @@ def test_numerals_and_calendar_units_are_never_swapped():
     assert {e.suggestion for e in unguarded.edits(doc)} == {"日", "已"}
 
 
+def test_model_findings_below_minor_below_are_reported_as_minor():
+    """A suggestion the corrector is unsure of stays visible but no longer fails the post on its own."""
+    from review.checks.typo import TypoCheck
+    from review.typo_model import ModelPass
+
+    class Proposes:
+        threshold = 0.5
+
+        def correct(self, sentences, threshold=None):
+            return [[(i, ch, {"经": "精", "六": "日"}[ch], {"经": 0.6, "六": 0.9}[ch])
+                     for i, ch in enumerate(sentence) if ch in "经六"] for sentence in sentences]
+
+    text = "本周六上午经神饱满。"
+    doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions.make())
+    check = TypoCheck()
+    check.model_pass = ModelPass(Proposes(), {**SETTINGS, "minor_below": 0.7}, confusion=None)
+    assert {(f.suggestion, f.severity) for f in check.check(doc)} == {("精", "minor"), ("日", "major")}
+    check.model_pass = ModelPass(Proposes(), SETTINGS, confusion=None)  # no minor_below: all at `severity`
+    assert {(f.suggestion, f.severity) for f in check.check(doc)} == {("精", "major"), ("日", "major")}
+
+
 def test_a_dictionary_word_tagged_as_a_name_may_become_a_much_more_frequent_common_word():
     """jieba's dictionary tags common words as names (桂花 nr): the override frees edits that make a far more
     frequent word no tag calls a name, and only those."""

@@ -282,7 +282,7 @@ class TypoCheck(Check):
                         edit.end,
                         category=self.category,
                         rule="typo.model",
-                        severity=self.model_pass.severity,
+                        severity=self.model_pass.severity_of(edit.confidence),
                         message=typo_message(doc.text[edit.start : edit.end], edit.suggestion),
                         suggestion=edit.suggestion,
                         confidence=edit.confidence,
