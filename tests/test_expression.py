@@ -68,6 +68,30 @@ def test_formulations_with_two_right_counts_accept_both(reviewer):
     assert wrong.suggestion is None  # two right forms: the editor chooses
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a verb phrase leads into the first item on the list's far side
+        "牢固树立和贯彻落实创新、协调、绿色、开放、共享的新发展理念。",
+        "按照基本要求，全面落实经济建设、政治建设、文化建设、社会建设、生态文明建设五位一体总体布局。",
+        # some items singled out after the name, not the whole list
+        "持之以恒纠治“四风”，重点纠治形式主义、官僚主义，“三公”经费大幅压减。",
+        "驰而不息纠治“四风”特别是形式主义、官僚主义，坚决反对敷衍应付。",
+        # 十六大 is the 16th congress, not a count of 两个确立
+        "十六大确立“三个代表”重要思想的指导地位。",
+    ],
+)
+def test_official_report_wording_is_not_a_formulation_error(reviewer, text):
+    report = review(reviewer, text)
+    assert not [f for f in report.findings if f.rule.startswith("expression.formulation")], report.findings
+
+
+def test_a_wrong_item_behind_a_long_lead_in_is_reported_on_the_list_alone(reviewer):
+    text = "牢固树立和贯彻落实创新、协调、环保、开放、共享的新发展理念。"
+    [finding] = by_rule(review(reviewer, text), "expression.formulation_items")
+    assert finding.text == "创新、协调、环保、开放、共享" and "环保" in finding.message and "绿色" in finding.message
+
+
 def test_formulation_number_leaves_ordinary_words(reviewer):
     report = review(reviewer, "实现三个伟大飞跃，中美是两个伟大的国家，要增强两个意识形态领域的工作。增强“四个意识”。")
     assert not by_rule(report, "expression.formulation_number")

@@ -85,6 +85,7 @@ class ExpressionCheck(Check):
         banned = load_entries(FOLDER, "banned.tsv", BANNED_CATEGORIES)
         self.banned = LexiconMatcher(banned, load_phrases(FOLDER, "allow.txt"), max_gap=1)
         config = load_toml(FOLDER, "formulations.toml")
+        self.subset_openers = tuple(config.get("subset_openers", ()))
         self.formulations = [
             Formulation(
                 name=item["name"],
@@ -153,6 +154,8 @@ class ExpressionCheck(Check):
             known = self.number_cores[core]
             if numeral + unit in known or numeral == "一":
                 continue
+            if all(not name.endswith(unit) for name in known):
+                continue  # another unit is another phrase: 十六大确立 (the 16th congress) is no count of 两个确立
             correct = " / ".join(known.values())
             findings.append(
                 doc.finding(
@@ -212,6 +215,7 @@ class ExpressionCheck(Check):
         """A finding when a listed enumeration has a wrong, missing or reordered item."""
         text = doc.text
         items = formulation.items
+        tokens = list(tokens)
         listed = text[tokens[0][0] : tokens[-1][1]]
         if "、" not in listed:
             return None  # clauses joined by commas, not an enumeration
@@ -223,14 +227,34 @@ class ExpressionCheck(Check):
         # The token touching the name must be an item, or this is not the formulation's list.
         if seen and seen[-1 if before_name else 0] is None:
             return None
+        if not before_name and seen[0] is not None:
+            lead_in = text[tokens[0][0] : tokens[0][1]][: -len(seen[0])]
+            if lead_in.startswith(self.subset_openers):
+                partial = True  # 纠治“四风”，重点纠治形式主义、官僚主义: some items singled out, not the list
         # On its far side a list found by punctuation may run into the neighbouring clause: drop tokens there
         # that are neither items nor shaped like one (no shared ending such as 意识, 自信).
         suffix = _common_suffix(items)
+        # A far-side token that ends (before the name) or starts (after it) with an item is that item behind a
+        # long lead-in or tail: 牢固树立和贯彻落实|创新、协调… , 基本要求，全面落实|经济建设、政治建设…
         if before_name:
-            while seen and seen[0] is None and not (suffix and text[tokens[0][0] : tokens[0][1]].endswith(suffix)):
+            while seen and seen[0] is None:
+                token = text[tokens[0][0] : tokens[0][1]]
+                seen[0] = next((item for item in items if token.endswith(item)), None)
+                if seen[0] is not None:
+                    tokens[0] = (tokens[0][1] - len(seen[0]), tokens[0][1])  # the span starts at the item
+                    break
+                if suffix and token.endswith(suffix):
+                    break
                 seen, tokens = seen[1:], tokens[1:]
         else:
-            while seen and seen[-1] is None and not (suffix and text[tokens[-1][0] : tokens[-1][1]].endswith(suffix)):
+            while seen and seen[-1] is None:
+                token = text[tokens[-1][0] : tokens[-1][1]]
+                seen[-1] = next((item for item in items if token.startswith(item)), None)
+                if seen[-1] is not None:
+                    tokens[-1] = (tokens[-1][0], tokens[-1][0] + len(seen[-1]))
+                    break
+                if suffix and token.endswith(suffix):
+                    break
                 seen, tokens = seen[:-1], tokens[:-1]
         known = [hit for hit in seen if hit is not None]
         if len(known) * 2 < len(seen) or len(known) < 2:
