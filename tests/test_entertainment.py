@@ -108,6 +108,7 @@ def test_over_entertaining_posts_are_found(reviewer, row):
         "夏季种草种树，做好林地管护。",
         "端午假期共计666.7万人次中外人员出入境。",
         "社保问题可拨打12333咨询，全年接听23333.5万次。",
+        "债款支出666,228,000元，占预算的96.10%。",
     ],
 )
 def test_lively_but_acceptable_posts_pass(reviewer, text):

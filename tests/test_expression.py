@@ -49,6 +49,7 @@ def test_allowed_phrases_are_not_banned(reviewer):
 
 def test_a_word_ending_in_zhong_before_hong_kong_and_macao_is_not_a_sovereignty_error(reviewer):
     assert not review(reviewer, "出入境车辆达425万辆次，其中港澳单牌车248万辆次。").findings
+    assert not review(reviewer, "与阿拉伯各国和其他伊斯兰国家的友好关系进一步发展。").findings
     [finding] = review(reviewer, "加强中港澳三地合作。").findings
     assert finding.text == "中港澳" and finding.severity == "critical" and "港澳" in finding.message
 
