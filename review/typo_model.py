@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, NamedTuple, Optional, Sequence
 
 
 from review.csc.rerank import RERANK_FILE
+from review.lexicon import load_phrases
 from review.resources import lexicon_path, model_path
 from review.segment import get_tokenizer
 
@@ -102,6 +103,8 @@ class Protection:
     # edit makes a word `name_ratio` times as frequent that no tag calls a name (桂花纲要 → 规划纲要)
     name_min_freq: int = 0
     name_ratio: float = 3.0
+    # terms never changed wherever they occur (lexicons/typo/protected_terms.txt: 数智, 智造 …), found as substrings
+    terms: tuple[str, ...] = ()
 
     def swaps_a_number(self, source: str, target: str) -> bool:
         """True when the edit would replace a numeral or calendar unit by another."""
@@ -121,6 +124,11 @@ class Protection:
             if named or always:
                 name_only = named and not always and len(word) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in word)
                 spans.append(ProtectedSpan(start, end, word if name_only else ""))
+        for term in self.terms:
+            at = sentence.find(term)
+            while at >= 0:
+                spans.append(ProtectedSpan(at, at + len(term), ""))
+                at = sentence.find(term, at + 1)
         return spans
 
     def blocks(self, sentence: str, protected: Sequence[ProtectedSpan], start: int, end: int,
@@ -198,6 +206,7 @@ class ModelPass:
             number_chars=frozenset(settings.get("number_chars", "")),
             name_min_freq=int(settings.get("name_override_min_freq", 0)),
             name_ratio=float(settings.get("name_override_ratio", 3.0)),
+            terms=load_phrases("typo", settings["protected_terms"]) if settings.get("protected_terms") else (),
         )
 
     def severity_of(self, confidence: float) -> str:
