@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from review.model import Finding, Post
-from review.normalise import Normalised, NoiseSpan, normalise
+from review.normalise import Normalised, NoiseSpan, in_script_of, normalise, to_simplified
 from review.segment import RE_HAN, Token, tokenize
 
 if TYPE_CHECKING:
@@ -112,6 +112,10 @@ class Document:
         else:
             ostart, oend = self.to_original(start, end)
             span_text = self.original[ostart:oend]
+            read = self.text[start:end]
+            if suggestion and span_text != read and to_simplified(span_text) == read:
+                # the caller wrote this span in traditional script: the replacement keeps that script
+                suggestion = in_script_of(suggestion, span_text)
         return Finding(
             category=category,
             rule=rule,

@@ -208,6 +208,29 @@ def to_simplified(text: str) -> str:
     return _converter().convert(text)
 
 
+# simplified → traditional, in the order tried: Hong Kong forms first (the inverse of hk2s), then Taiwan, then
+# OpenCC's standard forms
+TRADITIONAL_CONFIGS = ("s2hk.json", "s2tw.json", "s2t.json")
+
+
+@lru_cache(maxsize=len(TRADITIONAL_CONFIGS))
+def _traditional_converter(config: str):
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+def in_script_of(simplified: str, original: str) -> str:
+    """`simplified` written in the traditional script of `original` (a span whose simplified form the checks
+    read): the first converter that turns that simplified form back into `original` exactly, else s2t."""
+    plain = to_simplified(original)
+    for config in TRADITIONAL_CONFIGS:
+        converter = _traditional_converter(config)
+        if converter.convert(plain) == original:
+            return converter.convert(simplified)
+    return _traditional_converter(TRADITIONAL_CONFIGS[-1]).convert(simplified)
+
+
 def normalise(original: str) -> Normalised:
     """Normalise `original` and keep the offset map back to it."""
     edits, noise = find_noise(original)

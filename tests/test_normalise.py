@@ -5,13 +5,30 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from review.normalise import normalise
+from review.normalise import in_script_of, normalise
 
 
 def test_traditional_hk_tw_to_simplified():
     assert normalise("為持續推動全省政府網站建設").text == "为持续推动全省政府网站建设"
     assert normalise("綫上辦理").text == "线上办理"  # HK variant
     assert normalise("裡面的臺灣").text == "里面的台湾"  # TW variant
+
+
+def test_a_suggestion_takes_the_traditional_script_of_its_span():
+    assert in_script_of("华侨", "華僑") == "華僑"
+    # Taiwan and Hong Kong forms differ: the span's own form decides
+    assert in_script_of("里面", "裡面") == "裡面" and in_script_of("里面", "裏面") == "裏面"
+    assert in_script_of("再接再厉", "再接再勵") == "再接再厲"
+
+
+def test_findings_on_traditional_text_suggest_traditional_text():
+    from review.pipeline import Reviewer
+
+    reviewer = Reviewer()
+    text = "我們要再接再勵，團結海外華僑。我们要再接再励。"
+    found = [(text[f.start:f.end], f.suggestion) for f in reviewer.review({"text": text}).findings]
+    assert ("再接再勵", "再接再厲") in found and ("海外華僑", "華僑") in found
+    assert ("再接再励", "再接再厉") in found  # a span written in simplified keeps a simplified suggestion
 
 
 def test_simplified_particles_survive():
