@@ -36,9 +36,13 @@ class TimelinessCheck(Check):
         in_text = config["future_date_in_text"]
         self.in_text_severity = in_text["severity"]
         self.window = int(in_text["window"])
+        self.before_window = int(in_text.get("before_window", 12))
         self.month_day_horizon = timedelta(days=int(in_text["month_day_horizon_days"]))
         self.past_markers = tuple(sorted(in_text["past_markers"], key=len, reverse=True))
         self.future_markers = tuple(sorted(in_text["future_markers"], key=len, reverse=True))
+        self.today_markers = tuple(in_text.get("today_markers", ()))
+        self.range_markers = tuple(in_text.get("range_markers", ()))
+        self.lede_markers = tuple(in_text.get("lede_markers", ()))
         self.stale_days = int(config["stale"]["info_after_days"])
 
     def check(self, doc: Document) -> list[Finding]:
@@ -94,7 +98,10 @@ class TimelinessCheck(Check):
         for match in MONTH_DAY.finditer(text):
             if any(s <= match.start() < e for s, e in taken):
                 continue
-            value = _date(published.year, int(match.group(1)), int(match.group(2)))
+            readings = [_date(year, int(match.group(1)), int(match.group(2)))
+                        for year in (published.year - 1, published.year, published.year + 1)]
+            readings = [value for value in readings if value is not None]
+            value = min(readings, key=lambda day: abs(day - published)) if readings else None
             if value is not None and value - published <= self.month_day_horizon:
                 found.append((match.start(), match.end(), value))
         findings = []
@@ -120,13 +127,24 @@ class TimelinessCheck(Check):
     def _reported_as_past(self, text: str, start: int, end: int) -> bool:
         """True when the clause around a date narrates a finished event and announces nothing."""
         clause_start = start
-        while clause_start > 0 and not CLAUSE_END.match(text[clause_start - 1]) and start - clause_start < 12:
+        while clause_start > 0 and not CLAUSE_END.match(text[clause_start - 1]) and start - clause_start < self.before_window:
             clause_start -= 1
         after = text[end : end + self.window]
         stop = CLAUSE_END.search(after)
         if stop:
             after = after[: stop.start()]
         before = text[clause_start:start]
-        if any(marker in before or marker in after for marker in self.future_markers):
+        if self.today_markers and before.rstrip("（( ").endswith(self.today_markers):
+            return True  # 今天（1月8日）: the writer's today, later than the publication date
+        if any(marker in before for marker in self.future_markers):
+            return False
+        if after.lstrip(" （()）上下午晚早中凌晨").startswith(self.range_markers) \
+                or before.rstrip(" （(").endswith(self.range_markers):
+            return False  # 6月1日至6月30日: either end of a range (an event still running is no error)
+        # a news lede (记者11月25日从市政府获悉，明年1月1日起…) narrates, whatever the next clause announces
+        first_clause = re.split("[，,]", after, maxsplit=1)[0]
+        if any(marker in first_clause for marker in self.lede_markers):
+            return True
+        if any(marker in after for marker in self.future_markers):
             return False
         return any(marker in after for marker in self.past_markers)
