@@ -28,7 +28,13 @@ TONED_SYLLABLE = rf"[a-zü]{{0,5}}[{TONE_VOWELS}][a-zü{TONE_VOWELS}]{{0,5}}"
 PINYIN_ANNOTATION = rf"(?<=[^\s(（])[(（]{TONED_SYLLABLE}[)）]|(?<=[{CJK}])[(（][a-zü]{{1,6}}[1-5][)）]"
 HTML_ENTITY = r"&(?:[a-zA-Z]{2,8}|#[0-9]{2,6}|#[xX][0-9a-fA-F]{2,5});"
 # Lost characters: `工作?,F將` — a question mark with ASCII debris, or several, between Chinese characters.
-LOST_CHARS = rf"(?<=[{CJK}])(?:\?[!-~]{{1,3}}?|\?{{2,}}|\?)(?=[{CJK}]|[(（]{TONED_SYLLABLE}[)）])"
+# A run of two or more may also touch Chinese punctuation mid-sentence: `全方位做????????、使用` (not a line end:
+# 怎么办??? closing a question is punctuation, which the entertainment check reads).
+ZH_PUNCT = "，。、；：“”‘’《》（）【】—…"
+LOST_CHARS = (
+    rf"(?<=[{CJK}])(?:\?[!-~]{{1,3}}?|\?{{2,}}|\?)(?=[{CJK}]|[(（]{TONED_SYLLABLE}[)）])"
+    rf"|(?<=[{CJK}{ZH_PUNCT}])\?{{2,}}(?=[{CJK}{ZH_PUNCT}])"
+)
 MEMORY_JUNK = r"(?:锟斤拷)+|(?:烫){3,}|(?:屯){3,}|\ufffd+"
 # UTF-8 bytes read as Latin-1/cp1252: `æ”¿åºœ`.
 LATIN1_MOJIBAKE = (
@@ -134,6 +140,26 @@ def _repair_gbk(run: str) -> str | None:
     return None
 
 
+def _trimmed_gbk_repair(run: str) -> tuple[int, int, str] | None:
+    """(characters trimmed left, right, repair) of `run` as UTF-8 read as GBK. A run found by character class
+    often takes in a correct neighbour whose GBK bytes look the same (“，”, 动): the fewest trimmed characters
+    (up to 2 a side) that leave bytes decoding as UTF-8 without a loss win; else the run as it is, if repairable."""
+    for trim in range(0, 5):
+        for left in range(0, min(trim, 2) + 1):
+            right = trim - left
+            if right > 2 or len(run) - trim < 3:
+                continue
+            part = run[left : len(run) - right]
+            try:
+                repaired = part.encode("gbk").decode("utf-8")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                continue
+            if len(re.findall(f"[{CJK}]", repaired)) >= 2 and len(repaired) < len(part):
+                return left, right, repaired
+    repaired = _repair_gbk(run)
+    return (0, 0, repaired) if repaired is not None else None
+
+
 def _repair_latin1(run: str) -> str | None:
     """If `run` is UTF-8 text decoded as cp1252/Latin-1, return the original text."""
     for codec in ("cp1252", "latin-1"):
@@ -168,8 +194,10 @@ def find_noise(text: str) -> tuple[list[tuple[int, int, str]], list[NoiseSpan]]:
             edits.append((start, end, ""))
             noise.append(NoiseSpan("mojibake", start, end, None, f"疑似乱码“{chunk}”，请核对原文", "major", 0.95))
         elif kind == "lost":
-            if len(chunk) == 1 and text[start - 1] in QUESTION_PARTICLES:
-                continue  # a half-width question mark after a question particle is just punctuation
+            if text[start - 1] in QUESTION_PARTICLES and (
+                len(chunk) == 1 or (set(chunk) == {"?"} and not re.match(f"[{CJK}]", text[end : end + 1]))
+            ):
+                continue  # question marks after a question particle (吗?, 真的吗??) are just punctuation
             edits.append((start, end, ""))
             confidence = 0.9 if len(chunk) > 1 else 0.6
             severity = "major" if len(chunk) > 1 else "minor"
@@ -183,10 +211,11 @@ def find_noise(text: str) -> tuple[list[tuple[int, int, str]], list[NoiseSpan]]:
     for match in _gbk_mojibake_re().finditer(text):
         if match.end() - match.start() < 3:
             continue
-        repaired = _repair_gbk(match.group())
-        if repaired is None:
+        found = _trimmed_gbk_repair(match.group())
+        if found is None:
             continue
-        start, end = match.span()
+        left, right, repaired = found
+        start, end = match.start() + left, match.end() - right
         edits.append((start, end, repaired))
         noise.append(NoiseSpan("mojibake", start, end, repaired, f"疑似编码错误乱码，原文可能是“{repaired}”", "major", 0.9))
     edits.sort()

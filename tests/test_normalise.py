@@ -31,6 +31,27 @@ def test_findings_on_traditional_text_suggest_traditional_text():
     assert ("再接再励", "再接再厉") in found  # a span written in simplified keeps a simplified suggestion
 
 
+def test_gbk_mojibake_next_to_a_correct_character_is_repaired_without_it():
+    # the run of GBK-looking characters takes in “，” and 动, whose bytes would spoil the repair
+    for text, wrong, right in [
+        ("放大閫氶亾鏋㈢航浼樺娍，力争到2030年", "閫氶亾鏋㈢航浼樺娍", "通道枢纽优势"),
+        ("不断挖掘新鏈洪亣锛屽瓡鑲叉柊动能", "鏈洪亣锛屽瓡鑲叉柊", "机遇，孕育新"),
+    ]:
+        result = normalise(text)
+        [noise] = [n for n in result.noise if n.kind == "mojibake"]
+        assert text[noise.start:noise.end] == wrong and noise.repair == right
+        assert result.text == text.replace(wrong, right)
+
+
+def test_lost_characters_next_to_chinese_punctuation():
+    text = "全方位做????????、使用工作，????????信塔发动袭击"
+    result = normalise(text)
+    assert [text[n.start:n.end] for n in result.noise] == ["????????", "????????"]
+    # question marks closing a question stay punctuation
+    for text in ("怎么办???", "这是真的吗??，我不信", "他说：“为什么??”"):
+        assert normalise(text).noise == [], text
+
+
 def test_simplified_particles_survive():
     assert normalise("么么哒，什麼，这么").text == "么么哒，什么，这么"
 
