@@ -143,6 +143,24 @@ def test_leader_misspelt_name_is_critical(reviewer):
 
 
 @pytest.mark.parametrize(
+    "text, wrong, right",
+    [
+        ("中共中央总书记习湛平出席会议。", "习湛平", "习近平"),  # a sound neighbour of 近 outside the same-reading table
+        ("国务院总理孝强主持召开常务会议。", "孝强", "李强"),  # a shape neighbour of 李
+        ("中共中央政治局常委丁薛详出席。", "丁薛详", "丁薛祥"),  # beside the Standing Committee title
+    ],
+)
+def test_leader_names_misspelt_through_the_confusion_set_are_found_beside_their_post(reviewer, text, wrong, right):
+    [finding] = by_rule(review(reviewer, text), "expression.leader_name")
+    assert (finding.text, finding.suggestion, finding.severity) == (wrong, right, "critical")
+
+
+def test_a_former_post_is_not_a_wrong_post(reviewer):
+    assert not review(reviewer, "2012年，时任国家副主席习近平访美。").findings
+    assert by_rule(review(reviewer, "国家副主席习近平访美。"), "expression.leader_post")
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "中共中央总书记、国家主席、中央军委主席习近平出席会议。",

@@ -11,6 +11,7 @@ Three readers over one post, each driven by data under lexicons/expression/:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from review.checks.base import Check, register
@@ -61,13 +62,18 @@ class Leader:
     common_name: bool
 
 
-def name_misspellings(name: str, curated: list[str]) -> set[str]:
-    """One-character same-pinyin substitutions of a name, plus the curated look-alikes."""
+def name_misspellings(name: str, curated: list[str], neighbours: Callable[[str], Iterable[str]] | None = None
+                      ) -> set[str]:
+    """One-character substitutions of a name: same pinyin, the character's confusion-set neighbours (sound and
+    shape: 习湛平, 孝强) when `neighbours` is given, plus the curated look-alikes."""
     table = same_reading_chars()
     readings = term_readings(name)
     variants = set(curated)
     for index, reading in enumerate(readings):
-        for char in table.get(reading, ()):
+        chars = set(table.get(reading, ()))
+        if neighbours is not None:
+            chars.update(char for char in neighbours(name[index]) if _is_han(char))
+        for char in chars:
             if char != name[index]:
                 variants.add(name[:index] + char + name[index + 1 :])
     variants.discard(name)
@@ -298,10 +304,15 @@ class ExpressionCheck(Check):
         self.full_posts = frozenset(posts["full"])
         self.short_posts = frozenset(posts["short"])
         self.honorifics = tuple(posts["honorifics"])
+        self.former_markers = tuple(posts.get("former_markers", ()))
         self.post_max = max(map(len, self.full_posts | self.short_posts))
         self.leaders: dict[str, Leader] = {}
         automaton = SentinelAutomaton()
         names = {entry.term for entry in entries}
+        # a look-alike is reported only beside the leader's own post, so every confusion-set neighbour may stand
+        from review.csc.confusion import ConfusionSet
+
+        confusion = ConfusionSet.load(lexicon_path("confusion", "confusion.tsv"))
         for entry in entries:
             leader = Leader(
                 name=entry.term,
@@ -312,7 +323,7 @@ class ExpressionCheck(Check):
             self.leaders[leader.name] = leader
             automaton.add(leader.name, (leader.name, False))
             curated = [v for v in (entry.get("variants") or "").split("|") if v]
-            for variant in name_misspellings(leader.name, curated):
+            for variant in name_misspellings(leader.name, curated, confusion.candidates):
                 if variant not in names and variant not in automaton:
                     automaton.add(variant, (leader.name, True))
         automaton.build()
@@ -365,6 +376,8 @@ class ExpressionCheck(Check):
                         )
                     )
                 continue
+            if before is not None and text.endswith(self.former_markers, 0, start - len(before)):
+                before = None  # 时任国家副主席习近平: a post held then
             for post in (before, after):
                 if post is not None and post not in leader.posts:
                     findings.append(
