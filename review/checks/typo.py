@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 LEXICON_FOLDER = "typo"
 LEXICON_FILES = "errors.tsv"
-LEXICON_CATEGORIES = ("idiom", "word", "gov", "variant")
+LEXICON_CATEGORIES = ("idiom", "word", "gov", "variant", "term")
 RULES_FILE = "context_rules.toml"
 SETTINGS_FILE = "typo.toml"
 
@@ -79,10 +79,18 @@ class ErrorLexicon:
         return [(end + 1 - len(entry.term), end + 1, entry) for end, entry in self.automaton.iter(text)]
 
 
-@lru_cache(maxsize=1)
-def load_error_lexicon() -> ErrorLexicon:
-    """lexicons/typo/errors.tsv, validated (the shared loader of review/lexicon.py), once per process."""
-    return ErrorLexicon(load_entries(LEXICON_FOLDER, LEXICON_FILES, LEXICON_CATEGORIES))
+@lru_cache(maxsize=2)
+def load_error_lexicon(term_variants: bool = False) -> ErrorLexicon:
+    """lexicons/typo/errors.tsv, validated (the shared loader of review/lexicon.py), once per process; with
+    `term_variants`, plus the generated misspellings of canonical terms (lexicons/typo/term_variants.tsv, see
+    review/term_variants.py), the authored entries winning where both have a term."""
+    authored = load_entries(LEXICON_FOLDER, LEXICON_FILES, LEXICON_CATEGORIES)
+    if not term_variants:
+        return ErrorLexicon(authored)
+    from review.term_variants import variant_entries
+
+    terms = {entry.term for entry in authored}
+    return ErrorLexicon(authored + tuple(e for e in variant_entries() if e.term not in terms))
 
 
 # ---- context rules ---------------------------------------------------------------------------------------
@@ -219,9 +227,9 @@ class TypoCheck(Check):
 
     def __init__(self) -> None:
         self.settings = load_toml(LEXICON_FOLDER, SETTINGS_FILE)
-        self.lexicon = load_error_lexicon()
-        self.rules = load_rules()
         lexicon_settings = self.settings["lexicon"]
+        self.lexicon = load_error_lexicon(bool(lexicon_settings.get("term_variants", False)))
+        self.rules = load_rules()
         self.boundary_margin = float(lexicon_settings["boundary_margin"])
         self.window = int(lexicon_settings["window"])
         self.confidence = {k: float(v) for k, v in lexicon_settings["confidence"].items()}
@@ -298,9 +306,12 @@ class TypoCheck(Check):
         for start, end, entry in hits:
             if kept and start < kept[-1][1]:
                 continue
-            if cuts_a_word(doc, start, end) and not fits_better(
+            # a generated misspelling of a term (category term) that cuts a word is dropped outright: its edited
+            # character joins the neighbour (卫生健康安|全 is not 卫生健康委), and a strong user-dictionary term
+            # would win the segmentation test anyway
+            if cuts_a_word(doc, start, end) and (entry.category == "term" or not fits_better(
                 text, start, end, entry.suggestion or "", self.window, self.boundary_margin
-            ):
+            )):
                 continue
             kept.append((start, end, entry))
         return kept
