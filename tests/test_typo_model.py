@@ -575,3 +575,18 @@ def test_the_shipped_check_leaves_new_official_terms_alone():
     check.model_pass.protection = replace(check.model_pass.protection, terms=())
     assert ("智", "字") in {(f.text, f.suggestion) for f in check.check(doc) if f.rule == "typo.model"}
     assert ProtectedSpan(4, 6, "") in replace(check.model_pass.protection, terms=("数智",)).spans(text)
+
+
+def test_protection_near_the_suggestions_reads_the_same_words_as_the_whole_sentence():
+    from review.typo_model import Protection
+
+    protection = Protection(pos_tags=frozenset({"nr", "ns", "nt", "nz"}), word_length=4, gov_words=frozenset())
+    sentence = "国务院新闻办公室今天举行新闻发布会，介绍北京市推进乡村振兴和城乡融合发展的有关情况，张明出席并回答记者提问。"
+    at = sentence.index("城乡融合")
+    near = protection.spans_near(sentence, [at])
+    whole = protection.spans(sentence)
+    assert near and len(near) < len(whole)
+    # every span of the whole sentence that touches the suggestion is found, at the same offsets
+    assert [s for s in whole if s.start < at + 2 and at < s.end] == [s for s in near if s.start < at + 2 and at < s.end]
+    assert all(0 <= s.start < s.end <= len(sentence) for s in near)
+    assert protection.spans_near(sentence[:18], [5]) == protection.spans(sentence[:18])  # short: the whole of it
