@@ -54,6 +54,16 @@ def test_a_word_ending_in_zhong_before_hong_kong_and_macao_is_not_a_sovereignty_
     assert finding.text == "中港澳" and finding.severity == "critical" and "港澳" in finding.message
 
 
+def test_a_space_where_a_missing_separator_belongs_is_the_headline_form(reviewer):
+    # 中共中央 国务院印发… is how joint issuers are written in a headline; run together they are still wrong
+    assert not review(reviewer, "中共中央 国务院印发《关于加强新时代水土保持工作的意见》").findings
+    [finding] = review(reviewer, "中共中央国务院印发《意见》。").findings
+    assert finding.suggestion == "中共中央、国务院"
+    # a space does not stand in for quotation marks, nor excuse another error
+    assert [f.suggestion for f in review(reviewer, "编制十四五 规划。").findings] == ["“十四五”规划"]
+    assert [f.text for f in review(reviewer, "台湾 总统今天讲话。").findings] == ["台湾 总统"]
+
+
 def test_formulation_wrong_number(reviewer):
     report = review(reviewer, "要增强“三个意识”，坚定五个自信。")
     found = {f.text: f.suggestion for f in by_rule(report, "expression.formulation_number")}

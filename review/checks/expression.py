@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from review.checks.base import Check, register
 from review.document import Document
 from review.lexicon import Entry, load_entries, load_phrases, parse_entries
-from review.lexicon_match import LexiconMatcher, SentinelAutomaton, document_skeleton
+from review.lexicon_match import SPACED, LexiconMatcher, SentinelAutomaton, document_skeleton
 from review.model import Finding
 from review.pinyin import same_reading_chars, term_readings
 from review.resources import lexicon_path, load_toml
@@ -111,6 +111,8 @@ class ExpressionCheck(Check):
         findings = []
         for match in self.banned.find(doc.text, document_skeleton(doc), doc.options.allow_terms):
             entry = match.entry
+            if match.kind == SPACED and _only_adds_a_separator(entry.term, entry.suggestion):
+                continue  # the entry is a missing separator (中共中央国务院), and this spelling has one: 中共中央 国务院
             message = f"{CATEGORY_LABELS[entry.category]}：“{entry.term}”"
             if entry.suggestion:
                 message += f"应为“{entry.suggestion}”"
@@ -394,6 +396,17 @@ class ExpressionCheck(Check):
                         )
                     )
         return findings
+
+
+SEPARATORS = "、·・，, "
+
+
+def _only_adds_a_separator(term: str, suggestion: str | None) -> bool:
+    """True when `suggestion` is `term` with separators inside it and nothing else (中共中央、国务院), not with
+    quotation marks (“十四五”规划) or other words."""
+    if not suggestion or suggestion[0] in SEPARATORS or suggestion[-1] in SEPARATORS:
+        return False
+    return "".join(char for char in suggestion if char not in SEPARATORS) == term and suggestion != term
 
 
 def _tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
