@@ -50,6 +50,9 @@ def test_allowed_phrases_are_not_banned(reviewer):
 def test_a_word_ending_in_zhong_before_hong_kong_and_macao_is_not_a_sovereignty_error(reviewer):
     assert not review(reviewer, "出入境车辆达425万辆次，其中港澳单牌车248万辆次。").findings
     assert not review(reviewer, "与阿拉伯各国和其他伊斯兰国家的友好关系进一步发展。").findings
+    # the national mine safety administration kept its name; a county 安监局 did not
+    assert not review(reviewer, "国家能源局、国家矿山安监局和山西省人民政府联合检查。").findings
+    assert [f.suggestion for f in review(reviewer, "县安监局开展检查。").findings] == ["应急管理局"]
     [finding] = review(reviewer, "加强中港澳三地合作。").findings
     assert finding.text == "中港澳" and finding.severity == "critical" and "港澳" in finding.message
 
