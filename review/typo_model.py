@@ -292,11 +292,11 @@ def load_model_pass(settings: dict, model_dir: Path | None = None, corrector=Non
     if not ngram_file.exists():
         log.warning("typo: 未找到 n 元模型（%s），跳过模型纠错 / no n-gram model: model path skipped", ngram_file)
         return None
-    from review.csc.confusion import ConfusionSet
+    from review.csc.confusion import shipped_confusion
     from review.csc.rerank import CandidateGenerator, load_rerank_corrector
     from review.ngram import load_ngram
 
-    confusion = ConfusionSet.load(lexicon_path("confusion", "confusion.tsv"))
+    confusion = shipped_confusion()
     if corrector is None:
         from review.csc.infer import Corrector
 

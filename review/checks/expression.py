@@ -312,9 +312,9 @@ class ExpressionCheck(Check):
         automaton = SentinelAutomaton()
         names = {entry.term for entry in entries}
         # a look-alike is reported only beside the leader's own post, so every confusion-set neighbour may stand
-        from review.csc.confusion import ConfusionSet
+        from review.csc.confusion import shipped_confusion
 
-        confusion = ConfusionSet.load(lexicon_path("confusion", "confusion.tsv"))
+        confusion = shipped_confusion()
         for entry in entries:
             leader = Leader(
                 name=entry.term,

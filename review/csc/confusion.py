@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import sys
+from functools import lru_cache
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Set
@@ -129,6 +130,15 @@ class ConfusionSet:
                 row = {c: set(parts[i + 1]) if i + 1 < len(parts) else set() for i, c in enumerate(COLUMNS)}
                 table[ch] = row
         return cls(table)
+
+
+@lru_cache(maxsize=1)
+def shipped_confusion() -> ConfusionSet:
+    """lexicons/confusion/confusion.tsv, loaded once per process and shared, read-only, by the checks that read it
+    (the typo check's model path, the expression check's look-alike leader names)."""
+    from review.resources import lexicon_path
+
+    return ConfusionSet.load(lexicon_path("confusion", "confusion.tsv"))
 
 
 # ---- building ------------------------------------------------------------------------------------------
