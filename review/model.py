@@ -54,6 +54,20 @@ def _optional_str(data: dict, key: str) -> str | None:
     return value
 
 
+def check_identifier(value: str, field_name: str) -> str:
+    """Refuse an id holding an unpaired surrogate (a JSON "\\ud800" escape): no store could hold it as a key.
+    Reviewed text may (the `garbled` check reports it), and display fields are shown with �."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(
+            "invalid_text",
+            f"{field_name} 含有不成对的代理字符 / {field_name} has an unpaired surrogate escape",
+            field_name,
+        ) from None
+    return value
+
+
 def check_text_length(text: str, field_name: str = "text") -> None:
     """Refuse text over the contract's limit with a clear error."""
     if len(text) > MAX_TEXT_CHARS:
@@ -92,6 +106,8 @@ class Account:
                     f"account.{key}",
                 )
             values[key] = None if value is None else str(value)
+        if values["id"] is not None:  # the key of stored settings and per-account reports; the rest is display
+            check_identifier(values["id"], "account.id")
         return cls(**values)
 
 
@@ -133,7 +149,7 @@ class Post:
         checked = data.get("checked_at")
         return cls(
             text=text,
-            id=None if post_id is None else str(post_id),
+            id=None if post_id is None else check_identifier(str(post_id), "id"),
             title=title,
             account=Account.from_dict(data.get("account")),
             published_at=None if published in (None, "") else parse_datetime(published, "published_at"),

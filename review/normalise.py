@@ -42,9 +42,14 @@ LATIN1_MOJIBAKE = (
     r"\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]{1,2}){2,}"
 )
 
+# Half of a UTF-16 surrogate pair with no partner: what a JSON "\ud800" escape or a cut emoji decodes to. It is
+# no character at all, has no UTF-8 form (OpenCC and every file writer refuse it) and means the text was damaged.
+LONE_SURROGATE = "[\ud800-\udfff]+"
+
 NOISE_RE = re.compile(
     "|".join(
         [
+            f"(?P<surrogate>{LONE_SURROGATE})",
             f"(?P<invisible>[{INVISIBLE_CLASS}]+)",
             f"(?P<annotation>{PINYIN_ANNOTATION})",
             f"(?P<entity>{HTML_ENTITY})",
@@ -180,6 +185,12 @@ def find_noise(text: str) -> tuple[list[tuple[int, int, str]], list[NoiseSpan]]:
         chunk = match.group()
         if kind == "invisible":
             edits.append((start, end, ""))
+        elif kind == "surrogate":
+            edits.append((start, end, ""))
+            codes = "、".join(f"U+{ord(ch):04X}" for ch in chunk[:3]) + ("…" if len(chunk) > 3 else "")
+            noise.append(NoiseSpan("mojibake", start, end, None,
+                                   f"文本含无效字符（孤立的代理码位 {codes}），疑似编码损坏或表情符号被截断，请核对原文",
+                                   "major", 0.95))
         elif kind == "annotation":
             edits.append((start, end, ""))
             noise.append(NoiseSpan("annotation", start, end, "", f"正文夹杂注音“{chunk}”，疑似网页抓取或复制带入", "major", 0.95))

@@ -1,8 +1,33 @@
-"""Rendering a report for people: a readable, optionally coloured terminal view."""
+"""Rendering a report: JSON for machines (`report_json`) and a readable, optionally coloured terminal view."""
 
 from __future__ import annotations
 
+import json
+import re
+from typing import Any
+
 from review.model import Finding, Report
+
+# a UTF-16 surrogate alone (a JSON "\ud800" escape with no partner decodes to one): it has no UTF-8 form
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def report_json(value: Any, indent: int | None = None, compact: bool = False) -> str:
+    """`value` as JSON text that always encodes to UTF-8: readable characters as they are, and a lone surrogate
+    of the caller's text (which UTF-8 cannot hold) as its \\u escape, so the reader gets the same string back."""
+    separators = (",", ":") if compact else None
+    text = json.dumps(value, ensure_ascii=False, indent=indent, separators=separators)
+    if _LONE_SURROGATE.search(text):
+        # json.dumps leaves them raw with ensure_ascii=False; inside a JSON string the escape means the same
+        text = _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    return text
+
+
+def printable(text: str) -> str:
+    """`text` for people (terminal, HTML, CSV, Excel): a lone surrogate, which no file or terminal encoding
+    holds, shown as the replacement character �."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
 
 SEVERITY_ZH = {"info": "提示", "minor": "轻微", "major": "较重", "critical": "严重"}
 CATEGORY_ZH = {
@@ -59,4 +84,4 @@ def render_text(report: Report, text: str, title: str | None = None, color: bool
         if finding.suggestion is not None:
             shown = finding.suggestion if finding.suggestion else "（删除）"
             lines.append(f"       建议: {shown}   置信度 {finding.confidence:.2f}   规则 {finding.rule}")
-    return "\n".join(lines)
+    return printable("\n".join(lines))

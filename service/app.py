@@ -25,7 +25,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from review import __version__
 from review.errors import InputError
+from review.model import check_identifier
 from review.pipeline import Reviewer, ReviewOptions, get_reviewer
+from review.report import report_json
 from review.resources import load_toml
 from service import languagetool, openapi
 from service.accounts import TERM_KINDS, AccountSettings, AccountStore, check_account_id
@@ -79,7 +81,8 @@ class ReviewService:
         account_id = account.get("id") if isinstance(account, dict) else None
         if isinstance(account_id, bool) or not isinstance(account_id, (str, int)):
             return ReviewOptions()
-        settings = self.store.get(str(account_id)) if self.store else None
+        # an id no store can hold (an unpaired surrogate) is refused with a 4xx here, before the lookup
+        settings = self.store.get(check_identifier(str(account_id), "account.id")) if self.store else None
         return ReviewOptions() if settings is None else settings.to_options(self.available_checks)
 
     def review_one(self, post: Any) -> dict:
@@ -112,7 +115,11 @@ class ReviewService:
 
     def review_item(self, post: Any) -> dict:
         """One report of a batch; bad input yields a report with `error`."""
-        report = self.reviewer.review_dict(post, self.options_for(post))
+        try:
+            options = self.options_for(post)
+        except InputError:
+            options = None  # the review refuses the same field and reports it, with the post's id
+        report = self.reviewer.review_dict(post, options)
         self.metrics.observe_report(report)
         return report
 
@@ -223,7 +230,7 @@ def create_app(config: ServiceConfig | None = None, reviewer: Reviewer | None = 
     @app.post("/v1/review", tags=["review"], openapi_extra=openapi.json_body(openapi.POST))
     async def review_one(request: Request) -> JSONResponse:
         """A post in, a report out; `account.id` applies that account's stored settings."""
-        post = await read_json(request)
+        post = await read_json(request, posts=True)
         # Serialised in the review thread too: the event loop only passes bytes on.
         body, findings = await service.run(service.review_one_json, post)
         request.state.log_extra = {"posts": 1, "findings": findings}
@@ -232,7 +239,7 @@ def create_app(config: ServiceConfig | None = None, reviewer: Reviewer | None = 
     @app.post("/v1/review/batch", tags=["review"], openapi_extra=openapi.json_body(openapi.BATCH))
     async def review_batch(request: Request) -> JSONResponse:
         """`{"posts": [...]}` in, `{"reports": [...]}` out in the same order; a bad post gets a report with `error`."""
-        body = await read_json(request)
+        body = await read_json(request, posts=True)
         if not isinstance(body, dict) or not isinstance(body.get("posts"), list):
             raise InputError("invalid_batch", '请求体应为 {"posts": [...]} / body must be {"posts": [...]}', "posts")
         posts = body["posts"]
@@ -257,7 +264,7 @@ def create_app(config: ServiceConfig | None = None, reviewer: Reviewer | None = 
         params = await read_params(request)
         answer = await service.run(service.check_languagetool, params)
         request.state.log_extra = {"posts": 1, "findings": len(answer["matches"])}
-        return JSONResponse(answer)
+        return Response(json_bytes(answer), media_type="application/json")
 
     @app.get("/v2/languages", tags=["languagetool"])
     async def languagetool_languages() -> list[dict]:
@@ -367,7 +374,7 @@ def create_app(config: ServiceConfig | None = None, reviewer: Reviewer | None = 
 
 def json_bytes(value: Any) -> bytes:
     """Compact UTF-8 JSON, as JSONResponse writes it."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return report_json(value, compact=True).encode("utf-8")
 
 
 def _term_field(kind: str) -> str:

@@ -81,6 +81,23 @@ def test_batch_keeps_order_and_reports_bad_lines(tmp_path, workers):
     assert all(r["findings"][0]["text"] == "(xù)" for r in good)
 
 
+def test_batch_reports_lone_surrogates_and_refuses_them_in_ids(tmp_path):
+    # JSON "\\ud83d" escapes (an emoji a JavaScript scraper cut in two) decode to text UTF-8 cannot hold
+    lines = ['{"id": "cut", "text": "今天发布\\ud83d通知"}', '{"id": "bad\\ud800", "text": "通知"}',
+             '{"id": "ok", "text": "通知"}']
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = run_cli("batch", str(source), "-o", str(out), *CORE)
+    assert result.returncode == 0, result.stderr
+    cut, bad, ok = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    finding = cut["findings"][0]
+    assert (finding["category"], finding["start"], finding["end"], finding["text"]) == ("garbled", 4, 5, "\ud83d")
+    assert cut["verdict"] == "revise"
+    assert bad["error"]["code"] == "invalid_text" and bad["id"] == "bad\ud800"
+    assert ok["verdict"] == "pass"
+
+
 def test_batch_resume_skips_done_lines_and_drops_half_line(tmp_path):
     source = tmp_path / "in.jsonl"
     source.write_text("\n".join(json.dumps({"id": str(i), "text": "工作"}) for i in range(10)) + "\n", encoding="utf-8")

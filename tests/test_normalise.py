@@ -76,6 +76,17 @@ def test_invisible_characters_removed_with_offsets():
     assert original[start:end] == "冰\u200b毒"
 
 
+def test_lone_surrogates_are_removed_and_reported_as_damage():
+    # what a JSON "\ud83d" escape decodes to: a scraper cut an emoji in two (OpenCC cannot even encode it)
+    original = "今天天气\ud83d很好\udc00\ud800。"
+    result = normalise(original)
+    assert result.text == "今天天气很好。"
+    assert [(n.start, n.end, n.kind) for n in result.noise] == [(4, 5, "mojibake"), (7, 9, "mojibake")]
+    assert "U+D83D" in result.noise[0].message and "U+DC00、U+D800" in result.noise[1].message
+    start, end = result.to_original(4, 6)
+    assert original[start:end] == "很好"
+
+
 def test_pinyin_annotations_removed_and_reported():
     original = "為持續(xù)推動全省政府網(wǎng)站"
     result = normalise(original)
@@ -133,6 +144,7 @@ NOISY_ALPHABET = st.sampled_from(
     + ["?", ",", "F", "(", ")", "（", "）", "ù", "ǎ", "xù", "(xù)", "&nbsp;", "&amp;", "锟斤拷"]
     + ["\u200b", "\ufeff", "\ufe0f", "\u200d", "\U000e0101", "\x07", "😀", "👍🏻", "𠀀", "\U0001f1e8\U0001f1f3"]
     + ["ＡＢ", "１２", "\u3000", "鏀垮簻", "æ”¿", "\ufffd", "\n", " "]
+    + ["\ud800", "\udfff", "\ud83d"]  # lone surrogates: a JSON "\ud800" escape, an emoji cut in two
 )
 
 

@@ -13,6 +13,7 @@ from review.commands._common import add_review_options, review_options
 from review.errors import InputError
 from review.model import Report
 from review.pipeline import ReviewOptions
+from review.report import report_json
 
 _worker_options: ReviewOptions | None = None
 # Warming up builds the typo model's n-gram hash tables and dictionary-word index (~0.55 s once; the POS tables
@@ -66,7 +67,7 @@ def _init_worker(options: ReviewOptions) -> None:
 
 def _work(item: tuple[int, str]) -> str:
     assert _worker_options is not None
-    return json.dumps(review_line(item[0], item[1], _worker_options), ensure_ascii=False)
+    return report_json(review_line(item[0], item[1], _worker_options))
 
 
 def reviewed_lines(items: Iterable[tuple[int, str]], options: ReviewOptions, workers: int = 1) -> Iterator[str]:
@@ -85,7 +86,7 @@ def reviewed_lines(items: Iterable[tuple[int, str]], options: ReviewOptions, wor
             if not warm and read >= WARM_UP_AFTER:
                 warm_up(options)
                 warm = True
-            yield json.dumps(review_line(number, line, options), ensure_ascii=False)
+            yield report_json(review_line(number, line, options))
             read += len(line)
 
 

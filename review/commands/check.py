@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from review.commands._common import add_review_options, review_options
 from review.errors import InputError
-from review.report import render_text
+from review.report import render_text, report_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -73,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"错误 / error: {error.message}", file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        print(report_json(report.to_dict(), indent=2))
     else:
         color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
         print(render_text(report, text, args.title, color=color))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import csv
-import json
 import os
 from typing import TYPE_CHECKING
 
 from review.inspect.checks.base import Evidence
+from review.report import printable, report_json
 
 if TYPE_CHECKING:
     from review.inspect.run import AccountResult, Inspection
@@ -153,9 +153,12 @@ def write_outputs(inspection: "Inspection", outdir: str) -> None:
     config = inspection_config()
     rows = annex_rows(inspection, config)
     title = f"政务新媒体检查发现问题清单（监测时间点 {inspection.checked_at:%Y-%m-%d %H:%M}）"
-    write_csv(rows, os.path.join(outdir, ANNEX_CSV))
-    write_xlsx(rows, account_rows(inspection, config), os.path.join(outdir, ANNEX_XLSX), title)
+    # tables and pages are for people: a lone surrogate of a feed's text (an emoji cut in two) shows as �
+    shown = [[printable(cell) for cell in row] for row in rows]
+    write_csv(shown, os.path.join(outdir, ANNEX_CSV))
+    accounts = [[printable(cell) for cell in row] for row in account_rows(inspection, config)]
+    write_xlsx(shown, accounts, os.path.join(outdir, ANNEX_XLSX), title)
     with open(os.path.join(outdir, SUMMARY_FILE), "w", encoding="utf-8") as handle:
-        json.dump(summary(inspection), handle, ensure_ascii=False, indent=2)
+        handle.write(report_json(summary(inspection), indent=2))
     with open(os.path.join(outdir, REPORT_HTML), "w", encoding="utf-8") as handle:
-        handle.write(render_html(inspection, rows, config, title))
+        handle.write(printable(render_html(inspection, rows, config, title)))

@@ -14,6 +14,7 @@ from review.inspect.checks.base import Account, AccountPost, AccountProblem, Con
 from review.inspect.feed import Feed, FeedPost, Problem, read_feed
 from review.model import CHINA_TZ
 from review.pipeline import ReviewOptions
+from review.report import report_json
 from review.resources import load_toml
 
 REPORTS_FILE = "reports.jsonl"
@@ -140,7 +141,7 @@ def local_backend(workers: int) -> ReviewBackend:
     from review.commands.batch import reviewed_lines
 
     def review(pending: list[FeedPost], options: ReviewOptions) -> Iterator[str]:
-        items = ((post.line, json.dumps(post.post, ensure_ascii=False)) for post in pending)
+        items = ((post.line, report_json(post.post)) for post in pending)
         return reviewed_lines(items, options, workers)  # meta.line is set by batch's review_line
 
     return review
@@ -216,7 +217,7 @@ def inspect_feed(
                 report = json.loads(line)
                 if report.get("meta", {}).get("line") != post.line:  # backends other than batch's
                     report.setdefault("meta", {})["line"] = post.line
-                    line = json.dumps(report, ensure_ascii=False)
+                    line = report_json(report)
                 out.write(line + "\n")
                 reports[post.key] = report
                 bar.update(1)

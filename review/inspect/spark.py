@@ -16,6 +16,7 @@ import sys
 from typing import TYPE_CHECKING, Iterator
 
 from review.pipeline import ReviewOptions
+from review.report import report_json
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
@@ -36,7 +37,7 @@ def review_column(post_json: "Column", options: ReviewOptions | None = None) -> 
         from review.pipeline import get_reviewer
 
         reviewer = get_reviewer()  # once per Python worker process
-        return posts.map(lambda text: json.dumps(_review_one(reviewer, text, options), ensure_ascii=False))
+        return posts.map(lambda text: report_json(_review_one(reviewer, text, options)))
 
     # real classes, not the strings `from __future__ import annotations` would leave for Spark to resolve
     review_posts.__annotations__ = {"posts": pd.Series, "return": pd.Series}
@@ -99,7 +100,7 @@ def spark_backend(master: str):
         from pyspark.sql import functions as F
 
         spark = local_session(master)
-        rows = [(index, json.dumps(post.post, ensure_ascii=False)) for index, post in enumerate(pending)]
+        rows = [(index, report_json(post.post)) for index, post in enumerate(pending)]
         partitions = max(1, min(len(rows) // 2000 + 1, spark.sparkContext.defaultParallelism * 4))
         df = spark.createDataFrame(rows, "seq long, post string").repartition(partitions)
         reviewed = df.select("seq", review_column(F.col("post"), options).alias("report")).orderBy("seq")
