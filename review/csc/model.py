@@ -135,14 +135,23 @@ def load_model(model_dir, device: str = "cpu") -> Tuple[torch.nn.Module, CharVoc
     d = Path(model_dir)
     if not (d / "config.json").exists():
         raise FileNotFoundError(f"{d}: not a model directory (no config.json)")
+    from transformers.utils import logging as hf_logging
+
     vocab = CharVocab.load(d / "vocab.txt")
     cfg = AutoConfig.from_pretrained(str(d))
-    if getattr(cfg, "model_type", "bert") != "bert":
-        from transformers import AutoModelForMaskedLM
+    # transformers draws a "Loading weights" bar for a 9 MB file: it broke into `review batch`'s own progress bar
+    bar_was_on = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        if getattr(cfg, "model_type", "bert") != "bert":
+            from transformers import AutoModelForMaskedLM
 
-        model = AutoModelForMaskedLM.from_pretrained(str(d), dtype=torch.float32)
-    else:
-        model = BertForMaskedLM.from_pretrained(str(d), dtype=torch.float32)
+            model = AutoModelForMaskedLM.from_pretrained(str(d), dtype=torch.float32)
+        else:
+            model = BertForMaskedLM.from_pretrained(str(d), dtype=torch.float32)
+    finally:
+        if bar_was_on:
+            hf_logging.enable_progress_bar()
     model.float().to(device).eval()
     meta = {}
     if (d / "csc.json").exists():
