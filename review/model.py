@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from review.errors import InputError
+from review.normalise import INVISIBLE_CLASS
 
 MAX_TEXT_CHARS = 20_000
 CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 SEVERITIES = ("info", "minor", "major", "critical")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+# text of white space and invisible characters only (a zero-width space, a BOM, NUL) looks blank to the editor
+BLANK_TEXT = re.compile(f"[\\s{INVISIBLE_CLASS}]*")
+# dates outside these years are placeholders (0001-01-01 is .NET's and Go's zero date, 9999-12-31 "no date"), and
+# the date arithmetic of the checks would overflow on them: refused as invalid dates
+DATE_YEARS = (1900, 2999)
 
 
 def parse_datetime(value: Any, field_name: str) -> datetime:
@@ -38,6 +45,18 @@ def parse_datetime(value: Any, field_name: str) -> datetime:
         )
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=CHINA_TZ)
+    try:
+        year = parsed.astimezone(CHINA_TZ).year
+    except OverflowError:
+        year = parsed.year
+    if not DATE_YEARS[0] <= year <= DATE_YEARS[1]:
+        first, last = DATE_YEARS
+        raise InputError(
+            "invalid_date",
+            f"{field_name} 不在 {first}–{last} 年之间，疑似占位日期 / {field_name} is outside the years "
+            f"{first}-{last} (a placeholder date?): {value!r}",
+            field_name,
+        )
     return parsed
 
 
@@ -52,6 +71,14 @@ def _optional_str(data: dict, key: str) -> str | None:
             key,
         )
     return value
+
+
+def _as_text(value: str | int, field_name: str) -> str:
+    """A string or integer field as text (an integer past Python's 4,300 digits is refused, not a crash)."""
+    try:
+        return str(value)
+    except ValueError:
+        raise InputError("invalid_type", f"{field_name} 数字过长 / {field_name} is a number too long", field_name) from None
 
 
 def check_identifier(value: str, field_name: str) -> str:
@@ -99,13 +126,13 @@ class Account:
         values = {}
         for key in ("id", "name", "type", "platform", "unit"):
             value = data.get(key)
-            if value is not None and not isinstance(value, (str, int)):
+            if value is not None and not isinstance(value, (str, int)) or isinstance(value, bool):
                 raise InputError(
                     "invalid_type",
                     f"account.{key} 应为字符串 / account.{key} must be a string",
                     f"account.{key}",
                 )
-            values[key] = None if value is None else str(value)
+            values[key] = None if value is None else _as_text(value, f"account.{key}")
         if values["id"] is not None:  # the key of stored settings and per-account reports; the rest is display
             check_identifier(values["id"], "account.id")
         return cls(**values)
@@ -136,8 +163,8 @@ class Post:
                 f"text 应为字符串 / text must be a string, got {type(text).__name__}",
                 "text",
             )
-        if not text.strip():
-            raise InputError("empty_text", "text 为空 / text is empty", "text")
+        if BLANK_TEXT.fullmatch(text):
+            raise InputError("empty_text", "text 为空（或只有不可见字符）/ text is empty (or invisible characters only)", "text")
         check_text_length(text)
         post_id = data.get("id")
         if post_id is not None and not isinstance(post_id, (str, int)) or isinstance(post_id, bool):
@@ -149,7 +176,7 @@ class Post:
         checked = data.get("checked_at")
         return cls(
             text=text,
-            id=None if post_id is None else check_identifier(str(post_id), "id"),
+            id=None if post_id is None else check_identifier(_as_text(post_id, "id"), "id"),
             title=title,
             account=Account.from_dict(data.get("account")),
             published_at=None if published in (None, "") else parse_datetime(published, "published_at"),

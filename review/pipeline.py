@@ -185,7 +185,10 @@ class Reviewer:
         except InputError as error:
             post_id = data.get("id") if isinstance(data, dict) else None
             if post_id is not None and not isinstance(post_id, str):
-                post_id = str(post_id)
+                try:
+                    post_id = str(post_id)
+                except ValueError:  # an integer past 4,300 digits: the error says so, the id stays out
+                    post_id = None
             return Report.from_error(error, post_id).to_dict()
 
 

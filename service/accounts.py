@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import sqlite3
 import time
 from dataclasses import dataclass, field
@@ -57,9 +56,11 @@ def _thresholds(value: Any) -> dict[str, float]:
         raise InputError("invalid_type", "thresholds 应为对象 / thresholds must be an object", "thresholds")
     result = {}
     for key, number in value.items():
-        if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number):
+        if isinstance(number, bool) or not isinstance(number, (int, float)) or not 0 <= number <= 1:
+            # a probability (NaN fails the comparison; a 400-digit integer compares without overflowing)
             raise InputError(
-                "invalid_type", f"thresholds.{key} 应为数值 / thresholds.{key} must be a number", f"thresholds.{key}"
+                "invalid_type", f"thresholds.{key} 应为 0–1 之间的数值 / thresholds.{key} must be a number from 0 to 1",
+                f"thresholds.{key}",
             )
         result[key] = float(number)
     return result

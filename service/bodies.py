@@ -62,6 +62,8 @@ def parse_json(text: str) -> Any:
         ) from None
     except RecursionError:
         raise RequestError(400, "invalid_json", "JSON 嵌套过深 / JSON is nested too deeply") from None
+    except ValueError as error:  # an integer literal past Python's 4,300 digits
+        raise RequestError(400, "invalid_json", f"请求体不是有效的 JSON / invalid JSON: {error}") from None
 
 
 async def read_json(request: Request, posts: bool = False) -> Any:

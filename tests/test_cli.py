@@ -64,6 +64,10 @@ def test_batch_keeps_order_and_reports_bad_lines(tmp_path, workers):
             lines.append(json.dumps({"id": "p9", "text": ""}))
         elif i == 13:
             lines.append(json.dumps({"id": "p13", "text": "好", "published_at": "tomorrow"}))
+        elif i == 17:  # a placeholder date and an integer past 4,300 digits each stopped the whole run
+            lines.append(json.dumps({"id": "p17", "text": "好", "published_at": "0001-01-01T00:00:00"}))
+        elif i == 21:
+            lines.append('{"id": ' + "9" * 5000 + ', "text": "好"}')
         else:
             lines.append(json.dumps({"id": f"p{i}", "text": f"第{i}条：持續(xù)推動工作"}, ensure_ascii=False))
     source = tmp_path / "in.jsonl"
@@ -76,8 +80,11 @@ def test_batch_keeps_order_and_reports_bad_lines(tmp_path, workers):
     assert reports[5]["error"]["code"] == "invalid_json" and reports[5]["meta"]["line"] == 6
     assert reports[9]["error"]["code"] == "empty_text" and reports[9]["id"] == "p9"
     assert reports[13]["error"]["code"] == "invalid_date"
-    good = [r for i, r in enumerate(reports) if i not in (5, 9, 13)]
-    assert [r["id"] for r in good] == [f"p{i}" for i in range(30) if i not in (5, 9, 13)]
+    assert reports[17]["error"]["code"] == "invalid_date" and reports[17]["id"] == "p17"
+    assert reports[21]["error"]["code"] == "invalid_json"
+    bad = (5, 9, 13, 17, 21)
+    good = [r for i, r in enumerate(reports) if i not in bad]
+    assert [r["id"] for r in good] == [f"p{i}" for i in range(30) if i not in bad]
     assert all(r["findings"][0]["text"] == "(xù)" for r in good)
 
 

@@ -121,6 +121,30 @@ def test_csv_feed_gives_the_same_result(tmp_path):
     assert _problems_by_account(inspection) == EXPECTED_PROBLEMS and inspection.problems == []
 
 
+def test_csv_feed_saved_by_excel_in_gbk_with_a_long_cell_and_a_formula_name(tmp_path):
+    # Excel on Chinese Windows saves CSV as GBK; a whole article may pass the csv module's 131,072-character limit;
+    # an account name a third party chose may be a formula, which the tables must show as text
+    path = tmp_path / "feed.csv"
+    rows = [["id", "账号名称", "主办单位", "发布时间", "正文"],
+            ["g1", '=HYPERLINK("http://evil.example","点击")', "@SUM(1+1)", "2025-05-01T09:00:00",
+             "市政府召开会议，部署防汛工作。"],
+            ["g2", "某市发布", "某市政府", "2025-06-29T10:00:00", "政" * 200_000]]
+    with open(path, "w", encoding="gbk", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    out = tmp_path / "out"
+    inspection = _inspect(path, out)
+    assert [(p.code, p.line) for p in inspection.problems] == [("text_too_long", 3)]
+    with open(out / "accounts.csv", encoding="utf-8-sig", newline="") as handle:
+        annex = list(csv.reader(handle))
+    assert annex[1][1] == '\'=HYPERLINK("http://evil.example","点击")' and annex[1][3] == "'@SUM(1+1)"
+    assert "2周内无更新" in annex[1][4] and len(annex) == 2  # the stale account only: g2 was posted in time
+    from openpyxl import load_workbook
+
+    for sheet in load_workbook(out / "accounts.xlsx"):
+        for row in sheet.iter_rows():
+            assert all(cell.data_type != "f" for cell in row)
+
+
 def test_window_is_a_parameter(tmp_path):
     feed = write_jsonl(tmp_path / "feed.jsonl", feed_posts())
     inspection = _inspect(feed, tmp_path / "out", window_days=30)

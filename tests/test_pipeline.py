@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from review.checks import REGISTRY, discover
 from review.checks.base import Check, register
 from review.errors import InputError
-from review.model import Finding, Post
+from review.model import BLANK_TEXT, Finding, Post
 from review.pipeline import Reviewer, ReviewOptions, Scorer, merge_findings
 
 
@@ -123,6 +123,14 @@ def test_enable_and_disable_by_name(core_reviewer):
         ({"text": "x" * 20_001}, "text_too_long"),
         ({"text": "好", "published_at": "yesterday"}, "invalid_date"),
         ({"text": "好", "published_at": 20250101}, "invalid_date"),
+        # placeholder dates, whose time-zone arithmetic overflowed (a 500 in the service, a crash in batch)
+        ({"text": "好", "published_at": "9999-12-31T23:59:59Z"}, "invalid_date"),
+        ({"text": "好", "published_at": "0001-01-01T00:00:00"}, "invalid_date"),
+        ({"text": "好", "checked_at": "9999-12-31T23:59:59"}, "invalid_date"),
+        # looks blank to the editor: invisible characters only
+        ({"text": "\u200b\ufeff \x00"}, "empty_text"),
+        ({"text": "好", "account": {"id": True}}, "invalid_type"),
+        ({"text": "好", "id": 10 ** 4299 * 10}, "invalid_type"),  # past Python's 4,300 digits of int -> str
         ({"text": "好", "account": "gov"}, "invalid_type"),
         ({"text": "好", "title": ["x"]}, "invalid_type"),
         ([1, 2], "invalid_post"),
@@ -174,7 +182,7 @@ def test_reviewer_is_thread_safe(core_reviewer):
 )
 def test_every_finding_slices_the_original(text):
     reviewer = Reviewer(checks=["garbled", "timeliness"])
-    if not text.strip():
+    if BLANK_TEXT.fullmatch(text):  # refused as empty_text (test_bad_input_gets_clear_error)
         return
     report = reviewer.review({"text": text, "published_at": "2025-01-01", "checked_at": "2025-01-02"})
     for finding in report.findings:

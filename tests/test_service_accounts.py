@@ -96,6 +96,8 @@ def test_settings_crud(client):
         ({"allow_terms": [1, 2]}, "invalid_type"),
         ({"thresholds": {"typo": "high"}}, "invalid_type"),
         ({"thresholds": [0.5]}, "invalid_type"),
+        ({"thresholds": {"offtopic": 7}}, "invalid_type"),  # a probability
+        ({"thresholds": {"offtopic": 10 ** 400}}, "invalid_type"),  # was an OverflowError, a 500
         ({"colour": "red"}, "unknown_field"),
         ({"deny_terms": ["字" * 51]}, "term_too_long"),
         ([], "invalid_settings"),

@@ -89,6 +89,8 @@ def test_batch_keeps_order_and_reports_bad_posts(client):
         (b'{"text": "ok", "id": "\\ud800abc"}', 422, "invalid_text"),
         (b'{"text": "ok", "account": {"id": "a\\udc00"}}', 422, "invalid_text"),
         (b"[" * 100_000, 400, "invalid_json"),
+        (b'{"text": "ok", "id": ' + b"9" * 5000 + b"}", 400, "invalid_json"),  # past 4,300 digits: was a 500
+        (b'{"text": "ok", "published_at": "9999-12-31T23:59:59Z"}', 422, "invalid_date"),  # was an overflow, a 500
         (b'"just a string"', 422, "invalid_post"),
         (b"{}", 422, "missing_text"),
         (b'{"text": 123}', 422, "invalid_type"),

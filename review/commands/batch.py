@@ -43,8 +43,9 @@ def review_line(line_number: int, line: str, options: ReviewOptions) -> dict:
     meta = {"line": line_number}
     try:
         data = json.loads(line)
-    except json.JSONDecodeError as error:
-        err = InputError("invalid_json", f"第 {line_number} 行不是有效的 JSON / line {line_number} is not valid JSON: {error.msg}")
+    except (ValueError, RecursionError) as error:  # syntax, an integer past 4,300 digits, absurd nesting
+        reason = error.msg if isinstance(error, json.JSONDecodeError) else str(error) or "nested too deeply"
+        err = InputError("invalid_json", f"第 {line_number} 行不是有效的 JSON / line {line_number} is not valid JSON: {reason}")
         return Report.from_error(err, None, meta).to_dict()
     report = get_reviewer().review_dict(data, options)
     report.setdefault("meta", {}).update(meta)

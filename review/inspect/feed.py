@@ -62,22 +62,47 @@ class Feed:
     problems: list[Problem] = field(default_factory=list)
 
 
+# bytes read to tell a UTF-8 feed from a GB18030 (GBK) one
+ENCODING_SNIFF_BYTES = 1 << 16
+# a CSV cell may hold a whole article (the csv module's default limit is 131,072 characters): far longer ones are
+# read, then refused per post as text_too_long, like the same post in JSONL
+CSV_FIELD_LIMIT = 1 << 28
+
+
+def feed_encoding(path: str) -> str:
+    """"utf-8-sig", or "gb18030" for a feed whose start is not UTF-8 but reads as GB18030 (what Excel on Chinese
+    Windows saves a CSV as)."""
+    with open(path, "rb") as handle:
+        head = handle.read(ENCODING_SNIFF_BYTES)
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            head.decode(encoding)
+            return "utf-8-sig" if encoding == "utf-8" else encoding
+        except UnicodeDecodeError as error:
+            if len(head) == ENCODING_SNIFF_BYTES and error.start >= len(head) - 3:
+                return "utf-8-sig" if encoding == "utf-8" else encoding  # a character cut at the sample's end
+    return "utf-8-sig"  # neither: read as UTF-8, damaged bytes become U+FFFD (the garbled check reports them)
+
+
 def _records(path: str, problems: list[Problem]) -> Iterator[tuple[int, dict]]:
     """(line, raw object) pairs from a JSONL or CSV file; unreadable lines become problems."""
+    encoding = feed_encoding(path)
     if path.lower().endswith(".csv"):
         aliases = load_toml("inspection.toml").get("csv_headers", {})
-        with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
+        csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
+        with open(path, encoding=encoding, errors="replace", newline="") as handle:
             for row_number, row in enumerate(csv.DictReader(handle), 2):
                 yield row_number, _from_csv_row(row, aliases)
         return
-    with open(path, encoding="utf-8-sig", errors="replace") as handle:
+    with open(path, encoding=encoding, errors="replace") as handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():
                 continue
             try:
                 record = json.loads(line)
-            except json.JSONDecodeError as error:
-                problems.append(Problem("invalid_json", f"不是有效的 JSON（{error.msg}），已跳过", number))
+            except (ValueError, RecursionError) as error:  # syntax, an integer past 4,300 digits, absurd nesting
+                reason = error.msg if isinstance(error, json.JSONDecodeError) else str(error) or "嵌套过深"
+                problems.append(Problem("invalid_json", f"不是有效的 JSON（{reason}），已跳过", number))
                 continue
             if not isinstance(record, dict):
                 problems.append(Problem("invalid_post", "不是 JSON 对象，已跳过", number))

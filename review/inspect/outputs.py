@@ -68,12 +68,30 @@ def account_rows(inspection: "Inspection", config: dict) -> list[list[str]]:
     ]
 
 
+# a cell starting with one of these is a formula to Excel (=HYPERLINK(...) in an account name a third party chose)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_cell(text: str) -> str:
+    """`text` as a CSV cell Excel shows as text: one that would start a formula gets a leading apostrophe, as
+    OWASP advises for CSV injection."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def write_csv(rows: list[list[str]], path: str) -> None:
     """The annex table as UTF-8 CSV with a BOM, so that Excel opens the Chinese text correctly."""
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(ANNEX_HEADERS)
-        writer.writerows(rows)
+        writer.writerows([[inert_cell(cell) for cell in row] for row in rows])
+
+
+def _as_text_cells(sheet) -> None:
+    """Every string cell of `sheet` stored as a string: openpyxl takes a value starting with "=" for a formula."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.data_type == "f":
+                cell.data_type = "s"
 
 
 def write_xlsx(rows: list[list[str]], accounts: list[list[str]], path: str, title: str) -> None:
@@ -100,6 +118,7 @@ def write_xlsx(rows: list[list[str]], accounts: list[list[str]], path: str, titl
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A3"
+    _as_text_cells(sheet)
     everyone = book.create_sheet("全部账号")
     everyone.append(list(ACCOUNT_HEADERS))
     for cell in everyone[1]:
@@ -109,6 +128,7 @@ def write_xlsx(rows: list[list[str]], accounts: list[list[str]], path: str, titl
     for column, width in zip("ABCDEF", (6, 24, 14, 24, 8, 8)):
         everyone.column_dimensions[column].width = width
     everyone.freeze_panes = "A2"
+    _as_text_cells(everyone)
     book.save(path)
 
 
