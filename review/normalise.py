@@ -44,12 +44,12 @@ LATIN1_MOJIBAKE = (
 
 # Half of a UTF-16 surrogate pair with no partner: what a JSON "\ud800" escape or a cut emoji decodes to. It is
 # no character at all, has no UTF-8 form (OpenCC and every file writer refuse it) and means the text was damaged.
-LONE_SURROGATE = "[\ud800-\udfff]+"
+LONE_SURROGATE = "[\ud800-\udfff]"
 
 NOISE_RE = re.compile(
     "|".join(
         [
-            f"(?P<surrogate>{LONE_SURROGATE})",
+            f"(?P<surrogate>{LONE_SURROGATE}+)",
             f"(?P<invisible>[{INVISIBLE_CLASS}]+)",
             f"(?P<annotation>{PINYIN_ANNOTATION})",
             f"(?P<entity>{HTML_ENTITY})",

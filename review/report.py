@@ -7,9 +7,10 @@ import re
 from typing import Any
 
 from review.model import Finding, Report
+from review.normalise import LONE_SURROGATE
 
 # a UTF-16 surrogate alone (a JSON "\ud800" escape with no partner decodes to one): it has no UTF-8 form
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_LONE_SURROGATE = re.compile(LONE_SURROGATE)
 
 
 def report_json(value: Any, indent: int | None = None, compact: bool = False) -> str:
