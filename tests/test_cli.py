@@ -119,6 +119,80 @@ def test_batch_resume_skips_done_lines_and_drops_half_line(tmp_path):
     assert ids == [str(i) for i in range(10)]
 
 
+# Characters that universal newlines (a bare CR) or str.splitlines (all of them) would take for a line end; inside a
+# JSONL line they belong to the post. A raw CR or \x0b inside a JSON string is not strict JSON but is kept.
+INLINE_BREAKS = ["\r", "\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e"]
+
+
+def _jsonl_with_inline_breaks() -> bytes:
+    """One post a line with each inline break inside its text, a bad line between them, CRLF and LF endings."""
+    lines = []
+    for i, char in enumerate(INLINE_BREAKS):
+        lines.append(f'{{"id": "p{i}", "text": "第{i}条{char}持續(xù)推動工作"}}')
+    lines.insert(4, '{"id": "bad",\r "text": }')  # invalid JSON on line 5 (a CR between tokens is whitespace)
+    lines.insert(7, json.dumps({"id": "escaped", "text": "前\r后持續(xù)推動"}, ensure_ascii=False))
+    return "".join(line + ("\r\n" if i % 2 else "\n") for i, line in enumerate(lines)).encode("utf-8")
+
+
+def _check_inline_break_reports(reports: list[dict]) -> None:
+    assert len(reports) == len(INLINE_BREAKS) + 2  # one report per input line, in order
+    assert [r["meta"]["line"] for r in reports] == list(range(1, len(reports) + 1))
+    assert reports[4]["error"]["code"] == "invalid_json" and "line 5" in reports[4]["error"]["message"]
+    good = [r for r in reports if "error" not in r]
+    assert [r["id"] for r in good] == ["p0", "p1", "p2", "p3", "p4", "p5", "escaped", "p6", "p7", "p8"]
+    for report in good:
+        (finding,) = report["findings"]
+        assert finding["text"] == "(xù)"
+        # the offset counts the break character: the text reached the reviewer whole
+        assert finding["start"] == (5 if report["id"] == "escaped" else 6)
+
+
+def _report_lines(data: bytes) -> list[dict]:
+    assert data.endswith(b"\n")
+    return [json.loads(line) for line in data.split(b"\n")[:-1]]  # "\n" only: reports may hold U+2028 raw
+
+
+def test_batch_counts_only_newline_as_a_line_end(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(_jsonl_with_inline_breaks())
+    out = tmp_path / "out.jsonl"
+    result = run_cli("batch", str(source), "-o", str(out), "--progress", "always", *CORE)
+    assert result.returncode == 0, result.stderr
+    _check_inline_break_reports(_report_lines(out.read_bytes()))
+    assert f"{len(INLINE_BREAKS) + 2}/{len(INLINE_BREAKS) + 2}" in result.stderr  # the bar's total counts alike
+
+
+def test_batch_from_stdin_counts_only_newline_as_a_line_end():
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    result = subprocess.run([sys.executable, "-m", "review.cli", "batch", "-", "-o", "-", *CORE],
+                            input=_jsonl_with_inline_breaks(), capture_output=True, cwd=ROOT, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr.decode()
+    _check_inline_break_reports(_report_lines(result.stdout))
+
+
+def test_batch_resume_with_inline_breaks(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(_jsonl_with_inline_breaks())
+    out = tmp_path / "out.jsonl"
+    assert run_cli("batch", str(source), "-o", str(out), *CORE).returncode == 0
+    complete = out.read_bytes().split(b"\n")
+    out.write_bytes(b"\n".join(complete[:6]) + b"\n" + complete[6][:12])  # a crash in the middle of line 7
+    second = run_cli("batch", str(source), "-o", str(out), "--resume", *CORE)
+    assert second.returncode == 0, second.stderr
+    _check_inline_break_reports(_report_lines(out.read_bytes()))
+
+
+def test_jsonl_lines_splits_at_newline_only():
+    import io
+
+    from review.commands.batch import jsonl_lines
+
+    data = "\ufeff一\r二\r\n三\u2028四\x85\n\n五".encode() + b"\xe5\x85\n\xe5"
+    assert list(jsonl_lines(io.BytesIO(data))) == [(1, "一\r二"), (2, "三\u2028四\x85"), (3, ""), (4, "五\ufffd"),
+                                                   (5, "\ufffd")]
+    assert list(jsonl_lines(io.BytesIO("甲\r\n乙".encode("gb18030")), "gb18030")) == [(1, "甲"), (2, "乙")]
+
+
 def test_batch_missing_input_and_unknown_check(tmp_path):
     missing = run_cli("batch", str(tmp_path / "nope.jsonl"), "-o", str(tmp_path / "o.jsonl"))
     assert missing.returncode == 2 and "no such file" in missing.stderr

@@ -91,3 +91,11 @@ def test_error_injector_uses_confusion_set():
         assert len(out) == 9
         diffs = [(a, b) for a, b in zip("再接再厉，一如既往", out) if a != b]
         assert diffs and all((a, b) in {("厉", "励"), ("既", "即")} for a, b in diffs)
+
+
+def test_read_pairs_ends_lines_at_newline_only(tmp_path):
+    from review.csc.data import read_pairs
+
+    path = tmp_path / "pairs.tsv"
+    path.write_bytes("再接\r再励\t再接\r再厉\r\n布署\t部署\n".encode("utf-8"))  # a bare CR inside the first pair
+    assert [(p.src, p.tgt) for p in read_pairs(path)] == [("再接\r再励", "再接\r再厉"), ("布署", "部署")]

@@ -22,6 +22,7 @@ from review.cli import main
 from review.inspect import inspect_feed, local_backend
 from review.inspect.checks import ACCOUNT_REGISTRY, discover
 from review.inspect.checks.stale import period_words
+from review.inspect.feed import read_feed
 from review.model import parse_datetime
 from review.pipeline import ReviewOptions
 
@@ -143,6 +144,48 @@ def test_csv_feed_saved_by_excel_in_gbk_with_a_long_cell_and_a_formula_name(tmp_
     for sheet in load_workbook(out / "accounts.xlsx"):
         for row in sheet.iter_rows():
             assert all(cell.data_type != "f" for cell in row)
+
+
+def test_jsonl_feed_counts_only_newline_as_a_line_end(tmp_path):
+    # a bare CR, U+2028/U+2029, U+0085, \x0b, \x0c, \x1c-\x1e inside a line belong to the post (universal
+    # newlines or str.splitlines would split the line there, lose the post and shift every later line number)
+    breaks = ["\r", "\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e"]
+    posts = feed_posts()
+    for post, char in zip(posts[::3], breaks):
+        post["text"] = post["text"].replace("，", "，" + char, 1)
+    lines = [json.dumps(post, ensure_ascii=False) for post in posts]
+    for char in breaks:  # raw, as a careless writer leaves them (json.dumps escapes the control characters)
+        lines = [line.replace(json.dumps(char)[1:-1], char) for line in lines]
+    assert "\r" in lines[0] and "\x0b" in lines[12]
+    lines.insert(6, '{"id": "broken",\r')  # invalid JSON on line 7: the lines after it keep their numbers
+    feed = tmp_path / "feed.jsonl"
+    feed.write_bytes("".join(line + ("\r\n" if i % 2 else "\n") for i, line in enumerate(lines)).encode("utf-8"))
+    out = tmp_path / "out"
+    inspection = _inspect(feed, out)
+    assert [(p.code, p.line) for p in inspection.problems] == [("invalid_json", 7)]
+    assert _problems_by_account(inspection) == EXPECTED_PROBLEMS
+    reports = [json.loads(line) for line in (out / "reports.jsonl").read_bytes().split(b"\n")[:-1]]
+    assert [(r["meta"]["line"], r["id"]) for r in reports] == [
+        (number, post["id"]) for number, post in zip([*range(1, 7), *range(8, len(lines) + 1)], posts)
+    ]
+    texts = {post.id: post.post["text"] for post in read_feed(str(feed)).posts}
+    assert texts == {post["id"]: post["text"] for post in posts}  # every break character kept in its text
+    before = len(reports)
+    assert _inspect(feed, out, checked_at=None).reviewed_now == 0  # resume reads reports holding U+2028 raw
+    assert len((out / "reports.jsonl").read_bytes().split(b"\n")[:-1]) == before
+
+
+def test_csv_cells_keep_quoted_line_breaks(tmp_path):
+    # CSV has its own quoting: a quoted cell may hold a newline or a CR, and the row number counts rows, not lines
+    path = tmp_path / "feed.csv"
+    rows = [["id", "账号名称", "发布时间", "正文"],
+            ["c1", "某市发布", "2025-06-29T10:00:00", "第一段。\n第二段\r\n第三段\r第四段\u2028完。"],
+            ["c2", "某市发布", "not a date", "正文。"]]
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    feed = read_feed(str(path))
+    assert [(post.line, post.id, post.post["text"]) for post in feed.posts] == [(2, "c1", rows[1][3]), (3, "c2", "正文。")]
+    assert [(p.code, p.line) for p in feed.problems] == [("invalid_date", 3)]
 
 
 def test_window_is_a_parameter(tmp_path):

@@ -44,7 +44,7 @@ def split_of(text: str) -> str:
 
 def _jsonl(path: Path) -> Iterator[dict]:
     opener = lzma.open if path.suffix == ".xz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:
+    with opener(path, "rt", encoding="utf-8", newline="\n") as handle:  # only "\n" ends a line, not a bare CR
         for line in handle:
             if line.strip():
                 yield json.loads(line)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import multiprocessing
 import os
 import sys
-from typing import Iterable, Iterator
+from typing import BinaryIO, Iterable, Iterator
 
 from review.commands._common import add_review_options, review_options
 from review.errors import InputError
@@ -42,7 +43,9 @@ def review_line(line_number: int, line: str, options: ReviewOptions) -> dict:
 
     meta = {"line": line_number}
     try:
-        data = json.loads(line)
+        # strict=False: a raw control character inside a string (a bare CR, a tab, which JSON wants escaped) is
+        # kept in the text and the post reviewed; the line is unambiguous, and refusing the post helps nobody
+        data = json.loads(line, strict=False)
     except (ValueError, RecursionError) as error:  # syntax, an integer past 4,300 digits, absurd nesting
         reason = error.msg if isinstance(error, json.JSONDecodeError) else str(error) or "nested too deeply"
         err = InputError("invalid_json", f"第 {line_number} 行不是有效的 JSON / line {line_number} is not valid JSON: {reason}")
@@ -103,14 +106,31 @@ def complete_lines(path: str) -> int:
         return data.count(b"\n", 0, keep)
 
 
+def jsonl_lines(handle: BinaryIO, encoding: str = "utf-8-sig") -> Iterator[tuple[int, str]]:
+    """(line number, text without its line ending) for every line of a binary JSONL stream.
+
+    Only b"\\n" ends a line (with one CR before it dropped): a bare CR, U+2028/U+2029, U+0085, \\x0b, \\x0c or
+    \\x1c-\\x1e inside a line stays part of it. Text-mode reading (universal newlines) would split a line at a bare
+    CR and `str.splitlines` at all of them, so a post would never be reviewed and later line numbers would shift.
+    """
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")  # one decoder: a BOM only at the start
+    for number, raw in enumerate(handle, 1):  # binary iteration splits at b"\n" only
+        # each piece ends with b"\n" but the last, and no UTF-8 or GB18030 character holds that byte, so no
+        # character spans two lines; a damaged sequence at the line's end becomes U+FFFD as in text mode
+        line = decoder.decode(raw, final=not raw.endswith(b"\n"))
+        if line.endswith("\n"):
+            line = line[:-2] if line.endswith("\r\n") else line[:-1]
+        yield number, line
+
+
 def _input_lines(path: str) -> Iterator[tuple[int, str]]:
-    handle = sys.stdin if path == "-" else open(path, encoding="utf-8-sig", errors="replace")
+    handle = sys.stdin.buffer if path == "-" else open(path, "rb")
     try:
-        for number, line in enumerate(handle, 1):
+        for number, line in jsonl_lines(handle):
             if line.strip():
                 yield number, line
     finally:
-        if handle is not sys.stdin:
+        if handle is not sys.stdin.buffer:
             handle.close()
 
 
@@ -118,7 +138,7 @@ def _count_lines(path: str) -> int | None:
     if path == "-":
         return None
     with open(path, "rb") as handle:
-        return sum(1 for line in handle if line.strip())
+        return sum(1 for _, line in jsonl_lines(handle) if line.strip())  # the lines _input_lines yields
 
 
 def run(args: argparse.Namespace) -> int:

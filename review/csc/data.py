@@ -43,7 +43,7 @@ def read_pairs(path, origin: Optional[str] = None, keep_unequal: bool = False) -
     origin = origin or path.name
     out: List[Pair] = []
     opener = lzma.open if path.suffix == ".xz" else open
-    with opener(path, "rt", encoding="utf-8") as f:
+    with opener(path, "rt", encoding="utf-8", newline="\n") as f:  # only "\n" ends a line, not a bare CR
         for line in f:
             line = line.rstrip("\n").rstrip("\r")
             if not line.strip():
@@ -142,7 +142,7 @@ def split_sentences(text: str, max_len: int = 126, min_len: int = 6) -> List[str
 
 
 def _iter_jsonl_xz(path, fields=("title", "text"), convert_traditional=False):
-    with lzma.open(path, "rt", encoding="utf-8") as f:
+    with lzma.open(path, "rt", encoding="utf-8", newline="\n") as f:  # only "\n" ends a JSONL line
         for line in f:
             try:
                 obj = json.loads(line)

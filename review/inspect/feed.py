@@ -94,12 +94,14 @@ def _records(path: str, problems: list[Problem]) -> Iterator[tuple[int, dict]]:
             for row_number, row in enumerate(csv.DictReader(handle), 2):
                 yield row_number, _from_csv_row(row, aliases)
         return
-    with open(path, encoding=encoding, errors="replace") as handle:
-        for number, line in enumerate(handle, 1):
+    from review.commands.batch import jsonl_lines
+
+    with open(path, "rb") as handle:
+        for number, line in jsonl_lines(handle, encoding):  # only "\n" ends a line, as in `review batch`
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
+                record = json.loads(line, strict=False)  # a raw CR or tab inside a string is kept, as in batch
             except (ValueError, RecursionError) as error:  # syntax, an integer past 4,300 digits, absurd nesting
                 reason = error.msg if isinstance(error, json.JSONDecodeError) else str(error) or "嵌套过深"
                 problems.append(Problem("invalid_json", f"不是有效的 JSON（{reason}），已跳过", number))

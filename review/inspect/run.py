@@ -86,13 +86,13 @@ def report_problem(problem: Problem, problems: list[Problem]) -> None:
 
 def _load_done(path: str) -> dict[DoneKey, dict]:
     """Reports already written by an earlier run, by (line, id); a half-written last line is cut off."""
-    from review.commands.batch import complete_lines
+    from review.commands.batch import complete_lines, jsonl_lines
 
     if not complete_lines(path):
         return {}
     done: dict[DoneKey, dict] = {}
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
+    with open(path, "rb") as handle:
+        for _, line in jsonl_lines(handle, "utf-8"):  # lines as complete_lines counts them: "\n" ends one
             try:
                 report = json.loads(line)
                 done[(int(report["meta"]["line"]), report.get("id"))] = report
