@@ -8,7 +8,9 @@ Stage 2 (``correct``): per-position correction on a mix of synthetic pairs (clea
   Daily synthetic), ``--synthetic-ratio`` synthetic.
 
 Checkpoints (``--ckpt``, outside git) every ``--save-minutes``; a run stops after ``--max-minutes`` and the next
-run resumes from ``last.pt``. The model with the best correction F1 on the odw dev split is kept as ``best.pt``
+run resumes from ``last.pt``. Nothing in the checkpoint folder is unpickled: the prepared data is ``prep.json`` and
+the checkpoints hold only tensors and plain containers, loaded with ``torch.load(weights_only=True)``; a folder
+from before (``prep.pkl``) is refused with a message to train again. The model with the best correction F1 on the odw dev split is kept as ``best.pt``
 and exported (fp16 safetensors, HF format) to ``--out`` when the schedule is done or with ``--export``.
 
     python -m review.csc.train --data ../shared/data --out models/csc --ckpt /tmp/csc_ckpt --max-minutes 9
@@ -16,9 +18,10 @@ and exported (fp16 safetensors, HF format) to ``--out`` when the schedule is don
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
-import pickle
+import pickle  # only for the exception type a refused checkpoint raises: nothing is ever unpickled
 import random
 import signal
 import sys
@@ -50,11 +53,52 @@ def log(msg: str) -> None:
 
 # ---- data preparation (cached in the checkpoint dir) ----------------------------------------------------
 
+PREP_FILE = "prep.json"
+OLD_PREP_FILE = "prep.pkl"  # written by earlier versions: never read (unpickling a file can run any code)
+PREP_LISTS = ("vocab", "clean", "mlm_extra", "pairs", "dev")
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint folder this version does not read (an old pickle, a damaged file)."""
+
+
+def _retrain_hint(folder: Path) -> str:
+    return f"delete {folder} (or pass another --ckpt) and train again"
+
+
+def load_prep(folder: Path) -> Optional[dict]:
+    """The prepared data cached in `folder` (JSON), None when there is none; an old prep.pkl is refused."""
+    cache = folder / PREP_FILE
+    if not cache.exists():
+        if (folder / OLD_PREP_FILE).exists():
+            raise CheckpointError(f"{folder / OLD_PREP_FILE} is an old pickled data cache, which is not read "
+                                  f"(unpickling can run code): {_retrain_hint(folder)}")
+        return None
+    try:
+        with open(cache, encoding="utf-8", errors="surrogatepass") as f:
+            prep = json.load(f)
+    except (OSError, ValueError) as error:
+        raise CheckpointError(f"{cache} cannot be read ({error}): {_retrain_hint(folder)}") from error
+    if not (isinstance(prep, dict) and all(isinstance(prep.get(k), list) for k in PREP_LISTS)):
+        raise CheckpointError(f"{cache} is not a prepared-data file: {_retrain_hint(folder)}")
+    return prep
+
+
+def save_prep(folder: Path, prep: dict) -> None:
+    """Write the prepared data as JSON (pairs become lists), atomically."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / (PREP_FILE + ".tmp")
+    # surrogatepass: a lone surrogate a corpus' JSON escape produced is kept as it is, not a write error
+    with open(tmp, "w", encoding="utf-8", errors="surrogatepass") as f:
+        json.dump(prep, f, ensure_ascii=False, separators=(",", ":"))
+    os.replace(tmp, folder / PREP_FILE)
+
+
 def prepare(args) -> dict:
-    cache = Path(args.ckpt) / "prep.pkl"
-    if cache.exists():
-        with open(cache, "rb") as f:
-            return pickle.load(f)
+    """The training data (vocabulary, clean text, pairs, dev split), built once and cached in --ckpt."""
+    cached = load_prep(Path(args.ckpt))
+    if cached is not None:
+        return cached
     log("preparing data ...")
     pairs = D.load_train_pairs(args.data)
     clean = list(D.iter_clean_text(args.data, max_len=args.max_len))
@@ -72,14 +116,25 @@ def prepare(args) -> dict:
     always = sorted(c for c in conf.table)  # every confusion character is in the vocabulary
     vocab = CharVocab.build(counts, min_count=args.vocab_min_count, max_size=args.vocab_max, always=always)
     _, dev = D.odw_split(args.data)
+    # lists, not tuples, so the run that builds the data trains on exactly what a resumed run reads back
     prep = dict(vocab=vocab.itos, clean=clean, mlm_extra=pair_tgts,
-                pairs=[(p.src, p.tgt, p.origin) for p in pairs if len(p.src) <= args.max_len],
-                dev=[(p.src, p.tgt) for p in dev])
-    Path(args.ckpt).mkdir(parents=True, exist_ok=True)
-    with open(cache, "wb") as f:
-        pickle.dump(prep, f)
+                pairs=[[p.src, p.tgt, p.origin] for p in pairs if len(p.src) <= args.max_len],
+                dev=[[p.src, p.tgt] for p in dev])
+    save_prep(Path(args.ckpt), prep)
     log(f"prepared: vocab {len(vocab)}, clean {len(clean)} sentences, pairs {len(prep['pairs'])}, dev {len(dev)}")
     return prep
+
+
+def load_checkpoint(path: Path) -> dict:
+    """A checkpoint written by `_save`, loaded with weights_only=True: tensors and plain containers, no code."""
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as error:  # an object weights_only refuses: not written by this version
+        raise CheckpointError(f"{path} holds objects other than tensors and plain values, which are not loaded "
+                              f"({str(error).splitlines()[0]}): {_retrain_hint(path.parent)}") from error
+    if not (isinstance(state, dict) and "model" in state and "step" in state):
+        raise CheckpointError(f"{path} is not a training checkpoint: {_retrain_hint(path.parent)}")
+    return state
 
 
 def _batches_by_tokens(sents: List, tokens_per_batch: int, length=len):
@@ -277,7 +332,7 @@ def export(args, vocab: CharVocab, prep: dict) -> Optional[Path]:
     if not src.exists():
         log(f"nothing to export in {ck}")
         return None
-    state = torch.load(src, map_location="cpu", weights_only=False)
+    state = load_checkpoint(src)
     model = build_model(len(vocab), state["model_config"])
     model.load_state_dict(state["model"])
     meta = dict(state.get("meta", {}))
@@ -290,6 +345,15 @@ def export(args, vocab: CharVocab, prep: dict) -> Optional[Path]:
 
 
 def train_main(argv=None) -> int:
+    """`review train csc`: train (or resume, or export); an unreadable checkpoint folder is a message, exit 2."""
+    try:
+        return _train(argv)
+    except CheckpointError as error:
+        print(f"错误 / error: {error}", file=sys.stderr)
+        return 2
+
+
+def _train(argv=None) -> int:
     args = build_argparser().parse_args(argv)
     _apply_preset(args)
     torch.set_num_threads(max(1, args.threads))
@@ -308,7 +372,7 @@ def train_main(argv=None) -> int:
     step, train_seconds, best_f1, best_dev = 0, 0.0, -1.0, None
     last = ck / "last.pt"
     if last.exists():
-        st = torch.load(last, map_location="cpu", weights_only=False)
+        st = load_checkpoint(last)
         model.load_state_dict(st["model"])
         if st.get("stage_opt") == ("mlm" if st["step"] < args.mlm_steps else "correct"):
             opt.load_state_dict(st["opt"])

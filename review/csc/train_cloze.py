@@ -224,7 +224,8 @@ def main(argv=None) -> int:
     step, seconds = 0, 0.0
     last = ckpt_dir / "last.pt"
     if last.exists():
-        state = torch.load(last, map_location=args.device)
+        # weights_only: a checkpoint is tensors and plain values (model, optimizer, step, seconds), never code
+        state = torch.load(last, map_location=args.device, weights_only=True)
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])
         step, seconds = state["step"], state["seconds"]

@@ -144,7 +144,7 @@ def main(argv=None) -> int:
     stamp = np.array(json.dumps({"groups": groups, "bits": args.bits, "templates": [list(t) for t in TEMPLATES]}))
     examples = None
     if cache and cache.exists():
-        with np.load(cache) as d:
+        with np.load(cache, allow_pickle=False) as d:  # the default, said: a cache never unpickles
             if "stamp" in d.files and str(d["stamp"]) == str(stamp):
                 examples = [(d[f"x{g}"], d[f"y{g}"]) for g in range(len(groups))]
             else:
@@ -212,7 +212,7 @@ def train_group_pass(args, model: GroupModel, t0: float) -> int:
     fit_pairs = [p for p in pairs if not holdout(p)] + training_news(data)
     cache = Path(args.rows_cache) if args.rows_cache else None
     if cache and cache.exists():
-        with np.load(cache) as d:
+        with np.load(cache, allow_pickle=False) as d:  # the default, said: a cache never unpickles
             rows = {k: d[k] for k in d.files}
     else:
         fold_args = argparse.Namespace(data=str(data), ngram=args.ngram)

@@ -312,7 +312,7 @@ def fit(args, generator: CandidateGenerator, neural, fit_pairs: Sequence[D.Pair]
     """Build (or read from --cache) the rows, fit the ensemble and export it: (ensemble, rows, positives)."""
     cache = Path(args.cache) if args.cache else None
     if cache and cache.exists():
-        with np.load(cache) as d:
+        with np.load(cache, allow_pickle=False) as d:  # the default, said: a cache never unpickles
             rows = {k: d[k] for k in d.files}
         print(f"rows from {cache}: {len(rows['y'])}", file=sys.stderr)
     else:

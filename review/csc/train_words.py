@@ -198,7 +198,7 @@ def main(argv=None) -> int:
     held_pairs = [p for p in pairs if holdout(p)]
     cache = Path(args.cache) if args.cache else None
     if cache and cache.exists():
-        with np.load(cache) as d:
+        with np.load(cache, allow_pickle=False) as d:  # the default, said: a cache never unpickles
             rows = {k: d[k] for k in d.files}
     else:
         rows = build_fold_rows(args, generator, fit_pairs)
