@@ -10,8 +10,9 @@ Stage 2 (``correct``): per-position correction on a mix of synthetic pairs (clea
 Checkpoints (``--ckpt``, outside git) every ``--save-minutes``; a run stops after ``--max-minutes`` and the next
 run resumes from ``last.pt``. Nothing in the checkpoint folder is unpickled: the prepared data is ``prep.json`` and
 the checkpoints hold only tensors and plain containers, loaded with ``torch.load(weights_only=True)``; a folder
-from before (``prep.pkl``) is refused with a message to train again. The model with the best correction F1 on the odw dev split is kept as ``best.pt``
-and exported (fp16 safetensors, HF format) to ``--out`` when the schedule is done or with ``--export``.
+from before (``prep.pkl``) is refused with a message to train again. The model with the best correction F1 on the
+odw dev split is kept as ``best.pt`` and exported (fp16 safetensors, HF format) to ``--out`` when the schedule is
+done or with ``--export``.
 
     python -m review.csc.train --data ../shared/data --out models/csc --ckpt /tmp/csc_ckpt --max-minutes 9
 """
