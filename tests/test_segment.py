@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from review.segment import cut, get_tokenizer, tokenize
 
 
@@ -120,3 +122,109 @@ def test_lead_tokens_are_the_full_segmentation_cut_short():
         lead = Document.build(Post(text=text), "text", ReviewOptions()).lead_tokens(limit)
         full = Document.build(Post(text=text), "text", ReviewOptions()).tokens
         assert lead == [t for t in full if t.end <= limit], limit
+
+
+# ---- only a cache this user wrote is read ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def planted_tmp(tmp_path, monkeypatch):
+    """A temporary folder holding jieba cache files that must never be read (reading one raises)."""
+    import marshal
+    import tempfile
+
+    import jieba
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    for name in ("jieba.cache", f"jieba.u{'0' * 32}.cache"):
+        (tmp / name).write_bytes(marshal.dumps(({"planted-cache-word": 1}, 1)))
+    monkeypatch.setenv("TMPDIR", str(tmp))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    real_load = marshal.load
+
+    def guarded_load(handle):
+        assert not str(getattr(handle, "name", "")).startswith(str(tmp)), "a planted jieba cache was read"
+        return real_load(handle)
+
+    monkeypatch.setattr(marshal, "load", guarded_load)
+    assert tempfile.gettempdir() == str(tmp) and jieba.Tokenizer().tmp_dir is None
+    return tmp
+
+
+def _user_dict(tmp_path):
+    user_dict = tmp_path / "user.txt"
+    user_dict.write_text("甲乙丙丁词 5\n", encoding="utf-8")
+    return user_dict
+
+
+def test_planted_jieba_cache_in_tmp_is_never_read(tmp_path, planted_tmp):
+    import jieba
+
+    import review.segment as segment
+
+    user_dict = _user_dict(tmp_path)
+    for folder in (tmp_path / "cache", None, tmp_path / "cache"):  # a miss, no cache at all, then a hit
+        tokenizer = _fresh(user_dict, folder)
+        assert "planted-cache-word" not in tokenizer.FREQ and "甲乙丙丁词" in tokenizer.FREQ and len(tokenizer.FREQ) > 100_000
+        assert tokenizer.tmp_dir != str(planted_tmp)
+    assert (tmp_path / "cache").stat().st_mode & 0o777 == 0o700
+    # should jieba ever initialise a tokenizer itself (jieba.lcut's default one), it finds no cache in /tmp either
+    fresh = jieba.Tokenizer()
+    segment._keep_out_of_tmp(fresh, segment.private_cache_folder(tmp_path / "cache"))
+    fresh.initialize()
+    assert "planted-cache-word" not in fresh.FREQ and (tmp_path / "cache" / segment.JIEBA_CACHE_NAME).exists()
+    assert sorted(p.name for p in planted_tmp.iterdir()) == ["jieba.cache", f"jieba.u{'0' * 32}.cache"]
+
+
+def _cache_reads(monkeypatch) -> list:
+    import review.segment as segment
+
+    reads: list = []
+    real = segment.marshal.loads
+    monkeypatch.setattr(segment.marshal, "loads", lambda data: reads.append(len(data)) or real(data))
+    return reads
+
+
+def test_cache_file_someone_else_could_write_is_not_read(tmp_path, monkeypatch):
+    import os
+
+    user_dict = _user_dict(tmp_path)
+    cache = tmp_path / "cache"
+    reference = _fresh(user_dict, cache)
+    (cache_file,) = cache.glob("jieba-*.marshal")
+    assert cache_file.stat().st_mode & 0o777 == 0o600
+    reads = _cache_reads(monkeypatch)
+    cache_file.chmod(0o666)  # world-writable: another user may have changed it
+    assert _fresh(user_dict, cache).FREQ == reference.FREQ and reads == []
+    assert cache_file.stat().st_mode & 0o777 == 0o600  # rebuilt and replaced
+    elsewhere = tmp_path / "elsewhere.marshal"
+    cache_file.rename(elsewhere)
+    cache_file.symlink_to(elsewhere)  # a link is not followed
+    assert _fresh(user_dict, cache).FREQ == reference.FREQ and reads == []
+    assert not cache_file.is_symlink()
+    _fresh(user_dict, cache)
+    assert len(reads) == 1  # this user's own private file is read
+    monkeypatch.setattr(os, "geteuid", lambda: os.getuid() + 1)  # the folder and file now belong to another user
+    assert _fresh(user_dict, cache).FREQ == reference.FREQ and len(reads) == 1
+
+
+def test_shared_cache_folder_is_not_used_and_said_once(tmp_path, monkeypatch, caplog):
+    user_dict = _user_dict(tmp_path)
+    cache = tmp_path / "cache"
+    reference = _fresh(user_dict, cache)
+    before = sorted(cache.iterdir())
+    cache.chmod(0o777)
+    reads = _cache_reads(monkeypatch)
+    with caplog.at_level("INFO", logger="review.segment"):
+        for _ in range(2):
+            assert _fresh(user_dict, cache).FREQ == reference.FREQ
+    assert reads == [] and sorted(cache.iterdir()) == before  # neither read nor written
+    assert [r.levelname for r in caplog.records] == ["WARNING"] and "not this user's alone" in caplog.text
+    caplog.clear()
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    with caplog.at_level("INFO", logger="review.segment"):
+        for _ in range(2):
+            assert _fresh(user_dict, blocked / "cache").FREQ == reference.FREQ  # unwritable: no crash
+    assert len(caplog.records) == 1 and "unusable" in caplog.text
