@@ -50,7 +50,7 @@ def load_pairs(spec: str, data: str, dev_file: str) -> list[tuple[str, str]]:
     """(src, tgt) pairs of a named set or file."""
     if spec == "dev":
         pairs = []
-        with open(dev_file, encoding="utf-8") as handle:
+        with open(dev_file, encoding="utf-8", newline="\n") as handle:  # only "\n" ends a JSONL line
             for line in handle:
                 row = json.loads(line)
                 if row.get("kind") == "typo":

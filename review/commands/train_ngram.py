@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _jsonl_xz(path: Path, keep=lambda row: True) -> Iterator[str]:
-    with lzma.open(path, "rt", encoding="utf-8") as handle:
+    with lzma.open(path, "rt", encoding="utf-8", newline="\n") as handle:  # only "\n" ends a JSONL line
         for line in handle:
             row = json.loads(line)
             if keep(row):
@@ -47,7 +47,7 @@ def _eval_sentences(data: Path) -> set[str]:
     for name in ("acc_rmrb_test.jsonl", "acc_xxqg_test.jsonl"):
         path = data / "csc-macro-correct" / name
         if path.exists():
-            with open(path, encoding="utf-8") as handle:
+            with open(path, encoding="utf-8", newline="\n") as handle:  # only "\n" ends a JSONL line
                 found.update(json.loads(line)["tgt"].strip() for line in handle if line.strip())
     return found
 
@@ -88,7 +88,7 @@ def informal_texts(data: Path) -> Iterator[str]:
     for name in ("usual_train.jsonl", "virus_train.jsonl"):
         path = data / "weibo-smp2020-ewect" / name
         if path.exists():
-            with open(path, encoding="utf-8") as handle:
+            with open(path, encoding="utf-8", newline="\n") as handle:  # only "\n" ends a JSONL line
                 for line in handle:
                     yield json.loads(line).get("text", "")
     for name in ("ChnSentiCorp_htl_all.csv", "waimai_10k.csv", "online_shopping_10_cats.csv"):
