@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import secrets
 import sqlite3
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from review.errors import InputError
 from review.pipeline import ReviewOptions
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounts (
     id TEXT PRIMARY KEY,
     enable TEXT,                          -- JSON list of check names, NULL for the defaults
     disable TEXT NOT NULL DEFAULT '[]',   -- JSON list of check names
     thresholds TEXT NOT NULL DEFAULT '{}',-- JSON object name -> number
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 0    -- new random number per change: workers reuse parsed settings till then
 );
 CREATE TABLE IF NOT EXISTS account_terms (
     account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
@@ -28,11 +33,28 @@ CREATE TABLE IF NOT EXISTS account_terms (
     term TEXT NOT NULL,
     PRIMARY KEY (account_id, kind, term)
 );
+CREATE TABLE IF NOT EXISTS account_keys (
+    account_id TEXT PRIMARY KEY,          -- independent of accounts: a key may exist before any settings
+    key_hash TEXT NOT NULL,               -- sha256 hex of the key (the key itself is shown once, never stored)
+    created_at TEXT NOT NULL
+);
 """
+# Version 1 files (no `version` column, no keys table) are upgraded in place on start.
+MIGRATIONS = {
+    2: (
+        "ALTER TABLE accounts ADD COLUMN version INTEGER NOT NULL DEFAULT 0",
+        "CREATE TABLE IF NOT EXISTS account_keys (account_id TEXT PRIMARY KEY, key_hash TEXT NOT NULL, "
+        "created_at TEXT NOT NULL)",
+    ),
+}
 TERM_KINDS = ("allow", "deny")
-MAX_TERMS = 5000
+# Allow plus deny terms of one account. Every review of the account reads them all (measured in
+# docs/service.md), so the cap bounds what one account's settings can cost each of its reviews.
+MAX_ACCOUNT_TERMS = 2000
+MAX_TERMS = MAX_ACCOUNT_TERMS  # one list can hold no more than the whole account
 MAX_TERM_CHARS = 50
 MAX_ACCOUNT_ID_CHARS = 128
+KEY_PREFIX = "rak_"  # review account key: recognisable in logs and secret scanners
 
 
 def _string_list(value: Any, name: str, max_chars: int) -> list[str]:
@@ -67,14 +89,41 @@ def _thresholds(value: Any) -> dict[str, float]:
 
 
 def check_account_id(account_id: str) -> str:
-    """Refuse empty or over-long account ids."""
+    """Refuse empty or over-long account ids, control characters, and U+FFFD or unpaired surrogates."""
     if not account_id.strip() or len(account_id) > MAX_ACCOUNT_ID_CHARS:
         raise InputError(
             "invalid_account_id",
             f"账号 ID 应为 1–{MAX_ACCOUNT_ID_CHARS} 个字符 / account id must have 1-{MAX_ACCOUNT_ID_CHARS} characters",
             "account_id",
         )
+    # A path's percent-encoded bytes that are not UTF-8 reach us as U+FFFD, so %FF and %FE would name the
+    # same account; NUL and other control characters would name accounts no one can type or see.
+    bad = next(
+        (
+            char
+            for char in account_id
+            if char == "\ufffd" or "\ud800" <= char <= "\udfff" or unicodedata.category(char) == "Cc"
+        ),
+        None,
+    )
+    if bad is not None:
+        raise InputError(
+            "invalid_account_id",
+            f"账号 ID 含有控制字符或无效的 UTF-8（U+{ord(bad):04X}）/ account id has a control character or "
+            f"invalid UTF-8 (U+{ord(bad):04X})",
+            "account_id",
+        )
     return account_id
+
+
+def hash_key(key: str) -> str:
+    """The stored form of an account key (sha256: keys are 256-bit random, so no slow hash is needed)."""
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def key_matches(key: str, key_hash: str | None) -> bool:
+    """Whether `key` is the one whose hash is stored, compared in constant time."""
+    return key_hash is not None and hmac.compare_digest(hash_key(key), key_hash)
 
 
 @dataclass(frozen=True)
@@ -117,7 +166,19 @@ class AccountSettings:
                 else current.deny_terms
             ),
             thresholds=_thresholds(data["thresholds"]) if "thresholds" in data else dict(current.thresholds),
-        )
+        ).check_size()
+
+    def check_size(self) -> "AccountSettings":
+        """Refuse settings holding more than MAX_ACCOUNT_TERMS allow and deny terms together."""
+        count = len(self.allow_terms) + len(self.deny_terms)
+        if count > MAX_ACCOUNT_TERMS:
+            raise InputError(
+                "too_many_terms",
+                f"每个账号最多 {MAX_ACCOUNT_TERMS} 个允许词和禁用词（合计），本次为 {count} 个 / an account holds at "
+                f"most {MAX_ACCOUNT_TERMS} allow and deny terms together, this would make {count}",
+                "terms",
+            )
+        return self
 
     def check_names(self, available: Iterable[str]) -> None:
         """Refuse check names the engine does not have."""
@@ -165,6 +226,19 @@ def _retry_locked(statement, seconds: float = 30.0):
             time.sleep(0.02)
 
 
+@dataclass(frozen=True)
+class Stored:
+    """Settings as one transaction read or wrote them, with their version (new per change) and time."""
+
+    settings: AccountSettings
+    version: int
+    updated_at: str
+
+    def to_dict(self, account_id: str) -> dict:
+        """The settings endpoints' JSON answer."""
+        return {"account_id": account_id, **self.settings.to_dict(), "updated_at": self.updated_at}
+
+
 class AccountStore:
     """SQLite storage of AccountSettings; each call opens its own connection, so it is safe across threads
     and worker processes, and every write is committed (and synced) before the call returns."""
@@ -177,7 +251,7 @@ class AccountStore:
         try:
             # WAL lets readers go on while a writer commits; it is a property of the file, set once.
             _retry_locked(lambda: db.execute("PRAGMA journal_mode=WAL"))
-            db.execute("BEGIN IMMEDIATE")  # two workers starting together create the schema once
+            db.execute("BEGIN IMMEDIATE")  # two workers starting together create (or upgrade) the schema once
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 db.execute("ROLLBACK")
@@ -186,30 +260,71 @@ class AccountStore:
                 for statement in SCHEMA.split(";"):
                     if statement.strip():
                         db.execute(statement)
+            else:
+                for step in range(version + 1, SCHEMA_VERSION + 1):
+                    for statement in MIGRATIONS[step]:
+                        db.execute(statement)
+            if version != SCHEMA_VERSION:
                 db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             db.execute("COMMIT")
         finally:
             db.close()
 
-    def _connect(self) -> "Transaction":
-        return Transaction(self.path)
+    def _connect(self, immediate: bool = False) -> "Transaction":
+        return Transaction(self.path, immediate)
 
-    def get(self, account_id: str) -> AccountSettings | None:
-        """The stored settings of an account, or None."""
-        with self._connect() as db:
-            row = db.execute("SELECT enable, disable, thresholds FROM accounts WHERE id = ?", (account_id,)).fetchone()
-            if row is None:
-                return None
-            terms = db.execute(
-                "SELECT kind, term FROM account_terms WHERE account_id = ? ORDER BY term", (account_id,)
-            ).fetchall()
-        return AccountSettings(
+    @staticmethod
+    def _read(db: sqlite3.Connection, account_id: str) -> Stored | None:
+        row = db.execute(
+            "SELECT enable, disable, thresholds, version, updated_at FROM accounts WHERE id = ?", (account_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        terms = db.execute(
+            "SELECT kind, term FROM account_terms WHERE account_id = ? ORDER BY term", (account_id,)
+        ).fetchall()
+        settings = AccountSettings(
             enable=None if row[0] is None else tuple(json.loads(row[0])),
             disable=tuple(json.loads(row[1])),
             allow_terms=tuple(term for kind, term in terms if kind == "allow"),
             deny_terms=tuple(term for kind, term in terms if kind == "deny"),
             thresholds=json.loads(row[2]),
         )
+        return Stored(settings, row[3], row[4])
+
+    @staticmethod
+    def _write(db: sqlite3.Connection, account_id: str, settings: AccountSettings, version: int) -> str:
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        db.execute(
+            "INSERT INTO accounts (id, enable, disable, thresholds, updated_at, version) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET enable = excluded.enable, disable = excluded.disable, "
+            "thresholds = excluded.thresholds, updated_at = excluded.updated_at, version = excluded.version",
+            (
+                account_id,
+                None if settings.enable is None else json.dumps(list(settings.enable), ensure_ascii=False),
+                json.dumps(list(settings.disable), ensure_ascii=False),
+                json.dumps(settings.thresholds),
+                now,
+                version,
+            ),
+        )
+        db.execute("DELETE FROM account_terms WHERE account_id = ?", (account_id,))
+        db.executemany(
+            "INSERT INTO account_terms (account_id, kind, term) VALUES (?, ?, ?)",
+            [(account_id, "allow", term) for term in settings.allow_terms]
+            + [(account_id, "deny", term) for term in settings.deny_terms],
+        )
+        return now
+
+    def get(self, account_id: str) -> AccountSettings | None:
+        """The stored settings of an account, or None."""
+        stored = self.get_stored(account_id)
+        return None if stored is None else stored.settings
+
+    def get_stored(self, account_id: str) -> Stored | None:
+        """The stored settings of an account with their version and time (one consistent read), or None."""
+        with self._connect() as db:
+            return self._read(db, account_id)
 
     def updated_at(self, account_id: str) -> str | None:
         """When an account's settings last changed (ISO 8601, UTC)."""
@@ -217,31 +332,29 @@ class AccountStore:
             row = db.execute("SELECT updated_at FROM accounts WHERE id = ?", (account_id,)).fetchone()
         return None if row is None else row[0]
 
-    def put(self, account_id: str, settings: AccountSettings) -> None:
+    def update(
+        self, account_id: str, change: Callable[[AccountSettings | None], AccountSettings]
+    ) -> Stored:
+        """Read an account's settings, apply `change` (given None for a new account) and store its result, all
+        in one write transaction, so concurrent changes each see the one before; returns what was written.
+
+        `change` may raise to refuse: nothing is written then.
+        """
+        with self._connect(immediate=True) as db:
+            current = self._read(db, account_id)
+            settings = change(None if current is None else current.settings).check_size()
+            # Random rather than +1: an account deleted and created again must not repeat a version that a
+            # worker still holds parsed settings for.
+            version = secrets.randbits(62)
+            now = self._write(db, account_id, settings, version)
+        return Stored(settings, version, now)
+
+    def put(self, account_id: str, settings: AccountSettings) -> Stored:
         """Store (replace) an account's settings in one transaction."""
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        with self._connect() as db:
-            db.execute(
-                "INSERT INTO accounts (id, enable, disable, thresholds, updated_at) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET enable = excluded.enable, disable = excluded.disable, "
-                "thresholds = excluded.thresholds, updated_at = excluded.updated_at",
-                (
-                    account_id,
-                    None if settings.enable is None else json.dumps(list(settings.enable), ensure_ascii=False),
-                    json.dumps(list(settings.disable), ensure_ascii=False),
-                    json.dumps(settings.thresholds),
-                    now,
-                ),
-            )
-            db.execute("DELETE FROM account_terms WHERE account_id = ?", (account_id,))
-            db.executemany(
-                "INSERT INTO account_terms (account_id, kind, term) VALUES (?, ?, ?)",
-                [(account_id, "allow", term) for term in settings.allow_terms]
-                + [(account_id, "deny", term) for term in settings.deny_terms],
-            )
+        return self.update(account_id, lambda _current: settings)
 
     def delete(self, account_id: str) -> bool:
-        """Forget an account; True if it existed."""
+        """Forget an account's settings; True if it had any. Its key, if any, stays."""
         with self._connect() as db:
             deleted = db.execute("DELETE FROM accounts WHERE id = ?", (account_id,)).rowcount
         return deleted > 0
@@ -251,17 +364,55 @@ class AccountStore:
         with self._connect() as db:
             return [row[0] for row in db.execute("SELECT id FROM accounts ORDER BY id")]
 
+    def new_key(self, account_id: str) -> tuple[str, str]:
+        """Create or replace an account's key; returns the key (shown once, only its hash is kept) and when."""
+        key = KEY_PREFIX + secrets.token_urlsafe(32)
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        with self._connect(immediate=True) as db:
+            db.execute(
+                "INSERT INTO account_keys (account_id, key_hash, created_at) VALUES (?, ?, ?) ON CONFLICT(account_id) "
+                "DO UPDATE SET key_hash = excluded.key_hash, created_at = excluded.created_at",
+                (account_id, hash_key(key), now),
+            )
+        return key, now
+
+    def delete_key(self, account_id: str) -> bool:
+        """Revoke an account's key; True if it had one."""
+        with self._connect() as db:
+            return db.execute("DELETE FROM account_keys WHERE account_id = ?", (account_id,)).rowcount > 0
+
+    def access(self, account_id: str) -> tuple[int | None, str | None]:
+        """What a review needs first: the settings' version (None: no settings) and the key's hash (None: no key)."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT (SELECT version FROM accounts WHERE id = ?), "
+                "(SELECT key_hash FROM account_keys WHERE account_id = ?)",
+                (account_id, account_id),
+            ).fetchone()
+        return row[0], row[1]
+
 
 class Transaction:
-    """A connection used as `with`: one transaction, committed on success, rolled back on error, then closed."""
+    """A connection used as `with`: one transaction, committed on success, rolled back on error, then closed.
 
-    def __init__(self, path: str) -> None:
+    `immediate` takes the write lock at BEGIN: a read-modify-write then cannot interleave with another writer
+    (with a plain BEGIN two of them read the same state and the second commit undoes the first).
+    """
+
+    def __init__(self, path: str, immediate: bool = False) -> None:
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.execute("PRAGMA synchronous=FULL")
+        self.begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
 
     def __enter__(self) -> sqlite3.Connection:
-        self.db.execute("BEGIN")
+        try:
+            # Waiting on a busy database is bounded by the connection's timeout (30 s); retry past a "locked"
+            # that SQLite reports without waiting (a WAL reader racing a checkpoint).
+            _retry_locked(lambda: self.db.execute(self.begin))
+        except BaseException:
+            self.db.close()
+            raise
         return self.db
 
     def __exit__(self, kind, value, traceback) -> None:

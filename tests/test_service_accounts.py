@@ -118,37 +118,38 @@ def test_bad_settings_bodies_are_4xx(client):
 
 def test_review_applies_the_accounts_settings(client, reviewer):
     post = {"text": TEXT, "account": {"id": "acct-3", "type": "health"}}
-    assert any(f["category"] == "garbled" for f in client.post("/v1/review", json=post).json()["findings"])
+    assert any(f["category"] == "garbled" for f in client.post("/v1/review", json=post, headers=KEY).json()["findings"])
 
     settings = {"disable": ["garbled"], "allow_terms": ["健康码"], "deny_terms": ["内部资料"], "thresholds": {"typo": 0.9}}
     client.put("/v1/accounts/acct-3/settings", json=settings, headers=KEY)
-    report = client.post("/v1/review", json=post).json()
+    report = client.post("/v1/review", json=post, headers=KEY).json()
     assert not any(f["category"] == "garbled" for f in report["findings"])
-    assert "garbled" not in report["meta"]["checks"]
+    assert "garbled" not in report["meta"]["checks"] and report["meta"]["settings"] == "account"
     options = reviewer.seen[-1]
     assert options.allow_terms == {"健康码"} and options.deny_terms == {"内部资料"}
     assert options.thresholds == {"typo": 0.9} and options.disable == {"garbled"}
 
-    batch = client.post("/v1/review/batch", json={"posts": [post, {"text": TEXT}]}).json()["reports"]
+    batch = client.post("/v1/review/batch", json={"posts": [post, {"text": TEXT}]}, headers=KEY).json()["reports"]
     assert not any(f["category"] == "garbled" for f in batch[0]["findings"])
     assert any(f["category"] == "garbled" for f in batch[1]["findings"])  # no account: defaults
 
-    numeric = client.post("/v1/review", json={"text": TEXT, "account": {"id": 42}}).json()
+    numeric = client.post("/v1/review", json={"text": TEXT, "account": {"id": 42}}, headers=KEY).json()
     assert any(f["category"] == "garbled" for f in numeric["findings"])  # unknown account: defaults
 
     client.put("/v1/accounts/acct-3/settings", json={"enable": ["timeliness"]}, headers=KEY)
-    assert client.post("/v1/review", json=post).json()["meta"]["checks"] == ["timeliness"]
+    assert client.post("/v1/review", json=post, headers=KEY).json()["meta"]["checks"] == ["timeliness"]
 
 
 def test_settings_survive_a_new_app_on_the_same_file(db_path):
     config = ServiceConfig(db_path=db_path, api_key="test-key")
     with TestClient(create_app(config)) as first:
         first.put("/v1/accounts/keep/settings", json={"disable": ["garbled"], "deny_terms": ["某词"]}, headers=KEY)
-        before = first.post("/v1/review", json={"text": TEXT, "account": {"id": "keep"}}).json()
+        before = first.post("/v1/review", json={"text": TEXT, "account": {"id": "keep"}}, headers=KEY).json()
     with TestClient(create_app(config)) as second:
         stored = second.get("/v1/accounts/keep/settings", headers=KEY).json()
-        after = second.post("/v1/review", json={"text": TEXT, "account": {"id": "keep"}}).json()
+        after = second.post("/v1/review", json={"text": TEXT, "account": {"id": "keep"}}, headers=KEY).json()
     assert stored["disable"] == ["garbled"] and stored["deny_terms"] == ["某词"]
+    assert not any(f["category"] == "garbled" for f in after["findings"])
     assert (before["score"], before["findings"]) == (after["score"], after["findings"])
 
 
@@ -166,7 +167,7 @@ def test_deny_terms_reach_the_checks(client):
     text = "本文件为内部资料，请勿外传。"
     assert not any(f["text"] == "内部资料" for f in client.post("/v1/review", json={"text": text}).json()["findings"])
     client.put("/v1/accounts/acct-4/settings", json={"deny_terms": ["内部资料"]}, headers=KEY)
-    report = client.post("/v1/review", json={"text": text, "account": {"id": "acct-4"}}).json()
+    report = client.post("/v1/review", json={"text": text, "account": {"id": "acct-4"}}, headers=KEY).json()
     denied = [f for f in report["findings"] if f["text"] == "内部资料"]
     assert denied and text[denied[0]["start"] : denied[0]["end"]] == "内部资料"
 

@@ -67,7 +67,7 @@ def test_settings_survive_a_kill_mid_batch(tmp_path):
     try:
         settings = {"disable": ["garbled"], "allow_terms": ["城市大脑"], "deny_terms": ["内部资料"], "thresholds": {"typo": 0.7}}
         stored = httpx.put(f"{base}/v1/accounts/city-news/settings", json=settings, headers=KEY).json()
-        before = httpx.post(f"{base}/v1/review", json=POST).json()
+        before = httpx.post(f"{base}/v1/review", json=POST, headers=KEY).json()
         assert not any(f["category"] == "garbled" for f in before["findings"])
 
         # A long batch in flight, and a settings write racing it, when the server is killed.
@@ -97,7 +97,7 @@ def test_settings_survive_a_kill_mid_batch(tmp_path):
     try:
         assert httpx.get(f"{base}/v1/accounts/city-news/settings", headers=KEY).json() == stored
         assert httpx.get(f"{base}/v1/accounts/other/settings", headers=KEY).json()["deny_terms"] == ["甲"]
-        after = httpx.post(f"{base}/v1/review", json=POST).json()
+        after = httpx.post(f"{base}/v1/review", json=POST, headers=KEY).json()
         assert comparable(after) == comparable(before)
     finally:
         restarted.send_signal(signal.SIGTERM)

@@ -59,11 +59,10 @@ async function review() {
   $("review-button").disabled = true;
   setStatus("审校中…");
   try {
-    const response = await fetch("/v1/review", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(post),
-    });
+    const headers = { "Content-Type": "application/json" };
+    const key = $("account-key").value.trim();
+    if (key) headers["X-API-Key"] = key; // the account's settings apply only with its key (or the service key)
+    const response = await fetch("/v1/review", { method: "POST", headers, body: JSON.stringify(post) });
     const body = await response.json();
     if (seq !== reviewSeq) return; // a newer review is on its way
     if (!response.ok) {
@@ -71,7 +70,8 @@ async function review() {
       return;
     }
     render(body, post);
-    setStatus(`已完成，用时 ${body.meta.elapsed_ms} 毫秒`);
+    const note = body.meta.settings_note ? "；未应用账号设置（密钥缺失或错误），按默认设置审校" : "";
+    setStatus(`已完成，用时 ${body.meta.elapsed_ms} 毫秒${note}`);
   } catch (error) {
     if (seq === reviewSeq) setStatus("无法连接审校服务：" + error, true);
   } finally {
