@@ -302,7 +302,10 @@ def create_app(config: ServiceConfig | None = None, reviewer: Reviewer | None = 
 
     # -- review ----------------------------------------------------------------------------------------------
     @app.post(
-        "/v1/review", tags=["review"], openapi_extra=openapi.json_body(openapi.POST), responses=openapi.errors(400, 413, 422)
+        "/v1/review",
+        tags=["review"],
+        openapi_extra=openapi.json_body(openapi.POST),
+        responses=openapi.errors(400, 413, 422),
     )
     async def review_one(request: Request) -> JSONResponse:
         """A post in, a report out; `account.id` applies that account's stored settings."""
@@ -402,7 +405,7 @@ def create_app(config: ServiceConfig | None = None, reviewer: Reviewer | None = 
         "/v1/accounts/{account_id}/settings",
         tags=["accounts"],
         openapi_extra=openapi.json_body(openapi.SETTINGS),
-        responses=openapi.errors(400, 401, 413, 422, 503),
+        responses=openapi.errors(400, 401, 404, 413, 422, 503),
     )
     async def put_settings(account_id: str, request: Request) -> dict:
         """Replace an account's settings (fields left out take their defaults)."""
@@ -415,7 +418,7 @@ def create_app(config: ServiceConfig | None = None, reviewer: Reviewer | None = 
         "/v1/accounts/{account_id}/settings",
         tags=["accounts"],
         openapi_extra=openapi.json_body(openapi.SETTINGS),
-        responses=openapi.errors(400, 401, 413, 422, 503),
+        responses=openapi.errors(400, 401, 404, 413, 422, 503),
     )
     async def patch_settings(account_id: str, request: Request) -> dict:
         """Change only the fields given."""
@@ -423,7 +426,9 @@ def create_app(config: ServiceConfig | None = None, reviewer: Reviewer | None = 
         check_account_id(account_id)
         body = await read_json(request)
         AccountSettings.from_dict(body)  # refuse a bad body before taking the write lock
-        return await run_in_threadpool(change, account_id, lambda current: AccountSettings.from_dict(body, base=current))
+        return await run_in_threadpool(
+            change, account_id, lambda current: AccountSettings.from_dict(body, base=current)
+        )
 
     @app.delete("/v1/accounts/{account_id}/settings", tags=["accounts"], responses=openapi.errors(401, 404, 422, 503))
     async def delete_settings(account_id: str, request: Request) -> dict:
@@ -433,7 +438,7 @@ def create_app(config: ServiceConfig | None = None, reviewer: Reviewer | None = 
             raise RequestError(404, "account_not_found", f"账号 {account_id} 没有设置 / no settings for account {account_id}")
         return {"account_id": account_id, "deleted": True}
 
-    @app.post("/v1/accounts/{account_id}/key", tags=["accounts"], responses=openapi.errors(401, 422, 503))
+    @app.post("/v1/accounts/{account_id}/key", tags=["accounts"], responses=openapi.errors(401, 404, 422, 503))
     async def create_key(account_id: str, request: Request) -> dict:
         """Create (or replace) the account's own key: reviews carrying it apply the account's settings.
 

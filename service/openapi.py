@@ -106,7 +106,7 @@ ERROR = {
 ERROR_MEANINGS = {
     400: "malformed body: invalid_json, invalid_utf8, invalid_text, empty_body, invalid_form",
     401: "unauthorized: missing or wrong API key",
-    404: "not_found, account_not_found, term_not_found, key_not_found",
+    404: "not_found (also an id holding `/`), account_not_found, term_not_found, key_not_found",
     413: "body_too_large",
     422: "invalid input (see error.code)",
     503: "accounts_disabled: REVIEW_API_KEY is not set",
