@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from review.budget import Deadline
 from review.model import Finding, Post
 from review.normalise import Normalised, NoiseSpan, in_script_of, normalise, to_simplified
 from review.segment import RE_HAN, Token, tokenize
@@ -26,12 +27,15 @@ class Document:
     normalised: Normalised
     options: "ReviewOptions"
     cache: dict = field(default_factory=dict)
+    # when the request's time runs out (None: no limit): slow checks look at it between slices of work
+    deadline: Deadline | None = None
 
     @classmethod
-    def build(cls, post: Post, field_name: str, options: "ReviewOptions") -> "Document":
+    def build(cls, post: Post, field_name: str, options: "ReviewOptions", deadline: Deadline | None = None
+              ) -> "Document":
         """Normalise one field of `post`."""
         original = post.text if field_name == "text" else (post.title or "")
-        return cls(post=post, field=field_name, normalised=normalise(original), options=options)
+        return cls(post=post, field=field_name, normalised=normalise(original), options=options, deadline=deadline)
 
     @property
     def original(self) -> str:

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 from review import checks as check_registry
+from review.budget import Deadline, OutOfTime
 from review.checks.base import Check
 from review.document import Document
 from review.errors import InputError
 from review.model import SEVERITY_RANK, Finding, Post, Report
 from review.resources import load_toml
+
+
+# findings a report lists at most, unless lexicons/scoring.toml [report] says otherwise
+MAX_FINDINGS = 200
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,8 @@ class Scorer:
 
 
 def merge_findings(findings: list[Finding]) -> list[Finding]:
-    """Collapse overlapping findings of the same category and field into the most serious one."""
+    """Collapse overlapping findings of the same category and field into the most serious one, then join runs of
+    identical adjacent findings (20,000 emoji in a row are one finding, not 20,000)."""
     spanned = [f for f in findings if f.start is not None]
     whole = [f for f in findings if f.start is None]
     spanned.sort(key=lambda f: (f.field, f.category, f.start, -(f.end or 0)))
@@ -98,9 +104,66 @@ def merge_findings(findings: list[Finding]) -> list[Finding]:
         if key not in seen:
             seen.add(key)
             unique_whole.append(finding)
-    merged = kept + unique_whole
+    merged = join_adjacent_runs(kept) + unique_whole
     merged.sort(key=lambda f: (f.field != "title", f.start if f.start is not None else -1, f.category))
     return merged
+
+
+def _same_problem(a: Finding, b: Finding) -> bool:
+    """True when `b` repeats `a` right where `a` ends: same field, rule, severity, message and text."""
+    return (
+        a.end == b.start
+        and a.field == b.field
+        and a.rule == b.rule
+        and a.severity == b.severity
+        and a.message == b.message
+        and a.text == b.text
+        and (a.suggestion is None) == (b.suggestion is None)
+    )
+
+
+def join_adjacent_runs(findings: list[Finding]) -> list[Finding]:
+    """Join each run of identical findings that touch end to start into one finding over the whole run.
+
+    `findings` are sorted by field, category and start. The joined finding's suggestion is the run's suggestions
+    joined, so it still replaces exactly its span; repeats that do not touch keep their own findings.
+    """
+    out: list[Finding] = []
+    run: list[Finding] = []
+    for finding in findings:
+        if run and _same_problem(run[-1], finding):
+            run.append(finding)
+            continue
+        if run:
+            out.append(_joined(run))
+        run = [finding]
+    if run:
+        out.append(_joined(run))
+    return out
+
+
+def _joined(run: list[Finding]) -> Finding:
+    """One finding over a run of identical adjacent findings (the run itself when it has one)."""
+    if len(run) == 1:
+        return run[0]
+    first = run[0]
+    suggestion = None if first.suggestion is None else "".join(f.suggestion or "" for f in run)
+    return replace(
+        first,
+        end=run[-1].end,
+        text="".join(f.text or "" for f in run),
+        suggestion=suggestion,
+        confidence=min(f.confidence for f in run),
+        message=f"{first.message}（连续 {len(run)} 处）",
+    )
+
+
+def most_serious(findings: list[Finding], limit: int) -> list[Finding]:
+    """At most `limit` findings, the most serious (then the earliest) kept, in their original order."""
+    if len(findings) <= limit:
+        return findings
+    ranked = sorted(range(len(findings)), key=lambda i: (-SEVERITY_RANK[findings[i].severity], i))
+    return [findings[i] for i in sorted(ranked[:limit])]
 
 
 class Reviewer:
@@ -117,6 +180,8 @@ class Reviewer:
                 raise InputError("unknown_check", f"未知的检查项 / unknown checks: {', '.join(unknown)}")
         self.default_checks: tuple[str, ...] = tuple(sorted(names))
         self.scorer = scorer or Scorer()
+        # a report lists at most this many findings (the most serious first) and says how many it left out
+        self.max_findings = int(load_toml("scoring.toml").get("report", {}).get("max_findings", MAX_FINDINGS))
         self._instances: dict[str, Check] = {}
         self._lock = threading.Lock()
 
@@ -150,33 +215,52 @@ class Reviewer:
             raise InputError("unknown_check", f"未知的检查项 / unknown checks: {', '.join(unknown)}")
         return [name for name in wanted if name not in options.disable]
 
-    def review(self, post: Post | dict, options: ReviewOptions | None = None) -> Report:
-        """Review one post (a Post or a contract JSON object); raises InputError on bad input."""
+    def review(self, post: Post | dict, options: ReviewOptions | None = None, deadline: Deadline | None = None
+               ) -> Report:
+        """Review one post (a Post or a contract JSON object); raises InputError on bad input.
+
+        With a `deadline`, checks not finished by then are listed in `meta.incomplete` and the report holds what
+        the others found (fast checks run first).
+        """
         began = time.perf_counter()
         if not isinstance(post, Post):
             post = Post.from_dict(post)
         options = options or ReviewOptions()
         names = self.selected(options)
-        docs = [Document.build(post, "text", options)]
+        docs = [Document.build(post, "text", options, deadline)]
         if post.title and post.title.strip():
-            docs.append(Document.build(post, "title", options))
+            docs.append(Document.build(post, "title", options, deadline))
         findings: list[Finding] = []
-        for name in names:
-            check = self.instance(name)
-            for doc in docs:
-                if doc.field in check.fields:
-                    findings.extend(check.check(doc))
+        incomplete: list[str] = []
+        checks = [self.instance(name) for name in names]
+        for check in sorted(checks, key=lambda c: c.slow):  # stable: registry order within fast and slow
+            if deadline is not None and deadline.passed():
+                incomplete.append(check.name)
+                continue
+            try:
+                for doc in docs:
+                    if doc.field in check.fields:
+                        findings.extend(check.check(doc))
+            except OutOfTime as stopped:
+                findings.extend(stopped.partial)
+                incomplete.append(check.name)
         findings = merge_findings(findings)
         score = self.scorer.score(findings)
         verdict = self.scorer.verdict(findings, score)
+        shown = most_serious(findings, self.max_findings)
         from review import __version__
 
-        meta = {
+        meta: dict[str, Any] = {
             "elapsed_ms": round((time.perf_counter() - began) * 1000, 2),
             "engine": __version__,
             "checks": names,
         }
-        return Report(id=post.id, score=score, verdict=verdict, findings=findings, meta=meta)
+        if len(shown) < len(findings):
+            meta["findings_total"] = len(findings)
+            meta["findings_left_out"] = len(findings) - len(shown)
+        if incomplete:
+            meta["incomplete"] = sorted(incomplete)
+        return Report(id=post.id, score=score, verdict=verdict, findings=shown, meta=meta)
 
     def review_dict(self, data: Any, options: ReviewOptions | None = None) -> dict:
         """Review a JSON object and return the report as JSON; bad input becomes a report with `error`."""

@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Optional, Sequence
 
 
-from review.csc.rerank import RERANK_FILE
+from review.budget import OutOfTime
+from review.csc.rerank import RERANK_FILE, HybridCorrector
 from review.lexicon import load_phrases
 from review.resources import lexicon_path, model_path
 from review.segment import get_tokenizer
@@ -147,6 +148,21 @@ class Protection:
             return self.spans(sentence)
         return [span._replace(start=span.start + low, end=span.end + low) for span in self.spans(sentence[low:high])]
 
+    def spans_around(self, sentence: str, positions: Sequence[int], margin: int = PROTECTION_MARGIN
+                     ) -> list[ProtectedSpan]:
+        """`spans_near` of each cluster of `positions` (sorted; a cluster's suggestions are at most 2 * `margin`
+        apart), so that the tagging reads a bounded stretch around each suggestion, not all between them."""
+        ordered = sorted(positions)
+        clusters: list[list[int]] = [[ordered[0]]]
+        for position in ordered[1:]:
+            if position - clusters[-1][-1] > 2 * margin:
+                clusters.append([position])
+            else:
+                clusters[-1].append(position)
+        if len(clusters) == 1:
+            return self.spans_near(sentence, ordered, margin)
+        return [span for cluster in clusters for span in self.spans_near(sentence, cluster, margin)]
+
     def blocks(self, sentence: str, protected: Sequence[ProtectedSpan], start: int, end: int,
                replacement: str) -> bool:
         """True when replacing sentence[start:end] touches a protected span that no name override frees."""
@@ -213,6 +229,13 @@ class ModelPass:
         self.severity = settings.get("severity", "major")
         # a suggestion the corrector is less sure of is reported, but as minor: it no longer fails the post alone
         self.minor_below = float(settings.get("minor_below", 0.0))
+        # bounded work per request (see `edits`): 0 turns either bound off
+        self.max_sentence_chars = int(settings.get("max_sentence_chars", 0))
+        self.batch_chars = int(settings.get("batch_chars", 0))
+        self.max_edits = int(settings.get("max_edits", 0))
+        # the transformer reads at most this many characters of hesitant sentences a post: a base, plus a share of
+        # the post's length (0, 0: no limit)
+        self.neural_chars = (int(settings.get("neural_chars", 0)), float(settings.get("neural_chars_share", 0.0)))
         threshold = settings.get("threshold")
         self.threshold = float(threshold) if threshold not in (None, "") else float(corrector.threshold)
         self.protection = Protection(
@@ -242,21 +265,45 @@ class ModelPass:
         _pos_tagger().cut("预热")
 
     def edits(self, doc: "Document") -> list[ModelEdit]:
-        """Corrections in the sentences of `doc`, protected words left alone."""
+        """Corrections in the sentences of `doc`, protected words left alone.
+
+        The sentences go to the corrector in batches of about `batch_chars` characters, a sentence longer than
+        `max_sentence_chars` in pieces, so that memory stays bounded whatever the text; at most `max_edits` of
+        its suggestions (the most probable) are looked at. At `doc.deadline` it stops between batches and raises
+        `OutOfTime` with the edits found so far.
+        """
         text = doc.text
-        spans = [(a, b) for a, b in doc.sentences if any("\u4e00" <= c <= "\u9fff" for c in text[a:b])]
-        if not spans:
-            return []
-        sentences = [text[a:b] for a, b in spans]
-        results = self.corrector.correct(sentences, threshold=self.threshold)
+        spans = [(a, b) for a, b in sentence_pieces(text, doc.sentences, self.max_sentence_chars)
+                 if any("\u4e00" <= c <= "\u9fff" for c in text[a:b])]
+        found: list[tuple[int, str, list]] = []  # (offset, sentence, the corrector's edits) of each sentence
+        stopped = False
+        # characters the transformer may still read in this post (it reads a sentence at ~0.24 ms a character)
+        neural_chars = int(self.neural_chars[0] + self.neural_chars[1] * len(text)) if self.neural_chars[0] else None
+        for batch in char_batches(spans, self.batch_chars):
+            if doc.deadline is not None and doc.deadline.passed():
+                stopped = True
+                break
+            sentences = [text[a:b] for a, b in batch]
+            if isinstance(self.corrector, HybridCorrector):
+                results, read = self.corrector.correct_within(sentences, self.threshold, neural_chars=neural_chars)
+                neural_chars = None if neural_chars is None else neural_chars - read
+            else:
+                results = self.corrector.correct(sentences, threshold=self.threshold)
+            found.extend((a, sentence, edits) for (a, _), sentence, edits in zip(batch, sentences, results) if edits)
+        edits = self._protected(most_probable(found, self.max_edits))
+        if stopped:
+            raise OutOfTime(edits)
+        return edits
+
+    def _protected(self, found: list[tuple[int, str, list]]) -> list[ModelEdit]:
+        """The corrector's edits (offset, sentence, edits) as `ModelEdit`s, protected words left alone."""
         edits = []
-        for (offset, _), sentence, found in zip(spans, sentences, results):
-            if not found:
-                continue
+        for offset, sentence, proposed in found:
             # Protection needs jieba's POS tables (slow to load): computed only for sentences with a suggestion,
-            # and only over the stretch around the suggestions (POS tagging costs ~30 us a character)
-            protected = self.protection.spans_near(sentence, [edit[0] for edit in found])
-            for edit in found:
+            # and only over the stretches around the suggestions (POS tagging costs ~30 us a character, and
+            # ~170 us in a run of characters that make no words)
+            protected = self.protection.spans_around(sentence, [edit[0] for edit in proposed])
+            for edit in proposed:
                 index, source, target, prob = edit
                 word_start = getattr(edit, "start", None)
                 if word_start is not None:
@@ -272,6 +319,63 @@ class ModelPass:
                     continue
                 edits.append(ModelEdit(offset + index, offset + index + 1, target, round(float(prob), 4)))
         return edits
+
+
+def most_probable(found: list[tuple[int, str, list]], limit: int) -> list[tuple[int, str, list]]:
+    """`found` (offset, sentence, edits) with only its `limit` most probable edits (ties: the earlier), in order;
+    all of them when `limit` is 0 or not exceeded."""
+    total = sum(len(edits) for _, _, edits in found)
+    if limit <= 0 or total <= limit:
+        return found
+    ranked = sorted(((-float(edit[3]), i, j) for i, (_, _, edits) in enumerate(found) for j, edit in enumerate(edits)))
+    keep = {(i, j) for _, i, j in ranked[:limit]}
+    out = []
+    for i, (offset, sentence, edits) in enumerate(found):
+        kept = [edit for j, edit in enumerate(edits) if (i, j) in keep]
+        if kept:
+            out.append((offset, sentence, kept))
+    return out
+
+
+# a long "sentence" is cut after the last of these in its allowed stretch, so that the pieces end at a pause
+PIECE_BREAKS = frozenset("，、：,:　 ")
+
+
+def sentence_pieces(text: str, sentences: Sequence[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
+    """`sentences` with each one longer than `limit` characters cut into pieces of at most `limit` (after a
+    comma or other pause in the piece's second half where there is one); no limit when `limit` is 0."""
+    if limit <= 0:
+        return list(sentences)
+    out: list[tuple[int, int]] = []
+    for a, b in sentences:
+        while b - a > limit:
+            cut = a + limit
+            for at in range(a + limit - 1, a + limit // 2, -1):
+                if text[at] in PIECE_BREAKS:
+                    cut = at + 1
+                    break
+            out.append((a, cut))
+            a = cut
+        out.append((a, b))
+    return out
+
+
+def char_batches(spans: Sequence[tuple[int, int]], size: int) -> list[list[tuple[int, int]]]:
+    """`spans` in consecutive batches of about `size` characters (one batch when `size` is 0)."""
+    if size <= 0:
+        return [list(spans)] if spans else []
+    batches: list[list[tuple[int, int]]] = []
+    current: list[tuple[int, int]] = []
+    chars = 0
+    for span in spans:
+        if current and chars + span[1] - span[0] > size:
+            batches.append(current)
+            current, chars = [], 0
+        current.append(span)
+        chars += span[1] - span[0]
+    if current:
+        batches.append(current)
+    return batches
 
 
 def has_weights(folder: Path) -> bool:
@@ -304,7 +408,9 @@ def load_model_pass(settings: dict, model_dir: Path | None = None, corrector=Non
                               num_threads=int(settings.get("threads", 1)),
                               backend=os.environ.get(BACKEND_ENV, settings.get("backend", "numpy")))
     ngram = load_ngram(str(ngram_file))
-    decider = load_rerank_corrector(folder, corrector, confusion, ngram, get_tokenizer().FREQ)
+    row_caps = (float(settings.get("max_scored_per_char", 0.0)), float(settings.get("max_candidates_per_char", 0.0)),
+                float(settings.get("max_word_candidates_per_char", 0.0)))
+    decider = load_rerank_corrector(folder, corrector, confusion, ngram, get_tokenizer().FREQ, row_caps)
     if decider is not None and not settings.get("group_pass", True):
         getattr(decider, "rerank", decider).group_ensemble = None
     if decider is not None and getattr(decider.generator, "cloze", None) is not None:

@@ -73,8 +73,15 @@ def test_merge_keeps_most_serious_of_overlapping_same_category():
 
 
 def test_merge_keeps_disjoint_findings():
-    merged = merge_findings([_finding(start=0, end=1), _finding(start=1, end=2)])
+    second = _finding(start=1, end=2)
+    second.text = "b"
+    merged = merge_findings([_finding(start=0, end=1), second])
     assert len(merged) == 2
+
+
+def test_merge_joins_identical_findings_that_touch():
+    merged = merge_findings([_finding(start=0, end=1), _finding(start=1, end=2), _finding(start=3, end=4)])
+    assert [(f.start, f.end, f.text) for f in merged] == [(0, 2, "aa"), (3, 4, "a")]
 
 
 def test_score_and_verdict_follow_the_weights():

@@ -23,6 +23,9 @@ class Check:
     # Which fields of a post the check reads: whole-post checks use ("text",) and see the title too.
     fields: ClassVar[tuple[str, ...]] = ("text", "title")
     enabled_by_default: ClassVar[bool] = True
+    # Slow checks run after the others, so that a request whose time runs out still gets every fast finding;
+    # they work in slices and raise `review.budget.OutOfTime` (with their findings so far) at `doc.deadline`.
+    slow: ClassVar[bool] = False
 
     def check(self, doc: "Document") -> list["Finding"]:
         """Return the findings for one document."""

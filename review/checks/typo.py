@@ -20,15 +20,20 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import ahocorasick
 
+from review.budget import OutOfTime
 from review.checks.base import Check, register
 from review.document import Document
 from review.lexicon import Entry, load_entries
 from review.model import SEVERITIES, Finding
 from review.resources import lexicon_path, load_toml
 from review.segment import get_tokenizer
+
+if TYPE_CHECKING:
+    from review.typo_model import ModelEdit
 
 log = logging.getLogger(__name__)
 
@@ -224,6 +229,7 @@ class TypoCheck(Check):
 
     name = "typo"
     category = "typo"
+    slow = True
 
     def __init__(self) -> None:
         self.settings = load_toml(LEXICON_FOLDER, SETTINGS_FILE)
@@ -281,21 +287,33 @@ class TypoCheck(Check):
                 )
                 taken.append((start, end))
         if self.model_pass is not None:
-            for edit in self.model_pass.edits(doc):
-                if _overlaps(edit.start, edit.end, taken) or doc.text[edit.start : edit.end] in allowed:
-                    continue
-                findings.append(
-                    doc.finding(
-                        edit.start,
-                        edit.end,
-                        category=self.category,
-                        rule="typo.model",
-                        severity=self.model_pass.severity_of(edit.confidence),
-                        message=typo_message(doc.text[edit.start : edit.end], edit.suggestion),
-                        suggestion=edit.suggestion,
-                        confidence=edit.confidence,
-                    )
+            try:
+                edits = self.model_pass.edits(doc)
+            except OutOfTime as stopped:  # the request's time ran out: the findings so far go into the report
+                findings.extend(self._model_findings(doc, stopped.partial, taken))
+                raise OutOfTime(findings) from None
+            findings.extend(self._model_findings(doc, edits, taken))
+        return findings
+
+    def _model_findings(self, doc: Document, edits: list[ModelEdit], taken: list[tuple[int, int]]) -> list[Finding]:
+        """Findings of the model path's edits that overlap no lexicon or rule finding."""
+        allowed = doc.options.allow_terms
+        findings = []
+        for edit in edits:
+            if _overlaps(edit.start, edit.end, taken) or doc.text[edit.start : edit.end] in allowed:
+                continue
+            findings.append(
+                doc.finding(
+                    edit.start,
+                    edit.end,
+                    category=self.category,
+                    rule="typo.model",
+                    severity=self.model_pass.severity_of(edit.confidence),
+                    message=typo_message(doc.text[edit.start : edit.end], edit.suggestion),
+                    suggestion=edit.suggestion,
+                    confidence=edit.confidence,
                 )
+            )
         return findings
 
     def _lexicon_hits(self, doc: Document) -> list[tuple[int, int, Entry]]:

@@ -29,7 +29,7 @@ import numpy as np
 
 from ..ngram import NgramModel, encode, padded
 from .cloze import PAD, ClozeModel
-from .rerank import quoted_lengths
+from .rerank import CAP_SLACK, quoted_lengths
 
 WORDS_FILE = "words.npz"
 WordEdit = Tuple[int, str, str, float]  # (start, source word, suggested word, probability)
@@ -70,9 +70,12 @@ class HomophoneWordGenerator:
 
     def __init__(self, ngram: NgramModel, word_freq: Dict[str, int], cloze: Optional[ClozeModel] = None,
                  gate: float = -16.0, pair_gate: float = -12.0, floor: float = 3.0, max_readings: int = 3,
-                 words_per_key: int = 4) -> None:
+                 words_per_key: int = 4, row_cap: float = 0.0) -> None:
         self.ngram = ngram
         self.floor = floor
+        # bounded work per text (0: no bound): at most this many candidates a character, plus CAP_SLACK, are
+        # described and decided (the highest gains; clean news has far fewer)
+        self.row_cap = row_cap
         self.word_freq = word_freq
         self.cloze = cloze
         self.gate = gate
@@ -207,6 +210,11 @@ class HomophoneWordGenerator:
         keep = gain >= self.floor
         if not keep.any():
             return empty
+        cap = int(self.row_cap * len(sentence)) + CAP_SLACK
+        if self.row_cap > 0 and int(keep.sum()) > cap:
+            kept = np.flatnonzero(keep)
+            keep = np.zeros_like(keep)
+            keep[kept[np.sort(np.argsort(-gain[kept], kind="stable")[:cap])]] = True
         at, new, src, cand, gain = at[keep], new[keep], src[keep], cand[keep], gain[keep]
         n = len(at)
         # rank and gap within each pair (candidates are grouped by start, in order)
@@ -399,8 +407,9 @@ def merge_word_edits(char_edits: List[Tuple[int, str, str, float]], word_edits: 
 
 
 def load_word_corrector(folder: Path, ngram: NgramModel, word_freq: Dict[str, int],
-                        cloze: Optional[ClozeModel]) -> Optional[WordCorrector]:
-    """The word corrector of `folder`'s words.npz (None when there is none)."""
+                        cloze: Optional[ClozeModel], row_cap: float = 0.0) -> Optional[WordCorrector]:
+    """The word corrector of `folder`'s words.npz (None when there is none); `row_cap` bounds its candidates
+    a character (see `HomophoneWordGenerator`)."""
     from .rerank import TreeEnsemble
 
     path = Path(folder) / WORDS_FILE
@@ -411,7 +420,8 @@ def load_word_corrector(folder: Path, ngram: NgramModel, word_freq: Dict[str, in
         raise FileNotFoundError(f"{path} was trained with the cloze model, which is missing")
     generator = HomophoneWordGenerator(ngram, word_freq, cloze if meta.get("cloze") else None,
                                        gate=float(meta.get("gate", -16.0)), pair_gate=float(meta.get("pair_gate", 0.0)),
-                                       floor=float(meta.get("floor", 3.0)), words_per_key=int(meta.get("words_per_key", 0)))
+                                       floor=float(meta.get("floor", 3.0)), words_per_key=int(meta.get("words_per_key", 0)),
+                                       row_cap=row_cap)
     corrector = WordCorrector(generator, ensemble, float(meta["threshold"]))
     corrector.meta = meta
     return corrector

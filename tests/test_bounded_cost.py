@@ -1,0 +1,169 @@
+"""Hostile posts cost a bounded multiple of a normal post of the same length (issue 19), deadlines stop slow
+checks early, and repeated findings stay few.
+
+Costs are compared with a normal post reviewed in the same run, never with absolute times.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from review.budget import Deadline
+from review.model import MAX_TEXT_CHARS
+from review.pipeline import ReviewOptions, get_reviewer
+
+NORMAL_POST = Path(__file__).resolve().parent / "fixtures" / "normal_post.txt"
+# everyday characters of government writing, drawn at random: no words, many confusable neighbours
+COMMON = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定"
+
+
+def normal_text(length: int) -> str:
+    """Plain government writing (a city government's news of one week) repeated to `length` characters."""
+    text = NORMAL_POST.read_text(encoding="utf-8")
+    return (text * (length // len(text) + 1))[:length]
+
+
+def hostile_texts(length: int) -> dict[str, str]:
+    """Texts that once cost seconds and gigabytes per request."""
+    rng = random.Random(19)
+    return {
+        "one_character": "的" * length,
+        "character_per_line": "测\n" * (length // 2),
+        "random_common_characters": "".join(rng.choice(COMMON) for _ in range(length)),
+        "function_words": ("的地得在再" * length)[:length],
+        "emoji": "😀" * length,
+    }
+
+
+def cpu_seconds(action) -> float:
+    """CPU time of one call."""
+    began = time.process_time()
+    action()
+    return time.process_time() - began
+
+
+@pytest.fixture(scope="module")
+def reviewer():
+    """The default reviewer with every model loaded and warmed up."""
+    reviewer = get_reviewer()
+    reviewer.warm_up()
+    reviewer.review({"text": "市政府召开常务会议，研究部署近期重点工作。"})
+    return reviewer
+
+
+@pytest.mark.parametrize("name", sorted(hostile_texts(10)))
+def test_a_hostile_post_costs_a_small_multiple_of_a_normal_one(reviewer, name):
+    normal = normal_text(MAX_TEXT_CHARS)
+    text = hostile_texts(MAX_TEXT_CHARS)[name]
+    baseline = min(cpu_seconds(lambda: reviewer.review({"text": normal})) for _ in range(2))
+    cost = cpu_seconds(lambda: reviewer.review({"text": text}))
+    # before the bounds, 的 × 20,000 cost ~220 normal posts of the same length (38 s); now ~10
+    assert cost <= 25 * baseline, f"{name}: {cost:.2f} s of CPU against {baseline:.2f} s for a normal post"
+
+
+def test_a_hostile_post_needs_a_small_multiple_of_a_normal_posts_memory(reviewer):
+    length = 8_000
+    peaks = {}
+    for name, text in (("normal", normal_text(length)), ("hostile", "的" * length)):
+        tracemalloc.start()
+        reviewer.review({"text": text})
+        peaks[name] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    # before the bounds the corrector's tree walk allocated ~375 KB per character of 的 (3 GB here)
+    assert peaks["hostile"] <= 10 * peaks["normal"], peaks
+
+
+def test_typo_findings_of_a_long_sentence_read_in_pieces_keep_their_offsets(reviewer):
+    # one 1,500-character "sentence" (no full stop) is read in pieces; an error in each stretch is still found
+    filler = "市政府召开常务会议，研究部署近期重点工作，"
+    text = filler * 30 + "各地要再接再励，" + filler * 30 + "认真贯砌落实决策部署" + filler * 10
+    report = reviewer.review({"text": text})
+    typos = {f.text: f for f in report.findings if f.category == "typo"}
+    assert {"再接再励", "贯砌"} <= set(typos) or {"励", "砌"} <= {t[-1] for t in typos}
+    for finding in report.findings:
+        assert text[finding.start:finding.end] == finding.text
+
+
+class PassesAfter(Deadline):
+    """A deadline that passes after it has been asked `calls` times (a test clock, not the wall's)."""
+
+    def __init__(self, calls: int) -> None:
+        object.__setattr__(self, "at", 0.0)
+        object.__setattr__(self, "asked", [0])
+        object.__setattr__(self, "calls", calls)
+
+    def passed(self) -> bool:
+        """True from the `calls`-th question on."""
+        self.asked[0] += 1
+        return self.asked[0] > self.calls
+
+
+def test_a_deadline_keeps_the_fast_findings_and_marks_the_slow_check_incomplete(reviewer):
+    text = "外媒报道了台湾总统的讲话。" + "各地要再接再励，认真贯砌落实决策部署。" * 200
+    full = reviewer.review({"text": text})
+    checks = len(full.meta["checks"])
+    # every fast check starts; the typo check starts too, and its model path stops at its first batch
+    report = reviewer.review({"text": text}, deadline=PassesAfter(checks))
+    assert report.meta["incomplete"] == ["typo"]
+    assert "incomplete" not in full.meta
+    categories = {f.category for f in report.findings}
+    assert "expression" in categories  # a fast check's finding (台湾总统 → 台湾地区领导人) is kept
+    # the typo check's lexicon findings (再接再励) came before its model path stopped, and are kept
+    assert any(f.rule.startswith("typo.lexicon") for f in report.findings)
+    assert not any(f.rule == "typo.model" for f in report.findings)
+    assert any(f.rule == "typo.model" for f in full.findings)
+
+
+def test_a_deadline_already_passed_runs_no_check(reviewer):
+    report = reviewer.review({"text": "各地要再接再励。"}, deadline=PassesAfter(0))
+    assert report.findings == []
+    assert report.meta["incomplete"] == sorted(report.meta["checks"])
+
+
+def test_a_run_of_identical_findings_is_one_finding_over_the_run(reviewer):
+    text = "好消息" + "😀" * 5000 + "。"
+    report = reviewer.review({"text": text}, ReviewOptions.make(enable=["entertainment"]))
+    emoji = [f for f in report.findings if f.rule == "entertainment.emoji"]
+    assert len(emoji) == 1
+    assert (emoji[0].start, emoji[0].end) == (3, 5003)
+    assert text[emoji[0].start:emoji[0].end] == emoji[0].text
+    assert "5000" in emoji[0].message
+
+
+def test_repeats_that_do_not_touch_keep_their_own_findings(reviewer):
+    text = "好消息😀😀😀大家😀😀😀快来😀😀😀！！！"
+    report = reviewer.review({"text": text}, ReviewOptions.make(enable=["entertainment"]))
+    emoji = [f for f in report.findings if f.rule == "entertainment.emoji"]
+    assert [(f.start, f.end) for f in emoji] == [(3, 6), (8, 11), (13, 16)]
+    assert [text[f.start:f.end] for f in emoji] == ["😀😀😀"] * 3
+
+
+def test_a_joined_run_keeps_a_suggestion_that_replaces_the_whole_span():
+    from review.model import Finding
+    from review.pipeline import join_adjacent_runs
+
+    def at(start: int) -> Finding:
+        return Finding("garbled", "garbled.entity", "minor", start, start + 6, "&nbsp;", " ", 1.0, "HTML 实体")
+
+    joined = join_adjacent_runs([at(0), at(6), at(12), at(20)])
+    assert [(f.start, f.end, f.suggestion) for f in joined] == [(0, 18, "   "), (20, 26, " ")]
+    assert joined[0].text == "&nbsp;" * 3
+
+
+def test_a_report_lists_at_most_its_cap_of_findings_and_says_how_many_it_left_out(reviewer):
+    cap = reviewer.max_findings
+    # distinct typos, none adjacent to another: each its own finding
+    text = "。".join(["各地要再接再励", "认真布署工作"] * cap) + "。"
+    report = reviewer.review({"text": text}, ReviewOptions.make(enable=["typo"]))
+    assert len(report.findings) == cap
+    assert report.meta["findings_total"] > cap
+    assert report.meta["findings_left_out"] == report.meta["findings_total"] - cap
+    shorter = reviewer.review({"text": "各地要再接再励。认真布署工作。"}, ReviewOptions.make(enable=["typo"]))
+    assert "findings_left_out" not in shorter.meta
+    # the score counts every finding, not only those listed
+    assert report.score == 0.0
