@@ -112,6 +112,17 @@ def test_segmentation_is_jiebas_own():
         assert cut(text) == tokenizer.lcut(text), text
 
 
+def test_a_run_of_one_character_words_too_long_for_prose_skips_the_hmm():
+    from review.segment import HMM_MAX_RUN
+
+    tokenizer = get_tokenizer()
+    prose = "的" * HMM_MAX_RUN
+    assert cut(prose) == tokenizer.lcut(prose)  # up to the limit, jieba's own cut
+    long_run = "的" * (HMM_MAX_RUN + 1)
+    assert cut(long_run) == list(long_run)
+    assert cut("市政府召开会议，" + long_run + "。") == ["市政府", "召开", "会议", "，", *long_run, "。"]
+
+
 def test_lead_tokens_are_the_full_segmentation_cut_short():
     from review.document import Document
     from review.model import Post
