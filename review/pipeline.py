@@ -18,6 +18,8 @@ from review.resources import load_toml
 
 # findings a report lists at most, unless lexicons/scoring.toml [report] says otherwise
 MAX_FINDINGS = 200
+# evidence items a finding carries at most (the whole-post judgements list the spans they read)
+MAX_EVIDENCE = 20
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,15 @@ def most_serious(findings: list[Finding], limit: int) -> list[Finding]:
     return [findings[i] for i in sorted(ranked[:limit])]
 
 
+def bounded_evidence(finding: Finding) -> Finding:
+    """`finding` with at most MAX_EVIDENCE evidence items; a last item `{"left_out": n}` counts the rest (a post
+    of 20,000 emoji once carried 20,000 of them)."""
+    if finding.evidence is None or len(finding.evidence) <= MAX_EVIDENCE:
+        return finding
+    left_out = len(finding.evidence) - MAX_EVIDENCE
+    return replace(finding, evidence=[*finding.evidence[:MAX_EVIDENCE], {"left_out": left_out}])
+
+
 class Reviewer:
     """Reviews posts with the registered checks; build once, share between threads."""
 
@@ -247,7 +258,7 @@ class Reviewer:
         findings = merge_findings(findings)
         score = self.scorer.score(findings)
         verdict = self.scorer.verdict(findings, score)
-        shown = most_serious(findings, self.max_findings)
+        shown = [bounded_evidence(f) for f in most_serious(findings, self.max_findings)]
         from review import __version__
 
         meta: dict[str, Any] = {
@@ -262,10 +273,10 @@ class Reviewer:
             meta["incomplete"] = sorted(incomplete)
         return Report(id=post.id, score=score, verdict=verdict, findings=shown, meta=meta)
 
-    def review_dict(self, data: Any, options: ReviewOptions | None = None) -> dict:
+    def review_dict(self, data: Any, options: ReviewOptions | None = None, deadline: Deadline | None = None) -> dict:
         """Review a JSON object and return the report as JSON; bad input becomes a report with `error`."""
         try:
-            return self.review(data, options).to_dict()
+            return self.review(data, options, deadline).to_dict()
         except InputError as error:
             post_id = data.get("id") if isinstance(data, dict) else None
             if post_id is not None and not isinstance(post_id, str):

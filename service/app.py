@@ -27,6 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from review import __version__
+from review.budget import Deadline
 from review.errors import InputError
 from review.model import check_identifier
 from review.pipeline import Reviewer, ReviewOptions, get_reviewer
@@ -144,20 +145,24 @@ class ReviewService:
             self._options[account_id] = (stored.version, options)
         return options, {"settings": "account"}
 
-    def review_one(self, post: Any, access: Access) -> dict:
+    def deadline(self) -> Deadline | None:
+        """The deadline of a review that starts now (None: the service has no limit)."""
+        return Deadline.after(self.config.review_deadline_s)
+
+    def review_one(self, post: Any, access: Access, deadline: Deadline | None = None) -> dict:
         """One report; bad input raises InputError."""
         options, meta = self.options_for(post, access)
-        report = self.reviewer.review(post, options).to_dict()
+        report = self.reviewer.review(post, options, deadline).to_dict()
         report["meta"].update(meta)
         self.metrics.observe_report(report)
         return report
 
-    def review_one_json(self, post: Any, access: Access) -> tuple[bytes, int]:
+    def review_one_json(self, post: Any, access: Access, deadline: Deadline | None = None) -> tuple[bytes, int]:
         """One report as JSON bytes, and its number of findings; bad input raises InputError."""
-        report = self.review_one(post, access)
+        report = self.review_one(post, access, deadline)
         return json_bytes(report), len(report["findings"])
 
-    def check_languagetool(self, params: dict[str, str], access: Access) -> dict:
+    def check_languagetool(self, params: dict[str, str], access: Access, deadline: Deadline | None = None) -> dict:
         """LanguageTool's /v2/check answer for its parameters; bad parameters raise InputError."""
         language = languagetool.check_language(params.get("language"))
         if "text" in params:
@@ -172,10 +177,11 @@ class ReviewService:
         if not text.plain.strip():  # editors send empty documents; LanguageTool answers with no matches
             return languagetool.check_response({"findings": []}, text, language, disabled)
         post = {"text": text.plain, "account": {"id": params.get("account_id"), "type": params.get("account_type")}}
-        report = self.review_one(post, access)
+        report = self.review_one(post, access, deadline)
         answer = languagetool.check_response(report, text, language, disabled)
         # An extension LanguageTool clients ignore: which settings applied.
-        answer["review"] = {key: value for key, value in report["meta"].items() if key.startswith("settings")}
+        answer["review"] = {key: value for key, value in report["meta"].items()
+                            if key.startswith("settings") or key == "incomplete"}
         return answer
 
     def review_item(self, post: Any, access: Access) -> dict:
@@ -184,7 +190,8 @@ class ReviewService:
             options, meta = self.options_for(post, access)
         except InputError:
             options, meta = None, {}  # the review refuses the same field and reports it, with the post's id
-        report = self.reviewer.review_dict(post, options)
+        # each post of a batch has its own time from its own start: the batch as a whole is bounded by its size
+        report = self.reviewer.review_dict(post, options, self.deadline())
         if isinstance(report.get("meta"), dict):
             report["meta"].update(meta)
         self.metrics.observe_report(report)
@@ -311,8 +318,9 @@ def create_app(config: ServiceConfig | None = None, reviewer: Reviewer | None = 
         """A post in, a report out; `account.id` applies that account's stored settings."""
         post = await read_json(request, posts=True)
         access = service.access(request_key(request))
-        # Serialised in the review thread too: the event loop only passes bytes on.
-        body, findings = await service.run(service.review_one_json, post, access)
+        # Serialised in the review thread too: the event loop only passes bytes on. The deadline counts from
+        # here, so time queued behind other reviews counts too.
+        body, findings = await service.run(service.review_one_json, post, access, service.deadline())
         request.state.log_extra = {"posts": 1, "findings": findings}
         return Response(body, media_type="application/json")
 
@@ -354,7 +362,7 @@ def create_app(config: ServiceConfig | None = None, reviewer: Reviewer | None = 
         """LanguageTool's check: form fields `text` or `data`, and `language` (zh-CN or auto)."""
         params = await read_params(request)
         access = service.access(request_key(request, params))
-        answer = await service.run(service.check_languagetool, params, access)
+        answer = await service.run(service.check_languagetool, params, access, service.deadline())
         request.state.log_extra = {"posts": 1, "findings": len(answer["matches"])}
         return Response(json_bytes(answer), media_type="application/json")
 

@@ -27,11 +27,15 @@ class ServiceConfig:
     # Take everything loaded at start-up out of the garbage collector's full passes (`review serve` sets it;
     # an app embedded in another process, or a test, leaves that process's collector alone).
     freeze_gc: bool = False
+    # Seconds a review may take from its request's arrival (each post's own start in a batch); slow checks still
+    # running then stop and the report lists them in meta.incomplete (0: no limit). Work per post is bounded
+    # anyway (~1-2 s of CPU at 20,000 characters of any content); this keeps a queue of them from piling up.
+    review_deadline_s: float = 5.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "ServiceConfig":
         """Read REVIEW_DB, REVIEW_API_KEY, REVIEW_MAX_BATCH, REVIEW_MAX_BODY_BYTES, REVIEW_THREADS,
-        REVIEW_ALLOW_ORIGINS and REVIEW_FREEZE_GC."""
+        REVIEW_ALLOW_ORIGINS, REVIEW_FREEZE_GC and REVIEW_DEADLINE_S."""
         env = os.environ if environ is None else environ
         return cls(
             db_path=env.get("REVIEW_DB") or DEFAULT_DB_PATH,
@@ -41,4 +45,5 @@ class ServiceConfig:
             review_threads=int(env.get("REVIEW_THREADS") or cls.review_threads),
             allow_origins=tuple(o.strip() for o in (env.get("REVIEW_ALLOW_ORIGINS") or "").split(",") if o.strip()),
             freeze_gc=env.get("REVIEW_FREEZE_GC") == "1",
+            review_deadline_s=float(env.get("REVIEW_DEADLINE_S") or cls.review_deadline_s),
         )

@@ -167,3 +167,13 @@ def test_a_report_lists_at_most_its_cap_of_findings_and_says_how_many_it_left_ou
     assert "findings_left_out" not in shorter.meta
     # the score counts every finding, not only those listed
     assert report.score == 0.0
+
+
+def test_a_whole_post_finding_carries_a_bounded_list_of_evidence(reviewer):
+    from review.pipeline import MAX_EVIDENCE
+
+    report = reviewer.review({"text": "家人们😀！" * 3000}, ReviewOptions.make(enable=["entertainment"]))
+    (post,) = [f for f in report.findings if f.rule == "entertainment.post"]
+    assert len(post.evidence) == MAX_EVIDENCE + 1
+    assert post.evidence[-1]["left_out"] > 0
+    assert all("signal" in item for item in post.evidence[:-1])

@@ -25,13 +25,13 @@ class RecordingReviewer:
     def __getattr__(self, name):
         return getattr(self.inner, name)
 
-    def review(self, post, options=None):
+    def review(self, post, options=None, deadline=None):
         self.seen.append(options)
-        return self.inner.review(post, options)
+        return self.inner.review(post, options, deadline)
 
-    def review_dict(self, data, options=None):
+    def review_dict(self, data, options=None, deadline=None):
         self.seen.append(options)
-        return self.inner.review_dict(data, options)
+        return self.inner.review_dict(data, options, deadline)
 
 
 @pytest.fixture()
