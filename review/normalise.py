@@ -127,7 +127,10 @@ def _gbk_mojibake_re() -> re.Pattern[str]:
                     rare.append(char)
     allowed_class = "".join(sorted(set(allowed)))
     rare_class = "".join(sorted(set(rare)))
-    return re.compile(f"[{allowed_class}]*[{rare_class}][{allowed_class}]*")
+    # A match of `[A]*[R][A]*` (R within A) always spans a whole run of A, so it can only start where a run does:
+    # the lookbehind keeps the scan from retrying every position of a long run with no rare character in it
+    # (啊 × 20,000 was quadratic). Each run is then scanned once and backtracked over at most once: linear.
+    return re.compile(f"(?<![{allowed_class}])[{allowed_class}]*[{rare_class}][{allowed_class}]*")
 
 
 def _repair_gbk(run: str) -> str | None:
