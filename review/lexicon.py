@@ -13,6 +13,8 @@ A TOML lexicon holds the same fields as `[[entry]]` tables. A phrase list (allow
 
 from __future__ import annotations
 
+import re
+import time
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -207,3 +209,126 @@ def load_entries(folder: str, pattern: str = "*.tsv", categories: tuple[str, ...
 def load_phrases(*parts: str) -> tuple[str, ...]:
     """A phrase list under lexicons/ (e.g. an allow-list), loaded once per process."""
     return tuple(parse_phrases(lexicon_path(*parts)))
+
+
+# --- Regexes from lexicon files: refused at load time when they backtrack super-linearly --------------------------
+#
+# A lexicon regex runs on whatever a caller sends, titles included: `\d+\s*元` tried at every position of a
+# 20,000-digit title re-reads the rest of the run each time (quadratic, 11 s). Each regex is timed once on runs an
+# attacker would send, at n and 4n characters; a linear scan costs about 4× as much on 4n, a quadratic one 16×.
+
+# Repeated units of the probe strings: digit runs and number-like runs, one repeated character, spaces, emoji, letters.
+PROBE_UNITS: dict[str, str] = {
+    "digits": "1",
+    "digits and dots": "1.",
+    "digits and colons": "1:",
+    "digits and spaces": "1 ",
+    "spaces": " ",
+    "one Han character": "啊",
+    "的": "的",
+    "emoji": "\U0001f600",
+    "Latin letters": "a",
+    "punctuation": "！",
+    "tilde": "~",
+    "mixed": "1a啊 .:~",
+}
+PROBE_LENGTH = 100  # n: the guard scans 4n characters per probe (n again only when that is slow)
+GROWTH_LIMIT = 9.0  # time(4n) / time(n): about 4 when linear, 16 when quadratic
+NOISE_FLOOR_NS = 50_000  # a scan of 4n characters this fast is not worth a second look
+TINY_LENGTHS = (12, 24)  # exponential backtracking shows on runs this short (2^24 steps take seconds)
+TINY_LIMIT_NS = 250_000  # a linear scan of 24 characters takes a few microseconds
+
+
+def probe_text(unit: str, length: int, prefix: str = "") -> str:
+    """`prefix` followed by `unit` repeated to `length` characters."""
+    return prefix + (unit * (length // len(unit) + 1))[:length]
+
+
+def leading_literal(pattern: str, flags: int = 0) -> str:
+    """The literal text a pattern starts with (its first branch's, through groups), so a probe can reach the part
+    after it (`微信\\s*…` is only slow on 微信 followed by spaces); '' when it starts with a class or a repeat."""
+    from re import _constants as c, _parser  # noqa: PLC0415 - private, but the only way to read a pattern's shape
+
+    try:
+        items = list(_parser.parse(pattern, flags))
+    except Exception:  # noqa: BLE001 - a pattern re.compile accepted; an odd shape just gets no prefix
+        return ""
+    out: list[str] = []
+
+    def walk(seq: list) -> bool:
+        for op, arg in seq:
+            if op is c.LITERAL:
+                out.append(chr(arg))
+            elif op is c.SUBPATTERN:
+                if not walk(list(arg[-1])):
+                    return False
+            elif op is c.BRANCH:
+                walk(list(arg[1][0]))
+                return False
+            elif op in (c.ASSERT, c.ASSERT_NOT, c.AT):
+                continue  # zero-width: the text after it is what the probe must reach
+            else:
+                return False
+        return True
+
+    walk(items)
+    return "".join(out)
+
+
+def _scan_ns(regex: re.Pattern[str], text: str, repeats: int = 2) -> int:
+    """Fastest of `repeats` full finditer scans of `text`, in nanoseconds of this thread's CPU time (a scheduler
+    pause on a busy machine is not counted, so it cannot make a good pattern look slow)."""
+    best = None
+    for _ in range(repeats):
+        began = time.thread_time_ns()
+        for _match in regex.finditer(text):
+            pass
+        spent = time.thread_time_ns() - began
+        best = spent if best is None else min(best, spent)
+    return best or 0
+
+
+def superlinear_probe(regex: re.Pattern[str], length: int = PROBE_LENGTH) -> str | None:
+    """A description of the first probe on which `regex` takes super-linear time, or None when it scales linearly.
+    Only a slow scan is timed again (min of several), so a good pattern costs one short scan per probe and size,
+    and noise alone (a scheduler pause) does not refuse it."""
+    prefixes = dict.fromkeys(("", leading_literal(regex.pattern, regex.flags)))
+    for name, unit in PROBE_UNITS.items():
+        for prefix in prefixes:
+            shown = f"{prefix}+{name}" if prefix else name
+            # Nested repeats ((\d+)+x) grow exponentially: caught on tiny runs, before a long one could hang.
+            for tiny in TINY_LENGTHS:
+                text = probe_text(unit, tiny, prefix)
+                if _scan_ns(regex, text, 1) > TINY_LIMIT_NS and (spent := _scan_ns(regex, text, 3)) > TINY_LIMIT_NS:
+                    return f"{shown}: {spent / 1e6:.2f} ms on {tiny} characters (exponential)"
+            small_text, large_text = probe_text(unit, length, prefix), probe_text(unit, 4 * length, prefix)
+            first = _scan_ns(regex, large_text, repeats=1)
+            if first < NOISE_FLOOR_NS:
+                continue
+            # A scan this slow is no scheduler pause: timing it again would only delay the refusal.
+            large = first if first > 50 * NOISE_FLOOR_NS else _scan_ns(regex, large_text, repeats=3)
+            small = _scan_ns(regex, small_text, repeats=3)
+            if large > GROWTH_LIMIT * max(small, 1):
+                return f"{shown}: {small / 1e6:.2f} ms on {length} characters, {large / 1e6:.2f} ms on {4 * length}"
+    return None
+
+
+@lru_cache(maxsize=None)
+def _guarded(pattern: str, flags: int) -> tuple[re.Pattern[str], str | None]:
+    regex = re.compile(pattern, flags)
+    return regex, superlinear_probe(regex)
+
+
+def compile_lexicon_regex(pattern: str, where: str, flags: int = 0) -> re.Pattern[str]:
+    """Compile a regex read from a lexicon file (`where` is file:line) and refuse it with a LexiconError when its
+    time grows super-linearly on a pathological run: write `(?<!\\d)\\d++` or `\\d{1,12}`, not a bare `\\d+`."""
+    try:
+        regex, slow = _guarded(pattern, flags)
+    except re.error as error:
+        raise LexiconError([f"{where}: bad regex {pattern!r}: {error}"]) from None
+    if slow is not None:
+        raise LexiconError(
+            [f"{where}: regex {pattern!r} takes super-linear time ({slow}); anchor repeats with a lookbehind "
+             "such as (?<!\\d), make them possessive (\\d++) or bound them (\\d{1,12}), see docs/lexicons.md"]
+        )
+    return regex

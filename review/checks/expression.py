@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from review.checks.base import Check, register
 from review.document import Document
-from review.lexicon import Entry, load_entries, load_phrases, parse_entries
+from review.lexicon import Entry, compile_lexicon_regex, load_entries, load_phrases, parse_entries
 from review.lexicon_match import SPACED, LexiconMatcher, SentinelAutomaton, document_skeleton
 from review.model import Finding
 from review.pinyin import same_reading_chars, term_readings
@@ -147,8 +147,11 @@ class ExpressionCheck(Check):
         if valid:
             cores = "|".join(sorted(map(re.escape, valid), key=len, reverse=True))
             # A core continued by another Han character (三个伟大飞跃, 意识形态) is a different word.
-            self.number_re: re.Pattern[str] | None = re.compile(
-                f"(?<![{NUMERALS}])([{NUMERALS}]+)(个|项|大|条|位)({cores})(?=$|[^{HAN}]|[{CORE_MAY_CONTINUE}])"
+            # Built from lexicon data, so guarded like a lexicon regex; the lookbehind keeps a long run of numerals
+            # from being retried at each of its characters.
+            self.number_re: re.Pattern[str] | None = compile_lexicon_regex(
+                f"(?<![{NUMERALS}])([{NUMERALS}]+)(个|项|大|条|位)({cores})(?=$|[^{HAN}]|[{CORE_MAY_CONTINUE}])",
+                "expression/formulations.toml: numbered formulations",
             )
         else:
             self.number_re = None

@@ -12,7 +12,7 @@ import re
 
 from review.checks.base import Check, register
 from review.document import Document
-from review.lexicon import Entry, load_entries, load_phrases
+from review.lexicon import Entry, compile_lexicon_regex, load_entries, load_phrases
 from review.lexicon_match import PINYIN, MIXED_PINYIN, VARIANT, EXACT, LexiconMatcher, Match, document_skeleton
 from review.model import SEVERITY_RANK, Finding
 from review.resources import load_toml
@@ -44,6 +44,9 @@ class ContextReader:
         self.category_cues = {
             name: tuple(table["cues"]) for name, table in promotion.items() if isinstance(table, dict)
         }
+        # Each pattern is refused on its own if it backtracks super-linearly, so the error names the culprit.
+        for number, pattern in enumerate(promotion["contact_patterns"], 1):
+            compile_lexicon_regex(pattern, f"sensitive/context.toml: promotion.contact_patterns[{number}]")
         self.contact = re.compile("|".join(f"(?:{p})" for p in promotion["contact_patterns"]))
 
     def framed_as_enforcement(self, doc: Document) -> bool:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import ahocorasick
 
+from review.lexicon import compile_lexicon_regex
 from review.model import SEVERITY_RANK
 from review.normalise import normalise
 
@@ -34,16 +35,23 @@ class Entry:
     signal: str
     weight: float
     severity: str = "info"
+    where: str = ""  # file:line, for errors about the entry
 
 
 def read_tsv(path: Path) -> list[list[str]]:
     """Rows of a tab-separated data file, without comments and blank lines."""
+    return [row for _where, row in read_tsv_lines(path)]
+
+
+def read_tsv_lines(path: Path) -> list[tuple[str, list[str]]]:
+    """(`file:line`, row) for each row of a tab-separated data file, without comments and blank lines."""
     rows = []
     with open(path, encoding="utf-8") as handle:
-        for row in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        for row in reader:
             if not row or not row[0].strip() or row[0].startswith("#"):
                 continue
-            rows.append([cell.strip() for cell in row])
+            rows.append((f"{path.parent.name}/{path.name}:{reader.line_num}", [cell.strip() for cell in row]))
     return rows
 
 
@@ -63,9 +71,15 @@ class SignalLexicon:
         self._has_phrases = len(self._automaton) > 0
         if self._has_phrases:
             self._automaton.make_automaton()
-        # IGNORECASE slows every scan, so only patterns with Latin letters get it.
+        # IGNORECASE slows every scan, so only patterns with Latin letters get it. Each regex is refused at load
+        # time if it backtracks super-linearly (titles and bodies reach it untruncated).
         self._regexes = [
-            (re.compile(e.pattern, re.IGNORECASE if re.search(r"[A-Za-z]", e.pattern) else 0), e)
+            (
+                compile_lexicon_regex(
+                    e.pattern, e.where or e.signal, re.IGNORECASE if re.search(r"[A-Za-z]", e.pattern) else 0
+                ),
+                e,
+            )
             for e in entries
             if e.kind == "regex"
         ]
@@ -99,24 +113,26 @@ def load_entertainment_lexicon(folder: Path) -> SignalLexicon:
     """lexicons/entertainment/: *.tsv of `term signal weight severity`, patterns.tsv of `name regex signal weight severity`."""
     entries: list[Entry] = []
     for path in sorted(folder.glob("*.tsv")):
-        for row in read_tsv(path):
+        for where, row in read_tsv_lines(path):
             if path.name == "patterns.tsv":
                 _name, regex, signal, weight, severity = row[:5]
-                entries.append(Entry(regex, "regex", signal, float(weight), _severity(severity, path)))
+                entries.append(Entry(regex, "regex", signal, float(weight), _severity(severity, path), where))
             else:
                 term, signal, weight, severity = row[:4]
-                entries.append(Entry(term, "phrase", signal, float(weight), _severity(severity, path)))
+                entries.append(Entry(term, "phrase", signal, float(weight), _severity(severity, path), where))
     return SignalLexicon(entries)
 
 
 def load_promotion_lexicon(path: Path) -> SignalLexicon:
     """lexicons/promotion.tsv: `pattern kind weight [note]`, all counting for the signal `commerce`."""
-    return SignalLexicon([Entry(row[0], row[1], "commerce", float(row[2])) for row in read_tsv(path)])
+    rows = read_tsv_lines(path)
+    return SignalLexicon([Entry(row[0], row[1], "commerce", float(row[2]), where=where) for where, row in rows])
 
 
 def load_topic_signal_lexicon(path: Path) -> SignalLexicon:
     """lexicons/offtopic_signals.tsv: `topic pattern kind weight`; the signal of a hit is its topic."""
-    return SignalLexicon([Entry(row[1], row[2], row[0], float(row[3])) for row in read_tsv(path)])
+    rows = read_tsv_lines(path)
+    return SignalLexicon([Entry(row[1], row[2], row[0], float(row[3]), where=where) for where, row in rows])
 
 
 def _severity(value: str, path: Path) -> str:
