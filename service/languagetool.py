@@ -15,6 +15,7 @@ from review.report import CATEGORY_ZH
 
 LANGUAGES = [{"name": "Chinese", "code": "zh", "longCode": "zh-CN"}]
 CONTEXT_CHARS = 40  # characters of context on each side, like LanguageTool's default
+SENTENCE_REACH = 200  # a match's `sentence` reaches at most this far each side of it
 SENTENCE_END = re.compile(r"[。！？!?；;\n]+")
 # LanguageTool's issue types are ITS 2.0 localization-quality issue types.
 ISSUE_TYPE = {
@@ -118,11 +119,15 @@ class AnnotatedText:
 
 
 def _sentence(text: str, start: int, end: int) -> str:
-    left = 0
-    for match in SENTENCE_END.finditer(text, 0, start):
+    """The sentence around [start, end), at most SENTENCE_REACH characters each side of it: a text without full
+    stops (的 × 20,000) once sent its whole length with every match, 2.9 MB an answer."""
+    low = max(0, start - SENTENCE_REACH)
+    left = low
+    for match in SENTENCE_END.finditer(text, low, start):
         left = match.end()
-    match = SENTENCE_END.search(text, max(end, left))
-    right = match.end() if match else len(text)
+    high = min(len(text), end + SENTENCE_REACH)
+    match = SENTENCE_END.search(text, max(end, left), high)
+    right = match.end() if match else high
     return text[left:right].strip()
 
 

@@ -206,8 +206,12 @@ def test_context_dependent_pairs_fix_and_stay_quiet_once_fixed(reviewer, wrong, 
 def test_rule_file_validation():
     with pytest.raises(ValueError, match="group named w"):
         parse_rules({"rule": [{"id": "x", "pattern": "截止", "suggestion": "截至", "message": "m", "severity": "major"}]})
-    with pytest.raises(ValueError, match="bad pattern"):
+    with pytest.raises(ValueError, match="bad regex"):
         parse_rules({"rule": [{"id": "x", "pattern": "(?P<w>截止", "suggestion": "截至", "message": "m",
+                               "severity": "major"}]})
+    # a rule that backtracks super-linearly on a long run is refused when the rules load
+    with pytest.raises(ValueError, match="super-linear"):
+        parse_rules({"rule": [{"id": "x", "pattern": "(?P<w>的)\\d*\\d*\\d*x", "suggestion": "地", "message": "m",
                                "severity": "major"}]})
     assert len(load_rules()) >= 15
 

@@ -27,7 +27,7 @@ import ahocorasick
 from review.budget import OutOfTime
 from review.checks.base import Check, register
 from review.document import Document
-from review.lexicon import Entry, load_entries
+from review.lexicon import Entry, LexiconError, compile_lexicon_regex, load_entries
 from review.model import SEVERITIES, Finding
 from review.resources import lexicon_path, load_toml
 from review.segment import get_tokenizer
@@ -150,10 +150,14 @@ def parse_rules(data: dict, source: str = RULES_FILE) -> list[ContextRule]:
     for index, table in enumerate(data.get("rule", []), 1):
         where = f"{source}: rule {index} ({table.get('id', '?')})"
         try:
-            pattern = re.compile(table["pattern"])
-            unless = re.compile(table["unless"]) if table.get("unless") else None
-        except (KeyError, re.error) as error:
-            problems.append(f"{where}: bad pattern: {error}")
+            # guarded like every lexicon regex: one that backtracks super-linearly is refused at load
+            pattern = compile_lexicon_regex(table["pattern"], where)
+            unless = compile_lexicon_regex(table["unless"], f"{where} unless") if table.get("unless") else None
+        except KeyError as error:
+            problems.append(f"{where}: bad pattern: missing {error}")
+            continue
+        except LexiconError as error:
+            problems.extend(error.problems)
             continue
         if "w" not in pattern.groupindex:
             problems.append(f"{where}: the pattern has no group named w")
