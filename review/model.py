@@ -11,6 +11,9 @@ from review.errors import InputError
 from review.normalise import INVISIBLE_CLASS
 
 MAX_TEXT_CHARS = 20_000
+# a headline is short (WeChat allows 64 characters); a longer "title" is a scraper's mistake, refused like an
+# over-long text rather than reviewed at the cost of a second body
+MAX_TITLE_CHARS = 1_000
 CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 SEVERITIES = ("info", "minor", "major", "critical")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
@@ -95,13 +98,13 @@ def check_identifier(value: str, field_name: str) -> str:
     return value
 
 
-def check_text_length(text: str, field_name: str = "text") -> None:
-    """Refuse text over the contract's limit with a clear error."""
-    if len(text) > MAX_TEXT_CHARS:
+def check_text_length(text: str, field_name: str = "text", limit: int = MAX_TEXT_CHARS) -> None:
+    """Refuse text over the contract's limit (`limit` characters) with a clear error."""
+    if len(text) > limit:
         raise InputError(
-            "text_too_long",
-            f"{field_name} 长度 {len(text)} 超过上限 {MAX_TEXT_CHARS} 字 / "
-            f"{field_name} has {len(text)} characters, the limit is {MAX_TEXT_CHARS}",
+            f"{field_name}_too_long",
+            f"{field_name} 长度 {len(text)} 超过上限 {limit} 字 / "
+            f"{field_name} has {len(text)} characters, the limit is {limit}",
             field_name,
         )
 
@@ -171,7 +174,7 @@ class Post:
             raise InputError("invalid_type", "id 应为字符串 / id must be a string", "id")
         title = _optional_str(data, "title")
         if title is not None:
-            check_text_length(title, "title")
+            check_text_length(title, "title", MAX_TITLE_CHARS)
         published = data.get("published_at")
         checked = data.get("checked_at")
         return cls(

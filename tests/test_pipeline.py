@@ -128,6 +128,7 @@ def test_enable_and_disable_by_name(core_reviewer):
         ({"text": "   \n"}, "empty_text"),
         ({"text": 5}, "invalid_type"),
         ({"text": "x" * 20_001}, "text_too_long"),
+        ({"text": "好", "title": "1" * 1_001}, "title_too_long"),
         ({"text": "好", "published_at": "yesterday"}, "invalid_date"),
         ({"text": "好", "published_at": 20250101}, "invalid_date"),
         # placeholder dates, whose time-zone arithmetic overflowed (a 500 in the service, a crash in batch)

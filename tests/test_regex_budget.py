@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from review.lexicon import PROBE_UNITS, LexiconError, compile_lexicon_regex, leading_literal, probe_text
-from review.model import MAX_TEXT_CHARS
+from review.model import MAX_TEXT_CHARS, MAX_TITLE_CHARS
 from review.normalise import normalise
 from review.pipeline import Reviewer, ReviewOptions
 
@@ -187,9 +187,10 @@ def _normal_text(length: int) -> str:
 @pytest.mark.parametrize(
     "post",
     [
-        {"title": "1" * MAX_TEXT_CHARS, "text": "今天天气很好。"},
+        # titles longer than MAX_TITLE_CHARS are refused (title_too_long); the longest allowed, with a long text
+        {"title": "1" * MAX_TITLE_CHARS, "text": "1" * MAX_TEXT_CHARS},
         {"title": "通知", "text": "1" * MAX_TEXT_CHARS},
-        {"title": "1:" * (MAX_TEXT_CHARS // 2), "text": "1." * (MAX_TEXT_CHARS // 2)},
+        {"title": "1:" * (MAX_TITLE_CHARS // 2), "text": "1:" * (MAX_TEXT_CHARS // 4) + "1." * (MAX_TEXT_CHARS // 4)},
         {"title": "通知", "text": "啊" * MAX_TEXT_CHARS},
     ],
     ids=["digit_title", "digit_text", "score_title_decimal_text", "one_han_character"],
