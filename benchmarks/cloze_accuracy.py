@@ -21,11 +21,11 @@ sys.path.insert(0, str(ROOT))
 
 
 def main() -> None:
-    from review.commands.train_ngram import held_out_texts
-    from review.csc.cloze import PAD, load_cloze
-    from review.csc.confusion import ConfusionSet
-    from review.csc.train_cloze import held_out_options, neighbour_table
-    from review.ngram import load_ngram, padded
+    from review.training.corpora import held_out_texts
+    from review.typo.cloze import PAD, load_cloze
+    from review.typo.confusion import ConfusionSet
+    from review.training.cloze import held_out_options, neighbour_table
+    from review.typo.ngram import load_ngram, padded
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))

@@ -34,7 +34,7 @@ def main(argv=None) -> int:
     ap.add_argument("--news-from", default="20230315")
     args = ap.parse_args(argv)
 
-    from review.csc.confusion import ConfusionSet
+    from review.typo.confusion import ConfusionSet
     from review.lexicon import parse_entries
     from review.pipeline import Reviewer, ReviewOptions
     from review.resources import lexicon_path

@@ -3,7 +3,7 @@ drops it.
 
 Usage: python benchmarks/typo_recall_loss.py [--data ../shared/data] [--set held-out|odw-dev|FILE] [--model DIR]
 
-Steps, in the order the reranker's path applies them (review/csc/rerank.py):
+Steps, in the order the reranker's path applies them (review/typo/rerank.py):
 - `non-chinese`: the source or the right character is not a Chinese character (never a candidate);
 - `not-in-confusion`: the right character is no confusion-set neighbour of the wrong one;
 - `observed-only` (held-out pairs only): linked only through the "observed" column, which the pair itself filled;
@@ -36,8 +36,8 @@ def step_of(src: str, pos: int, right: str, everything, kept, prob, gate: float,
             threshold: float) -> str:
     """The step that drops the edit src[pos] -> right; `everything` holds all neighbours (no gate, no floor),
     `kept` and `prob` the candidates the corrector scores."""
-    from review.csc.rerank import FEATURE_INDEX
-    from review.ngram import encode
+    from review.typo.candidates import FEATURE_INDEX
+    from review.typo.ngram import encode
 
     if not encode(src[pos]).any() or not encode(right).any():
         return "non-chinese"
@@ -68,10 +68,10 @@ def main(argv=None) -> int:
     ap.add_argument("--model", default=str(ROOT / "models" / "csc"))
     args = ap.parse_args(argv)
 
-    from review.csc import data as D
-    from review.csc.confusion import ConfusionSet
-    from review.csc.rerank import load_rerank_corrector
-    from review.csc.train_rerank import holdout, observed_counts, scored_as_unseen
+    from review.training import csc_data as D
+    from review.typo.confusion import ConfusionSet
+    from review.typo.rerank import load_rerank_corrector
+    from review.training.rerank import holdout, observed_counts, scored_as_unseen
 
     corrector = load_rerank_corrector(Path(args.model), None, ConfusionSet.load())
     if corrector is None:

@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 def clean_posts(data: Path, count: int, size: int = 1000) -> list[str]:
     """Held-out state-news text cut into posts of about `size` characters."""
-    from review.commands.train_ngram import held_out_texts
+    from review.training.corpora import held_out_texts
 
     posts, buffer = [], ""
     for text in held_out_texts(data):
@@ -91,7 +91,7 @@ def speed(posts: list[str], model_dir: str | None = None, repeats: int = 3) -> N
     os.environ.setdefault("REVIEW_TYPO_BACKEND", "torch")  # as `review batch` runs the corrector
     import jieba
 
-    from review.commands.batch import reviewed_lines
+    from review.batch import reviewed_lines
     from review.pipeline import ReviewOptions, get_reviewer
 
     chars = sum(map(len, posts))
@@ -100,7 +100,7 @@ def speed(posts: list[str], model_dir: str | None = None, repeats: int = 3) -> N
     reviewer.warm_up(["typo"])
     check = reviewer.instance("typo")
     if model_dir:
-        from review.typo_model import load_model_pass
+        from review.typo.model_pass import load_model_pass
 
         check.model_pass = load_model_pass(check.settings["model"], model_dir=Path(model_dir))
         check.warm_up()
@@ -146,10 +146,10 @@ def speed(posts: list[str], model_dir: str | None = None, repeats: int = 3) -> N
 
 def first_pass_recall(data: Path, sample: int) -> None:
     """What the cheap first steps cost: error positions the position gate skips, sentences the transformer reads."""
-    from review.commands.train_ngram import held_out_texts
-    from review.csc.data import odw_split
+    from review.training.corpora import held_out_texts
+    from review.training.csc_data import odw_split
     from review.document import SENTENCE_END
-    from review.ngram import encode, padded
+    from review.typo.ngram import encode, padded
     from review.pipeline import get_reviewer
 
     corrector = get_reviewer().instance("typo").model_pass.corrector
@@ -165,8 +165,8 @@ def first_pass_recall(data: Path, sample: int) -> None:
           f"sentences read {read}/{len(clean)} = {read / len(clean):.3f}")
     # the reranker's held-out tenth of the training pairs: models/ngram counted the other pairs' corrected
     # sentences, so only these show what the gate costs on unseen text
-    from review.csc.data import load_train_pairs
-    from review.csc.train_rerank import holdout
+    from review.training.csc_data import load_train_pairs
+    from review.training.rerank import holdout
 
     held = [(p.src, p.tgt) for p in load_train_pairs(data)
             if holdout(p) and p.src != p.tgt and len(p.src) == len(p.tgt)]

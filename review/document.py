@@ -5,15 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 from review.budget import Deadline
 from review.model import Finding, Post
+from review.options import ReviewOptions
 from review.normalise import Normalised, NoiseSpan, in_script_of, normalise, to_simplified
 from review.segment import RE_HAN, Token, tokenize
-
-if TYPE_CHECKING:
-    from review.pipeline import ReviewOptions
 
 SENTENCE_END = re.compile(r"[。！？!?；;\n]+|…{1,2}")
 
@@ -25,13 +22,13 @@ class Document:
     post: Post
     field: str
     normalised: Normalised
-    options: "ReviewOptions"
+    options: ReviewOptions
     cache: dict = field(default_factory=dict)
     # when the request's time runs out (None: no limit): slow checks look at it between slices of work
     deadline: Deadline | None = None
 
     @classmethod
-    def build(cls, post: Post, field_name: str, options: "ReviewOptions", deadline: Deadline | None = None
+    def build(cls, post: Post, field_name: str, options: ReviewOptions, deadline: Deadline | None = None
               ) -> "Document":
         """Normalise one field of `post`."""
         original = post.text if field_name == "text" else (post.title or "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any, Iterable
 
 from review import checks as check_registry
@@ -13,6 +13,7 @@ from review.checks.base import Check
 from review.document import Document
 from review.errors import InputError
 from review.model import SEVERITY_RANK, Finding, Post, Report
+from review.options import ReviewOptions
 from review.resources import load_toml
 
 
@@ -20,35 +21,6 @@ from review.resources import load_toml
 MAX_FINDINGS = 200
 # evidence items a finding carries at most (the whole-post judgements list the spans they read)
 MAX_EVIDENCE = 20
-
-
-@dataclass(frozen=True)
-class ReviewOptions:
-    """Per-call settings: which checks run, and an account's own allow/deny terms and thresholds."""
-
-    enable: frozenset[str] | None = None  # run only these (None: the defaults)
-    disable: frozenset[str] = frozenset()
-    allow_terms: frozenset[str] = frozenset()
-    deny_terms: frozenset[str] = frozenset()
-    thresholds: dict[str, float] = field(default_factory=dict)
-
-    @classmethod
-    def make(
-        cls,
-        enable: Iterable[str] | None = None,
-        disable: Iterable[str] | None = None,
-        allow_terms: Iterable[str] | None = None,
-        deny_terms: Iterable[str] | None = None,
-        thresholds: dict[str, float] | None = None,
-    ) -> "ReviewOptions":
-        """Build options from plain iterables."""
-        return cls(
-            enable=None if enable is None else frozenset(enable),
-            disable=frozenset(disable or ()),
-            allow_terms=frozenset(t for t in (allow_terms or ()) if t),
-            deny_terms=frozenset(t for t in (deny_terms or ()) if t),
-            thresholds=dict(thresholds or {}),
-        )
 
 
 class Scorer:

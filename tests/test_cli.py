@@ -185,7 +185,7 @@ def test_batch_resume_with_inline_breaks(tmp_path):
 def test_jsonl_lines_splits_at_newline_only():
     import io
 
-    from review.commands.batch import jsonl_lines
+    from review.batch import jsonl_lines
 
     data = "\ufeff一\r二\r\n三\u2028四\x85\n\n五".encode() + b"\xe5\x85\n\xe5"
     assert list(jsonl_lines(io.BytesIO(data))) == [(1, "一\r二"), (2, "三\u2028四\x85"), (3, ""), (4, "五\ufffd"),
@@ -204,7 +204,7 @@ def test_batch_missing_input_and_unknown_check(tmp_path):
 
 def test_batch_one_worker_warms_up_once_after_enough_input(monkeypatch):
     """One worker builds the checks' lookup tables once it has read WARM_UP_AFTER characters, and only once."""
-    from review.commands import batch
+    from review import batch
     from review.pipeline import ReviewOptions
 
     calls = []

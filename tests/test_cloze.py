@@ -9,9 +9,9 @@ import lzma
 import numpy as np
 import pytest
 
-from review.csc.cloze import PAD, ClozeModel, load_cloze, window_ids
-from review.csc.rerank import FEATURE_INDEX, FEATURES, CandidateGenerator
-from review.ngram import count_texts
+from review.typo.cloze import PAD, ClozeModel, load_cloze, window_ids
+from review.typo.candidates import FEATURES, FEATURE_INDEX, CandidateGenerator
+from review.training.ngram import count_texts
 
 torch = pytest.importorskip("torch")
 
@@ -47,7 +47,7 @@ def test_windows_read_nearest_first_and_stop_at_padding():
 
 def _tiny_cloze(folder, seed: int = 0) -> ClozeModel:
     """A random cloze network over CHARS, exported like a trained one (weights already float16-exact)."""
-    from review.csc.train_cloze import export, make_model
+    from review.training.cloze import export, make_model
 
     torch.manual_seed(seed)
     model = make_model(len(CHARS) + 2, width=3, dim=8, hidden=16, out_dim=8)
@@ -60,7 +60,7 @@ def _tiny_cloze(folder, seed: int = 0) -> ClozeModel:
 
 
 def test_exported_arrays_score_as_the_torch_module(tmp_path):
-    from review.csc.train_cloze import windows_torch
+    from review.training.cloze import windows_torch
 
     module = _tiny_cloze(tmp_path)
     cloze = load_cloze(tmp_path)
@@ -137,7 +137,7 @@ def _fake_data(root):
 
 
 def test_training_resumes_and_exports_a_loadable_model(tmp_path):
-    from review.csc.train_cloze import main
+    from review.training.cloze import main
 
     _fake_data(tmp_path / "data")
     confusion = tmp_path / "confusion.tsv"
@@ -158,7 +158,8 @@ def test_training_resumes_and_exports_a_loadable_model(tmp_path):
 
 
 def test_a_reranker_trained_with_the_cloze_model_needs_it(tmp_path, monkeypatch):
-    from review.csc.rerank import RERANK_FILE, TreeEnsemble, load_rerank_corrector
+    from review.typo.rerank import RERANK_FILE, load_rerank_corrector
+    from review.typo.trees import TreeEnsemble
 
     ensemble = TreeEnsemble(np.array([-1]), np.array([0.0], np.float32), np.array([0]), np.array([0]),
                             np.array([0.5]), np.array([0]), 0.0, 1, FEATURES)

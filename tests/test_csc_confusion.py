@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 
-from review.csc.confusion import (COLUMNS, DEFAULT_PATH, ConfusionSet, build_confusion, build_sound, fuzzy_key,
-                                  is_cjk, observed_pairs, read_shape_sets)
+from review.training.confusion import build_confusion, build_sound, fuzzy_key, observed_pairs, read_shape_sets
+from review.typo.confusion import COLUMNS, DEFAULT_PATH, ConfusionSet, is_cjk
 
 
 def test_is_cjk():

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 import lzma
 
-from review.csc import data as D
-from review.csc.confusion import ConfusionSet
+from review.training import csc_data as D
+from review.typo.confusion import ConfusionSet
 
 
 def _jsonl(path, rows):
@@ -94,7 +94,7 @@ def test_error_injector_uses_confusion_set():
 
 
 def test_read_pairs_ends_lines_at_newline_only(tmp_path):
-    from review.csc.data import read_pairs
+    from review.training.csc_data import read_pairs
 
     path = tmp_path / "pairs.tsv"
     path.write_bytes("再接\r再励\t再接\r再厉\r\n布署\t部署\n".encode("utf-8"))  # a bare CR inside the first pair

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from review.csc.evaluate import sentence_metrics
+from review.training.csc_eval import sentence_metrics
 
 
 def test_metrics_hand_made():

@@ -6,10 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from review.csc.groups import TEMPLATES, GroupModel, feature_buckets, load_groups, read_groups
-from review.csc.rerank import FEATURE_INDEX, CandidateGenerator, TreeEnsemble
-from review.csc.train_groups import accuracy, collect, fit_softmax
-from review.ngram import count_texts, encode
+from review.typo.groups import TEMPLATES, GroupModel, feature_buckets, load_groups, read_groups
+from review.typo.candidates import FEATURE_INDEX, CandidateGenerator
+from review.typo.trees import TreeEnsemble
+from review.training.groups import accuracy, collect, fit_softmax
+from review.training.ngram import count_texts
+from review.typo.ngram import encode
 from review.resources import lexicon_path
 
 # 得 after a verb before an adverb of degree, 地 after an adverb before a verb, 的 before a noun
@@ -130,8 +132,8 @@ def _stump(feature: str, names) -> TreeEnsemble:
 
 
 def test_the_group_pass_fills_positions_the_other_edits_leave_and_needs_its_classifiers(tmp_path, monkeypatch):
-    from review.csc.rerank import (FEATURES, GROUP_FEATURES, GROUP_PASS_FILE, RERANK_FILE, RerankCorrector,
-                                   load_rerank_corrector)
+    from review.typo.candidates import FEATURES, GROUP_FEATURES
+    from review.typo.rerank import GROUP_PASS_FILE, RERANK_FILE, RerankCorrector, load_rerank_corrector
 
     folder = tmp_path / "checkpoint"
     folder.mkdir()

@@ -5,9 +5,9 @@ import numpy as np
 import torch
 from transformers import BertConfig, BertForMaskedLM
 
-from review.csc.confusion import ConfusionSet
-from review.csc.infer import Corrector
-from review.csc.model import SPECIAL_TOKENS, CharVocab, build_model, load_model, save_model
+from review.typo.confusion import ConfusionSet
+from review.typo.transformer import Corrector
+from review.typo.checkpoint import SPECIAL_TOKENS, CharVocab, build_model, load_model, save_model
 
 torch.set_num_threads(1)
 
@@ -84,7 +84,7 @@ def test_numpy_backend_matches_transformers(tmp_path):
     """The NumPy forward pass gives the logits of BertForMaskedLM, and the same corrections, without torch."""
     import numpy as np
 
-    from review.csc.numpy_bert import NumpyBertMLM
+    from review.typo.numpy_bert import NumpyBertMLM
 
     tokens = make_user_checkpoint(tmp_path, bias_char="既")
     reference, vocab, _ = load_model(tmp_path)

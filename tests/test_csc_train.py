@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from review.csc.infer import Corrector
-from review.csc.train import train_main
+from review.typo.transformer import Corrector
+from review.training.transformer import train_main
 
 from test_csc_data import make_data_dir
 
@@ -37,7 +37,7 @@ def test_checkpoint_folder_holds_no_pickle_and_resumes_exactly(tmp_path):
     """prep.json and weights_only checkpoints: optimizer state, step counters and dev scores survive a resume."""
     import json
 
-    from review.csc.train import load_checkpoint
+    from review.training.transformer import load_checkpoint
 
     data = make_data_dir(tmp_path / "data")
     ck, out = tmp_path / "ck", tmp_path / "out"
@@ -98,7 +98,7 @@ def _planted_code():
 
 
 def test_checkpoint_with_objects_is_refused_never_run(tmp_path, capsys):
-    from review.csc.train import CheckpointError, load_checkpoint
+    from review.training.transformer import CheckpointError, load_checkpoint
 
     data = make_data_dir(tmp_path / "data")
     ck = tmp_path / "ck"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from review.csc import data as D
-from review.csc.rerank import TreeEnsemble
-from review.csc.words import (WORD_FEATURE_INDEX, WORD_FEATURES, WORDS_FILE, HomophoneWordGenerator, WordCandidates,
+from review.training import csc_data as D
+from review.typo.trees import TreeEnsemble
+from review.typo.words import (WORD_FEATURE_INDEX, WORD_FEATURES, WORDS_FILE, HomophoneWordGenerator, WordCandidates,
                               WordCorrector, WordEditPart, load_word_corrector, merge_word_edits)
-from review.ngram import count_texts, encode, padded
+from review.training.ngram import count_texts
+from review.typo.ngram import encode, padded
 
 CLEAN = [
     "国务院印发健康中国规划纲要。",
@@ -75,7 +76,7 @@ def test_cloze_features_read_each_new_character_with_the_other_in_place(tmp_path
     from test_cloze import _tiny_cloze
 
     from review import pinyin
-    from review.csc.cloze import load_cloze
+    from review.typo.cloze import load_cloze
 
     _tiny_cloze(tmp_path, seed=2)
     cloze = load_cloze(tmp_path)
@@ -168,7 +169,7 @@ def test_the_typo_check_reports_a_word_edit_as_one_finding_or_none():
     from review.document import Document
     from review.model import Post
     from review.pipeline import ReviewOptions
-    from review.typo_model import ModelPass
+    from review.typo.model_pass import ModelPass
 
     settings = {"protected_pos": ["nr", "ns", "nt", "nz"], "protected_word_length": 3, "severity": "major"}
     text = "  鼓励企业制定严于枪支性国家标准的企业标准。"
@@ -192,7 +193,7 @@ def test_the_typo_check_reports_a_word_edit_as_one_finding_or_none():
 
 
 def test_training_rows_label_the_target_word(generator):
-    from review.csc.train_words import build_rows
+    from review.training.words import build_rows
 
     pairs = [D.Pair("国务院印发健康中国桂花纲要。", "国务院印发健康中国规划纲要。", "odw"),
              D.Pair("秋天公园里桂花盛开。", "秋天公园里桂花盛开。", "news"),
@@ -207,7 +208,7 @@ def test_training_rows_label_the_target_word(generator):
 def test_a_folder_without_words_npz_has_no_word_corrector_and_one_with_it_loads(tmp_path, generator):
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    from review.csc.train_rerank import export
+    from review.training.rerank import export
 
     assert load_word_corrector(tmp_path, generator.ngram, FREQ, None) is None
     rng = np.random.default_rng(0)
@@ -230,7 +231,7 @@ def test_a_folder_without_words_npz_has_no_word_corrector_and_one_with_it_loads(
 def test_many_sentences_are_corrected_as_each_alone(generator):
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    from review.csc.train_rerank import export
+    from review.training.rerank import export
 
     rng = np.random.default_rng(1)
     x = rng.normal(size=(300, len(WORD_FEATURE_INDEX))).astype(np.float32)

@@ -8,9 +8,11 @@ import lzma
 import numpy as np
 import pytest
 
-from review.commands import train_ngram
-from review.csc.train_rerank import training_news, tuning_news
-from review.ngram import bigram_keys, count_raw, count_texts, encode, trigram_keys
+from review.training import corpora
+from review.training import ngram as ngram_training
+from review.training.rerank import training_news, tuning_news
+from review.training.ngram import count_raw, count_texts
+from review.typo.ngram import bigram_keys, encode, trigram_keys
 
 TEXTS = ["各地要认真落实防汛责任。", "市政府召开常务会议。", "各地要认真落实安全生产责任制。", "全市召开防汛会议。"]
 
@@ -44,20 +46,20 @@ def test_pruning_keeps_every_unigram_and_drops_rare_bigrams():
 
 def test_fold_models_leave_out_their_own_folds_targets(monkeypatch):
     targets = {0: ["甲乙丙丁戊。"] * 2, 1: ["子丑寅卯辰。"] * 2}
-    monkeypatch.setitem(train_ngram.SOURCES, "formal", lambda data: iter(TEXTS * 2))
-    monkeypatch.setattr(train_ngram, "pair_target_texts", lambda data, fold=None: iter(targets.get(fold, [])))
-    models = train_ngram.fold_models(None, ["formal", "pairs"], min_count=2, folds=2, progress=False)
+    monkeypatch.setitem(corpora.SOURCES, "formal", lambda data: iter(TEXTS * 2))
+    monkeypatch.setattr(corpora, "pair_target_texts", lambda data, fold=None: iter(targets.get(fold, [])))
+    models = ngram_training.fold_models(None, ["formal", "pairs"], min_count=2, folds=2, progress=False)
     assert _trigram_count(models[0], "甲乙丙") == 0 and _trigram_count(models[0], "子丑寅") == 2
     assert _trigram_count(models[1], "甲乙丙") == 2 and _trigram_count(models[1], "子丑寅") == 0
     assert _trigram_count(models[0], "各地要") == _trigram_count(models[1], "各地要") == 4
     # without the pairs source every fold gets the same model
-    same = train_ngram.fold_models(None, ["formal"], min_count=2, folds=3, progress=False)
+    same = ngram_training.fold_models(None, ["formal"], min_count=2, folds=3, progress=False)
     assert same[0] is same[2] and _trigram_count(same[0], "甲乙丙") == 0
 
 
 def test_unknown_source_is_refused():
     with pytest.raises(ValueError, match="unknown n-gram source"):
-        list(train_ngram.source_texts(None, ["formal-ish"]))
+        list(corpora.source_texts(None, ["formal-ish"]))
 
 
 def test_informal_texts_read_weibo_train_and_reviews_only(tmp_path):
@@ -70,7 +72,7 @@ def test_informal_texts_read_weibo_train_and_reviews_only(tmp_path):
     reviews = tmp_path / "informal-reviews"
     reviews.mkdir()
     (reviews / "waimai_10k.csv").write_text('label,review\n1,"很快，好吃"\n', encoding="utf-8")
-    assert list(train_ngram.informal_texts(tmp_path)) == ["今天天气真好", "很快，好吃"]
+    assert list(corpora.informal_texts(tmp_path)) == ["今天天气真好", "很快，好吃"]
 
 
 def test_training_news_and_tuning_news_come_from_disjoint_periods(tmp_path):
@@ -89,7 +91,7 @@ def test_training_news_and_tuning_news_come_from_disjoint_periods(tmp_path):
     assert training and tuning and not training & tuning
     assert len(training_news(tmp_path, 1)) == 1 and len(training_news(tmp_path, 0)) == 0
     assert all("四月" in s for s in training) and all("七月" in s for s in tuning)
-    counted = "".join(train_ngram.counted_news_texts(tmp_path))
+    counted = "".join(corpora.counted_news_texts(tmp_path))
     assert "一月" in counted and "四月" not in counted and "七月" not in counted
 
 
@@ -108,9 +110,9 @@ class _Confusion:
 def test_fold_rows_are_scored_by_the_model_without_their_own_fold(monkeypatch):
     from types import SimpleNamespace
 
-    from review.csc import train_rerank
-    from review.csc.data import Pair
-    from review.csc.rerank import FEATURE_INDEX, CandidateGenerator
+    from review.training import rerank as train_rerank
+    from review.training.csc_data import Pair
+    from review.typo.candidates import FEATURE_INDEX, CandidateGenerator
 
     pairs = [Pair("各地要认真落时防汛责任。", "各地要认真落实防汛责任。", "a"),
              Pair("市正府召开常务会议。", "市政府召开常务会议。", "b"),
@@ -121,8 +123,8 @@ def test_fold_rows_are_scored_by_the_model_without_their_own_fold(monkeypatch):
     models = [count_texts(TEXTS + [p.tgt for p, f in zip(pairs, folds) if f != k], min_count=1)
               for k in range(train_rerank.FOLDS)]
     shipped = count_texts(TEXTS + [p.tgt for p in pairs], min_count=1)
-    monkeypatch.setattr(train_ngram, "read_stats", lambda folder: {"sources": ["formal", "pairs"], "min_count": 1})
-    monkeypatch.setattr(train_ngram, "fold_models", lambda *args, **kwargs: models)
+    monkeypatch.setattr(ngram_training, "read_stats", lambda folder: {"sources": ["formal", "pairs"], "min_count": 1})
+    monkeypatch.setattr(ngram_training, "fold_models", lambda *args, **kwargs: models)
     generator = CandidateGenerator(shipped, _Confusion(), {}, floor=-1e9)
     args = SimpleNamespace(ngram="models/ngram/ngram.npz", data="unused")
     rows = train_rerank.build_fold_rows(args, generator, None, pairs)

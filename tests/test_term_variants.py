@@ -1,15 +1,16 @@
-"""Misspelt canonical terms: generated one-character variants (review/term_variants.py) in the typo check."""
+"""Misspelt canonical terms: generated one-character variants (review/typo/term_variants.py) in the typo check."""
 
 from __future__ import annotations
 
 from review.checks.typo import TypoCheck, load_error_lexicon
-from review.csc.confusion import ConfusionSet
+from review.typo.confusion import ConfusionSet
 from review.document import Document
 from review.model import Post
 from review.pipeline import ReviewOptions
 from review.resources import lexicon_path, load_toml
 from review.segment import get_tokenizer
-from review.term_variants import canonical_terms, format_line, read_variants, term_variants
+from review.training.term_variants import canonical_terms, format_line, term_variants
+from review.typo.term_variants import read_variants
 
 
 def test_variants_replace_one_character_and_skip_numerals_words_terms_and_seen_phrases():

@@ -11,12 +11,14 @@ import pytest
 from review.checks.typo import TypoCheck
 from review.document import Document
 from review.model import Post
-from review.ngram import NgramModel, count_texts, encode
+from review.training.ngram import count_texts
+from review.typo.ngram import NgramModel, encode
 from review.pipeline import ReviewOptions
 from review.resources import model_path
-from review.csc.rerank import FEATURE_INDEX, FEATURES, CandidateGenerator, TreeEnsemble
+from review.typo.candidates import FEATURES, FEATURE_INDEX, CandidateGenerator
+from review.typo.trees import TreeEnsemble
 from review.segment import get_tokenizer
-from review.typo_model import RERANK_FILE, ProtectedSpan, load_model_pass
+from review.typo.model_pass import RERANK_FILE, ProtectedSpan, load_model_pass
 
 CLEAN = [
     "全市各级各部门要认真落实安全生产责任制。",
@@ -69,7 +71,7 @@ def _fitted_ensemble(tmp_path):
     """A small scikit-learn ensemble on made-up rows (label: gain > 3), exported to arrays."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    from review.csc.train_rerank import export
+    from review.training.rerank import export
 
     rng = np.random.default_rng(0)
     x = rng.normal(0, 3, size=(2000, len(FEATURES))).astype(np.float32)
@@ -103,7 +105,7 @@ SETTINGS = {
 
 
 def test_model_path_is_skipped_without_weights(tmp_path, caplog):
-    with caplog.at_level(logging.WARNING, logger="review.typo_model"):
+    with caplog.at_level(logging.WARNING, logger="review.typo.model_pass"):
         assert load_model_pass(SETTINGS, model_dir=tmp_path / "nothing") is None
     assert "跳过模型纠错" in caplog.text
     assert load_model_pass({**SETTINGS, "enabled": False}) is None
@@ -112,8 +114,8 @@ def test_model_path_is_skipped_without_weights(tmp_path, caplog):
 @pytest.fixture(scope="module")
 def tiny_model_dir(tmp_path_factory):
     torch = pytest.importorskip("torch")
-    from review.csc.confusion import ConfusionSet
-    from review.csc.model import SPECIAL_TOKENS, CharVocab, build_model, save_model
+    from review.typo.confusion import ConfusionSet
+    from review.typo.checkpoint import SPECIAL_TOKENS, CharVocab, build_model, save_model
     from review.resources import lexicon_path
 
     if not model_path("ngram", "ngram.npz").exists():
@@ -182,8 +184,8 @@ def test_model_path_with_a_reranker(tiny_model_dir, tmp_path):
 
 
 def test_candidates_of_many_sentences_equal_one_by_one():
-    from review.csc.confusion import ConfusionSet
-    from review.ngram import load_ngram
+    from review.typo.confusion import ConfusionSet
+    from review.typo.ngram import load_ngram
     from review.resources import lexicon_path
     from review.segment import get_tokenizer
 
@@ -209,8 +211,8 @@ def test_local_logprob_matches_the_formula_and_hash_lookups_match_search(monkeyp
     """The skipped trigram lookups and the hash table change no score."""
     from collections import Counter
 
-    import review.ngram
-    from review.ngram import HASH_MIN_QUERIES, padded
+    import review.typo.ngram
+    from review.typo.ngram import HASH_MIN_QUERIES, padded
 
     model = count_texts(CLEAN + ["落时防汛", "各地要认真"], min_count=2)
     text = "各地要认真落时防汛责任，确保安全渡汛。市政府召开常务会议"
@@ -274,7 +276,7 @@ def test_local_logprob_matches_the_formula_and_hash_lookups_match_search(monkeyp
     assert np.array_equal(searched, expected)
     assert np.array_equal(model.trigrams.lookup(keys), expected)
     for rounds in (0, 1, 2):  # keys still probing after these rounds are searched: the same counts
-        monkeypatch.setattr(review.ngram, "PROBE_ROUNDS", rounds)
+        monkeypatch.setattr(review.typo.ngram, "PROBE_ROUNDS", rounds)
         assert np.array_equal(model.trigrams.lookup(keys), expected)
     monkeypatch.undo()
     assert np.array_equal(model.trigrams.lookup(small), before)
@@ -283,7 +285,7 @@ def test_local_logprob_matches_the_formula_and_hash_lookups_match_search(monkeyp
 
 
 def test_warm_up_builds_the_lookup_tables(tiny_model_dir):
-    from review.ngram import load_ngram
+    from review.typo.ngram import load_ngram
 
     model_pass = load_model_pass(SETTINGS, model_dir=tiny_model_dir)
     ngram = load_ngram(str(model_path("ngram", "ngram.npz")))
@@ -308,7 +310,7 @@ def _reference_word(word_freq, sentence, pos, ch):
 
 
 def test_dictionary_word_index_answers_as_the_per_word_loop():
-    from review.csc.rerank import DictionaryWords
+    from review.typo.candidates import DictionaryWords
 
     # prefixes with frequency 0 (as jieba keeps them), one- and five-character words, non-CJK and astral characters
     word_freq = {"落实": 100, "落": 0, "责任制": 30, "责任": 12, "安全生产": 5, "安全": 0, "A股": 7, "𠀀字": 3, "一": 9,
@@ -340,8 +342,8 @@ def test_prepared_candidates_equal_the_per_word_loop():
     feature bit."""
     import math
 
-    from review.csc.confusion import ConfusionSet
-    from review.ngram import load_ngram
+    from review.typo.confusion import ConfusionSet
+    from review.typo.ngram import load_ngram
     from review.resources import lexicon_path
     from review.segment import get_tokenizer
 
@@ -419,7 +421,7 @@ def test_tree_walk_equals_a_node_by_node_walk(tmp_path):
 
 def test_numerals_and_calendar_units_are_never_swapped():
     """周六→周日 would change a fact: swaps inside `number_chars` are dropped, 一→已 is not."""
-    from review.typo_model import ModelPass
+    from review.typo.model_pass import ModelPass
 
     class Proposes:
         threshold = 0.5
@@ -447,7 +449,7 @@ def test_numerals_and_calendar_units_are_never_swapped():
 def test_model_findings_below_minor_below_are_reported_as_minor():
     """A suggestion the corrector is unsure of stays visible but no longer fails the post on its own."""
     from review.checks.typo import TypoCheck
-    from review.typo_model import ModelPass
+    from review.typo.model_pass import ModelPass
 
     class Proposes:
         threshold = 0.5
@@ -468,7 +470,7 @@ def test_model_findings_below_minor_below_are_reported_as_minor():
 def test_a_dictionary_word_tagged_as_a_name_may_become_a_much_more_frequent_common_word():
     """jieba's dictionary tags common words as names (桂花 nr): the override frees edits that make a far more
     frequent word no tag calls a name, and only those."""
-    from review.typo_model import Protection
+    from review.typo.model_pass import Protection
 
     protection = Protection(pos_tags=frozenset({"nr", "ns", "nt", "nz"}), word_length=4, gov_words=frozenset(),
                             name_min_freq=20, name_ratio=3.0)
@@ -502,9 +504,9 @@ def test_held_out_pairs_are_scored_as_if_their_own_substitutions_were_never_obse
     from the fitted pairs' counts and drops candidates linked by that column alone."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    from review.csc.confusion import ConfusionSet
-    from review.csc.rerank import RerankCorrector
-    from review.csc.train_rerank import export, scored_as_unseen
+    from review.typo.confusion import ConfusionSet
+    from review.typo.rerank import RerankCorrector
+    from review.training.rerank import export, scored_as_unseen
 
     confusion = ConfusionSet()
     confusion.add("时", "实", "same_tone")
@@ -578,7 +580,7 @@ def test_the_shipped_check_leaves_new_official_terms_alone():
 
 
 def test_protection_near_the_suggestions_reads_the_same_words_as_the_whole_sentence():
-    from review.typo_model import Protection
+    from review.typo.model_pass import Protection
 
     protection = Protection(pos_tags=frozenset({"nr", "ns", "nt", "nz"}), word_length=4, gov_words=frozenset())
     sentence = "国务院新闻办公室今天举行新闻发布会，介绍北京市推进乡村振兴和城乡融合发展的有关情况，张明出席并回答记者提问。"

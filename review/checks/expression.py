@@ -315,7 +315,7 @@ class ExpressionCheck(Check):
         automaton = SentinelAutomaton()
         names = {entry.term for entry in entries}
         # a look-alike is reported only beside the leader's own post, so every confusion-set neighbour may stand
-        from review.csc.confusion import shipped_confusion
+        from review.typo.confusion import shipped_confusion
 
         confusion = shipped_confusion()
         for entry in entries:

@@ -8,7 +8,7 @@ Three sources of findings, in order of trust:
 2. context rules (lexicons/typo/context_rules.toml) for pairs that are each right somewhere (截止/截至,
    权利/权力 …): regular expressions with left/right context, never blind replacement;
 3. the character-level corrector (models/csc), only on sentences a cheap n-gram first pass picks
-   (review/typo_model.py); skipped with a log message when no weights are installed.
+   (review/typo/model_pass.py); skipped with a log message when no weights are installed.
 
 A typo in a leader's name is the expression check's job and is not reported here.
 """
@@ -33,7 +33,7 @@ from review.resources import lexicon_path, load_toml
 from review.segment import get_tokenizer
 
 if TYPE_CHECKING:
-    from review.typo_model import ModelEdit
+    from review.typo.model_pass import ModelEdit
 
 log = logging.getLogger(__name__)
 
@@ -88,11 +88,11 @@ class ErrorLexicon:
 def load_error_lexicon(term_variants: bool = False) -> ErrorLexicon:
     """lexicons/typo/errors.tsv, validated (the shared loader of review/lexicon.py), once per process; with
     `term_variants`, plus the generated misspellings of canonical terms (lexicons/typo/term_variants.tsv, see
-    review/term_variants.py), the authored entries winning where both have a term."""
+    review/typo/term_variants.py), the authored entries winning where both have a term."""
     authored = load_entries(LEXICON_FOLDER, LEXICON_FILES, LEXICON_CATEGORIES)
     if not term_variants:
         return ErrorLexicon(authored)
-    from review.term_variants import variant_entries
+    from review.typo.term_variants import variant_entries
 
     terms = {entry.term for entry in authored}
     return ErrorLexicon(authored + tuple(e for e in variant_entries() if e.term not in terms))
@@ -243,7 +243,7 @@ class TypoCheck(Check):
         self.boundary_margin = float(lexicon_settings["boundary_margin"])
         self.window = int(lexicon_settings["window"])
         self.confidence = {k: float(v) for k, v in lexicon_settings["confidence"].items()}
-        from review.typo_model import load_model_pass
+        from review.typo.model_pass import load_model_pass
 
         self.model_pass = load_model_pass(self.settings["model"])
 

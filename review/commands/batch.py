@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import codecs
-import json
-import multiprocessing
 import os
 import sys
-from typing import BinaryIO, Iterable, Iterator
+from typing import Iterator
 
+from review.batch import complete_lines, jsonl_lines, reviewed_lines
 from review.commands._common import add_review_options, review_options
 from review.errors import InputError
-from review.model import Report
-from review.pipeline import ReviewOptions
-from review.report import report_json
-
-_worker_options: ReviewOptions | None = None
-# Warming up builds the typo model's n-gram hash tables and dictionary-word index (~0.55 s once; the POS tables
-# it also loads the first suggestion loads anyway) and makes the typo check ~5 us a character faster (11.3 ->
-# 6.1 ms a 1,000-character post), so it pays after ~110k characters. How much input will come is unknown up
-# front (stdin, files of short or long posts), so one worker warms up once it has read this many characters of
-# input lines: at most about twice the best choice's cost, nothing for small inputs that end before it.
-WARM_UP_AFTER = 100_000
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,92 +22,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--progress", choices=["auto", "always", "never"], default="auto")
     add_review_options(parser)
     parser.set_defaults(handler=run)
-
-
-def review_line(line_number: int, line: str, options: ReviewOptions) -> dict:
-    """Review one JSONL line; any bad input becomes a report with an `error` field."""
-    from review.pipeline import get_reviewer
-
-    meta = {"line": line_number}
-    try:
-        # strict=False: a raw control character inside a string (a bare CR, a tab, which JSON wants escaped) is
-        # kept in the text and the post reviewed; the line is unambiguous, and refusing the post helps nobody
-        data = json.loads(line, strict=False)
-    except (ValueError, RecursionError) as error:  # syntax, an integer past 4,300 digits, absurd nesting
-        reason = error.msg if isinstance(error, json.JSONDecodeError) else str(error) or "nested too deeply"
-        err = InputError("invalid_json", f"第 {line_number} 行不是有效的 JSON / line {line_number} is not valid JSON: {reason}")
-        return Report.from_error(err, None, meta).to_dict()
-    report = get_reviewer().review_dict(data, options)
-    report.setdefault("meta", {}).update(meta)
-    return report
-
-
-def warm_up(options: ReviewOptions) -> None:
-    """Build the selected checks' lookup structures now (a no-op for those already built)."""
-    from review.pipeline import get_reviewer
-
-    reviewer = get_reviewer()
-    reviewer.warm_up(reviewer.selected(options))
-
-
-def _init_worker(options: ReviewOptions) -> None:
-    global _worker_options
-    _worker_options = options
-    warm_up(options)
-
-
-def _work(item: tuple[int, str]) -> str:
-    assert _worker_options is not None
-    return report_json(review_line(item[0], item[1], _worker_options))
-
-
-def reviewed_lines(items: Iterable[tuple[int, str]], options: ReviewOptions, workers: int = 1) -> Iterator[str]:
-    """Review (line number, JSON line) pairs in `workers` processes; yield report JSON lines in input order."""
-    if workers > 1:
-        context = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
-        with context.Pool(workers, initializer=_init_worker, initargs=(options,)) as pool:
-            yield from pool.imap(_work, items, chunksize=16)
-            # Let the workers exit on their own: terminate() (the `with` exit) relies on SIGTERM, which a
-            # worker forked from a process that changed its SIGTERM handler may ignore, hanging the join.
-            pool.close()
-            pool.join()
-    else:
-        read, warm = 0, False
-        for number, line in items:
-            if not warm and read >= WARM_UP_AFTER:
-                warm_up(options)
-                warm = True
-            yield report_json(review_line(number, line, options))
-            read += len(line)
-
-
-def complete_lines(path: str) -> int:
-    """Count complete lines in `path` and cut off a half-written last line."""
-    if not os.path.exists(path):
-        return 0
-    with open(path, "rb+") as handle:
-        data = handle.read()
-        keep = data.rfind(b"\n") + 1
-        if keep != len(data):
-            handle.truncate(keep)
-        return data.count(b"\n", 0, keep)
-
-
-def jsonl_lines(handle: BinaryIO, encoding: str = "utf-8-sig") -> Iterator[tuple[int, str]]:
-    """(line number, text without its line ending) for every line of a binary JSONL stream.
-
-    Only b"\\n" ends a line (with one CR before it dropped): a bare CR, U+2028/U+2029, U+0085, \\x0b, \\x0c or
-    \\x1c-\\x1e inside a line stays part of it. Text-mode reading (universal newlines) would split a line at a bare
-    CR and `str.splitlines` at all of them, so a post would never be reviewed and later line numbers would shift.
-    """
-    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")  # one decoder: a BOM only at the start
-    for number, raw in enumerate(handle, 1):  # binary iteration splits at b"\n" only
-        # each piece ends with b"\n" but the last, and no UTF-8 or GB18030 character holds that byte, so no
-        # character spans two lines; a damaged sequence at the line's end becomes U+FFFD as in text mode
-        line = decoder.decode(raw, final=not raw.endswith(b"\n"))
-        if line.endswith("\n"):
-            line = line[:-2] if line.endswith("\r\n") else line[:-1]
-        yield number, line
 
 
 def _input_lines(path: str) -> Iterator[tuple[int, str]]:

@@ -1,6 +1,6 @@
 """`review train csc|rerank|cloze|words|groups` and `review eval csc`: the spelling corrector's own commands.
 
-Their options belong to the modules that implement them (review/csc/train.py, train_rerank.py, train_cloze.py,
+Their options belong to the modules that implement them (review/training/transformer.py, train_rerank.py, train_cloze.py,
 train_words.py, train_groups.py, evaluate.py);
 these entries hand every argument through, so `review train csc --help` shows the trainer's own help.
 """
@@ -12,12 +12,12 @@ import argparse
 from review.commands.train import command_group
 
 COMMANDS = (
-    ("train", "csc", "review.csc.train:train_main", "纠错模型（字符级 BERT）/ the character transformer of the typo check"),
-    ("train", "rerank", "review.csc.train_rerank:main", "纠错候选重排序模型 / the typo corrector's candidate reranker"),
-    ("train", "cloze", "review.csc.train_cloze:main", "字符完形填空模型 / the reranker's ±5-character cloze model"),
-    ("train", "words", "review.csc.train_words:main", "整词同音纠错模型 / the whole-word homophone corrector"),
-    ("train", "groups", "review.csc.train_groups:main", "易混字组上下文分类器 / the confusable groups' context classifiers"),
-    ("eval", "csc", "review.csc.evaluate:eval_main", "评测纠错模型（句级 P/R/F1）/ sentence-level CSC evaluation"),
+    ("train", "csc", "review.training.transformer:train_main", "纠错模型（字符级 BERT）/ the character transformer of the typo check"),
+    ("train", "rerank", "review.training.rerank:main", "纠错候选重排序模型 / the typo corrector's candidate reranker"),
+    ("train", "cloze", "review.training.cloze:main", "字符完形填空模型 / the reranker's ±5-character cloze model"),
+    ("train", "words", "review.training.words:main", "整词同音纠错模型 / the whole-word homophone corrector"),
+    ("train", "groups", "review.training.groups:main", "易混字组上下文分类器 / the confusable groups' context classifiers"),
+    ("eval", "csc", "review.training.csc_eval:eval_main", "评测纠错模型（句级 P/R/F1）/ sentence-level CSC evaluation"),
 )
 
 

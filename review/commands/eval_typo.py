@@ -1,6 +1,6 @@
 """`review eval typo`: the whole typo check (lexicon + context rules + model path) on CSC-style sets.
 
-`review eval csc` (review/csc/evaluate.py) measures the neural corrector alone; this command runs the check
+`review eval csc` (review/training/csc_eval.py) measures the neural corrector alone; this command runs the check
 as the pipeline does and scores its suggestions with the same sentence-level metrics, so the two are
 comparable. Sets: `dev` (the typo and clean rows of ../shared/dev/review_dev.jsonl), `acc_rmrb` and
 `acc_xxqg` (error-free official sentences: the false-alarm test), `odw-dev`, or any JSONL {src, tgt} / TSV file.
@@ -58,7 +58,7 @@ def load_pairs(spec: str, data: str, dev_file: str) -> list[tuple[str, str]]:
                 elif row.get("kind") == "clean":
                     pairs.append((row["text"], row["text"]))
         return pairs
-    from review.csc.evaluate import load_eval_set
+    from review.training.csc_eval import load_eval_set
 
     if spec in ALIASES:
         spec = str(Path(data).joinpath(*ALIASES[spec]))
@@ -83,13 +83,13 @@ def predict(check, text: str) -> tuple[str, list]:
 def run(args: argparse.Namespace) -> int:
     """Evaluate each set and print a table (or JSON lines)."""
     from review.checks.typo import TypoCheck
-    from review.csc.evaluate import sentence_metrics
+    from review.training.csc_eval import sentence_metrics
 
     check = TypoCheck()
     if args.no_model:
         check.model_pass = None
     elif args.model:
-        from review.typo_model import load_model_pass
+        from review.typo.model_pass import load_model_pass
 
         check.model_pass = load_model_pass(check.settings["model"], model_dir=Path(args.model))
     if not args.json:

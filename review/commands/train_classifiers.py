@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Train one model and write it with its model card."""
-    from review.classify.train import train_style, train_topic
+    from review.training.classifiers import train_style, train_topic
 
     data = Path(args.data)
     if not data.is_dir():
@@ -64,7 +64,7 @@ def run_eval(args: argparse.Namespace) -> int:
     """Print (and optionally save) the check-level figures."""
     import json
 
-    from review.classify.evaluate import evaluate
+    from review.training.classifier_eval import evaluate
 
     results = evaluate(Path(args.data), Path(args.dev), args.heldout_limit)
     if args.json:

@@ -94,7 +94,7 @@ def _records(path: str, problems: list[Problem]) -> Iterator[tuple[int, dict]]:
             for row_number, row in enumerate(csv.DictReader(handle), 2):
                 yield row_number, _from_csv_row(row, aliases)
         return
-    from review.commands.batch import jsonl_lines
+    from review.batch import jsonl_lines
 
     with open(path, "rb") as handle:
         for number, line in jsonl_lines(handle, encoding):  # only "\n" ends a line, as in `review batch`

@@ -14,7 +14,7 @@ from review.inspect import checks as account_checks
 from review.inspect.outputs import ACCOUNT_HEADERS, ANNEX_HEADERS, account_rows
 
 if TYPE_CHECKING:
-    from review.inspect.run import Inspection
+    from review.inspect.results import Inspection
 
 # CJK fonts tried in order; without any, the charts use ASCII labels instead of boxes
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Source Han Sans SC",

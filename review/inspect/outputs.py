@@ -10,7 +10,7 @@ from review.inspect.checks.base import Evidence
 from review.report import printable, report_json
 
 if TYPE_CHECKING:
-    from review.inspect.run import AccountResult, Inspection
+    from review.inspect.results import AccountResult, Inspection
 
 ANNEX_HEADERS = ("序号", "账号名称", "类型/平台", "主办单位", "存在的突出问题", "佐证（链接或摘录）")
 ACCOUNT_HEADERS = ("序号", "账号名称", "类型/平台", "主办单位", "稿件数", "结论")
@@ -163,22 +163,3 @@ def summary(inspection: "Inspection") -> dict:
         ],
         "problems": [problem.to_dict() for problem in inspection.problems],
     }
-
-
-def write_outputs(inspection: "Inspection", outdir: str) -> None:
-    """Write accounts.csv, accounts.xlsx, summary.json and report.html into `outdir`."""
-    from review.inspect.html import render_html
-    from review.inspect.run import SUMMARY_FILE, inspection_config
-
-    config = inspection_config()
-    rows = annex_rows(inspection, config)
-    title = f"政务新媒体检查发现问题清单（监测时间点 {inspection.checked_at:%Y-%m-%d %H:%M}）"
-    # tables and pages are for people: a lone surrogate of a feed's text (an emoji cut in two) shows as �
-    shown = [[printable(cell) for cell in row] for row in rows]
-    write_csv(shown, os.path.join(outdir, ANNEX_CSV))
-    accounts = [[printable(cell) for cell in row] for row in account_rows(inspection, config)]
-    write_xlsx(shown, accounts, os.path.join(outdir, ANNEX_XLSX), title)
-    with open(os.path.join(outdir, SUMMARY_FILE), "w", encoding="utf-8") as handle:
-        handle.write(report_json(summary(inspection), indent=2))
-    with open(os.path.join(outdir, REPORT_HTML), "w", encoding="utf-8") as handle:
-        handle.write(printable(render_html(inspection, rows, config, title)))

@@ -11,10 +11,13 @@ from typing import Callable, Iterator
 
 from review.inspect import checks as account_checks
 from review.inspect.checks.base import Account, AccountPost, AccountProblem, Context
+from review.inspect.results import AccountResult, Inspection
 from review.inspect.feed import Feed, FeedPost, Problem, read_feed
 from review.model import CHINA_TZ
 from review.pipeline import ReviewOptions
-from review.report import report_json
+from review.inspect import outputs
+from review.inspect.html import render_html
+from review.report import printable, report_json
 from review.resources import load_toml
 
 REPORTS_FILE = "reports.jsonl"
@@ -25,52 +28,6 @@ SUMMARY_FILE = "summary.json"
 ReviewBackend = Callable[[list[FeedPost], ReviewOptions], Iterator[str]]
 # A written report belongs to the feed post with the same line and id (meta.line, id).
 DoneKey = tuple[int, "str | None"]
-
-
-@dataclass
-class AccountResult:
-    """An account, its posts with reports, and what the inspection found."""
-
-    account: Account
-    problems: list[AccountProblem] = field(default_factory=list)
-
-    @property
-    def failed(self) -> bool:
-        """True when any account check listed a problem (不合格)."""
-        return bool(self.problems)
-
-
-@dataclass
-class Inspection:
-    """Everything an inspection produced, for the writers."""
-
-    feed_path: str
-    checked_at: datetime
-    window_days: int
-    checks: list[str]  # post checks that ran
-    account_checks: list[str]
-    accounts: list[AccountResult]
-    problems: list[Problem]
-    posts: int
-    reviewed_now: int  # posts reviewed in this run (the rest came from an earlier run)
-
-    @property
-    def failing(self) -> list[AccountResult]:
-        """The accounts with problems, in feed order."""
-        return [result for result in self.accounts if result.failed]
-
-    @property
-    def pass_rate(self) -> float | None:
-        """Share of accounts without problems (None for an empty feed)."""
-        if not self.accounts:
-            return None
-        return (len(self.accounts) - len(self.failing)) / len(self.accounts)
-
-    @property
-    def pass_rate_text(self) -> str:
-        """The pass rate as the notices state it, e.g. 合格率94.8%."""
-        rate = self.pass_rate
-        return "合格率—" if rate is None else f"合格率{rate * 100:.1f}%"
 
 
 def inspection_config() -> dict:
@@ -86,7 +43,7 @@ def report_problem(problem: Problem, problems: list[Problem]) -> None:
 
 def _load_done(path: str) -> dict[DoneKey, dict]:
     """Reports already written by an earlier run, by (line, id); a half-written last line is cut off."""
-    from review.commands.batch import complete_lines, jsonl_lines
+    from review.batch import complete_lines, jsonl_lines
 
     if not complete_lines(path):
         return {}
@@ -138,7 +95,7 @@ def _prepare_outdir(
 
 def local_backend(workers: int) -> ReviewBackend:
     """Review in this machine's processes with batch's ordered pool."""
-    from review.commands.batch import reviewed_lines
+    from review.batch import reviewed_lines
 
     def review(pending: list[FeedPost], options: ReviewOptions) -> Iterator[str]:
         items = ((post.line, report_json(post.post)) for post in pending)
@@ -185,7 +142,6 @@ def inspect_feed(
     """Run an inspection and write reports.jsonl, the annex tables, summary.json and report.html to `outdir`."""
     from tqdm import tqdm
 
-    from review.inspect.outputs import write_outputs
     from review.pipeline import get_reviewer
 
     config = inspection_config()
@@ -255,3 +211,19 @@ def inspect_feed(
     )
     write_outputs(inspection, outdir)
     return inspection
+
+
+def write_outputs(inspection: Inspection, outdir: str) -> None:
+    """Write accounts.csv, accounts.xlsx, summary.json and report.html into `outdir`."""
+    config = inspection_config()
+    rows = outputs.annex_rows(inspection, config)
+    title = f"政务新媒体检查发现问题清单（监测时间点 {inspection.checked_at:%Y-%m-%d %H:%M}）"
+    # tables and pages are for people: a lone surrogate of a feed's text (an emoji cut in two) shows as �
+    shown = [[printable(cell) for cell in row] for row in rows]
+    outputs.write_csv(shown, os.path.join(outdir, outputs.ANNEX_CSV))
+    accounts = [[printable(cell) for cell in row] for row in outputs.account_rows(inspection, config)]
+    outputs.write_xlsx(shown, accounts, os.path.join(outdir, outputs.ANNEX_XLSX), title)
+    with open(os.path.join(outdir, SUMMARY_FILE), "w", encoding="utf-8") as handle:
+        handle.write(report_json(outputs.summary(inspection), indent=2))
+    with open(os.path.join(outdir, outputs.REPORT_HTML), "w", encoding="utf-8") as handle:
+        handle.write(printable(render_html(inspection, rows, config, title)))

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from review.classify.data import government_samples, headline_samples, held_out_articles, informal_samples
+from review.training.classifier_data import government_samples, headline_samples, held_out_articles, informal_samples
 from review.document import Document
 from review.model import SEVERITY_RANK, Post
 from review.pipeline import ReviewOptions, Reviewer

@@ -22,10 +22,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, List, Optional, Sequence, Tuple
 
-from .confusion import ConfusionSet, is_cjk
+from review.typo.confusion import ConfusionSet, is_cjk
 
 ODW_DEV_SEED = "review-csc-odw-dev-v1"
 ODW_DEV_PERCENT = 10
+
+
+
+def _to_simplified(text: str) -> str:
+    """Traditional script to simplified (OpenCC t2s), or the text unchanged without OpenCC."""
+    try:
+        import opencc
+
+        conv = _to_simplified.__dict__.setdefault("conv", opencc.OpenCC("t2s"))
+        return conv.convert(text)
+    except Exception:  # pragma: no cover - opencc missing
+        return text
 
 
 @dataclass
@@ -153,8 +165,6 @@ def _iter_jsonl_xz(path, fields=("title", "text"), convert_traditional=False):
                 t = obj.get(k)
                 if t:
                     if trad:
-                        from .confusion import _to_simplified
-
                         t = _to_simplified(t)
                     yield t
 

@@ -1,8 +1,8 @@
-"""Train the character cloze model (review/csc/cloze.py) on clean formal text.
+"""Train the character cloze model (review/typo/cloze.py) on clean formal text.
 
     review train cloze --data ../shared/data --ckpt /tmp/cloze_ckpt --out models/cloze --max-minutes 9
 
-Text: exactly what the n-gram model counts as clean formal text (``review.commands.train_ngram.clean_texts``:
+Text: exactly what the n-gram model counts as clean formal text (``review.training.corpora.clean_texts``:
 《新闻联播》 before 2026-03-01, government and congress reports, the litigation corpus's train/val splits, MSRA
 news minus the evaluation sentences). Not the training pairs' targets (the reranker learns from those pairs and
 must see them as unseen text), not the news from 2026-03 on (the reranker's error-free rows and the tuning set).
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .cloze import CLOZE_FILE, PAD, UNK
+from review.typo.cloze import CLOZE_FILE, PAD, UNK
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,7 +34,7 @@ def build_corpus(data: Path, confusion, progress: bool = True):
     separated by PAD) and the (V, M) neighbour-id table (0 = none)."""
     from tqdm import tqdm
 
-    from review.commands.train_ngram import clean_texts
+    from review.training.corpora import clean_texts
 
     texts = [t.replace("\r", "") for t in tqdm(clean_texts(data), desc="reading", unit="text", disable=not progress)]
     freq = Counter()
@@ -91,7 +91,7 @@ def make_model(vocab: int, width: int, dim: int, hidden: int, out_dim: int):
 
 
 def windows_torch(ids, at, width: int, noise, table, counts, gen):
-    """Context windows as `review.csc.cloze.window_ids` builds them, with `noise` of the characters swapped
+    """Context windows as `review.typo.cloze.window_ids` builds them, with `noise` of the characters swapped
     for a confusion-set neighbour of theirs."""
     import torch
 
@@ -159,9 +159,9 @@ def held_out_options(model, text: str, table: np.ndarray, count: int = 20000, se
 def held_out_accuracy(folder: Path, data: Path, table: np.ndarray, chars: str, count: int = 20000) -> float:
     """Share of `count` random positions of held-out news (dated from 2026-06, never trained on) where the
     exported model ranks the text's own character first among it and its training neighbours."""
-    from review.commands.train_ngram import held_out_texts
+    from review.training.corpora import held_out_texts
 
-    from .cloze import load_cloze
+    from review.typo.cloze import load_cloze
 
     model = load_cloze(folder)
     if model.chars != chars:  # the training table's ids must be the model's ids
@@ -196,7 +196,7 @@ def main(argv=None) -> int:
 
     import torch
 
-    from .confusion import ConfusionSet
+    from review.typo.confusion import ConfusionSet
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -233,7 +233,7 @@ def main(argv=None) -> int:
     elif args.init:
         init_from_export(model, Path(args.init), chars)
         print(f"initialised from {args.init}", file=sys.stderr)
-    meta = dict(steps=step, seconds=round(seconds, 1), data="clean_texts (see review/csc/train_cloze.py)",
+    meta = dict(steps=step, seconds=round(seconds, 1), data="clean_texts (see review/training/cloze.py)",
                 init=init_meta(Path(args.init)) if args.init else None,
                 config={k: getattr(args, k) for k in ("width", "dim", "hidden", "out_dim", "neighbours", "noise",
                                                       "batch", "steps", "lr")})

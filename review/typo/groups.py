@@ -1,6 +1,6 @@
 """Context classifiers for groups of frequent characters that writers swap (的/地/得, 在/再, 那/哪 …).
 
-Over a quarter of the training pairs' errors never become a candidate of the reranker (review/csc/rerank.py):
+Over a quarter of the training pairs' errors never become a candidate of the reranker (review/typo/rerank.py):
 the right character fits the trigrams no better than the wrong one (跑的很快 / 跑得很快 both read well one
 character each side). For a handful of very frequent characters (lexicons/confusion/groups.tsv) that is most
 of their errors. Clean text says which member of a group belongs in a context hundreds of thousands of times,
@@ -10,7 +10,7 @@ triples at fixed offsets). The character itself is not a feature: the classifier
 context wants.
 
 It does not decide alone (on clean news it disagrees with the writer far too often for that). In the group pass
-(`CandidateGenerator.generate(groups_only=True)` in review/csc/rerank.py) a member the classifier doubts is
+(`CandidateGenerator.generate(groups_only=True)` in review/typo/rerank.py) a member the classifier doubts is
 examined, the group's other members become candidates, and a tree ensemble of their own
 (models/csc/rerank_groups.npz) decides from the reranker's features plus the classifier's two probabilities.
 
@@ -75,7 +75,7 @@ def read_groups(path: Path) -> List[str]:
 
 def feature_buckets(codes: np.ndarray, positions: np.ndarray, bits: int) -> np.ndarray:
     """(len(positions), len(TEMPLATES)) hashed feature ids of the contexts of `positions` in `codes` (code
-    points as `review.ngram.encode` gives them)."""
+    points as `review.typo.ngram.encode` gives them)."""
     padded = np.concatenate([np.zeros(REACH, np.int64), codes, np.zeros(REACH, np.int64)])
     at = positions.astype(np.int64) + REACH
     # the window, columns -REACH..REACH; past a boundary symbol (punctuation, digits, Latin) every character

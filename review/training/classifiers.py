@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from tqdm import tqdm
 
-from review.classify.data import Sample, cap_per_label, government_samples, headline_samples, informal_samples
+from review.training.classifier_data import Sample, cap_per_label, government_samples, headline_samples, informal_samples
 from review.classify.features import FeatureExtractor, FeatureSettings
 from review.classify.linear import LinearModel
 from review.classify.signals import SIGNAL_CAP, SignalLexicon, load_entertainment_lexicon, signal_totals

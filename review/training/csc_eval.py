@@ -9,7 +9,7 @@ For each sentence the gold edits are the positions (detection) or (position, cha
 * fpr       = error-free sentences (src == tgt) that the system changed / error-free sentences
 * acc       = sentences whose predicted edits equal the gold edits / all sentences
 
-    python -m review.csc.evaluate FILE.jsonl|FILE.tsv|odw-dev ... [--model models/csc] [--threshold T]
+    python -m review.training.csc_eval FILE.jsonl|FILE.tsv|odw-dev ... [--model models/csc] [--threshold T]
 """
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def sentence_metrics(srcs: Sequence[str], tgts: Sequence[str], preds: Sequence[s
 
 def load_eval_set(spec: str, data_dir: str = "../shared/data"):
     """``odw-dev`` (the held-out part of odw.train) or a JSONL/TSV path -> list of Pair."""
-    from . import data as D
+    from review.training import csc_data as D
 
     if spec == "odw-dev":
         return D.odw_split(data_dir)[1]
@@ -73,7 +73,7 @@ def load_eval_set(spec: str, data_dir: str = "../shared/data"):
 
 
 def evaluate_pairs(corrector, pairs, threshold: Optional[float] = None) -> Dict[str, float]:
-    from .infer import apply_edits
+    from review.typo.transformer import apply_edits
 
     srcs = [p.src for p in pairs]
     tgts = [p.tgt for p in pairs]
@@ -89,7 +89,7 @@ def evaluate_pairs(corrector, pairs, threshold: Optional[float] = None) -> Dict[
 
 def sweep_thresholds(corrector, pairs, thresholds) -> List[Dict[str, float]]:
     """Metrics at several thresholds from one forward pass (for tuning on a dev split only)."""
-    from .infer import apply_edits
+    from review.typo.transformer import apply_edits
 
     srcs = [p.src for p in pairs]
     tgts = [p.tgt for p in pairs]
@@ -199,8 +199,8 @@ def eval_main(argv=None) -> int:
                          "auto: rerank when the directory has rerank.npz")
     args = ap.parse_args(argv)
 
-    from .infer import DEFAULT_MODEL_DIR, Corrector
-    from .rerank import load_rerank_corrector
+    from review.typo.transformer import DEFAULT_MODEL_DIR, Corrector
+    from review.typo.rerank import load_rerank_corrector
 
     neural = Corrector(args.model, confusion=args.confusion, threshold=args.threshold, batch_size=args.batch_size,
                        num_threads=args.threads)
@@ -210,7 +210,7 @@ def eval_main(argv=None) -> int:
         if corr is None:
             if args.decoder == "rerank":
                 raise SystemExit(f"{args.model or DEFAULT_MODEL_DIR}: no rerank.npz (train one with "
-                                 "python -m review.csc.train_rerank)")
+                                 "python -m review.training.rerank)")
             corr = neural
         elif args.threshold is not None:
             corr.threshold = args.threshold

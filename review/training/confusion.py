@@ -17,7 +17,7 @@ formal text). The built set is a TSV file (``lexicons/confusion/confusion.tsv``)
 
 each column a string of characters (possibly empty). Build it with::
 
-    python -m review.csc.confusion build --data ../shared/data --out lexicons/confusion/confusion.tsv
+    python -m review.training.confusion build --data ../shared/data --out lexicons/confusion/confusion.tsv
 """
 from __future__ import annotations
 
@@ -25,22 +25,11 @@ import argparse
 import json
 import os
 import sys
-from functools import lru_cache
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Set
+from typing import Dict, Iterable, List, Set
 
-COLUMNS = ("same_tone", "diff_tone", "fuzzy", "shape", "observed")
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "lexicons" / "confusion" / "confusion.tsv"
-
-
-def is_cjk(ch: str) -> bool:
-    """True for a CJK unified ideograph (basic block and extension A)."""
-    if len(ch) != 1:
-        return False
-    o = ord(ch)
-    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF
-
+from review.typo.confusion import COLUMNS, DEFAULT_PATH, ConfusionSet, is_cjk
 
 _INITIAL_FUZZ = (("zh", "z"), ("ch", "c"), ("sh", "s"))
 _FINAL_FUZZ = (("ing", "in"), ("eng", "en"), ("ang", "an"))
@@ -74,72 +63,6 @@ def char_readings(ch: str) -> List[str]:
     return out
 
 
-class ConfusionSet:
-    """char -> {column -> set of chars}. ``candidates(c)`` is the union of all columns."""
-
-    def __init__(self, table: Optional[Dict[str, Dict[str, Set[str]]]] = None):
-        self.table: Dict[str, Dict[str, Set[str]]] = table or {}
-        self._union: Dict[str, frozenset] = {}
-
-    def __len__(self) -> int:
-        return len(self.table)
-
-    def __contains__(self, ch: str) -> bool:
-        return ch in self.table
-
-    def column(self, ch: str, name: str) -> Set[str]:
-        return self.table.get(ch, {}).get(name, set())
-
-    def candidates(self, ch: str) -> frozenset:
-        u = self._union.get(ch)
-        if u is None:
-            row = self.table.get(ch)
-            u = frozenset().union(*row.values()) - {ch} if row else frozenset()
-            self._union[ch] = u
-        return u
-
-    def allows(self, src: str, tgt: str) -> bool:
-        return tgt in self.candidates(src)
-
-    def add(self, a: str, b: str, column: str) -> None:
-        if a == b:
-            return
-        self.table.setdefault(a, {c: set() for c in COLUMNS})[column].add(b)
-        self._union.pop(a, None)
-
-    # ---- io -------------------------------------------------------------------------------------------
-    def save(self, path) -> None:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "w", encoding="utf-8") as f:
-            f.write("# char\t" + "\t".join(COLUMNS) + "\n")
-            for ch in sorted(self.table):
-                row = self.table[ch]
-                f.write(ch + "\t" + "\t".join("".join(sorted(row.get(c, ()))) for c in COLUMNS) + "\n")
-
-    @classmethod
-    def load(cls, path=None) -> "ConfusionSet":
-        path = Path(path) if path else DEFAULT_PATH
-        table: Dict[str, Dict[str, Set[str]]] = {}
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("#") or not line.strip():
-                    continue
-                parts = line.rstrip("\n").split("\t")
-                ch = parts[0]
-                row = {c: set(parts[i + 1]) if i + 1 < len(parts) else set() for i, c in enumerate(COLUMNS)}
-                table[ch] = row
-        return cls(table)
-
-
-@lru_cache(maxsize=1)
-def shipped_confusion() -> ConfusionSet:
-    """lexicons/confusion/confusion.tsv, loaded once per process and shared, read-only, by the checks that read it
-    (the typo check's model path, the expression check's look-alike leader names)."""
-    from review.resources import lexicon_path
-
-    return ConfusionSet.load(lexicon_path("confusion", "confusion.tsv"))
-
 
 # ---- building ------------------------------------------------------------------------------------------
 
@@ -168,16 +91,6 @@ def build_sound(chars: Iterable[str]) -> Dict[str, Dict[str, Set[str]]]:
         fuzzy -= same_tone | diff_tone
         out[c] = {"same_tone": same_tone - {c}, "diff_tone": diff_tone - {c}, "fuzzy": fuzzy - {c}}
     return out
-
-
-def _to_simplified(text: str) -> str:
-    try:
-        import opencc
-
-        conv = _to_simplified.__dict__.setdefault("conv", opencc.OpenCC("t2s"))
-        return conv.convert(text)
-    except Exception:  # pragma: no cover - opencc missing
-        return text
 
 
 def read_shape_sets(data_dir) -> Dict[str, Set[str]]:
@@ -250,7 +163,7 @@ def build_confusion(data_dir, common: Set[str], pairs=None, max_per_column: int 
 
 def common_chars(data_dir, min_count: int = 30, max_chars: int = 7000) -> Set[str]:
     """pycorrector's common-character list plus CJK characters frequent in the clean formal text."""
-    from . import data as csc_data
+    from review.training import csc_data as csc_data
 
     data = Path(data_dir)
     common: Set[str] = set()
@@ -269,7 +182,7 @@ def common_chars(data_dir, min_count: int = 30, max_chars: int = 7000) -> Set[st
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="review.csc.confusion", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="review.training.confusion", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("build", help="build the confusion set TSV from ../shared/data")
     b.add_argument("--data", default="../shared/data")
@@ -281,7 +194,7 @@ def main(argv=None) -> int:
     s.add_argument("--path", default=str(DEFAULT_PATH))
     args = ap.parse_args(argv)
     if args.cmd == "build":
-        from . import data as csc_data
+        from review.training import csc_data as csc_data
 
         common = common_chars(args.data, args.min_count, args.max_chars)
         pairs = csc_data.load_train_pairs(args.data)

@@ -1,9 +1,9 @@
-"""Train the context classifiers of the confusable character groups (review/csc/groups.py).
+"""Train the context classifiers of the confusable character groups (review/typo/groups.py).
 
     review train groups --data ../shared/data          # writes models/groups/groups.npz (~1 min on the CPU)
 
 Examples: every occurrence of a group member (lexicons/confusion/groups.tsv) in the clean formal text the n-gram
-model counts (review/commands/train_ngram.py: clean_texts: 《新闻联播》 before 2026-03, the government reports,
+model counts (review/training/corpora.py: clean_texts: 《新闻联播》 before 2026-03, the government reports,
 the litigation excerpts, MSRA news minus the false-alarm sets); the label is the member written there. Nothing
 the reranker learns from or is tuned on is read: no training pair (their targets would make the classifier
 sure of exactly the contexts the reranker must learn to doubt), no news from 2026-03 on. Per group a
@@ -24,10 +24,10 @@ from typing import Iterable, List, Tuple
 
 import numpy as np
 
-from . import data as D
-from .evaluate import sentence_metrics
-from .groups import GROUPS_FILE, TEMPLATES, GroupModel, feature_buckets, read_groups
-from .train_rerank import add_tree_arguments
+from review.training import csc_data as D
+from review.training.csc_eval import sentence_metrics
+from review.typo.groups import GROUPS_FILE, TEMPLATES, GroupModel, feature_buckets, read_groups
+from review.training.rerank import add_tree_arguments
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,7 +38,7 @@ def collect(texts: Iterable[str], model: GroupModel, chunk: int = 200_000, progr
     index written there."""
     from tqdm import tqdm
 
-    from review.ngram import encode
+    from review.typo.ngram import encode
 
     parts: List[List[Tuple[np.ndarray, np.ndarray]]] = [[] for _ in model.groups]
     group_of = np.zeros(len(model._start), dtype=np.int64)
@@ -150,7 +150,7 @@ def main(argv=None) -> int:
             else:
                 print(f"{cache} holds examples of other groups or features: rebuilding it", file=sys.stderr)
     if examples is None:
-        from review.commands.train_ngram import clean_texts
+        from review.training.corpora import clean_texts
 
         examples = collect(clean_texts(data), empty)
         if cache:
@@ -168,9 +168,9 @@ def main(argv=None) -> int:
         biases.append(b)
     model = GroupModel(groups, np.concatenate(weights), np.concatenate(biases), args.bits, {})
 
-    from review.commands.train_ngram import held_out_texts
+    from review.training.corpora import held_out_texts
 
-    from .train_rerank import holdout
+    from review.training.rerank import holdout
 
     news = collect(itertools.islice(held_out_texts(data), 2000), model, progress=False)
     held = collect((p.tgt for p in D.load_train_pairs(data) if holdout(p)), model, progress=False)
@@ -183,7 +183,7 @@ def main(argv=None) -> int:
         print(f"{group}: {report[group]}", file=sys.stderr)
     model.meta = dict(bits=args.bits, epochs=args.epochs, lr=args.lr, templates=[list(t) for t in TEMPLATES],
                       groups=report, seconds=round(time.time() - t0, 1),
-                      data="clean_texts of review/commands/train_ngram.py (no training pair, no news from 2026-03)")
+                      data="clean_texts of review/training/corpora.py (no training pair, no news from 2026-03)")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     model.save(out)
@@ -195,11 +195,12 @@ def train_group_pass(args, model: GroupModel, t0: float) -> int:
     """Fit the group pass's decision ensemble on the training pairs and tune its threshold (see the doc)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    from .confusion import ConfusionSet
-    from .rerank import GROUP_FEATURES, GROUP_PASS_FILE, RerankCorrector, load_rerank_corrector
-    from .train_rerank import (build_fold_rows, cross_fit_observed, export, holdout, origin_weights,
+    from review.typo.confusion import ConfusionSet
+    from review.typo.candidates import GROUP_FEATURES
+    from review.typo.rerank import GROUP_PASS_FILE, RerankCorrector, load_rerank_corrector
+    from review.training.rerank import (build_fold_rows, cross_fit_observed, export, holdout, origin_weights,
                                scored_as_unseen, training_news, tuning_news)
-    from .train_words import apply, pick_added_threshold, tuned_figures
+    from review.training.words import apply, pick_added_threshold, tuned_figures
 
     data = Path(args.data)
     chars = load_rerank_corrector(Path(args.model), None, ConfusionSet.load())

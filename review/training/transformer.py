@@ -14,7 +14,7 @@ from before (``prep.pkl``) is refused with a message to train again. The model w
 odw dev split is kept as ``best.pt`` and exported (fp16 safetensors, HF format) to ``--out`` when the schedule is
 done or with ``--export``.
 
-    python -m review.csc.train --data ../shared/data --out models/csc --ckpt /tmp/csc_ckpt --max-minutes 9
+    python -m review.training.transformer --data ../shared/data --out models/csc --ckpt /tmp/csc_ckpt --max-minutes 9
 """
 from __future__ import annotations
 
@@ -34,9 +34,9 @@ from typing import List, Optional
 import torch
 import torch.nn.functional as F
 
-from . import data as D
-from .confusion import ConfusionSet, is_cjk
-from .model import CharVocab, build_model, save_model
+from review.training import csc_data as D
+from review.typo.confusion import ConfusionSet, is_cjk
+from review.typo.checkpoint import CharVocab, build_model, save_model
 
 PRESETS = {
     "cpu-small": dict(model="cpu-small", tokens_per_batch=3072, mlm_steps=1800, correct_steps=3000,
@@ -255,8 +255,8 @@ def lr_at(step: int, stage_start: int, stage_steps: int, base: float, warmup: in
 # ---- dev evaluation ------------------------------------------------------------------------------------
 
 def dev_score(model, vocab, conf, dev, thresholds=(0.3, 0.5, 0.7, 0.9)) -> dict:
-    from .evaluate import sentence_metrics
-    from .infer import Corrector, apply_edits
+    from review.training.csc_eval import sentence_metrics
+    from review.typo.transformer import Corrector, apply_edits
 
     model.eval()
     corr = Corrector(model=model, vocab=vocab, confusion=conf, threshold=min(thresholds), batch_size=64)

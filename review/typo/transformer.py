@@ -1,6 +1,6 @@
 """Batched CPU inference for the CSC model, precision first.
 
-    from review.csc.infer import Corrector
+    from review.typo.transformer import Corrector
     corr = Corrector("models/csc")                 # load once per process
     corr.correct(["我们要再接再励。"])               # -> [[(5, '励', '厉', 0.97)]]
 
@@ -19,8 +19,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .confusion import ConfusionSet, is_cjk
-from .model import CharVocab
+from review.typo.confusion import ConfusionSet, is_cjk
+from review.typo.checkpoint import CharVocab
 
 Edit = Tuple[int, str, str, float]
 
@@ -54,7 +54,7 @@ class Corrector:
         meta: dict = {}
         self.quantized = False
         if self.backend == "numpy":
-            from .numpy_bert import NumpyBertMLM
+            from review.typo.numpy_bert import NumpyBertMLM
 
             folder = Path(model_dir or DEFAULT_MODEL_DIR)
             self.model = NumpyBertMLM(folder)
@@ -65,7 +65,7 @@ class Corrector:
         else:
             import torch
 
-            from .model import load_model
+            from review.typo.checkpoint import load_model
 
             if num_threads:
                 torch.set_num_threads(num_threads)

@@ -1,9 +1,9 @@
 """The model path of the typo check: candidates from the n-gram model, a learnt decision, the transformer.
 
 At Chinese characters that fit their context poorly, the confusion-set neighbours are scored by a character
-trigram model of clean formal text (review/ngram.py, models/ngram/); the candidates that fit better are
+trigram model of clean formal text (review/typo/ngram.py, models/ngram/); the candidates that fit better are
 described by n-gram, dictionary and cloze-model features (models/cloze: a small network reading five
-characters each side) and a small tree ensemble decides (review/csc/rerank.py, models/csc/rerank.npz). The
+characters each side) and a small tree ensemble decides (review/typo/rerank.py, models/csc/rerank.npz). The
 transformer (models/csc, loaded once per process, run batched) is the slow part, so
 it reads few sentences: with the shipped reranker (trained without transformer features) only those where the
 reranker hesitates, filling positions the reranker left alone (`HybridCorrector`); a reranker trained with
@@ -27,13 +27,13 @@ from typing import TYPE_CHECKING, NamedTuple, Optional, Sequence
 
 
 from review.budget import OutOfTime
-from review.csc.rerank import RERANK_FILE, HybridCorrector
+from review.typo.rerank import RERANK_FILE, HybridCorrector
 from review.lexicon import load_phrases
 from review.resources import lexicon_path, model_path
 from review.segment import get_tokenizer
 
 if TYPE_CHECKING:
-    from review.csc.rerank import CandidateGenerator
+    from review.typo.candidates import CandidateGenerator
     from review.document import Document
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ class GatedCorrector:
 
     def correct(self, sentences: Sequence[str], threshold: Optional[float] = None) -> list[list]:
         """The corrector's edits for sentences with a candidate of trigram gain >= gate; none elsewhere."""
-        from review.csc.rerank import FEATURE_INDEX
+        from review.typo.candidates import FEATURE_INDEX
 
         gain = FEATURE_INDEX["gain"]
         need = []
@@ -307,7 +307,7 @@ class ModelPass:
                 index, source, target, prob = edit
                 word_start = getattr(edit, "start", None)
                 if word_start is not None:
-                    # a whole-word edit (review/csc/words.py): one finding for both characters, kept or dropped whole
+                    # a whole-word edit (review/typo/words.py): one finding for both characters, kept or dropped whole
                     if index != word_start or self.protection.blocks(sentence, protected, word_start, word_start + 2,
                                                                       edit.word) \
                             or any(self.protection.swaps_a_number(x, y) for x, y in zip(edit.source_word, edit.word)):
@@ -396,13 +396,14 @@ def load_model_pass(settings: dict, model_dir: Path | None = None, corrector=Non
     if not ngram_file.exists():
         log.warning("typo: 未找到 n 元模型（%s），跳过模型纠错 / no n-gram model: model path skipped", ngram_file)
         return None
-    from review.csc.confusion import shipped_confusion
-    from review.csc.rerank import CandidateGenerator, load_rerank_corrector
-    from review.ngram import load_ngram
+    from review.typo.confusion import shipped_confusion
+    from review.typo.candidates import CandidateGenerator
+    from review.typo.rerank import load_rerank_corrector
+    from review.typo.ngram import load_ngram
 
     confusion = shipped_confusion()
     if corrector is None:
-        from review.csc.infer import Corrector
+        from review.typo.transformer import Corrector
 
         corrector = Corrector(str(folder), confusion=confusion, batch_size=int(settings.get("batch_size", 32)),
                               num_threads=int(settings.get("threads", 1)),
@@ -414,7 +415,7 @@ def load_model_pass(settings: dict, model_dir: Path | None = None, corrector=Non
     if decider is not None and not settings.get("group_pass", True):
         getattr(decider, "rerank", decider).group_ensemble = None
     if decider is not None and getattr(decider.generator, "cloze", None) is not None:
-        from review.csc.cloze import limit_blas_threads
+        from review.typo.cloze import limit_blas_threads
 
         limit_blas_threads(int(settings.get("threads", 1)))
     if decider is None:

@@ -1,4 +1,4 @@
-"""Train the whole-word homophone corrector (review/csc/words.py) and tune its threshold.
+"""Train the whole-word homophone corrector (review/typo/words.py) and tune its threshold.
 
     review train words --data ../shared/data          # writes models/csc/words.npz (2-4 min on the CPU)
 
@@ -9,7 +9,7 @@ two-character word swapped for one filed under the same reading), because the re
 reranker's rows are (the shipped n-gram model counts the pairs' targets). Label: the target holds the
 candidate word at the pair.
 
-Threshold: with the shipped character corrector's edits (review/csc/rerank.py, at its own threshold, the
+Threshold: with the shipped character corrector's edits (review/typo/rerank.py, at its own threshold, the
 transformer left out), the highest mean correction F1 of odw dev and the held-out pairs, among thresholds
 that keep odw dev's error-free sentences changed within ``--max-fpr`` and raise the share of held-out news
 sentences changed by at most ``--max-news-extra``.
@@ -25,11 +25,11 @@ from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
-from . import data as D
-from .evaluate import sentence_metrics
-from .rerank import RerankCorrector, load_rerank_corrector
-from .train_rerank import add_tree_arguments
-from .words import WORD_FEATURES, WORDS_FILE, HomophoneWordGenerator, WordCorrector, merge_word_edits
+from review.training import csc_data as D
+from review.training.csc_eval import sentence_metrics
+from review.typo.rerank import RerankCorrector, load_rerank_corrector
+from review.training.rerank import add_tree_arguments
+from review.typo.words import WORD_FEATURES, WORDS_FILE, HomophoneWordGenerator, WordCorrector, merge_word_edits
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,7 +57,7 @@ def build_rows(generator: HomophoneWordGenerator, pairs: Sequence[D.Pair], progr
 
 def build_fold_rows(args, generator: HomophoneWordGenerator, pairs: Sequence[D.Pair]) -> Dict[str, np.ndarray]:
     """`build_rows`, each fold's pairs scored by the n-gram counts without their own targets."""
-    from .train_rerank import rows_by_fold
+    from review.training.rerank import rows_by_fold
 
     parts = rows_by_fold(args, generator, pairs, lambda fold: build_rows(generator, fold))
     return {key: np.concatenate([r[key] for r in parts]) for key in parts[0]}
@@ -69,7 +69,7 @@ def synthetic_pairs(generator: HomophoneWordGenerator, sentences: Sequence[str],
     picked at random). Sentences without such a word are left out."""
     import random
 
-    from review.ngram import encode
+    from review.typo.ngram import encode
     from review.segment import get_tokenizer
 
     rng = random.Random(seed)
@@ -170,13 +170,13 @@ def main(argv=None) -> int:
     ap.add_argument("--cache", default="", help="npz file to keep/reuse the rows between runs")
     args = ap.parse_args(argv)
 
-    from review.ngram import load_ngram
+    from review.typo.ngram import load_ngram
     from review.pinyin import HOMOPHONE_MIN_FREQ
     from review.segment import get_tokenizer
 
-    from .cloze import load_cloze
-    from .confusion import ConfusionSet
-    from .train_rerank import export, holdout, origin_weights, scored_as_unseen, training_news, tuning_news
+    from review.typo.cloze import load_cloze
+    from review.typo.confusion import ConfusionSet
+    from review.training.rerank import export, holdout, origin_weights, scored_as_unseen, training_news, tuning_news
 
     t0 = time.time()
     ngram = load_ngram(args.ngram)

@@ -1,9 +1,9 @@
-"""Train the candidate reranker (review/csc/rerank.py) on the real training pairs.
+"""Train the candidate reranker (review/typo/rerank.py) on the real training pairs.
 
     review train rerank --data ../shared/data --out models/csc/rerank.npz
 
 Rows: every candidate that the trigram model proposes (gain >= floor) in the source sentences of the training
-pairs (``review.csc.data.load_train_pairs``: SIGHAN train, ECSpell law/med/odw train minus the odw dev hold-out,
+pairs (``review.training.csc_data.load_train_pairs``: SIGHAN train, ECSpell law/med/odw train minus the odw dev hold-out,
 pycorrector sighan_2015_train, CCTC train, People's Daily synthetic pairs) and in their corrected targets, which
 serve as error-free sentences, and in held-out 《新闻联播》 sentences (``training_news``: a period the n-gram
 model never counted and the threshold is never tuned on). A row is positive when the pair's target has exactly
@@ -31,28 +31,18 @@ from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
-from . import data as D
-from .confusion import COLUMNS, ConfusionSet, observed_pairs
-from .evaluate import sentence_metrics
-from .infer import apply_edits
-from .rerank import (FEATURE_INDEX, FEATURES, GROUP_FEATURES, CandidateGenerator, Candidates, RerankCorrector, TreeEnsemble,
-                     add_neural_features)
+from review.training import csc_data as D
+from review.training.corpora import FOLDS, fold_of, holdout
+from review.training.confusion import observed_pairs
+from review.typo.confusion import COLUMNS, ConfusionSet
+from review.training.csc_eval import sentence_metrics
+from review.typo.transformer import apply_edits
+from review.typo.candidates import (CandidateGenerator, Candidates, FEATURES, FEATURE_INDEX, GROUP_FEATURES,
+                                    add_neural_features)
+from review.typo.rerank import RerankCorrector
+from review.typo.trees import TreeEnsemble
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def holdout(pair: D.Pair, percent: int = 10) -> bool:
-    """True for the deterministic `percent`% of training pairs kept out of the reranker's fit."""
-    digest = hashlib.sha1(("review-rerank-holdout-v1\0" + pair.tgt).encode("utf-8")).digest()
-    return digest[0] * 100 // 256 < percent
-
-
-FOLDS = 5
-
-
-def fold_of(pair: D.Pair) -> int:
-    """The cross-fitting fold (0..FOLDS-1) of a training pair, by a hash of its target."""
-    return hashlib.sha1(("review-rerank-fold-v1\0" + pair.tgt).encode("utf-8")).digest()[0] % FOLDS
 
 
 def build_rows(generator: CandidateGenerator, neural, pairs: Sequence[D.Pair], with_targets: bool = True,
@@ -105,7 +95,7 @@ def rows_by_fold(args, generator, pairs: Sequence, build) -> List[Dict[str, np.n
     "pairs"); for the rows a model learns from, fold k's candidates must look as they would in an unseen
     sentence, so they are scored by the same counts minus fold k's targets. Without "pairs": one plain part.
     """
-    from review.commands.train_ngram import fold_models, read_stats
+    from review.training.ngram import fold_models, read_stats
 
     stats = read_stats(Path(args.ngram).parent)
     if "pairs" not in stats.get("sources", ()):
@@ -279,7 +269,7 @@ def _news_sentences(texts, seed: int = 0) -> List[str]:
 def tuning_news(data, count: int = 3000) -> List[D.Pair]:
     """Held-out 《新闻联播》 sentences (dated after the n-gram model's counting ended) as error-free pairs:
     for tuning the threshold only."""
-    from review.commands.train_ngram import held_out_texts
+    from review.training.corpora import held_out_texts
 
     return [D.Pair(s, s, "news") for s in _news_sentences(held_out_texts(Path(data)))[:count]]
 
@@ -292,7 +282,7 @@ def training_news(data, count: int = -1) -> List[D.Pair]:
     news (place and agency names, country abbreviations, set phrases of the register) is where most false
     alarms on government posts come from.
     """
-    from review.commands.train_ngram import negative_texts
+    from review.training.corpora import negative_texts
 
     sentences = _news_sentences(negative_texts(Path(data)))
     return [D.Pair(s, s, "news") for s in (sentences if count < 0 else sentences[:count])]
@@ -388,7 +378,7 @@ def main(argv=None) -> int:
     if args.origin_weight is None:
         args.origin_weight = ["odw=3", "law=2", "med=2"]
 
-    from review.ngram import load_ngram
+    from review.typo.ngram import load_ngram
     from review.segment import get_tokenizer
 
     t0 = time.time()
@@ -397,7 +387,7 @@ def main(argv=None) -> int:
     for table in generator.ngram.tables():
         table.prepare()
     if args.cloze != "none":
-        from .cloze import load_cloze
+        from review.typo.cloze import load_cloze
 
         generator.cloze = load_cloze(args.cloze)
         if generator.cloze is None:
@@ -408,7 +398,7 @@ def main(argv=None) -> int:
         import torch
 
         torch.set_num_threads(args.threads)
-        from .infer import Corrector
+        from review.typo.transformer import Corrector
 
         neural = Corrector(args.model, confusion=generator.confusion, backend="torch", batch_size=64)
     pairs = D.load_train_pairs(args.data)

@@ -1,11 +1,11 @@
 """A character cloze model: which of a character's confusables fits a ±5-character window best.
 
-The trigram model (review/ngram.py) sees two characters each side and only n-grams it has counted; about a
+The trigram model (review/typo/ngram.py) sees two characters each side and only n-grams it has counted; about a
 third of the training errors' right characters fit no better there than the wrong ones. This small network
 reads five characters each side (their embeddings, concatenated, through two layers) and scores every
 character of the vocabulary as the one in the middle; it was trained (``review train cloze``,
-review/csc/train_cloze.py) to pick the text's own character among that character's confusion-set
-neighbours in clean formal text. The reranker (review/csc/rerank.py) uses its scores as features.
+review/training/cloze.py) to pick the text's own character among that character's confusion-set
+neighbours in clean formal text. The reranker (review/typo/rerank.py) uses its scores as features.
 
 Inference is NumPy only: the weights are plain arrays in ``models/cloze/cloze.npz``.
 """
