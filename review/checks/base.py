@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from review.registry import Registry
+
 if TYPE_CHECKING:
     from review.document import Document
     from review.model import Finding
 
-REGISTRY: dict[str, type["Check"]] = {}
 
 
 class Check:
@@ -36,12 +37,9 @@ class Check:
         processes (service workers, batch) call it once, one-shot commands do not pay for it."""
 
 
+REGISTRY: Registry[Check] = Registry("check")
+
+
 def register(cls: type[Check]) -> type[Check]:
     """Class decorator: add a check to the registry under its `name`."""
-    if not cls.name:
-        raise ValueError(f"check {cls.__name__} has no name")
-    existing = REGISTRY.get(cls.name)
-    if existing is not None and existing is not cls and existing.__qualname__ != cls.__qualname__:
-        raise ValueError(f"two checks are named {cls.name!r}: {existing.__module__} and {cls.__module__}")
-    REGISTRY[cls.name] = cls
-    return cls
+    return REGISTRY.register(cls)

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import ClassVar
 
 from review.model import SEVERITY_RANK
+from review.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -127,15 +128,9 @@ def finding_excerpt(post: AccountPost, finding: dict, chars: int) -> str:
     return str(finding.get("message") or "")
 
 
-ACCOUNT_REGISTRY: dict[str, type[AccountCheck]] = {}
+ACCOUNT_REGISTRY: Registry[AccountCheck] = Registry("account check")
 
 
 def register(cls: type[AccountCheck]) -> type[AccountCheck]:
     """Class decorator: add an account check to the registry under its `name`."""
-    if not cls.name:
-        raise ValueError(f"account check {cls.__name__} has no name")
-    existing = ACCOUNT_REGISTRY.get(cls.name)
-    if existing is not None and existing is not cls and existing.__qualname__ != cls.__qualname__:
-        raise ValueError(f"two account checks are named {cls.name!r}: {existing.__module__} and {cls.__module__}")
-    ACCOUNT_REGISTRY[cls.name] = cls
-    return cls
+    return ACCOUNT_REGISTRY.register(cls)
