@@ -6,8 +6,8 @@
    evasion kind (symbols, spaces, full-width, case, traditional, repeated characters, pinyin, mixed pinyin,
    curated homophones), each embedded in a neutral carrier sentence and run through the whole check.
 2. False alarms on clean formal text: MSRA news sentences, the clean posts of the dev set, and 《新闻联播》
-   articles from 2025-04 on (after the last change of the listed leaders' posts): findings per 1,000 texts at >= minor and
-   >= major, and how many come from evasion handling (a non-exact spelling) — the cross-word-boundary risk.
+   articles from 2025-04 on (after the last change of the listed leaders' posts): findings per 1,000 texts at
+   >= minor and >= major, and how many come from evasion handling (a non-exact spelling) — the cross-word-boundary risk.
 3. Context: the share of sensitive matches in legitimate government text (新闻联播) raised above `info`, and
    the share of generated promotional posts raised to `critical`.
 4. Speed on one core: MB/s (UTF-8) of the matcher with evasion handling against a naive per-term
@@ -106,7 +106,8 @@ def recall(check: SensitiveCheck) -> dict:
         total[kind] += 1
         text = CARRIER.format(spelling)
         start = text.index(spelling)
-        hits = [f for f in check.check(_doc(text)) if f.start is not None and f.start < start + len(spelling) and f.end > start]
+        hits = [f for f in check.check(_doc(text))
+                if f.start is not None and f.start < start + len(spelling) and f.end > start]
         if hits:
             found[kind] += 1
             # Same-pinyin synonyms (卖冰毒/买冰毒 → mai冰毒) may name the other entry.
@@ -206,7 +207,8 @@ def crowd_recall(check: SensitiveCheck, data: Path) -> dict:
             if line.strip():
                 counts[1] += 1
                 counts[0] += bool(check.matcher.find(line.strip()))
-    return {name: {"flagged": hit, "total": total, "share": round(hit / total, 4)} for name, (hit, total) in sorted(by_category.items())}
+    return {name: {"flagged": hit, "total": total, "share": round(hit / total, 4)}
+            for name, (hit, total) in sorted(by_category.items())}
 
 
 def speed(check: SensitiveCheck, texts: list[str], doc_chars: int = 2000, repeat: int = 3) -> dict:
@@ -309,7 +311,8 @@ def main() -> None:
     began = time.perf_counter()
     sensitive, expression = SensitiveCheck(), ExpressionCheck()
     print(f"checks loaded in {time.perf_counter() - began:.1f}s", file=sys.stderr)
-    msra = [line.strip() for line in open(args.data / "news-msra" / "msra_sentences.txt", encoding="utf-8") if line.strip()]
+    with open(args.data / "news-msra" / "msra_sentences.txt", encoding="utf-8") as handle:
+        msra = [line.strip() for line in handle if line.strip()]
     if args.speed_only:
         print(json.dumps({"speed": speed(sensitive, msra)}, ensure_ascii=False, indent=1))
         return
@@ -323,7 +326,8 @@ def main() -> None:
     report["false_alarms"] = {
         "sensitive": [false_alarms([sensitive], msra, "news-msra"), false_alarms([sensitive], dev_clean, "dev-clean"),
                       false_alarms([sensitive], articles, "xinwenlianbo-2025-04+")],
-        "expression": [false_alarms([expression], msra, "news-msra"), false_alarms([expression], dev_clean, "dev-clean"),
+        "expression": [false_alarms([expression], msra, "news-msra"),
+                       false_alarms([expression], dev_clean, "dev-clean"),
                        false_alarms([expression], articles, "xinwenlianbo-2025-04+")],
     }
     print("false alarms done", file=sys.stderr)

@@ -90,13 +90,15 @@ def main() -> int:
         outdir = os.path.join(folder, f"out-w{workers}")
         shutil.rmtree(outdir, ignore_errors=True)  # a leftover folder would resume and skip every post
         began = time.perf_counter()
-        inspection = inspect_feed(feed, outdir, checked_at, options=options, backend=local_backend(workers), progress=True)
+        inspection = inspect_feed(feed, outdir, checked_at, options=options, backend=local_backend(workers),
+                                  progress=True)
         elapsed = time.perf_counter() - began
         load = os.getloadavg()[0]  # the machine may be shared: quote the load with the figure
         print(
             f"--workers {workers}: {args.posts} posts in {elapsed:.1f} s = {args.posts / elapsed:,.0f} posts/s "
             f"(load average {load:.1f}); "
-            f"(reviewed {inspection.reviewed_now}); {len(inspection.accounts)} accounts, {len(inspection.failing)} failing, {inspection.pass_rate_text}"
+            f"(reviewed {inspection.reviewed_now}); {len(inspection.accounts)} accounts, "
+            f"{len(inspection.failing)} failing, {inspection.pass_rate_text}"
         )
     return 0
 

@@ -307,13 +307,15 @@ def main() -> int:
     result["load_average_1m"] = round(os.getloadavg()[0], 2)  # other work on the machine skews the latencies
     if cpu_before is not None and cpu_after is not None:
         # Server CPU per request (warm-up included): the cost that does not depend on what else runs.
-        result["server_cpu_ms_per_request"] = round((cpu_after - cpu_before) * 1000 / (result["requests"] + args.clients), 2)
+        result["server_cpu_ms_per_request"] = round(
+            (cpu_after - cpu_before) * 1000 / (result["requests"] + args.clients), 2)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
         print(
-            f"{result['clients']} clients, {result['requests']} requests of {args.chars} chars in {result['seconds']} s "
-            f"(server workers: {result['workers']}, threads: {result['threads'] or 'default'}, cpus: {result['cpus']})\n"
+            f"{result['clients']} clients, {result['requests']} requests of {args.chars} chars in "
+            f"{result['seconds']} s (server workers: {result['workers']}, "
+            f"threads: {result['threads'] or 'default'}, cpus: {result['cpus']})\n"
             f"  p50 {result['p50_ms']} ms   p90 {result['p90_ms']} ms   p99 {result['p99_ms']} ms   "
             f"max {result['max_ms']} ms   mean {result['mean_ms']} ms\n"
             f"  throughput {result['throughput_rps']} req/s   errors {result['errors']}   "

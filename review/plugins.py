@@ -53,7 +53,8 @@ def may_declare_entry_points(group: str) -> bool:
         except OSError:
             continue
         for name in names:
-            if name.lower().endswith(METADATA_SUFFIXES) and _declares(os.path.join(folder, name, "entry_points.txt"), group):
+            entry_points = os.path.join(folder, name, "entry_points.txt")
+            if name.lower().endswith(METADATA_SUFFIXES) and _declares(entry_points, group):
                 return True
     return False
 

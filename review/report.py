@@ -72,7 +72,8 @@ def render_text(report: Report, text: str, title: str | None = None, color: bool
         lines.append("未发现问题。")
     for number, finding in enumerate(report.findings, 1):
         source = title if finding.field == "title" else text
-        severity = _paint(SEVERITY_ZH.get(finding.severity, finding.severity), _COLOURS.get(finding.severity, "0"), color)
+        label = SEVERITY_ZH.get(finding.severity, finding.severity)
+        severity = _paint(label, _COLOURS.get(finding.severity, "0"), color)
         category = CATEGORY_ZH.get(finding.category, finding.category)
         if finding.start is None or source is None:
             where = "全文" if finding.field == "text" else "标题"

@@ -25,7 +25,8 @@ ACCOUNTS = {
     "veto": ("某市应急", "emergency", "weibo", "某市应急管理局"),
     "low_share": ("某市文旅", "culture_tourism", "douyin", "某市文化广电旅游局"),
 }
-EXPECTED_PROBLEMS = {"stale": ["stale"], "future": ["future_post"], "typos": ["content_share"], "veto": ["critical_post"]}
+EXPECTED_PROBLEMS = {"stale": ["stale"], "future": ["future_post"], "typos": ["content_share"],
+                     "veto": ["critical_post"]}
 EXPECTED_PASS_RATE = "合格率33.3%"
 
 
@@ -78,7 +79,8 @@ def feed_posts() -> list[dict]:
     posts += [_post("future-0", "future", "2025-06-25T09:00:00"), _post("future-1", "future", "2025-07-03T09:00:00")]
     posts += [_post(f"typos-{i}", "typos", "2025-06-26T10:00:00", CLEAN + (TYPO if i < 2 else "")) for i in range(4)]
     posts += [_post(f"veto-{i}", "veto", "2025-06-27T10:00:00", CLEAN + (VETO if i == 0 else "")) for i in range(6)]
-    posts += [_post(f"low-{i}", "low_share", "2025-06-28T10:00:00", CLEAN + (TYPO if i == 0 else "")) for i in range(10)]
+    posts += [_post(f"low-{i}", "low_share", "2025-06-28T10:00:00", CLEAN + (TYPO if i == 0 else ""))
+              for i in range(10)]
     return posts
 
 

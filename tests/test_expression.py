@@ -187,4 +187,5 @@ def test_a_former_post_is_not_a_wrong_post(reviewer):
 )
 def test_correct_leader_mentions(reviewer, text):
     report = review(reviewer, text)
-    assert not by_rule(report, "expression.leader_post") and not by_rule(report, "expression.leader_name"), report.findings
+    assert not by_rule(report, "expression.leader_post"), report.findings
+    assert not by_rule(report, "expression.leader_name"), report.findings

@@ -269,7 +269,8 @@ def test_bad_input_is_reported_never_crashes_and_keeps_valid_posts(tmp_path, cap
     assert sorted(codes, key=lambda c: c[1]) == sorted(expected, key=lambda c: c[1])
     reports = _reports(tmp_path / "out")
     assert len(reports) == 5  # every post, the duplicate and the one without text included
-    assert [(r["meta"]["line"], r["id"]) for r in reports] == [(1, "ok-0"), (2, "ok-1"), (3, "ok-2"), (4, "ok-0"), (5, "no-text")]
+    assert [(r["meta"]["line"], r["id"]) for r in reports] == [
+        (1, "ok-0"), (2, "ok-1"), (3, "ok-2"), (4, "ok-0"), (5, "no-text")]
     assert all("error" not in r for r in reports[:4]) and reports[4]["error"]["code"] == "missing_text"
     err = capsys.readouterr().err
     assert "duplicate_id" in err and "昨天上午" in err

@@ -39,7 +39,8 @@ def test_review_dataframe_matches_the_local_reviewer(spark, tmp_path):
     posts[0]["text"] = "為持續(xù)推動全省政府網(wǎng)站建設，召开了会议。"  # garbled
     feed = write_jsonl(tmp_path / "feed.jsonl", posts)
     df = spark.read.json(str(feed))
-    rows = review_dataframe(df, checked_at=CHECKED_AT, options=OPTIONS).select("id", "verdict", "score", "report").collect()
+    rows = review_dataframe(df, checked_at=CHECKED_AT, options=OPTIONS).select(
+        "id", "verdict", "score", "report").collect()
     got = {row["id"]: json.loads(row["report"]) for row in rows}
     reviewer = Reviewer(checks=CHECKS)
     for post in posts:
@@ -54,7 +55,8 @@ def test_inspect_with_the_spark_backend_gives_the_local_result(spark, tmp_path):
     feed = write_jsonl(tmp_path / "feed.jsonl", feed_posts())
     checked = parse_datetime(CHECKED_AT, "checked_at")
     local = inspect_feed(str(feed), str(tmp_path / "local"), checked, options=OPTIONS)
-    distributed = inspect_feed(str(feed), str(tmp_path / "spark"), checked, options=OPTIONS, backend=spark_backend("local[1]"))
+    distributed = inspect_feed(str(feed), str(tmp_path / "spark"), checked, options=OPTIONS,
+                               backend=spark_backend("local[1]"))
     problems = {r.account.id: [p.problem for p in r.problems] for r in local.accounts}
     assert {r.account.id: [p.problem for p in r.problems] for r in distributed.accounts} == problems
     assert problems["stale"] and problems["future"]

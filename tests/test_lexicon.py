@@ -34,7 +34,8 @@ def write(tmp_path: Path, name: str, body: str) -> Path:
 def test_loader_reads_columns_and_extra(tmp_path):
     path = write(tmp_path, "a.tsv", "# comment\n" + HEADER + "赌博\tgambling\tmajor\t-\t说明\t堵博|睹博\n")
     [entry] = parse_entries([path])
-    assert (entry.term, entry.category, entry.severity, entry.suggestion, entry.note) == ("赌博", "gambling", "major", None, "说明")
+    assert (entry.term, entry.category, entry.severity, entry.suggestion, entry.note) == (
+        "赌博", "gambling", "major", None, "说明")
     assert entry.get("variants") == "堵博|睹博"
     assert entry.source.endswith("a.tsv:3")
 
@@ -61,7 +62,8 @@ def test_loader_rejects_missing_header_columns_and_extra_cells(tmp_path):
 
 
 def test_loader_reads_toml_entries(tmp_path):
-    path = write(tmp_path, "a.toml", '[[entry]]\nterm = "北朝鲜"\ncategory = "sovereignty"\nseverity = "major"\nsuggestion = "朝鲜"\n')
+    path = write(tmp_path, "a.toml",
+                 '[[entry]]\nterm = "北朝鲜"\ncategory = "sovereignty"\nseverity = "major"\nsuggestion = "朝鲜"\n')
     [entry] = parse_entries([path])
     assert entry.suggestion == "朝鲜" and entry.source.endswith("a.toml:entry[1]")
 
@@ -75,7 +77,8 @@ def test_phrase_list_duplicates(tmp_path):
 def test_shipped_lexicons_load_and_are_large_enough():
     sensitive = load_entries("sensitive", "*.tsv")
     categories = {entry.category for entry in sensitive}
-    assert {"political", "porn", "gambling", "drugs", "weapons", "violence_terror", "fraud", "vulgar", "ad_law"} <= categories
+    expected = {"political", "porn", "gambling", "drugs", "weapons", "violence_terror", "fraud", "vulgar", "ad_law"}
+    assert expected <= categories
     expression = load_entries("expression", "*.tsv")
     assert len(sensitive) + len(expression) >= 1300
     assert all(entry.severity in ("info", "minor", "major", "critical") for entry in sensitive)

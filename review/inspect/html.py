@@ -22,12 +22,15 @@ CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Zen Hei", "WenQuanYi
 MAX_UNITS = 15
 
 STYLE = """
-body{font-family:"Noto Sans CJK SC","WenQuanYi Zen Hei","Microsoft YaHei",sans-serif;margin:2em auto;max-width:1100px;color:#222}
+body{font-family:"Noto Sans CJK SC","WenQuanYi Zen Hei","Microsoft YaHei",sans-serif;margin:2em auto;
+max-width:1100px;color:#222}
 h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:2px solid #b22;padding-bottom:.2em;margin-top:1.6em}
 .totals{display:flex;gap:1em;flex-wrap:wrap}.totals div{background:#f6f6f6;border-radius:6px;padding:.8em 1.2em}
 .totals b{display:block;font-size:1.6em;color:#b22}
-table{border-collapse:collapse;width:100%;font-size:.9em}th,td{border:1px solid #ccc;padding:.35em .5em;vertical-align:top}
-th{background:#eee}td:nth-child(1),td:nth-child(3){white-space:nowrap}td:nth-child(2),td:nth-child(4){min-width:7em}td.ev{white-space:pre-line;color:#555;font-size:.85em}.charts img{max-width:100%}
+table{border-collapse:collapse;width:100%;font-size:.9em}
+th,td{border:1px solid #ccc;padding:.35em .5em;vertical-align:top}
+th{background:#eee}td:nth-child(1),td:nth-child(3){white-space:nowrap}td:nth-child(2),td:nth-child(4){min-width:7em}
+td.ev{white-space:pre-line;color:#555;font-size:.85em}.charts img{max-width:100%}
 .ok{color:#2a7}.bad{color:#b22}
 """
 
@@ -109,8 +112,10 @@ def charts(inspection: "Inspection", config: dict) -> list[tuple[str, str]]:
             units = sorted(by_unit_total, key=lambda u: (-by_unit_failing[u], -by_unit_total[u], u))[:MAX_UNITS]
             fig, ax = plt.subplots(figsize=(11, 0.45 * len(units) + 1.2))
             positions = range(len(units))[::-1]
-            ax.barh([p + 0.2 for p in positions], [by_unit_total[u] for u in units], height=0.4, color="#9bb", label=name("检查账号", "checked"))
-            ax.barh([p - 0.2 for p in positions], [by_unit_failing[u] for u in units], height=0.4, color="#b22222", label=name("不合格账号", "failing"))
+            ax.barh([p + 0.2 for p in positions], [by_unit_total[u] for u in units], height=0.4, color="#9bb",
+                    label=name("检查账号", "checked"))
+            ax.barh([p - 0.2 for p in positions], [by_unit_failing[u] for u in units], height=0.4, color="#b22222",
+                    label=name("不合格账号", "failing"))
             ax.set_yticks(list(positions))
             ax.set_yticklabels([unit if font or unit.isascii() else f"unit {i + 1}" for i, unit in enumerate(units)])
             shown = f"（前{MAX_UNITS}个）" if len(by_unit_total) > MAX_UNITS else ""
