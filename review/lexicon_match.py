@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 import ahocorasick
 import numpy as np
 
+from review.chars import HAN_CLASS, all_han
 from review.lexicon import Entry
 from review.pinyin import term_readings
 
@@ -36,10 +37,9 @@ SEPARATORS = (
     "#$%&*+\\-./=@\\\\^_`|~"
     "·•・‧∙⋅°※★☆♡♥❤●○◆◇■□▲△▼▽→←↑↓×✖✕✗✘\u2010-\u2015\u2032\u2033～﹏"
 )
-CJK_OR_LETTER = "\u3400-\u4dbf\u4e00-\u9fffa-z"
+CJK_OR_LETTER = HAN_CLASS + "a-z"
 SEPARATOR_RE = re.compile(f"[{SEPARATORS}]")
 COLLAPSIBLE_RE = re.compile(f"[{CJK_OR_LETTER}A-Z]")
-HAN_ONLY = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
 
 EXACT, SPACED, REPEATED, CASE, PINYIN, MIXED_PINYIN, VARIANT = (
     "exact", "spaced", "repeated", "case", "pinyin", "mixed_pinyin", "variant",
@@ -155,7 +155,7 @@ def skeleton_forms(terms: Sequence[str]) -> list[str]:
 
 def pinyin_variants(term: str, min_letters: int = 4, max_chars: int = 4) -> list[tuple[str, str]]:
     """Full-pinyin and mixed pinyin/character spellings of a Chinese term: [(kind, spelling)]."""
-    if not HAN_ONLY.match(term) or not 2 <= len(term) <= max_chars:
+    if not all_han(term) or not 2 <= len(term) <= max_chars:
         return []
     # In-context readings for polyphones, from the table generated from pypinyin (review/pinyin.py). A
     # character without a reading stays as itself, not ASCII: such a term gets no pinyin spelling.

@@ -12,7 +12,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+from review.chars import HAN_CLASS
+
+# Chinese characters, and here also the CJK Compatibility Ideographs (U+F900-U+FAFF): the noise patterns run on the
+# raw text, before OpenCC folds those into unified ideographs, and a character next to lost ones is still one.
+CJK = HAN_CLASS + "\uf900-\ufaff"
 
 # Characters that render as nothing (or break words) and carry no content.
 INVISIBLE_CLASS = (

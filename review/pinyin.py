@@ -22,12 +22,12 @@ module would write now.
 
 from __future__ import annotations
 
-import re
 import sys
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from review.chars import all_han
 from review.resources import lexicon_path
 
 FOLDER = "pinyin"
@@ -36,7 +36,6 @@ SAME_READING_FILE = "same_reading.tsv"
 CHAR_READINGS_FILE = "char_readings.tsv"
 HOMOPHONE_WORDS_FILE = "homophone_words.tsv"
 HOMOPHONE_MIN_FREQ = 3  # dictionary frequency a word needs to be a homophone candidate
-HAN_ONLY = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
 
 
 def term_readings(term: str) -> list[str]:
@@ -169,7 +168,7 @@ def table_terms() -> list[str]:
     sensitive = parse_entries(lexicon_files("sensitive", "*.tsv"))
     leaders = parse_entries(lexicon_files("expression", "leaders.tsv"))
     terms = {entry.term for entry in sensitive if len(entry.term) >= 2} | {entry.term for entry in leaders}
-    return sorted(term for term in terms if HAN_ONLY.match(term))
+    return sorted(term for term in terms if all_han(term))
 
 
 def generate_tables() -> dict[str, str]:

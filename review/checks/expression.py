@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from review.chars import HAN_CLASS, is_han
 from review.checks.base import Check, register
 from review.document import Document
 from review.lexicon import Entry, compile_lexicon_regex, load_entries, load_phrases, parse_entries
@@ -33,7 +34,7 @@ CATEGORY_LABELS = {
 }
 NUMERALS = "一二三四五六七八九十两"
 FORMULATION_NAME = re.compile(f"^([{NUMERALS}]+)(个|项|大|条|位)(.+)$")
-HAN = "\u4e00-\u9fff"
+HAN = HAN_CLASS
 # Function words that may follow a formulation's core (四个意识的, 四个自信和…).
 CORE_MAY_CONTINUE = "的和与及是要为上中不"
 # Enumerations of items right before a formulation's name (…、…、…的新发展理念) or right after it (四个自信，即…).
@@ -72,7 +73,7 @@ def name_misspellings(name: str, curated: list[str], neighbours: Callable[[str],
     for index, reading in enumerate(readings):
         chars = set(table.get(reading, ()))
         if neighbours is not None:
-            chars.update(char for char in neighbours(name[index]) if _is_han(char))
+            chars.update(char for char in neighbours(name[index]) if is_han(char))
         for char in chars:
             if char != name[index]:
                 variants.add(name[:index] + char + name[index + 1 :])
@@ -342,7 +343,7 @@ class ExpressionCheck(Check):
             post = text[start - length : start]
             if post in vocabulary:
                 # A short title inside a longer one (执行主席, 全国妇联主席) belongs to that other office.
-                if post in self.full_posts or start - length == 0 or not _is_han(text[start - length - 1]):
+                if post in self.full_posts or start - length == 0 or not is_han(text[start - length - 1]):
                     return post
                 return None
         return None
@@ -442,10 +443,6 @@ def _item_hit(token: str, items: tuple[str, ...], first: bool, last: bool) -> st
         if last and token.startswith(item) and len(token) - len(item) <= 2:
             return item
     return None
-
-
-def _is_han(char: str) -> bool:
-    return "\u4e00" <= char <= "\u9fff"
 
 
 def _common_suffix(items: tuple[str, ...]) -> str:
