@@ -1,4 +1,5 @@
-"""The document every check sees: original and normalised text, the offset map, tokens, metadata."""
+"""What the checks read: a post's title and body normalised once (`PostText`), and one field of it (`Document`):
+original and normalised text, the offset map, tokens, metadata."""
 
 from __future__ import annotations
 
@@ -13,15 +14,103 @@ from review.normalise import Normalised, NoiseSpan, in_script_of, normalise, to_
 from review.segment import RE_HAN, Token, tokenize
 
 SENTENCE_END = re.compile(r"[。！？!?；;\n]+|…{1,2}")
+TITLE, BODY = "title", "text"
+# Between the title and the body in the whole-post text: a line break ends a sentence, and no cue or lexicon
+# phrase holds one, so nothing read in the whole post runs from the title into the body.
+FIELD_JOINER = "\n"
+
+
+@dataclass(frozen=True)
+class FieldSpan:
+    """Where one field of a post lies in the whole-post normalised text: [start, end)."""
+
+    field: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class OriginalSpan:
+    """A span of one field's ORIGINAL text (what a finding or an evidence item reports), with the words there."""
+
+    field: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class PostText:
+    """A post's title and body, each normalised once, as spans of one normalised text: the title (when the post has
+    one), a line break, the body. Whole-post readers (context cues, the topic) read `text`; each field's view is a
+    `Document`, and offsets map back to each field's original text."""
+
+    post: Post
+    fields: dict[str, Normalised]  # "title" (when the post has a non-empty one), then "text"
+    spans: dict[str, FieldSpan]
+    text: str
+    cache: dict = field(default_factory=dict)  # whole-post results that several fields' checks share
+
+    @classmethod
+    def build(cls, post: Post) -> "PostText":
+        """Normalise the title and the body of `post`, each on its own (so each field reads exactly as alone)."""
+        fields: dict[str, Normalised] = {}
+        if post.title:
+            fields[TITLE] = normalise(post.title)
+        fields[BODY] = normalise(post.text)
+        spans: dict[str, FieldSpan] = {}
+        position = 0
+        for name, normalised in fields.items():
+            if spans:
+                position += len(FIELD_JOINER)
+            spans[name] = FieldSpan(name, position, position + len(normalised.text))
+            position += len(normalised.text)
+        text = FIELD_JOINER.join(normalised.text for normalised in fields.values())
+        return cls(post=post, fields=fields, spans=spans, text=text)
+
+    def field_text(self, name: str) -> str:
+        """One field's normalised text ("" when the post has no such field)."""
+        found = self.fields.get(name)
+        return found.text if found is not None else ""
+
+    def offset(self, name: str) -> int:
+        """Where field `name` starts in the whole-post text."""
+        return self.spans[name].start
+
+    def locate(self, start: int, end: int) -> FieldSpan:
+        """The field a whole-post span lies in, with the span in that field's normalised offsets."""
+        for span in self.spans.values():
+            if span.start <= start and end <= span.end:
+                return FieldSpan(span.field, start - span.start, end - span.start)
+        raise ValueError(f"span [{start}, {end}) of the whole post is not inside one field")
+
+    def to_original(self, start: int, end: int) -> OriginalSpan:
+        """Map a whole-post normalised span to its field's ORIGINAL text."""
+        local = self.locate(start, end)
+        return self.field_original(local.field, local.start, local.end)
+
+    def field_original(self, name: str, start: int, end: int) -> OriginalSpan:
+        """Map a span of field `name`'s normalised text to that field's ORIGINAL text."""
+        normalised = self.fields[name]
+        ostart, oend = normalised.to_original(start, end)
+        return OriginalSpan(name, ostart, oend, normalised.original[ostart:oend])
+
+    def document(self, field_name: str, options: ReviewOptions, deadline: Deadline | None = None) -> "Document":
+        """The per-field view the checks read."""
+        if field_name not in self.fields:
+            raise ValueError(f"the post has no {field_name!r} field")
+        return Document(whole=self, field=field_name, options=options, deadline=deadline)
 
 
 @dataclass
 class Document:
-    """One field of a post (`text` or `title`) ready for checks; findings come back in original offsets."""
+    """One field of a post (`text` or `title`) ready for checks; findings come back in original offsets.
 
-    post: Post
+    `whole` is the post as one normalised text: whole-post checks read it, never the raw post.
+    """
+
+    whole: PostText
     field: str
-    normalised: Normalised
     options: ReviewOptions
     cache: dict = field(default_factory=dict)
     # when the request's time runs out (None: no limit): slow checks look at it between slices of work
@@ -30,9 +119,18 @@ class Document:
     @classmethod
     def build(cls, post: Post, field_name: str, options: ReviewOptions, deadline: Deadline | None = None
               ) -> "Document":
-        """Normalise one field of `post`."""
-        original = post.text if field_name == "text" else (post.title or "")
-        return cls(post=post, field=field_name, normalised=normalise(original), options=options, deadline=deadline)
+        """Normalise `post` and return the view of one of its fields."""
+        return PostText.build(post).document(field_name, options, deadline)
+
+    @property
+    def post(self) -> Post:
+        """The post as the caller sent it (metadata: account, dates)."""
+        return self.whole.post
+
+    @property
+    def normalised(self) -> Normalised:
+        """This field's normalised text and offset map."""
+        return self.whole.fields[self.field]
 
     @property
     def original(self) -> str:
@@ -52,7 +150,7 @@ class Document:
     @property
     def is_body(self) -> bool:
         """True for the post's body (whole-post checks run only there)."""
-        return self.field == "text"
+        return self.field == BODY
 
     @cached_property
     def tokens(self) -> list[Token]:

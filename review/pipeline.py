@@ -10,7 +10,7 @@ from typing import Any, Iterable
 from review import checks as check_registry
 from review.budget import Deadline, OutOfTime
 from review.checks.base import Check
-from review.document import Document
+from review.document import PostText
 from review.errors import InputError
 from review.model import SEVERITY_RANK, Finding, Post, Report
 from review.options import ReviewOptions
@@ -210,9 +210,10 @@ class Reviewer:
             post = Post.from_dict(post)
         options = options or ReviewOptions()
         names = self.selected(options)
-        docs = [Document.build(post, "text", options, deadline)]
+        whole = PostText.build(post)  # title and body normalised once; each check reads a field's view of it
+        docs = [whole.document("text", options, deadline)]
         if post.title and post.title.strip():
-            docs.append(Document.build(post, "title", options, deadline))
+            docs.append(whole.document("title", options, deadline))
         findings: list[Finding] = []
         incomplete: list[str] = []
         checks = [self.instance(name) for name in names]

@@ -132,3 +132,27 @@ def test_per_call_allow_and_deny(reviewer):
 def test_title_is_checked(reviewer):
     report = reviewer.review({"text": "正文内容正常。", "title": "线上赌场开户"})
     assert any(f.field == "title" and f.category == "sensitive" for f in report.findings)
+
+
+# Far enough from the match that only the whole-post cue (禁毒宣传, a document cue) can frame it.
+FRAMED_BODY = "今天天气很好。大家都来了。有人在卖冰毒。"
+
+
+@pytest.mark.parametrize("cue", ["禁毒宣传", "禁毒宣傳", "禁毒\u200b宣传", "禁毒\ufeff宣\u200d传"])
+def test_a_whole_post_cue_reads_the_normalised_post(reviewer, cue):
+    # Traditional script or an invisible character inside the cue once turned this post from info to critical.
+    report = findings(reviewer, f"{cue}。{FRAMED_BODY}")
+    assert rules(report) == {"sensitive.drugs": "info"}, report.findings
+
+
+@pytest.mark.parametrize("cue", ["禁毒宣传", "禁毒宣傳", "禁毒\u200b宣传"])
+def test_a_cue_in_the_title_counts_for_the_body(reviewer, cue):
+    report = reviewer.review({"title": cue, "text": "有人在卖冰毒。"})
+    assert [(f.field, f.rule, f.severity, f.text) for f in report.findings] == [
+        ("text", "sensitive.drugs", "info", "卖冰毒")
+    ]
+
+
+def test_without_the_cue_the_same_words_are_critical(reviewer):
+    assert rules(findings(reviewer, f"宣传。{FRAMED_BODY}")) == {"sensitive.drugs": "critical"}
+    assert rules(reviewer.review({"title": "通知", "text": "有人在卖冰毒。"})) == {"sensitive.drugs": "critical"}

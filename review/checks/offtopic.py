@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from review.checks.base import Check, register
 from review.classify.linear import shipped_model
 from review.classify.signals import Hit, load_promotion_lexicon, load_topic_signal_lexicon, signal_totals
-from review.document import Document
+from review.document import BODY, TITLE, Document
 from review.model import Finding
-from review.normalise import Normalised, normalise
 from review.resources import lexicon_path, load_toml
 from review.segment import cut
 
@@ -63,11 +62,12 @@ class OfftopicCheck(Check):
 
     def decide(self, doc: Document, account_type: str | None) -> TopicVerdict | None:
         """The most likely topic that does not belong to the account, or None when the post is on topic."""
-        title = normalise(doc.post.title).text if doc.post.title else ""
-        # The title leads; the body's jieba tokens are the document's (segmented only as far as the lead goes,
-        # unless another check already segmented it all).
+        whole = doc.whole
+        title = whole.field_text(TITLE)
+        # The title leads (the whole post's text is the title, a line break, the body); the body's jieba tokens are
+        # the document's (segmented only as far as the lead goes, unless another check already segmented it all).
         body_chars = max(0, self.max_chars - len(title) - 1)
-        head = (title + "\n" + doc.text[:body_chars]) if title else doc.text[:body_chars]
+        head = whole.text[: whole.offset(BODY) + body_chars] if title else doc.text[:body_chars]
         words = (cut(title) if title else []) + [t.word for t in doc.lead_tokens(body_chars)]
         named = self.model.extractor.named_features(head, words)
         proba = dict(zip(self.model.classes, self.model.predict_proba([named])[0].tolist()))
@@ -154,14 +154,8 @@ class OfftopicCheck(Check):
     def _evidence(doc: Document, hits: list[tuple[str, Hit]]) -> list[dict]:
         """The signal words that drove the decision, in ORIGINAL offsets of their field."""
         evidence = []
-        title_map: Normalised | None = None
         for field, hit in hits:
-            if field == "text":
-                start, end = doc.to_original(hit.start, hit.end)
-                text = doc.original[start:end]
-            else:
-                title_map = title_map or normalise(doc.post.title or "")
-                start, end = title_map.to_original(hit.start, hit.end)
-                text = title_map.original[start:end]
-            evidence.append({"field": field, "start": start, "end": end, "text": text, "signal": hit.signal})
+            span = doc.whole.field_original(field, hit.start, hit.end)
+            evidence.append({"field": field, "start": span.start, "end": span.end, "text": span.text,
+                             "signal": hit.signal})
         return evidence

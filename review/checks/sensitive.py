@@ -50,12 +50,16 @@ class ContextReader:
         self.contact = re.compile("|".join(f"(?:{p})" for p in promotion["contact_patterns"]))
 
     def framed_as_enforcement(self, doc: Document) -> bool:
-        """True when the post as a whole is enforcement or publicity (警方提醒, 禁毒宣传 …)."""
-        cached = doc.cache.get("sensitive.framed")
+        """True when the post as a whole, title or body, is enforcement or publicity (警方提醒, 禁毒宣传 …).
+
+        Read in the whole post's normalised text, as every cue is: 禁毒宣傳, a full-width or a zero-width character
+        inside a cue frame the post as 禁毒宣传 does.
+        """
+        whole = doc.whole
+        cached = whole.cache.get("sensitive.framed")
         if cached is None:
-            whole = doc.post.text + "\n" + (doc.post.title or "")
-            cached = any(cue in whole for cue in self.document_cues)
-            doc.cache["sensitive.framed"] = cached
+            cached = any(cue in whole.text for cue in self.document_cues)
+            whole.cache["sensitive.framed"] = cached
         return cached
 
     def around(self, doc: Document, start: int, end: int) -> str:
