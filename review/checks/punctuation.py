@@ -1,0 +1,275 @@
+"""标点符号用法 (GB/T 15834-2011): half-width marks in Chinese text, doubled end marks, unbalanced pairs, 顿号 misuse
+and spaces between Chinese characters. Rules, messages and examples live in lexicons/norms/punctuation.toml."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from review.chars import HAN_CLASS, is_han
+from review.checks.base import Check, register
+from review.document import Document
+from review.model import Finding
+from review.norms import NORMS_CATEGORY, NormRule, load_norm_rules, require_detectors
+
+OPEN_TO_CLOSE = {"“": "”", "‘": "’", "《": "》", "〈": "〉", "（": "）", "【": "】", "〔": "〕", "「": "」", "『": "』"}
+CLOSE_TO_OPEN = {close: open_ for open_, close in OPEN_TO_CLOSE.items()}
+PAIR_NAMES = {"“": "引号", "‘": "引号", "《": "书名号", "〈": "书名号", "（": "括号", "【": "括号", "〔": "括号",
+              "「": "引号", "『": "引号"}
+CJK_OPENING = set(OPEN_TO_CLOSE)
+CJK_CLOSING = set(CLOSE_TO_OPEN) | set("。，、；：？！…—")
+FULL_WIDTH = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）", ".": "。"}
+END_RANK = "？！。；：，、"  # which mark of a conflicting run to keep: the first of these that occurs
+# URLs and e-mail addresses keep their half-width marks; possessive repeats keep the scan linear
+PROTECTED = re.compile(
+    r"(?:https?://|www\.)[!-~]++|(?<![A-Za-z0-9_.+-])[A-Za-z0-9_.+-]++@[A-Za-z0-9-]++(?:\.[A-Za-z0-9-]++)++"
+)
+# lines that credit people (记者 张三 李四) separate names with spaces by custom
+BYLINE = re.compile(r"记者|编辑|通讯员|来源|责编|审核|校对|摄影|作者|供稿|出品|监制|策划|编审|制作|主播")
+# how far an unclosed 《 or （ is taken to reach when suggesting where its partner goes
+PAIR_REACH = re.compile(r"[^，。；：！？、\n”’》）】〕」』]{1,40}")
+HAN_RE = re.compile(f"[{HAN_CLASS}]")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One place a rule fires: a normalised span and the fields its message and suggestion are filled with."""
+
+    start: int
+    end: int
+    details: dict[str, str]
+
+
+def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line of `text`, newline excluded."""
+    start = 0
+    for match in re.finditer("\n", text):
+        yield start, match.start()
+        start = match.end()
+    yield start, len(text)
+
+
+class Lines:
+    """Line starts and ends of a text, found once, so that a finding's line costs a bisection, not a scan back."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.length = len(text)
+
+    def start(self, offset: int) -> int:
+        """Where the line holding `offset` starts."""
+        return self.starts[bisect_right(self.starts, offset) - 1]
+
+    def end(self, offset: int) -> int:
+        """Where the line holding `offset` ends (its newline excluded)."""
+        index = bisect_right(self.starts, offset)
+        return self.starts[index] - 1 if index < len(self.starts) else self.length
+
+
+def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
+    """True when `offset` falls in one of `spans` (sorted, disjoint)."""
+    index = bisect_right(spans, (offset, float("inf"))) - 1
+    return index >= 0 and spans[index][0] <= offset < spans[index][1]
+
+
+def _latinish(char: str) -> bool:
+    """True for an ASCII letter or digit (Latin text, numbers, codes)."""
+    return char.isascii() and char.isalnum()
+
+
+@register
+class PunctuationCheck(Check):
+    """Reports breaches of GB/T 15834-2011 that a scan can tell for certain, each with its replacement."""
+
+    name = "punctuation"
+    category = NORMS_CATEGORY
+    fields = ("text",)
+    enabled_by_default = False
+
+    def __init__(self) -> None:
+        self.rules = load_norm_rules(self.name)
+        self.detectors: dict[str, Callable[[str, NormRule], Iterator[Hit]]] = {
+            "punctuation.halfwidth": self._halfwidth,
+            "punctuation.doubled_end": self._doubled_end,
+            "punctuation.unbalanced": self._unbalanced,
+            "punctuation.nested_quote": self._nested_quote,
+            "punctuation.dunhao_range": self._dunhao_range,
+            "punctuation.dunhao_list_number": self._dunhao_list_number,
+            "punctuation.dunhao_before_deng": self._dunhao_before_deng,
+            "punctuation.space_between_han": self._space_between_han,
+        }
+        require_detectors(self.name, self.rules, set(self.detectors))
+
+    def check(self, doc: Document) -> list[Finding]:
+        """Every rule's findings, in text order."""
+        text = doc.text
+        findings = []
+        for rule_id, detect in self.detectors.items():
+            rule = self.rules[rule_id]
+            for hit in detect(text, rule):
+                findings.append(doc.finding(
+                    hit.start, hit.end, category=self.category, rule=rule.id, severity=rule.severity,
+                    message=rule.say(**hit.details), suggestion=rule.suggest(**hit.details),
+                    confidence=rule.confidence,
+                ))
+        findings.sort(key=lambda f: (f.start or 0, f.end or 0))
+        return findings
+
+    # --- detectors: each yields Hits for one rule -------------------------------------------------------------
+
+    def _halfwidth(self, text: str, rule: NormRule) -> Iterator[Hit]:
+        """A half-width mark that touches Chinese text and does not sit in a number, URL, address or Latin text."""
+        protected = [(m.start(), m.end()) for m in PROTECTED.finditer(text)]
+        lines = Lines(text)
+        quotes = {'"': 0, "'": 0}  # straight quotes seen in this line, to tell opening from closing
+        line_start = 0
+        for match in rule.pattern.finditer(text):
+            start, end = match.start(), match.end()
+            if lines.start(start) != line_start:
+                line_start, quotes = lines.start(start), {'"': 0, "'": 0}
+            if _inside(protected, start):
+                continue
+            mark = match.group()
+            before = text[start - 1] if start else ""
+            after = text[end] if end < len(text) else ""
+            han_before = is_han(before) or before in CJK_CLOSING
+            han_after = is_han(after) or after in CJK_OPENING
+            if mark in "\"'":
+                count = quotes[mark]
+                quotes[mark] += 1
+                if _latinish(before) and _latinish(after):
+                    continue  # an apostrophe: Xi'an
+                if not (is_han(before) or is_han(after) or before in CJK_CLOSING or after in CJK_OPENING):
+                    continue
+                pair = "“”" if mark == '"' else "‘’"
+                full = pair[count % 2]
+            elif mark[0] == ".":
+                # a full stop after Chinese, not a decimal point, abbreviation or domain name
+                if not han_before or _latinish(after):
+                    continue
+                full = "……" if len(mark) >= 3 else "。"
+            elif mark == ":":
+                if not han_before:
+                    continue  # 10:30, 3:2, http:
+                full = "："
+            elif mark in "()":
+                if not (han_before or han_after):
+                    continue
+                full = FULL_WIDTH[mark]
+            else:
+                if _latinish(before) and _latinish(after):
+                    continue  # 8,500; a,b
+                if not (han_before or han_after):
+                    continue
+                full = FULL_WIDTH[mark]
+            yield Hit(start, end, {"mark": mark, "full": full})
+
+    def _doubled_end(self, text: str, rule: NormRule) -> Iterator[Hit]:
+        """Two point marks in a row, except ？！-style runs of question and exclamation marks."""
+        for match in rule.pattern.finditer(text):
+            marks = match.group()
+            if set(marks) <= set("？！"):
+                continue
+            kept = "".join(c for c in marks if c in "？！") or next(c for c in END_RANK if c in marks)
+            yield Hit(match.start(), match.end(), {"marks": marks, "kept": kept})
+
+    def _pairs(self, text: str) -> Iterator[tuple[str, int, str]]:
+        """(kind, offset, mark) for every pairing problem: 'unclosed', 'stray' or 'nested'."""
+        paragraphs = list(_paragraphs(text))
+        for index, (begin, finish) in enumerate(paragraphs):
+            stack: list[tuple[str, int]] = []
+            open_count: dict[str, int] = {}  # openers on the stack by mark, so a lookup costs no scan
+            for offset in range(begin, finish):
+                char = text[offset]
+                if char in OPEN_TO_CLOSE:
+                    if char == "“" and open_count.get("“"):
+                        yield "nested", offset, char
+                    stack.append((char, offset))
+                    open_count[char] = open_count.get(char, 0) + 1
+                elif char in CLOSE_TO_OPEN:
+                    if char == "’" and offset > begin and _latinish(text[offset - 1]):
+                        continue  # an apostrophe written as a closing quote: Xi’an
+                    opener = CLOSE_TO_OPEN[char]
+                    if not open_count.get(opener):
+                        yield "stray", offset, char
+                        continue
+                    while stack[-1][0] != opener:  # the marks opened inside and never closed
+                        yield "unclosed", stack[-1][1], stack[-1][0]
+                        open_count[stack.pop()[0]] -= 1
+                    open_count[stack.pop()[0]] -= 1
+            if not stack:
+                continue
+            # a quotation that runs on: each paragraph opens with “ and only the last one closes it
+            following = next((text[b:f].lstrip(" \u3000") for b, f in paragraphs[index + 1:] if text[b:f].strip()),
+                             "") if open_count.get("“") or open_count.get("‘") else ""
+            for mark, offset in stack:
+                if mark in "“‘" and following.startswith("“"):
+                    continue
+                yield "unclosed", offset, mark
+
+    def _unbalanced(self, text: str, rule: NormRule) -> Iterator[Hit]:
+        """An opening mark without its closing partner in the paragraph, or a closing one without its opener."""
+        for kind, offset, mark in self._pairs(text):
+            name = PAIR_NAMES.get(mark) or PAIR_NAMES[CLOSE_TO_OPEN[mark]]
+            if kind == "stray":
+                yield Hit(offset, offset + 1, {"name": name, "mark": mark, "how": "，多余的应删去", "fix": ""})
+            elif kind == "unclosed":
+                reach = PAIR_REACH.match(text, offset + 1) if mark in "《〈（【〔" else None
+                if reach:
+                    # the likely end of the title or aside is the next point mark: put the partner there
+                    yield Hit(offset, reach.end(), {"name": name, "mark": mark, "how": "，应补上" + OPEN_TO_CLOSE[mark],
+                                                    "fix": text[offset:reach.end()] + OPEN_TO_CLOSE[mark]})
+                else:
+                    yield Hit(offset, offset + 1, {"name": name, "mark": mark,
+                                                   "how": f"，应补上{OPEN_TO_CLOSE[mark]}或删去", "fix": ""})
+
+    def _nested_quote(self, text: str, rule: NormRule) -> Iterator[Hit]:
+        """A double quotation mark opened inside another."""
+        for kind, offset, _mark in self._pairs(text):
+            if kind == "nested":
+                yield Hit(offset, offset + 1, {})
+
+    def _dunhao_range(self, text: str, rule: NormRule) -> Iterator[Hit]:
+        """三、四个: two adjacent numbers that make an approximate one take no 顿号."""
+        digits = "一二三四五六七八九十"
+        for match in rule.pattern.finditer(text):
+            first, second = match.group(1), match.group(2)
+            if digits.index(second) != digits.index(first) + 1:
+                continue
+            yield Hit(match.start(), match.end(), {"span": match.group(), "fix": first + second})
+
+    def _dunhao_list_number(self, text: str, rule: NormRule) -> Iterator[Hit]:
+        """1、…2、… run into one line: list numbers inside a sentence."""
+        lines = Lines(text)
+        by_line: dict[int, list[tuple[int, int]]] = {}
+        for match in rule.pattern.finditer(text):
+            line = lines.start(match.start())
+            by_line.setdefault(line, []).append((int(match.group(1)), match.start()))
+        for line, marks in by_line.items():
+            values = {value for value, _ in marks}
+            for value, offset in marks:
+                if value + 1 not in values and value - 1 not in values:
+                    continue  # a lone "3、" is no list
+                if not text[line:offset].strip(" \u3000"):
+                    continue  # a list item that starts its own line
+                yield Hit(offset, offset + 2, {"span": text[offset:offset + 2], "fix": f"（{value}）"})
+
+    def _dunhao_before_deng(self, text: str, rule: NormRule) -> Iterator[Hit]:
+        """北京、上海、等城市: the 顿号 before the 等 that closes a list."""
+        for match in rule.pattern.finditer(text):
+            word = match.group(1)
+            yield Hit(match.start(), match.end(), {"word": word})
+
+    def _space_between_han(self, text: str, rule: NormRule) -> Iterator[Hit]:
+        """A space between two Chinese characters, except in a byline."""
+        lines = Lines(text)
+        byline: dict[int, bool] = {}  # per line start, so a line is searched once however many spaces it holds
+        for match in rule.pattern.finditer(text):
+            line = lines.start(match.start())
+            if line not in byline:
+                byline[line] = BYLINE.search(text, line, lines.end(match.start())) is not None
+            if byline[line]:
+                continue
+            yield Hit(match.start(), match.end(), {})
