@@ -1,4 +1,5 @@
-"""Request bodies parsed strictly, so that every kind of malformed input becomes a 4xx with a JSON error."""
+"""Request bodies parsed strictly, so that every kind of malformed input becomes a 4xx with a JSON error; and
+answers written as compact JSON."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
+
+from review.report import report_json
 
 # Bodies above this size are parsed in a thread: tens of milliseconds of json.loads would stall the event loop.
 PARSE_OFF_LOOP_BYTES = 64 * 1024
@@ -106,3 +109,8 @@ async def read_params(request: Request) -> dict[str, str]:
         raise RequestError(400, "invalid_form", f"表单无效 / invalid form: {error}") from None
     params.update(fields)
     return params
+
+
+def json_bytes(value: Any) -> bytes:
+    """Compact UTF-8 JSON, as JSONResponse writes it."""
+    return report_json(value, compact=True).encode("utf-8")

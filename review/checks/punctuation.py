@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 
 from review.chars import HAN_CLASS, is_han
-from review.checks.base import Check, register
+from review.checks._norms import Detector, Hit, NormRule, NormsCheck
+from review.checks.base import register
 from review.document import Document
-from review.model import Finding
-from review.norms import NORMS_CATEGORY, NormRule, load_norm_rules, require_detectors
 
 OPEN_TO_CLOSE = {"“": "”", "‘": "’", "《": "》", "〈": "〉", "（": "）", "【": "】", "〔": "〕", "「": "」", "『": "』"}
 CLOSE_TO_OPEN = {close: open_ for open_, close in OPEN_TO_CLOSE.items()}
@@ -31,15 +29,6 @@ BYLINE = re.compile(r"记者|编辑|通讯员|来源|责编|审核|校对|摄影
 # how far an unclosed 《 or （ is taken to reach when suggesting where its partner goes
 PAIR_REACH = re.compile(r"[^，。；：！？、\n”’》）】〕」』]{1,40}")
 HAN_RE = re.compile(f"[{HAN_CLASS}]")
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One place a rule fires: a normalised span and the fields its message and suggestion are filled with."""
-
-    start: int
-    end: int
-    details: dict[str, str]
 
 
 def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
@@ -80,17 +69,15 @@ def _latinish(char: str) -> bool:
 
 
 @register
-class PunctuationCheck(Check):
+class PunctuationCheck(NormsCheck):
     """Reports breaches of GB/T 15834-2011 that a scan can tell for certain, each with its replacement."""
 
     name = "punctuation"
-    category = NORMS_CATEGORY
-    fields = ("text",)
     enabled_by_default = False
 
-    def __init__(self) -> None:
-        self.rules = load_norm_rules(self.name)
-        self.detectors: dict[str, Callable[[str, NormRule], Iterator[Hit]]] = {
+    def detector_table(self) -> dict[str, Detector]:
+        """Rule id -> detector."""
+        return {
             "punctuation.halfwidth": self._halfwidth,
             "punctuation.doubled_end": self._doubled_end,
             "punctuation.unbalanced": self._unbalanced,
@@ -100,27 +87,12 @@ class PunctuationCheck(Check):
             "punctuation.dunhao_before_deng": self._dunhao_before_deng,
             "punctuation.space_between_han": self._space_between_han,
         }
-        require_detectors(self.name, self.rules, set(self.detectors))
-
-    def check(self, doc: Document) -> list[Finding]:
-        """Every rule's findings, in text order."""
-        text = doc.text
-        findings = []
-        for rule_id, detect in self.detectors.items():
-            rule = self.rules[rule_id]
-            for hit in detect(text, rule):
-                findings.append(doc.finding(
-                    hit.start, hit.end, category=self.category, rule=rule.id, severity=rule.severity,
-                    message=rule.say(**hit.details), suggestion=rule.suggest(**hit.details),
-                    confidence=rule.confidence,
-                ))
-        findings.sort(key=lambda f: (f.start or 0, f.end or 0))
-        return findings
 
     # --- detectors: each yields Hits for one rule -------------------------------------------------------------
 
-    def _halfwidth(self, text: str, rule: NormRule) -> Iterator[Hit]:
+    def _halfwidth(self, doc: Document, rule: NormRule) -> Iterator[Hit]:
         """A half-width mark that touches Chinese text and does not sit in a number, URL, address or Latin text."""
+        text = doc.text
         protected = [(m.start(), m.end()) for m in PROTECTED.finditer(text)]
         lines = Lines(text)
         quotes = {'"': 0, "'": 0}  # straight quotes seen in this line, to tell opening from closing
@@ -166,8 +138,9 @@ class PunctuationCheck(Check):
                 full = FULL_WIDTH[mark]
             yield Hit(start, end, {"mark": mark, "full": full})
 
-    def _doubled_end(self, text: str, rule: NormRule) -> Iterator[Hit]:
+    def _doubled_end(self, doc: Document, rule: NormRule) -> Iterator[Hit]:
         """Two point marks in a row, except ？！-style runs of question and exclamation marks."""
+        text = doc.text
         for match in rule.pattern.finditer(text):
             marks = match.group()
             if set(marks) <= set("？！"):
@@ -175,7 +148,15 @@ class PunctuationCheck(Check):
             kept = "".join(c for c in marks if c in "？！") or next(c for c in END_RANK if c in marks)
             yield Hit(match.start(), match.end(), {"marks": marks, "kept": kept})
 
-    def _pairs(self, text: str) -> Iterator[tuple[str, int, str]]:
+    def _pair_problems(self, doc: Document) -> list[tuple[str, int, str]]:
+        """The pairing problems of the document, found once for both rules that report them."""
+        key = ("punctuation", "pairs")
+        if key not in doc.cache:
+            doc.cache[key] = list(self._pairs(doc.text))
+        return doc.cache[key]
+
+    @staticmethod
+    def _pairs(text: str) -> Iterator[tuple[str, int, str]]:
         """(kind, offset, mark) for every pairing problem: 'unclosed', 'stray' or 'nested'."""
         paragraphs = list(_paragraphs(text))
         for index, (begin, finish) in enumerate(paragraphs):
@@ -209,9 +190,10 @@ class PunctuationCheck(Check):
                     continue
                 yield "unclosed", offset, mark
 
-    def _unbalanced(self, text: str, rule: NormRule) -> Iterator[Hit]:
+    def _unbalanced(self, doc: Document, rule: NormRule) -> Iterator[Hit]:
         """An opening mark without its closing partner in the paragraph, or a closing one without its opener."""
-        for kind, offset, mark in self._pairs(text):
+        text = doc.text
+        for kind, offset, mark in self._pair_problems(doc):
             name = PAIR_NAMES.get(mark) or PAIR_NAMES[CLOSE_TO_OPEN[mark]]
             if kind == "stray":
                 yield Hit(offset, offset + 1, {"name": name, "mark": mark, "how": "，多余的应删去", "fix": ""})
@@ -225,14 +207,15 @@ class PunctuationCheck(Check):
                     yield Hit(offset, offset + 1, {"name": name, "mark": mark,
                                                    "how": f"，应补上{OPEN_TO_CLOSE[mark]}或删去", "fix": ""})
 
-    def _nested_quote(self, text: str, rule: NormRule) -> Iterator[Hit]:
+    def _nested_quote(self, doc: Document, rule: NormRule) -> Iterator[Hit]:
         """A double quotation mark opened inside another."""
-        for kind, offset, _mark in self._pairs(text):
+        for kind, offset, _mark in self._pair_problems(doc):
             if kind == "nested":
                 yield Hit(offset, offset + 1, {})
 
-    def _dunhao_range(self, text: str, rule: NormRule) -> Iterator[Hit]:
+    def _dunhao_range(self, doc: Document, rule: NormRule) -> Iterator[Hit]:
         """三、四个: two adjacent numbers that make an approximate one take no 顿号."""
+        text = doc.text
         digits = "一二三四五六七八九十"
         for match in rule.pattern.finditer(text):
             first, second = match.group(1), match.group(2)
@@ -240,8 +223,9 @@ class PunctuationCheck(Check):
                 continue
             yield Hit(match.start(), match.end(), {"span": match.group(), "fix": first + second})
 
-    def _dunhao_list_number(self, text: str, rule: NormRule) -> Iterator[Hit]:
+    def _dunhao_list_number(self, doc: Document, rule: NormRule) -> Iterator[Hit]:
         """1、…2、… run into one line: list numbers inside a sentence."""
+        text = doc.text
         lines = Lines(text)
         by_line: dict[int, list[tuple[int, int]]] = {}
         for match in rule.pattern.finditer(text):
@@ -256,14 +240,16 @@ class PunctuationCheck(Check):
                     continue  # a list item that starts its own line
                 yield Hit(offset, offset + 2, {"span": text[offset:offset + 2], "fix": f"（{value}）"})
 
-    def _dunhao_before_deng(self, text: str, rule: NormRule) -> Iterator[Hit]:
+    def _dunhao_before_deng(self, doc: Document, rule: NormRule) -> Iterator[Hit]:
         """北京、上海、等城市: the 顿号 before the 等 that closes a list."""
+        text = doc.text
         for match in rule.pattern.finditer(text):
             word = match.group(1)
             yield Hit(match.start(), match.end(), {"word": word})
 
-    def _space_between_han(self, text: str, rule: NormRule) -> Iterator[Hit]:
+    def _space_between_han(self, doc: Document, rule: NormRule) -> Iterator[Hit]:
         """A space between two Chinese characters, except in a byline."""
+        text = doc.text
         lines = Lines(text)
         byline: dict[int, bool] = {}  # per line start, so a line is searched once however many spaces it holds
         for match in rule.pattern.finditer(text):

@@ -6,12 +6,19 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
+from review.checks.base import Check
 from review.lexicon import LexiconError, compile_lexicon_regex
 from review.resources import lexicon_path
+
+if TYPE_CHECKING:
+    from review.document import Document
+    from review.model import Finding
 
 SEVERITIES = frozenset({"info", "minor", "major", "critical"})
 NORMS_CATEGORY = "norms"
@@ -84,3 +91,54 @@ def require_detectors(check: str, rules: dict[str, NormRule], detectors: set[str
     if extra or missing:
         raise LexiconError([f"{norms_file(check).name}: rules without a detector {extra}, detectors without a rule "
                             f"{missing}"])
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One place a rule fires: a span and the fields its message and suggestion are filled with."""
+
+    start: int
+    end: int
+    details: dict[str, str] = field(default_factory=dict)
+    # True when start/end are offsets into the caller's original text (full-width digits, which normalising hides)
+    original: bool = False
+
+
+Detector = Callable[["Document", NormRule], Iterator[Hit]]
+
+
+class NormsCheck(Check):
+    """A check made of one detector per rule of lexicons/norms/<name>.toml; findings read as the data says."""
+
+    category: ClassVar[str] = NORMS_CATEGORY
+    fields: ClassVar[tuple[str, ...]] = ("text",)
+
+    def __init__(self) -> None:
+        self.rules = load_norm_rules(self.name)
+        self.detectors = self.detector_table()
+        require_detectors(self.name, self.rules, set(self.detectors))
+
+    def detector_table(self) -> dict[str, Detector]:
+        """Rule id -> the method that finds its breaches."""
+        raise NotImplementedError
+
+    def applies(self, doc: "Document") -> bool:
+        """Whether the post is of a kind this check reads at all (every post, unless a check says otherwise)."""
+        return True
+
+    def check(self, doc: "Document") -> list["Finding"]:
+        """Every rule's findings, in text order."""
+        if not self.applies(doc):
+            return []
+        findings = []
+        for rule_id, detect in self.detectors.items():
+            rule = self.rules[rule_id]
+            for hit in detect(doc, rule):
+                make = doc.original_finding if hit.original else doc.finding
+                findings.append(make(
+                    hit.start, hit.end, category=self.category, rule=rule.id, severity=rule.severity,
+                    message=rule.say(**hit.details), suggestion=rule.suggest(**hit.details),
+                    confidence=rule.confidence,
+                ))
+        findings.sort(key=lambda f: (f.start or 0, f.end or 0))
+        return findings
