@@ -42,8 +42,11 @@ class NormRule:
         """The message with `{name}` fields filled from `details`."""
         return self.message.format_map(details)
 
-    def suggest(self, **details: object) -> str:
-        """The suggestion (a replacement for the span) with `{name}` fields filled from `details`."""
+    def suggest(self, **details: object) -> str | None:
+        """The suggestion (a replacement for the span) with `{name}` fields filled from `details`; None when the
+        detector has no replacement to offer (a detail it would be filled with is None)."""
+        if any(value is None for value in details.values()):
+            return None
         return self.suggestion.format_map(details)
 
 
@@ -99,7 +102,7 @@ class Hit:
 
     start: int
     end: int
-    details: dict[str, str] = field(default_factory=dict)
+    details: dict[str, str | None] = field(default_factory=dict)
     # True when start/end are offsets into the caller's original text (full-width digits, which normalising hides)
     original: bool = False
 
