@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
-import os
 import pstats
 import statistics
 import sys
@@ -94,13 +93,12 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--cprofile", type=int, default=0, metavar="N", help="also print the top N functions")
     args = parser.parse_args()
-    os.environ.setdefault("REVIEW_TYPO_BACKEND", "torch")  # as `review serve` runs it
 
     from review.pipeline import get_reviewer
 
     posts = load_posts(args.data, count=args.posts, size=args.chars)
     bodies = [{"id": str(i), "text": post, "account": {"type": "government"}} for i, post in enumerate(posts)]
-    reviewer = get_reviewer()
+    reviewer = get_reviewer(typo_backend="torch")  # as `review serve` runs it
     reviewer.warm_up()
     for body in bodies:  # warm-up pass: lazily built state, caches, allocator
         reviewer.review(body)

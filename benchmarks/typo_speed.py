@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import subprocess
@@ -34,6 +33,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+BACKEND = "torch"  # the typo transformer's backend, as `review batch` runs it
 
 
 def clean_posts(data: Path, count: int, size: int = 1000) -> list[str]:
@@ -86,9 +86,21 @@ def time_batch_cli(posts: list[str], workers: int = 1, repeats: int = 3) -> tupl
             rate(min(twice) - max(once)))
 
 
+def sentences_read(model_pass, posts: list[str]) -> int:
+    """Sentences of `posts` the transformer reads to decide (none without a model pass)."""
+    from review.document import Document
+    from review.model import Post
+    from review.pipeline import ReviewOptions
+
+    if model_pass is None:
+        return 0
+    options = ReviewOptions.make(enable=["typo"])
+    return sum(model_pass.edits_and_reads(Document.build(Post.from_dict({"text": t}), "text", options))[1]
+               for t in posts)
+
+
 def speed(posts: list[str], model_dir: str | None = None, repeats: int = 3) -> None:
     """Characters per second: typo check in `review batch` vs jieba.lcut, medians of `repeats` runs."""
-    os.environ.setdefault("REVIEW_TYPO_BACKEND", "torch")  # as `review batch` runs the corrector
     import jieba
 
     from review.batch import reviewed_lines
@@ -96,33 +108,31 @@ def speed(posts: list[str], model_dir: str | None = None, repeats: int = 3) -> N
 
     chars = sum(map(len, posts))
     options = ReviewOptions.make(enable=["typo"])
-    reviewer = get_reviewer()
+    reviewer = get_reviewer(BACKEND)
     reviewer.warm_up(["typo"])
     check = reviewer.instance("typo")
     if model_dir:
         from review.typo.model_pass import load_model_pass
 
-        check.model_pass = load_model_pass(check.settings["model"], model_dir=Path(model_dir))
+        check.model_pass = load_model_pass(check.settings["model"], model_dir=Path(model_dir), backend=BACKEND)
         check.warm_up()
     jieba.setLogLevel(60)
     lines = [(i + 1, json.dumps({"text": t}, ensure_ascii=False)) for i, t in enumerate(posts)]
     # one pass of each first: lazily built state (jieba's HMM tables, the corrector's candidate caches)
     for text in posts:
         jieba.lcut(text)
-    list(reviewed_lines(lines, options))
+    list(reviewed_lines(lines, options, typo_backend=BACKEND))
 
-    corrector = check.model_pass.corrector if check.model_pass is not None else None
     jieba_s, batch_s = [], []
     for _ in range(repeats):
         began = time.perf_counter()
         for text in posts:
             jieba.lcut(text)
         jieba_s.append(time.perf_counter() - began)
-        reads_before = getattr(corrector, "neural_reads", 0)
         began = time.perf_counter()
-        reports = list(reviewed_lines(lines, options))
+        reports = list(reviewed_lines(lines, options, typo_backend=BACKEND))
         batch_s.append(time.perf_counter() - began)
-        read = getattr(corrector, "neural_reads", 0) - reads_before
+    read = sentences_read(check.model_pass, posts)
     typo_findings = [f for r in reports for f in json.loads(r).get("findings", []) if f["category"] == "typo"]
     flagged = len({id(r) for r in reports if '"category": "typo"' in r})
     cli = {workers: time_batch_cli(posts, workers, repeats) for workers in (1, 2)}
@@ -152,16 +162,17 @@ def first_pass_recall(data: Path, sample: int) -> None:
     from review.typo.ngram import encode, padded
     from review.pipeline import get_reviewer
 
-    corrector = get_reviewer().instance("typo").model_pass.corrector
+    from review.typo.rerank import HybridCorrector
+
+    corrector = get_reviewer(BACKEND).instance("typo").model_pass.corrector
     generator = corrector.generator
     rng = random.Random(0)
     clean = [s for t in held_out_texts(data) for s in SENTENCE_END.split(t) if len(s) >= 8]
     rng.shuffle(clean)
     clean = clean[:sample * 2]
-    before = getattr(corrector, "neural_reads", 0)
-    corrector.correct(clean)
-    read = getattr(corrector, "neural_reads", 0) - before
-    print(f"transformer (reranker hesitant, probability >= {getattr(corrector, 'hesitant', '-')}): clean held-out "
+    read = corrector.correct_within(clean).neural_sentences
+    hesitant = corrector.hesitant if isinstance(corrector, HybridCorrector) else "-"
+    print(f"transformer (reranker hesitant, probability >= {hesitant}): clean held-out "
           f"sentences read {read}/{len(clean)} = {read / len(clean):.3f}")
     # the reranker's held-out tenth of the training pairs: models/ngram counted the other pairs' corrected
     # sentences, so only these show what the gate costs on unseen text
@@ -181,9 +192,7 @@ def first_pass_recall(data: Path, sample: int) -> None:
                 base = generator.ngram.local_logprob(padded(codes), gold, codes[gold])
                 errors += len(gold)
                 skipped += int((base >= generator.gate).sum())
-        before = getattr(corrector, "neural_reads", 0)
-        corrector.correct([src for src, _ in pairs])
-        read = getattr(corrector, "neural_reads", 0) - before
+        read = corrector.correct_within([src for src, _ in pairs]).neural_sentences
         print(f"  {name:20s} {len(pairs):5d} erroneous sentences: error positions skipped by the position gate "
               f"({generator.gate}) {skipped}/{errors} = {skipped / max(1, errors):.3f}; read by the transformer "
               f"{read / len(pairs):.3f}")

@@ -19,6 +19,7 @@ from review.options import ReviewOptions
 from review.report import report_json
 
 _worker_options: ReviewOptions | None = None
+_worker_typo_backend: str | None = None
 # Warming up builds the typo model's n-gram hash tables and dictionary-word index (~0.55 s once; the POS tables
 # it also loads the first suggestion loads anyway) and makes the typo check ~5 us a character faster (11.3 ->
 # 6.1 ms a 1,000-character post), so it pays after ~110k characters. How much input will come is unknown up
@@ -27,8 +28,9 @@ _worker_options: ReviewOptions | None = None
 WARM_UP_AFTER = 100_000
 
 
-def review_line(line_number: int, line: str, options: ReviewOptions) -> dict:
-    """Review one JSONL line; any bad input becomes a report with an `error` field."""
+def review_line(line_number: int, line: str, options: ReviewOptions, typo_backend: str | None = None) -> dict:
+    """Review one JSONL line (with the default Reviewer of `typo_backend`); any bad input becomes a report with an
+    `error` field."""
     from review.pipeline import get_reviewer
 
     meta = {"line": line_number}
@@ -40,35 +42,39 @@ def review_line(line_number: int, line: str, options: ReviewOptions) -> dict:
         reason = error.msg if isinstance(error, json.JSONDecodeError) else str(error) or "nested too deeply"
         err = InputError("invalid_json", f"第 {line_number} 行不是有效的 JSON / line {line_number} is not valid JSON: {reason}")
         return Report.from_error(err, None, meta).to_dict()
-    report = get_reviewer().review_dict(data, options)
+    report = get_reviewer(typo_backend).review_dict(data, options)
     report.setdefault("meta", {}).update(meta)
     return report
 
 
-def warm_up(options: ReviewOptions) -> None:
+def warm_up(options: ReviewOptions, typo_backend: str | None = None) -> None:
     """Build the selected checks' lookup structures now (a no-op for those already built)."""
     from review.pipeline import get_reviewer
 
-    reviewer = get_reviewer()
+    reviewer = get_reviewer(typo_backend)
     reviewer.warm_up(reviewer.selected(options))
 
 
-def _init_worker(options: ReviewOptions) -> None:
-    global _worker_options
-    _worker_options = options
-    warm_up(options)
+def _init_worker(options: ReviewOptions, typo_backend: str | None) -> None:
+    global _worker_options, _worker_typo_backend
+    _worker_options, _worker_typo_backend = options, typo_backend
+    warm_up(options, typo_backend)
 
 
 def _work(item: tuple[int, str]) -> str:
     assert _worker_options is not None
-    return report_json(review_line(item[0], item[1], _worker_options))
+    return report_json(review_line(item[0], item[1], _worker_options, _worker_typo_backend))
 
 
-def reviewed_lines(items: Iterable[tuple[int, str]], options: ReviewOptions, workers: int = 1) -> Iterator[str]:
-    """Review (line number, JSON line) pairs in `workers` processes; yield report JSON lines in input order."""
+def reviewed_lines(items: Iterable[tuple[int, str]], options: ReviewOptions, workers: int = 1,
+                   typo_backend: str | None = None) -> Iterator[str]:
+    """Review (line number, JSON line) pairs in `workers` processes; yield report JSON lines in input order.
+
+    `typo_backend`: the typo transformer's backend (see `review.pipeline.get_reviewer`); bulk work wants "torch".
+    """
     if workers > 1:
         context = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
-        with context.Pool(workers, initializer=_init_worker, initargs=(options,)) as pool:
+        with context.Pool(workers, initializer=_init_worker, initargs=(options, typo_backend)) as pool:
             yield from pool.imap(_work, items, chunksize=16)
             # Let the workers exit on their own: terminate() (the `with` exit) relies on SIGTERM, which a
             # worker forked from a process that changed its SIGTERM handler may ignore, hanging the join.
@@ -78,9 +84,9 @@ def reviewed_lines(items: Iterable[tuple[int, str]], options: ReviewOptions, wor
         read, warm = 0, False
         for number, line in items:
             if not warm and read >= WARM_UP_AFTER:
-                warm_up(options)
+                warm_up(options, typo_backend)
                 warm = True
-            yield report_json(review_line(number, line, options))
+            yield report_json(review_line(number, line, options, typo_backend))
             read += len(line)
 
 

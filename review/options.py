@@ -34,3 +34,19 @@ class ReviewOptions:
             deny_terms=frozenset(t for t in (deny_terms or ()) if t),
             thresholds=dict(thresholds or {}),
         )
+
+
+@dataclass(frozen=True)
+class RuntimeSettings:
+    """Per-process settings of a Reviewer, handed to the checks that take them (`TakesRuntimeSettings`)."""
+
+    # the typo transformer's backend: "numpy" (fast start) or "torch" (fast per post, for long-running
+    # processes); None: lexicons/typo/typo.toml's
+    typo_backend: str | None = None
+
+
+class TakesRuntimeSettings:
+    """A check whose constructor takes the Reviewer's `RuntimeSettings` (other checks are built with none)."""
+
+    def __init__(self, runtime: RuntimeSettings | None = None) -> None:
+        self.runtime = runtime or RuntimeSettings()

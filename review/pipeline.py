@@ -13,7 +13,7 @@ from review.checks.base import Check
 from review.document import PostText
 from review.errors import InputError
 from review.model import SEVERITY_RANK, Finding, Post, Report
-from review.options import ReviewOptions
+from review.options import ReviewOptions, RuntimeSettings, TakesRuntimeSettings
 from review.resources import load_toml
 
 
@@ -152,8 +152,11 @@ def bounded_evidence(finding: Finding) -> Finding:
 class Reviewer:
     """Reviews posts with the registered checks; build once, share between threads."""
 
-    def __init__(self, checks: Iterable[str] | None = None, scorer: Scorer | None = None) -> None:
+    def __init__(self, checks: Iterable[str] | None = None, scorer: Scorer | None = None,
+                 typo_backend: str | None = None) -> None:
         registry = check_registry.discover()
+        # handed to the checks that take them (`TakesRuntimeSettings`): the typo transformer's backend
+        self.runtime = RuntimeSettings(typo_backend=typo_backend)
         if checks is None:
             names = [name for name, cls in registry.items() if cls.enabled_by_default]
         else:
@@ -180,7 +183,8 @@ class Reviewer:
             with self._lock:
                 found = self._instances.get(name)
                 if found is None:
-                    found = check_registry.discover()[name]()
+                    cls = check_registry.discover()[name]
+                    found = cls(self.runtime) if issubclass(cls, TakesRuntimeSettings) else cls()
                     self._instances[name] = found
         return found
 
@@ -260,15 +264,16 @@ class Reviewer:
             return Report.from_error(error, post_id).to_dict()
 
 
-_default: Reviewer | None = None
+_defaults: dict[str | None, Reviewer] = {}
 _default_lock = threading.Lock()
 
 
-def get_reviewer() -> Reviewer:
-    """The process-wide default Reviewer (models and lexicons load once)."""
-    global _default
-    if _default is None:
+def get_reviewer(typo_backend: str | None = None) -> Reviewer:
+    """The process-wide default Reviewer for `typo_backend` (models and lexicons load once)."""
+    found = _defaults.get(typo_backend)
+    if found is None:
         with _default_lock:
-            if _default is None:
-                _default = Reviewer()
-    return _default
+            found = _defaults.get(typo_backend)
+            if found is None:
+                found = _defaults[typo_backend] = Reviewer(typo_backend=typo_backend)
+    return found

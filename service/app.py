@@ -70,7 +70,7 @@ class ReviewService:
     def start(self) -> None:
         """Load every model and lexicon and open (or create) the settings database; runs once per worker."""
         if self.reviewer is None:
-            self.reviewer = get_reviewer()
+            self.reviewer = get_reviewer(self.config.typo_backend)
         self.reviewer.warm_up()
         # Throw-away reviews so lazily built state (segmenter, caches) is ready before the first request: the
         # misspelt 贯砌 makes the typo corrector suggest an edit, which loads jieba's part-of-speech tables

@@ -31,11 +31,14 @@ class ServiceConfig:
     # running then stop and the report lists them in meta.incomplete (0: no limit). Work per post is bounded
     # anyway (~1-2 s of CPU at 20,000 characters of any content); this keeps a queue of them from piling up.
     review_deadline_s: float = 5.0
+    # the typo transformer's backend ("numpy" or "torch"; None: lexicons/typo/typo.toml's): `review serve` sets
+    # torch, since a server trades start-up for per-post speed
+    typo_backend: str | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "ServiceConfig":
         """Read REVIEW_DB, REVIEW_API_KEY, REVIEW_MAX_BATCH, REVIEW_MAX_BODY_BYTES, REVIEW_THREADS,
-        REVIEW_ALLOW_ORIGINS, REVIEW_FREEZE_GC and REVIEW_DEADLINE_S."""
+        REVIEW_ALLOW_ORIGINS, REVIEW_FREEZE_GC, REVIEW_DEADLINE_S and REVIEW_TYPO_BACKEND."""
         env = os.environ if environ is None else environ
         return cls(
             db_path=env.get("REVIEW_DB") or DEFAULT_DB_PATH,
@@ -46,4 +49,5 @@ class ServiceConfig:
             allow_origins=tuple(o.strip() for o in (env.get("REVIEW_ALLOW_ORIGINS") or "").split(",") if o.strip()),
             freeze_gc=env.get("REVIEW_FREEZE_GC") == "1",
             review_deadline_s=float(env.get("REVIEW_DEADLINE_S") or cls.review_deadline_s),
+            typo_backend=env.get("REVIEW_TYPO_BACKEND") or None,
         )

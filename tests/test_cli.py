@@ -209,7 +209,7 @@ def test_batch_one_worker_warms_up_once_after_enough_input(monkeypatch):
 
     calls = []
     monkeypatch.setattr(batch, "WARM_UP_AFTER", 100)
-    monkeypatch.setattr(batch, "warm_up", lambda options: calls.append(len(reports)))
+    monkeypatch.setattr(batch, "warm_up", lambda options, typo_backend=None: calls.append(len(reports)))
     line = json.dumps({"text": "持續(xù)推動工作" * 3}, ensure_ascii=False)  # 42 characters
     options = ReviewOptions.make(enable=["garbled"])
     reports = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from review.typo.edits import Edit
 from review.typo.groups import TEMPLATES, GroupModel, feature_buckets, load_groups, read_groups
 from review.typo.candidates import FEATURE_INDEX, CandidateGenerator
 from review.typo.trees import TreeEnsemble
@@ -150,14 +151,14 @@ def test_the_group_pass_fills_positions_the_other_edits_leave_and_needs_its_clas
     (tmp_path / "models" / "groups").mkdir(parents=True)
     _tiny_model().save(tmp_path / "models" / "groups" / "groups.npz")
     corrector = load_rerank_corrector(folder, None, GroupConfusion(), ngram, {})
-    assert isinstance(corrector, RerankCorrector) and corrector.group_threshold == 0.5
+    assert isinstance(corrector, RerankCorrector) and corrector.group_pass.threshold == 0.5
     (edits,) = corrector.correct(["他唱的很好。"])
-    assert [e[:3] for e in edits] == [(2, "的", "得")] and edits[0][3] > 0.99
+    assert [(e.index, e.source, e.suggestion) for e in edits] == [(2, "的", "得")] and edits[0].probability > 0.99
     # a protected position, or one another edit already holds, is left alone
     assert corrector.correct(["他唱的很好。"], protected=[[(2, 3)]]) == [[]]
-    held = [[(2, "的", "地", 0.9)]]
+    held = [[Edit(2, "的", "地", 0.9)]]
     assert corrector.add_group_edits(["他唱的很好。"], held) == held
     # a member the classifier trusts gets no group candidate; sentences read together keep their own offsets
     assert corrector.correct(["他唱得很好。"]) == [[]]
     together = corrector.correct(["他唱得很好。", "我说，他唱的很好。"])
-    assert together[0] == [] and [e[:3] for e in together[1]] == [(5, "的", "得")]
+    assert together[0] == [] and [(e.index, e.source, e.suggestion) for e in together[1]] == [(5, "的", "得")]

@@ -43,7 +43,7 @@ def test_load_user_checkpoint_and_correct(tmp_path):
     out = corr.correct(["我们要再接再励。", "123abc，。", "", "中国人民"])
     assert len(out) == 4
     (edit,) = out[0]
-    idx, src, tgt, prob = edit
+    idx, src, tgt, prob = edit.index, edit.source, edit.suggestion, edit.probability
     assert (idx, src, tgt) == (6, "励", "厉") and 0.5 <= prob <= 1.0
     assert isinstance(idx, int) and isinstance(prob, float)
     assert out[1] == [] and out[2] == [] and out[3] == []   # digits/Latin/punct never; 厉 not a candidate
@@ -60,7 +60,7 @@ def test_long_sentence_windows(tmp_path):
     corr = Corrector(tmp_path, confusion=confusion(), threshold=0.5, batch_size=4)
     s = "我们要在接再励。" * 20  # 160 chars > 38-char window
     (edits,) = corr.correct([s])
-    assert [i for i, *_ in edits] == [i for i, c in enumerate(s) if c == "励"]
+    assert [e.index for e in edits] == [i for i, c in enumerate(s) if c == "励"]
 
 
 def test_save_load_roundtrip_fp16(tmp_path):
@@ -97,8 +97,8 @@ def test_numpy_backend_matches_transformers(tmp_path):
     torch_corr = Corrector(tmp_path, confusion=confusion(), threshold=0.5, quantize=False)
     numpy_corr = Corrector(tmp_path, confusion=confusion(), threshold=0.5, backend="numpy")
     sentences = ["一如即往。", "我们要再接再励。", "123abc"]
-    assert [[e[:3] for e in s] for s in numpy_corr.correct(sentences)] == [
-        [e[:3] for e in s] for s in torch_corr.correct(sentences)
+    assert [[(e.index, e.source, e.suggestion) for e in s] for s in numpy_corr.correct(sentences)] == [
+        [(e.index, e.source, e.suggestion) for e in s] for s in torch_corr.correct(sentences)
     ] == [[(2, "即", "既")], [], []]
 
 

@@ -8,7 +8,8 @@ import pytest
 from review.training import csc_data as D
 from review.typo.trees import TreeEnsemble
 from review.typo.words import (WORD_FEATURE_INDEX, WORD_FEATURES, WORDS_FILE, HomophoneWordGenerator, WordCandidates,
-                              WordCorrector, WordEditPart, load_word_corrector, merge_word_edits)
+                              WordCorrector, load_word_corrector, merge_word_edits)
+from review.typo.edits import Corrector, Edit
 from review.training.ngram import count_texts
 from review.typo.ngram import encode, padded
 
@@ -137,21 +138,20 @@ def test_decide_keeps_the_best_non_overlapping_words_above_the_threshold():
     cands = _candidates([0, 1, 4, 8], ["甲乙", "丙丁", "戊己", "庚辛"], ["AB", "BC", "EF", "IJ"])
     prob = np.array([0.6, 0.9, 0.8, 0.3])
     edits = WordCorrector.decide(cands, prob, 0.5)
-    assert edits == [(1, "BC", "丙丁", 0.9), (4, "EF", "戊己", 0.8)]  # 0 overlaps the better 1; 8 is below
-    assert WordCorrector.decide(cands, prob, 0.5, protected=[(5, 6)]) == [(1, "BC", "丙丁", 0.9)]
+    assert edits == [Edit(1, "BC", "丙丁", 0.9), Edit(4, "EF", "戊己", 0.8)]  # 0 overlaps the better 1; 8 is below
+    assert WordCorrector.decide(cands, prob, 0.5, protected=[(5, 6)]) == [Edit(1, "BC", "丙丁", 0.9)]
     assert WordCorrector.decide(cands, prob, 0.95) == []
 
 
 def test_word_edits_replace_the_character_edits_at_their_positions():
-    chars = [(0, "我", "哦", 0.9), (3, "桂", "规", 0.7), (9, "时", "实", 0.8)]
-    merged = merge_word_edits(chars, [(3, "桂花", "规划", 0.85)])
-    assert merged == [(0, "我", "哦", 0.9), (3, "桂", "规", 0.85), (4, "花", "划", 0.85), (9, "时", "实", 0.8)]
-    parts = [e for e in merged if isinstance(e, WordEditPart)]
-    assert [(p.start, p.source_word, p.word) for p in parts] == [(3, "桂花", "规划")] * 2
+    chars = [Edit(0, "我", "哦", 0.9), Edit(3, "桂", "规", 0.7), Edit(4, "花", "华", 0.6), Edit(9, "时", "实", 0.8)]
+    merged = merge_word_edits(chars, [Edit(3, "桂花", "规划", 0.85)])
+    assert merged == [Edit(0, "我", "哦", 0.9), Edit(3, "桂花", "规划", 0.85), Edit(9, "时", "实", 0.8)]
+    assert [(e.index, e.end, e.is_word) for e in merged] == [(0, 1, False), (3, 5, True), (9, 10, False)]
     assert merge_word_edits(chars, []) is chars
 
 
-class _FixedCorrector:
+class _FixedCorrector(Corrector):
     """Answers every sentence that holds `source` with one whole-word edit of it."""
 
     threshold = 0.5
@@ -160,7 +160,7 @@ class _FixedCorrector:
         self.source, self.word = source, word
 
     def correct(self, sentences, threshold=None, protected=None):
-        return [merge_word_edits([], [(s.index(self.source), self.source, self.word, 0.9)] if self.source in s else [])
+        return [merge_word_edits([], [Edit(s.index(self.source), self.source, self.word, 0.9)] if self.source in s else [])
                 for s in sentences]
 
 
@@ -240,8 +240,8 @@ def test_many_sentences_are_corrected_as_each_alone(generator):
     corrector = WordCorrector(generator, ensemble, threshold=0.0)
     sentences = ["国务院印发健康中国桂花纲要。", "企业要做好直供安置", "好", "桂花纲要，直供安置"]
     protected = [[], [(6, 8)], [], [(0, 2)]]
-    together = corrector.correct_many(sentences, protected=protected)
-    alone = [corrector.correct(s, protected=p) for s, p in zip(sentences, protected)]
+    together = corrector.correct(sentences, protected=protected)
+    alone = [corrector.correct_sentence(s, protected=p) for s, p in zip(sentences, protected)]
     assert together == alone and any(together)
 
 

@@ -16,6 +16,8 @@ from review.typo.ngram import NgramModel, encode
 from review.pipeline import ReviewOptions
 from review.resources import model_path
 from review.typo.candidates import FEATURES, FEATURE_INDEX, CandidateGenerator
+from review.typo.edits import Corrector, Edit
+from review.typo.rerank import HybridCorrector
 from review.typo.trees import TreeEnsemble
 from review.segment import get_tokenizer
 from review.typo.model_pass import RERANK_FILE, ProtectedSpan, load_model_pass
@@ -423,18 +425,18 @@ def test_numerals_and_calendar_units_are_never_swapped():
     """周六→周日 would change a fact: swaps inside `number_chars` are dropped, 一→已 is not."""
     from review.typo.model_pass import ModelPass
 
-    class Proposes:
+    class Proposes(Corrector):
         threshold = 0.5
 
-        def correct(self, sentences, threshold=None):
+        def correct(self, sentences, threshold=None, protected=None):
             out = []
             for sentence in sentences:
                 edits = []
                 for i, ch in enumerate(sentence):
                     if ch == "六":
-                        edits.append((i, ch, "日", 0.9))
+                        edits.append(Edit(i, ch, "日", 0.9))
                     if ch == "一" and sentence[i + 1: i + 2] == "经":
-                        edits.append((i, ch, "已", 0.9))
+                        edits.append(Edit(i, ch, "已", 0.9))
                 out.append(edits)
             return out
 
@@ -451,11 +453,11 @@ def test_model_findings_below_minor_below_are_reported_as_minor():
     from review.checks.typo import TypoCheck
     from review.typo.model_pass import ModelPass
 
-    class Proposes:
+    class Proposes(Corrector):
         threshold = 0.5
 
-        def correct(self, sentences, threshold=None):
-            return [[(i, ch, {"经": "精", "六": "日"}[ch], {"经": 0.6, "六": 0.9}[ch])
+        def correct(self, sentences, threshold=None, protected=None):
+            return [[Edit(i, ch, {"经": "精", "六": "日"}[ch], {"经": 0.6, "六": 0.9}[ch])
                      for i, ch in enumerate(sentence) if ch in "经六"] for sentence in sentences]
 
     text = "本周六上午经神饱满。"
@@ -558,7 +560,7 @@ def test_the_shipped_group_pass_corrects_a_particle_the_trigrams_accept_and_can_
     assert found == [(text.index("的学习"), "的", "地")]
     settings = {**check.settings["model"], "group_pass": False}
     off = load_model_pass(settings)
-    assert getattr(off.corrector, "rerank", off.corrector).group_ensemble is None
+    assert isinstance(off.corrector, HybridCorrector) and off.corrector.rerank.group_pass is None
     check.model_pass = off
     assert not [f for f in check.check(doc) if f.rule == "typo.model"]
 

@@ -29,6 +29,7 @@ from review.checks.base import Check, register
 from review.document import Document
 from review.lexicon import Entry, LexiconError, compile_lexicon_regex, load_entries
 from review.model import SEVERITIES, Finding
+from review.options import RuntimeSettings, TakesRuntimeSettings
 from review.resources import lexicon_path, load_toml
 from review.segment import get_tokenizer
 
@@ -228,14 +229,15 @@ def fits_better(text: str, start: int, end: int, replacement: str, window: int, 
 
 
 @register
-class TypoCheck(Check):
+class TypoCheck(Check, TakesRuntimeSettings):
     """错别字: error lexicon, context rules, then the neural corrector on sentences the n-gram picks."""
 
     name = "typo"
     category = "typo"
     slow = True
 
-    def __init__(self) -> None:
+    def __init__(self, runtime: RuntimeSettings | None = None) -> None:
+        TakesRuntimeSettings.__init__(self, runtime)
         self.settings = load_toml(LEXICON_FOLDER, SETTINGS_FILE)
         lexicon_settings = self.settings["lexicon"]
         self.lexicon = load_error_lexicon(bool(lexicon_settings.get("term_variants", False)))
@@ -245,7 +247,7 @@ class TypoCheck(Check):
         self.confidence = {k: float(v) for k, v in lexicon_settings["confidence"].items()}
         from review.typo.model_pass import load_model_pass
 
-        self.model_pass = load_model_pass(self.settings["model"])
+        self.model_pass = load_model_pass(self.settings["model"], backend=self.runtime.typo_backend)
 
     def warm_up(self) -> None:
         """The model path's hash tables and POS tables, before the first post."""

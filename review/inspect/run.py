@@ -93,13 +93,13 @@ def _prepare_outdir(
     return checked_at, _load_done(reports_path) if same_run else {}
 
 
-def local_backend(workers: int) -> ReviewBackend:
+def local_backend(workers: int, typo_backend: str | None = None) -> ReviewBackend:
     """Review in this machine's processes with batch's ordered pool."""
     from review.batch import reviewed_lines
 
     def review(pending: list[FeedPost], options: ReviewOptions) -> Iterator[str]:
         items = ((post.line, report_json(post.post)) for post in pending)
-        return reviewed_lines(items, options, workers)  # meta.line is set by batch's review_line
+        return reviewed_lines(items, options, workers, typo_backend)  # meta.line is set by batch's review_line
 
     return review
 

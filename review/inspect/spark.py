@@ -26,8 +26,10 @@ if TYPE_CHECKING:
 POST_FIELDS = ("id", "text", "title", "account", "published_at", "checked_at")
 
 
-def review_column(post_json: "Column", options: ReviewOptions | None = None) -> "Column":
-    """A column of report JSON strings from a column of contract post JSON strings."""
+def review_column(post_json: "Column", options: ReviewOptions | None = None, typo_backend: str | None = None
+                  ) -> "Column":
+    """A column of report JSON strings from a column of contract post JSON strings (`typo_backend`: see
+    `review.pipeline.get_reviewer`)."""
     import pandas as pd
     from pyspark.sql.functions import pandas_udf
 
@@ -36,7 +38,7 @@ def review_column(post_json: "Column", options: ReviewOptions | None = None) -> 
     def review_posts(posts):
         from review.pipeline import get_reviewer
 
-        reviewer = get_reviewer()  # once per Python worker process
+        reviewer = get_reviewer(typo_backend)  # once per Python worker process
         return posts.map(lambda text: report_json(_review_one(reviewer, text, options)))
 
     # real classes, not the strings `from __future__ import annotations` would leave for Spark to resolve
@@ -91,7 +93,7 @@ def local_session(master: str = "local[2]", app_name: str = "review-inspect") ->
     return spark
 
 
-def spark_backend(master: str):
+def spark_backend(master: str, typo_backend: str | None = None):
     """An inspection backend that reviews the pending posts on Spark (see review.inspect.run.ReviewBackend)."""
 
     def review(pending: list["FeedPost"], options: ReviewOptions) -> Iterator[str]:
@@ -103,7 +105,7 @@ def spark_backend(master: str):
         rows = [(index, report_json(post.post)) for index, post in enumerate(pending)]
         partitions = max(1, min(len(rows) // 2000 + 1, spark.sparkContext.defaultParallelism * 4))
         df = spark.createDataFrame(rows, "seq long, post string").repartition(partitions)
-        reviewed = df.select("seq", review_column(F.col("post"), options).alias("report")).orderBy("seq")
+        reviewed = df.select("seq", review_column(F.col("post"), options, typo_backend).alias("report")).orderBy("seq")
         for row in reviewed.toLocalIterator():
             yield row["report"]
 

@@ -73,7 +73,7 @@ def load_eval_set(spec: str, data_dir: str = "../shared/data"):
 
 
 def evaluate_pairs(corrector, pairs, threshold: Optional[float] = None) -> Dict[str, float]:
-    from review.typo.transformer import apply_edits
+    from review.typo.edits import apply_edits
 
     srcs = [p.src for p in pairs]
     tgts = [p.tgt for p in pairs]
@@ -89,7 +89,7 @@ def evaluate_pairs(corrector, pairs, threshold: Optional[float] = None) -> Dict[
 
 def sweep_thresholds(corrector, pairs, thresholds) -> List[Dict[str, float]]:
     """Metrics at several thresholds from one forward pass (for tuning on a dev split only)."""
-    from review.typo.transformer import apply_edits
+    from review.typo.edits import apply_edits
 
     srcs = [p.src for p in pairs]
     tgts = [p.tgt for p in pairs]

@@ -197,15 +197,16 @@ def train_group_pass(args, model: GroupModel, t0: float) -> int:
 
     from review.typo.confusion import ConfusionSet
     from review.typo.candidates import GROUP_FEATURES
-    from review.typo.rerank import GROUP_PASS_FILE, RerankCorrector, load_rerank_corrector
+    from review.typo.rerank import GROUP_PASS_FILE, GroupPass, RerankCorrector, load_rerank_corrector
     from review.training.rerank import (build_fold_rows, cross_fit_observed, export, holdout, origin_weights,
                                scored_as_unseen, training_news, tuning_news)
-    from review.training.words import apply, pick_added_threshold, tuned_figures
+    from review.training.words import pick_added_threshold, tuned_figures
+    from review.typo.edits import apply_edits, covered
 
     data = Path(args.data)
-    chars = load_rerank_corrector(Path(args.model), None, ConfusionSet.load())
-    rerank = getattr(chars, "rerank", chars)
-    rerank.group_ensemble = None  # the other paths' edits alone: a group pass already in --model is being replaced
+    # the other paths' edits alone: a group pass already in --model is being replaced
+    rerank = load_rerank_corrector(Path(args.model), None, ConfusionSet.load(), group_pass=False)
+    assert isinstance(rerank, RerankCorrector)  # without a transformer it is never a HybridCorrector
     generator = rerank.generator
     generator.prepare()
     generator.groups, generator.group_gate, generator.group_floor = model, args.group_gate, args.group_floor
@@ -227,7 +228,8 @@ def train_group_pass(args, model: GroupModel, t0: float) -> int:
                                          learning_rate=args.learning_rate, l2_regularization=1.0,
                                          early_stopping=False, random_state=0)
     clf.fit(x, y, sample_weight=origin_weights(["odw=3", "law=2", "med=2"], [p.origin for p in fit_pairs], rows["pair"]))
-    rerank.group_ensemble = export(clf, GROUP_FEATURES)
+    # its threshold is tuned below (`metrics` decides at each threshold of the grid)
+    rerank = rerank.with_parts(rerank.words, GroupPass(export(clf, GROUP_FEATURES), threshold=1.0))
 
     news = tuning_news(data, args.tuning_news if args.tuning_news > 0 else 10**9)
     sets = {"dev": D.odw_split(data)[1], "held": [p for p in pairs if holdout(p)], "news": news}
@@ -247,9 +249,9 @@ def train_group_pass(args, model: GroupModel, t0: float) -> int:
     def metrics(name: str, threshold: float) -> dict:
         out = []
         for p, edits, (c, prob) in zip(sets[name], base[name], scored[name]):
-            taken = {e[0] for e in edits}
-            extra = [e for e in RerankCorrector.decide(p.src, c, prob, threshold) if e[0] not in taken]
-            out.append(apply(p.src, list(edits) + extra))
+            taken = covered(edits)
+            extra = [e for e in RerankCorrector.decide(p.src, c, prob, threshold) if e.index not in taken]
+            out.append(apply_edits(p.src, list(edits) + extra))
         return sentence_metrics([p.src for p in sets[name]], [p.tgt for p in sets[name]], out)
 
     before = {name: metrics(name, 2.0) for name in sets}
@@ -266,7 +268,7 @@ def train_group_pass(args, model: GroupModel, t0: float) -> int:
                        f"{args.max_news_extra}",
                 **tuned_figures(results, k, before), seconds=round(time.time() - t0, 1))
     out = Path(args.pass_out) if args.pass_out else Path(args.model) / GROUP_PASS_FILE
-    rerank.group_ensemble.save(out, meta)
+    rerank.group_pass.ensemble.save(out, meta)
     print(json.dumps(meta, ensure_ascii=False), file=sys.stderr)
     return 0
 

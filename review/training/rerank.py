@@ -36,7 +36,7 @@ from review.training.corpora import FOLDS, fold_of, holdout
 from review.training.confusion import observed_pairs
 from review.typo.confusion import COLUMNS, ConfusionSet
 from review.training.csc_eval import sentence_metrics
-from review.typo.transformer import apply_edits
+from review.typo.edits import apply_edits
 from review.typo.candidates import (CandidateGenerator, Candidates, FEATURES, FEATURE_INDEX, GROUP_FEATURES,
                                     add_neural_features)
 from review.typo.rerank import RerankCorrector
@@ -211,7 +211,7 @@ def scored_as_unseen(corrector: RerankCorrector, sentences: Sequence[str], obser
     f = FEATURE_INDEX
     sound_shape = [f[f"col_{c}"] for c in COLUMNS if c != "observed"]
     out = []
-    ensemble = corrector.group_ensemble if groups else corrector.ensemble
+    ensemble = corrector.group_pass.ensemble if groups and corrector.group_pass else corrector.ensemble
     scored = corrector.scored_groups(sentences) if groups else corrector.scored(sentences)
     for sentence, (cands, prob) in zip(sentences, scored):
         if not len(cands.chars):

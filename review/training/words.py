@@ -27,6 +27,7 @@ import numpy as np
 
 from review.training import csc_data as D
 from review.training.csc_eval import sentence_metrics
+from review.typo.edits import apply_edits
 from review.typo.rerank import RerankCorrector, load_rerank_corrector
 from review.training.rerank import add_tree_arguments
 from review.typo.words import WORD_FEATURES, WORDS_FILE, HomophoneWordGenerator, WordCorrector, merge_word_edits
@@ -94,14 +95,6 @@ def synthetic_pairs(generator: HomophoneWordGenerator, sentences: Sequence[str],
     return out
 
 
-def apply(sentence: str, edits) -> str:
-    """`sentence` with character edits applied."""
-    chars = list(sentence)
-    for i, _, new, _ in edits:
-        chars[i] = new
-    return "".join(chars)
-
-
 def sweep(char_edits: List[list], words: WordCorrector, pairs: Sequence[D.Pair], thresholds: Sequence[float]
           ) -> List[dict]:
     """Sentence metrics of the character edits plus the word edits at each threshold (scored once)."""
@@ -109,7 +102,7 @@ def sweep(char_edits: List[list], words: WordCorrector, pairs: Sequence[D.Pair],
     scored = [words.scored(s) for s in srcs]
     out = []
     for thr in thresholds:
-        preds = [apply(s, merge_word_edits(ce, WordCorrector.decide(c, pr, thr)))
+        preds = [apply_edits(s, merge_word_edits(ce, WordCorrector.decide(c, pr, thr)))
                  for s, ce, (c, pr) in zip(srcs, char_edits, scored)]
         m = sentence_metrics(srcs, [p.tgt for p in pairs], preds)
         m["threshold"] = thr
@@ -219,8 +212,9 @@ def main(argv=None) -> int:
 
     # the character corrector's edits, once per tuning set
     chars = load_rerank_corrector(Path(args.model), None, ConfusionSet.load(), ngram=ngram)
-    rerank = getattr(chars, "rerank", chars)
-    rerank.words = None  # the character edits alone: a words.npz already in --model is what is being replaced
+    assert isinstance(chars, RerankCorrector)  # without a transformer it is never a HybridCorrector
+    # the character edits alone: a words.npz already in --model is what is being replaced
+    rerank = chars.with_parts(None, chars.group_pass)
     rerank.generator.prepare()
     dev = D.odw_split(args.data)[1]
     news = tuning_news(args.data)
@@ -233,7 +227,7 @@ def main(argv=None) -> int:
     grid = [round(t, 2) for t in np.arange(0.3, 0.96, 0.05)]
     results = {name: sweep(char_edits[name], words, ps, grid) for name, ps in sets.items()}
     base = {name: sentence_metrics([p.src for p in ps], [p.tgt for p in ps],
-                                   [apply(p.src, e) for p, e in zip(ps, char_edits[name])])
+                                   [apply_edits(p.src, e) for p, e in zip(ps, char_edits[name])])
             for name, ps in sets.items()}
     print(f"character edits alone: odw dev F1 {base['dev']['cor_f1']:.3f} fpr {base['dev']['fpr']:.3f} | held-out "
           f"pairs F1 {base['held']['cor_f1']:.3f} | news changed {base['news']['fpr']:.4f}", file=sys.stderr)

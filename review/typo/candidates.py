@@ -18,7 +18,7 @@ import numpy as np
 from review.typo.cloze import ClozeModel
 from review.typo.confusion import COLUMNS, ConfusionSet
 from review.typo.groups import GroupModel
-from review.typo.ngram import Counts, NgramModel, encode, padded
+from review.typo.ngram import Counts, NgramModel, TextCounts, encode, padded
 
 FEATURES = (
     "gain",  # trigram log-probability of the candidate minus that of the source character, at the position
@@ -78,6 +78,22 @@ def _least_fitting(base: np.ndarray, sizes: np.ndarray, budget: int) -> np.ndarr
     return np.sort(order[fits])
 
 
+@dataclass(frozen=True)
+class ScoredText:
+    """A text as the n-gram model read it: what a second pass over the same text (the word corrector, the group
+    pass) reuses rather than looking its n-grams up again."""
+
+    text: str
+    ngram: NgramModel  # the model that read it: a pass with another model reads the text itself
+    padded: np.ndarray  # the text's code points, padded (`review.typo.ngram.padded`)
+    counts: TextCounts  # the text's n-gram counts (`NgramModel.text_counts`)
+    own: np.ndarray  # every character's own trigram log-probability (0 off Chinese)
+
+    def reusable(self, text: str, ngram: NgramModel) -> bool:
+        """True when this is `text` as read by `ngram`."""
+        return self.ngram is ngram and self.text == text
+
+
 @dataclass
 class Candidates:
     """The candidates of one sentence: position, character and feature row of each."""
@@ -85,6 +101,8 @@ class Candidates:
     positions: np.ndarray  # (n,) int, code-point offsets in the sentence
     chars: List[str]
     features: np.ndarray  # (n, len(GROUP_FEATURES)) float32
+    # the n-gram reading of the text the main pass drew them from (None: the group pass, or no Chinese text)
+    scored: Optional[ScoredText] = None
 
 
 class DictionaryWords:
@@ -194,9 +212,6 @@ class CandidateGenerator:
         self.max_candidates = max_candidates
         self._cands: Dict[str, Tuple[np.ndarray, np.ndarray]] = {}
         self._words: Optional[DictionaryWords] = None
-        # (text, padded codes, n-gram counts, every character's own log-probability) of the last text scored:
-        # the word corrector (review/typo/words.py) reads the same text next and reuses them
-        self.last_scored: Optional[tuple] = None
         # every character's neighbours back to back, indexed by code point (built by `prepare`)
         self._neighbour_index: Optional[Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = None
 
@@ -274,12 +289,15 @@ class CandidateGenerator:
                     best_freq = max(best_freq, math.log1p(freq))
         return best_len, best_freq
 
-    def generate(self, sentence: str, groups_only: bool = False) -> Candidates:
-        """Candidates of `sentence` whose trigram gain is at least `floor` (transformer features left at 0).
+    def generate(self, sentence: str, groups_only: bool = False, scored: Optional[ScoredText] = None
+                 ) -> Candidates:
+        """Candidates of `sentence` whose trigram gain is at least `floor` (transformer features left at 0);
+        their `scored` is the text's n-gram reading, for the passes that read the same text next.
 
         With `groups_only` (needs `groups`): the group pass instead, whose rows are the other members of a
         confusable group at the positions where the group's classifier doubts the written member, whatever
-        their trigrams say (described by the same features, over these rows only, and the two group columns).
+        their trigrams say (described by the same features, over these rows only, and the two group columns);
+        it reuses `scored` (the main pass's reading) when that is of the same text.
         """
         codes = encode(sentence)
         positions = np.nonzero(codes)[0]
@@ -297,10 +315,9 @@ class CandidateGenerator:
             if not doubted.any():
                 return empty
             positions, group_probs = positions[member[doubted]], group_probs[doubted]
-        last = self.last_scored
-        if groups_only and last is not None and last[0] == sentence:
-            # the main pass has just scored this very text: its n-gram counts and every character's own fit
-            _, cp, counts, own = last
+        if groups_only and scored is not None and scored.reusable(sentence, self.ngram):
+            # the main pass has scored this very text: its n-gram counts and every character's own fit
+            cp, counts, own = scored.padded, scored.counts, scored.own
             base_parts = self.ngram.source_logprob(cp, positions, counts, parts=True)
         else:
             # the text's n-grams looked up once: the source characters' scores and every position's context
@@ -314,7 +331,9 @@ class CandidateGenerator:
             own[every] = every_parts[0] + every_parts[1] + every_parts[2]
             base_parts = self.ngram.source_logprob(cp, positions, counts, parts=True) if groups_only else every_parts
             if not groups_only:
-                self.last_scored = (sentence, cp, counts, own)
+                # every candidate set of the main pass, empty or not, hands this reading on
+                empty = Candidates(empty.positions, empty.chars, empty.features,
+                                   ScoredText(sentence, self.ngram, cp, counts, own))
         base = base_parts[0] + base_parts[1] + base_parts[2]
         near = np.zeros(len(codes) + 4)  # two zeros of padding each side
         near[2:-2] = own
@@ -423,7 +442,7 @@ class CandidateGenerator:
                     src_words[p] = self._word(sentence, p, sentence[p])
                 feats[k, f["src_word"]], feats[k, f["src_word_freq"]] = src_words[p]
                 feats[k, f["cand_word"]], feats[k, f["cand_word_freq"]] = self._word(sentence, p, ch)
-        return Candidates(pos.astype(np.int64), char_list, feats)
+        return Candidates(pos.astype(np.int64), char_list, feats, empty.scored)
 
     def _group_columns(self, codes: np.ndarray, positions: np.ndarray, probs: np.ndarray, owners: np.ndarray,
                        chars: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
@@ -495,12 +514,14 @@ class CandidateGenerator:
         joined = self.generate_joined(sentences, groups_only)
         return [joined.sentence(i) for i in range(len(sentences))]
 
-    def generate_joined(self, sentences: Sequence[str], groups_only: bool = False) -> "JoinedCandidates":
+    def generate_joined(self, sentences: Sequence[str], groups_only: bool = False,
+                        scored: Optional[ScoredText] = None) -> "JoinedCandidates":
         """`generate_many` left as one block of rows: callers that need few sentences' candidates (the
-        corrector decides only sentences with a row at its threshold) skip splitting the others."""
+        corrector decides only sentences with a row at its threshold) skip splitting the others. `scored`
+        (the group pass) is the main pass's `JoinedCandidates.scored` of the same sentences."""
         if len(sentences) == 1:
-            return JoinedCandidates(self.generate(sentences[0], groups_only), np.zeros(1, np.int64), 1)
-        found = self.generate("\n\n".join(sentences), groups_only) if sentences else Candidates(
+            return JoinedCandidates(self.generate(sentences[0], groups_only, scored), np.zeros(1, np.int64), 1)
+        found = self.generate(join_sentences(sentences), groups_only, scored) if sentences else Candidates(
             np.zeros(0, np.int64), [], np.zeros((0, len(GROUP_FEATURES)), np.float32))
         return JoinedCandidates(found, np.cumsum([0] + [len(s) + 2 for s in sentences[:-1]]), len(sentences))
 
@@ -518,11 +539,21 @@ class JoinedCandidates:
         # rows of sentence i: bounds[i]:bounds[i + 1] (rows are in text order)
         self.bounds = np.searchsorted(owner, np.arange(self.count + 1))
 
+    @property
+    def scored(self) -> Optional[ScoredText]:
+        """The n-gram reading of the joined text (see `Candidates.scored`)."""
+        return self.found.scored
+
     def sentence(self, i: int) -> Candidates:
         """Sentence i's candidates, with offsets in the sentence."""
         a, b = int(self.bounds[i]), int(self.bounds[i + 1])
         found = self.found
         return Candidates(found.positions[a:b] - self.starts[i], found.chars[a:b], found.features[a:b])
+
+
+def join_sentences(sentences: Sequence[str]) -> str:
+    """Sentences as one text, two line breaks apart (see `CandidateGenerator.generate_many`)."""
+    return "\n\n".join(sentences)
 
 
 def add_neural_features(cands: Candidates, sentence: str, logprobs: np.ndarray, vocab) -> None:

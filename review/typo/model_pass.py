@@ -19,29 +19,31 @@ kept (`GatedCorrector`).
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Optional, Sequence
 
-
 from review.budget import OutOfTime
-from review.typo.rerank import RERANK_FILE, HybridCorrector
+from review.chars import all_han, has_han
 from review.lexicon import load_phrases
 from review.resources import lexicon_path, model_path
 from review.segment import get_tokenizer
+from review.typo.edits import Correction, Corrector, Edit, Spans
+from review.typo.rerank import RERANK_FILE
 
 if TYPE_CHECKING:
-    from review.typo.candidates import CandidateGenerator
     from review.document import Document
+    from review.typo.candidates import CandidateGenerator
+    from review.typo.transformer import Corrector as NeuralCorrector
 
 log = logging.getLogger(__name__)
 
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
-# Long-running processes (the service, batch and inspection workers) set this to "torch": they pay its import
-# once and then run the corrector about ten times faster per window than the NumPy backend.
-BACKEND_ENV = "REVIEW_TYPO_BACKEND"
+# the transformer's backends: "numpy" starts in a fraction of the time; "torch" pays its import once and then
+# runs the corrector about ten times faster per window, so long-running processes (the service, batch and
+# inspection workers) ask for it (`load_model_pass(backend=...)`, through `Reviewer(typo_backend=...)`)
+BACKENDS = ("numpy", "torch")
 
 
 @dataclass(frozen=True)
@@ -54,16 +56,24 @@ class ModelEdit:
     confidence: float
 
 
-class GatedCorrector:
+class GatedCorrector(Corrector):
     """A transformer corrector on its own, reading only the sentences the n-gram candidates point at."""
 
-    def __init__(self, generator: "CandidateGenerator", corrector, gate: float) -> None:
+    def __init__(self, generator: "CandidateGenerator", corrector: "NeuralCorrector", gate: float) -> None:
         self.generator = generator
         self.corrector = corrector
         self.gate = gate
         self.threshold = corrector.threshold
 
-    def correct(self, sentences: Sequence[str], threshold: Optional[float] = None) -> list[list]:
+    def prepare(self) -> None:
+        """The n-gram hash tables and the dictionary-word index."""
+        ngram = self.generator.ngram
+        for table in (ngram.unigrams, ngram.bigrams, ngram.trigrams):
+            table.prepare()
+        self.generator.prepare()
+
+    def correct(self, sentences: Sequence[str], threshold: Optional[float] = None,
+                protected: Optional[Spans] = None) -> list[list[Edit]]:
         """The corrector's edits for sentences with a candidate of trigram gain >= gate; none elsewhere."""
         from review.typo.candidates import FEATURE_INDEX
 
@@ -73,9 +83,11 @@ class GatedCorrector:
             found = self.generator.generate(sentence)
             if len(found.chars) and float(found.features[:, gain].max()) >= self.gate:
                 need.append(i)
-        out: list[list] = [[] for _ in sentences]
+        out: list[list[Edit]] = [[] for _ in sentences]
         if need:
-            for i, edits in zip(need, self.corrector.correct([sentences[i] for i in need], threshold=threshold)):
+            found_edits = self.corrector.correct([sentences[i] for i in need], threshold=threshold,
+                                                 protected=[protected[i] for i in need] if protected else None)
+            for i, edits in zip(need, found_edits):
                 out[i] = edits
         return out
 
@@ -127,9 +139,9 @@ class Protection:
             offset = end
             named = flag in self.pos_tags
             always = (word in self.gov_words or (len(word) >= self.word_length and freq.get(word, 0) > 0)
-                      or not any("\u4e00" <= c <= "\u9fff" for c in word))
+                      or not has_han(word))
             if named or always:
-                name_only = named and not always and len(word) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in word)
+                name_only = named and not always and len(word) >= 2 and all_han(word)
                 spans.append(ProtectedSpan(start, end, word if name_only else ""))
         for term in self.terms:
             at = sentence.find(term)
@@ -223,7 +235,7 @@ def _gov_words() -> frozenset[str]:
 class ModelPass:
     """Corrector + protection, producing `ModelEdit`s for a document."""
 
-    def __init__(self, corrector, settings: dict, confusion) -> None:
+    def __init__(self, corrector: Corrector, settings: dict, confusion) -> None:
         self.corrector = corrector
         self.confusion = confusion
         self.severity = settings.get("severity", "major")
@@ -255,13 +267,7 @@ class ModelPass:
     def warm_up(self) -> None:
         """Build what the first long post would otherwise pay for: n-gram hash tables, the dictionary-word
         index, POS tables."""
-        ngram = self.corrector.generator.ngram
-        for table in (ngram.unigrams, ngram.bigrams, ngram.trigrams):
-            table.prepare()
-        self.corrector.generator.prepare()
-        words = getattr(getattr(self.corrector, "rerank", self.corrector), "words", None)
-        if words is not None:
-            words.generator.prepare()
+        self.corrector.prepare()
         _pos_tagger().cut("预热")
 
     def edits(self, doc: "Document") -> list[ModelEdit]:
@@ -272,11 +278,16 @@ class ModelPass:
         its suggestions (the most probable) are looked at. At `doc.deadline` it stops between batches and raises
         `OutOfTime` with the edits found so far.
         """
+        return self.edits_and_reads(doc)[0]
+
+    def edits_and_reads(self, doc: "Document") -> tuple[list[ModelEdit], int]:
+        """`edits`, and how many sentences the transformer read to decide (for benchmarks)."""
         text = doc.text
         spans = [(a, b) for a, b in sentence_pieces(text, doc.sentences, self.max_sentence_chars)
-                 if any("\u4e00" <= c <= "\u9fff" for c in text[a:b])]
-        found: list[tuple[int, str, list]] = []  # (offset, sentence, the corrector's edits) of each sentence
+                 if has_han(text[a:b])]
+        found: list[tuple[int, str, list[Edit]]] = []  # (offset, sentence, the corrector's edits) of each sentence
         stopped = False
+        read = 0
         # characters the transformer may still read in this post (it reads a sentence at ~0.24 ms a character)
         neural_chars = int(self.neural_chars[0] + self.neural_chars[1] * len(text)) if self.neural_chars[0] else None
         for batch in char_batches(spans, self.batch_chars):
@@ -284,51 +295,44 @@ class ModelPass:
                 stopped = True
                 break
             sentences = [text[a:b] for a, b in batch]
-            if isinstance(self.corrector, HybridCorrector):
-                results, read = self.corrector.correct_within(sentences, self.threshold, neural_chars=neural_chars)
-                neural_chars = None if neural_chars is None else neural_chars - read
-            else:
-                results = self.corrector.correct(sentences, threshold=self.threshold)
-            found.extend((a, sentence, edits) for (a, _), sentence, edits in zip(batch, sentences, results) if edits)
+            answer: Correction = self.corrector.correct_within(sentences, self.threshold, neural_chars=neural_chars)
+            read += answer.neural_sentences
+            neural_chars = None if neural_chars is None else neural_chars - answer.neural_chars
+            found.extend((a, sentence, edits) for (a, _), sentence, edits in zip(batch, sentences, answer.edits)
+                         if edits)
         edits = self._protected(most_probable(found, self.max_edits))
         if stopped:
             raise OutOfTime(edits)
-        return edits
+        return edits, read
 
-    def _protected(self, found: list[tuple[int, str, list]]) -> list[ModelEdit]:
+    def _protected(self, found: list[tuple[int, str, list[Edit]]]) -> list[ModelEdit]:
         """The corrector's edits (offset, sentence, edits) as `ModelEdit`s, protected words left alone."""
         edits = []
         for offset, sentence, proposed in found:
             # Protection needs jieba's POS tables (slow to load): computed only for sentences with a suggestion,
             # and only over the stretches around the suggestions (POS tagging costs ~30 us a character, and
             # ~170 us in a run of characters that make no words)
-            protected = self.protection.spans_around(sentence, [edit[0] for edit in proposed])
+            protected = self.protection.spans_around(sentence, [at for edit in proposed for at in edit.positions()])
             for edit in proposed:
-                index, source, target, prob = edit
-                word_start = getattr(edit, "start", None)
-                if word_start is not None:
-                    # a whole-word edit (review/typo/words.py): one finding for both characters, kept or dropped whole
-                    if index != word_start or self.protection.blocks(sentence, protected, word_start, word_start + 2,
-                                                                      edit.word) \
-                            or any(self.protection.swaps_a_number(x, y) for x, y in zip(edit.source_word, edit.word)):
-                        continue
-                    edits.append(ModelEdit(offset + index, offset + index + 2, edit.word, round(float(prob), 4)))
+                # a whole-word edit (review/typo/words.py) is one finding for both characters, kept or dropped whole
+                if self.protection.blocks(sentence, protected, edit.index, edit.end, edit.suggestion) \
+                        or any(self.protection.swaps_a_number(x, y) for x, y in zip(edit.source, edit.suggestion)):
                     continue
-                if self.protection.blocks(sentence, protected, index, index + 1, target) \
-                        or self.protection.swaps_a_number(source, target):
-                    continue
-                edits.append(ModelEdit(offset + index, offset + index + 1, target, round(float(prob), 4)))
+                edits.append(ModelEdit(offset + edit.index, offset + edit.end, edit.suggestion,
+                                       round(float(edit.probability), 4)))
         return edits
 
 
-def most_probable(found: list[tuple[int, str, list]], limit: int) -> list[tuple[int, str, list]]:
-    """`found` (offset, sentence, edits) with only its `limit` most probable edits (ties: the earlier), in order;
-    all of them when `limit` is 0 or not exceeded."""
-    total = sum(len(edits) for _, _, edits in found)
+def most_probable(found: list[tuple[int, str, list[Edit]]], limit: int) -> list[tuple[int, str, list[Edit]]]:
+    """`found` (offset, sentence, edits) with only the edits of its `limit` most probable characters (ties: the
+    earlier), in order; all of them when `limit` is 0 or not exceeded. A whole-word edit counts one character a
+    character it changes, and is kept when its first character is."""
+    total = sum(len(edit.source) for _, _, edits in found for edit in edits)
     if limit <= 0 or total <= limit:
         return found
-    ranked = sorted(((-float(edit[3]), i, j) for i, (_, _, edits) in enumerate(found) for j, edit in enumerate(edits)))
-    keep = {(i, j) for _, i, j in ranked[:limit]}
+    ranked = sorted((-float(edit.probability), i, j, k) for i, (_, _, edits) in enumerate(found)
+                    for j, edit in enumerate(edits) for k in range(len(edit.source)))
+    keep = {(i, j) for _, i, j, k in ranked[:limit] if k == 0}
     out = []
     for i, (offset, sentence, edits) in enumerate(found):
         kept = [edit for j, edit in enumerate(edits) if (i, j) in keep]
@@ -383,8 +387,12 @@ def has_weights(folder: Path) -> bool:
     return (folder / "config.json").exists() and any((folder / name).exists() for name in WEIGHT_FILES)
 
 
-def load_model_pass(settings: dict, model_dir: Path | None = None, corrector=None) -> ModelPass | None:
-    """The model path, or None (with one log line saying why) when it is disabled or lacks its files."""
+def load_model_pass(settings: dict, model_dir: Path | None = None, corrector: Optional["NeuralCorrector"] = None,
+                    backend: str | None = None) -> ModelPass | None:
+    """The model path, or None (with one log line saying why) when it is disabled or lacks its files.
+
+    `corrector` is an already loaded transformer (else `model_dir`'s, or the settings' folder's, is loaded with
+    `backend`, "numpy" or "torch"; None: the settings' own, else "numpy")."""
     if not settings.get("enabled", True):
         log.info("typo: model path disabled in lexicons/typo/typo.toml")
         return None
@@ -396,30 +404,35 @@ def load_model_pass(settings: dict, model_dir: Path | None = None, corrector=Non
     if not ngram_file.exists():
         log.warning("typo: 未找到 n 元模型（%s），跳过模型纠错 / no n-gram model: model path skipped", ngram_file)
         return None
-    from review.typo.confusion import shipped_confusion
     from review.typo.candidates import CandidateGenerator
-    from review.typo.rerank import load_rerank_corrector
+    from review.typo.confusion import shipped_confusion
     from review.typo.ngram import load_ngram
+    from review.typo.rerank import load_rerank_corrector
 
     confusion = shipped_confusion()
+    backend = backend or str(settings.get("backend", "numpy"))
+    if backend not in BACKENDS:
+        raise ValueError(f"typo backend {backend!r}: expected one of {', '.join(BACKENDS)}")
     if corrector is None:
         from review.typo.transformer import Corrector
 
         corrector = Corrector(str(folder), confusion=confusion, batch_size=int(settings.get("batch_size", 32)),
                               num_threads=int(settings.get("threads", 1)),
-                              backend=os.environ.get(BACKEND_ENV, settings.get("backend", "numpy")))
+                              backend=backend)
     ngram = load_ngram(str(ngram_file))
     row_caps = (float(settings.get("max_scored_per_char", 0.0)), float(settings.get("max_candidates_per_char", 0.0)),
                 float(settings.get("max_word_candidates_per_char", 0.0)))
-    decider = load_rerank_corrector(folder, corrector, confusion, ngram, get_tokenizer().FREQ, row_caps)
-    if decider is not None and not settings.get("group_pass", True):
-        getattr(decider, "rerank", decider).group_ensemble = None
-    if decider is not None and getattr(decider.generator, "cloze", None) is not None:
-        from review.typo.cloze import limit_blas_threads
-
-        limit_blas_threads(int(settings.get("threads", 1)))
-    if decider is None:
+    rerank = load_rerank_corrector(folder, corrector, confusion, ngram, get_tokenizer().FREQ, row_caps,
+                                   group_pass=bool(settings.get("group_pass", True)))
+    decider: Corrector
+    if rerank is None:
         log.info("typo: %s has no %s: the transformer decides alone", folder, RERANK_FILE)
         generator = CandidateGenerator(ngram, confusion, get_tokenizer().FREQ, floor=float(settings.get("floor", 2.0)))
         decider = GatedCorrector(generator, corrector, float(settings.get("neural_gate", 8.0)))
+    else:
+        if rerank.generator.cloze is not None:
+            from review.typo.cloze import limit_blas_threads
+
+            limit_blas_threads(int(settings.get("threads", 1)))
+        decider = rerank
     return ModelPass(decider, settings, confusion)

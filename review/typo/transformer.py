@@ -2,7 +2,7 @@
 
     from review.typo.transformer import Corrector
     corr = Corrector("models/csc")                 # load once per process
-    corr.correct(["我们要再接再励。"])               # -> [[(5, '励', '厉', 0.97)]]
+    corr.correct(["我们要再接再励。"])               # -> [[Edit(5, '励', '厉', 0.97)]]
 
 A replacement is suggested only when
   * the source character is a CJK ideograph known to the model (digits, Latin, punctuation, symbols are never
@@ -19,16 +19,17 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from review.typo.confusion import ConfusionSet, is_cjk
+from review.chars import is_han
 from review.typo.checkpoint import CharVocab
-
-Edit = Tuple[int, str, str, float]
+from review.typo.confusion import ConfusionSet
+from review.typo.edits import Corrector as CorrectorProtocol
+from review.typo.edits import Edit, Spans, apply_edits
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "csc"
 DEFAULT_THRESHOLD = 0.5
 
 
-class Corrector:
+class Corrector(CorrectorProtocol):
     """Character-level spelling corrector.
 
     Args:
@@ -97,7 +98,7 @@ class Corrector:
         return t
 
     def _eligible(self, ch: str) -> bool:
-        return is_cjk(ch) and ch in self.vocab and ch in self.confusion
+        return is_han(ch) and ch in self.vocab and ch in self.confusion
 
     def _logits(self, ids: np.ndarray, att: np.ndarray) -> np.ndarray:
         """MLM logits (batch, length, vocab) as float32 NumPy, from either backend."""
@@ -110,8 +111,8 @@ class Corrector:
                              attention_mask=torch.from_numpy(att).to(self.device))
             return out.logits.float().cpu().numpy()
 
-    def _decode_batch(self, windows: List[str], thr: float):
-        """Yield, per window, a list of (offset, src, tgt, prob) edits, decoded from one forward pass."""
+    def _decode_batch(self, windows: List[str], thr: float) -> List[List[Edit]]:
+        """Per window its edits (offsets in the window), decoded from one forward pass."""
         v = self.vocab
         T = max(len(w) for w in windows) + 2
         ids = np.full((len(windows), T), v.pad_id, dtype=np.int64)
@@ -144,7 +145,7 @@ class Corrector:
             k = int(np.argmax(pc))
             best = float(pc[k])
             if best >= thr and best > float(src_p[r, t]):
-                out[r].append((j, ch, v.itos[int(cands[k])], round(best, 4)))
+                out[r].append(Edit(j, ch, v.itos[int(cands[k])], round(best, 4)))
         return out
 
     def char_logprobs(self, sentences: Sequence[str]) -> List[np.ndarray]:
@@ -177,7 +178,7 @@ class Corrector:
         return out
 
     def correct(self, sentences: Sequence[str], threshold: Optional[float] = None,
-                protected: Optional[Sequence[Sequence[Tuple[int, int]]]] = None) -> List[List[Edit]]:
+                protected: Optional[Spans] = None) -> List[List[Edit]]:
         """Suggest corrections.
 
         Args:
@@ -186,8 +187,8 @@ class Corrector:
             protected: per sentence, a list of half-open (start, end) spans never to touch (names, places ...).
 
         Returns:
-            per sentence a list of ``(index, src_char, tgt_char, prob)`` sorted by index, where ``index`` is the
-            code-point offset in that sentence and ``prob`` the model probability of ``tgt_char``.
+            per sentence its one-character `Edit`s sorted by index: ``index`` is the code-point offset in that
+            sentence and ``probability`` the model probability of the suggestion.
         """
         thr = self.threshold if threshold is None else float(threshold)
         windows: List[str] = []
@@ -205,10 +206,10 @@ class Corrector:
             for i, edits in zip(idx, self._decode_batch([windows[i] for i in idx], thr)):
                 si, start = where[i]
                 prot = protected[si] if protected is not None and si < len(protected) else ()
-                for j, ch, tgt, p in edits:
-                    pos = start + j
+                for edit in edits:
+                    pos = start + edit.index
                     if not any(a <= pos < e for a, e in prot):
-                        results[si].append((pos, ch, tgt, p))
+                        results[si].append(edit.shifted(start))
         for r in results:
             r.sort()
         return results
@@ -216,10 +217,7 @@ class Corrector:
     def correct_text(self, sentence: str, threshold: Optional[float] = None) -> Tuple[str, List[Edit]]:
         """(corrected sentence, edits) for one sentence."""
         edits = self.correct([sentence], threshold=threshold)[0]
-        chars = list(sentence)
-        for i, _, t, _ in edits:
-            chars[i] = t
-        return "".join(chars), edits
+        return apply_edits(sentence, edits), edits
 
 
 def _quantize(model):
@@ -236,10 +234,3 @@ def _quantize(model):
     except Exception:  # pragma: no cover - backend without int8 kernels
         return model, False
 
-
-def apply_edits(sentence: str, edits: Sequence[Edit], threshold: float = 0.0) -> str:
-    chars = list(sentence)
-    for i, _, t, p in edits:
-        if p >= threshold:
-            chars[i] = t
-    return "".join(chars)

@@ -27,12 +27,13 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from review.typo.ngram import NgramModel, encode, padded
+from review.typo.candidates import CAP_SLACK, ScoredText, join_sentences, quoted_lengths
 from review.typo.cloze import PAD, ClozeModel
-from review.typo.candidates import CAP_SLACK, quoted_lengths
+from review.typo.edits import Corrector, Edit, Spans, covered
+from review.typo.ngram import NgramModel, encode, padded
+from review.typo.trees import TreeEnsemble
 
 WORDS_FILE = "words.npz"
-WordEdit = Tuple[int, str, str, float]  # (start, source word, suggested word, probability)
 
 WORD_FEATURES = (
     "gain",  # log-probability of the four trigrams that read the two characters, candidate minus source
@@ -84,8 +85,6 @@ class HomophoneWordGenerator:
         # only a reading's most frequent words are candidates: the training pairs' right word is among the
         # first 4 in 96% of their whole-word errors, and the long lists (shi shi, ji shu …) cost the most
         self.words_per_key = words_per_key
-        # the character corrector's candidate generator: its n-gram scores of the text it read last are reused
-        self.shared = None
         # filled by `prepare`: per code point its readings' ids (-1: none) and its first toned reading's id;
         # the index as sorted (first reading id * readings + second reading id) keys, each key's range of
         # rows in the words' code-point arrays
@@ -177,8 +176,9 @@ class HomophoneWordGenerator:
                 best = max(best, freq.get(text[a:b], 0))
         return math.log1p(best)
 
-    def generate(self, sentence: str) -> WordCandidates:
-        """The word candidates of `sentence` (see the module's docstring)."""
+    def generate(self, sentence: str, scored: Optional[ScoredText] = None) -> WordCandidates:
+        """The word candidates of `sentence` (see the module's docstring); `scored`, the character pass's n-gram
+        reading of the same text, spares looking its n-grams up again."""
         if self._readings is None:
             self.prepare()
         empty = WordCandidates(np.zeros(0, np.int64), [], [], np.zeros((0, len(WORD_FEATURES)), np.float32))
@@ -187,9 +187,8 @@ class HomophoneWordGenerator:
         pair_ok = chinese[:-1] & chinese[1:]
         if not pair_ok.any():
             return empty
-        last = getattr(self.shared, "last_scored", None)
-        if last is not None and last[0] == sentence and getattr(self.shared, "ngram", None) is self.ngram:
-            _, cp, counts, base = last
+        if scored is not None and scored.reusable(sentence, self.ngram):
+            cp, counts, base = scored.padded, scored.counts, scored.own
         else:
             cp = padded(codes)
             counts = self.ngram.text_counts(cp)
@@ -325,26 +324,32 @@ class HomophoneWordGenerator:
         feats[:, f["cloze_low"]] = np.minimum(g1, g2)
 
 
-class WordCorrector:
+class WordCorrector(Corrector):
     """Suggests whole-word homophone corrections: the generator's candidates scored by a tree ensemble."""
 
-    def __init__(self, generator: HomophoneWordGenerator, ensemble, threshold: float) -> None:
+    def __init__(self, generator: HomophoneWordGenerator, ensemble: TreeEnsemble, threshold: float,
+                 meta: Optional[dict] = None) -> None:
         self.generator = generator
         self.ensemble = ensemble
         self.threshold = threshold
-        self.meta: dict = {}
+        self.meta: dict = dict(meta or {})
 
-    def scored(self, sentence: str) -> Tuple[WordCandidates, np.ndarray]:
+    def prepare(self) -> None:
+        """Read the pinyin tables now (see `HomophoneWordGenerator.prepare`)."""
+        self.generator.prepare()
+
+    def scored(self, sentence: str, scored: Optional[ScoredText] = None) -> Tuple[WordCandidates, np.ndarray]:
         """The sentence's candidates and their probabilities of being the right correction."""
-        cands = self.generator.generate(sentence)
+        cands = self.generator.generate(sentence, scored)
         probs = self.ensemble.predict(cands.features) if len(cands.words) else np.zeros(0)
         return cands, probs
 
     @staticmethod
     def decide(cands: WordCandidates, prob: np.ndarray, threshold: float,
-               protected: Sequence[Tuple[int, int]] = ()) -> List[WordEdit]:
-        """The most probable candidates that reach `threshold`, not overlapping each other or a protected span."""
-        out: List[WordEdit] = []
+               protected: Sequence[Tuple[int, int]] = ()) -> List[Edit]:
+        """The most probable candidates that reach `threshold`, not overlapping each other or a protected span
+        (two-character edits)."""
+        out: List[Edit] = []
         taken: set = set()
         for k in np.argsort(-prob, kind="stable").tolist():
             if prob[k] < threshold:
@@ -353,65 +358,47 @@ class WordCorrector:
             if s in taken or s + 1 in taken or any(a < s + 2 and s < b for a, b in protected):
                 continue
             taken.update((s, s + 1))
-            out.append((s, cands.sources[k], cands.words[k], round(float(prob[k]), 4)))
+            out.append(Edit(s, cands.sources[k], cands.words[k], round(float(prob[k]), 4)))
         return sorted(out)
 
-    def correct(self, sentence: str, threshold: Optional[float] = None,
-                protected: Sequence[Tuple[int, int]] = ()) -> List[WordEdit]:
+    def correct_sentence(self, sentence: str, threshold: Optional[float] = None,
+                         protected: Sequence[Tuple[int, int]] = (), scored: Optional[ScoredText] = None
+                         ) -> List[Edit]:
         """Word corrections of one sentence."""
-        cands, prob = self.scored(sentence)
+        cands, prob = self.scored(sentence, scored)
         return self.decide(cands, prob, self.threshold if threshold is None else threshold, protected)
 
-    def correct_many(self, sentences: Sequence[str], threshold: Optional[float] = None,
-                     protected: Optional[Sequence[Sequence[Tuple[int, int]]]] = None) -> List[List[WordEdit]]:
+    def correct(self, sentences: Sequence[str], threshold: Optional[float] = None,
+                protected: Optional[Spans] = None, scored: Optional[ScoredText] = None) -> List[List[Edit]]:
         """Word corrections of each sentence: the sentences joined by two line breaks (which no pair, n-gram
-        or window crosses) are scored and decided as one text, then the edits are handed back."""
+        or window crosses) are scored and decided as one text, then the edits are handed back. `scored` is the
+        character pass's reading of that joined text (`JoinedCandidates.scored`), reused when it is."""
         thr = self.threshold if threshold is None else float(threshold)
         if len(sentences) == 1:
-            return [self.correct(sentences[0], thr, protected[0] if protected else ())]
+            return [self.correct_sentence(sentences[0], thr, protected[0] if protected else (), scored)]
         offsets = np.cumsum([0] + [len(s) + 2 for s in sentences[:-1]])
-        joined = "\n\n".join(sentences)
+        joined = join_sentences(sentences)
         spans = [(a + int(o), b + int(o)) for o, spans in zip(offsets, protected) for a, b in spans] if protected else ()
-        out: List[List[WordEdit]] = [[] for _ in sentences]
-        for start, src, word, prob in self.correct(joined, thr, spans):
-            i = int(np.searchsorted(offsets, start, side="right")) - 1
-            out[i].append((start - int(offsets[i]), src, word, prob))
+        out: List[List[Edit]] = [[] for _ in sentences]
+        for edit in self.correct_sentence(joined, thr, spans, scored):
+            i = int(np.searchsorted(offsets, edit.index, side="right")) - 1
+            out[i].append(edit.shifted(-int(offsets[i])))
         return out
 
 
-class WordEditPart(tuple):
-    """One character of a whole-word edit: an ordinary (index, source, suggestion, probability) edit that also
-    knows its word (``start``, ``source_word``, ``word``), so that a caller can keep or drop the word whole."""
-
-    start: int
-    source_word: str
-    word: str
-
-    def __new__(cls, edit: Tuple[int, str, str, float], start: int, source_word: str, word: str):
-        part = super().__new__(cls, edit)
-        part.start, part.source_word, part.word = start, source_word, word
-        return part
-
-
-def merge_word_edits(char_edits: List[Tuple[int, str, str, float]], word_edits: Sequence[WordEdit]
-                     ) -> List[Tuple[int, str, str, float]]:
+def merge_word_edits(char_edits: List[Edit], word_edits: Sequence[Edit]) -> List[Edit]:
     """Character edits of a sentence with its word edits in: a word edit replaces the character edits at its
-    two positions and becomes two character edits of its probability."""
+    two positions."""
     if not word_edits:
         return char_edits
-    covered = {s + k for s, _, _, _ in word_edits for k in (0, 1)}
-    out = [e for e in char_edits if e[0] not in covered]
-    for s, src, word, prob in word_edits:
-        out.extend(WordEditPart((s + k, src[k], word[k], prob), s, src, word) for k in (0, 1))
-    return sorted(out)
+    taken = covered(word_edits)
+    return sorted([e for e in char_edits if e.index not in taken] + list(word_edits))
 
 
 def load_word_corrector(folder: Path, ngram: NgramModel, word_freq: Dict[str, int],
                         cloze: Optional[ClozeModel], row_cap: float = 0.0) -> Optional[WordCorrector]:
     """The word corrector of `folder`'s words.npz (None when there is none); `row_cap` bounds its candidates
     a character (see `HomophoneWordGenerator`)."""
-    from review.typo.trees import TreeEnsemble
-
     path = Path(folder) / WORDS_FILE
     if not path.exists():
         return None
@@ -422,6 +409,4 @@ def load_word_corrector(folder: Path, ngram: NgramModel, word_freq: Dict[str, in
                                        gate=float(meta.get("gate", -16.0)), pair_gate=float(meta.get("pair_gate", 0.0)),
                                        floor=float(meta.get("floor", 3.0)), words_per_key=int(meta.get("words_per_key", 0)),
                                        row_cap=row_cap)
-    corrector = WordCorrector(generator, ensemble, float(meta["threshold"]))
-    corrector.meta = meta
-    return corrector
+    return WordCorrector(generator, ensemble, float(meta["threshold"]), meta)
