@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import json
 
+from review.chars import is_han
 from review.training.confusion import build_confusion, build_sound, fuzzy_key, observed_pairs, read_shape_sets
-from review.typo.confusion import COLUMNS, DEFAULT_PATH, ConfusionSet, is_cjk
+from review.typo.confusion import COLUMNS, DEFAULT_PATH, ConfusionSet
 
 
-def test_is_cjk():
-    assert is_cjk("中") and not is_cjk("a") and not is_cjk("1") and not is_cjk("，") and not is_cjk("[PAD]")
+def test_is_han():
+    assert is_han("中") and not is_han("a") and not is_han("1") and not is_han("，") and not is_han("[PAD]")
 
 
 def test_fuzzy_key_pairs():

@@ -29,7 +29,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Dict, Iterable, List, Set
 
-from review.typo.confusion import COLUMNS, DEFAULT_PATH, ConfusionSet, is_cjk
+from review.chars import is_han
+from review.typo.confusion import COLUMNS, DEFAULT_PATH, ConfusionSet
 
 _INITIAL_FUZZ = (("zh", "z"), ("ch", "c"), ("sh", "s"))
 _FINAL_FUZZ = (("ing", "in"), ("eng", "en"), ("ang", "an"))
@@ -68,7 +69,7 @@ def char_readings(ch: str) -> List[str]:
 
 def build_sound(chars: Iterable[str]) -> Dict[str, Dict[str, Set[str]]]:
     """Same-tone, other-tone and fuzzy pinyin neighbours among ``chars``."""
-    chars = [c for c in chars if is_cjk(c)]
+    chars = [c for c in chars if is_han(c)]
     readings = {c: char_readings(c) for c in chars}
     by_tone: Dict[str, Set[str]] = defaultdict(set)
     by_syl: Dict[str, Set[str]] = defaultdict(set)
@@ -104,11 +105,11 @@ def read_shape_sets(data_dir) -> Dict[str, Set[str]]:
                 k, v = line.split(",", 1)
                 k = k.strip()
                 if len(k) == 1:
-                    shape[k].update(x for x in v.strip() if is_cjk(x))
+                    shape[k].update(x for x in v.strip() if is_han(x))
     p = data / "csc-pycorrector" / "same_stroke.txt"
     if p.exists():
         for line in p.read_text(encoding="utf-8").splitlines():
-            group = [x for x in line.split() if len(x) == 1 and is_cjk(x)]
+            group = [x for x in line.split() if len(x) == 1 and is_han(x)]
             for a in group:
                 shape[a].update(group)
     p = data / "csc-ecspell" / "shapeConfusion.json"
@@ -128,7 +129,7 @@ def observed_pairs(pairs: Iterable) -> Counter:
         if len(src) != len(tgt):
             continue
         for a, b in zip(src, tgt):
-            if a != b and is_cjk(a) and is_cjk(b):
+            if a != b and is_han(a) and is_han(b):
                 cnt[(a, b)] += 1
     return cnt
 
@@ -176,9 +177,9 @@ def common_chars(data_dir, min_count: int = 30, max_chars: int = 7000) -> Set[st
     for ch, n in cnt.most_common():
         if len(common) >= max_chars or n < min_count:
             break
-        if is_cjk(ch):
+        if is_han(ch):
             common.add(ch)
-    return {c for c in common if is_cjk(c)}
+    return {c for c in common if is_han(c)}
 
 
 def main(argv=None) -> int:

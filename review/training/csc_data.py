@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, List, Optional, Sequence, Tuple
 
-from review.typo.confusion import ConfusionSet, is_cjk
+from review.chars import is_han
+from review.typo.confusion import ConfusionSet
 
 ODW_DEV_SEED = "review-csc-odw-dev-v1"
 ODW_DEV_PERCENT = 10
@@ -150,7 +151,7 @@ def split_sentences(text: str, max_len: int = 126, min_len: int = 6) -> List[str
             buf = piece
     if buf:
         out.append(buf)
-    return [s for s in out if len(s) >= min_len and sum(map(is_cjk, s)) >= len(s) // 2]
+    return [s for s in out if len(s) >= min_len and sum(map(is_han, s)) >= len(s) // 2]
 
 
 def _iter_jsonl_xz(path, fields=("title", "text"), convert_traditional=False):

@@ -19,19 +19,18 @@ edges (生态环境保|护) is kept only when the corrected text segments clearl
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import tomllib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from review.chars import all_han
 from review.lexicon import load_phrases
 from review.resources import lexicon_path
 from review.typo.term_variants import VARIANTS_FILE
 
 MIN_LENGTH = 4
 COMMON_COUNT = 500
-HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def canonical_terms() -> list[str]:
@@ -45,7 +44,7 @@ def canonical_terms() -> list[str]:
     with open(lexicon_path("gov_userdict.txt"), encoding="utf-8") as handle:
         terms.update(line.split()[0] for line in handle if line.strip() and not line.startswith("#"))
     terms.update(load_phrases("typo", "protected_terms.txt"))
-    return sorted(t for t in terms if len(t) >= MIN_LENGTH and HAN_ONLY.fullmatch(t))
+    return sorted(t for t in terms if len(t) >= MIN_LENGTH and all_han(t))
 
 
 def term_variants(terms: Iterable[str], neighbours: Callable[[str], Iterable[str]], word_freq: dict,
@@ -57,7 +56,7 @@ def term_variants(terms: Iterable[str], neighbours: Callable[[str], Iterable[str
     for term in terms:
         for index, char in enumerate(term):
             for other in sorted(neighbours(char)):
-                if not HAN_ONLY.fullmatch(other) or (char in number_chars and other in number_chars):
+                if not all_han(other) or (char in number_chars and other in number_chars):
                     continue
                 variant = term[:index] + other + term[index + 1:]
                 if variant in known or variant in seen or word_freq.get(variant, 0) > 0:
@@ -84,11 +83,11 @@ def main(argv=None) -> int:
     import numpy as np
     from tqdm import tqdm
 
+    from review.resources import load_toml, model_path
+    from review.segment import get_tokenizer
     from review.training.corpora import clean_texts
     from review.typo.confusion import ConfusionSet
     from review.typo.ngram import load_ngram
-    from review.resources import load_toml, model_path
-    from review.segment import get_tokenizer
 
     number_chars = load_toml("typo", "typo.toml")["model"].get("number_chars", "")
     confusion = ConfusionSet.load(lexicon_path("confusion", "confusion.tsv"))

@@ -34,9 +34,10 @@ from typing import List, Optional
 import torch
 import torch.nn.functional as F
 
+from review.chars import is_han
 from review.training import csc_data as D
-from review.typo.confusion import ConfusionSet, is_cjk
 from review.typo.checkpoint import CharVocab, build_model, save_model
+from review.typo.confusion import ConfusionSet
 
 PRESETS = {
     "cpu-small": dict(model="cpu-small", tokens_per_batch=3072, mlm_steps=1800, correct_steps=3000,
@@ -214,7 +215,7 @@ class Batcher:
             if stage == "mlm":
                 chars = list(tgt)
                 for j, ch in enumerate(chars):
-                    if not is_cjk(ch) or self.rng.random() >= self.args.mask_prob:
+                    if not is_han(ch) or self.rng.random() >= self.args.mask_prob:
                         continue
                     labels[r, j + 1] = t[j + 1]
                     u = self.rng.random()
@@ -256,7 +257,8 @@ def lr_at(step: int, stage_start: int, stage_steps: int, base: float, warmup: in
 
 def dev_score(model, vocab, conf, dev, thresholds=(0.3, 0.5, 0.7, 0.9)) -> dict:
     from review.training.csc_eval import sentence_metrics
-    from review.typo.transformer import Corrector, apply_edits
+    from review.typo.edits import apply_edits
+    from review.typo.transformer import Corrector
 
     model.eval()
     corr = Corrector(model=model, vocab=vocab, confusion=conf, threshold=min(thresholds), batch_size=64)

@@ -19,14 +19,6 @@ COLUMNS = ("same_tone", "diff_tone", "fuzzy", "shape", "observed")
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "lexicons" / "confusion" / "confusion.tsv"
 
 
-def is_cjk(ch: str) -> bool:
-    """True for a CJK unified ideograph (basic block and extension A)."""
-    if len(ch) != 1:
-        return False
-    o = ord(ch)
-    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF
-
-
 class ConfusionSet:
     """char -> {column -> set of chars}. ``candidates(c)`` is the union of all columns."""
 

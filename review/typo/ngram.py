@@ -18,19 +18,16 @@ from pathlib import Path
 
 import numpy as np
 
+from review.chars import han_mask
+
 BITS = 21  # code points fit in 21 bits; a trigram key is 63 bits and fits an int64
 BOUNDARY = 0
-
-
-def is_cjk_code(codes: np.ndarray) -> np.ndarray:
-    """Mask of CJK unified ideographs (basic block and extension A)."""
-    return ((codes >= 0x4E00) & (codes <= 0x9FFF)) | ((codes >= 0x3400) & (codes <= 0x4DBF))
 
 
 def encode(text: str) -> np.ndarray:
     """Code points of `text` as int64, every non-CJK character folded to BOUNDARY."""
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-    return np.where(is_cjk_code(codes), codes, BOUNDARY)
+    return np.where(han_mask(codes), codes, BOUNDARY)
 
 
 def bigram_keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:
