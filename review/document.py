@@ -203,8 +203,12 @@ class Document:
         suggestion: str | None = None,
         confidence: float = 1.0,
         evidence: list[dict] | None = None,
+        term: str | None = None,
     ) -> Finding:
-        """A finding for normalised span [start, end) (None for whole-post), mapped to the original."""
+        """A finding for normalised span [start, end) (None for whole-post), mapped to the original.
+
+        `term`: what an account's allow terms may dismiss the finding by (see `review.pipeline.drop_allowed`).
+        """
         if start is None or end is None:
             ostart = oend = None
             span_text = None
@@ -227,6 +231,7 @@ class Document:
             message=message,
             field=self.field,
             evidence=evidence,
+            term=term,
         )
 
     def original_finding(

@@ -9,8 +9,9 @@ match maps back to normalised offsets, which `doc.finding` maps to the caller's 
 
 Guards against false alarms across word boundaries: clause punctuation (，。！？；：、, line breaks), quotes
 and brackets (a word's own edges: 策划出《冰糖葫芦》 is not 出冰) are never dropped; a doubled character that
-ordinarily reduplicates (妈妈的, 天天) is not collapsed, only a run of three or more is; at most `max_gap` dropped characters may sit between two characters of a match, a match that
-starts or ends with a Latin letter must not touch another letter or digit, and allow-list phrases
+ordinarily reduplicates (妈妈的, 天天) is not collapsed, only a run of three or more is; at most `max_gap` dropped
+characters may sit between two characters of a match, a match that starts or ends with a Latin letter must not
+touch another letter or digit, and allow-list phrases
 (`大麻烦` around `大麻`) veto the matches they contain.
 """
 
@@ -251,7 +252,9 @@ class LexiconMatcher:
             spellings.append((entry.term, EXACT, index))
             spellings.extend((variant, VARIANT, index) for variant in variants_for(entry))
             if pinyin_for(entry):
-                spellings.extend((spelling, kind, index) for kind, spelling in pinyin_variants(entry.term, min_pinyin_letters))
+                spellings.extend(
+                    (spelling, kind, index) for kind, spelling in pinyin_variants(entry.term, min_pinyin_letters)
+                )
         spellings.extend((phrase, ALLOW, -1) for phrase in allow_phrases)
         table: dict[str, list[tuple[str, int]]] = {}
         for key, (_spelling, kind, index) in zip(skeleton_forms([s[0] for s in spellings]), spellings):
@@ -277,8 +280,10 @@ class LexiconMatcher:
     ) -> list[Match]:
         """Matches in normalised `text` (pass its cached skeleton to save work), longest first at a spot.
 
-        `allow_terms` (a caller's own) veto every match they overlap; `extra_entries` (per-call deny terms)
-        are matched in the skeleton as well.
+        `allow_terms` (a caller's own) veto every match they overlap, and matches of an allowed entry, before the
+        longest match at a spot is chosen (so a vetoed match hides no other); the findings that reach the report
+        are filtered once more by `review.pipeline.drop_allowed`. `extra_entries` (per-call deny terms) are
+        matched in the skeleton as well.
         """
         skeleton = skeleton or build_skeleton(text)
         skel = skeleton.text
@@ -341,10 +346,12 @@ class LexiconMatcher:
         # A doubled character at a match's edge is usually the neighbouring word's (学习|习近平, 冰毒|毒性):
         # report the match without it. Runs of three or more are an evasion and stay in the span.
         first_start, first_end = skeleton.span(start)
-        if end - start >= 2 and first_end - first_start > 1 and _run_length(text, first_start, first_end, skel[start]) == 2:
+        if (end - start >= 2 and first_end - first_start > 1
+                and _run_length(text, first_start, first_end, skel[start]) == 2):
             norm_start = first_end - 1
         last_start, last_end = skeleton.span(end - 1)
-        if end - start >= 2 and last_end - last_start > 1 and _run_length(text, last_start, last_end, skel[end - 1]) == 2:
+        if (end - start >= 2 and last_end - last_start > 1
+                and _run_length(text, last_start, last_end, skel[end - 1]) == 2):
             norm_end = last_start + 1
         if kind == EXACT:
             written = text[norm_start:norm_end]

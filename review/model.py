@@ -202,10 +202,14 @@ class Finding:
     message: str
     field: str = "text"
     evidence: list[dict] | None = None
+    # The words an account's allow terms are matched against (the normalised span, or the lexicon term that made
+    # the finding); None where allow terms do not apply. Read by the pipeline, never reported.
+    term: str | None = None
 
     def to_dict(self) -> dict:
         """The finding as the contract's JSON object (extra fields only when set)."""
         data = asdict(self)
+        data.pop("term")
         data["confidence"] = round(float(self.confidence), 4)
         if self.evidence is None:
             data.pop("evidence")

@@ -52,6 +52,21 @@ class Scorer:
         return "pass"
 
 
+def drop_allowed(findings: list[Finding], allow_terms: frozenset[str]) -> list[Finding]:
+    """The one place an account's allow terms drop findings: a finding whose `term` (its normalised words, or the
+    lexicon term that made it) is an allowed term is dropped, before findings are merged.
+
+    Checks set `term` on the findings an account may dismiss this way: lexicon and signal spans (sensitive,
+    banned expressions, entertainment). Formulations, leaders' names and posts, dates, noise and whole-post
+    judgements carry none. Two checks also read the terms while matching, where a dropped finding is not enough:
+    the lexicon matcher vetoes every match overlapping an allowed term (`lexicon_match.LexiconMatcher.find`), and
+    entertainment leaves allowed signals out of its whole-post judgement.
+    """
+    if not allow_terms:
+        return findings
+    return [finding for finding in findings if finding.term is None or finding.term not in allow_terms]
+
+
 def merge_findings(findings: list[Finding]) -> list[Finding]:
     """Collapse overlapping findings of the same category and field into the most serious one, then join runs of
     identical adjacent findings (20,000 emoji in a row are one finding, not 20,000)."""
@@ -232,7 +247,7 @@ class Reviewer:
             except OutOfTime as stopped:
                 findings.extend(stopped.partial)
                 incomplete.append(check.name)
-        findings = merge_findings(findings)
+        findings = merge_findings(drop_allowed(findings, options.allow_terms))
         score = self.scorer.score(findings)
         verdict = self.scorer.verdict(findings, score)
         shown = [bounded_evidence(f) for f in most_serious(findings, self.max_findings)]

@@ -196,3 +196,51 @@ def test_every_finding_slices_the_original(text):
     for finding in report.findings:
         if finding.start is not None:
             assert text[finding.start : finding.end] == finding.text
+
+
+def test_allow_terms_drop_findings_once_in_the_pipeline():
+    from review.model import Finding
+    from review.pipeline import drop_allowed
+
+    def made(term):
+        return Finding("x", "x.y", "minor", 0, 2, "某某", None, 1.0, "m", term=term)
+
+    kept = drop_allowed([made("某某"), made(None), made("别的")], frozenset({"某某"}))
+    assert [f.term for f in kept] == [None, "别的"]
+    assert "term" not in made("某某").to_dict()  # never reported
+
+
+def test_check_finding_helper_and_allow_terms_of_a_plugin_check():
+    @register
+    class Marker(Check):
+        name = "test_marker"
+        category = "expression"
+
+        def check(self, doc):
+            at = doc.text.find("某某")
+            if at < 0:
+                return []
+            return [self.finding(doc, at, at + 2, rule="test_marker.x", severity="minor", message="m",
+                                 term=doc.text[at : at + 2])]
+
+    try:
+        reviewer = Reviewer(checks=["test_marker"])
+        found = reviewer.review({"text": "这是某某单位。"}).findings
+        assert [(f.category, f.rule, f.text, f.start) for f in found] == [("expression", "test_marker.x", "某某", 2)]
+        assert reviewer.review({"text": "这是某某单位。"}, ReviewOptions.make(allow_terms=["某某"])).findings == []
+    finally:
+        REGISTRY.pop("test_marker")
+
+
+def test_expression_is_one_check_of_three_parts():
+    from review.checks.expression import BannedExpressions, ExpressionCheck, Formulations, LeaderNames
+
+    registry = discover()
+    assert registry["expression"] is ExpressionCheck
+    assert not {"banned", "formulations", "leaders"} & set(registry)
+    check = Reviewer(checks=["expression"]).instance("expression")
+    assert [type(part) for part in check.parts] == [BannedExpressions, Formulations, LeaderNames]
+    report = Reviewer().review({"text": "台湾总统发表讲话，我们要坚定“五个自信”。"},
+                               ReviewOptions.make(enable=["expression"]))
+    assert report.meta["checks"] == ["expression"]
+    assert {f.rule for f in report.findings} == {"expression.sovereignty", "expression.formulation_number"}

@@ -32,6 +32,28 @@ class Check:
         """Return the findings for one document."""
         raise NotImplementedError
 
+    def finding(
+        self,
+        doc: "Document",
+        start: int | None,
+        end: int | None,
+        *,
+        rule: str,
+        severity: str,
+        message: str,
+        suggestion: str | None = None,
+        confidence: float = 1.0,
+        evidence: list[dict] | None = None,
+        term: str | None = None,
+    ) -> "Finding":
+        """A finding of this check's category for normalised span [start, end) of `doc` (None: the whole post).
+
+        Set `term` (the normalised words, or the lexicon term that made the finding) where an account's allow
+        terms may dismiss the finding: the pipeline drops it then (`review.pipeline.drop_allowed`).
+        """
+        return doc.finding(start, end, category=self.category, rule=rule, severity=severity, message=message,
+                           suggestion=suggestion, confidence=confidence, evidence=evidence, term=term)
+
     def warm_up(self) -> None:
         """Build state that `check` would otherwise build lazily on a first (long) post; long-running
         processes (service workers, batch) call it once, one-shot commands do not pay for it."""

@@ -48,11 +48,12 @@ class EntertainmentCheck(Check):
     def check(self, doc: Document) -> list[Finding]:
         """Span findings for the signals, and for the body a whole-post finding when the post overdoes it."""
         hits = [h for h in self.lexicon.find(doc.text) if h.start >= 0]
-        if doc.options.allow_terms:
-            hits = [h for h in hits if doc.text[h.start : h.end] not in doc.options.allow_terms]
         whole: Finding | None = None
         if doc.is_body:
-            whole = self._whole_post(doc, hits)
+            # Allow terms steer the whole-post judgement (an allowed word is no evidence of style); the span
+            # findings of allowed words carry them as `term`, and the pipeline drops those.
+            allowed = doc.options.allow_terms
+            whole = self._whole_post(doc, [h for h in hits if doc.text[h.start : h.end] not in allowed])
         findings = []
         for hit in hits:
             if whole is None and SEVERITY_RANK[hit.severity] < SEVERITY_RANK["minor"]:
@@ -60,15 +61,16 @@ class EntertainmentCheck(Check):
             span = doc.text[hit.start : hit.end]
             suggestion = PUNCT_SUGGESTION.get(span[0]) if hit.signal == "repeat_punct" and len(set(span)) == 1 else None
             findings.append(
-                doc.finding(
+                self.finding(
+                    doc,
                     hit.start,
                     hit.end,
-                    category=self.category,
                     rule=f"entertainment.{hit.signal}",
                     severity=hit.severity,
                     message=f"“{span}”：{self.messages.get(hit.signal, '语气过度娱乐化')}",
                     suggestion=suggestion,
                     confidence=min(0.95, 0.5 + hit.weight / 3),
+                    term=span,
                 )
             )
         if whole is not None:
@@ -94,10 +96,10 @@ class EntertainmentCheck(Check):
         for hit in hits:
             start, end = doc.to_original(hit.start, hit.end)
             evidence.append({"start": start, "end": end, "text": doc.original[start:end], "signal": hit.signal})
-        return doc.finding(
+        return self.finding(
+            doc,
             None,
             None,
-            category=self.category,
             rule="entertainment.post",
             severity=severity,
             message=(

@@ -1,10 +1,11 @@
 """规范表述: Xinhua-style banned expressions, canonical political formulations, leaders' names and posts.
 
-Three readers over one post, each driven by data under lexicons/expression/:
-- banned.tsv: wrong or discouraged expressions with their correct form (台湾总统 → 台湾地区领导人);
-- formulations.toml: 四个意识、四个自信 … with their items: a wrong number (三个自信) or, where the items are
+Three readers over one post (three parts of the one `expression` check), each driven by data under
+lexicons/expression/:
+- BannedExpressions, banned.tsv: wrong or discouraged expressions with their correct form (台湾总统 → 台湾地区领导人);
+- Formulations, formulations.toml: 四个意识、四个自信 … with their items: a wrong number (三个自信) or, where the items are
   listed next to the name, a wrong, missing or reordered item;
-- leaders.tsv + posts.toml: a leader's name next to a post that is not theirs, or a misspelt leader's name
+- LeaderNames, leaders.tsv + posts.toml: a leader's name next to a post that is not theirs, or a misspelt leader's name
   next to a post, is critical (单项否决).
 """
 
@@ -81,16 +82,54 @@ def name_misspellings(name: str, curated: list[str], neighbours: Callable[[str],
     return variants
 
 
-@register
-class ExpressionCheck(Check):
-    """规范表述: banned expressions, formulations with counts and items, leaders' names and posts."""
+class ExpressionPart(Check):
+    """One reader of the expression check: its findings are the `expression` check's (name, category, rules)."""
 
     name = "expression"
     category = "expression"
 
+
+class BannedExpressions(ExpressionPart):
+    """banned.tsv: wrong or discouraged expressions with their correct form (台湾总统 → 台湾地区领导人)."""
+
     def __init__(self) -> None:
         banned = load_entries(FOLDER, "banned.tsv", BANNED_CATEGORIES)
-        self.banned = LexiconMatcher(banned, load_phrases(FOLDER, "allow.txt"), max_gap=1)
+        self.matcher = LexiconMatcher(banned, load_phrases(FOLDER, "allow.txt"), max_gap=1)
+
+    def check(self, doc: Document) -> list[Finding]:
+        """Findings for banned expressions, with their correct form."""
+        findings = []
+        # Allow terms steer the matching (see SensitiveCheck.check); the pipeline drops the findings of the rest.
+        for match in self.matcher.find(doc.text, document_skeleton(doc), doc.options.allow_terms):
+            entry = match.entry
+            if match.kind == SPACED and _only_adds_a_separator(entry.term, entry.suggestion):
+                continue  # the entry is a missing separator (中共中央国务院), and this spelling has one: 中共中央 国务院
+            message = f"{CATEGORY_LABELS[entry.category]}：“{entry.term}”"
+            if entry.suggestion:
+                message += f"应为“{entry.suggestion}”"
+            message += f"（{entry.note}）" if entry.note else ""
+            findings.append(
+                self.finding(
+                    doc,
+                    match.start,
+                    match.end,
+                    rule=f"expression.{entry.category}",
+                    severity=entry.severity,
+                    message=message,
+                    suggestion=entry.suggestion,
+                    confidence=0.9,
+                    evidence=[{"term": entry.term, "lexicon": entry.source}],
+                    term=entry.term,
+                )
+            )
+        return findings
+
+
+class Formulations(ExpressionPart):
+    """formulations.toml: a canonical formulation with a wrong number (三个自信), or its listed items wrong, missing
+    or reordered."""
+
+    def __init__(self) -> None:
         config = load_toml(FOLDER, "formulations.toml")
         self.subset_openers = tuple(config.get("subset_openers", ()))
         self.formulations = [
@@ -103,40 +142,10 @@ class ExpressionCheck(Check):
             for item in config["formulation"]
         ]
         self._build_numbers()
-        self._build_leaders()
-
-    # --- banned expressions -------------------------------------------------------------------------
 
     def check(self, doc: Document) -> list[Finding]:
-        """Findings for banned expressions, formulations and leaders."""
-        findings = []
-        for match in self.banned.find(doc.text, document_skeleton(doc), doc.options.allow_terms):
-            entry = match.entry
-            if match.kind == SPACED and _only_adds_a_separator(entry.term, entry.suggestion):
-                continue  # the entry is a missing separator (中共中央国务院), and this spelling has one: 中共中央 国务院
-            message = f"{CATEGORY_LABELS[entry.category]}：“{entry.term}”"
-            if entry.suggestion:
-                message += f"应为“{entry.suggestion}”"
-            message += f"（{entry.note}）" if entry.note else ""
-            findings.append(
-                doc.finding(
-                    match.start,
-                    match.end,
-                    category=self.category,
-                    rule=f"expression.{entry.category}",
-                    severity=entry.severity,
-                    message=message,
-                    suggestion=entry.suggestion,
-                    confidence=0.9,
-                    evidence=[{"term": entry.term, "lexicon": entry.source}],
-                )
-            )
-        findings.extend(self._numbers(doc))
-        findings.extend(self._items(doc))
-        findings.extend(self._leaders(doc))
-        return findings
-
-    # --- formulations: numbers ----------------------------------------------------------------------
+        """Findings for wrong numbers, then for wrong listed items."""
+        return self._numbers(doc) + self._items(doc)
 
     def _build_numbers(self) -> None:
         valid: dict[str, dict[str, str]] = {}  # core -> {numeral+unit: name}
@@ -170,10 +179,10 @@ class ExpressionCheck(Check):
                 continue  # another unit is another phrase: 十六大确立 (the 16th congress) is no count of 两个确立
             correct = " / ".join(known.values())
             findings.append(
-                doc.finding(
+                self.finding(
+                    doc,
                     match.start(),
                     match.end(),
-                    category=self.category,
                     rule="expression.formulation_number",
                     severity="major",
                     message=f"规范提法数目错误：“{match.group()}”应为“{correct}”",
@@ -182,8 +191,6 @@ class ExpressionCheck(Check):
                 )
             )
         return findings
-
-    # --- formulations: items ------------------------------------------------------------------------
 
     def _items(self, doc: Document) -> list[Finding]:
         text = doc.text
@@ -278,10 +285,10 @@ class ExpressionCheck(Check):
             wrong_part = f"“{'、'.join(wrong)}”不属于“{formulation.name}”" if wrong else ""
             missing_part = f"缺少“{'、'.join(missing)}”" if missing else ""
             detail = "，".join(part for part in (wrong_part, missing_part) if part)
-            return doc.finding(
+            return self.finding(
+                doc,
                 list_start,
                 list_end,
-                category=self.category,
                 rule="expression.formulation_items",
                 severity="major",
                 message=f"“{formulation.name}”内容表述有误：{detail}；规范表述为“{'、'.join(items)}”",
@@ -289,10 +296,10 @@ class ExpressionCheck(Check):
                 confidence=0.85,
             )
         if not missing and known != [item for item in items if item in known]:
-            return doc.finding(
+            return self.finding(
+                doc,
                 list_start,
                 list_end,
-                category=self.category,
                 rule="expression.formulation_order",
                 severity="minor",
                 message=f"“{formulation.name}”各项顺序与规范表述不一致，应为“{'、'.join(items)}”",
@@ -302,9 +309,12 @@ class ExpressionCheck(Check):
             )
         return None
 
-    # --- leaders ------------------------------------------------------------------------------------
 
-    def _build_leaders(self) -> None:
+class LeaderNames(ExpressionPart):
+    """leaders.tsv + posts.toml: a leader's name next to a post that is not theirs, or a misspelt leader's name next
+    to their post, is critical (单项否决)."""
+
+    def __init__(self) -> None:
         entries: list[Entry] = parse_entries([lexicon_path(FOLDER, "leaders.tsv")], ("leader",))
         posts = load_toml(FOLDER, "posts.toml")
         self.full_posts = frozenset(posts["full"])
@@ -354,7 +364,8 @@ class ExpressionCheck(Check):
                 return text[end : end + length]
         return None
 
-    def _leaders(self, doc: Document) -> list[Finding]:
+    def check(self, doc: Document) -> list[Finding]:
+        """Findings for a leader's name beside a post that is not theirs, or misspelt beside their own."""
         text = doc.text
         findings = []
         for end_index, (name, misspelt) in self.names.iter(text):
@@ -370,10 +381,10 @@ class ExpressionCheck(Check):
                 honoured = not leader.common_name and text.startswith(self.honorifics, end)
                 if own_post or honoured:
                     findings.append(
-                        doc.finding(
+                        self.finding(
+                            doc,
                             start,
                             end,
-                            category=self.category,
                             rule="expression.leader_name",
                             severity="critical",
                             message=f"领导人姓名疑似错误：“{text[start:end]}”应为“{name}”（{leader.summary}）",
@@ -387,10 +398,10 @@ class ExpressionCheck(Check):
             for post in (before, after):
                 if post is not None and post not in leader.posts:
                     findings.append(
-                        doc.finding(
+                        self.finding(
+                            doc,
                             start,
                             end,
-                            category=self.category,
                             rule="expression.leader_post",
                             severity="critical",
                             message=f"领导人职务错误：{name}现任{leader.summary}，不是“{post}”",
@@ -400,6 +411,35 @@ class ExpressionCheck(Check):
                         )
                     )
         return findings
+
+
+@register
+class ExpressionCheck(Check):
+    """规范表述: banned expressions, formulations with counts and items, leaders' names and posts (three parts)."""
+
+    name = "expression"
+    category = "expression"
+
+    def __init__(self) -> None:
+        self.banned_part = BannedExpressions()
+        self.formulations_part = Formulations()
+        self.leaders_part = LeaderNames()
+        # in this order, as the one check always reported them
+        self.parts: tuple[ExpressionPart, ...] = (self.banned_part, self.formulations_part, self.leaders_part)
+
+    @property
+    def formulations(self) -> list[Formulation]:
+        """The canonical formulations read (review lexicons counts them)."""
+        return self.formulations_part.formulations
+
+    @property
+    def leaders(self) -> dict[str, Leader]:
+        """The leaders read, by name (review lexicons counts them)."""
+        return self.leaders_part.leaders
+
+    def check(self, doc: Document) -> list[Finding]:
+        """Each part's findings, in turn."""
+        return [finding for part in self.parts for finding in part.check(doc)]
 
 
 SEPARATORS = "、·・，, "

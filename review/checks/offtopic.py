@@ -138,10 +138,10 @@ class OfftopicCheck(Check):
         else:
             message = f"疑似与政府工作或本部门职责无关：{found}；{account_label}类账号应聚焦：{expected}"
         return [
-            doc.finding(
+            self.finding(
+                doc,
                 None,
                 None,
-                category=self.category,
                 rule=f"offtopic.{verdict.topic}",
                 severity=severity,
                 message=message,

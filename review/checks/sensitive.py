@@ -124,6 +124,8 @@ class SensitiveCheck(Check):
     def check(self, doc: Document) -> list[Finding]:
         """Findings for lexicon matches, severity set by context."""
         deny = [Entry(term, DENY_CATEGORY, "major", source="deny_terms") for term in sorted(doc.options.deny_terms)]
+        # Allow terms steer the matching too: a match overlapping an allowed term is vetoed before the longest
+        # match at a spot wins (a vetoed long match must not hide a shorter one); the pipeline drops the rest.
         matches = self.matcher.find(doc.text, document_skeleton(doc), doc.options.allow_terms, deny)
         findings = []
         for match in matches:
@@ -175,14 +177,15 @@ class SensitiveCheck(Check):
         confidence = CONFIDENCE.get(match.kind, EVASION_CONFIDENCE)
         if severity == "info":
             confidence = INFO_CONFIDENCE
-        return doc.finding(
+        return self.finding(
+            doc,
             match.start,
             match.end,
-            category=self.category,
             rule=f"sensitive.{entry.category}",
             severity=severity,
             message=message,
             suggestion=entry.suggestion,
             confidence=confidence,
             evidence=[{"term": entry.term, "lexicon": entry.source, "spelling": match.kind, "context": context}],
+            term=entry.term,
         )

@@ -54,10 +54,10 @@ class TimelinessCheck(Check):
             tolerance = timedelta(minutes=float(self.future_post["tolerance_minutes"]))
             if post.published_at > checked + tolerance:
                 findings.append(
-                    doc.finding(
+                    self.finding(
+                        doc,
                         None,
                         None,
-                        category=self.category,
                         rule="timeliness.future_post",
                         severity=self.future_post["severity"],
                         message=(
@@ -69,10 +69,10 @@ class TimelinessCheck(Check):
                 )
             elif checked - post.published_at > timedelta(days=self.stale_days):
                 findings.append(
-                    doc.finding(
+                    self.finding(
+                        doc,
                         None,
                         None,
-                        category=self.category,
                         rule="timeliness.stale_post",
                         severity="info",
                         message=f"发稿时间距监测时间已超过 {self.stale_days} 天，内容可能已过时",
@@ -109,10 +109,10 @@ class TimelinessCheck(Check):
             if value <= published or not self._reported_as_past(text, start, end):
                 continue
             findings.append(
-                doc.finding(
+                self.finding(
+                    doc,
                     start,
                     end,
-                    category=self.category,
                     rule="timeliness.future_date_in_text",
                     severity=self.in_text_severity,
                     message=(
@@ -127,7 +127,8 @@ class TimelinessCheck(Check):
     def _reported_as_past(self, text: str, start: int, end: int) -> bool:
         """True when the clause around a date narrates a finished event and announces nothing."""
         clause_start = start
-        while clause_start > 0 and not CLAUSE_END.match(text[clause_start - 1]) and start - clause_start < self.before_window:
+        while (clause_start > 0 and not CLAUSE_END.match(text[clause_start - 1])
+               and start - clause_start < self.before_window):
             clause_start -= 1
         after = text[end : end + self.window]
         stop = CLAUSE_END.search(after)
