@@ -9,8 +9,8 @@ from functools import cached_property
 
 from review.budget import Deadline
 from review.model import Finding, Post
+from review.normalise import NoiseSpan, Normalised, in_script_of, normalise, to_simplified
 from review.options import ReviewOptions
-from review.normalise import Normalised, NoiseSpan, in_script_of, normalise, to_simplified
 from review.segment import RE_HAN, Token, tokenize
 
 SENTENCE_END = re.compile(r"[。！？!?；;\n]+|…{1,2}")

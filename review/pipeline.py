@@ -16,7 +16,6 @@ from review.model import SEVERITY_RANK, Finding, Post, Report
 from review.options import ReviewOptions, RuntimeSettings, TakesRuntimeSettings
 from review.resources import load_toml
 
-
 # findings a report lists at most, unless lexicons/scoring.toml [report] says otherwise
 MAX_FINDINGS = 200
 # evidence items a finding carries at most (the whole-post judgements list the spans they read)

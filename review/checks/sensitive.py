@@ -13,7 +13,7 @@ import re
 from review.checks.base import Check, register
 from review.document import Document
 from review.lexicon import Entry, compile_lexicon_regex, load_entries, load_phrases
-from review.lexicon_match import PINYIN, MIXED_PINYIN, VARIANT, EXACT, LexiconMatcher, Match, document_skeleton
+from review.lexicon_match import EXACT, MIXED_PINYIN, PINYIN, VARIANT, LexiconMatcher, Match, document_skeleton
 from review.model import SEVERITY_RANK, Finding
 from review.resources import load_toml
 
