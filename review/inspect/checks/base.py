@@ -121,7 +121,9 @@ def finding_excerpt(post: AccountPost, finding: dict, chars: int) -> str:
         half = max(0, (chars - (end - start)) // 2)
         before = source[max(0, start - half) : start]
         after = source[end : end + half]
-        text = f"{'…' if start - half > 0 else ''}{before}【{source[start:end]}】{after}{'…' if end + half < len(source) else ''}"
+        lead = "…" if start - half > 0 else ""
+        tail = "…" if end + half < len(source) else ""
+        text = f"{lead}{before}【{source[start:end]}】{after}{tail}"
         if finding.get("suggestion"):
             text += f"（建议：{finding['suggestion']}）"
         return text.replace("\n", " ")
