@@ -160,7 +160,8 @@ class _FixedCorrector(Corrector):
         self.source, self.word = source, word
 
     def correct(self, sentences, threshold=None, protected=None):
-        return [merge_word_edits([], [Edit(s.index(self.source), self.source, self.word, 0.9)] if self.source in s else [])
+        return [merge_word_edits([], [Edit(s.index(self.source), self.source, self.word, 0.9)]
+                                 if self.source in s else [])
                 for s in sentences]
 
 

@@ -350,7 +350,8 @@ def load_rerank_corrector(folder: Path, neural: Optional["NeuralCorrector"], con
                                    row_caps=(row_caps[0], row_caps[1]))
     with_features = bool(meta.get("neural", True))
     corrector = RerankCorrector(generator, ensemble, neural if with_features else None,
-                                threshold=float(meta["threshold"]), neural_gate=float(meta.get("neural_gate", -math.inf)),
+                                threshold=float(meta["threshold"]),
+                                neural_gate=float(meta.get("neural_gate", -math.inf)),
                                 words=load_word_corrector(Path(folder), ngram, word_freq, cloze, row_caps[2]),
                                 group_pass=groups.decider if groups else None, meta=meta, path=path)
     if with_features or neural is None:
