@@ -26,18 +26,57 @@ PROTECTED = re.compile(
 )
 # lines that credit people (记者 张三 李四) separate names with spaces by custom
 BYLINE = re.compile(r"记者|编辑|通讯员|来源|责编|审核|校对|摄影|作者|供稿|出品|监制|策划|编审|制作|主播")
+# a line with no point mark is a headline (伊朗否认与美国谈判 美媒称……), where a space separates the parts
+SENTENCE_MARK = re.compile(r"[。，；！？]")
+# a name or slogan quoted as written keeps its spaces (“中国发展 世界机遇”, 《锚定奋斗目标 汇聚智慧力量》);
+# possessive and stopping at the next opening mark, so the scan is linear
+PHRASE_STOP = frozenset(" \u00a0\u3000\n“”《》「」，。；：！？、")
+QUOTED = re.compile(r"“[^“”\n]*+”|《[^《》\n]*+》|「[^「」\n]*+」")
 # how far an unclosed 《 or （ is taken to reach when suggesting where its partner goes
 PAIR_REACH = re.compile(r"[^，。；：！？、\n”’》）】〕」』]{1,40}")
 HAN_RE = re.compile(f"[{HAN_CLASS}]")
 
 
 def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each line of `text`, newline excluded."""
-    start = 0
-    for match in re.finditer("\n", text):
-        yield start, match.start()
-        start = match.end()
-    yield start, len(text)
+    """(start, end) of each paragraph of `text`, newline excluded.
+
+    A line break right after an opening mark, right before a closing one, or that leaves a mark open before a
+    short line without a full stop (《⏎国家中长期科学和技术发展规划纲要⏎》, （PM⏎2.5⏎）) is no paragraph end:
+    scraped pages break lines around links and formulas, and no paragraph of real writing ends that way.
+    """
+    lines = text.split("\n")
+    start = offset = 0
+    depth: dict[str, int] = {}  # opening marks other than quotation marks left open in the paragraph so far
+    for index, line in enumerate(lines):
+        end = offset + len(line)
+        _count_marks(line, depth)
+        following = lines[index + 1] if index + 1 < len(lines) else None
+        if following is not None and _runs_on(line, following, any(depth.values())):
+            offset = end + 1
+            continue
+        yield start, end
+        start = offset = end + 1
+        depth.clear()
+
+
+def _count_marks(line: str, depth: dict[str, int]) -> None:
+    """Add the opening marks `line` leaves open (quotation marks aside) to `depth`."""
+    for char in line:
+        if char in OPEN_TO_CLOSE and char not in "“‘":
+            depth[char] = depth.get(char, 0) + 1
+        elif char in CLOSE_TO_OPEN and depth.get(CLOSE_TO_OPEN[char]):
+            depth[CLOSE_TO_OPEN[char]] -= 1
+
+
+def _runs_on(line: str, following: str, open_mark: bool) -> bool:
+    """True when the break between `line` and the `following` one cannot end a paragraph."""
+    before = line.rstrip(" \u3000")
+    after = following.lstrip(" \u3000")
+    if not before or not after:
+        return False
+    if before[-1] in OPEN_TO_CLOSE or after[0] in CLOSE_TO_OPEN:
+        return True
+    return open_mark and len(after) <= 30 and not any(mark in after for mark in "。！？；")
 
 
 class Lines:
@@ -61,6 +100,15 @@ def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
     """True when `offset` falls in one of `spans` (sorted, disjoint)."""
     index = bisect_right(spans, (offset, float("inf"))) - 1
     return index >= 0 and spans[index][0] <= offset < spans[index][1]
+
+
+def _phrase_run(text: str, at: int, step: int, cap: int = 8) -> int:
+    """How many characters of one phrase (no space, no point mark, no outer quotation or title mark; inner ‘’
+    count) run from `at` (step 1) or end just before it (step -1), counted up to `cap`."""
+    count, index = 0, at if step > 0 else at - 1
+    while count < cap and 0 <= index < len(text) and text[index] not in PHRASE_STOP:
+        count, index = count + 1, index + step
+    return count
 
 
 def _latinish(char: str) -> bool:
@@ -248,14 +296,24 @@ class PunctuationCheck(NormsCheck):
             yield Hit(match.start(), match.end(), {"word": word})
 
     def _space_between_han(self, doc: Document, rule: NormRule) -> Iterator[Hit]:
-        """A space between two Chinese characters, except in a byline."""
+        """A space between two Chinese characters in running text: not in a byline, a headline or a quoted name."""
         text = doc.text
         lines = Lines(text)
-        byline: dict[int, bool] = {}  # per line start, so a line is searched once however many spaces it holds
+        exempt: dict[int, bool] = {}  # per line start, so a line is searched once however many spaces it holds
+        quoted: list[tuple[int, int]] | None = None
         for match in rule.pattern.finditer(text):
             line = lines.start(match.start())
-            if line not in byline:
-                byline[line] = BYLINE.search(text, line, lines.end(match.start())) is not None
-            if byline[line]:
+            if line not in exempt:
+                end = lines.end(match.start())
+                exempt[line] = (BYLINE.search(text, line, end) is not None
+                                or SENTENCE_MARK.search(text, line, end) is None)
+            if exempt[line]:
+                continue
+            if quoted is None:
+                quoted = [(m.start(), m.end()) for m in QUOTED.finditer(text)]
+            # a slogan or title quoted as written separates phrases of 3+ characters (凝侨心 聚侨力 谋发展); a space
+            # with a shorter run on either side splits a word (“中 国服务”)
+            if _inside(quoted, match.start()) and _phrase_run(text, match.start(), -1) >= 3 \
+                    and _phrase_run(text, match.end(), 1) >= 3:
                 continue
             yield Hit(match.start(), match.end(), {})
