@@ -13,16 +13,18 @@ from review.checks.numbers import chinese_to_int
 from review.document import Document
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+# Line patterns are used with fullmatch on lines with their spaces trimmed (`Line.text`), so none starts with a
+# repeat that a run of spaces could make slow.
 # a line that is only a document number, with any brackets (the bracket rule then says which are right)
-DOC_NUMBER_LINE = re.compile(rf" *[{HAN}]{{1,12}}[\[(（【〔{{] ?[0-9]{{2,4}} ?[\])）】〕}}] ?第?[0-9]{{1,5}}号 *")
-ARABIC_DATE_LINE = re.compile(r" *([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日 *")
-CHINESE_DATE_LINE = re.compile(r" *([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日 *")
+DOC_NUMBER_LINE = re.compile(rf"[{HAN}]{{1,12}}[\[(（【〔{{] ?[0-9]{{2,4}} ?[\])）】〕}}] ?第?[0-9]{{1,5}}号")
+ARABIC_DATE_LINE = re.compile(r"([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日")
+CHINESE_DATE_LINE = re.compile(r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
 DOC_TYPES = ("通知", "意见", "决定", "决议", "命令", "令", "公报", "公告", "通告", "通报", "报告", "请示", "批复", "议案",
              "函", "纪要", "办法", "规定", "方案", "细则", "规划", "要点", "条例", "规则", "计划", "答复", "复函", "通知书")
 MIXED_TYPES = {"请示报告": "请示", "报告请示": "请示"}
-ATTACHMENT_NOTE = re.compile(r" *附件[：:] *+")
-ATTACHMENT_ITEM = re.compile(r" *+([0-9]{1,2})[．.、] *+(\S[^\n]*)")
-ATTACHMENT_HEADING = re.compile(r" *附件 *([0-9]{0,2}) *")
+ATTACHMENT_NOTE = re.compile(r"附件[：:]")
+ATTACHMENT_ITEM = re.compile(r"([0-9]{1,2})[．.、] *+(\S[^\n]*)")
+ATTACHMENT_HEADING = re.compile(r"附件 ?([0-9]{0,2})")
 ATTACHMENT_REFERENCE = re.compile(r"附件 *([0-9]{1,2})")
 
 
@@ -171,7 +173,7 @@ class FormatCheck(NormsCheck):
         if note_index is None:
             return
         note = lines[note_index]
-        first = ATTACHMENT_ITEM.fullmatch(note.text[ATTACHMENT_NOTE.match(note.text).end():])
+        first = ATTACHMENT_ITEM.fullmatch(note.text[ATTACHMENT_NOTE.match(note.text).end():].strip(" \u3000"))
         listed = 1
         block_end = note.end
         if first:
