@@ -241,7 +241,11 @@ def gen_range(p: str, rng: random.Random) -> Breach | None:
 def gen_separator(p: str, rng: random.Random) -> Breach | None:
     m = _choose(rng, list(re.finditer("(?<![0-9.])[0-9]{4,9}(?![0-9.年])", p)))
     number = m.group() if m else str(rng.randrange(10_000, 9_999_999))
-    wrong = number[:-5] + "," + number[-5:-3] + "," + number[-3:] if len(number) > 5 else number[:-2] + "," + number[-2:]
+    # groups of two where three belong: 1234567 -> 12,34,567; 1234 -> 12,34
+    if len(number) > 5:
+        wrong = number[:-5] + "," + number[-5:-3] + "," + number[-3:]
+    else:
+        wrong = number[:-2] + "," + number[-2:]
     wrong = wrong.lstrip(",")
     if m:
         return _replace(p, m.start(), m.end(), wrong)
