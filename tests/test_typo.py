@@ -125,6 +125,13 @@ def test_allow_terms_silence_a_wrong_form(reviewer):
     assert findings(reviewer, "我们要再接再励。", allow_terms=["再接再励"]) == []
 
 
+def test_allow_terms_silence_a_context_rule_in_the_pipeline(reviewer):
+    text = "截止2025年底，全市共建成基站1200个。"
+    assert [f["text"] for f in findings(reviewer, text)] == ["截止"]
+    # the one place allow terms apply: the pipeline drops the finding whose words are allowed
+    assert findings(reviewer, text, allow_terms=["截止"]) == []
+
+
 # ---- offsets ---------------------------------------------------------------------------------------------
 
 

@@ -255,42 +255,31 @@ class TypoCheck(Check, TakesRuntimeSettings):
             self.model_pass.warm_up()
 
     def check(self, doc: Document) -> list[Finding]:
-        """Lexicon and rule findings, then model findings that overlap none of them."""
-        allowed = doc.options.allow_terms
+        """Lexicon and rule findings, then model findings that overlap none of them.
+
+        Each finding carries its words as `term`: an account's allow terms drop it in the pipeline
+        (`review.pipeline.drop_allowed`), and a dropped lexicon or rule finding still keeps the model's
+        suggestions off its span (the account says those words are right).
+        """
         findings: list[Finding] = []
         taken: list[tuple[int, int]] = []
         for start, end, entry in self._lexicon_hits(doc):
-            if entry.term in allowed:
-                continue
-            findings.append(
-                doc.finding(
-                    start,
-                    end,
-                    category=self.category,
-                    rule=f"typo.lexicon.{entry.category}",
-                    severity=entry.severity,
-                    message=typo_message(entry.term, entry.suggestion or "", entry.category),
-                    suggestion=entry.suggestion,
-                    confidence=self.confidence.get(entry.category, 0.9),
-                )
-            )
+            findings.append(self.finding(
+                doc, start, end, rule=f"typo.lexicon.{entry.category}", severity=entry.severity,
+                message=typo_message(entry.term, entry.suggestion or "", entry.category),
+                suggestion=entry.suggestion, confidence=self.confidence.get(entry.category, 0.9), term=entry.term,
+            ))
             taken.append((start, end))
         for rule in self.rules:
             for start, end in rule.hits(doc.text):
-                if _overlaps(start, end, taken) or doc.text[start:end] in allowed:
+                if _overlaps(start, end, taken):
                     continue
-                findings.append(
-                    doc.finding(
-                        start,
-                        end,
-                        category=self.category,
-                        rule=f"typo.context.{rule.id}",
-                        severity=rule.severity,
-                        message=f"疑似误用：“{doc.text[start:end]}”应为“{rule.suggestion}”（{rule.message}）",
-                        suggestion=rule.suggestion,
-                        confidence=rule.confidence,
-                    )
-                )
+                words = doc.text[start:end]
+                findings.append(self.finding(
+                    doc, start, end, rule=f"typo.context.{rule.id}", severity=rule.severity,
+                    message=f"疑似误用：“{words}”应为“{rule.suggestion}”（{rule.message}）",
+                    suggestion=rule.suggestion, confidence=rule.confidence, term=words,
+                ))
                 taken.append((start, end))
         if self.model_pass is not None:
             try:
@@ -303,23 +292,16 @@ class TypoCheck(Check, TakesRuntimeSettings):
 
     def _model_findings(self, doc: Document, edits: list[ModelEdit], taken: list[tuple[int, int]]) -> list[Finding]:
         """Findings of the model path's edits that overlap no lexicon or rule finding."""
-        allowed = doc.options.allow_terms
         findings = []
         for edit in edits:
-            if _overlaps(edit.start, edit.end, taken) or doc.text[edit.start : edit.end] in allowed:
+            if _overlaps(edit.start, edit.end, taken):
                 continue
-            findings.append(
-                doc.finding(
-                    edit.start,
-                    edit.end,
-                    category=self.category,
-                    rule="typo.model",
-                    severity=self.model_pass.severity_of(edit.confidence),
-                    message=typo_message(doc.text[edit.start : edit.end], edit.suggestion),
-                    suggestion=edit.suggestion,
-                    confidence=edit.confidence,
-                )
-            )
+            words = doc.text[edit.start : edit.end]
+            findings.append(self.finding(
+                doc, edit.start, edit.end, rule="typo.model", severity=self.model_pass.severity_of(edit.confidence),
+                message=typo_message(words, edit.suggestion), suggestion=edit.suggestion,
+                confidence=edit.confidence, term=words,
+            ))
         return findings
 
     def _lexicon_hits(self, doc: Document) -> list[tuple[int, int, Entry]]:
