@@ -21,10 +21,10 @@ sys.path.insert(0, str(ROOT))
 
 
 def main() -> None:
+    from review.training.cloze import held_out_options, neighbour_table
     from review.training.corpora import held_out_texts
     from review.typo.cloze import PAD, load_cloze
     from review.typo.confusion import ConfusionSet
-    from review.training.cloze import held_out_options, neighbour_table
     from review.typo.ngram import load_ngram, padded
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])

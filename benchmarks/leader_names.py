@@ -34,10 +34,10 @@ def main(argv=None) -> int:
     ap.add_argument("--news-from", default="20230315")
     args = ap.parse_args(argv)
 
-    from review.typo.confusion import ConfusionSet
     from review.lexicon import parse_entries
     from review.pipeline import Reviewer, ReviewOptions
     from review.resources import lexicon_path
+    from review.typo.confusion import ConfusionSet
 
     confusion = ConfusionSet.load(lexicon_path("confusion", "confusion.tsv"))
     leaders = parse_entries([lexicon_path("expression", "leaders.tsv")], ("leader",))

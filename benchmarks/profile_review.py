@@ -31,11 +31,10 @@ from load_service import load_posts  # noqa: E402
 
 def stage_times(reviewer, bodies: list[dict]) -> dict[str, list[float]]:
     """Per-stage seconds for each post, reproducing Reviewer.review step by step."""
+    import review.document
     from review.document import Document
     from review.model import Post, Report
     from review.pipeline import ReviewOptions, merge_findings
-
-    import review.document
 
     times: dict[str, list[float]] = defaultdict(list)
     clock = time.perf_counter

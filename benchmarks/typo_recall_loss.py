@@ -69,9 +69,9 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     from review.training import csc_data as D
+    from review.training.rerank import holdout, observed_counts, scored_as_unseen
     from review.typo.confusion import ConfusionSet
     from review.typo.rerank import load_rerank_corrector
-    from review.training.rerank import holdout, observed_counts, scored_as_unseen
 
     corrector = load_rerank_corrector(Path(args.model), None, ConfusionSet.load())
     if corrector is None:

@@ -156,12 +156,11 @@ def speed(posts: list[str], model_dir: str | None = None, repeats: int = 3) -> N
 
 def first_pass_recall(data: Path, sample: int) -> None:
     """What the cheap first steps cost: error positions the position gate skips, sentences the transformer reads."""
+    from review.document import SENTENCE_END
+    from review.pipeline import get_reviewer
     from review.training.corpora import held_out_texts
     from review.training.csc_data import odw_split
-    from review.document import SENTENCE_END
     from review.typo.ngram import encode, padded
-    from review.pipeline import get_reviewer
-
     from review.typo.rerank import HybridCorrector
 
     corrector = get_reviewer(BACKEND).instance("typo").model_pass.corrector

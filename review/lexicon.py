@@ -247,7 +247,9 @@ def probe_text(unit: str, length: int, prefix: str = "") -> str:
 def leading_literal(pattern: str, flags: int = 0) -> str:
     """The literal text a pattern starts with (its first branch's, through groups), so a probe can reach the part
     after it (`微信\\s*…` is only slow on 微信 followed by spaces); '' when it starts with a class or a repeat."""
-    from re import _constants as c, _parser  # noqa: PLC0415 - private, but the only way to read a pattern's shape
+    # private, but the only way to read a pattern's shape
+    from re import _constants as c  # noqa: PLC0415
+    from re import _parser  # noqa: PLC0415
 
     try:
         items = list(_parser.parse(pattern, flags))

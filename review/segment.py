@@ -31,7 +31,8 @@ from typing import Iterator, NamedTuple
 
 import jieba
 from jieba import finalseg
-from jieba import re_han_default as RE_HAN, re_skip_default as RE_SKIP
+from jieba import re_han_default as RE_HAN
+from jieba import re_skip_default as RE_SKIP
 
 from review.resources import cache_dir, lexicon_path
 

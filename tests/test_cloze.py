@@ -9,9 +9,9 @@ import lzma
 import numpy as np
 import pytest
 
-from review.typo.cloze import PAD, ClozeModel, load_cloze, window_ids
-from review.typo.candidates import FEATURES, FEATURE_INDEX, CandidateGenerator
 from review.training.ngram import count_texts
+from review.typo.candidates import FEATURE_INDEX, FEATURES, CandidateGenerator
+from review.typo.cloze import PAD, ClozeModel, load_cloze, window_ids
 
 torch = pytest.importorskip("torch")
 

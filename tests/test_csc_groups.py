@@ -6,14 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from review.typo.edits import Edit
-from review.typo.groups import TEMPLATES, GroupModel, feature_buckets, load_groups, read_groups
-from review.typo.candidates import FEATURE_INDEX, CandidateGenerator
-from review.typo.trees import TreeEnsemble
+from review.resources import lexicon_path
 from review.training.groups import accuracy, collect, fit_softmax
 from review.training.ngram import count_texts
+from review.typo.candidates import FEATURE_INDEX, CandidateGenerator
+from review.typo.edits import Edit
+from review.typo.groups import TEMPLATES, GroupModel, feature_buckets, load_groups, read_groups
 from review.typo.ngram import encode
-from review.resources import lexicon_path
+from review.typo.trees import TreeEnsemble
 
 # 得 after a verb before an adverb of degree, 地 after an adverb before a verb, 的 before a noun
 TRAIN = [

@@ -5,9 +5,9 @@ import numpy as np
 import torch
 from transformers import BertConfig, BertForMaskedLM
 
+from review.typo.checkpoint import SPECIAL_TOKENS, CharVocab, build_model, load_model, save_model
 from review.typo.confusion import ConfusionSet
 from review.typo.transformer import Corrector
-from review.typo.checkpoint import SPECIAL_TOKENS, CharVocab, build_model, load_model, save_model
 
 torch.set_num_threads(1)
 

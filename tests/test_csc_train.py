@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import pytest
 import torch
-
-from review.typo.transformer import Corrector
-from review.training.transformer import train_main
-
 from test_csc_data import make_data_dir
+
+from review.training.transformer import train_main
+from review.typo.transformer import Corrector
 
 torch.set_num_threads(1)
 

@@ -6,12 +6,20 @@ import numpy as np
 import pytest
 
 from review.training import csc_data as D
-from review.typo.trees import TreeEnsemble
-from review.typo.words import (WORD_FEATURE_INDEX, WORD_FEATURES, WORDS_FILE, HomophoneWordGenerator, WordCandidates,
-                              WordCorrector, load_word_corrector, merge_word_edits)
-from review.typo.edits import Corrector, Edit
 from review.training.ngram import count_texts
+from review.typo.edits import Corrector, Edit
 from review.typo.ngram import encode, padded
+from review.typo.trees import TreeEnsemble
+from review.typo.words import (
+    WORD_FEATURE_INDEX,
+    WORD_FEATURES,
+    WORDS_FILE,
+    HomophoneWordGenerator,
+    WordCandidates,
+    WordCorrector,
+    load_word_corrector,
+    merge_word_edits,
+)
 
 CLEAN = [
     "国务院印发健康中国规划纲要。",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from review.model import SEVERITY_RANK
-from review.pipeline import ReviewOptions, Reviewer
+from review.pipeline import Reviewer, ReviewOptions
 
 FIXTURES = Path(__file__).parent / "fixtures" / "classifiers"
 
@@ -67,7 +67,7 @@ def test_each_signal_is_reported_as_a_span(reviewer, text, span, rule):
     for finding in _findings(reviewer, text):
         if finding.start is not None:
             assert text[finding.start : finding.end] == finding.text
-            assert finding.message.startswith(f"“")
+            assert finding.message.startswith("“")
 
 
 def test_repeated_punctuation_suggests_one_mark(reviewer):

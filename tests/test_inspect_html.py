@@ -6,7 +6,14 @@ import shutil
 import subprocess
 
 import pytest
-from inspect_helpers import CHECKED_AT, TEST_CHECKS, feed_posts, register_marker_check, unregister_marker_check, write_jsonl
+from inspect_helpers import (
+    CHECKED_AT,
+    TEST_CHECKS,
+    feed_posts,
+    register_marker_check,
+    unregister_marker_check,
+    write_jsonl,
+)
 
 from review.inspect import inspect_feed
 from review.model import parse_datetime

@@ -10,8 +10,8 @@ import pytest
 
 from review.training import corpora
 from review.training import ngram as ngram_training
-from review.training.rerank import training_news, tuning_news
 from review.training.ngram import count_raw, count_texts
+from review.training.rerank import training_news, tuning_news
 from review.typo.ngram import bigram_keys, encode, trigram_keys
 
 TEXTS = ["各地要认真落实防汛责任。", "市政府召开常务会议。", "各地要认真落实安全生产责任制。", "全市召开防汛会议。"]

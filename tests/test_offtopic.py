@@ -10,7 +10,7 @@ import pytest
 from review.checks.offtopic import OfftopicCheck
 from review.classify.linear import shipped_model
 from review.model import SEVERITY_RANK
-from review.pipeline import ReviewOptions, Reviewer
+from review.pipeline import Reviewer, ReviewOptions
 from review.resources import load_toml
 
 FIXTURES = Path(__file__).parent / "fixtures" / "classifiers"

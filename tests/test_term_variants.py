@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from review.checks.typo import TypoCheck, load_error_lexicon
-from review.typo.confusion import ConfusionSet
 from review.document import Document
 from review.model import Post
 from review.pipeline import ReviewOptions
 from review.resources import lexicon_path, load_toml
 from review.segment import get_tokenizer
 from review.training.term_variants import canonical_terms, format_line, term_variants
+from review.typo.confusion import ConfusionSet
 from review.typo.term_variants import read_variants
 
 

@@ -11,16 +11,16 @@ import pytest
 from review.checks.typo import TypoCheck
 from review.document import Document
 from review.model import Post
-from review.training.ngram import count_texts
-from review.typo.ngram import NgramModel, encode
 from review.pipeline import ReviewOptions
 from review.resources import model_path
-from review.typo.candidates import FEATURES, FEATURE_INDEX, CandidateGenerator
+from review.segment import get_tokenizer
+from review.training.ngram import count_texts
+from review.typo.candidates import FEATURE_INDEX, FEATURES, CandidateGenerator
 from review.typo.edits import Corrector, Edit
+from review.typo.model_pass import RERANK_FILE, ProtectedSpan, load_model_pass
+from review.typo.ngram import NgramModel, encode
 from review.typo.rerank import HybridCorrector
 from review.typo.trees import TreeEnsemble
-from review.segment import get_tokenizer
-from review.typo.model_pass import RERANK_FILE, ProtectedSpan, load_model_pass
 
 CLEAN = [
     "全市各级各部门要认真落实安全生产责任制。",
@@ -116,9 +116,9 @@ def test_model_path_is_skipped_without_weights(tmp_path, caplog):
 @pytest.fixture(scope="module")
 def tiny_model_dir(tmp_path_factory):
     torch = pytest.importorskip("torch")
-    from review.typo.confusion import ConfusionSet
-    from review.typo.checkpoint import SPECIAL_TOKENS, CharVocab, build_model, save_model
     from review.resources import lexicon_path
+    from review.typo.checkpoint import SPECIAL_TOKENS, CharVocab, build_model, save_model
+    from review.typo.confusion import ConfusionSet
 
     if not model_path("ngram", "ngram.npz").exists():
         pytest.skip("models/ngram not built")
@@ -186,10 +186,10 @@ def test_model_path_with_a_reranker(tiny_model_dir, tmp_path):
 
 
 def test_candidates_of_many_sentences_equal_one_by_one():
-    from review.typo.confusion import ConfusionSet
-    from review.typo.ngram import load_ngram
     from review.resources import lexicon_path
     from review.segment import get_tokenizer
+    from review.typo.confusion import ConfusionSet
+    from review.typo.ngram import load_ngram
 
     if not model_path("ngram", "ngram.npz").exists():
         pytest.skip("models/ngram not built")
@@ -240,8 +240,8 @@ def test_local_logprob_matches_the_formula_and_hash_lookups_match_search(monkeyp
     got = model.local_logprob(cp, positions, chars, owners)
     for k, (o, x) in enumerate(zip(owners.tolist(), chars.tolist())):
         q = positions[o] + 2
-        ll, l, r, rr = (int(cp[q - 2]), int(cp[q - 1]), int(cp[q + 1]), int(cp[q + 2]))
-        want = np.log(p3(ll, l, x)) + np.log(p3(l, x, r)) + np.log(p3(x, r, rr))
+        ll, l1, r, rr = (int(cp[q - 2]), int(cp[q - 1]), int(cp[q + 1]), int(cp[q + 2]))
+        want = np.log(p3(ll, l1, x)) + np.log(p3(l1, x, r)) + np.log(p3(x, r, rr))
         assert got[k] == pytest.approx(want, rel=1e-12)
     # the text's counts gathered instead of looked up: the same bits, for candidates and source characters
     counts = model.text_counts(cp)
@@ -260,12 +260,12 @@ def test_local_logprob_matches_the_formula_and_hash_lookups_match_search(monkeyp
     assert np.array_equal(cand_parts[0] + cand_parts[1] + cand_parts[2], got)
     k = 7
     q = positions[owners[k]] + 2
-    ll, l, r, rr = (int(cp[q - 2]), int(cp[q - 1]), int(cp[q + 1]), int(cp[q + 2]))
-    assert cand_parts[0, k] == pytest.approx(np.log(p3(ll, l, int(chars[k]))), rel=1e-12)
+    ll, l1, r, rr = (int(cp[q - 2]), int(cp[q - 1]), int(cp[q + 1]), int(cp[q + 2]))
+    assert cand_parts[0, k] == pytest.approx(np.log(p3(ll, l1, int(chars[k]))), rel=1e-12)
     assert cand_parts[2, k] == pytest.approx(np.log(p3(int(chars[k]), r, rr)), rel=1e-12)
     for k, q in enumerate((positions + 2).tolist()):
-        ll, l, x, r, rr = (int(v) for v in cp[q - 2: q + 3])
-        want = np.log(p3(ll, l, x)) + np.log(p3(l, x, r)) + np.log(p3(x, r, rr))
+        ll, l1, x, r, rr = (int(v) for v in cp[q - 2: q + 3])
+        want = np.log(p3(ll, l1, x)) + np.log(p3(l1, x, r)) + np.log(p3(x, r, rr))
         assert source[k] == pytest.approx(want, rel=1e-12)
     # big queries go through the hash table, small ones through a binary search: same counts
     keys = np.concatenate([model.trigrams.keys, model.trigrams.keys + 1, np.arange(HASH_MIN_QUERIES)])
@@ -344,10 +344,10 @@ def test_prepared_candidates_equal_the_per_word_loop():
     feature bit."""
     import math
 
-    from review.typo.confusion import ConfusionSet
-    from review.typo.ngram import load_ngram
     from review.resources import lexicon_path
     from review.segment import get_tokenizer
+    from review.typo.confusion import ConfusionSet
+    from review.typo.ngram import load_ngram
 
     if not model_path("ngram", "ngram.npz").exists():
         pytest.skip("models/ngram not built")
@@ -506,9 +506,9 @@ def test_held_out_pairs_are_scored_as_if_their_own_substitutions_were_never_obse
     from the fitted pairs' counts and drops candidates linked by that column alone."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
+    from review.training.rerank import export, scored_as_unseen
     from review.typo.confusion import ConfusionSet
     from review.typo.rerank import RerankCorrector
-    from review.training.rerank import export, scored_as_unseen
 
     confusion = ConfusionSet()
     confusion.add("时", "实", "same_tone")

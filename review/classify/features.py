@@ -12,8 +12,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
 import mmh3
+import numpy as np
 
 if TYPE_CHECKING:  # scipy is imported only to build training matrices: a review scores rows without it
     import scipy.sparse as sp

@@ -10,7 +10,6 @@ import json
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import numpy as np

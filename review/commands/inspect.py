@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the inspection and print the totals."""
-    from review.inspect.run import local_backend, inspect_feed
+    from review.inspect.run import inspect_feed, local_backend
 
     try:
         options = review_options(args)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import csv
-import os
 from typing import TYPE_CHECKING
 
 from review.inspect.checks.base import Evidence
-from review.report import printable, report_json
 
 if TYPE_CHECKING:
     from review.inspect.results import AccountResult, Inspection

@@ -5,18 +5,17 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Iterator
 
 from review.inspect import checks as account_checks
-from review.inspect.checks.base import Account, AccountPost, AccountProblem, Context
-from review.inspect.results import AccountResult, Inspection
+from review.inspect import outputs
+from review.inspect.checks.base import Account, AccountPost, Context
 from review.inspect.feed import Feed, FeedPost, Problem, read_feed
+from review.inspect.html import render_html
+from review.inspect.results import AccountResult, Inspection
 from review.model import CHINA_TZ
 from review.pipeline import ReviewOptions
-from review.inspect import outputs
-from review.inspect.html import render_html
 from review.report import printable, report_json
 from review.resources import load_toml
 

@@ -10,11 +10,11 @@ import sys
 import time
 from pathlib import Path
 
-from review.training.classifier_data import government_samples, headline_samples, held_out_articles, informal_samples
 from review.document import Document
 from review.model import SEVERITY_RANK, Post
-from review.pipeline import ReviewOptions, Reviewer
+from review.pipeline import Reviewer, ReviewOptions
 from review.resources import PROJECT_ROOT
+from review.training.classifier_data import government_samples, headline_samples, held_out_articles, informal_samples
 
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "classifiers" / "posts.jsonl"
 LONG_FIXTURES = FIXTURES.with_name("long_posts.jsonl")

@@ -19,13 +19,19 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from tqdm import tqdm
 
-from review.training.classifier_data import Sample, cap_per_label, government_samples, headline_samples, informal_samples
 from review.classify.features import FeatureExtractor, FeatureSettings
 from review.classify.linear import LinearModel
 from review.classify.signals import SIGNAL_CAP, SignalLexicon, load_entertainment_lexicon, signal_totals
 from review.normalise import normalise
 from review.resources import lexicon_path
 from review.segment import cut
+from review.training.classifier_data import (
+    Sample,
+    cap_per_label,
+    government_samples,
+    headline_samples,
+    informal_samples,
+)
 
 TOPIC_SETTINGS = FeatureSettings(n_features=2**18, words=True, char_ngrams=(1, 2), max_chars=400, signals=False, punctuation=False
 )

@@ -160,7 +160,6 @@ def held_out_accuracy(folder: Path, data: Path, table: np.ndarray, chars: str, c
     """Share of `count` random positions of held-out news (dated from 2026-06, never trained on) where the
     exported model ranks the text's own character first among it and its training neighbours."""
     from review.training.corpora import held_out_texts
-
     from review.typo.cloze import load_cloze
 
     model = load_cloze(folder)

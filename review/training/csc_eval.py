@@ -199,8 +199,8 @@ def eval_main(argv=None) -> int:
                          "auto: rerank when the directory has rerank.npz")
     args = ap.parse_args(argv)
 
-    from review.typo.transformer import DEFAULT_MODEL_DIR, Corrector
     from review.typo.rerank import load_rerank_corrector
+    from review.typo.transformer import DEFAULT_MODEL_DIR, Corrector
 
     neural = Corrector(args.model, confusion=args.confusion, threshold=args.threshold, batch_size=args.batch_size,
                        num_threads=args.threads)

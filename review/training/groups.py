@@ -26,8 +26,8 @@ import numpy as np
 
 from review.training import csc_data as D
 from review.training.csc_eval import sentence_metrics
-from review.typo.groups import GROUPS_FILE, TEMPLATES, GroupModel, feature_buckets, read_groups
 from review.training.rerank import add_tree_arguments
+from review.typo.groups import GROUPS_FILE, TEMPLATES, GroupModel, feature_buckets, read_groups
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -169,7 +169,6 @@ def main(argv=None) -> int:
     model = GroupModel(groups, np.concatenate(weights), np.concatenate(biases), args.bits, {})
 
     from review.training.corpora import held_out_texts
-
     from review.training.rerank import holdout
 
     news = collect(itertools.islice(held_out_texts(data), 2000), model, progress=False)
@@ -195,13 +194,21 @@ def train_group_pass(args, model: GroupModel, t0: float) -> int:
     """Fit the group pass's decision ensemble on the training pairs and tune its threshold (see the doc)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    from review.typo.confusion import ConfusionSet
-    from review.typo.candidates import GROUP_FEATURES
-    from review.typo.rerank import GROUP_PASS_FILE, GroupPass, RerankCorrector, load_rerank_corrector
-    from review.training.rerank import (build_fold_rows, cross_fit_observed, export, holdout, origin_weights,
-                               scored_as_unseen, training_news, tuning_news)
+    from review.training.rerank import (
+        build_fold_rows,
+        cross_fit_observed,
+        export,
+        holdout,
+        origin_weights,
+        scored_as_unseen,
+        training_news,
+        tuning_news,
+    )
     from review.training.words import pick_added_threshold, tuned_figures
+    from review.typo.candidates import GROUP_FEATURES
+    from review.typo.confusion import ConfusionSet
     from review.typo.edits import apply_edits, covered
+    from review.typo.rerank import GROUP_PASS_FILE, GroupPass, RerankCorrector, load_rerank_corrector
 
     data = Path(args.data)
     # the other paths' edits alone: a group pass already in --model is being replaced

@@ -21,24 +21,29 @@ held-out tenth of the training pairs.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 import time
-from pathlib import Path
 from collections import Counter
+from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
 from review.training import csc_data as D
-from review.training.corpora import FOLDS, fold_of, holdout
 from review.training.confusion import observed_pairs
-from review.typo.confusion import COLUMNS, ConfusionSet
+from review.training.corpora import FOLDS, fold_of, holdout
 from review.training.csc_eval import sentence_metrics
+from review.typo.candidates import (
+    FEATURE_INDEX,
+    FEATURES,
+    GROUP_FEATURES,
+    CandidateGenerator,
+    Candidates,
+    add_neural_features,
+)
+from review.typo.confusion import COLUMNS, ConfusionSet
 from review.typo.edits import apply_edits
-from review.typo.candidates import (CandidateGenerator, Candidates, FEATURES, FEATURE_INDEX, GROUP_FEATURES,
-                                    add_neural_features)
 from review.typo.rerank import RerankCorrector
 from review.typo.trees import TreeEnsemble
 
@@ -378,8 +383,8 @@ def main(argv=None) -> int:
     if args.origin_weight is None:
         args.origin_weight = ["odw=3", "law=2", "med=2"]
 
-    from review.typo.ngram import load_ngram
     from review.segment import get_tokenizer
+    from review.typo.ngram import load_ngram
 
     t0 = time.time()
     generator = CandidateGenerator(load_ngram(args.ngram), ConfusionSet.load(args.confusion), get_tokenizer().FREQ,

@@ -27,9 +27,9 @@ import numpy as np
 
 from review.training import csc_data as D
 from review.training.csc_eval import sentence_metrics
+from review.training.rerank import add_tree_arguments
 from review.typo.edits import apply_edits
 from review.typo.rerank import RerankCorrector, load_rerank_corrector
-from review.training.rerank import add_tree_arguments
 from review.typo.words import WORD_FEATURES, WORDS_FILE, HomophoneWordGenerator, WordCorrector, merge_word_edits
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,8 +70,8 @@ def synthetic_pairs(generator: HomophoneWordGenerator, sentences: Sequence[str],
     picked at random). Sentences without such a word are left out."""
     import random
 
-    from review.typo.ngram import encode
     from review.segment import get_tokenizer
+    from review.typo.ngram import encode
 
     rng = random.Random(seed)
     tokenizer = get_tokenizer()
@@ -163,13 +163,12 @@ def main(argv=None) -> int:
     ap.add_argument("--cache", default="", help="npz file to keep/reuse the rows between runs")
     args = ap.parse_args(argv)
 
-    from review.typo.ngram import load_ngram
     from review.pinyin import HOMOPHONE_MIN_FREQ
     from review.segment import get_tokenizer
-
+    from review.training.rerank import export, holdout, origin_weights, scored_as_unseen, training_news, tuning_news
     from review.typo.cloze import load_cloze
     from review.typo.confusion import ConfusionSet
-    from review.training.rerank import export, holdout, origin_weights, scored_as_unseen, training_news, tuning_news
+    from review.typo.ngram import load_ngram
 
     t0 = time.time()
     ngram = load_ngram(args.ngram)

@@ -27,7 +27,6 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-
 GROUPS_FILE = "groups.npz"
 REACH = 4  # characters read on each side
 # the offsets each feature reads (relative to the position); the position's own character is never read

@@ -251,29 +251,29 @@ class NgramModel:
         text's `text_counts`) they are gathers. `parts`: as in `source_logprob`.
         """
         p = positions + 2
-        ll, l, r, rr = codes[p - 2], codes[p - 1], codes[p + 1], codes[p + 2]
+        ll, l1, r, rr = codes[p - 2], codes[p - 1], codes[p + 1], codes[p + 2]
         # character-independent parts, once per position
         if counts is not None:
             context = self._context(counts, p)
         else:
             r_rr = self.bigrams.lookup(bigram_keys(r, rr))
             c_r = self.unigram_counts(r)
-            context = (self.bigrams.lookup(bigram_keys(ll, l)), self.unigram_counts(l),
+            context = (self.bigrams.lookup(bigram_keys(ll, l1)), self.unigram_counts(l1),
                        (c_r + 1.0) / (self.total + self.vocab_size),
                        (r_rr + self.mu_bigram * self.p_unigram(rr)) / (c_r + self.mu_bigram))
         if owners is not None:
-            ll, l, r, rr = ll[owners], l[owners], r[owners], rr[owners]
+            ll, l1, r, rr = ll[owners], l1[owners], r[owners], rr[owners]
             context = tuple(part[owners] for part in context)
         x = chars
         c_x = self.unigram_counts(x)
         # both bigrams of every row in one lookup (one pass of the hash table's probe loop)
-        both = self.bigrams.lookup(np.concatenate([bigram_keys(l, x), bigram_keys(x, r)]))
+        both = self.bigrams.lookup(np.concatenate([bigram_keys(l1, x), bigram_keys(x, r)]))
         c_lx, c_xr = both[: len(x)], both[len(x):]
         # A trigram is counted only where both its bigrams are (same corpus, same pruning), so a candidate
         # that makes an unseen bigram needs no trigram lookup: most confusion-set neighbours do.
         seen_lx, seen_xr = c_lx > 0, c_xr > 0
         c_ll_l_x, c_l_x_r, c_x_r_rr = self._trigram_counts(
-            (seen_lx, ll, l, x), (seen_lx & seen_xr, l, x, r), (seen_xr, x, r, rr))
+            (seen_lx, ll, l1, x), (seen_lx & seen_xr, l1, x, r), (seen_xr, x, r, rr))
         return self._combine(context, c_x, c_lx, c_xr, c_ll_l_x, c_l_x_r, c_x_r_rr, parts)
 
     def _context(self, counts: "TextCounts", p: np.ndarray) -> tuple:

@@ -9,6 +9,7 @@ import numpy as np
 
 from review.typo.candidates import FEATURES
 
+
 class TreeEnsemble:
     """Gradient-boosted regression trees as flat arrays: P(correct) = sigmoid(bias + sum of leaf values)."""
 

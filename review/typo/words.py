@@ -272,12 +272,12 @@ class HomophoneWordGenerator:
         ngram = self.ngram
         uni, bi = counts.unigram, counts.bigram
         n = len(p)
-        ll, l, r, rr = cp[p - 2], cp[p - 1], cp[p + 2], cp[p + 3]
-        both = ngram.bigrams.lookup(np.concatenate([bigram_keys(l, y0), bigram_keys(y0, y1), bigram_keys(y1, r)]))
+        ll, l1, r, rr = cp[p - 2], cp[p - 1], cp[p + 2], cp[p + 3]
+        both = ngram.bigrams.lookup(np.concatenate([bigram_keys(l1, y0), bigram_keys(y0, y1), bigram_keys(y1, r)]))
         c_ly0, c_y0y1, c_y1r = both[:n], both[n: 2 * n], both[2 * n:]
-        c_llL, c_rrr = bi[p - 2], bi[p + 2]  # (ll, l) and (r, rr): the text's own bigrams
+        c_llL, c_rrr = bi[p - 2], bi[p + 2]  # (ll, l1) and (r, rr): the text's own bigrams
         # trigram counts where both of its bigrams were seen (a trigram is counted only then)
-        parts = ((c_llL > 0) & (c_ly0 > 0), ll, l, y0), ((c_ly0 > 0) & (c_y0y1 > 0), l, y0, y1), \
+        parts = ((c_llL > 0) & (c_ly0 > 0), ll, l1, y0), ((c_ly0 > 0) & (c_y0y1 > 0), l1, y0, y1), \
                 ((c_y0y1 > 0) & (c_y1r > 0), y0, y1, r), ((c_y1r > 0) & (c_rrr > 0), y1, r, rr)
         rows = [np.flatnonzero(m) for m, _, _, _ in parts]
         keys = np.concatenate([trigram_keys(a[at], b[at], c[at]) for at, (_, a, b, c) in zip(rows, parts)])
