@@ -56,6 +56,7 @@ class Breach:
     text: str
     start: int
     end: int
+    published_at: str | None = None  # sent with the post (a date written without its year is read in that year)
 
 
 # --- clean corpora ---------------------------------------------------------------------------------------------
@@ -274,8 +275,13 @@ def gen_weekday(p: str, rng: random.Random) -> Breach | None:
     except ValueError:
         return None
     wrong = "一二三四五六日"[(day.weekday() + rng.randrange(1, 7)) % 7]
-    new = f"2026年{day.month}月{day.day}日" + rng.choice([f"（星期{wrong}）", f"（周{wrong}）", f"星期{wrong}"])
-    return _replace(p, m.start(), m.end(), new)
+    weekday = rng.choice([f"（星期{wrong}）", f"（周{wrong}）", f"星期{wrong}"])
+    if rng.random() < 0.5:
+        return _replace(p, m.start(), m.end(), f"2026年{day.month}月{day.day}日{weekday}")
+    # without the year: the post's publication date (a few days later) says which year
+    breach = _replace(p, m.start(), m.end(), f"{day.month}月{day.day}日{weekday}")
+    published = day + dt.timedelta(days=rng.randrange(0, 5))
+    return Breach(breach.text, breach.start, breach.end, f"{published.isoformat()}T09:00:00+08:00")
 
 
 def gen_doc_number_brackets(p: str, rng: random.Random) -> Breach | None:
@@ -388,7 +394,10 @@ def recall(reviewers: dict[str, Reviewer], paragraphs: list[str], per_rule: int,
             if breach is None:
                 continue
             placed += 1
-            findings = reviewer.review({"text": breach.text}).findings
+            post = {"text": breach.text}
+            if breach.published_at:
+                post["published_at"] = breach.published_at
+            findings = reviewer.review(post).findings
             hit = any(f.rule == rule_id and f.start is not None and f.start < max(breach.end, breach.start + 1)
                       and f.end > breach.start for f in findings)
             found += hit

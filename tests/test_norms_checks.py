@@ -56,6 +56,16 @@ def test_the_issues_cases_get_a_finding(reviewer, text, rule, span, suggestion):
     assert (span, suggestion) in [(f.text, f.suggestion) for f in hits], hits
 
 
+def test_a_weekday_without_its_year_is_read_in_the_year_of_publication(reviewer):
+    text = "定于11月27日（星期三）召开会议。"
+    report = reviewer.review({"text": text, "published_at": "2025-11-20T09:00:00+08:00"})
+    assert [(f.rule, f.text, f.suggestion) for f in report.findings] == [("numbers.weekday", "星期三", "星期四")]
+    # a January post about the last days of December reads them in the year before
+    report = reviewer.review({"text": "12月30日（星期二）召开会议。", "published_at": "2026-01-02T09:00:00+08:00"})
+    assert report.findings == []  # 2025-12-30 was a Tuesday
+    assert findings_of(reviewer, text) == []  # no publication date, no year: not checked
+
+
 def test_the_impossible_date_is_major(reviewer):
     [finding] = [f for f in findings_of(reviewer, "截至11月31日。") if f.rule == "numbers.impossible_date"]
     assert finding.severity == "major"

@@ -205,22 +205,35 @@ class NumbersCheck(NormsCheck):
             yield Hit(date.start, date.end, {"span": match.group(), "why": why, "fix": fix})
 
     def _weekday(self, doc: Document, rule: NormRule) -> Iterator[Hit]:
-        """2025年11月27日（星期三）: the weekday written is not the date's."""
+        """2025年11月27日（星期三）: the weekday written is not the date's (a date without its year is read in the
+        year nearest the post's publication, when the post says when that was)."""
+        published = doc.post.published_at
         for match in rule.pattern.finditer(doc.text):
             g = match.groups()
             if g[0] is not None:
                 year, month, day, word, written = int(g[0]), int(g[1]), int(g[2]), g[3], g[4]
                 span = (match.start(4), match.end(5))
-            else:
+            elif g[5] is not None:
                 year, month, day = chinese_to_int(g[5]), chinese_to_int(g[6]), chinese_to_int(g[7])
                 word, written = g[8], g[9]
                 span = (match.start(9), match.end(10))
-                if year is None or month is None or day is None:
-                    continue
-            if _date_problem(year, month, day) is not None:
-                continue  # the impossible-date rule speaks for it
+            else:
+                month, day, word, written = int(g[10]), int(g[11]), g[12], g[13]
+                span = (match.start(13), match.end(14))
+                year = _nearest_year(published.date(), month, day) if published else None
+            if year is None or month is None or day is None or _date_problem(year, month, day) is not None:
+                continue  # no year to read it in, or the impossible-date rule speaks for it
             right = WEEKDAYS[dt.date(year, month, day).weekday()]
             if written == right or (written == "天" and right == "日"):
                 continue
             yield Hit(span[0], span[1], {"date": f"{year}年{month}月{day}日", "right": word + right,
-                                             "wrong": word + written, "fix": word + right})
+                                         "wrong": word + written, "fix": word + right})
+
+
+def _nearest_year(published: dt.date, month: int, day: int) -> int | None:
+    """The year, of the publication's and the two beside it, in which month/day falls nearest `published`."""
+    candidates = []
+    for year in (published.year - 1, published.year, published.year + 1):
+        if _date_problem(year, month, day) is None:
+            candidates.append((abs((dt.date(year, month, day) - published).days), year))
+    return min(candidates)[1] if candidates else None
