@@ -134,3 +134,27 @@ def test_a_malformed_rule_file_is_refused(tmp_path, monkeypatch):
             load_norm_rules("numbers")
     finally:
         load_norm_rules.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "unit",
+    ["《", "》", "“", "”", "（\na", "中 ", "1,", "1,2", "。", "？。", "a\n", "“a\n", "1、中", "三、四个", "、等", "２", "2月30日",
+     "2025年11月27日（星期三）", "京政办发[2025]12号", "附件1\n", "关于\n", "百分之六点二1.5%", "3%-5%", "(中)", '"中'],
+)
+def test_long_pathological_runs_cost_a_small_multiple_of_a_normal_post(reviewer, unit):
+    # each detector walks the text once: a 20,000-character run of any unit costs what clean text of that length does
+    import time
+
+    normal = (NORMAL_POST.read_text(encoding="utf-8") * 20)[:20_000]
+    hostile = (unit * (20_000 // len(unit) + 1))[:20_000]
+
+    def best(text: str) -> float:
+        times = []
+        for _ in range(2):
+            started = time.process_time()
+            reviewer.review({"text": text})
+            times.append(time.process_time() - started)
+        return min(times)
+
+    baseline = best(normal)
+    assert best(hostile) <= 20 * baseline + 0.05

@@ -59,6 +59,15 @@ def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
         depth.clear()
 
 
+def _next_paragraph(text: str, paragraphs: list[tuple[int, int]], index: int) -> str:
+    """The first non-blank paragraph after paragraph `index`, leading spaces trimmed ("" when there is none)."""
+    for following in range(index + 1, len(paragraphs)):
+        begin, finish = paragraphs[following]
+        if text[begin:finish].strip():
+            return text[begin:finish].lstrip(" \u3000")
+    return ""
+
+
 def _count_marks(line: str, depth: dict[str, int]) -> None:
     """Add the opening marks `line` leaves open (quotation marks aside) to `depth`."""
     for char in line:
@@ -231,8 +240,7 @@ class PunctuationCheck(NormsCheck):
             if not stack:
                 continue
             # a quotation that runs on: each paragraph opens with “ and only the last one closes it
-            following = next((text[b:f].lstrip(" \u3000") for b, f in paragraphs[index + 1:] if text[b:f].strip()),
-                             "") if open_count.get("“") or open_count.get("‘") else ""
+            following = _next_paragraph(text, paragraphs, index) if open_count.get("“") or open_count.get("‘") else ""
             for mark, offset in stack:
                 if mark in "“‘" and following.startswith("“"):
                     continue
