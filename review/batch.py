@@ -40,7 +40,8 @@ def review_line(line_number: int, line: str, options: ReviewOptions, typo_backen
         data = json.loads(line, strict=False)
     except (ValueError, RecursionError) as error:  # syntax, an integer past 4,300 digits, absurd nesting
         reason = error.msg if isinstance(error, json.JSONDecodeError) else str(error) or "nested too deeply"
-        err = InputError("invalid_json", f"第 {line_number} 行不是有效的 JSON / line {line_number} is not valid JSON: {reason}")
+        err = InputError("invalid_json",
+                         f"第 {line_number} 行不是有效的 JSON / line {line_number} is not valid JSON: {reason}")
         return Report.from_error(err, None, meta).to_dict()
     report = get_reviewer(typo_backend).review_dict(data, options)
     report.setdefault("meta", {}).update(meta)

@@ -147,7 +147,11 @@ class FeatureExtractor:
                     values.append(value)
             indptr.append(len(indices))
         matrix = sp.csr_matrix(
-            (np.asarray(values, dtype=np.float32), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int32)),
+            (
+                np.asarray(values, dtype=np.float32),
+                np.asarray(indices, dtype=np.int32),
+                np.asarray(indptr, dtype=np.int32),
+            ),
             shape=(len(named), size),
         )
         matrix.sum_duplicates()

@@ -135,7 +135,9 @@ def shipped_model(name: str) -> LinearModel:
             if model is None:
                 folder = model_path(name)
                 if not (folder / CONFIG_FILE).exists():
-                    raise FileNotFoundError(f"model {name!r} not found in {folder}; train it with `review train {name}`")
+                    raise FileNotFoundError(
+                        f"model {name!r} not found in {folder}; train it with `review train {name}`"
+                    )
                 model = LinearModel.load(folder)
                 _loaded[name] = model
     return model

@@ -94,7 +94,9 @@ class SignalLexicon:
         for regex, entry in self._regexes:
             for match in regex.finditer(text):
                 if match.end() > match.start():
-                    found.append(Hit(match.start(), match.end(), entry.signal, entry.weight, entry.severity, entry.pattern))
+                    found.append(
+                        Hit(match.start(), match.end(), entry.signal, entry.weight, entry.severity, entry.pattern)
+                    )
         if len(found) <= 1:
             return found
         found.sort(key=lambda h: (-abs(h.weight), -(h.end - h.start), h.start))
@@ -110,7 +112,8 @@ class SignalLexicon:
 
 
 def load_entertainment_lexicon(folder: Path) -> SignalLexicon:
-    """lexicons/entertainment/: *.tsv of `term signal weight severity`, patterns.tsv of `name regex signal weight severity`."""
+    """lexicons/entertainment/: *.tsv of `term signal weight severity`, patterns.tsv of
+    `name regex signal weight severity`."""
     entries: list[Entry] = []
     for path in sorted(folder.glob("*.tsv")):
         for where, row in read_tsv_lines(path):

@@ -44,7 +44,9 @@ def _read(path: str) -> str:
         try:
             return data.decode("gb18030")
         except UnicodeDecodeError:
-            raise InputError("invalid_encoding", "文件不是 UTF-8 或 GB18030 编码 / the file is neither UTF-8 nor GB18030") from None
+            raise InputError(
+                "invalid_encoding", "文件不是 UTF-8 或 GB18030 编码 / the file is neither UTF-8 nor GB18030"
+            ) from None
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,7 +1,7 @@
 """`review train csc|rerank|cloze|words|groups` and `review eval csc`: the spelling corrector's own commands.
 
-Their options belong to the modules that implement them (review/training/transformer.py, train_rerank.py, train_cloze.py,
-train_words.py, train_groups.py, evaluate.py);
+Their options belong to the modules that implement them (review/training/transformer.py, train_rerank.py,
+train_cloze.py, train_words.py, train_groups.py, evaluate.py);
 these entries hand every argument through, so `review train csc --help` shows the trainer's own help.
 """
 
@@ -12,7 +12,8 @@ import argparse
 from review.commands.train import command_group
 
 COMMANDS = (
-    ("train", "csc", "review.training.transformer:train_main", "纠错模型（字符级 BERT）/ the character transformer of the typo check"),
+    ("train", "csc", "review.training.transformer:train_main",
+     "纠错模型（字符级 BERT）/ the character transformer of the typo check"),
     ("train", "rerank", "review.training.rerank:main", "纠错候选重排序模型 / the typo corrector's candidate reranker"),
     ("train", "cloze", "review.training.cloze:main", "字符完形填空模型 / the reranker's ±5-character cloze model"),
     ("train", "words", "review.training.words:main", "整词同音纠错模型 / the whole-word homophone corrector"),
@@ -26,7 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     for group, name, target, text in COMMANDS:
         parser = command_group(sub, group).add_parser(name, help=text, add_help=False, prefix_chars="\0")
         parser.add_argument("argv", nargs=argparse.REMAINDER)
-        parser.set_defaults(handler=lambda args, target=target, prog=f"review {group} {name}": _run(target, prog, args.argv))
+        parser.set_defaults(
+            handler=lambda args, target=target, prog=f"review {group} {name}": _run(target, prog, args.argv)
+        )
 
 
 def _run(target: str, prog: str, argv: list[str]) -> int:

@@ -35,7 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "typo", help="评测错别字检查（词表+规则+模型）/ evaluate the whole typo check"
     )
     parser.add_argument("sets", nargs="*", default=["dev", "acc_rmrb", "acc_xxqg"],
-                        help="dev, acc_rmrb, acc_xxqg, cscd_ns, gen_xxqg, gen_de3, sighan15, pdh_checked, odw-dev or a JSONL/TSV file")
+                        help="dev, acc_rmrb, acc_xxqg, cscd_ns, gen_xxqg, gen_de3, sighan15, pdh_checked, odw-dev "
+                             "or a JSONL/TSV file")
     parser.add_argument("--data", default=DEFAULT_DATA, help="共享数据目录 / shared data folder")
     parser.add_argument("--dev-file", default=DEFAULT_DEV, help="review_dev.jsonl 路径 / path of the dev set")
     parser.add_argument("--limit", type=int, default=0, help="每个集合只评前 N 句 / first N sentences per set")
@@ -125,7 +126,8 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps({"set": spec, **metrics}, ensure_ascii=False))
         else:
             top = ", ".join(f"{rule}:{n}" for rule, n in fired.most_common(4))
-            print(f"{spec:12s} {metrics['n']:6d} {metrics['det_p']:6.3f} {metrics['det_r']:6.3f} {metrics['det_f1']:6.3f} "
+            print(f"{spec:12s} {metrics['n']:6d} "
+                  f"{metrics['det_p']:6.3f} {metrics['det_r']:6.3f} {metrics['det_f1']:6.3f} "
                   f"{metrics['cor_p']:6.3f} {metrics['cor_r']:6.3f} {metrics['cor_f1']:6.3f} {metrics['fpr']:6.3f} "
                   f"{metrics['changed_rate']:7.3f} {metrics['chars_per_s']:8.0f}  {top}")
         for src, findings in false_alarms[: args.show]:

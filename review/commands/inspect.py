@@ -15,11 +15,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the `inspect` sub-command."""
     parser = sub.add_parser("inspect", help="账号巡检：按账号输出问题清单 / inspect account feeds")
     parser.add_argument("feed", help="稿件 JSONL 或 CSV / feed of posts, JSONL or CSV")
-    parser.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="输出目录（可续跑）/ output folder (rerun resumes)")
-    parser.add_argument("--checked-at", metavar="ISO", help="监测时间点 ISO 8601（默认现在；续跑时沿用上次）/ monitoring time point")
-    parser.add_argument("--window", type=int, metavar="DAYS", help="无更新检查周期（天，默认 14）/ days without posts that make an account stale")
+    parser.add_argument("-o", "--output", required=True, metavar="OUTDIR",
+                        help="输出目录（可续跑）/ output folder (rerun resumes)")
+    parser.add_argument("--checked-at", metavar="ISO",
+                        help="监测时间点 ISO 8601（默认现在；续跑时沿用上次）/ monitoring time point")
+    parser.add_argument("--window", type=int, metavar="DAYS",
+                        help="无更新检查周期（天，默认 14）/ days without posts that make an account stale")
     parser.add_argument("--workers", type=int, default=1, metavar="N", help="进程数 / worker processes (default 1)")
-    parser.add_argument("--spark", metavar="MASTER", help="用 PySpark 审校，如 local[2] / review with PySpark on this master")
+    parser.add_argument("--spark", metavar="MASTER",
+                        help="用 PySpark 审校，如 local[2] / review with PySpark on this master")
     parser.add_argument("--progress", choices=["auto", "always", "never"], default="auto", help="进度条 / progress bar")
     add_review_options(parser)
     parser.set_defaults(handler=run)
@@ -46,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
         try:
             import pyspark  # noqa: F401
         except ImportError:
-            print("错误 / error: --spark 需要 PySpark：pip install -e '.[spark]' / --spark needs the spark extra", file=sys.stderr)
+            print("错误 / error: --spark 需要 PySpark：pip install -e '.[spark]' / --spark needs the spark extra",
+                  file=sys.stderr)
             return 2
         from review.inspect.spark import spark_backend
 

@@ -84,7 +84,12 @@ def _prepare_outdir(
         os.remove(reports_path)
     with open(manifest_path, "w", encoding="utf-8") as handle:
         json.dump(
-            {"feed": feed_path, "checked_at": checked_at.isoformat(), "window_days": window_days, "review": review_settings},
+            {
+                "feed": feed_path,
+                "checked_at": checked_at.isoformat(),
+                "window_days": window_days,
+                "review": review_settings,
+            },
             handle,
             ensure_ascii=False,
             indent=2,

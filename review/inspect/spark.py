@@ -54,11 +54,15 @@ def _review_one(reviewer, text: str | None, options: ReviewOptions) -> dict:
     try:
         data = json.loads(text) if text is not None else None
     except json.JSONDecodeError as error:
-        return Report.from_error(InputError("invalid_json", f"不是有效的 JSON / not valid JSON: {error.msg}"), None).to_dict()
+        return Report.from_error(
+            InputError("invalid_json", f"不是有效的 JSON / not valid JSON: {error.msg}"), None
+        ).to_dict()
     return reviewer.review_dict(data, options)
 
 
-def review_dataframe(df: "DataFrame", checked_at: str | None = None, options: ReviewOptions | None = None) -> "DataFrame":
+def review_dataframe(
+    df: "DataFrame", checked_at: str | None = None, options: ReviewOptions | None = None
+) -> "DataFrame":
     """`df` (columns named as the contract's post fields) with `report` (JSON), `verdict` and `score` added."""
     from pyspark.sql import functions as F
 

@@ -131,10 +131,14 @@ def evaluate(data: Path, dev: Path, heldout_limit: int = 1500) -> dict:
         counters["false_alarm_offtopic_gov_articles"] = Counter2()
         counters["false_alarm_entertainment_gov_articles"] = Counter2()
         for article in held_out_articles(data, heldout_limit // 3):
-            report = reviewer.review({"title": article["title"], "text": article["text"], "account": {"type": "government"}}, options)
+            report = reviewer.review(
+                {"title": article["title"], "text": article["text"], "account": {"type": "government"}}, options
+            )
             counters["false_alarm_offtopic_gov_articles"].add(flagged(report, "offtopic"), article["title"])
             counters["false_alarm_entertainment_gov_articles"].add(flagged(report, "entertainment"), article["title"])
-        results["heldout"] = {k: c.as_dict() | ({"examples": c.examples} if c.examples else {}) for k, c in counters.items()}
+        results["heldout"] = {
+            k: c.as_dict() | ({"examples": c.examples} if c.examples else {}) for k, c in counters.items()
+        }
         _print("heldout", counters)
 
     results["speed"] = speed(reviewer)

@@ -33,7 +33,8 @@ from review.training.classifier_data import (
     informal_samples,
 )
 
-TOPIC_SETTINGS = FeatureSettings(n_features=2**18, words=True, char_ngrams=(1, 2), max_chars=400, signals=False, punctuation=False
+TOPIC_SETTINGS = FeatureSettings(
+    n_features=2**18, words=True, char_ngrams=(1, 2), max_chars=400, signals=False, punctuation=False
 )
 STYLE_SETTINGS = FeatureSettings(n_features=2**17, words=False, char_ngrams=(1, 2, 3), max_chars=400, signals=True)
 # Per-signal cap for the style features and the entertainment check alike.
@@ -148,13 +149,20 @@ def train_style(data: Path, out: Path, max_per_label: int = 14000, c_value: floa
     lexicon = load_entertainment_lexicon(lexicon_path("entertainment"))
     extractor = FeatureExtractor(STYLE_SETTINGS)
     model, held = _fit(
-        samples, ["formal", "informal"], STYLE_SETTINGS, lambda t: style_features(extractor, lexicon, t), c_value, max_iter
+        samples,
+        ["formal", "informal"],
+        STYLE_SETTINGS,
+        lambda t: style_features(extractor, lexicon, t),
+        c_value,
+        max_iter,
     )
     return _finish(model, held, data, out, "style", counts, c_value)
 
 
 
-def _finish(model: LinearModel, held: dict[str, np.ndarray], data: Path, out: Path, name: str, counts: Counter, c_value: float) -> dict:
+def _finish(
+    model: LinearModel, held: dict[str, np.ndarray], data: Path, out: Path, name: str, counts: Counter, c_value: float
+) -> dict:
     """Score on the held-out split, record provenance, save the model and its card; return the metrics."""
     metrics = _accuracy_table(model, held)
     model.info = {
@@ -202,7 +210,8 @@ def _write_card(out: Path, name: str, model: LinearModel, metrics: dict, counts:
         "",
         "## Files",
         "",
-        "- `config.json`: classes, feature settings (hashing size, n-grams, max characters), temperature, training info.",
+        "- `config.json`: classes, feature settings (hashing size, n-grams, max characters), temperature, "
+        "training info.",
         "- `weights.npz`: `coef` (classes × features, float16) and `intercept`; loaded with `allow_pickle=False`.",
         f"- Size on disk: {size_mb:.1f} MB.",
         "",
@@ -217,7 +226,10 @@ def _write_card(out: Path, name: str, model: LinearModel, metrics: dict, counts:
         "|---|---|---|---|",
     ]
     for label in model.classes:
-        lines.append(f"| {label} | {counts.get((label, 'train'), 0)} | {counts.get((label, 'calib'), 0)} | {counts.get((label, 'heldout'), 0)} |")
+        lines.append(
+            f"| {label} | {counts.get((label, 'train'), 0)} | {counts.get((label, 'calib'), 0)} "
+            f"| {counts.get((label, 'heldout'), 0)} |"
+        )
     lines += [
         "",
         "## Config",

@@ -185,7 +185,8 @@ def main(argv=None) -> int:
     ap.add_argument("--steps", type=int, default=16000)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--max-minutes", type=float, default=0.0, help="stop (with a checkpoint) after this long; 0: no limit")
+    ap.add_argument("--max-minutes", type=float, default=0.0,
+                    help="stop (with a checkpoint) after this long; 0: no limit")
     ap.add_argument("--save-every", type=int, default=1000)
     ap.add_argument("--export", action="store_true", help="only write --out from the last checkpoint")
     ap.add_argument("--device", default="cpu")

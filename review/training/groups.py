@@ -154,7 +154,8 @@ def main(argv=None) -> int:
 
         examples = collect(clean_texts(data), empty)
         if cache:
-            np.savez(cache, stamp=stamp, **{f"{k}{g}": v for g, pair in enumerate(examples) for k, v in zip("xy", pair)})
+            np.savez(cache, stamp=stamp,
+                     **{f"{k}{g}": v for g, pair in enumerate(examples) for k, v in zip("xy", pair)})
     print(f"examples per group: {[len(y) for _, y in examples]} ({time.time() - t0:.0f}s)", file=sys.stderr)
 
     weights, biases, report = [], [], {}
@@ -234,7 +235,8 @@ def train_group_pass(args, model: GroupModel, t0: float) -> int:
     clf = HistGradientBoostingClassifier(max_iter=args.iterations, max_depth=args.depth,
                                          learning_rate=args.learning_rate, l2_regularization=1.0,
                                          early_stopping=False, random_state=0)
-    clf.fit(x, y, sample_weight=origin_weights(["odw=3", "law=2", "med=2"], [p.origin for p in fit_pairs], rows["pair"]))
+    clf.fit(x, y,
+            sample_weight=origin_weights(["odw=3", "law=2", "med=2"], [p.origin for p in fit_pairs], rows["pair"]))
     # its threshold is tuned below (`metrics` decides at each threshold of the grid)
     rerank = rerank.with_parts(rerank.words, GroupPass(export(clf, GROUP_FEATURES), threshold=1.0))
 

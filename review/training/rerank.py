@@ -3,9 +3,9 @@
     review train rerank --data ../shared/data --out models/csc/rerank.npz
 
 Rows: every candidate that the trigram model proposes (gain >= floor) in the source sentences of the training
-pairs (``review.training.csc_data.load_train_pairs``: SIGHAN train, ECSpell law/med/odw train minus the odw dev hold-out,
-pycorrector sighan_2015_train, CCTC train, People's Daily synthetic pairs) and in their corrected targets, which
-serve as error-free sentences, and in held-out 《新闻联播》 sentences (``training_news``: a period the n-gram
+pairs (``review.training.csc_data.load_train_pairs``: SIGHAN train, ECSpell law/med/odw train minus the odw dev
+hold-out, pycorrector sighan_2015_train, CCTC train, People's Daily synthetic pairs) and in their corrected targets,
+which serve as error-free sentences, and in held-out 《新闻联播》 sentences (``training_news``: a period the n-gram
 model never counted and the threshold is never tuned on). A row is positive when the pair's target has exactly
 that character at that position. No test file, no csc-macro-correct / csc-lemon / checked People's Daily pair
 is read.
@@ -88,7 +88,8 @@ def build_rows(generator: CandidateGenerator, neural, pairs: Sequence[D.Pair], w
             parts["src"].append(np.array([ord(src[p]) for p in positions], dtype=np.int64))
             parts["cand"].append(np.array([ord(ch) for ch in c.chars], dtype=np.int64))
     if not parts["x"]:
-        return dict(x=np.zeros((0, len(GROUP_FEATURES)), np.float32), **{k: np.zeros(0, np.int64) for k in list(parts)[1:]})
+        return dict(x=np.zeros((0, len(GROUP_FEATURES)), np.float32),
+                    **{k: np.zeros(0, np.int64) for k in list(parts)[1:]})
     return {k: np.concatenate(v) for k, v in parts.items()}
 
 
@@ -144,7 +145,9 @@ def observed_counts(pairs: Sequence[D.Pair]) -> Counter:
     return counts
 
 
-def cross_fit_observed(rows: Dict[str, np.ndarray], pairs: Sequence[D.Pair], confusion: ConfusionSet) -> Dict[str, np.ndarray]:
+def cross_fit_observed(
+    rows: Dict[str, np.ndarray], pairs: Sequence[D.Pair], confusion: ConfusionSet
+) -> Dict[str, np.ndarray]:
     """Rows whose observed-substitution evidence comes only from the other folds' pairs.
 
     The confusion set's "observed" column and the obs_count feature are built from the very training pairs
@@ -158,7 +161,9 @@ def cross_fit_observed(rows: Dict[str, np.ndarray], pairs: Sequence[D.Pair], con
     total = sum(per_fold, Counter())
     row_fold = folds[rows["pair"]]
     keys = [chr(a) + chr(b) for a, b in zip(rows["src"].tolist(), rows["cand"].tolist())]
-    other = np.array([total.get(k, 0) - per_fold[f].get(k, 0) for k, f in zip(keys, row_fold.tolist())], dtype=np.float64)
+    other = np.array(
+        [total.get(k, 0) - per_fold[f].get(k, 0) for k, f in zip(keys, row_fold.tolist())], dtype=np.float64
+    )
     x = rows["x"].copy()
     fi = FEATURE_INDEX
     x[:, fi["obs_count"]] = np.log1p(other * FOLDS / (FOLDS - 1))
@@ -280,8 +285,8 @@ def tuning_news(data, count: int = 3000) -> List[D.Pair]:
 
 
 def training_news(data, count: int = -1) -> List[D.Pair]:
-    """Up to `count` (all when negative) sentences of the never-counted news period before the tuning one, as error-free pairs
-    the reranker learns from.
+    """Up to `count` (all when negative) sentences of the never-counted news period before the tuning one, as
+    error-free pairs the reranker learns from.
 
     The training pairs' error-free sentences are learners' essays, law, medicine and documents; clean state
     news (place and agency names, country abbreviations, set phrases of the register) is where most false
@@ -350,7 +355,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="review train rerank", description=__doc__.split("\n")[0])
     ap.add_argument("--data", default="../shared/data")
     ap.add_argument("--out", default=str(ROOT / "models" / "csc" / "rerank.npz"))
-    ap.add_argument("--model", default=str(ROOT / "models" / "csc"), help="transformer for the nn features; 'none' to train without")
+    ap.add_argument("--model", default=str(ROOT / "models" / "csc"),
+                    help="transformer for the nn features; 'none' to train without")
     ap.add_argument("--ngram", default=str(ROOT / "models" / "ngram" / "ngram.npz"))
     ap.add_argument("--confusion", default=str(ROOT / "lexicons" / "confusion" / "confusion.tsv"))
     ap.add_argument("--cloze", default=str(ROOT / "models" / "cloze"),
@@ -409,7 +415,8 @@ def main(argv=None) -> int:
     pairs = D.load_train_pairs(args.data)
     fit_pairs = [p for p in pairs if not holdout(p)] + (training_news(args.data, args.news) if args.news else [])
     if args.news:
-        print(f"{sum(p.origin == 'news' for p in fit_pairs)} held-out news sentences as error-free rows", file=sys.stderr)
+        print(f"{sum(p.origin == 'news' for p in fit_pairs)} held-out news sentences as error-free rows",
+              file=sys.stderr)
     held_pairs = [p for p in pairs if holdout(p)]
     observed = dict(observed_counts(fit_pairs))
     if args.tune_only:

@@ -285,7 +285,8 @@ def build_argparser() -> argparse.ArgumentParser:
     ap.add_argument("--ckpt", default="/tmp/csc_ckpt", help="checkpoint directory (keep outside git)")
     ap.add_argument("--preset", default="cpu-small", choices=sorted(PRESETS))
     ap.add_argument("--confusion", default=None, help="confusion TSV (default lexicons/confusion/confusion.tsv)")
-    ap.add_argument("--max-minutes", type=float, default=0, help="stop (with a checkpoint) after this long; 0 = no limit")
+    ap.add_argument("--max-minutes", type=float, default=0,
+                    help="stop (with a checkpoint) after this long; 0 = no limit")
     ap.add_argument("--save-minutes", type=float, default=5.0)
     ap.add_argument("--eval-minutes", type=float, default=10.0, help="odw-dev evaluation interval in stage 2")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")

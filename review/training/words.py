@@ -5,7 +5,8 @@
 Rows: every word candidate in the source sentences of the training pairs (minus the reranker's held-out
 tenth), in their targets as error-free sentences, and in the never-counted 《新闻联播》 sentences the reranker
 also learns from; every third of those gets a synthetic whole-word error first (``synthetic_pairs``: a
-two-character word swapped for one filed under the same reading), because the real pairs hold only ~400. Each fold of the pairs is scored by the n-gram counts without its own targets, as the
+two-character word swapped for one filed under the same reading), because the real pairs hold only ~400.
+Each fold of the pairs is scored by the n-gram counts without its own targets, as the
 reranker's rows are (the shipped n-gram model counts the pairs' targets). Label: the target holds the
 candidate word at the pair.
 

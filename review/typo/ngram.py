@@ -333,7 +333,8 @@ class NgramModel:
                 for name in ("unigram", "bigram", "trigram")
             }
             total, vocab_size, mu_bigram, mu_trigram = data["meta"].tolist()
-        return cls(tables["unigram"], tables["bigram"], tables["trigram"], total, int(vocab_size), mu_bigram, mu_trigram)
+        return cls(tables["unigram"], tables["bigram"], tables["trigram"], total, int(vocab_size), mu_bigram,
+                   mu_trigram)
 
 
 @lru_cache(maxsize=4)

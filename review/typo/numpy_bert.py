@@ -84,7 +84,9 @@ class NumpyBertMLM:
             probs = np.exp(scores)
             probs /= probs.sum(-1, keepdims=True)
             context = (probs @ v).transpose(0, 2, 1, 3).reshape(batch, length, hidden)
-            x = self._layer_norm(x + self._dense(context, p + "attention.output.dense"), p + "attention.output.LayerNorm")
+            x = self._layer_norm(
+                x + self._dense(context, p + "attention.output.dense"), p + "attention.output.LayerNorm"
+            )
             inner = self.act(self._dense(x, p + "intermediate.dense"))
             x = self._layer_norm(x + self._dense(inner, p + "output.dense"), p + "output.LayerNorm")
         return x
@@ -92,7 +94,9 @@ class NumpyBertMLM:
     def logits(self, ids: np.ndarray, attention: np.ndarray) -> np.ndarray:
         """MLM logits (batch, length, vocab)."""
         h = self.hidden(ids, attention)
-        h = self._layer_norm(self.act(self._dense(h, "cls.predictions.transform.dense")), "cls.predictions.transform.LayerNorm")
+        h = self._layer_norm(
+            self.act(self._dense(h, "cls.predictions.transform.dense")), "cls.predictions.transform.LayerNorm"
+        )
         decoder = self.w.get("cls.predictions.decoder.weight")
         if decoder is None:  # tied to the input embeddings, so safetensors stores it once
             decoder = self._get("embeddings.word_embeddings.weight")

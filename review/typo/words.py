@@ -7,9 +7,10 @@ neighbours are wrong; it corrects neither. About a fifth of the official-documen
 (csc-ecspell odw) with errors hold such a pair.
 
 1. **Propose**: every two Chinese characters in a row where one reads badly to the trigram model (its own
-   log-probability below ``gate``) and the other not well (below ``pair_gate``) are read as toneless pinyin (every reading of each character);
-   the dictionary's two-character words filed under that pinyin (lexicons/pinyin/homophone_words.tsv) that
-   differ from them in both characters are candidates when they make the four trigrams that read the two characters at least ``floor`` nats likelier.
+   log-probability below ``gate``) and the other not well (below ``pair_gate``) are read as toneless pinyin
+   (every reading of each character); the dictionary's two-character words filed under that pinyin
+   (lexicons/pinyin/homophone_words.tsv) that differ from them in both characters are candidates when they
+   make the four trigrams that read the two characters at least ``floor`` nats likelier.
 2. **Describe** each candidate with ``WORD_FEATURES``: the trigram log-probability of the four trigrams that
    read the two characters, before and after, the dictionary frequencies of both words and of the longer
    words the candidate makes with its neighbours, whether the tones match, and the cloze model's scores of
@@ -273,7 +274,9 @@ class HomophoneWordGenerator:
         uni, bi = counts.unigram, counts.bigram
         n = len(p)
         ll, l1, r, rr = cp[p - 2], cp[p - 1], cp[p + 2], cp[p + 3]
-        both = ngram.bigrams.lookup(np.concatenate([bigram_keys(l1, y0), bigram_keys(y0, y1), bigram_keys(y1, r)]))
+        both = ngram.bigrams.lookup(
+            np.concatenate([bigram_keys(l1, y0), bigram_keys(y0, y1), bigram_keys(y1, r)])
+        )
         c_ly0, c_y0y1, c_y1r = both[:n], both[n: 2 * n], both[2 * n:]
         c_llL, c_rrr = bi[p - 2], bi[p + 2]  # (ll, l1) and (r, rr): the text's own bigrams
         # trigram counts where both of its bigrams were seen (a trigram is counted only then)
@@ -378,7 +381,9 @@ class WordCorrector(Corrector):
             return [self.correct_sentence(sentences[0], thr, protected[0] if protected else (), scored)]
         offsets = np.cumsum([0] + [len(s) + 2 for s in sentences[:-1]])
         joined = join_sentences(sentences)
-        spans = [(a + int(o), b + int(o)) for o, spans in zip(offsets, protected) for a, b in spans] if protected else ()
+        spans = (
+            [(a + int(o), b + int(o)) for o, spans in zip(offsets, protected) for a, b in spans] if protected else ()
+        )
         out: List[List[Edit]] = [[] for _ in sentences]
         for edit in self.correct_sentence(joined, thr, spans, scored):
             i = int(np.searchsorted(offsets, edit.index, side="right")) - 1
@@ -407,6 +412,6 @@ def load_word_corrector(folder: Path, ngram: NgramModel, word_freq: Dict[str, in
         raise FileNotFoundError(f"{path} was trained with the cloze model, which is missing")
     generator = HomophoneWordGenerator(ngram, word_freq, cloze if meta.get("cloze") else None,
                                        gate=float(meta.get("gate", -16.0)), pair_gate=float(meta.get("pair_gate", 0.0)),
-                                       floor=float(meta.get("floor", 3.0)), words_per_key=int(meta.get("words_per_key", 0)),
-                                       row_cap=row_cap)
+                                       floor=float(meta.get("floor", 3.0)),
+                                       words_per_key=int(meta.get("words_per_key", 0)), row_cap=row_cap)
     return WordCorrector(generator, ensemble, float(meta["threshold"]), meta)
