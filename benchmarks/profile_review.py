@@ -5,8 +5,9 @@
 
 Uses the same posts as benchmarks/load_service.py (cut from the state-news corpus in --data). Stages:
 Post validation, normalisation (Document.build), each check, jieba segmentation (timed apart from the check
-that first asks for tokens), merge/score/verdict, Report.to_dict and JSON serialisation. Times are per post, median and mean over
-all posts after a warm-up pass; run it on a quiet machine and repeat, the figures are CPU-bound but shared
+that first asks for tokens), merge/score/verdict, Report.to_dict and JSON serialisation. Times are per post,
+median and mean over all posts after a warm-up pass; run it on a quiet machine and repeat, the figures are
+CPU-bound but shared
 cores make them noisy.
 """
 

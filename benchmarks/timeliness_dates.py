@@ -73,7 +73,8 @@ def main(argv=None) -> int:
             elif len(missed_examples) < args.examples:
                 at = text.index(own)
                 missed_examples.append(text[max(0, at - 15): at + 30])
-    print(f"articles {total} (part {args.part} of 4): with a false future-date finding {wrong} ({wrong / max(total, 1):.2%})")
+    print(f"articles {total} (part {args.part} of 4): with a false future-date finding {wrong} "
+          f"({wrong / max(total, 1):.2%})")
     print(f"articles naming their own date {named}: reported when dated {args.shift} days early {found} "
           f"({found / max(named, 1):.1%})")
     for title, examples in (("false alarms", wrong_examples), ("missed", missed_examples)):

@@ -255,7 +255,9 @@ class AccountStore:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 db.execute("ROLLBACK")
-                raise RuntimeError(f"{self.path}: schema version {version} is newer than this engine ({SCHEMA_VERSION})")
+                raise RuntimeError(
+                    f"{self.path}: schema version {version} is newer than this engine ({SCHEMA_VERSION})"
+                )
             if version == 0:
                 for statement in SCHEMA.split(";"):
                     if statement.strip():

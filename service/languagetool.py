@@ -78,7 +78,9 @@ class AnnotatedText:
             raise InputError("invalid_data", "data 不是有效的 JSON / data is not valid JSON", "data") from None
         items = data.get("annotation") if isinstance(data, dict) else None
         if not isinstance(items, list):
-            raise InputError("invalid_data", "data 应为 {\"annotation\": [...]} / data must have an annotation list", "data")
+            raise InputError(
+                "invalid_data", "data 应为 {\"annotation\": [...]} / data must have an annotation list", "data"
+            )
         plain, full, plain_starts, full_starts, is_markup = [], [], [], [], []
         plain_length = full_length = 0
         for item in items:

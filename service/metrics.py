@@ -82,9 +82,13 @@ class Metrics:
                     cumulative += count
                     le = "+Inf" if bound == float("inf") else _number(bound)
                     lines.append(
-                        f"review_http_request_duration_seconds_bucket{_labels((('route', route), ('le', le)))} {cumulative}"
+                        "review_http_request_duration_seconds_bucket"
+                        f"{_labels((('route', route), ('le', le)))} {cumulative}"
                     )
-                lines.append(f"review_http_request_duration_seconds_sum{_labels((('route', route),))} {self.latency_sum[route]!r}")
+                lines.append(
+                    "review_http_request_duration_seconds_sum"
+                    f"{_labels((('route', route),))} {self.latency_sum[route]!r}"
+                )
                 lines.append(f"review_http_request_duration_seconds_count{_labels((('route', route),))} {cumulative}")
             lines += [
                 "# HELP review_posts_total Posts reviewed, by verdict (error: refused input).",

@@ -79,7 +79,9 @@ class RequestContextMiddleware:
             seconds = time.perf_counter() - began
             # Label by route template (bounded cardinality); a mounted app (static files) by its mount path.
             route = scope.get("route")
-            route_path = getattr(route, "path", None) or (scope.get("endpoint") and scope.get("root_path")) or "unmatched"
+            route_path = (
+                getattr(route, "path", None) or (scope.get("endpoint") and scope.get("root_path")) or "unmatched"
+            )
             self.metrics.observe_request(scope["method"], route_path, status["code"], seconds)
             line = {
                 "ts": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),

@@ -137,7 +137,9 @@ def _tiny_data(root):
     weibo.mkdir()
     with open(weibo / "usual_train.jsonl", "w", encoding="utf-8") as handle:
         for i in range(12):
-            handle.write(json.dumps({"id": str(i), "text": f"今天好开心哈哈哈{i}[哈哈]", "label": "happy"}, ensure_ascii=False) + "\n")
+            handle.write(
+                json.dumps({"id": str(i), "text": f"今天好开心哈哈哈{i}[哈哈]", "label": "happy"}, ensure_ascii=False) + "\n"
+            )
 
 
 def test_train_commands_on_tiny_data(tmp_path):

@@ -74,7 +74,9 @@ def test_candidates_differ_in_both_characters_and_pass_the_floor_and_gate():
         assert src == sentence[s: s + 2] and w[0] != src[0] and w[1] != src[1]
     assert ("直供", "职工") in set(zip(found.sources, found.words))
     gain = found.features[:, WORD_FEATURE_INDEX["gain"]]
-    strict = HomophoneWordGenerator(ngram, FREQ, gate=0.0, pair_gate=0.0, floor=float(np.median(gain)) + 1e-3).generate(sentence)
+    strict = HomophoneWordGenerator(
+        ngram, FREQ, gate=0.0, pair_gate=0.0, floor=float(np.median(gain)) + 1e-3
+    ).generate(sentence)
     assert len(strict.words) == int((gain > np.median(gain) + 1e-3).sum()) < len(found.words)
     # a gate no character reaches proposes nothing
     assert not HomophoneWordGenerator(ngram, FREQ, gate=-1e9, pair_gate=0.0, floor=0.0).generate(sentence).words

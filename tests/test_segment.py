@@ -177,7 +177,9 @@ def test_planted_jieba_cache_in_tmp_is_never_read(tmp_path, planted_tmp):
     user_dict = _user_dict(tmp_path)
     for folder in (tmp_path / "cache", None, tmp_path / "cache"):  # a miss, no cache at all, then a hit
         tokenizer = _fresh(user_dict, folder)
-        assert "planted-cache-word" not in tokenizer.FREQ and "甲乙丙丁词" in tokenizer.FREQ and len(tokenizer.FREQ) > 100_000
+        assert (
+            "planted-cache-word" not in tokenizer.FREQ and "甲乙丙丁词" in tokenizer.FREQ and len(tokenizer.FREQ) > 100_000
+        )
         assert tokenizer.tmp_dir != str(planted_tmp)
     assert (tmp_path / "cache").stat().st_mode & 0o777 == 0o700
     # should jieba ever initialise a tokenizer itself (jieba.lcut's default one), it finds no cache in /tmp either

@@ -46,4 +46,7 @@ def test_batch_reports_every_category():
     reports = {report["id"]: report for report in map(json.loads, result.stdout.splitlines())}
     assert reports["gambling"]["verdict"] == "reject"
     assert reports["enforcement"]["verdict"] == "pass"
-    assert {f["rule"] for f in reports["expression"]["findings"]} >= {"expression.sovereignty", "expression.formulation_number"}
+    assert {f["rule"] for f in reports["expression"]["findings"]} >= {
+        "expression.sovereignty",
+        "expression.formulation_number",
+    }

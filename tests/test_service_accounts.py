@@ -66,14 +66,25 @@ def test_accounts_are_closed_without_a_configured_key(db_path):
 
 def test_settings_crud(client):
     assert client.get("/v1/accounts/acct-1/settings", headers=KEY).status_code == 404
-    body = {"disable": ["timeliness"], "allow_terms": ["乙", "甲", "甲"], "deny_terms": ["内部资料"], "thresholds": {"typo": 0.8}}
+    body = {
+        "disable": ["timeliness"],
+        "allow_terms": ["乙", "甲", "甲"],
+        "deny_terms": ["内部资料"],
+        "thresholds": {"typo": 0.8},
+    }
     stored = client.put("/v1/accounts/acct-1/settings", json=body, headers=KEY).json()
     assert stored["account_id"] == "acct-1" and stored["enable"] is None
-    assert stored["allow_terms"] == sorted({"甲", "乙"}) and stored["thresholds"] == {"typo": 0.8} and stored["updated_at"]
+    assert (
+        stored["allow_terms"] == sorted({"甲", "乙"}) and stored["thresholds"] == {"typo": 0.8} and stored["updated_at"]
+    )
     assert client.get("/v1/accounts/acct-1/settings", headers=KEY).json() == stored
 
     patched = client.patch("/v1/accounts/acct-1/settings", json={"deny_terms": []}, headers=KEY).json()
-    assert patched["deny_terms"] == [] and patched["allow_terms"] == sorted({"甲", "乙"}) and patched["disable"] == ["timeliness"]
+    assert (
+        patched["deny_terms"] == []
+        and patched["allow_terms"] == sorted({"甲", "乙"})
+        and patched["disable"] == ["timeliness"]
+    )
 
     added = client.post("/v1/accounts/acct-1/terms/deny", json={"terms": ["绝密", "内部资料"]}, headers=KEY).json()
     assert added["deny_terms"] == ["内部资料", "绝密"]

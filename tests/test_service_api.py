@@ -112,12 +112,15 @@ def test_bad_review_input_is_a_4xx_with_json_error(client, body, status, code):
 
 def test_lone_surrogates_in_text_are_reported_not_refused(client):
     # an emoji cut in two by a JavaScript scraper arrives as "\ud83d": the post is reviewed and the damage shown
-    response = client.post("/v1/review", content=b'{"text": "\xe4\xbb\x8a\xe5\xa4\xa9\\ud83d\xe5\xa5\xbd", "title": "\\udc00"}')
+    response = client.post(
+        "/v1/review", content=b'{"text": "\xe4\xbb\x8a\xe5\xa4\xa9\\ud83d\xe5\xa5\xbd", "title": "\\udc00"}'
+    )
     assert response.status_code == 200
     found = {(f["field"], f["start"], f["end"], f["text"], f["category"]) for f in response.json()["findings"]}
     assert found == {("text", 2, 3, "\ud83d", "garbled"), ("title", 0, 1, "\udc00", "garbled")}
-    batch = client.post("/v1/review/batch", content=b'{"posts": [{"id": "a", "text": "ok", "account": {"id": "\\ud800"}}, '
-                                                     b'{"id": "b", "text": "\\ud800ok"}]}')
+    batch = client.post("/v1/review/batch",
+                        content=b'{"posts": [{"id": "a", "text": "ok", "account": {"id": "\\ud800"}}, '
+                                b'{"id": "b", "text": "\\ud800ok"}]}')
     assert batch.status_code == 200
     bad, good = batch.json()["reports"]
     assert bad["id"] == "a" and bad["error"]["code"] == "invalid_text"

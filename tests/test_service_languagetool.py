@@ -59,7 +59,10 @@ def test_offsets_count_utf16_code_units(client):
     start = text.index(MOJIBAKE)
     assert match["offset"] == utf16_index(text, start) == start + 3
     assert match["length"] == len(MOJIBAKE)
-    assert text.encode("utf-16-le")[2 * match["offset"] : 2 * (match["offset"] + match["length"])].decode("utf-16-le") == MOJIBAKE
+    assert (
+        text.encode("utf-16-le")[2 * match["offset"] : 2 * (match["offset"] + match["length"])].decode("utf-16-le")
+        == MOJIBAKE
+    )
 
 
 def test_data_with_markup_counts_markup_in_offsets(client):
@@ -79,7 +82,9 @@ def test_data_with_markup_counts_markup_in_offsets(client):
 
 
 def test_annotated_text_maps_spans_inside_markup_to_the_markup():
-    text = AnnotatedText.from_data(json.dumps({"annotation": [{"text": "ab"}, {"markup": "<x>", "interpretAs": "cd"}, {"text": "ef"}]}))
+    text = AnnotatedText.from_data(
+        json.dumps({"annotation": [{"text": "ab"}, {"markup": "<x>", "interpretAs": "cd"}, {"text": "ef"}]})
+    )
     assert text.plain == "abcdef" and text.full == "ab<x>ef"
     assert (text.to_full(3, False), text.to_full(4, True)) == (2, 5)  # "d" is inside <x>
     assert (text.to_full(4, False), text.to_full(6, True)) == (5, 7)

@@ -65,7 +65,12 @@ def test_settings_survive_a_kill_mid_batch(tmp_path):
     base = f"http://127.0.0.1:{port}"
     server = start_server(db_path, port, log_path)
     try:
-        settings = {"disable": ["garbled"], "allow_terms": ["城市大脑"], "deny_terms": ["内部资料"], "thresholds": {"typo": 0.7}}
+        settings = {
+            "disable": ["garbled"],
+            "allow_terms": ["城市大脑"],
+            "deny_terms": ["内部资料"],
+            "thresholds": {"typo": 0.7},
+        }
         stored = httpx.put(f"{base}/v1/accounts/city-news/settings", json=settings, headers=KEY).json()
         before = httpx.post(f"{base}/v1/review", json=POST, headers=KEY).json()
         assert not any(f["category"] == "garbled" for f in before["findings"])
