@@ -21,6 +21,10 @@ ARABIC_DATE_LINE = re.compile(r"([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日")
 CHINESE_DATE_LINE = re.compile(r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
 DOC_TYPES = ("通知", "意见", "决定", "决议", "命令", "令", "公报", "公告", "通告", "通报", "报告", "请示", "批复", "议案",
              "函", "纪要", "办法", "规定", "方案", "细则", "规划", "要点", "条例", "规则", "计划", "答复", "复函", "通知书")
+# kinds of paper that government accounts publish under a 关于 title and a 主送-like salutation, which are no 公文
+# of the 条例's 15 types and are not held to them (关于……的倡议书 / 公示 / 告知书)
+OTHER_PAPERS = ("公示", "倡议书", "倡议", "公开信", "一封信", "告知书", "声明", "启事", "须知", "指南", "清单", "名单",
+                "目录", "章程", "预案", "守则", "公约", "说明")
 MIXED_TYPES = {"请示报告": "请示", "报告请示": "请示"}
 ATTACHMENT_NOTE = re.compile(r"附件[：:]")
 ATTACHMENT_ITEM = re.compile(r"([0-9]{1,2})[．.、] *+(\S[^\n]*)")
@@ -80,6 +84,8 @@ def document_shape(doc: Document) -> Shape:
         limit = addressee if addressee is not None else len(head)
         title = next((line for line in head[:limit] if "关于" in line.text and "。" not in line.text
                       and len(line.text) <= 100), None)
+        if title is not None and title.text.rstrip("。").endswith(OTHER_PAPERS):
+            official, title = False, None  # a 倡议书 or 公示 is no 公文: GB/T 9704 does not govern its layout
     shape = doc.cache[key] = Shape(lines, title, date, official)
     return shape
 
