@@ -139,7 +139,7 @@ def test_a_malformed_rule_file_is_refused(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     "unit",
     ["《", "》", "“", "”", "（\na", "中 ", "1,", "1,2", "。", "？。", "a\n", "“a\n", "1、中", "三、四个", "、等", "２", "2月30日",
-     "2025年11月27日（星期三）", "京政办发[2025]12号", "附件1\n", "关于\n", "百分之六点二1.5%", "3%-5%", "(中)", '"中'],
+     "2025年11月27日（星期三）", "京政办发[2025]12号", "附件1\n", "关于\n", "中 中中：", "百分之六点二1.5%", "3%-5%", "(中)", '"中'],
 )
 def test_long_pathological_runs_cost_a_small_multiple_of_a_normal_post(reviewer, unit):
     # each detector walks the text once: a 20,000-character run of any unit costs what clean text of that length does

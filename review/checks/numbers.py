@@ -19,13 +19,13 @@ CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 
 CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 WEEKDAYS = "一二三四五六日"
 # Chinese-numeral forms of two kinds of quantity that also have an Arabic form; a 点 followed by 分/刻/十 is a
-# clock time (十二点五十分), not a decimal point
+# clock time (十二点五十分), and 一点一滴, 一点一点, 两点一线 are phrases, not decimals
 # 百分之百 is a phrase (百分之百确定), and 百分之二、三 / 百分之二十到三十 are approximate or ranges in words, which
 # turn into no single Arabic number
 CN_PERCENT = re.compile(r"百分之(?!百)[零〇一二三四五六七八九十百两]{1,12}(?:点[零〇一二三四五六七八九]{1,8})?"
                         r"(?![零〇一二三四五六七八九十百两、]|[到至—~～-][零〇一二三四五六七八九十百两])")
 CN_DECIMAL = re.compile(r"(?<![零〇一二三四五六七八九十百千两之])[零〇一二三四五六七八九十百千两]{1,12}"
-                        r"点[零〇一二三四五六七八九]{1,8}(?![分刻十零〇一二三四五六七八九、]|[到至—~～-][零〇一二三四五六七八九十两])")
+                        r"点[零〇一二三四五六七八九]{1,8}(?![分刻十零〇一二三四五六七八九、滴线点]|[到至—~～-][零〇一二三四五六七八九十两])")
 AR_PERCENT = re.compile(r"(?<![0-9.])[0-9]{1,9}(?:\.[0-9]{1,6})?%")
 AR_DECIMAL = re.compile(r"(?<![0-9.])[0-9]{1,9}\.[0-9]{1,6}(?![0-9.%])")
 LUNAR = re.compile(r"农历|阴历|夏历|旧历")

@@ -28,6 +28,8 @@ PROTECTED = re.compile(
 BYLINE = re.compile(r"记者|编辑|通讯员|来源|责编|审核|校对|摄影|作者|供稿|出品|监制|策划|编审|制作|主播")
 # a line with no point mark is a headline (伊朗否认与美国谈判 美媒称……), where a space separates the parts
 SENTENCE_MARK = re.compile(r"[。，；！？]")
+# after the space, a name of 2-4 characters and a colon: the label of who speaks, 总指挥 刘峰：……
+SPEAKER = re.compile(f"[{HAN_CLASS}]{{2,4}}[：:]")
 # a name or slogan quoted as written keeps its spaces (“中国发展 世界机遇”, 《锚定奋斗目标 汇聚智慧力量》);
 # possessive and stopping at the next opening mark, so the scan is linear
 PHRASE_STOP = frozenset(" \u00a0\u3000\n“”《》「」，。；：！？、")
@@ -317,6 +319,9 @@ class PunctuationCheck(NormsCheck):
                                 or SENTENCE_MARK.search(text, line, end) is None)
             if exempt[line]:
                 continue
+            if match.start() - line <= 30 and SPEAKER.match(text, match.end()) \
+                    and not SENTENCE_MARK.search(text, line, match.start()):
+                continue  # a speaker label opening a line of a transcript or interview: 目击者 彭树旺：……
             if quoted is None:
                 quoted = [(m.start(), m.end()) for m in QUOTED.finditer(text)]
             # a slogan or title quoted as written separates phrases of 3+ characters (凝侨心 聚侨力 谋发展); a space
