@@ -32,7 +32,8 @@ class ContentShare(AccountCheck):
         self.labels: dict[str, str] = context.config.get("labels", {})
 
     def _counts(self, finding: dict) -> bool:
-        return finding.get("category") in self.categories and SEVERITY_RANK.get(finding.get("severity", ""), -1) >= self.min_rank
+        rank = SEVERITY_RANK.get(finding.get("severity", ""), -1)
+        return finding.get("category") in self.categories and rank >= self.min_rank
 
     def check(self, account: Account) -> list[AccountProblem]:
         """One problem with the share and the most frequent categories, backed by excerpts."""

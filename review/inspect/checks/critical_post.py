@@ -18,6 +18,7 @@ class CriticalPost(AccountCheck):
         if not hits:
             return []
         posts = {post.key for post, _ in hits}
-        evidence = [Evidence(post.id, post.url, finding_excerpt(post, f, self.excerpt_chars)) for post, f in hits[: self.max_evidence]]
+        evidence = [Evidence(post.id, post.url, finding_excerpt(post, f, self.excerpt_chars))
+                    for post, f in hits[: self.max_evidence]]
         messages = "；".join(dict.fromkeys(str(f.get("message", "")) for _, f in hits[: self.max_evidence]))
         return [AccountProblem(self.name, self.severity, f"存在严重问题（单项否决，{len(posts)}篇）：{messages}", evidence)]
