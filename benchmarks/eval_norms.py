@@ -155,7 +155,7 @@ def gen_nested_quote(p: str, rng: random.Random) -> Breach | None:
 
 def gen_dunhao_range(p: str, rng: random.Random) -> Breach | None:
     # not after 第 or a numeral: 第十三、四次 is an abbreviated ordinal, which the rule rightly leaves alone
-    place = f"(?<=[{HAN}])(?<![第十一二三四五六七八九])[{HAN}](?=[个名天次人种位家条项件])"
+    place = f"(?<=[{HAN}])(?<![第十一二三四五六七八九])[{HAN}](?=[个名天次人种家条项件])"
     m = _choose(rng, list(re.finditer(place, p)))
     if m is None:
         return None

@@ -18,6 +18,8 @@ PAIR_NAMES = {"“": "引号", "‘": "引号", "《": "书名号", "〈": "书�
               "「": "引号", "『": "引号"}
 CJK_OPENING = set(OPEN_TO_CLOSE)
 CJK_CLOSING = set(CLOSE_TO_OPEN) | set("。，、；：？！…—")
+# the full-width opening marks whose half-width pair is reported as one finding, with the closing mark they take
+PAIRED_HALF = {"（": "）", "“": "”", "‘": "’"}
 FULL_WIDTH = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）", ".": "。"}
 END_RANK = "？！。；：，、"  # which mark of a conflicting run to keep: the first of these that occurs
 # URLs and e-mail addresses keep their half-width marks; possessive repeats keep the scan linear
@@ -150,6 +152,32 @@ class PunctuationCheck(NormsCheck):
     # --- detectors: each yields Hits for one rule -------------------------------------------------------------
 
     def _halfwidth(self, doc: Document, rule: NormRule) -> Iterator[Hit]:
+        """Half-width marks in Chinese text; a pair of them on one line, (区、市) or "慰安妇", is one finding."""
+        text = doc.text
+        hits = list(self._halfwidth_marks(doc, rule))
+        index = 0
+        while index < len(hits):
+            hit = hits[index]
+            index += 1
+            closing = PAIRED_HALF.get(hit.details["full"])
+            # the half-width partner on the same line, within 60 characters, flagged or not: (M2)。 has a ")" that
+            # touches no Chinese, and fixing only the "(" would leave the pair mismatched
+            partner = -1
+            if closing:
+                half = ")" if hit.details["mark"] == "(" else hit.details["mark"]
+                limit = min(len(text), hit.end + 60)
+                newline = text.find("\n", hit.end, limit)
+                partner = text.find(half, hit.end, limit if newline < 0 else newline)
+            if partner < 0:
+                yield hit
+                continue
+            if index < len(hits) and hits[index].start == partner:
+                index += 1  # the partner was a finding of its own: now part of this one
+            mark = hit.details["mark"] + text[partner]
+            yield Hit(hit.start, partner + 1, {"mark": mark, "full": hit.details["full"] + closing,
+                                               "fix": hit.details["full"] + text[hit.end:partner] + closing})
+
+    def _halfwidth_marks(self, doc: Document, rule: NormRule) -> Iterator[Hit]:
         """A half-width mark that touches Chinese text and does not sit in a number, URL, address or Latin text."""
         text = doc.text
         protected = [(m.start(), m.end()) for m in PROTECTED.finditer(text)]
@@ -195,7 +223,7 @@ class PunctuationCheck(NormsCheck):
                 if not (han_before or han_after):
                     continue
                 full = FULL_WIDTH[mark]
-            yield Hit(start, end, {"mark": mark, "full": full})
+            yield Hit(start, end, {"mark": mark, "full": full, "fix": full})
 
     def _doubled_end(self, doc: Document, rule: NormRule) -> Iterator[Hit]:
         """Two point marks in a row, except ？！-style runs of question and exclamation marks."""
