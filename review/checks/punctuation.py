@@ -38,7 +38,6 @@ PHRASE_STOP = frozenset(" \u00a0\u3000\n“”《》「」，。；：！？、"
 QUOTED = re.compile(r"“[^“”\n]*+”|《[^《》\n]*+》|「[^「」\n]*+」")
 # how far an unclosed 《 or （ is taken to reach when suggesting where its partner goes
 PAIR_REACH = re.compile(r"[^，。；：！？、\n”’》）】〕」』]{1,40}")
-HAN_RE = re.compile(f"[{HAN_CLASS}]")
 
 
 def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
@@ -322,8 +321,8 @@ class PunctuationCheck(NormsCheck):
             for value, offset in marks:
                 if value + 1 not in values and value - 1 not in values:
                     continue  # a lone "3、" is no list
-                if not text[line:offset].strip(" \u3000"):
-                    continue  # a list item that starts its own line
+                if offset - line <= 4 and not text[line:offset].strip(" \u3000"):
+                    continue  # a list item that starts its own line (after at most a short indent)
                 yield Hit(offset, offset + 2, {"span": text[offset:offset + 2], "fix": f"（{value}）"})
 
     def _dunhao_before_deng(self, doc: Document, rule: NormRule) -> Iterator[Hit]:
