@@ -29,7 +29,8 @@ CN_DECIMAL = re.compile(r"(?<![零〇一二三四五六七八九十百千两之]
 AR_PERCENT = re.compile(r"(?<![0-9.])[0-9]{1,9}(?:\.[0-9]{1,6})?%")
 AR_DECIMAL = re.compile(r"(?<![0-9.])[0-9]{1,9}\.[0-9]{1,6}(?![0-9.%])")
 LUNAR = re.compile(r"农历|阴历|夏历|旧历")
-LATIN_BEFORE = re.compile(r"[A-Za-z]")
+# a code just before the digits (GB/T 15834-2011, WZ-10, ISO 8601-1): the hyphen is part of a name, not a range
+LATIN_BEFORE = re.compile(r"[A-Za-z][ /]?$")
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ class NumbersCheck(NormsCheck):
         """8月8日-8月10日, 2021-2025年, 3%-5%: a hyphen where the standard puts 一字线 (time) or 浪纹线 (values)."""
         text = doc.text
         for match in rule.pattern.finditer(text):
-            if LATIN_BEFORE.search(text, max(0, match.start() - 6), match.start()):
+            if LATIN_BEFORE.search(text[max(0, match.start() - 2): match.start()]):
                 continue  # GB/T 15834-2011, WZ-10: a code, not a range
             g = match.groups()
             if g[0] is not None:
@@ -152,7 +153,7 @@ class NumbersCheck(NormsCheck):
                 if unit in ("年", "月", "日", "周"):
                     fix, what = f"{low}—{high}{unit}", "时间起止"
                 else:
-                    percent = "%" if unit == "%" else ""
+                    percent = unit if unit in ("%", "‰") else ""  # 15%～30%, not 15～30% (GB/T 15835)
                     fix = f"{low}{low_percent or percent}～{high}{unit}"
                     what = "数值范围"
             yield Hit(match.start(), match.end(), {"span": match.group(), "fix": fix, "what": what})
