@@ -26,6 +26,10 @@ DOC_TYPES = ("通知", "意见", "决定", "决议", "命令", "令", "公报", 
 OTHER_PAPERS = ("公示", "倡议书", "倡议", "公开信", "一封信", "告知书", "声明", "启事", "须知", "指南", "清单", "名单",
                 "目录", "章程", "预案", "守则", "公约", "说明")
 MIXED_TYPES = {"请示报告": "请示", "报告请示": "请示"}
+# a 主送机关 line names bodies (各区人民政府，市政府各委、办、局：; 各有关单位：); 会议指出： or 他表示： does not
+ADDRESSEE_ENDS = ("政府", "委员会", "局", "厅", "部", "办", "委", "处", "院", "室", "所", "站", "中心", "单位", "公司",
+                  "部门", "机关", "学校", "街道", "乡镇", "党委", "党组", "党工委", "企业", "社区", "集团", "机构", "银行",
+                  "队", "团", "会", "校")
 ATTACHMENT_NOTE = re.compile(r"附件[：:]")
 ATTACHMENT_ITEM = re.compile(r"([0-9]{1,2})[．.、] *+(\S[^\n]*)")
 ATTACHMENT_HEADING = re.compile(r"附件 ?([0-9]{0,2})")
@@ -72,7 +76,7 @@ def document_shape(doc: Document) -> Shape:
     head = lines[:8]
     has_number = any(DOC_NUMBER_LINE.fullmatch(line.text) for line in head)
     addressee = next((i for i, line in enumerate(head) if line.text.endswith(("：", ":")) and len(line.text) <= 80
-                      and "。" not in line.text), None)
+                      and "。" not in line.text and line.text[:-1].endswith(ADDRESSEE_ENDS)), None)
     # the 成文日期 line sits near the end, before any attachments
     tail_end = next((i for i, line in enumerate(lines) if ATTACHMENT_HEADING.fullmatch(line.text)
                      and i > (addressee or 0)), len(lines))
