@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from review.errors import InputError
+from review.model import BLANK_TEXT
 from review.pipeline import ReviewOptions
 
 SCHEMA_VERSION = 2
@@ -60,7 +61,12 @@ KEY_PREFIX = "rak_"  # review account key: recognisable in logs and secret scann
 def _string_list(value: Any, name: str, max_chars: int) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise InputError("invalid_type", f"{name} 应为字符串数组 / {name} must be a list of strings", name)
-    items = sorted({item.strip() for item in value if item.strip()})
+    # a term of white space or invisible characters only (U+200B, NUL) would never match: left out like an empty one
+    items = sorted({item.strip() for item in value if not BLANK_TEXT.fullmatch(item)})
+    bad = next((item for item in items if any(unicodedata.category(char) == "Cc" for char in item)), None)
+    if bad is not None:
+        raise InputError("invalid_terms", f"{name} 中的词含有控制字符 / {name} has a term with a control character",
+                         name)
     if len(items) > MAX_TERMS:
         raise InputError("too_many_terms", f"{name} 超过 {MAX_TERMS} 项 / {name} has more than {MAX_TERMS} items", name)
     too_long = [item for item in items if len(item) > max_chars]
@@ -88,9 +94,15 @@ def _thresholds(value: Any) -> dict[str, float]:
     return result
 
 
+def _is_noncharacter(char: str) -> bool:
+    """U+FDD0-U+FDEF and the last two code points of every plane: never text, so never an id."""
+    code = ord(char)
+    return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
+
+
 def check_account_id(account_id: str) -> str:
     """Refuse empty or over-long account ids, control characters, and U+FFFD or unpaired surrogates."""
-    if not account_id.strip() or len(account_id) > MAX_ACCOUNT_ID_CHARS:
+    if BLANK_TEXT.fullmatch(account_id) or len(account_id) > MAX_ACCOUNT_ID_CHARS:  # blank: invisible only too
         raise InputError(
             "invalid_account_id",
             f"账号 ID 应为 1–{MAX_ACCOUNT_ID_CHARS} 个字符 / account id must have 1-{MAX_ACCOUNT_ID_CHARS} characters",
@@ -103,6 +115,7 @@ def check_account_id(account_id: str) -> str:
             char
             for char in account_id
             if char == "\ufffd" or "\ud800" <= char <= "\udfff" or unicodedata.category(char) == "Cc"
+            or _is_noncharacter(char)
         ),
         None,
     )

@@ -118,9 +118,16 @@ class ReviewService:
             self._options[account_id] = (stored.version, options)
         return options, {"settings": "account"}
 
-    def deadline(self) -> Deadline | None:
-        """The deadline of a review that starts now (None: the service has no limit)."""
-        return Deadline.after(self.config.review_deadline_s)
+    def deadline(self, within: Deadline | None = None) -> Deadline | None:
+        """The deadline of a review that starts now (None: the service has no limit), no later than `within`."""
+        own = Deadline.after(self.config.review_deadline_s)
+        if within is None or (own is not None and own.at <= within.at):
+            return own
+        return within
+
+    def batch_deadline(self) -> Deadline | None:
+        """The deadline of a batch that arrives now (None: no limit)."""
+        return Deadline.after(self.config.batch_deadline_s)
 
     def review_one(self, post: Any, access: Access, deadline: Deadline | None = None) -> dict:
         """One report; bad input raises InputError."""
@@ -157,14 +164,14 @@ class ReviewService:
                             if key.startswith("settings") or key == "incomplete"}
         return answer
 
-    def review_item(self, post: Any, access: Access) -> dict:
+    def review_item(self, post: Any, access: Access, batch_deadline: Deadline | None = None) -> dict:
         """One report of a batch; bad input yields a report with `error`."""
         try:
             options, meta = self.options_for(post, access)
         except InputError:
             options, meta = None, {}  # the review refuses the same field and reports it, with the post's id
-        # each post of a batch has its own time from its own start: the batch as a whole is bounded by its size
-        report = self.reviewer.review_dict(post, options, self.deadline())
+        # each post of a batch has its own time from its own start, cut to the batch's deadline
+        report = self.reviewer.review_dict(post, options, self.deadline(batch_deadline))
         if isinstance(report.get("meta"), dict):
             report["meta"].update(meta)
         self.metrics.observe_report(report)

@@ -31,6 +31,10 @@ class ServiceConfig:
     # running then stop and the report lists them in meta.incomplete (0: no limit). Work per post is bounded
     # anyway (~1-2 s of CPU at 20,000 characters of any content); this keeps a queue of them from piling up.
     review_deadline_s: float = 5.0
+    # Seconds a whole /v1/review/batch call may take from its arrival: each post's own deadline is cut to it, so a
+    # batch of 100 hostile posts cannot hold a review thread for 100 × review_deadline_s; posts reviewed after it
+    # still get the fast checks (the slow ones are listed in meta.incomplete). 0: no limit.
+    batch_deadline_s: float = 60.0
     # the typo transformer's backend ("numpy" or "torch"; None: lexicons/typo/typo.toml's): `review serve` sets
     # torch, since a server trades start-up for per-post speed
     typo_backend: str | None = None
@@ -38,7 +42,7 @@ class ServiceConfig:
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "ServiceConfig":
         """Read REVIEW_DB, REVIEW_API_KEY, REVIEW_MAX_BATCH, REVIEW_MAX_BODY_BYTES, REVIEW_THREADS,
-        REVIEW_ALLOW_ORIGINS, REVIEW_FREEZE_GC, REVIEW_DEADLINE_S and REVIEW_TYPO_BACKEND."""
+        REVIEW_ALLOW_ORIGINS, REVIEW_FREEZE_GC, REVIEW_DEADLINE_S, REVIEW_BATCH_DEADLINE_S and REVIEW_TYPO_BACKEND."""
         env = os.environ if environ is None else environ
         return cls(
             db_path=env.get("REVIEW_DB") or DEFAULT_DB_PATH,
@@ -49,5 +53,6 @@ class ServiceConfig:
             allow_origins=tuple(o.strip() for o in (env.get("REVIEW_ALLOW_ORIGINS") or "").split(",") if o.strip()),
             freeze_gc=env.get("REVIEW_FREEZE_GC") == "1",
             review_deadline_s=float(env.get("REVIEW_DEADLINE_S") or cls.review_deadline_s),
+            batch_deadline_s=float(env.get("REVIEW_BATCH_DEADLINE_S") or cls.batch_deadline_s),
             typo_backend=env.get("REVIEW_TYPO_BACKEND") or None,
         )

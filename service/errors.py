@@ -40,7 +40,7 @@ async def body_too_large(request: Request, error: BodyTooLarge) -> JSONResponse:
 
 
 async def client_disconnected(request: Request, error: ClientDisconnect) -> Response:
-    """The client left before its body arrived: a 499 no one reads."""
+    """The client left before its body arrived, or before a batch was done: a 499 no one reads."""
     # Nothing went wrong here and no one reads the answer, so one log line with 499 (not a 500 and a
     # traceback), counted as 499 in the metrics.
     request.state.log_extra = {"error": "client_disconnected"}

@@ -201,7 +201,8 @@ def check_response(report: dict, text: AnnotatedText, language: str, disabled: s
             "premium": False,
             "status": "",
         },
-        "warnings": {"incompleteResults": False},
+        # LanguageTool's own flag: a check that did not finish in time (meta.incomplete) makes the results partial
+        "warnings": {"incompleteResults": bool(report.get("meta", {}).get("incomplete"))},
         "language": {
             "name": "Chinese",
             "code": language,

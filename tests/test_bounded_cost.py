@@ -112,9 +112,8 @@ class PassesAfter(Deadline):
 def test_a_deadline_keeps_the_fast_findings_and_marks_the_slow_check_incomplete(reviewer):
     text = "外媒报道了台湾总统的讲话。" + "各地要再接再励，认真贯砌落实决策部署。" * 200
     full = reviewer.review({"text": text})
-    checks = len(full.meta["checks"])
-    # every fast check starts; the typo check starts too, and its model path stops at its first batch
-    report = reviewer.review({"text": text}, deadline=PassesAfter(checks))
+    # the typo check starts (the pipeline asks once, before it), and its model path stops at its first batch
+    report = reviewer.review({"text": text}, deadline=PassesAfter(1))
     assert report.meta["incomplete"] == ["typo"]
     assert "incomplete" not in full.meta
     categories = {f.category for f in report.findings}
@@ -125,10 +124,18 @@ def test_a_deadline_keeps_the_fast_findings_and_marks_the_slow_check_incomplete(
     assert any(f.rule == "typo.model" for f in full.findings)
 
 
-def test_a_deadline_already_passed_runs_no_check(reviewer):
-    report = reviewer.review({"text": "各地要再接再励。"}, deadline=PassesAfter(0))
-    assert report.findings == []
-    assert report.meta["incomplete"] == sorted(report.meta["checks"])
+def test_a_deadline_already_passed_still_runs_the_fast_checks_and_does_not_pass_the_post(reviewer):
+    gambling = "网上赌博开户首充返水，再接再励，布署工作。"
+    on_time = reviewer.review({"text": gambling})
+    late = reviewer.review({"text": gambling}, deadline=PassesAfter(0))
+    assert late.meta["incomplete"] == ["typo"]
+    # the sensitive check is fast and always runs: the verdict a late post gets is the one it deserves
+    assert late.verdict == on_time.verdict == "reject"
+    assert {f.category for f in late.findings} == {f.category for f in on_time.findings} - {"typo"}
+    # a clean post whose slow check did not run is not cleared for publication
+    clean = reviewer.review({"text": "市政府召开常务会议，研究部署近期重点工作。"}, deadline=PassesAfter(0))
+    assert clean.findings == [] and clean.meta["incomplete"] == ["typo"]
+    assert clean.verdict == "revise"
 
 
 def test_a_run_of_identical_findings_is_one_finding_over_the_run(reviewer):

@@ -95,11 +95,25 @@ def test_a_review_past_its_deadline_answers_200_and_says_what_did_not_finish(tmp
         answer = hurried.post("/v1/review", json={"text": "各地要再接再励，认真贯彻落实。"})
         assert answer.status_code == 200
         report = answer.json()
-        assert report["meta"]["incomplete"] == sorted(report["meta"]["checks"])
+        # the fast checks always run; the slow one is marked, and a post not fully read is not passed
+        assert report["meta"]["incomplete"] == ["typo"]
+        assert report["verdict"] == "revise"
+        gambling = hurried.post("/v1/review", json={"text": "网上赌博开户首充返水。"}).json()
+        assert gambling["verdict"] == "reject" and gambling["meta"]["incomplete"] == ["typo"]
         batch = hurried.post("/v1/review/batch", json={"posts": [{"text": "各地要再接再励。"}]}).json()
-        assert batch["reports"][0]["meta"]["incomplete"]
+        assert batch["reports"][0]["meta"]["incomplete"] == ["typo"]
         check = hurried.post("/v2/check", data={"text": "各地要再接再励。", "language": "zh-CN"})
-        assert check.status_code == 200 and check.json()["review"]["incomplete"]
+        assert check.status_code == 200 and check.json()["review"]["incomplete"] == ["typo"]
+        # LanguageTool clients read their own flag
+        assert check.json()["warnings"]["incompleteResults"] is True
+
+
+def test_a_batch_shares_one_deadline(tmp_path):
+    config = ServiceConfig(db_path=str(tmp_path / "s.sqlite3"), batch_deadline_s=1e-9)
+    with TestClient(create_app(config)) as hurried:
+        posts = [{"text": normal_text(400)} for _ in range(3)]
+        reports = hurried.post("/v1/review/batch", json={"posts": posts}).json()["reports"]
+        assert [r["meta"]["incomplete"] for r in reports] == [["typo"]] * 3
 
 
 def test_a_normal_review_finishes_within_the_default_deadline(client):
@@ -107,6 +121,9 @@ def test_a_normal_review_finishes_within_the_default_deadline(client):
     assert "incomplete" not in report["meta"]
     assert ServiceConfig.from_env({}).review_deadline_s > 0
     assert ServiceConfig.from_env({"REVIEW_DEADLINE_S": "0"}).review_deadline_s == 0
+    assert ServiceConfig.from_env({"REVIEW_BATCH_DEADLINE_S": "30"}).batch_deadline_s == 30
+    check = client.post("/v2/check", data={"text": normal_text(500), "language": "zh-CN"}).json()
+    assert check["warnings"]["incompleteResults"] is False
 
 
 def test_a_languagetool_answer_grows_with_its_matches_not_with_the_text_times_the_matches(client):

@@ -63,7 +63,8 @@ def test_deeply_nested_json_is_never_a_500(client, method, path, wrap, depth):
     assert client.get("/v1/accounts/deep/settings", headers=KEY).status_code == 404  # nothing half-stored
 
 
-@pytest.mark.parametrize("raw_id", ["%FF", "%FE", "%C3%28", "a%00b", "a%01b", "a%0Ab", "%7F", "%C2%85"])
+@pytest.mark.parametrize("raw_id", ["%FF", "%FE", "%C3%28", "a%00b", "a%01b", "a%0Ab", "%7F", "%C2%85",
+                                    "%E2%80%8B", "%EF%BF%BF", "a%EF%B7%90"])  # U+200B alone, U+FFFF, U+FDD0
 def test_account_ids_with_bad_bytes_or_control_characters_are_refused(client, raw_id):
     """Bytes that are not UTF-8 would all decode to U+FFFD (so %FF and %FE named one account); NUL and other
     control characters name accounts no one can see. Refused on every account route, nothing stored."""
@@ -80,6 +81,16 @@ def test_account_ids_with_bad_bytes_or_control_characters_are_refused(client, ra
         assert db.execute("SELECT count(*) FROM accounts WHERE id LIKE '%' || char(65533) || '%'").fetchone()[0] == 0
     names = client.get("/v1/accounts", headers=KEY).json()["accounts"]
     assert all("\ufffd" not in name and "\x00" not in name for name in names)
+
+
+def test_terms_that_could_never_match_are_not_stored(client):
+    """A term of invisible characters only is left out like an empty one; a control character is refused."""
+    stored = client.put("/v1/accounts/invisible/settings", json={"deny_terms": ["\u200b", " \ufeff", "甲"]},
+                        headers=KEY)
+    assert stored.status_code == 200 and stored.json()["deny_terms"] == ["甲"]
+    refused = client.post("/v1/accounts/invisible/terms/deny", json={"terms": ["a\u0000b"]}, headers=KEY)
+    assert_error(refused, 422, "invalid_terms")
+    assert client.get("/v1/accounts/invisible/settings", headers=KEY).json()["deny_terms"] == ["甲"]
 
 
 def test_a_valid_non_ascii_account_id_still_works(client):
