@@ -111,10 +111,10 @@ def test_a_quotation_that_runs_over_paragraphs_is_balanced(reviewer):
     assert findings_of(reviewer, text) == []
 
 
-def test_the_checks_are_off_by_default():
+def test_the_checks_run_by_default():
     for name in NORMS:
-        assert REGISTRY[name].enabled_by_default is False
-    assert not set(NORMS) & set(Reviewer().default_checks)
+        assert REGISTRY[name].enabled_by_default is True
+    assert set(NORMS) <= set(Reviewer().default_checks)
 
 
 def test_chinese_numerals():

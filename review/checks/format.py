@@ -99,7 +99,6 @@ class FormatCheck(NormsCheck):
     """Reports breaches of GB/T 9704-2012 in posts that are official documents, and malformed document numbers."""
 
     name = "format"
-    enabled_by_default = False
 
     def detector_table(self) -> dict[str, Detector]:
         """Rule id -> detector."""

@@ -102,7 +102,6 @@ class NumbersCheck(NormsCheck):
     """Reports breaches of GB/T 15835-2011 and dates that cannot be right, each with its replacement."""
 
     name = "numbers"
-    enabled_by_default = False
 
     def detector_table(self) -> dict[str, Detector]:
         """Rule id -> detector."""

@@ -133,7 +133,6 @@ class PunctuationCheck(NormsCheck):
     """Reports breaches of GB/T 15834-2011 that a scan can tell for certain, each with its replacement."""
 
     name = "punctuation"
-    enabled_by_default = False
 
     def detector_table(self) -> dict[str, Detector]:
         """Rule id -> detector."""
