@@ -18,6 +18,9 @@ from review.training.classifier_data import government_samples, headline_samples
 
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "classifiers" / "posts.jsonl"
 LONG_FIXTURES = FIXTURES.with_name("long_posts.jsonl")
+# The off-topic evaluation set of issue 25 (celebrity gossip, horoscopes, stock and house-price tips, product
+# adverts, lottery results): hand-written, never trained on, never used to set a weight or a threshold.
+KINDS_FIXTURES = FIXTURES.with_name("offtopic_kinds.jsonl")
 CHECKS = ("offtopic", "entertainment")
 ACCOUNT_TYPES = (
     "government", "public_security", "education", "health", "transport", "emergency", "culture_tourism",
@@ -141,9 +144,66 @@ def evaluate(data: Path, dev: Path, heldout_limit: int = 1500) -> dict:
         }
         _print("heldout", counters)
 
+    results["kinds"] = evaluate_kinds(reviewer, options)
+    if data.is_dir():
+        results["clean_by_account"] = evaluate_clean_by_account(reviewer, options, data, heldout_limit)
+
     results["speed"] = speed(reviewer)
     print(f"speed (ms per post, one thread): {json.dumps(results['speed'])}", file=sys.stderr)
     return results
+
+
+def evaluate_kinds(reviewer: Reviewer, options: ReviewOptions) -> dict:
+    """Post-level recall on the off-topic evaluation set: every post reviewed as if published by every account
+    type (none of the five kinds is any account's remit), by kind and by account type."""
+    rows = [json.loads(line) for line in KINDS_FIXTURES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    by_kind: dict[str, Counter2] = {}
+    by_account: dict[str, Counter2] = {}
+    total = Counter2()
+    for row in rows:
+        for account in ACCOUNT_TYPES:
+            report = _review(reviewer, options, row["text"], account)
+            hit = whole_post_flagged(report, "offtopic")
+            label = f"{row['id']}@{account}"
+            by_kind.setdefault(row["kind"], Counter2()).add(not hit, label)  # examples list the misses
+            by_account.setdefault(account, Counter2()).add(not hit, label)
+            total.add(not hit, label)
+    recall = {
+        "all": _recall(total),
+        "by_kind": {k: _recall(c) for k, c in by_kind.items()},
+        "by_account": {k: _recall(c) for k, c in by_account.items()},
+    }
+    print(f"kinds     post-level recall, all {_line(recall['all'])}", file=sys.stderr)
+    for group in ("by_kind", "by_account"):
+        for key, figures in recall[group].items():
+            print(f"kinds     {key:34s} {_line(figures)}", file=sys.stderr)
+    return recall
+
+
+def evaluate_clean_by_account(reviewer: Reviewer, options: ReviewOptions, data: Path, limit: int) -> dict:
+    """Share of held-out clean news flagged by a post-level off-topic finding, per account type: 《新闻联播》 2026
+    articles (title + text) and held-out government sentences, each reviewed as every account type."""
+    articles = [{"title": a["title"], "text": a["text"]} for a in held_out_articles(data, limit // 3)]
+    sentences = [{"text": s.text} for s in government_samples(data) if s.split == "heldout"][:limit]
+    figures = {}
+    for account in ACCOUNT_TYPES:
+        counter = Counter2()
+        for post in articles + sentences:
+            report = reviewer.review(post | {"account": {"type": account}}, options)
+            counter.add(whole_post_flagged(report, "offtopic"), post.get("title") or post["text"])
+        figures[account] = counter.as_dict() | ({"examples": counter.examples} if counter.examples else {})
+        print(f"clean     {account:34s} {counter.rate:6.4f}  ({counter.hits}/{counter.total})", file=sys.stderr)
+    return figures
+
+
+def _recall(misses: Counter2) -> dict:
+    found = misses.total - misses.hits
+    return {"recall": round(found / misses.total, 4) if misses.total else None, "found": found,
+            "total": misses.total} | ({"misses": misses.examples} if misses.examples else {})
+
+
+def _line(figures: dict) -> str:
+    return f"{figures['recall']:.3f}  ({figures['found']}/{figures['total']})"
 
 
 def speed(reviewer: Reviewer, repeats: int = 5) -> dict:
