@@ -23,30 +23,59 @@ MAX_EVIDENCE = 20
 
 
 class Scorer:
-    """Score and verdict from findings, with weights from lexicons/scoring.toml."""
+    """Score and verdict from findings, with weights and verdict rules from lexicons/scoring.toml."""
 
     def __init__(self, config: dict[str, Any] | None = None) -> None:
         config = config or load_toml("scoring.toml")
         self.penalty = {k: float(v) for k, v in config["severity_penalty"].items()}
         self.weight = {k: float(v) for k, v in config["category_weight"].items()}
+        self.repeat_decay = float(config.get("repeats", {}).get("decay", 1.0))
+        if not 0.0 <= self.repeat_decay <= 1.0:
+            raise ValueError(f"scoring.toml [repeats] decay must be within 0-1, not {self.repeat_decay}")
         verdict = config["verdict"]
         self.revise_rank = SEVERITY_RANK[verdict["revise_min_severity"]]
         self.revise_below = float(verdict["revise_below"])
+        self.revise_on_whole_post = frozenset(verdict.get("revise_on_whole_post", ()))
+        self.whole_post_rank = SEVERITY_RANK[verdict.get("revise_on_whole_post_min_severity", "minor")]
+
+    def cost(self, finding: Finding) -> float:
+        """The points one finding costs on its own."""
+        weight = self.weight.get(finding.category, self.weight.get("default", 1.0))
+        return self.penalty.get(finding.severity, 0.0) * weight * finding.confidence
 
     def score(self, findings: list[Finding]) -> float:
-        """0-100, higher is better; a pure function of the findings."""
-        total = 0.0
+        """0-100, higher is better; a pure function of the findings, whatever their order.
+
+        A rule's findings count with diminishing weight: its k-th costliest weighs `decay ** (k-1)`, so repeats of
+        one problem (85 inline pinyin annotations) cost at most cost/(1-decay) rather than 85 faults.
+        """
+        by_rule: dict[str, list[float]] = {}
         for finding in findings:
-            weight = self.weight.get(finding.category, self.weight.get("default", 1.0))
-            total += self.penalty.get(finding.severity, 0.0) * weight * finding.confidence
+            by_rule.setdefault(finding.rule, []).append(self.cost(finding))
+        total = 0.0
+        for rule in sorted(by_rule):
+            # costliest first, so the rule's worst finding counts in full and the sum never depends on input order
+            for k, cost in enumerate(sorted(by_rule[rule], reverse=True)):
+                total += cost * self.repeat_decay**k
         return round(max(0.0, 100.0 - total), 1)
 
+    def forces_revise(self, finding: Finding) -> bool:
+        """True for a whole-post judgement (no span) of a category that scoring.toml's verdict rules name."""
+        return (
+            finding.start is None
+            and finding.category in self.revise_on_whole_post
+            and SEVERITY_RANK[finding.severity] >= self.whole_post_rank
+        )
+
     def verdict(self, findings: list[Finding], score: float) -> str:
-        """`reject` on any critical finding, `revise` on a serious one or a low score, else `pass`."""
+        """`reject` on any critical finding; `revise` on a serious finding, a whole-post judgement that scoring.toml
+        names, or a low score; else `pass`."""
         ranks = [SEVERITY_RANK[f.severity] for f in findings]
         if ranks and max(ranks) == SEVERITY_RANK["critical"]:
             return "reject"
         if (ranks and max(ranks) >= self.revise_rank) or score < self.revise_below:
+            return "revise"
+        if any(self.forces_revise(f) for f in findings):
             return "revise"
         return "pass"
 
