@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from review.model import Finding, Report
@@ -63,27 +64,69 @@ def _context(text: str, finding: Finding, color: bool, width: int = 16) -> str:
     return f"…{left}{middle}{right}…"
 
 
+@dataclass(frozen=True)
+class FindingGroup:
+    """Findings that tell the same problem (same rule, severity, message and suggestion), in report order."""
+
+    findings: tuple[Finding, ...]
+
+    @property
+    def first(self) -> Finding:
+        """The group's first finding, which speaks for all."""
+        return self.findings[0]
+
+
+def group_findings(findings: list[Finding]) -> list[FindingGroup]:
+    """Findings grouped by rule, severity, message and suggestion, each group where its first finding stands.
+
+    Views show a group once with its count and every place; the report's JSON keeps one finding per span.
+    """
+    groups: dict[tuple[str, str, str, str | None], list[Finding]] = {}
+    for finding in findings:
+        key = (finding.rule, finding.severity, finding.message, finding.suggestion)
+        groups.setdefault(key, []).append(finding)
+    return [FindingGroup(tuple(members)) for members in groups.values()]
+
+
+def _where(finding: Finding, source: str) -> str:
+    """`12:3` (line:column) of a spanned finding, with 标题 before it on the title."""
+    line, column = line_col(source, finding.start or 0)
+    return f"{'标题' if finding.field == 'title' else ''}{line}:{column}"
+
+
 def render_text(report: Report, text: str, title: str | None = None, color: bool = False) -> str:
-    """A terminal report: score, verdict and each finding in place with its suggestion."""
+    """A terminal report: score, verdict and each problem once, with its places in context and its suggestion."""
     verdict = report.verdict or "error"
+    groups = group_findings(report.findings)
     head = f"得分 {report.score}  结论 {VERDICT_ZH.get(verdict, verdict)} ({verdict})  问题 {len(report.findings)} 处"
+    if len(groups) < len(report.findings):
+        head += f"（{len(groups)} 类）"
     lines = [_paint(head, "1", color)]
     if not report.findings:
         lines.append("未发现问题。")
-    for number, finding in enumerate(report.findings, 1):
+    for number, group in enumerate(groups, 1):
+        finding = group.first
         source = title if finding.field == "title" else text
         label = SEVERITY_ZH.get(finding.severity, finding.severity)
         severity = _paint(label, _COLOURS.get(finding.severity, "0"), color)
         category = CATEGORY_ZH.get(finding.category, finding.category)
+        count = len(group.findings)
         if finding.start is None or source is None:
             where = "全文" if finding.field == "text" else "标题"
             lines.append(f"{number:>3}. [{severity}] {category} · {where}: {finding.message}")
-        else:
-            line, column = line_col(source, finding.start)
-            where = f"{'标题' if finding.field == 'title' else ''}{line}:{column}"
-            lines.append(f"{number:>3}. [{severity}] {category} · {where} “{finding.text}”: {finding.message}")
+        elif count == 1:
+            lines.append(f"{number:>3}. [{severity}] {category} · {_where(finding, source)} “{finding.text}”: "
+                         f"{finding.message}")
             lines.append(f"       {_context(source, finding, color)}")
+        else:
+            lines.append(f"{number:>3}. [{severity}] {category} · {count} 处 “{finding.text}”: {finding.message}")
+            for place in group.findings:
+                place_source = title if place.field == "title" else text
+                if place.start is None or place_source is None:
+                    continue
+                lines.append(f"       {_where(place, place_source)} {_context(place_source, place, color)}")
         if finding.suggestion is not None:
             shown = finding.suggestion if finding.suggestion else "（删除）"
-            lines.append(f"       建议: {shown}   置信度 {finding.confidence:.2f}   规则 {finding.rule}")
+            confidence = min(f.confidence for f in group.findings)
+            lines.append(f"       建议: {shown}   置信度 {confidence:.2f}   规则 {finding.rule}")
     return printable("\n".join(lines))
