@@ -116,3 +116,24 @@ def test_bad_input_shows_the_error(page, server_url):
     page.click("#review-button")
     page.wait_for_selector("#status.error")
     assert "20000" in page.inner_text("#status")
+
+
+def test_repeats_are_one_item_with_every_place(page, server_url):
+    """Four identical annotations: one list item, "4 处", four marks, each place button marks its own span."""
+    text = "，".join("持續(xù)工作" for _ in range(4)) + "。"
+    page.goto(server_url + "/")
+    page.fill("#post-text", text)
+    page.click("#review-button")
+    page.wait_for_selector("li.finding button.place")
+    items = page.locator("li.finding", has_text="正文夹杂注音")
+    assert items.count() == 1 and "4 处" in items.first.inner_text()
+    assert page.locator("#annotated mark.finding").all_inner_texts().count("(xù)") == 4
+    places = items.first.locator("button.place")
+    assert places.count() == 4
+    places.nth(2).click()
+    index = places.nth(2).get_attribute("data-index")
+    assert page.locator(f"#annotated mark.active[data-index='{index}']").count() == 1
+    assert "active" in (items.first.get_attribute("class") or "")
+    items.first.locator("button.accept").click()
+    page.wait_for_function("() => !document.getElementById('post-text').value.includes('(xù)')")
+    assert page.input_value("#post-text") == text.replace("(xù)", "")

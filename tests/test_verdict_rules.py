@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import random
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +16,7 @@ from review.report import group_findings, render_text
 from review.resources import load_toml
 
 # inline pinyin a scraper left in a notice: the normaliser reports each as `garbled.annotation`
+STATIC = Path(__file__).resolve().parent.parent / "service" / "static"
 ANNOTATED = ["持續(xù)", "推動(dòng)", "建設(shè)", "網(wǎng)站", "發(fā)展"]
 
 
@@ -138,3 +143,25 @@ def test_terminal_view_shows_repeats_once_with_every_place(reviewer: Reviewer) -
         assert f"1:{finding.start + 1} " in shown, "each place is listed by line:column"
     single = render_text(Report(id=None, score=97.0, verdict="pass", findings=[_finding(start=1)], meta={}), "xa")
     assert "1:2 “a”" in single and "处 “" not in single
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+def test_the_editor_page_groups_as_the_terminal_does() -> None:
+    findings = [
+        _finding("garbled.annotation", severity="major", start=0, message="注音"),
+        _finding("entertainment.emoji", start=3, message="表情"),
+        _finding("garbled.annotation", severity="major", start=9, message="注音"),
+        _finding("entertainment.post", start=None, category="entertainment", message="全文"),
+        _finding("garbled.annotation", severity="major", start=12, message="另一注音"),
+    ]
+    script = (STATIC / "editor.js").read_text(encoding="utf-8")
+    # the page's script with a stand-in document; prints the groups as lists of finding indices
+    harness = (
+        "const document = { addEventListener() {} };\n" + script
+        + "\nconst findings = JSON.parse(process.argv[1]).map((f, index) => ({ ...f, index }));"
+        + "\nconsole.log(JSON.stringify(groupFindings(findings).map((g) => g.map((f) => f.index))));"
+    )
+    data = json.dumps([f.to_dict() for f in findings], ensure_ascii=False)
+    result = subprocess.run(["node", "-e", harness, data], capture_output=True, text=True, timeout=60, check=True)
+    expected = [[findings.index(f) for f in group.findings] for group in group_findings(findings)]
+    assert json.loads(result.stdout) == expected == [[0, 2], [1], [3], [4]]

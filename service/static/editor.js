@@ -102,11 +102,37 @@ function annotate(container, text, findings, onPick) {
   container.append(chars.slice(cursor).join(""));
 }
 
+function groupFindings(findings) {
+  // One group per problem (rule, severity, message, suggestion), where its first finding stands; the report keeps
+  // one finding per place, the list shows the problem once with all its places (as `review check` does).
+  const groups = new Map();
+  for (const finding of findings) {
+    const key = JSON.stringify([finding.rule, finding.severity, finding.message, finding.suggestion]);
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(finding);
+  }
+  return [...groups.values()];
+}
+
 function pick(index) {
+  // Marks the place `index` and the list item of its group.
   document.querySelectorAll(".active").forEach((node) => node.classList.remove("active"));
   document.querySelectorAll(`[data-index="${index}"]`).forEach((node) => node.classList.add("active"));
-  const item = document.querySelector(`li[data-index="${index}"]`);
-  if (item) item.scrollIntoView({ block: "nearest" });
+  const item = document.querySelector(`li.finding[data-indices~="${index}"]`);
+  if (item) {
+    item.classList.add("active");
+    item.scrollIntoView({ block: "nearest" });
+  }
+  const mark = document.querySelector(`mark[data-index="${index}"]`);
+  if (mark) mark.scrollIntoView({ block: "nearest" });
+}
+
+function where(finding, source) {
+  // "正文 2:5" (line:column, code points) of a spanned finding
+  const before = Array.from(source).slice(0, finding.start);
+  const lineStart = before.lastIndexOf("\n") + 1;
+  const line = before.filter((c) => c === "\n").length + 1;
+  return `${finding.field === "title" ? "标题" : ""}${line}:${finding.start - lineStart + 1}`;
 }
 
 function render(report, post) {
@@ -122,20 +148,36 @@ function render(report, post) {
   const list = $("findings");
   list.replaceChildren();
   if (!findings.length) list.append(el("li", { class: "none" }, "未发现问题。"));
-  for (const finding of findings) {
-    const where = finding.field === "title" ? "标题" : finding.start === null ? "全文" : "正文";
+  for (const group of groupFindings(findings)) {
+    const finding = group[0];
+    const spanned = group.filter((f) => f.start !== null);
+    const place = finding.field === "title" ? "标题" : finding.start === null ? "全文" : "正文";
+    const count = group.length > 1 ? `${group.length} 处` : place;
+    const confidence = Math.min(...group.map((f) => Number(f.confidence)));
     const head = el(
       "div", { class: "head" },
       el("span", { class: `tag sev-${finding.severity}` }, SEVERITY_ZH[finding.severity] || finding.severity),
       el("span", { class: "tag" }, CATEGORY_ZH[finding.category] || finding.category),
-      `${where} · 置信度 ${Number(finding.confidence).toFixed(2)}`,
+      `${count} · 置信度 ${confidence.toFixed(2)}`,
     );
-    const item = el("li", { class: "finding", "data-index": finding.index }, head,
+    const indices = group.map((f) => f.index).join(" ");
+    const item = el("li", { class: "finding", "data-index": finding.index, "data-indices": indices }, head,
       el("div", { class: "message" }, finding.message));
-    if (finding.text !== null && finding.suggestion !== null && finding.start !== null) {
+    if (spanned.length > 1) {
+      // every place of a repeated problem, each one click away
+      const places = el("div", { class: "places" });
+      for (const f of spanned) {
+        const source = f.field === "title" ? post.title : post.text;
+        places.append(el("button", { class: "place", type: "button", "data-index": f.index,
+          onclick: () => pick(f.index) }, where(f, source)));
+      }
+      item.append(places);
+    }
+    if (finding.text !== null && finding.suggestion !== null && spanned.length === group.length) {
       const fix = el("div", { class: "fix" }, el("del", {}, finding.text), " → ",
         el("ins", {}, finding.suggestion === "" ? "（删除）" : finding.suggestion));
-      fix.append(el("button", { class: "accept", type: "button", onclick: () => accept(finding) }, "采纳"));
+      const label = group.length > 1 ? `全部采纳（${group.length} 处）` : "采纳";
+      fix.append(el("button", { class: "accept", type: "button", onclick: () => accept(group) }, label));
       item.append(fix);
     }
     item.addEventListener("click", (event) => { if (event.target.tagName !== "BUTTON") pick(finding.index); });
@@ -143,15 +185,23 @@ function render(report, post) {
   }
 }
 
-function accept(finding) {
-  const input = finding.field === "title" ? $("post-title") : $("post-text");
-  const chars = Array.from(input.value);
-  if (chars.slice(finding.start, finding.end).join("") !== finding.text) {
-    setStatus("原文已改动，请重新审校", true); // the report no longer matches what is in the box
-    return;
+function accept(group) {
+  // Applies the suggestion at every place of the group, the last place first so earlier offsets stay valid.
+  const places = [...group].sort((a, b) => b.start - a.start);
+  const edits = { title: Array.from($("post-title").value), text: Array.from($("post-text").value) };
+  for (const finding of places) {
+    const chars = finding.field === "title" ? edits.title : edits.text;
+    if (chars.slice(finding.start, finding.end).join("") !== finding.text) {
+      setStatus("原文已改动，请重新审校", true); // the report no longer matches what is in the box
+      return;
+    }
   }
-  chars.splice(finding.start, finding.end - finding.start, ...Array.from(finding.suggestion));
-  input.value = chars.join("");
+  for (const finding of places) {
+    const chars = finding.field === "title" ? edits.title : edits.text;
+    chars.splice(finding.start, finding.end - finding.start, ...Array.from(finding.suggestion));
+  }
+  $("post-title").value = edits.title.join("");
+  $("post-text").value = edits.text.join("");
   clearTimeout(typingTimer);
   review();
 }
