@@ -178,8 +178,12 @@ def test_a_report_lists_at_most_its_cap_of_findings_and_says_how_many_it_left_ou
     assert report.meta["findings_left_out"] == report.meta["findings_total"] - cap
     shorter = reviewer.review({"text": "各地要再接再励。认真布署工作。"}, ReviewOptions.make(enable=["typo"]))
     assert "findings_left_out" not in shorter.meta
-    # the score counts every finding, not only those listed
-    assert report.score == 0.0
+    # the score counts every finding, not only those listed; a rule's repeats weigh less and less (scoring.toml
+    # [repeats]), so 400 typos of two rules cost each rule its bound, not 400 faults (0.0 before issue 25)
+    scorer = reviewer.scorer
+    bound = sum(scorer.cost(f) for f in shorter.findings) / (1 - scorer.repeat_decay)
+    assert report.score < shorter.score and report.score == pytest.approx(100 - bound, abs=0.2)
+    assert report.verdict == "revise"
 
 
 def test_a_whole_post_finding_carries_a_bounded_list_of_evidence(reviewer):
