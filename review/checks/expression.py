@@ -5,22 +5,26 @@ lexicons/expression/:
 - BannedExpressions, banned.tsv: wrong or discouraged expressions with their correct form (台湾总统 → 台湾地区领导人);
 - Formulations, formulations.toml: 四个意识、四个自信 … with their items: a wrong number (三个自信) or, where the items are
   listed next to the name, a wrong, missing or reordered item;
-- LeaderNames, leaders.tsv + posts.toml: a leader's name next to a post that is not theirs, or a misspelt leader's name
-  next to a post, is critical (单项否决).
+- LeaderNames, leaders.tsv + posts.toml: a leader's name next to a post that is not theirs on the post's date, or a
+  misspelt leader's name next to a post, is critical (单项否决);
+- OwnAuthority, authority.toml: 当局 for one's own government (省当局, 国民当局, 当局网站, 中国当局) is critical.
+Renamed terms (banned.tsv `since`) and leaders' posts (terms in leaders.tsv) are judged as of the post's publication
+date, or its monitoring time when it has none.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from review.chars import HAN_CLASS, is_han
 from review.checks.base import Check, register
 from review.document import Document
 from review.lexicon import Entry, compile_lexicon_regex, load_entries, load_phrases, parse_entries
 from review.lexicon_match import SPACED, LexiconMatcher, SentinelAutomaton, document_skeleton
-from review.model import Finding
+from review.model import CHINA_TZ, Finding
 from review.pinyin import same_reading_chars, term_readings
 from review.resources import lexicon_path, load_toml
 
@@ -54,14 +58,50 @@ class Formulation:
     list_items: bool
 
 
+Term = tuple[date | None, date | None]  # from (inclusive), to (exclusive); None is open
+
+
 @dataclass(frozen=True)
 class Leader:
-    """A national leader: the name, accepted posts, and whether the name is common."""
+    """A national leader: the name, every post held with its terms, and whether the name is common."""
 
     name: str
     posts: frozenset[str]
     summary: str
     common_name: bool
+    terms: dict[str, tuple[Term, ...]] = field(default_factory=dict, compare=False, hash=False)
+    known_from: date | None = None
+
+    def holds(self, post: str, day: date) -> bool:
+        """True when the leader held `post` on `day` (any day before the terms are known counts as held)."""
+        if self.known_from is not None and day < self.known_from:
+            return True  # terms before this date are not listed: nothing to judge by
+        return any((start is None or start <= day) and (end is None or day < end) for start, end in self.terms.get(post, ()))
+
+    def posts_on(self, day: date, titles: frozenset[str]) -> list[str]:
+        """The titles among `titles` the leader held on `day`, in the data's order."""
+        return [post for post in self.terms if post in titles and self.holds(post, day)]
+
+
+def parse_terms(posts: str, where: str) -> dict[str, tuple[Term, ...]]:
+    """`国务院副总理@2018-03-19~2023-03-12|国家副主席@2023-03-10|委员` → {post: ((from, to), …)}."""
+    terms: dict[str, list[Term]] = {}
+    for item in filter(None, posts.split("|")):
+        title, _, span = item.partition("@")
+        start_text, _, end_text = span.partition("~")
+        try:
+            term = (date.fromisoformat(start_text) if start_text else None, date.fromisoformat(end_text) if end_text else None)
+        except ValueError:
+            raise ValueError(f"{where}: bad term in {item!r} (title@YYYY-MM-DD~YYYY-MM-DD)") from None
+        terms.setdefault(title, []).append(term)
+    return {title: tuple(spans) for title, spans in terms.items()}
+
+
+def review_date(doc: Document) -> date:
+    """The day a post is judged as of: its publication date, else its monitoring time (default now), in China."""
+    post = doc.post
+    moment = post.published_at or post.checked_at or datetime.now(CHINA_TZ)
+    return moment.astimezone(CHINA_TZ).date()
 
 
 def name_misspellings(name: str, curated: list[str], neighbours: Callable[[str], Iterable[str]] | None = None
@@ -95,19 +135,26 @@ class BannedExpressions(ExpressionPart):
     def __init__(self) -> None:
         banned = load_entries(FOLDER, "banned.tsv", BANNED_CATEGORIES)
         self.matcher = LexiconMatcher(banned, load_phrases(FOLDER, "allow.txt"), max_gap=1)
+        # renamed or retired terms: wrong only from the day the change took effect
+        self.since = {entry.term: date.fromisoformat(entry.get("since") or "") for entry in banned if entry.get("since")}
 
     def check(self, doc: Document) -> list[Finding]:
         """Findings for banned expressions, with their correct form."""
         findings = []
+        day = review_date(doc)
         # Allow terms steer the matching (see SensitiveCheck.check); the pipeline drops the findings of the rest.
         for match in self.matcher.find(doc.text, document_skeleton(doc), doc.options.allow_terms):
             entry = match.entry
             if match.kind == SPACED and _only_adds_a_separator(entry.term, entry.suggestion):
                 continue  # the entry is a missing separator (中共中央国务院), and this spelling has one: 中共中央 国务院
+            since = self.since.get(entry.term)
+            if since is not None and day < since:
+                continue  # the old name was right when the post was published
             message = f"{CATEGORY_LABELS[entry.category]}：“{entry.term}”"
             if entry.suggestion:
                 message += f"应为“{entry.suggestion}”"
             message += f"（{entry.note}）" if entry.note else ""
+            message += f"（{since.isoformat()}起）" if since is not None else ""
             findings.append(
                 self.finding(
                     doc,
@@ -330,11 +377,15 @@ class LeaderNames(ExpressionPart):
 
         confusion = shipped_confusion()
         for entry in entries:
+            terms = parse_terms(entry.get("posts") or "", entry.source)
+            known_from = entry.get("known_from")
             leader = Leader(
                 name=entry.term,
-                posts=frozenset((entry.get("posts") or "").split("|")),
+                posts=frozenset(terms),
                 summary=entry.note or "",
                 common_name=entry.get("common_name") == "yes",
+                terms=terms,
+                known_from=date.fromisoformat(known_from) if known_from else None,
             )
             self.leaders[leader.name] = leader
             automaton.add(leader.name, (leader.name, False))
@@ -367,6 +418,7 @@ class LeaderNames(ExpressionPart):
     def check(self, doc: Document) -> list[Finding]:
         """Findings for a leader's name beside a post that is not theirs, or misspelt beside their own."""
         text = doc.text
+        day = review_date(doc)
         findings = []
         for end_index, (name, misspelt) in self.names.iter(text):
             leader = self.leaders[name]
@@ -396,26 +448,104 @@ class LeaderNames(ExpressionPart):
             if before is not None and text.endswith(self.former_markers, 0, start - len(before)):
                 before = None  # 时任国家副主席习近平: a post held then
             for post in (before, after):
-                if post is not None and post not in leader.posts:
-                    findings.append(
-                        self.finding(
-                            doc,
-                            start,
-                            end,
-                            rule="expression.leader_post",
-                            severity="critical",
-                            message=f"领导人职务错误：{name}现任{leader.summary}，不是“{post}”",
-                            suggestion=None,
-                            confidence=0.9,
-                            evidence=[{"post": post, "posts": sorted(leader.posts)}],
-                        )
-                    )
+                if post is not None and not leader.holds(post, day):
+                    findings.append(self._wrong_post(doc, start, end, leader, post, day))
         return findings
+
+    def _wrong_post(self, doc: Document, start: int, end: int, leader: Leader, post: str, day: date) -> Finding:
+        """A leader_post finding: `post` was not the leader's on `day` (never, or at another time)."""
+        held = "、".join(leader.posts_on(day, self.full_posts)) or leader.summary
+        later = [start for start, _ in leader.terms.get(post, ()) if start is not None and start > day]
+        if post in leader.posts and not later:
+            # a post held before: a former post wants 时任/原 (时任国务院副总理韩正)
+            message = f"领导人职务错误：{day.isoformat()}时{leader.name}任{held}，已不任“{post}”（指当时职务请写“时任”或“原”）"
+        elif later:
+            message = f"领导人职务错误：{day.isoformat()}时{leader.name}任{held}，{min(later).isoformat()}起才任“{post}”"
+        else:
+            message = f"领导人职务错误：{day.isoformat()}时{leader.name}任{held}，不是“{post}”"
+        return self.finding(
+            doc,
+            start,
+            end,
+            rule="expression.leader_post",
+            severity="critical",
+            message=message,
+            suggestion=None,
+            confidence=0.9,
+            evidence=[{"post": post, "as_of": day.isoformat(), "posts": leader.posts_on(day, leader.posts)}],
+        )
+
+
+@dataclass(frozen=True)
+class AuthorityRule:
+    """One authority.toml rule: a pattern for 当局 said of a Chinese government body, and the right name."""
+
+    pattern: re.Pattern[str]
+    suggestion: str
+    note: str
+
+
+class OwnAuthority(ExpressionPart):
+    """authority.toml: 当局 for one's own government (省当局, 国民当局, 当局网站, 中国当局) is critical; Taiwan's,
+    foreign, colonial and past regimes' 当局 and 有关当局 are left alone."""
+
+    def __init__(self) -> None:
+        config = load_toml(FOLDER, "authority.toml")
+        self.legitimate_before = tuple(config.get("legitimate_before", ()))
+        self.not_after = tuple(config.get("not_after", ()))
+        self.places: dict[str, str] = dict(config.get("places", {}))
+        self.rules = [
+            AuthorityRule(
+                pattern=compile_lexicon_regex(item["pattern"], f"expression/authority.toml: rule {index}"),
+                suggestion=item["suggestion"],
+                note=item.get("note", ""),
+            )
+            for index, item in enumerate(config["rule"], 1)
+        ]
+        self.examples: list[dict] = list(config.get("example", ()))
+
+    def check(self, doc: Document) -> list[Finding]:
+        """Findings for 当局 said of a Chinese government body, with the right name."""
+        text = doc.text
+        if "当局" not in text:
+            return []
+        taken: list[tuple[int, int]] = []
+        findings = []
+        for rule in self.rules:
+            for match in rule.pattern.finditer(text):
+                start, end = match.span()
+                if any(start < taken_end and taken_start < end for taken_start, taken_end in taken):
+                    continue  # an earlier rule has this span (北京当局 before the provinces)
+                if text.startswith(self.not_after, end) or text.endswith(self.legitimate_before, 0, start):
+                    continue  # 局外人; 国民党湖南当局, 美国有关当局: someone else's 当局
+                taken.append((start, end))
+                groups = match.groupdict()
+                place = groups.get("place")
+                suggestion = rule.suggestion.format(
+                    unit=groups.get("unit") or "", place=self.places.get(place, place) if place else ""
+                )
+                message = f"涉政称谓：不得称我国政府机关为“当局”，“{match.group()}”应为“{suggestion}”"
+                message += f"（{rule.note}）" if rule.note else ""
+                findings.append(
+                    self.finding(
+                        doc,
+                        start,
+                        end,
+                        rule="expression.own_authority",
+                        severity="critical",
+                        message=message,
+                        suggestion=suggestion,
+                        confidence=0.85,
+                        term=match.group(),
+                    )
+                )
+        return sorted(findings, key=lambda finding: finding.start or 0)
 
 
 @register
 class ExpressionCheck(Check):
-    """规范表述: banned expressions, formulations with counts and items, leaders' names and posts (three parts)."""
+    """规范表述: banned expressions, formulations with counts and items, leaders' names and posts, 当局 for one's own
+    government (four parts)."""
 
     name = "expression"
     category = "expression"
@@ -424,8 +554,11 @@ class ExpressionCheck(Check):
         self.banned_part = BannedExpressions()
         self.formulations_part = Formulations()
         self.leaders_part = LeaderNames()
-        # in this order, as the one check always reported them
-        self.parts: tuple[ExpressionPart, ...] = (self.banned_part, self.formulations_part, self.leaders_part)
+        self.authority_part = OwnAuthority()
+        # in this order, as the one check always reported them (the authority part came last)
+        self.parts: tuple[ExpressionPart, ...] = (
+            self.banned_part, self.formulations_part, self.leaders_part, self.authority_part
+        )
 
     @property
     def formulations(self) -> list[Formulation]:
