@@ -9,7 +9,7 @@ from review.checks.base import Check, register
 from review.classify.linear import shipped_model
 from review.classify.signals import Hit, load_promotion_lexicon, load_topic_signal_lexicon, signal_totals
 from review.document import BODY, TITLE, Document
-from review.model import Finding
+from review.model import SEVERITY_RANK, Finding
 from review.resources import lexicon_path, load_toml
 from review.segment import cut
 
@@ -80,39 +80,46 @@ class OfftopicCheck(Check):
         if title:
             hits += [("title", h) for h in self.topic_signals.find(title)]
             promotion_hits += [("title", h) for h in self.promotion.find(title)]
-        topic_totals = signal_totals([h for _, h in hits])
+        # Each word counts once: a news item that says 票房 six times is about a film's takings, not gossip.
+        distinct = {(h.signal, (title if f == "title" else lead)[h.start : h.end]): h for f, h in hits}
+        topic_totals = signal_totals(list(distinct.values()))
         # Words of government work (warnings, enforcement) argue against every off-topic reading.
         damping = math.exp(-topic_totals.pop(GOVERNMENT_CONTEXT, 0.0))
         promotion_total = sum(h.weight for _, h in promotion_hits)
 
         _kind, own = self.account_topics(account_type)
-        best: tuple[float, str] | None = None
+        threshold = doc.options.thresholds.get(self.name, self.min_probability)
+        best: tuple[bool, float, str] | None = None
         for topic, spec in self.topics.items():
             if spec["elsewhere"] == CORE or topic in own:
                 continue
             signal = topic_totals.get(topic, 0.0)
+            # Government and social-affairs content wins ties: a clean post must pass. Topics the model has no
+            # class for (lottery, personal …) spread their mass over the model's classes, so their core probability
+            # is less telling and gets a looser limit.
+            core_limit = self.max_core_signals
+            core = core_probability
             if topic == "commerce":
                 score = 1.0 - math.exp(-promotion_total) if promotion_total >= self.min_promotion else 0.0
             elif spec["source"] == "signals":
                 score = 1.0 - math.exp(-signal) if signal >= self.min_signal else 0.0
             else:
-                # Confirming signal words shrink the model's remaining doubt.
+                # Confirming signal words shrink the model's remaining doubt, and the doubt that the post is core
+                # news: gossip told as a story (顶流男星深夜同回酒店) reads half as 社会 to a headline model.
                 score = 1.0 - (1.0 - proba.get(topic, 0.0)) * math.exp(-max(signal, 0.0))
+                core = core_probability * math.exp(-max(signal, 0.0))
+                core_limit = self.max_core
             score *= damping
-            if best is None or score > best[0]:
-                best = (score, topic)
+            if score < threshold or core > core_limit:
+                continue
+            # An off-topic judgement (minor/major) outranks a cross-department hint (info) that scores higher:
+            # a house-price tip is 房价预测 even though the model is surer that it is about housing.
+            judged = SEVERITY_RANK[spec["elsewhere"]] >= SEVERITY_RANK["minor"]
+            if best is None or (judged, score) > best[:2]:
+                best = (judged, score, topic)
         if best is None:
             return None
-        score, topic = best
-        threshold = doc.options.thresholds.get(self.name, self.min_probability)
-        if score < threshold:
-            return None
-        # Government and social-affairs content wins ties: a clean post must pass.
-        # Topics the model has no class for (lottery, personal …) spread their mass over the model's classes, so
-        # their core probability is less telling and gets a looser limit.
-        core_limit = self.max_core if self.topics[topic]["source"] == "model" else self.max_core_signals
-        if core_probability > core_limit:
-            return None
+        _judged, score, topic = best
         drivers = [(f, h) for f, h in hits if h.signal == topic and h.weight > 0]
         if topic == "commerce":
             drivers = [(f, h) for f, h in promotion_hits if h.weight > 0]
