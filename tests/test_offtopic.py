@@ -137,3 +137,42 @@ def test_government_context_damps_offtopic_readings(reviewer):
     text = "民警提醒：网络游戏充值要通过官方渠道，警惕“低价代充”“免费送皮肤”等诈骗陷阱。"
     assert _serious(_offtopic(reviewer, text, "public_security")) == []
     assert _serious(_offtopic(reviewer, "《王者荣耀》新赛季开启，全新英雄皮肤上线，快来开黑上分吧。", "public_security"))
+
+
+# Issue 25: the post-level judgement (a whole-post `offtopic.<topic>` finding at minor or above) on the five kinds.
+ISSUE_25_POSTS = [
+    ("education", "今日牛股推荐：某科技龙头股主力资金大举流入，明日有望涨停，建议逢低加仓。", "stock"),
+    ("culture_tourism", "一个月瘦二十斤！这款代餐奶昔不节食不运动，现在下单到手价99元，前100名送摇摇杯。", "commerce"),
+    ("human_resources", "专家预测：明年房价将迎来新一轮上涨，现在是买房的最佳时机，错过再等十年。", "property_tip"),
+    ("public_security", "某顶流男星深夜与神秘女子同回酒店…", "entertainment"),
+    ("market_regulation", "本周星座运势：巨蟹座财运不错，天秤座要注意感情问题。", "horoscope"),
+    ("statistics", "超级大乐透第26100期开奖：前区03 09 17 25 31，后区02 10。", "lottery"),
+]
+
+
+@pytest.mark.parametrize(("account", "text", "topic"), ISSUE_25_POSTS, ids=lambda v: str(v)[:12])
+def test_issue_25_kinds_get_a_post_level_judgement(reviewer, account, text, topic):
+    findings = _serious(_offtopic(reviewer, text, account))
+    assert [f.rule for f in findings] == [f"offtopic.{topic}"]
+    assert findings[0].start is None and findings[0].end is None
+
+
+def test_house_price_tip_outranks_the_housing_hint(reviewer):
+    # The model is surer that the post is about housing (realty: info on this account) than that it is a tip.
+    text = "房价还会涨吗？置业顾问建议刚需早买早安心，明年买房只会更贵。"
+    assert [f.rule for f in _serious(_offtopic(reviewer, text, "human_resources"))] == ["offtopic.property_tip"]
+
+
+@pytest.mark.parametrize(
+    ("account", "text"),
+    [
+        ("public_security", "警方提醒：有人冒充明星工作人员，以粉丝见面会名义收取“定金”，这是诈骗，切勿转账。"),
+        ("market_regulation", "市场监管局提醒：某代餐产品宣称“不节食一个月瘦二十斤”，涉嫌虚假宣传，已立案查处。"),
+        ("public_security", "警惕非法荐股：自称“老师”拉群推荐牛股、承诺稳赚的都是诈骗。"),
+        ("statistics", "10月份70个大中城市中，新建商品住宅销售价格环比下降的城市有56个，房价总体平稳。"),
+        ("government", "我市福彩公益金资助的20个社区养老服务站全部投入使用。"),
+    ],
+)
+def test_warnings_and_plain_news_about_these_kinds_pass(reviewer, account, text):
+    assert _serious(_offtopic(reviewer, text, account)) == []
+
