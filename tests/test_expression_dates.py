@@ -107,3 +107,18 @@ def test_a_post_never_held_is_wrong_on_any_date_the_terms_cover(reviewer):
     # before the terms are listed (the 19th Party Congress) only misspelt names are checked
     assert not findings(reviewer, "中央组织部部长赵乐际出席。", "expression.leader_post", "2015-01-01")
     assert findings(reviewer, "国务院总理李墙出席。", "expression.leader_name", "2015-01-01")
+
+
+def test_an_old_name_after_yuan_or_shiren_names_the_old_body(reviewer):
+    for text in ("原国家食品药品监督管理总局副局长吴某被查。", "时任环保局局长张某被问责。", "不再保留国务院法制办公室。"):
+        assert not findings(reviewer, text, "expression.institution", "2020-01-01"), text
+    assert findings(reviewer, "县环保局开展检查。", "expression.institution", "2020-01-01")
+
+
+def test_foreign_ministries_and_second_names_are_not_renamed_bodies(reviewer):
+    assert not findings(reviewer, "美国农业部24日称，金砖国家农业部长会议在京召开。", "expression.institution", "2024-05-25")
+    # 国家海洋局 is still a second name of 自然资源部; 国家外国专家局 was one until 2023
+    assert not findings(reviewer, "国家海洋局局长应邀作讲座。", "expression.institution", "2025-08-26")
+    assert not findings(reviewer, "国家外国专家局发布通知。", "expression.institution", "2020-01-01")
+    assert findings(reviewer, "国家外国专家局发布通知。", "expression.institution", "2024-01-01")
+    assert findings(reviewer, "中国农业部发布通知。", "expression.institution", "2020-01-01")

@@ -135,8 +135,9 @@ class BannedExpressions(ExpressionPart):
     def __init__(self) -> None:
         banned = load_entries(FOLDER, "banned.tsv", BANNED_CATEGORIES)
         self.matcher = LexiconMatcher(banned, load_phrases(FOLDER, "allow.txt"), max_gap=1)
-        # renamed or retired terms: wrong only from the day the change took effect
+        # renamed or retired terms: wrong only from the day the change took effect, and never as the old body's name
         self.since = {entry.term: date.fromisoformat(entry.get("since") or "") for entry in banned if entry.get("since")}
+        self.former_markers = tuple(load_toml(FOLDER, "renamed.toml").get("former_markers", ()))
 
     def check(self, doc: Document) -> list[Finding]:
         """Findings for banned expressions, with their correct form."""
@@ -148,8 +149,8 @@ class BannedExpressions(ExpressionPart):
             if match.kind == SPACED and _only_adds_a_separator(entry.term, entry.suggestion):
                 continue  # the entry is a missing separator (中共中央国务院), and this spelling has one: 中共中央 国务院
             since = self.since.get(entry.term)
-            if since is not None and day < since:
-                continue  # the old name was right when the post was published
+            if since is not None and (day < since or doc.text.endswith(self.former_markers, 0, match.start)):
+                continue  # the old name was right when the post was published, or it names the old body (原环保局)
             message = f"{CATEGORY_LABELS[entry.category]}：“{entry.term}”"
             if entry.suggestion:
                 message += f"应为“{entry.suggestion}”"
