@@ -70,7 +70,8 @@ def main(argv=None) -> int:
                 continue
             articles += 1
             day = row["date"]
-            post = {"text": row["text"][:6000], "published_at": f"{day[:4]}-{day[4:6]}-{day[6:8]}"}  # judged as of its date
+            # judged as of its date
+            post = {"text": row["text"][:6000], "published_at": f"{day[:4]}-{day[4:6]}-{day[6:8]}"}
             for finding in reviewer.review(post, options).findings:
                 if finding.rule.startswith("expression.leader"):
                     counts[(finding.rule, finding.text)] += 1

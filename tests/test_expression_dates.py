@@ -122,3 +122,8 @@ def test_foreign_ministries_and_second_names_are_not_renamed_bodies(reviewer):
     assert not findings(reviewer, "国家外国专家局发布通知。", "expression.institution", "2020-01-01")
     assert findings(reviewer, "国家外国专家局发布通知。", "expression.institution", "2024-01-01")
     assert findings(reviewer, "中国农业部发布通知。", "expression.institution", "2020-01-01")
+
+
+def test_the_wuhan_institute_of_virology_is_not_the_slur(reviewer):
+    assert not findings(reviewer, "专家组考察了武汉病毒研究所，武汉病毒所研究员介绍情况。", "expression.sovereignty")
+    assert findings(reviewer, "所谓武汉病毒的说法是污名化。", "expression.sovereignty")

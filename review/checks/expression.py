@@ -7,7 +7,8 @@ lexicons/expression/:
   listed next to the name, a wrong, missing or reordered item;
 - LeaderNames, leaders.tsv + posts.toml: a leader's name next to a post that is not theirs on the post's date, or a
   misspelt leader's name next to a post, is critical (单项否决);
-- OwnAuthority, authority.toml: 当局 for one's own government (省当局, 国民当局, 当局网站, 中国当局) is critical.
+- OwnAuthority, authority.toml (run by BannedExpressions): 当局 for one's own government (省当局, 国民当局, 当局网站,
+  中国当局) is critical.
 Renamed terms (banned.tsv `since`) and leaders' posts (terms in leaders.tsv) are judged as of the post's publication
 date, or its monitoring time when it has none.
 """
@@ -76,7 +77,8 @@ class Leader:
         """True when the leader held `post` on `day` (any day before the terms are known counts as held)."""
         if self.known_from is not None and day < self.known_from:
             return True  # terms before this date are not listed: nothing to judge by
-        return any((start is None or start <= day) and (end is None or day < end) for start, end in self.terms.get(post, ()))
+        terms = self.terms.get(post, ())
+        return any((start is None or start <= day) and (end is None or day < end) for start, end in terms)
 
     def posts_on(self, day: date, titles: frozenset[str]) -> list[str]:
         """The titles among `titles` the leader held on `day`, in the data's order."""
@@ -90,7 +92,10 @@ def parse_terms(posts: str, where: str) -> dict[str, tuple[Term, ...]]:
         title, _, span = item.partition("@")
         start_text, _, end_text = span.partition("~")
         try:
-            term = (date.fromisoformat(start_text) if start_text else None, date.fromisoformat(end_text) if end_text else None)
+            term = (
+                date.fromisoformat(start_text) if start_text else None,
+                date.fromisoformat(end_text) if end_text else None,
+            )
         except ValueError:
             raise ValueError(f"{where}: bad term in {item!r} (title@YYYY-MM-DD~YYYY-MM-DD)") from None
         terms.setdefault(title, []).append(term)
@@ -130,17 +135,26 @@ class ExpressionPart(Check):
 
 
 class BannedExpressions(ExpressionPart):
-    """banned.tsv: wrong or discouraged expressions with their correct form (台湾总统 → 台湾地区领导人)."""
+    """banned.tsv: wrong or discouraged expressions with their correct form (台湾总统 → 台湾地区领导人), and 当局 for
+    one's own government (OwnAuthority)."""
 
     def __init__(self) -> None:
         banned = load_entries(FOLDER, "banned.tsv", BANNED_CATEGORIES)
         self.matcher = LexiconMatcher(banned, load_phrases(FOLDER, "allow.txt"), max_gap=1)
         # renamed or retired terms: wrong only from the day the change took effect, and never as the old body's name
-        self.since = {entry.term: date.fromisoformat(entry.get("since") or "") for entry in banned if entry.get("since")}
+        self.since = {
+            entry.term: date.fromisoformat(entry.get("since") or "") for entry in banned if entry.get("since")
+        }
         self.former_markers = tuple(load_toml(FOLDER, "renamed.toml").get("former_markers", ()))
+        # a banned expression too, found by patterns rather than a list of terms
+        self.authority = OwnAuthority()
 
     def check(self, doc: Document) -> list[Finding]:
-        """Findings for banned expressions, with their correct form."""
+        """Findings for banned expressions, with their correct form, then for 当局 said of our own government."""
+        return self._listed(doc) + self.authority.check(doc)
+
+    def _listed(self, doc: Document) -> list[Finding]:
+        """Findings for the terms of banned.tsv."""
         findings = []
         day = review_date(doc)
         # Allow terms steer the matching (see SensitiveCheck.check); the pipeline drops the findings of the rest.
@@ -545,8 +559,8 @@ class OwnAuthority(ExpressionPart):
 
 @register
 class ExpressionCheck(Check):
-    """规范表述: banned expressions, formulations with counts and items, leaders' names and posts, 当局 for one's own
-    government (four parts)."""
+    """规范表述: banned expressions (当局 for one's own government among them), formulations with counts and items,
+    leaders' names and posts (three parts)."""
 
     name = "expression"
     category = "expression"
@@ -555,11 +569,8 @@ class ExpressionCheck(Check):
         self.banned_part = BannedExpressions()
         self.formulations_part = Formulations()
         self.leaders_part = LeaderNames()
-        self.authority_part = OwnAuthority()
-        # in this order, as the one check always reported them (the authority part came last)
-        self.parts: tuple[ExpressionPart, ...] = (
-            self.banned_part, self.formulations_part, self.leaders_part, self.authority_part
-        )
+        # in this order, as the one check always reported them
+        self.parts: tuple[ExpressionPart, ...] = (self.banned_part, self.formulations_part, self.leaders_part)
 
     @property
     def formulations(self) -> list[Formulation]:
