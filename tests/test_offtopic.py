@@ -171,6 +171,12 @@ def test_house_price_tip_outranks_the_housing_hint(reviewer):
         ("public_security", "警惕非法荐股：自称“老师”拉群推荐牛股、承诺稳赚的都是诈骗。"),
         ("statistics", "10月份70个大中城市中，新建商品住宅销售价格环比下降的城市有56个，房价总体平稳。"),
         ("government", "我市福彩公益金资助的20个社区养老服务站全部投入使用。"),
+        ("statistics", "11月份70个大中城市中，一线城市房价环比止跌反弹，楼市预期逐步改善。"),
+        ("statistics", "房价触底企稳迹象显现，10月份一线城市新房价格环比持平。"),
+        ("government", "我市出台购房补贴政策，首次购房的刚需家庭可申请最高5万元补贴，抓住政策窗口期。"),
+        ("health", "科学减重：不建议使用代餐代替正餐，一个月瘦十斤的说法不可信。"),
+        ("public_security", "警方提醒：“荐股群”“带你炒股”多为骗局，切勿向陌生账户转账。"),
+        ("culture_tourism", "我市举办星座主题天文科普展，市民可免费观测猎户座、双子座流星雨。"),
     ],
 )
 def test_warnings_and_plain_news_about_these_kinds_pass(reviewer, account, text):
