@@ -177,6 +177,10 @@ def test_house_price_tip_outranks_the_housing_hint(reviewer):
         ("health", "科学减重：不建议使用代餐代替正餐，一个月瘦十斤的说法不可信。"),
         ("public_security", "警方提醒：“荐股群”“带你炒股”多为骗局，切勿向陌生账户转账。"),
         ("culture_tourism", "我市举办星座主题天文科普展，市民可免费观测猎户座、双子座流星雨。"),
+        ("government", "官宣！我市5家明星企业入选国家级专精特新“小巨人”，粉丝们快来点赞。"),
+        ("culture_tourism", "官宣！人气偶像担任我市文旅推广大使，首支宣传片播放量破千万。"),
+        ("statistics", "前三季度我市彩票销售额同比增长8%，福彩、体彩公益金筹集稳步增加。"),
+        ("education", "某中学举办校园十佳歌手大赛，同学们化身“偶像”，现场粉丝应援热烈。"),
     ],
 )
 def test_warnings_and_plain_news_about_these_kinds_pass(reviewer, account, text):
