@@ -37,14 +37,16 @@ SPIN = {
     "提高": "进步", "实施": "施行", "要求": "请求", "问题": "疑问", "活动": "运动", "举行": "实行", "稳定": "安稳",
     "安全": "平安", "环境": "情况", "合作": "协作", "创新": "立异", "改革": "变革", "农村": "乡下", "完善": "完满",
 }
+LEXICON_WORDS = 16  # the first entries of SPIN: lexicons/fluency/spinner.tsv reversed
 _SPIN_RE = re.compile("|".join(sorted(SPIN, key=len, reverse=True)))
+_LEXICON_RE = re.compile("|".join(sorted(list(SPIN)[:LEXICON_WORDS], key=len, reverse=True)))
 _CLAUSE = re.compile(r"(?<=[，,])")
 _SENTENCE = re.compile(r"(?<=[。！？；\n])")
 
 
-def spin(text: str, rate: float, rng: random.Random) -> tuple[str, float]:
-    """`text` with `rate` of its eligible words replaced by their near-synonyms, and the share replaced."""
-    hits = list(_SPIN_RE.finditer(text))
+def spin(text: str, rate: float, rng: random.Random, words: re.Pattern[str] = _SPIN_RE) -> tuple[str, float]:
+    """`text` with `rate` of its eligible words (`words`) replaced by their near-synonyms, and the share replaced."""
+    hits = list(words.finditer(text))
     if not hits:
         return text, 0.0
     chosen = set(rng.sample(range(len(hits)), max(1, round(rate * len(hits)))))
@@ -130,6 +132,11 @@ def evaluate(check: FluencyCheck, name: str, posts: list[str], rng: random.Rando
         spun = [spin(p, rate, rng) for p in posts]
         spun = [text for text, share in spun if share >= rate - 1e-9]
         rows.append((name, f"spun {rate:.0%}", len(spun), np.mean([flagged(check, p) for p in spun])))
+    for rate in (0.10, 0.30):
+        spun = [spin(p, rate, rng, _LEXICON_RE) for p in posts]
+        spun = [text for text, share in spun if share >= rate - 1e-9]
+        rows.append((name, f"spun {rate:.0%}, lexicon words only", len(spun),
+                     np.mean([flagged(check, p) for p in spun])))
     for label, shuffle, drop in (("clauses shuffled", True, 0.0), ("5% characters dropped", False, 0.05),
                                  ("shuffled + 5% dropped", True, 0.05)):
         garbled = [garble(p, rng, shuffle, drop) for p in posts]

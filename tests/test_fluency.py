@@ -108,14 +108,18 @@ def test_enabled_spun_post_scores_below_60() -> None:
     and its whole-post finding has null offsets; the original notice keeps a fluency-free report."""
     reviewer = Reviewer()
     options = ReviewOptions.make(enable=[*reviewer.default_checks, "fluency"])
-    report = reviewer.review(Post(text=SPUN), options)
+    # 当局 for one's own government is the expression check's critical finding already: without it, the spun
+    # notice passes the default checks, and only this check takes it under 60
+    spun = SPUN.replace("当局", "政府")
+    assert reviewer.review(Post(text=spun)).score >= 90
+    report = reviewer.review(Post(text=spun), options)
     fluency = [f for f in report.findings if f.category == "fluency"]
     post = [f for f in fluency if f.rule == "fluency.post"]
     assert post and post[0].start is None and post[0].end is None and post[0].severity == "major"
     assert report.score < 60
     for finding in fluency:
         if finding.start is not None:
-            assert SPUN[finding.start : finding.end] == finding.text
+            assert spun[finding.start : finding.end] == finding.text
     clean = reviewer.review(Post(text=CLEAN), options)
     assert not [f for f in clean.findings if f.category == "fluency"]
     # off by default: the same spun post without enabling it has no fluency finding

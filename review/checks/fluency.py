@@ -8,7 +8,7 @@ count as evidence where the original word reads better in their place.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -194,8 +194,10 @@ class FluencyCheck(Check):
         """A finding per flagged sentence and, when most sentences are flagged, one for the whole post."""
         scored, post_mean = self.judge(doc.text)
         flagged = [s for s in scored if s.severity]
-        findings = [self._sentence_finding(doc, sentence) for sentence in flagged]
-        if self.post_flagged(scored, post_mean):
+        whole = self.post_flagged(scored, post_mean)
+        # in a post judged rewritten throughout, each flagged sentence is part of that rewrite, not a slip: major
+        findings = [self._sentence_finding(doc, replace(s, severity="major") if whole else s) for s in flagged]
+        if whole:
             words = "、".join(dict.fromkeys(f"{spin.spun}（{spin.original}）" for s in scored for spin in s.spins))
             message = f"全文{len(scored)}句中{len(flagged)}句语句不通顺，疑似洗稿或机器改写"
             if words:
