@@ -40,6 +40,8 @@ CATEGORY_ZH = {
     "entertainment": "过度娱乐化",
     "timeliness": "时效",
     "garbled": "乱码",
+    "norms": "写作规范",
+    "fluency": "语句不通",
 }
 VERDICT_ZH = {"pass": "通过", "revise": "修改后发布", "reject": "不予发布（单项否决）"}
 _COLOURS = {"info": "36", "minor": "33", "major": "31", "critical": "1;41"}

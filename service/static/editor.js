@@ -6,7 +6,7 @@ const VERDICT_ZH = { pass: "通过", revise: "修改后发布", reject: "不予�
 const SEVERITY_ZH = { info: "提示", minor: "轻微", major: "较重", critical: "严重" };
 const CATEGORY_ZH = {
   typo: "错别字", sensitive: "敏感/违禁表述", expression: "规范表述", offtopic: "无关信息",
-  entertainment: "过度娱乐化", timeliness: "时效", garbled: "乱码",
+  entertainment: "过度娱乐化", timeliness: "时效", garbled: "乱码", norms: "写作规范", fluency: "语句不通",
 };
 
 const $ = (id) => document.getElementById(id);
