@@ -67,6 +67,19 @@ class Scorer:
             and SEVERITY_RANK[finding.severity] >= self.whole_post_rank
         )
 
+    def reasons(self, findings: list[Finding], score: float) -> list[str]:
+        """Why a verdict is not `pass`, as `kind:detail` codes in the order the verdict rules weigh them:
+        `critical:<rule>`, `serious:<rule>` (at or above revise_min_severity), `score_below:<limit>`,
+        `whole_post:<rule>` (a judgement scoring.toml names). Empty when nothing holds the post back."""
+        critical = sorted({f.rule for f in findings if f.severity == "critical"})
+        serious = sorted({f.rule for f in findings
+                          if self.revise_rank <= SEVERITY_RANK[f.severity] < SEVERITY_RANK["critical"]})
+        reasons = [f"critical:{rule}" for rule in critical] + [f"serious:{rule}" for rule in serious]
+        if score < self.revise_below:
+            reasons.append(f"score_below:{self.revise_below:g}")
+        reasons += [f"whole_post:{rule}" for rule in sorted({f.rule for f in findings if self.forces_revise(f)})]
+        return reasons
+
     def verdict(self, findings: list[Finding], score: float) -> str:
         """`reject` on any critical finding; `revise` on a serious finding, a whole-post judgement that scoring.toml
         names, or a low score; else `pass`."""
@@ -298,6 +311,10 @@ class Reviewer:
             meta["findings_left_out"] = len(findings) - len(shown)
         if incomplete:
             meta["incomplete"] = sorted(incomplete)
+        if verdict != "pass":
+            # what the editor must deal with for the post to pass (the findings say where)
+            unfinished = [f"incomplete:{name}" for name in sorted(incomplete)]
+            meta["verdict_reasons"] = self.scorer.reasons(findings, score) + unfinished
         return Report(id=post.id, score=score, verdict=verdict, findings=shown, meta=meta)
 
     def review_dict(self, data: Any, options: ReviewOptions | None = None, deadline: Deadline | None = None) -> dict:

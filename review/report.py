@@ -96,6 +96,21 @@ def _where(finding: Finding, source: str) -> str:
     return f"{'标题' if finding.field == 'title' else ''}{line}:{column}"
 
 
+REASON_ZH = {
+    "critical": "严重问题（单项否决）",
+    "serious": "较重问题",
+    "score_below": "得分低于",
+    "whole_post": "全文判断",
+    "incomplete": "未完成的检查",
+}
+
+
+def reason_text(code: str) -> str:
+    """A verdict reason code (`kind:detail`, see `Scorer.reasons`) for people: 严重问题（单项否决） sensitive.gambling."""
+    kind, _, detail = code.partition(":")
+    return f"{REASON_ZH.get(kind, kind)} {detail}".strip()
+
+
 def render_text(report: Report, text: str, title: str | None = None, color: bool = False) -> str:
     """A terminal report: score, verdict and each problem once, with its places in context and its suggestion."""
     verdict = report.verdict or "error"
@@ -104,6 +119,9 @@ def render_text(report: Report, text: str, title: str | None = None, color: bool
     if len(groups) < len(report.findings):
         head += f"（{len(groups)} 类）"
     lines = [_paint(head, "1", color)]
+    reasons = [reason_text(code) for code in report.meta.get("verdict_reasons", [])] if report.meta else []
+    if reasons:
+        lines.append("原因：" + "；".join(dict.fromkeys(reasons)))
     if not report.findings:
         lines.append("未发现问题。")
     for number, group in enumerate(groups, 1):

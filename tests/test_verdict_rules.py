@@ -165,3 +165,24 @@ def test_the_editor_page_groups_as_the_terminal_does() -> None:
     result = subprocess.run(["node", "-e", harness, data], capture_output=True, text=True, timeout=60, check=True)
     expected = [[findings.index(f) for f in group.findings] for group in group_findings(findings)]
     assert json.loads(result.stdout) == expected == [[0, 2], [1], [3], [4]]
+
+
+def test_a_report_says_why_its_post_did_not_pass(reviewer):
+    gambling = reviewer.review({"text": "网上赌博开户首充返水，再接再励。"})
+    assert gambling.verdict == "reject"
+    assert gambling.meta["verdict_reasons"][0] == "critical:sensitive.gambling"
+    cute = reviewer.review({"text": "家人们谁懂啊！小编加班到凌晨三点…呜呜呜，求大家点个赞"})
+    assert cute.verdict == "revise" and "whole_post:entertainment.post" in cute.meta["verdict_reasons"]
+    assert "原因：全文判断 entertainment.post" in render_text(cute, "家人们谁懂啊！小编加班到凌晨三点…呜呜呜，求大家点个赞")
+    clean = reviewer.review({"text": "市政府召开常务会议，研究部署近期重点工作。"})
+    assert clean.verdict == "pass" and "verdict_reasons" not in clean.meta
+
+
+def test_the_reasons_follow_the_verdict_rules():
+    scorer = Scorer()
+    major = Finding("typo", "typo.lexicon.idiom", "major", 0, 2, "ab", "ac", 0.5, "m")
+    minor = Finding("norms", "numbers.range", "minor", 3, 5, "cd", "ce", 0.9, "m")
+    assert scorer.reasons([minor], scorer.score([minor])) == []
+    assert scorer.reasons([major, minor], scorer.score([major, minor])) == ["serious:typo.lexicon.idiom"]
+    many = [Finding("norms", f"r{i}", "minor", i, i + 1, "x", "y", 1.0, "m") for i in range(5)]
+    assert scorer.reasons(many, scorer.score(many)) == [f"score_below:{scorer.revise_below:g}"]
