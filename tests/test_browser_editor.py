@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
 import time
 from pathlib import Path
 
 import pytest
 import uvicorn
+from server_helpers import free_port
 
 from service.app import create_app
 from service.config import ServiceConfig
@@ -38,9 +38,7 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def server_url(tmp_path_factory):
     """The app under uvicorn in a background thread, on a free loopback port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     db = tmp_path_factory.mktemp("browser") / "settings.sqlite3"
     app = create_app(ServiceConfig(db_path=str(db)))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))

@@ -7,7 +7,6 @@ each other while all answering 200 (measured before: 188-189 of 200 added terms 
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from urllib.parse import quote
@@ -15,6 +14,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 import uvicorn
+from server_helpers import free_port
 
 from service.app import create_app
 from service.config import ServiceConfig
@@ -22,13 +22,6 @@ from service.config import ServiceConfig
 API_KEY = "concurrency-key"
 KEY = {"X-API-Key": API_KEY}
 CLIENTS = 20
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

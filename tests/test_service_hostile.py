@@ -15,6 +15,7 @@ import httpx
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
+from server_helpers import free_port
 
 from service.app import create_app
 from service.config import ServiceConfig
@@ -169,9 +170,7 @@ class Lines(logging.Handler):
 def test_a_client_leaving_mid_body_is_a_499_in_one_log_line(tmp_path):
     """Used to be logged and counted as a 500 with a 60-line traceback (ClientDisconnect in the body read)."""
     app = create_app(ServiceConfig(db_path=str(tmp_path / "s.sqlite3"), api_key=API_KEY))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="info"))
     thread = threading.Thread(target=server.run, daemon=True)
     captured = Lines()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -13,17 +12,12 @@ import time
 
 import httpx
 import pytest
+from server_helpers import free_port
 
 KEY = {"X-API-Key": "restart-key"}
 MOJIBAKE = "天气很好".encode("utf-8").decode("cp1252", errors="ignore")
 POST = {"id": "r1", "text": f"今天{MOJIBAKE}，市民出行注意安全。", "account": {"id": "city-news", "type": "government"}}
 STARTUP_LIMIT_S = 120  # loading every model on a busy 2-core machine
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_server(db_path: str, port: int, log_path: str) -> subprocess.Popen:

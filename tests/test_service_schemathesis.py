@@ -8,7 +8,6 @@ Only 127.0.0.1 is contacted: the server is started here on a free port, over a t
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -28,18 +27,13 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
     response_schema_conformance,
     status_code_conformance,
 )
+from server_helpers import free_port  # noqa: E402
 
 API_KEY = "schemathesis-key"
 EXAMPLES_PER_MODE = 16  # 17 operations, valid and invalid requests: about 300 requests in all
 BUDGET_S = 45  # generation stops sending requests past this (the run is still a pass or fail on what it sent)
 STARTUP_LIMIT_S = 120
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
