@@ -4,11 +4,11 @@
     python benchmarks/hostile_requests.py --root /tmp/old     # the same against another checkout (before/after)
     python benchmarks/hostile_requests.py --cases de,emoji    # only some cases
 
-Starts `review serve --workers 1` on a free loopback port (a throw-away settings database), waits for it to warm
-up, and sends each case once, one at a time: server CPU seconds (from /proc, the server process and its
-children), the worker's peak RSS above its idle RSS, wall time, status and answer bytes. A normal post of the
-same length (plain government writing, tests/fixtures/normal_post.txt repeated) is the yardstick. Then the
-queueing case: two 8,000-character hostile posts sent together, and how long a normal 500-character post sent
+Starts `review serve --workers 1` on a free loopback port (a throw-away settings database, as
+benchmarks/load_service.py starts it), waits for it to warm up, and sends each case once, one at a time: server
+CPU seconds (from /proc, the server process and its children), the worker's peak RSS above its idle RSS, wall
+time, status and answer bytes. A normal post of the same length (plain government writing,
+tests/fixtures/normal_post.txt repeated) is the yardstick. Then the queueing case: two 8,000-character hostile posts sent together, and how long a normal 500-character post sent
 right after them waits. Every case is bounded by a client timeout (--timeout); traffic goes to 127.0.0.1 only.
 """
 
@@ -17,15 +17,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 import httpx
+from load_service import start_server  # the same `review serve` start-up as the load test (this folder)
 
 ROOT = Path(__file__).resolve().parent.parent
 NORMAL = (ROOT / "tests" / "fixtures" / "normal_post.txt").read_text(encoding="utf-8")
@@ -81,32 +78,6 @@ def reset_peak(pid: int) -> None:
         pass
 
 
-def start_server(root: Path) -> tuple[subprocess.Popen, str]:
-    """`review serve` from `root` on a free loopback port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    folder = tempfile.mkdtemp(prefix="review-hostile-")
-    env = {**os.environ, "PYTHONPATH": str(root), "REVIEW_DB": os.path.join(folder, "s.sqlite3")}
-    command = [sys.executable, "-m", "review.cli", "serve", "--port", str(port), "--workers", "1",
-               "--db", env["REVIEW_DB"], "--log-level", "warning"]
-    process = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL,
-                               stderr=open(os.path.join(folder, "server.log"), "wb"))
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"server exited; see {folder}/server.log")
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                return process, url
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    process.kill()
-    sys.exit("server did not start")
-
-
 def send(client: httpx.Client, url: str, path: str, body: dict | None, form: dict | None, timeout: float):
     """One request; (status or error, bytes, seconds)."""
     began = time.perf_counter()
@@ -131,7 +102,7 @@ def main() -> None:
     chosen = cases()
     if args.cases:
         chosen = {name: chosen[name] for name in args.cases.split(",")}
-    process, url = start_server(args.root.resolve())
+    process, url, _log = start_server(1, None, args.root.resolve())
     try:
         with httpx.Client() as client:
             send(client, url, "/v1/review", {"text": normal(500)}, None, args.timeout)

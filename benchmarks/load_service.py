@@ -229,8 +229,8 @@ def started_workers(log_path: str) -> int:
         return sum('"event": "started"' in line for line in log)
 
 
-def start_server(workers: int, threads: int | None) -> tuple[subprocess.Popen, str, str]:
-    """`review serve` on a free loopback port with a throw-away settings database."""
+def start_server(workers: int, threads: int | None, root: Path = ROOT) -> tuple[subprocess.Popen, str, str]:
+    """`review serve` of the checkout `root` on a free loopback port with a throw-away settings database."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -241,7 +241,9 @@ def start_server(workers: int, threads: int | None) -> tuple[subprocess.Popen, s
         command += ["--threads", str(threads)]
     log_path = os.path.join(folder, "server.log")
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
+        # the checkout's own package first, whatever this interpreter has installed (before/after comparisons)
+        env = {**os.environ, "PYTHONPATH": str(root)}
+        process = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
