@@ -14,7 +14,6 @@ import numpy as np
 # as a regex character class body: f"[{HAN_CLASS}]"
 HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff"
 HAN_RUN = re.compile(f"[{HAN_CLASS}]+")
-HAN_ONLY = re.compile(f"[{HAN_CLASS}]+")  # use with fullmatch
 _RANGES = ((0x4E00, 0x9FFF), (0x3400, 0x4DBF))
 
 
@@ -30,7 +29,7 @@ def has_han(text: str) -> bool:
 
 def all_han(text: str) -> bool:
     """True when `text` is non-empty and every character of it is Chinese."""
-    return HAN_ONLY.fullmatch(text) is not None
+    return HAN_RUN.fullmatch(text) is not None
 
 
 def han_mask(codes: np.ndarray) -> np.ndarray:
