@@ -5,11 +5,12 @@
     python benchmarks/hostile_requests.py --cases de,emoji    # only some cases
 
 Starts `review serve --workers 1` on a free loopback port (a throw-away settings database, as
-benchmarks/load_service.py starts it), waits for it to warm up, and sends each case once, one at a time: server
-CPU seconds (from /proc, the server process and its children), the worker's peak RSS above its idle RSS, wall
-time, status and answer bytes. A normal post of the same length (plain government writing,
-tests/fixtures/normal_post.txt repeated) is the yardstick. Then the queueing case: two 8,000-character hostile posts sent together, and how long a normal 500-character post sent
-right after them waits. Every case is bounded by a client timeout (--timeout); traffic goes to 127.0.0.1 only.
+benchmarks/load_service.py starts it), waits for it to warm up, and sends each case once, one at a time: server CPU
+seconds (from /proc, the server process and its children), the worker's peak RSS above its idle RSS, wall time,
+status and answer bytes. A normal post of the same length (plain government writing, tests/fixtures/normal_post.txt
+repeated) is the yardstick. Then the queueing case: two 8,000-character hostile posts sent together, and how long a
+normal 500-character post sent right after them waits. Every case is bounded by a client timeout (--timeout);
+traffic goes to 127.0.0.1 only.
 """
 
 from __future__ import annotations
