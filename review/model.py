@@ -205,6 +205,9 @@ class Finding:
     # The words an account's allow terms are matched against (the normalised span, or the lexicon term that made
     # the finding); None where allow terms do not apply. Read by the pipeline, never reported.
     term: str | None = None
+    # Where the text came from when it was extracted from a file (review.inputs): paragraph, page, HTML element or
+    # image with its box (docs/inputs.md); None for a post sent as text.
+    source: dict | None = None
 
     def to_dict(self) -> dict:
         """The finding as the contract's JSON object (extra fields only when set)."""
@@ -213,6 +216,8 @@ class Finding:
         data["confidence"] = round(float(self.confidence), 4)
         if self.evidence is None:
             data.pop("evidence")
+        if self.source is None:
+            data.pop("source")
         return data
 
 
