@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -139,6 +140,32 @@ class Account:
         if values["id"] is not None:  # the key of stored settings and per-account reports; the rest is display
             check_identifier(values["id"], "account.id")
         return cls(**values)
+
+
+def known_account_types() -> dict[str, str]:
+    """The contract's account types and their Chinese names, from lexicons/account_types.toml (empty when absent)."""
+    from review.resources import lexicon_path, load_toml
+
+    if not lexicon_path("account_types.toml").exists():
+        return {}
+    return {name: str(entry.get("label", name)) for name, entry in load_toml("account_types.toml")["accounts"].items()}
+
+
+def unknown_account_type_warning(account_type: str | None) -> str | None:
+    """The bilingual warning for an account type the engine does not know (it is reviewed as `other`), or None."""
+    known = known_account_types()
+    if account_type is None or not known or account_type in known:
+        return None
+    shown = account_type if len(account_type) <= 40 else account_type[:40] + "…"  # a warning stays short
+    # "卫健" should point at health (卫生健康): compare with the Chinese names as well as the codes
+    by_label = {label: name for name, label in known.items()}
+    close = difflib.get_close_matches(account_type[:40], list(known) + list(by_label), n=1, cutoff=0.5)
+    hint_zh = hint_en = ""
+    if close:
+        name = by_label.get(close[0], close[0])
+        hint_zh, hint_en = f"（是否应为 {name}，{known[name]}？）", f" (did you mean {name}?)"
+    return (f"未知的账号类型“{shown}”，按 other 审校{hint_zh} / unknown account type \"{shown}\", reviewed as other"
+            f"{hint_en}; 可用 / known: {', '.join(known)}")
 
 
 @dataclass(frozen=True)

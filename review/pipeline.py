@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import threading
 import time
 from dataclasses import replace
@@ -12,7 +13,7 @@ from review.budget import Deadline, OutOfTime
 from review.checks.base import Check
 from review.document import PostText
 from review.errors import InputError
-from review.model import SEVERITY_RANK, Finding, Post, Report
+from review.model import SEVERITY_RANK, Finding, Post, Report, unknown_account_type_warning
 from review.options import ReviewOptions, RuntimeSettings, TakesRuntimeSettings
 from review.resources import load_toml
 
@@ -205,6 +206,19 @@ def bounded_evidence(finding: Finding) -> Finding:
     return replace(finding, evidence=[*finding.evidence[:MAX_EVIDENCE], {"left_out": left_out}])
 
 
+def unknown_checks_error(unknown: list[str], available: Iterable[str]) -> InputError:
+    """The error for check names that are not registered: it lists the valid names, and the closest one."""
+    names = sorted(available)
+    shown = [name[:40] for name in unknown[:10]]  # a request may name thousands: the message stays short
+    close = [found for name in shown for found in difflib.get_close_matches(name, names, n=1, cutoff=0.6)]
+    hint_zh = f"（是否应为 {', '.join(close)}？）" if close else ""
+    hint_en = f" (did you mean {', '.join(close)}?)" if close else ""
+    return InputError(
+        "unknown_check",
+        f"未知的检查项{hint_zh} / unknown checks{hint_en}: {', '.join(shown)}; 可用 / available: {', '.join(names)}",
+    )
+
+
 class Reviewer:
     """Reviews posts with the registered checks; build once, share between threads."""
 
@@ -219,7 +233,7 @@ class Reviewer:
             names = list(checks)
             unknown = [name for name in names if name not in registry]
             if unknown:
-                raise InputError("unknown_check", f"未知的检查项 / unknown checks: {', '.join(unknown)}")
+                raise unknown_checks_error(unknown, registry)
         self.default_checks: tuple[str, ...] = tuple(sorted(names))
         self.scorer = scorer or Scorer()
         # a report lists at most this many findings (the most serious first) and says how many it left out
@@ -255,7 +269,7 @@ class Reviewer:
         wanted = self.default_checks if options.enable is None else tuple(sorted(options.enable))
         unknown = [n for n in list(wanted) + sorted(options.disable) if n not in registry]
         if unknown:
-            raise InputError("unknown_check", f"未知的检查项 / unknown checks: {', '.join(unknown)}")
+            raise unknown_checks_error(unknown, registry)
         return [name for name in wanted if name not in options.disable]
 
     def review(self, post: Post | dict, options: ReviewOptions | None = None, deadline: Deadline | None = None
@@ -311,6 +325,9 @@ class Reviewer:
             meta["findings_left_out"] = len(findings) - len(shown)
         if incomplete:
             meta["incomplete"] = sorted(incomplete)
+        account_warning = unknown_account_type_warning(post.account.type)
+        if account_warning:  # every caller (check, batch, inspect, the service) sees why the type had no effect
+            meta["warnings"] = [{"code": "unknown_account_type", "message": account_warning}]
         if verdict != "pass":
             # what the editor must deal with for the post to pass (the findings say where)
             unfinished = [f"incomplete:{name}" for name in sorted(incomplete)]

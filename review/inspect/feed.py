@@ -10,8 +10,9 @@ from datetime import datetime
 from typing import Any, Iterator
 
 from review.errors import InputError
+from review.model import known_account_types as model_account_types
 from review.model import parse_datetime
-from review.resources import lexicon_path, load_toml
+from review.resources import load_toml
 
 ACCOUNT_KEYS = ("id", "name", "type", "platform", "unit")
 # CSV headers accepted for account fields besides the dotted `account.name` form
@@ -159,9 +160,7 @@ def _post_id(record: dict) -> str | None:
 
 def known_account_types() -> frozenset[str] | None:
     """The contract's account types, from lexicons/account_types.toml (None when that file is absent)."""
-    if not lexicon_path("account_types.toml").exists():
-        return None
-    return frozenset(load_toml("account_types.toml").get("accounts", {}))
+    return frozenset(model_account_types()) or None
 
 
 def account_key(account: dict[str, str | None]) -> str:
