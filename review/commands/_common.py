@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from review.pipeline import ReviewOptions
 
@@ -31,3 +32,11 @@ def review_options(args: argparse.Namespace) -> ReviewOptions:
         allow_terms=_split(args.allow),
         deny_terms=_split(args.deny),
     )
+
+
+def print_warnings(meta: dict, where: str = "") -> int:
+    """Print a report's `meta.warnings` (an unknown account type …) on stderr; returns how many there were."""
+    warnings = meta.get("warnings") or []
+    for warning in warnings:
+        print(f"警告 / warning{where}: {warning.get('message', warning.get('code'))}", file=sys.stderr)
+    return len(warnings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from review.commands._common import add_review_options, review_options
+from review.commands._common import add_review_options, print_warnings, review_options
 from review.errors import InputError
 from review.report import render_text, report_json
 
@@ -73,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
     except InputError as error:
         print(f"错误 / error: {error.message}", file=sys.stderr)
         return 2
+    print_warnings(report.meta)
     if args.json:
         print(report_json(report.to_dict(), indent=2))
     else:
