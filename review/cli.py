@@ -9,14 +9,29 @@ import sys
 
 from review import __version__, commands
 
+HELP_TEXT = "显示帮助并退出 / show this help and exit"
+
+
+class BilingualParser(argparse.ArgumentParser):
+    """An argument parser whose -h/--help says what it does in Chinese and English; sub-commands get the same
+    class (argparse makes sub-parsers of the parent's class)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        add_help = kwargs.pop("add_help", True)
+        super().__init__(*args, add_help=False, **kwargs)
+        if add_help:
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help=HELP_TEXT)
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command registered."""
-    parser = argparse.ArgumentParser(
+    parser = BilingualParser(
         prog="review",
-        description="政务新媒体内容审校 / review Chinese government new-media posts, offline.",
+        description="政务新媒体内容审校 / review Chinese government new-media posts, offline. "
+        "`review COMMAND -h` 显示各命令的选项 / shows a command's options.",
     )
-    parser.add_argument("--version", action="version", version=f"review {__version__}")
+    parser.add_argument("--version", action="version", version=f"review {__version__}",
+                        help="显示版本并退出 / show the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         if module_info.name.startswith("_"):

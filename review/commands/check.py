@@ -12,7 +12,14 @@ from review.report import render_text, report_json
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the `check` sub-command."""
-    parser = sub.add_parser("check", help="审校一篇文稿 / review one plain-text post")
+    parser = sub.add_parser(
+        "check",
+        help="审校一篇文稿 / review one plain-text post",
+        description="审校一篇文稿，终端上输出可读报告，--json 输出合同规定的 JSON 报告。日期相关的检查以 --checked-at 为"
+        "监测时间（默认现在）。退出码：0 完成；1 结论达到 --fail-on；2 输入有误。 / Review one post: a readable report, "
+        "or the contract's JSON with --json. Date checks measure from --checked-at (default now). Exit status: "
+        "0 done; 1 the verdict reached --fail-on; 2 bad input.",
+    )
     parser.add_argument("file", nargs="?", default="-", help="文稿文件，- 为标准输入 / post file, - for stdin")
     parser.add_argument("--json", action="store_true", help="输出 JSON 报告 / print the JSON report")
     parser.add_argument("--title", help="标题 / headline")
@@ -21,7 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--platform", help="平台，如 wechat, weibo / platform")
     parser.add_argument("--published-at", help="发布时间 ISO 8601 / publication time")
     parser.add_argument("--checked-at", help="监测时间 ISO 8601（默认现在）/ monitoring time (default now)")
-    parser.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    parser.add_argument("--color", choices=["auto", "always", "never"], default="auto",
+                        help="彩色输出（auto：终端上彩色）/ coloured report (auto: on a terminal)")
     parser.add_argument(
         "--fail-on",
         choices=["never", "revise", "reject"],
