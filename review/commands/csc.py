@@ -28,7 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the pass-through commands to the `train` and `eval` groups."""
     for group, name, target, text in COMMANDS:
         parser = command_group(sub, group).add_parser(name, help=text, add_help=False, prefix_chars="\0")
-        parser.add_argument("argv", nargs=argparse.REMAINDER)
+        parser.add_argument("argv", nargs=argparse.REMAINDER,
+                            help="交给实现模块的参数，--help 显示其选项 / arguments for the module; --help lists them")
         parser.set_defaults(
             handler=lambda args, target=target, prog=f"review {group} {name}": _run(target, prog, args.argv)
         )

@@ -35,8 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "typo", help="评测错别字检查（词表+规则+模型）/ evaluate the whole typo check"
     )
     parser.add_argument("sets", nargs="*", default=["dev", "acc_rmrb", "acc_xxqg"],
-                        help="dev, acc_rmrb, acc_xxqg, cscd_ns, gen_xxqg, gen_de3, sighan15, pdh_checked, odw-dev "
-                             "or a JSONL/TSV file")
+                        help="评测集名或 JSONL/TSV 文件 / set names or JSONL/TSV files: dev, acc_rmrb, acc_xxqg, "
+                             "cscd_ns, gen_xxqg, gen_de3, sighan15, pdh_checked, odw-dev")
     parser.add_argument("--data", default=DEFAULT_DATA, help="共享数据目录 / shared data folder")
     parser.add_argument("--dev-file", default=DEFAULT_DEV, help="review_dev.jsonl 路径 / path of the dev set")
     parser.add_argument("--limit", type=int, default=0, help="每个集合只评前 N 句 / first N sentences per set")

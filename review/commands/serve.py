@@ -13,32 +13,38 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "serve",
         help="启动 HTTP 服务 / run the HTTP service",
-        description="HTTP API (/v1/review, /v2/check, /docs) and the editor page (/). "
+        description="HTTP 接口（/v1/review、/v2/check、/docs）和编辑页（/）；账号设置接口需要环境变量 REVIEW_API_KEY 中的"
+        "密钥。 / HTTP API (/v1/review, /v2/check, /docs) and the editor page (/). "
         "The account-settings endpoints need the API key in the environment variable REVIEW_API_KEY.",
     )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (each loads the models)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="监听地址（默认仅本机 127.0.0.1）/ address to listen on (default 127.0.0.1, this machine)")
+    parser.add_argument("--port", type=int, default=8000, help="端口（默认 8000）/ port (default 8000)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="uvicorn 工作进程数（每个都加载模型）/ uvicorn worker processes (each loads the models)")
     parser.add_argument(
         "--db",
         default=os.environ.get("REVIEW_DB", DEFAULT_DB_PATH),
-        help=f"SQLite file of per-account settings, created on first start (default {DEFAULT_DB_PATH})",
+        help=f"账号设置的 SQLite 文件，首次启动时创建 / SQLite file of per-account settings, created on first start "
+        f"(default {DEFAULT_DB_PATH})",
     )
-    parser.add_argument("--max-batch", type=int, default=ServiceConfig.max_batch, help="posts per batch request")
-    parser.add_argument(
-        "--max-body-bytes", type=int, default=ServiceConfig.max_body_bytes, help="larger request bodies get 413"
-    )
-    parser.add_argument(
-        "--threads", type=int, help="review threads per worker (default: CPU count divided among the workers)"
-    )
+    parser.add_argument("--max-batch", type=int, default=ServiceConfig.max_batch,
+                        help="每个批量请求最多稿件数 / most posts per batch request")
+    parser.add_argument("--max-body-bytes", type=int, default=ServiceConfig.max_body_bytes,
+                        help="请求体字节上限，超出返回 413 / larger request bodies get 413")
+    parser.add_argument("--threads", type=int,
+                        help="每个进程的审校线程数（默认 CPU 数平分给各进程）/ review threads per worker "
+                        "(default: CPU count divided among the workers)")
     parser.add_argument(
         "--allow-origin",
         action="append",
         default=[],
         metavar="ORIGIN",
-        help="allow browser calls (CORS) from this origin, e.g. an editor plug-in's page; '*' for any",
+        help="允许该来源的浏览器调用（CORS），如编辑器插件页面；'*' 为任意 / allow browser calls (CORS) from this "
+        "origin, e.g. an editor plug-in's page; '*' for any",
     )
-    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"],
+                        help="日志级别 / log level")
     parser.set_defaults(handler=run)
 
 
