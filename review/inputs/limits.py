@@ -1,0 +1,66 @@
+"""How much of a file is read: nothing from a file is trusted to be small (docs/inputs.md lists the limits)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from review.errors import InputError
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class InputLimits:
+    """Bounds on reading one file; every reader checks the ones that apply to it."""
+
+    max_bytes: int = 50 * MB  # the file itself
+    # the extracted text: reviewed in sections of the contract's 20,000 characters, ten of them at most
+    max_chars: int = 200_000
+    max_unzipped_bytes: int = 200 * MB  # .docx: the declared sizes of all its parts together
+    max_zip_entries: int = 5_000  # .docx: parts in the archive
+    max_zip_ratio: int = 200  # .docx: a part over 1 MB unpacked may be at most this many times its packed size
+    max_pages: int = 2_000  # PDF
+    max_html_elements: int = 200_000  # HTML elements walked
+    max_images: int = 50  # images read by OCR per file
+    max_image_bytes: int = 20 * MB
+    max_image_pixels: int = 60_000_000  # width × height; a 1080 × 20,000 long image (长图) is 21.6 M
+    seconds: float = 120.0  # extraction and OCR of one file together
+
+
+@dataclass
+class Clock:
+    """A file's time budget: text extraction refuses past it, OCR skips the images left."""
+
+    limits: InputLimits
+    started: float
+
+    @classmethod
+    def start(cls, limits: InputLimits) -> "Clock":
+        """A budget that starts now."""
+        return cls(limits, time.monotonic())
+
+    def passed(self) -> bool:
+        """True once the file has used its time."""
+        return time.monotonic() - self.started >= self.limits.seconds
+
+    def check(self, zh: str, en: str) -> None:
+        """Raise InputError `input_too_slow` once the time is used (`zh`/`en`: what was being read)."""
+        if self.passed():
+            raise InputError(
+                "input_too_slow",
+                f"读取{zh}超过 {self.limits.seconds:g} 秒，已停止 / reading the {en} took over "
+                f"{self.limits.seconds:g} seconds and was stopped",
+                "file",
+            )
+
+
+def refuse_size(zh: str, en: str, size: int, limit: int, unit: str = "bytes") -> InputError:
+    """The error for a file or part over a size limit (`zh`/`en`: what is too large)."""
+    zh_unit = {"bytes": "字节", "pages": "页", "elements": "个元素", "entries": "个部件"}.get(unit, unit)
+    return InputError(
+        "file_too_large",
+        f"{zh}过大：{size} {zh_unit}，上限 {limit} {zh_unit} / the {en} is too large: {size} {unit}, the limit is "
+        f"{limit}",
+        "file",
+    )
