@@ -70,4 +70,8 @@ def run(args: argparse.Namespace) -> int:
         f"输出：{args.output}",
         file=sys.stderr,
     )
+    from review.inspect.html import NO_FONT_NOTE, cjk_font
+
+    if cjk_font() is None:
+        print(f"注意 / note: {NO_FONT_NOTE}", file=sys.stderr)
     return 0
