@@ -43,9 +43,28 @@ def review_line(line_number: int, line: str, options: ReviewOptions, typo_backen
         err = InputError("invalid_json",
                          f"第 {line_number} 行不是有效的 JSON / line {line_number} is not valid JSON: {reason}")
         return Report.from_error(err, None, meta).to_dict()
-    report = get_reviewer(typo_backend).review_dict(data, options)
+    if isinstance(data, dict) and "file" in data and "text" not in data:
+        report = review_file_post(data, options, typo_backend)
+    else:
+        report = get_reviewer(typo_backend).review_dict(data, options)
     report.setdefault("meta", {}).update(meta)
     return report
+
+
+def review_file_post(data: dict, options: ReviewOptions, typo_backend: str | None = None) -> dict:
+    """Review a post whose `file` field names a file (.docx, PDF, HTML, image, text) read by review.inputs; its
+    other fields are the contract's. A file that cannot be read becomes a report with `error`."""
+    from review.inputs import extract_path, review_extracted
+    from review.pipeline import get_reviewer
+
+    post_id = data.get("id") if isinstance(data.get("id"), str) else None
+    try:
+        if not isinstance(data["file"], str) or not data["file"].strip():
+            raise InputError("invalid_type", "file 应为文件路径字符串 / file must be a path string", "file")
+        extracted = extract_path(data["file"])
+        return review_extracted(get_reviewer(typo_backend), extracted, data, options).to_dict()
+    except InputError as error:
+        return Report.from_error(error, post_id).to_dict()
 
 
 def warm_up(options: ReviewOptions, typo_backend: str | None = None) -> None:

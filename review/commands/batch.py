@@ -25,7 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "the run goes on. Exit status: 0 all lines reviewed; 1 some line failed (0 with --allow-errors; after "
         "--resume the whole output counts); 2 the run could not start (no input file, unknown checks).",
     )
-    parser.add_argument("input", help="输入 JSONL，每行一篇 / input JSONL, one post a line (- for stdin)")
+    parser.add_argument("input", help="输入 JSONL，每行一篇（可用 file 字段指向 .docx/PDF/HTML/图片），或一个文件夹 / input "
+                        "JSONL, one post a line (a `file` field may name a .docx, PDF, HTML or image file), - for "
+                        "stdin, or a folder of such files")
     parser.add_argument("-o", "--output", required=True, help="输出 JSONL / output JSONL (- for stdout)")
     parser.add_argument("--workers", type=int, default=1, help="进程数 / worker processes (default 1)")
     parser.add_argument("--resume", action="store_true", help="续跑：跳过输出中已完成的行 / skip lines already in OUTPUT")
@@ -38,19 +40,45 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _input_lines(path: str) -> Iterator[tuple[int, str]]:
+    if os.path.isdir(path):  # a folder: one post per file review.inputs reads, its id the file's relative path
+        from review.inputs import folder_files
+
+        for number, file in enumerate(folder_files(path), 1):
+            yield number, json.dumps({"id": os.path.relpath(file, path), "file": str(file.resolve())},
+                                     ensure_ascii=False)
+        return
+    base = None if path == "-" else os.path.dirname(os.path.abspath(path))
     handle = sys.stdin.buffer if path == "-" else open(path, "rb")
     try:
         for number, line in jsonl_lines(handle):
             if line.strip():
-                yield number, line
+                yield number, _file_from(line, base)
     finally:
         if handle is not sys.stdin.buffer:
             handle.close()
 
 
+def _file_from(line: str, base: str | None) -> str:
+    """The line with a relative `file` field made relative to the input file's folder (stdin: the working one)."""
+    if base is None or '"file"' not in line:
+        return line
+    try:
+        post = json.loads(line, strict=False)
+    except (ValueError, RecursionError):
+        return line  # the review reports the bad line
+    if not isinstance(post, dict) or not isinstance(post.get("file"), str) or os.path.isabs(post["file"]):
+        return line
+    post["file"] = os.path.join(base, post["file"])
+    return json.dumps(post, ensure_ascii=False)
+
+
 def _count_lines(path: str) -> int | None:
     if path == "-":
         return None
+    if os.path.isdir(path):
+        from review.inputs import folder_files
+
+        return len(folder_files(path))
     with open(path, "rb") as handle:
         return sum(1 for _, line in jsonl_lines(handle) if line.strip())  # the lines _input_lines yields
 

@@ -1,0 +1,266 @@
+"""review.inputs: every format into one typed text with a source map, offsets that hold, long texts reviewed in
+sections, and hostile files refused within their bounds."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import time
+import zipfile
+
+import pytest
+from inputs_helpers import cjk_font, make_docx, make_pdf, wechat_html
+
+from review.errors import InputError
+from review.inputs import InputLimits, extract, extract_path, folder_files, review_extracted, sections
+from review.pipeline import get_reviewer
+
+TYPO_TEXT = "我们要再接再励，做好民生工作。"
+needs_font = pytest.mark.skipif(cjk_font() is None, reason="no CJK font (apt-get install fonts-wqy-zenhei)")
+
+
+def _typo_finding(report):
+    return next(f for f in report.findings if f.text == "再接再励")
+
+
+def _spans_hold(extracted):
+    """Every span lies inside the text, in order, without overlap."""
+    last = 0
+    for span in extracted.spans:
+        assert last <= span.start < span.end <= len(extracted.text)
+        last = span.end
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-be", "utf-32", "gb18030"])
+def test_plain_text_in_every_encoding(encoding):
+    text = "第一行。\n" + TYPO_TEXT + "\n"
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+    extracted = extract(data, "post.txt")
+    assert extracted.text == text and extracted.format == "text"
+    report = review_extracted(get_reviewer(), extracted)
+    finding = _typo_finding(report)
+    assert extracted.text[finding.start:finding.end] == "再接再励"
+    assert finding.source == {"kind": "line", "index": 2, "start": 5, "end": 5 + len(TYPO_TEXT)}
+
+
+def test_undecodable_text_gets_advice():
+    with pytest.raises(InputError) as caught:
+        extract("好".encode("utf-16-le") + b"\xff\xfe\x00\xd8" * 3, "x.txt")
+    assert caught.value.code == "invalid_encoding" and "UTF-16" in caught.value.message and " / " in caught.value.message
+
+
+def test_docx_paragraphs_tables_and_offsets():
+    data = make_docx(["市政府召开常务会议。", "", TYPO_TEXT], table=[["项目", "进度"], ["乡村振兴", "全面布署"]],
+                     author="市政府办公室")
+    extracted = extract(data, "notice.docx")
+    assert extracted.format == "docx" and extracted.author == "市政府办公室"
+    assert extracted.text.splitlines() == ["市政府召开常务会议。", TYPO_TEXT, "项目", "进度", "乡村振兴", "全面布署"]
+    _spans_hold(extracted)
+    report = review_extracted(get_reviewer(), extracted, {"id": "d1"})
+    assert report.id == "d1"
+    finding = _typo_finding(report)
+    assert extracted.text[finding.start:finding.end] == finding.text
+    assert finding.source["kind"] == "paragraph" and finding.source["index"] == 3  # the empty paragraph counts
+    in_table = next(f for f in report.findings if f.text == "布署")
+    assert in_table.source["kind"] == "table" and in_table.source["element"] == "table"
+    assert report.meta["input"]["format"] == "docx" and report.meta["input"]["text"] == extracted.text
+
+
+@needs_font
+def test_pdf_pages():
+    data = make_pdf([["第一页的内容。"], ["第二页：" + TYPO_TEXT]])
+    extracted = extract(data, "report.pdf")
+    assert extracted.format == "pdf" and [s.index for s in extracted.spans] == [1, 2]
+    finding = _typo_finding(review_extracted(get_reviewer(), extracted))
+    assert finding.source["kind"] == "page" and finding.source["index"] == 2
+    assert extracted.text[finding.start:finding.end] == "再接再励"
+
+
+def test_pdf_without_text_layer_is_refused_with_advice():
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    with pytest.raises(InputError) as caught:
+        extract(out.getvalue(), "scan.pdf")
+    assert caught.value.code == "no_text_layer"
+
+
+def test_wechat_html_title_author_time_and_body_only():
+    page = wechat_html("关于做好夏季防汛工作的通知", ["各单位：", TYPO_TEXT])
+    extracted = extract(page.encode("utf-8"), "article.html")
+    assert extracted.format == "html"
+    assert extracted.title == "关于做好夏季防汛工作的通知"
+    assert extracted.author == "市卫健委" and extracted.account_name == "健康某市"
+    assert extracted.published_at == "2025-05-18T12:00:00+08:00"  # var ct = "1747540800"
+    assert extracted.text == "各单位：\n" + TYPO_TEXT  # no script, style, title or QR-code text
+    report = review_extracted(get_reviewer(), extracted)
+    finding = _typo_finding(report)
+    assert finding.source == {"kind": "element", "index": 2, "element": "p", "start": 5, "end": 5 + len(TYPO_TEXT)}
+    assert report.meta["input"]["published_at"] == extracted.published_at
+
+
+def test_html_in_gbk_with_a_meta_charset():
+    page = "<html><head><meta charset='gbk'></head><body><p>民生工作</p><p>第二段</p></body></html>"
+    extracted = extract(page.encode("gbk"), "page.htm")
+    assert extracted.text == "民生工作\n第二段" and extracted.encoding == "gbk"
+
+
+def test_long_text_reviewed_in_sections_with_offsets_into_the_whole():
+    paragraph = "市政府召开常务会议，研究部署近期重点工作，要求各部门认真落实。" * 20 + "\n"  # 621 characters
+    text = paragraph * 40 + TYPO_TEXT + "\n" + paragraph * 5  # ~28,000: two sections
+    extracted = extract(text.encode("utf-8"), "long.txt")
+    cuts = sections(extracted.text)
+    assert len(cuts) == 2 and cuts[0].end <= 20_000 and extracted.text[cuts[0].end - 1] == "\n"
+    report = review_extracted(get_reviewer(), extracted)
+    finding = _typo_finding(report)
+    assert finding.start == text.index("再接再励") and finding.start > cuts[0].end
+    assert report.meta["input"]["sections"] == 2
+    assert all(extracted.text[f.start:f.end] == f.text for f in report.findings if f.start is not None)
+
+
+def test_text_beyond_the_documented_size_is_refused_clearly():
+    limits = InputLimits()
+    with pytest.raises(InputError) as caught:
+        extract(("字" * (limits.max_chars + 1)).encode("utf-8"), "huge.txt")
+    assert caught.value.code == "document_too_long" and str(limits.max_chars) in caught.value.message
+    paragraphs = ["字" * 5000] * (limits.max_chars // 5000 + 1)
+    with pytest.raises(InputError) as caught:
+        extract(make_docx(paragraphs), "huge.docx")
+    assert caught.value.code == "document_too_long"
+
+
+# --- hostile files -------------------------------------------------------------------------------------------
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def test_docx_zip_bomb_is_refused_before_unpacking():
+    bomb = _zip({"[Content_Types].xml": b"<x/>", "word/document.xml": b"<w:document/>",
+                 "word/media/bomb.bin": b"\0" * (300 * 1024 * 1024)})  # 300 MB of zeros pack into ~300 KB
+    assert len(bomb) < 1024 * 1024
+    began = time.perf_counter()
+    with pytest.raises(InputError) as caught:
+        extract(bomb, "bomb.docx")
+    assert caught.value.code == "file_too_large" and "unpacked" in caught.value.message
+    assert time.perf_counter() - began < 5  # refused from the declared sizes, nothing was unpacked
+    ratio_bomb = _zip({"word/document.xml": b"<w:document/>", "word/media/zeros.bin": b"\0" * (50 * 1024 * 1024)})
+    with pytest.raises(InputError) as caught:
+        extract(ratio_bomb, "ratio.docx")
+    assert caught.value.code == "zip_bomb"
+
+
+def test_many_parts_and_broken_docx():
+    many = _zip({"word/document.xml": b"<w:document/>", **{f"x/{i}": b"" for i in range(5_001)}})
+    with pytest.raises(InputError) as caught:
+        extract(many, "many.docx")
+    assert caught.value.code == "file_too_large"
+    broken = _zip({"word/document.xml": b"<not xml", "[Content_Types].xml": b"<nope"})
+    with pytest.raises(InputError) as caught:
+        extract(broken, "broken.docx")
+    assert caught.value.code == "invalid_docx"
+
+
+def test_deep_and_wide_html_are_bounded():
+    deep = ("<div>" * 100_000 + "深处的字" + "</div>" * 100_000).encode()
+    extracted = extract(deep, "deep.html")  # libxml2 stops nesting at its depth limit; no recursion here
+    assert len(extracted.text) < 100
+    wide = ("<html><body><p>字</p>" + "<i></i>" * 250_000 + "</body></html>").encode()  # no text, many elements
+    with pytest.raises(InputError) as caught:
+        extract(wide, "wide.html")
+    assert caught.value.code == "file_too_large" and "element" in caught.value.message
+
+
+def test_html_reads_no_file_outside_its_folder(tmp_path):
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 100)
+    folder = tmp_path / "page"
+    folder.mkdir()
+    (folder / "a.html").write_text(wechat_html("标题", ["正文。"], images=["../secret.png", "/etc/passwd",
+                                                                          "file:///etc/passwd"]), encoding="utf-8")
+    extracted = extract_path(folder / "a.html")
+    assert extracted.images == [] and extracted.text == "正文。"
+
+
+def test_files_over_the_byte_limit_and_old_word():
+    with pytest.raises(InputError) as caught:
+        extract(b"x" * 2_000, "a.txt", InputLimits(max_bytes=1_000))
+    assert caught.value.code == "file_too_large"
+    with pytest.raises(InputError) as caught:
+        extract(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old.doc")
+    assert caught.value.code == "unsupported_format" and ".docx" in caught.value.message
+
+
+def test_damaged_pdf_is_a_clear_error():
+    with pytest.raises(InputError) as caught:
+        extract(b"%PDF-1.7\n" + b"\x00garbage" * 1000, "bad.pdf")
+    assert caught.value.code in ("invalid_pdf", "no_text_layer")
+
+
+def test_folder_files_skip_saved_page_folders(tmp_path):
+    (tmp_path / "a.txt").write_text("甲", encoding="utf-8")
+    (tmp_path / "b.docx").write_bytes(make_docx(["乙"]))
+    (tmp_path / "page_files").mkdir()
+    (tmp_path / "page_files" / "640.png").write_bytes(b"\x89PNG")
+    (tmp_path / "notes.xyz").write_text("丙", encoding="utf-8")
+    assert [p.name for p in folder_files(tmp_path)] == ["a.txt", "b.docx"]
+
+
+# --- the CLI ---------------------------------------------------------------------------------------------------
+
+
+def _cli(*args, stdin: bytes | None = None):
+    return subprocess.run([sys.executable, "-m", "review.cli", *args], input=stdin, capture_output=True, timeout=300)
+
+
+def test_check_reads_docx_and_utf16(tmp_path):
+    path = tmp_path / "notice.docx"
+    path.write_bytes(make_docx(["通知", TYPO_TEXT]))
+    result = _cli("check", str(path), "--json", "--disable", "offtopic,entertainment")
+    assert result.returncode == 0, result.stderr.decode()
+    report = json.loads(result.stdout)
+    finding = next(f for f in report["findings"] if f["text"] == "再接再励")
+    assert report["meta"]["input"]["text"][finding["start"]:finding["end"]] == "再接再励"
+    assert finding["source"]["kind"] == "paragraph" and finding["source"]["index"] == 2
+    notepad = tmp_path / "notepad.txt"
+    notepad.write_bytes(TYPO_TEXT.encode("utf-16"))  # Notepad's "Unicode"
+    readable = _cli("check", str(notepad), "--color", "never", "--disable", "offtopic,entertainment")
+    assert readable.returncode == 0 and "再接再厉" in readable.stdout.decode()
+
+
+def test_batch_file_field_and_folder(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.docx").write_bytes(make_docx([TYPO_TEXT]))
+    (docs / "b.html").write_text(wechat_html("标题", ["正文没有问题。"]), encoding="utf-8")
+    (docs / "c.txt").write_bytes("民生工作。".encode("utf-16"))
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_text(json.dumps({"id": "1", "file": "docs/a.docx"}) + "\n"
+                     + json.dumps({"id": "2", "file": "docs/missing.pdf"}) + "\n"
+                     + json.dumps({"id": "3", "text": TYPO_TEXT}) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = _cli("batch", str(jsonl), "-o", str(out), "--allow-errors", "--disable", "offtopic,entertainment")
+    assert result.returncode == 0, result.stderr.decode()
+    first, missing, plain = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert first["id"] == "1" and any(f["source"]["kind"] == "paragraph" for f in first["findings"])
+    assert missing["id"] == "2" and missing["error"]["code"] == "unreadable_file"
+    assert plain["id"] == "3" and "input" not in plain["meta"]
+    folder_out = tmp_path / "folder.jsonl"
+    result = _cli("batch", str(docs), "-o", str(folder_out), "--disable", "offtopic,entertainment")
+    assert result.returncode == 0, result.stderr.decode()
+    reports = [json.loads(line) for line in folder_out.read_text(encoding="utf-8").splitlines()]
+    assert [r["meta"]["input"]["name"] for r in reports] == ["a.docx", "b.html", "c.txt"]
+    assert [r["id"] for r in reports] == ["a.docx", "b.html", "c.txt"]
+    assert reports[1]["meta"]["input"]["title"] == "标题"
