@@ -12,6 +12,17 @@
    the share of generated promotional posts raised to `critical`.
 4. Speed on one core: MB/s (UTF-8) of the matcher with evasion handling against a naive per-term
    `str.find` loop and flashtext over the same terms and documents.
+
+`--targets` runs the figures issue 21 sets targets for, and nothing else:
+
+5. Recall on the held-out tenth of each reference list (lexicon-sensitive-konsheng, lexicon-sensitive-houbb;
+   `review.training.sensitive_lists.held_out`, never read while curating): every held-out word in a neutral carrier
+   sentence through the whole check. "In scope" are the held-out words the curation rules would have kept (a
+   category, not used in clean government writing): the same automatic rules that made the lists, applied blind.
+6. Recall on disguised forms of those in-scope words (symbols, spaces, traditional script, full pinyin, mixed
+   pinyin, a same-reading character).
+7. Held-out clean government text: 《新闻联播》 articles dated from `HELD_OUT_FROM` (2026-03-01) and the government
+   and Party congress reports (20,000-character parts): posts with a `sensitive` finding at >= major and above info.
 """
 
 from __future__ import annotations
@@ -285,7 +296,144 @@ def speed(check: SensitiveCheck, texts: list[str], doc_chars: int = 2000, repeat
     return results
 
 
-def _xinwenlianbo(data: Path, limit: int, since: str = "20250401") -> list[str]:
+def _carrier_hit(check: SensitiveCheck, spelling: str) -> bool:
+    """Whether the check reports something on `spelling` written in the neutral carrier sentence."""
+    text = CARRIER.format(spelling)
+    start = text.index(spelling)
+    return any(f.start is not None and f.start < start + len(spelling) and f.end > start
+               for f in check.check(_doc(text)))
+
+
+def _disguises(word: str) -> list[tuple[str, str]]:
+    """(kind, spelling) disguises of a held-out word, each kind where it applies."""
+    from review.chars import all_han
+    from review.pinyin import same_reading_chars, term_readings
+
+    out = [("symbol", "*".join(word)), ("space", " ".join(word))]
+    traditional = _to_traditional(word)
+    if traditional != word:
+        out.append(("traditional", traditional))
+    if all_han(word) and 2 <= len(word) <= 8:
+        readings = term_readings(word)
+        if len(readings) == len(word) and all(r.isascii() and r.isalpha() for r in readings):
+            out.append(("pinyin", "".join(readings)))
+            middle = len(word) // 2
+            out.append(("mixed_pinyin", word[:middle] + readings[middle] + word[middle + 1:]))
+            same = same_reading_chars()
+            for index in (middle, 0):
+                others = [c for c in same.get(readings[index], ()) if c != word[index]]
+                if others:
+                    out.append(("homophone", word[:index] + others[0] + word[index + 1:]))
+                    break
+    return out
+
+
+def heldout_recall(check: SensitiveCheck, data: Path) -> dict:
+    """Recall on each reference list's held-out tenth (all of it, and the in-scope words), and on disguises."""
+    from review.training.sensitive_lists import (
+        candidates,
+        clean_government_texts,
+        held_out,
+        load_curation,
+        reference_lists,
+        used_in,
+    )
+
+    lists = reference_lists(data)
+    scoped = candidates(lists, load_curation(), holdout=True)
+    normal = used_in(scoped, clean_government_texts(data))
+    in_scope = {word: rule.category for word, (rule, _sources) in scoped.items() if word not in normal}
+    print(f"held-out: {len(scoped)} classified, {len(in_scope)} in scope", file=sys.stderr)
+    found_cache: dict[str, bool] = {}
+
+    def found(word: str) -> bool:
+        if word not in found_cache:
+            found_cache[word] = _carrier_hit(check, word)
+        return found_cache[word]
+
+    by_list: dict[str, dict] = {}
+    for name, words in sorted(lists.items()):
+        source = name.split("/", 1)[0]
+        held = [w for w in words if held_out(w)]
+        scope = [w for w in held if w in in_scope]
+        row = by_list.setdefault(source, {"held_out": 0, "held_out_found": 0, "in_scope": 0, "in_scope_found": 0})
+        row["held_out"] += len(held)
+        row["in_scope"] += len(scope)
+        row["in_scope_found"] += sum(found(w) for w in scope)
+        # Every held-out word, noise included: only a reference (names, URLs, ordinary words are left out on purpose).
+        sample = held if len(held) <= 2000 else random.Random(0).sample(held, 2000)
+        row["held_out_found"] += round(sum(found(w) for w in sample) * len(held) / max(1, len(sample)))
+    for row in by_list.values():
+        row["in_scope_recall"] = round(row["in_scope_found"] / max(1, row["in_scope"]), 4)
+        row["held_out_recall_all"] = round(row["held_out_found"] / max(1, row["held_out"]), 4)
+    by_category: dict[str, list[int]] = {}
+    for word, category in in_scope.items():
+        counts = by_category.setdefault(category, [0, 0])
+        counts[0] += found(word)
+        counts[1] += 1
+    disguised_found, disguised_total = Counter(), Counter()
+    misses: dict[str, list[str]] = {}
+    for word in sorted(in_scope):
+        for kind, spelling in _disguises(word):
+            disguised_total[kind] += 1
+            if _carrier_hit(check, spelling):
+                disguised_found[kind] += 1
+            else:
+                misses.setdefault(kind, []).append(spelling)
+    disguised = {kind: {"found": disguised_found[kind], "total": total,
+                        "recall": round(disguised_found[kind] / total, 4)} for kind, total in disguised_total.items()}
+    disguised["all"] = {"found": sum(disguised_found.values()), "total": sum(disguised_total.values()),
+                        "recall": round(sum(disguised_found.values()) / max(1, sum(disguised_total.values())), 4)}
+    in_scope_found = sum(found(w) for w in in_scope)
+    return {
+        "by_list": by_list,
+        "in_scope_all": {"found": in_scope_found, "total": len(in_scope),
+                         "recall": round(in_scope_found / max(1, len(in_scope)), 4)},
+        "by_category": {c: {"found": f, "total": t, "recall": round(f / t, 4)} for c, (f, t) in sorted(by_category.items())},
+        "disguised": disguised,
+        "disguised_misses_count": {k: len(v) for k, v in misses.items()},
+    }
+
+
+def _report_parts(data: Path, size: int = 20000) -> list[str]:
+    from review.normalise import normalise
+
+    parts = []
+    for name in ("government_work_reports.jsonl.xz", "cpc_congress_reports.jsonl.xz"):
+        with lzma.open(data / "formal-gov-reports" / name, "rt", encoding="utf-8") as handle:
+            for line in handle:
+                text = normalise(json.loads(line)["text"]).text
+                parts.extend(text[i : i + size] for i in range(0, len(text), size))
+    return parts
+
+
+def clean_government(check: SensitiveCheck, data: Path) -> dict:
+    """Held-out clean government text: posts with any `sensitive` finding >= major, and above info."""
+    from review.training.corpora import HELD_OUT_FROM
+
+    sets = {
+        f"xinwenlianbo-{HELD_OUT_FROM}+": _xinwenlianbo(data, 10**9, since=HELD_OUT_FROM, shuffle=False),
+        "gov-reports (20,000-char parts)": _report_parts(data),
+    }
+    out = {}
+    for name, texts in sets.items():
+        major = above_info = 0
+        examples: Counter = Counter()
+        for text in texts:
+            severities = [(f.severity, f.rule, f.text) for f in check.check(_doc(text))]
+            ranks = [SEVERITY_RANK[s] for s, _, _ in severities]
+            major += any(r >= SEVERITY_RANK["major"] for r in ranks)
+            above_info += any(r > SEVERITY_RANK["info"] for r in ranks)
+            for severity, rule, written in severities:
+                if severity != "info":
+                    examples[f"{severity}:{rule}:{written}"] += 1
+        out[name] = {"posts": len(texts), "posts_ge_major": major, "posts_above_info": above_info,
+                     "share_above_info": round(above_info / max(1, len(texts)), 4),
+                     "findings_above_info": examples.most_common(20)}
+    return out
+
+
+def _xinwenlianbo(data: Path, limit: int, since: str = "20250401", shuffle: bool = True) -> list[str]:
     path = data / "formal-xinwenlianbo" / "xinwenlianbo_2022-2026.jsonl.xz"
     articles = []
     with lzma.open(path, "rt", encoding="utf-8") as handle:
@@ -293,7 +441,8 @@ def _xinwenlianbo(data: Path, limit: int, since: str = "20250401") -> list[str]:
             item = json.loads(line)
             if item["date"] >= since:
                 articles.append(item["text"][:20000])
-    random.Random(0).shuffle(articles)
+    if shuffle:
+        random.Random(0).shuffle(articles)
     return articles[:limit]
 
 
@@ -306,6 +455,8 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=3000, help="新闻联播 articles to read")
     parser.add_argument("--out", type=Path, help="also write the JSON report here")
     parser.add_argument("--speed-only", action="store_true", help="only the throughput comparison")
+    parser.add_argument("--targets", action="store_true",
+                        help="only issue 21's figures: held-out recall, disguises, clean government text, speed")
     args = parser.parse_args()
 
     began = time.perf_counter()
@@ -315,6 +466,17 @@ def main() -> None:
         msra = [line.strip() for line in handle if line.strip()]
     if args.speed_only:
         print(json.dumps({"speed": speed(sensitive, msra)}, ensure_ascii=False, indent=1))
+        return
+    if args.targets:
+        report = {"heldout": heldout_recall(sensitive, args.data)}
+        print("held-out recall done", file=sys.stderr)
+        report["clean_government"] = clean_government(sensitive, args.data)
+        print("clean government text done", file=sys.stderr)
+        report["speed"] = speed(sensitive, msra)
+        text = json.dumps(report, ensure_ascii=False, indent=1)
+        print(text)
+        if args.out:
+            args.out.write_text(text, encoding="utf-8")
         return
     dev = [json.loads(line) for line in open(args.dev, encoding="utf-8")]
     dev_clean = [item["text"] for item in dev if item.get("kind") == "clean"]
