@@ -264,3 +264,18 @@ def test_batch_file_field_and_folder(tmp_path):
     assert [r["meta"]["input"]["name"] for r in reports] == ["a.docx", "b.html", "c.txt"]
     assert [r["id"] for r in reports] == ["a.docx", "b.html", "c.txt"]
     assert reports[1]["meta"]["input"]["title"] == "标题"
+
+
+def test_inspect_feed_with_a_file_field(tmp_path):
+    (tmp_path / "a.docx").write_bytes(make_docx(["通知", TYPO_TEXT]))
+    feed = tmp_path / "feed.jsonl"
+    account = {"id": "wx-1", "name": "某市发布", "type": "government"}
+    feed.write_text(json.dumps({"id": "p1", "account": account, "published_at": "2025-06-27T09:30:00",
+                                "file": "a.docx"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = _cli("inspect", str(feed), "-o", str(tmp_path / "out"), "--checked-at", "2025-06-30T12:00:00+08:00",
+                  "--progress", "never")
+    assert result.returncode == 0, result.stderr.decode()
+    report = json.loads((tmp_path / "out" / "reports.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert "error" not in report and report["meta"]["input"]["format"] == "docx"
+    finding = next(f for f in report["findings"] if f["text"] == "再接再励")
+    assert finding["source"] == {"kind": "paragraph", "index": 2, "start": 3, "end": 3 + len(TYPO_TEXT)}

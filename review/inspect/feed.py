@@ -205,12 +205,15 @@ def read_feed(path: str) -> Feed:
             seen_ids[post_id] = line
             key = post_id
         post = {name: record[name] for name in ("text", "title") if name in record}
+        if "text" not in record and isinstance(record.get("file"), str) and record["file"].strip():
+            # a .docx, PDF, HTML or image file (review.inputs), relative to the feed's folder
+            post["file"] = os.path.join(os.path.dirname(os.path.abspath(path)), record["file"])
         if post_id is not None:
             post["id"] = post_id
         post["account"] = {k: v for k, v in account.items() if v is not None}
         if published_at is not None:
             post["published_at"] = published_at.isoformat()
-        if not isinstance(record.get("text"), str) or not record["text"].strip():
+        if "file" not in post and (not isinstance(record.get("text"), str) or not record["text"].strip()):
             feed.problems.append(Problem("missing_text", "缺少正文 text，无法审校内容", line, post_id))
         url = record.get("url")
         feed.posts.append(

@@ -57,6 +57,10 @@ def _review_one(reviewer, text: str | None, options: ReviewOptions) -> dict:
         return Report.from_error(
             InputError("invalid_json", f"不是有效的 JSON / not valid JSON: {error.msg}"), None
         ).to_dict()
+    if isinstance(data, dict) and "file" in data and "text" not in data:  # a .docx, PDF, HTML or image file
+        from review.batch import review_file_post
+
+        return review_file_post(data, options)
     return reviewer.review_dict(data, options)
 
 
