@@ -83,7 +83,7 @@ def _count_lines(path: str) -> int | None:
         return sum(1 for _, line in jsonl_lines(handle) if line.strip())  # the lines _input_lines yields
 
 
-MAX_SHOWN_WARNINGS = 20  # warnings printed one by one; the rest are only counted (a feed may repeat one a million times)
+MAX_SHOWN_WARNINGS = 20  # printed one by one; the rest are only counted (a feed may repeat one a million times)
 
 
 def _has_error(line: str) -> bool:

@@ -171,26 +171,29 @@ def held_out_accuracy(folder: Path, data: Path, table: np.ndarray, chars: str, c
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="review train cloze", description=__doc__.split("\n")[0])
-    ap.add_argument("--data", default="../shared/data")
-    ap.add_argument("--ckpt", default="/tmp/cloze_ckpt", help="checkpoint folder (resumed from when present)")
-    ap.add_argument("--out", default=str(ROOT / "models" / "cloze"))
-    ap.add_argument("--confusion", default=str(ROOT / "lexicons" / "confusion" / "confusion.tsv"))
-    ap.add_argument("--width", type=int, default=5, help="context characters each side")
-    ap.add_argument("--dim", type=int, default=64)
-    ap.add_argument("--hidden", type=int, default=512)
-    ap.add_argument("--out-dim", type=int, default=128)
-    ap.add_argument("--neighbours", type=int, default=48)
-    ap.add_argument("--noise", type=float, default=0.05, help="share of context characters swapped for a neighbour")
-    ap.add_argument("--batch", type=int, default=2048)
-    ap.add_argument("--steps", type=int, default=16000)
-    ap.add_argument("--lr", type=float, default=2e-3)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--data", default="../shared/data", help="共享数据目录 / the shared data folder")
+    ap.add_argument("--ckpt", default="/tmp/cloze_ckpt", help="检查点目录 / checkpoint folder (resumed from when present)")
+    ap.add_argument("--out", default=str(ROOT / "models" / "cloze"), help="导出目录 / export folder")
+    ap.add_argument("--confusion", default=str(ROOT / "lexicons" / "confusion" / "confusion.tsv"),
+                    help="易混字表 / the confusion set TSV")
+    ap.add_argument("--width", type=int, default=5, help="每侧上下文字数 / context characters each side")
+    ap.add_argument("--dim", type=int, default=64, help="字向量维数 / character embedding size")
+    ap.add_argument("--hidden", type=int, default=512, help="隐藏层宽度 / hidden layer width")
+    ap.add_argument("--out-dim", type=int, default=128, help="输出向量维数 / output embedding size")
+    ap.add_argument("--neighbours", type=int, default=48, help="每字的易混近邻数 / confusable neighbours per character")
+    ap.add_argument("--noise", type=float, default=0.05, help="上下文字替换为近邻的比例 / share of context characters swapped for "
+                                                              "a neighbour")
+    ap.add_argument("--batch", type=int, default=2048, help="每批样本数 / examples per batch")
+    ap.add_argument("--steps", type=int, default=16000, help="训练步数 / training steps")
+    ap.add_argument("--lr", type=float, default=2e-3, help="学习率 / learning rate")
+    ap.add_argument("--threads", type=int, default=2, help="torch 线程数 / torch threads")
     ap.add_argument("--max-minutes", type=float, default=0.0,
-                    help="stop (with a checkpoint) after this long; 0: no limit")
-    ap.add_argument("--save-every", type=int, default=1000)
-    ap.add_argument("--export", action="store_true", help="only write --out from the last checkpoint")
-    ap.add_argument("--device", default="cpu")
-    ap.add_argument("--init", default="", help="start from the weights of an exported model folder (a fresh "
+                    help="训练时长上限（分钟） / stop (with a checkpoint) after this long; 0: no limit")
+    ap.add_argument("--save-every", type=int, default=1000, help="每隔多少步保存检查点 / steps between checkpoints")
+    ap.add_argument("--export", action="store_true", help="只从最后的检查点导出 / only write --out from the last checkpoint")
+    ap.add_argument("--device", default="cpu", help="设备，如 cpu、cuda / device, e.g. cpu or cuda")
+    ap.add_argument("--init", default="", help="从已导出模型的权重开始（热重启） / start from the weights of an exported model folder "
+                                               "(a fresh "
                     "optimiser and schedule: a warm restart; it must have this corpus's vocabulary and config)")
     args = ap.parse_args(argv)
 

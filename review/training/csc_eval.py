@@ -174,27 +174,30 @@ def write_threshold(model_dir, threshold: float, note: dict) -> None:
 
 def eval_main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="review eval csc", description="Sentence-level CSC evaluation.")
-    ap.add_argument("files", nargs="*", help="JSONL {src,tgt} or TSV files, or 'odw-dev'")
-    ap.add_argument("--standard", action="store_true", help="evaluate the model card's sets under --data")
-    ap.add_argument("--extra", action="store_true", help="with --standard: also the extra evaluation sets")
-    ap.add_argument("--markdown", action="store_true", help="print a markdown table")
-    ap.add_argument("--speed", action="store_true", help="also measure ms per 100-char sentence")
+    ap.add_argument("files", nargs="*", help="评测文件 / JSONL {src,tgt} or TSV files, or 'odw-dev'")
+    ap.add_argument("--standard", action="store_true", help="评测模型卡中的标准评测集 / evaluate the model card's sets under "
+                                                            "--data")
+    ap.add_argument("--extra", action="store_true", help="另加扩展评测集 / with --standard: also the extra evaluation sets")
+    ap.add_argument("--markdown", action="store_true", help="输出 Markdown 表格 / print a markdown table")
+    ap.add_argument("--speed", action="store_true", help="另测速度 / also measure ms per 100-char sentence")
     ap.add_argument("--tune", action="store_true",
-                    help="sweep thresholds on odw-dev, store the best (max correction F1 among thresholds with "
+                    help="在 odw 开发集上调阈值 / sweep thresholds on odw-dev, store the best (max correction F1 among "
+                         "thresholds with "
                          "FPR <= --max-fpr, ties to the higher threshold) in the model's csc.json, then evaluate")
-    ap.add_argument("--model", default=None, help="model directory (default models/csc)")
-    ap.add_argument("--confusion", default=None, help="confusion TSV (default lexicons/confusion/confusion.tsv)")
-    ap.add_argument("--data", default="../shared/data", help="shared data dir (for odw-dev)")
-    ap.add_argument("--threshold", type=float, default=None, help="default: the model's tuned threshold")
-    ap.add_argument("--sweep", default=None, help="comma-separated thresholds to sweep (tune on odw-dev only!)")
+    ap.add_argument("--model", default=None, help="模型目录 / model directory (default models/csc)")
+    ap.add_argument("--confusion", default=None, help="易混字表 / confusion TSV (default lexicons/confusion/confusion.tsv)")
+    ap.add_argument("--data", default="../shared/data", help="共享数据目录 / shared data dir (for odw-dev)")
+    ap.add_argument("--threshold", type=float, default=None, help="判定阈值，默认取调好的值 / default: the model's tuned threshold")
+    ap.add_argument("--sweep", default=None, help="扫描的阈值（逗号分隔） / comma-separated thresholds to sweep (tune on odw-dev "
+                                                  "only!)")
     ap.add_argument("--max-fpr", type=float, default=0.03,
-                    help="--tune: only thresholds whose false-positive rate on odw-dev is at most this")
-    ap.add_argument("--limit", type=int, default=0, help="evaluate the first N sentences only")
-    ap.add_argument("--batch-size", type=int, default=32)
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--json", action="store_true", help="print one JSON object per set")
+                    help="误报率上限 / --tune: only thresholds whose false-positive rate on odw-dev is at most this")
+    ap.add_argument("--limit", type=int, default=0, help="只评前 N 句 / evaluate the first N sentences only")
+    ap.add_argument("--batch-size", type=int, default=32, help="每批句数 / sentences per batch")
+    ap.add_argument("--threads", type=int, default=1, help="线程数 / threads")
+    ap.add_argument("--json", action="store_true", help="每集输出一个 JSON 对象 / print one JSON object per set")
     ap.add_argument("--decoder", choices=("auto", "rerank", "neural"), default="auto",
-                    help="rerank: n-gram candidates decided by the model directory's rerank.npz with the "
+                    help="解码方式 / rerank: n-gram candidates decided by the model directory's rerank.npz with the "
                          "transformer's evidence (what the typo check runs); neural: the transformer alone; "
                          "auto: rerank when the directory has rerank.npz")
     args = ap.parse_args(argv)

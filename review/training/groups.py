@@ -110,29 +110,35 @@ def accuracy(weights: np.ndarray, bias: np.ndarray, x: np.ndarray, y: np.ndarray
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="review train groups", description=__doc__.split("\n")[0])
-    ap.add_argument("--data", default="../shared/data")
-    ap.add_argument("--out", default=str(ROOT / "models" / "groups" / GROUPS_FILE))
-    ap.add_argument("--groups", default=str(ROOT / "lexicons" / "confusion" / "groups.tsv"))
-    ap.add_argument("--bits", type=int, default=17, help="hashed features per group member: 2**bits")
-    ap.add_argument("--epochs", type=int, default=5)
-    ap.add_argument("--lr", type=float, default=0.2)
-    ap.add_argument("--cache", default="", help="npz file to keep/reuse the examples between runs")
+    ap.add_argument("--data", default="../shared/data", help="共享数据目录 / the shared data folder")
+    ap.add_argument("--out", default=str(ROOT / "models" / "groups" / GROUPS_FILE), help="输出文件 / output file")
+    ap.add_argument("--groups", default=str(ROOT / "lexicons" / "confusion" / "groups.tsv"),
+                    help="易混字组表 / the confusable groups TSV")
+    ap.add_argument("--bits", type=int, default=17, help="每个组员的哈希特征数 / hashed features per group member: 2**bits")
+    ap.add_argument("--epochs", type=int, default=5, help="训练轮数 / training epochs")
+    ap.add_argument("--lr", type=float, default=0.2, help="学习率 / learning rate")
+    ap.add_argument("--cache", default="", help="样本缓存文件 / npz file to keep/reuse the examples between runs")
     ap.add_argument("--model", default=str(ROOT / "models" / "csc"),
-                    help="folder of the character corrector; the group pass is written there (rerank_groups.npz)")
-    ap.add_argument("--pass-out", default="", help="write the group pass here instead of --model")
-    ap.add_argument("--ngram", default=str(ROOT / "models" / "ngram" / "ngram.npz"))
+                    help="字符纠错模型目录 / folder of the character corrector; the group pass is written there "
+                         "(rerank_groups.npz)")
+    ap.add_argument("--pass-out", default="", help="字组判断结果的输出位置 / write the group pass here instead of --model")
+    ap.add_argument("--ngram", default=str(ROOT / "models" / "ngram" / "ngram.npz"),
+                    help="字符 n 元模型文件 / the character n-gram model file")
     ap.add_argument("--group-gate", type=float, default=0.5,
-                    help="positions whose written member the classifier gives less than this are examined")
+                    help="分类器给原字的概率低于此值的位置才检查 / positions whose written member the classifier gives less than this are "
+                         "examined")
     ap.add_argument("--group-floor", type=float, default=0.2,
-                    help="the group's other members it gives at least this are candidates")
+                    help="其他组员概率达到此值即为候选 / the group's other members it gives at least this are candidates")
     add_tree_arguments(ap, 100, 4, 0.1)
     ap.add_argument("--max-news-extra", type=float, default=0.0004,
-                    help="most share of held-out news sentences the group pass may add (default 0.0004: one in 2,500)")
+                    help="留出新闻句中字组判断可额外改动的比例上限 / most share of held-out news sentences the group pass may add (default "
+                         "0.0004: one in 2,500)")
     ap.add_argument("--tuning-news", type=int, default=0,
-                    help="held-out news sentences (2026-06 on) for the false-alarm bound: 0 = all 13,592. The group "
+                    help="误报上限所用的留出新闻句数 / held-out news sentences (2026-06 on) for the false-alarm bound: 0 = all "
+                         "13,592. The group "
                          "pass changes few of them, so the reranker's 3,000 measure it too coarsely (0 of 3,000 "
                          "at the first threshold chosen, 4 more of 300 benchmark posts)")
-    ap.add_argument("--rows-cache", default="", help="npz file to keep/reuse the group pass's rows")
+    ap.add_argument("--rows-cache", default="", help="字组判断样本行缓存文件 / npz file to keep/reuse the group pass's rows")
     args = ap.parse_args(argv)
     t0 = time.time()
     data = Path(args.data)

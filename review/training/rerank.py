@@ -342,49 +342,59 @@ def fit(args, generator: CandidateGenerator, neural, fit_pairs: Sequence[D.Pair]
 
 
 def add_tree_arguments(ap: argparse.ArgumentParser, iterations: int, depth: int, learning_rate: float,
-                       max_fpr_help: str = "threshold tuning: most share of odw dev's error-free sentences changed"
+                       max_fpr_help: str = "阈值调优：odw 开发集无错句被改动比例上限 / threshold tuning: most share of "
+                                           "odw dev's error-free sentences changed"
                        ) -> None:
     """The gradient-boosting options every decision ensemble's trainer takes, and --max-fpr."""
-    ap.add_argument("--iterations", type=int, default=iterations, help="trees")
-    ap.add_argument("--depth", type=int, default=depth, help="most levels of a tree")
-    ap.add_argument("--learning-rate", type=float, default=learning_rate)
+    ap.add_argument("--iterations", type=int, default=iterations, help="树的棵数 / trees")
+    ap.add_argument("--depth", type=int, default=depth, help="树的最大深度 / most levels of a tree")
+    ap.add_argument("--learning-rate", type=float, default=learning_rate,
+                    help="梯度提升学习率 / gradient-boosting learning rate")
     ap.add_argument("--max-fpr", type=float, default=0.03, help=max_fpr_help)
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="review train rerank", description=__doc__.split("\n")[0])
-    ap.add_argument("--data", default="../shared/data")
-    ap.add_argument("--out", default=str(ROOT / "models" / "csc" / "rerank.npz"))
+    ap.add_argument("--data", default="../shared/data", help="共享数据目录 / the shared data folder")
+    ap.add_argument("--out", default=str(ROOT / "models" / "csc" / "rerank.npz"), help="输出文件 / output file")
     ap.add_argument("--model", default=str(ROOT / "models" / "csc"),
-                    help="transformer for the nn features; 'none' to train without")
-    ap.add_argument("--ngram", default=str(ROOT / "models" / "ngram" / "ngram.npz"))
-    ap.add_argument("--confusion", default=str(ROOT / "lexicons" / "confusion" / "confusion.tsv"))
+                    help="提供神经特征的字符模型目录 / transformer for the nn features; 'none' to train without")
+    ap.add_argument("--ngram", default=str(ROOT / "models" / "ngram" / "ngram.npz"),
+                    help="字符 n 元模型文件 / the character n-gram model file")
+    ap.add_argument("--confusion", default=str(ROOT / "lexicons" / "confusion" / "confusion.tsv"),
+                    help="易混字表 / the confusion set TSV")
     ap.add_argument("--cloze", default=str(ROOT / "models" / "cloze"),
-                    help="folder of the cloze model whose scores are features; 'none' to train without")
-    ap.add_argument("--floor", type=float, default=2.0)
+                    help="完形填空模型目录 / folder of the cloze model whose scores are features; 'none' to train without")
+    ap.add_argument("--floor", type=float, default=2.0,
+                    help="候选须比原字的三元组得分高出的最少值（nats） / least trigram gain (nats) over the written character for a "
+                         "candidate")
     ap.add_argument("--neural-gate", type=float, default=8.0,
-                    help="the transformer reads a sentence only when its best candidate's trigram gain reaches this")
-    ap.add_argument("--max-candidates", type=int, default=0)
+                    help="神经模型读句的三元组增益门槛 / the transformer reads a sentence only when its best candidate's trigram "
+                         "gain reaches this")
+    ap.add_argument("--max-candidates", type=int, default=0,
+                    help="每个位置最多候选数（0 为不限） / most candidates a position (0: no limit)")
     ap.add_argument("--gate", type=float, default=-16.0,
-                    help="only positions whose own trigram log-probability is below this get candidates")
+                    help="只为三元组对数概率低于此值的位置生成候选 / only positions whose own trigram log-probability is below this get "
+                         "candidates")
     ap.add_argument("--origin-weight", action="append", default=None, metavar="ORIGIN=W",
-                    help="weight of the rows of one training-pair origin (default odw=3, law=2, med=2: the "
+                    help="按训练句对来源加权 / weight of the rows of one training-pair origin (default odw=3, law=2, med=2: the "
                          "official-document and professional domains closest to government posts)")
     ap.add_argument("--news", type=int, default=-1,
-                    help="held-out clean news sentences (never counted, never used for tuning) added as error-free "
-                         "training rows: -1 all of them (default), 0 none")
+                    help="作为无错样本加入的留出新闻句数 / held-out clean news sentences (never counted, never used for tuning) added "
+                         "as error-free training rows: -1 all of them (default), 0 none")
     add_tree_arguments(ap, 200, 6, 0.15)
     ap.add_argument("--max-news-fpr", type=float, default=0.009,
-                    help="threshold tuning: most share of held-out clean news sentences changed (default: the "
-                         "previous release's 0.90%%, so that a new reranker buys recall without more false alarms)")
+                    help="阈值调优：留出新闻句被改动比例上限 / threshold tuning: most share of held-out clean news sentences changed "
+                         "(default: the previous release's 0.90%%, so that a new reranker buys recall without more "
+                         "false alarms)")
     ap.add_argument("--hesitant", type=float, default=0.5,
-                    help="without transformer features: the transformer reads sentences whose best candidate's "
-                         "probability is at least this but below the threshold")
-    ap.add_argument("--step", type=float, default=0.05, help="threshold tuning: grid step from 0.20 to 0.95")
+                    help="犹豫区间下限：其上由神经模型复读 / without transformer features: the transformer reads sentences whose best "
+                         "candidate's probability is at least this but below the threshold")
+    ap.add_argument("--step", type=float, default=0.05, help="阈值调优步长 / threshold tuning: grid step from 0.20 to 0.95")
     ap.add_argument("--tune-only", action="store_true",
-                    help="keep the ensemble in --out, only tune its threshold again")
-    ap.add_argument("--cache", default="", help="npz file to keep/reuse the feature rows between runs")
-    ap.add_argument("--threads", type=int, default=2)
+                    help="只重新调阈值 / keep the ensemble in --out, only tune its threshold again")
+    ap.add_argument("--cache", default="", help="特征行缓存文件 / npz file to keep/reuse the feature rows between runs")
+    ap.add_argument("--threads", type=int, default=2, help="线程数 / threads")
     args = ap.parse_args(argv)
     if args.origin_weight is None:
         args.origin_weight = ["odw=3", "law=2", "med=2"]

@@ -280,38 +280,52 @@ def dev_score(model, vocab, conf, dev, thresholds=(0.3, 0.5, 0.7, 0.9)) -> dict:
 
 def build_argparser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="review train csc", description="Train the CSC model (resumable).")
-    ap.add_argument("--data", default="../shared/data", help="the shared data directory")
-    ap.add_argument("--out", default="models/csc", help="export directory (HF format, fp16 safetensors)")
-    ap.add_argument("--ckpt", default="/tmp/csc_ckpt", help="checkpoint directory (keep outside git)")
-    ap.add_argument("--preset", default="cpu-small", choices=sorted(PRESETS))
-    ap.add_argument("--confusion", default=None, help="confusion TSV (default lexicons/confusion/confusion.tsv)")
+    ap.add_argument("--data", default="../shared/data", help="共享数据目录 / the shared data directory")
+    ap.add_argument("--out", default="models/csc", help="导出目录 / export directory (HF format, fp16 safetensors)")
+    ap.add_argument("--ckpt", default="/tmp/csc_ckpt", help="检查点目录 / checkpoint directory (keep outside git)")
+    ap.add_argument("--preset", default="cpu-small", choices=sorted(PRESETS),
+                    help="模型与训练规模预设 / model and schedule preset")
+    ap.add_argument("--confusion", default=None, help="易混字表 / confusion TSV (default lexicons/confusion/confusion.tsv)")
     ap.add_argument("--max-minutes", type=float, default=0,
-                    help="stop (with a checkpoint) after this long; 0 = no limit")
-    ap.add_argument("--save-minutes", type=float, default=5.0)
-    ap.add_argument("--eval-minutes", type=float, default=10.0, help="odw-dev evaluation interval in stage 2")
-    ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
-    ap.add_argument("--device", default="cpu")
-    ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--mlm-steps", type=int, default=None)
-    ap.add_argument("--correct-steps", type=int, default=None)
-    ap.add_argument("--tokens-per-batch", type=int, default=None)
-    ap.add_argument("--lr-mlm", type=float, default=None)
-    ap.add_argument("--lr-correct", type=float, default=None)
-    ap.add_argument("--max-len", type=int, default=None)
-    ap.add_argument("--warmup", type=int, default=200)
-    ap.add_argument("--mask-prob", type=float, default=0.15)
+                    help="训练时长上限（分钟） / stop (with a checkpoint) after this long; 0 = no limit")
+    ap.add_argument("--save-minutes", type=float, default=5.0, help="每隔多少分钟保存检查点 / minutes between checkpoints")
+    ap.add_argument("--eval-minutes", type=float, default=10.0, help="第二阶段评测间隔（分钟） / odw-dev evaluation interval in "
+                                                                     "stage 2")
+    ap.add_argument("--threads", type=int, default=1, help="torch 线程数 / torch threads (default 1)")
+    ap.add_argument("--device", default="cpu", help="设备，如 cpu、cuda / device, e.g. cpu or cuda")
+    ap.add_argument("--seed", type=int, default=42, help="随机种子 / random seed")
+    ap.add_argument("--mlm-steps", type=int, default=None,
+                    help="第一阶段（掩码语言模型）步数，默认取预设 / stage 1 (masked language model) steps; default: the preset's")
+    ap.add_argument("--correct-steps", type=int, default=None,
+                    help="第二阶段（纠错）步数，默认取预设 / stage 2 (correction) steps; default: the preset's")
+    ap.add_argument("--tokens-per-batch", type=int, default=None,
+                    help="每批字符数，默认取预设 / characters per batch; default: the preset's")
+    ap.add_argument("--lr-mlm", type=float, default=None,
+                    help="第一阶段学习率，默认取预设 / stage 1 learning rate; default: the preset's")
+    ap.add_argument("--lr-correct", type=float, default=None,
+                    help="第二阶段学习率，默认取预设 / stage 2 learning rate; default: the preset's")
+    ap.add_argument("--max-len", type=int, default=None,
+                    help="句子最大长度（字），默认取预设 / longest sentence in characters; default: the preset's")
+    ap.add_argument("--warmup", type=int, default=200, help="学习率预热步数 / learning-rate warm-up steps")
+    ap.add_argument("--mask-prob", type=float, default=0.15, help="第一阶段掩码比例 / stage 1: share of characters masked")
     ap.add_argument("--copy-keep", type=float, default=1.0,
-                    help="stage 2: fraction of unchanged positions that carry loss (all changed ones do)")
-    ap.add_argument("--synthetic-ratio", type=float, default=0.6)
-    ap.add_argument("--odw-oversample", type=int, default=3)
-    ap.add_argument("--pool", type=int, default=2048, help="sentences drawn per bucketing pool")
-    ap.add_argument("--vocab-min-count", type=int, default=3)
-    ap.add_argument("--vocab-max", type=int, default=8000)
-    ap.add_argument("--clean-limit", type=int, default=0, help="use at most this many clean sentences (tests)")
-    ap.add_argument("--export", action="store_true", help="only export best.pt (or last.pt) to --out and exit")
+                    help="第二阶段：计入损失的未改动位置比例 / stage 2: fraction of unchanged positions that carry loss (all changed "
+                         "ones do)")
+    ap.add_argument("--synthetic-ratio", type=float, default=0.6,
+                    help="第二阶段合成错误句对的比例 / stage 2: share of synthetic error pairs among the training pairs")
+    ap.add_argument("--odw-oversample", type=int, default=3,
+                    help="公文错字训练句对的重复次数 / times the official-document (odw) training pairs are repeated")
+    ap.add_argument("--pool", type=int, default=2048, help="每个分桶池抽取的句数 / sentences drawn per bucketing pool")
+    ap.add_argument("--vocab-min-count", type=int, default=3,
+                    help="字表收字的最少出现次数 / least count of a character to enter the vocabulary")
+    ap.add_argument("--vocab-max", type=int, default=8000, help="字表最大字数 / most characters in the vocabulary")
+    ap.add_argument("--clean-limit", type=int, default=0, help="最多使用的无错句数（测试用） / use at most this many clean sentences "
+                                                               "(tests)")
+    ap.add_argument("--export", action="store_true", help="只导出检查点后退出 / only export best.pt (or last.pt) to --out and "
+                                                          "exit")
     ap.add_argument("--export-from", default="best", choices=("best", "last"),
-                    help="checkpoint to export: best on odw-dev (default) or the last one")
-    ap.add_argument("--no-fp16", action="store_true", help="export fp32 weights")
+                    help="导出哪个检查点 / checkpoint to export: best on odw-dev (default) or the last one")
+    ap.add_argument("--no-fp16", action="store_true", help="导出 fp32 权重 / export fp32 weights")
     return ap
 
 

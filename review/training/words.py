@@ -141,27 +141,33 @@ def tuned_figures(results: Dict[str, List[dict]], k: int, before: Dict[str, dict
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="review train words", description=__doc__.split("\n")[0])
-    ap.add_argument("--data", default="../shared/data")
-    ap.add_argument("--out", default=str(ROOT / "models" / "csc" / WORDS_FILE))
-    ap.add_argument("--model", default=str(ROOT / "models" / "csc"), help="folder of the character corrector")
-    ap.add_argument("--ngram", default=str(ROOT / "models" / "ngram" / "ngram.npz"))
+    ap.add_argument("--data", default="../shared/data", help="共享数据目录 / the shared data folder")
+    ap.add_argument("--out", default=str(ROOT / "models" / "csc" / WORDS_FILE), help="输出文件 / output file")
+    ap.add_argument("--model", default=str(ROOT / "models" / "csc"), help="字符纠错模型目录 / folder of the character "
+                                                                          "corrector")
+    ap.add_argument("--ngram", default=str(ROOT / "models" / "ngram" / "ngram.npz"),
+                    help="字符 n 元模型文件 / the character n-gram model file")
     ap.add_argument("--cloze", default="none",
-                    help="cloze model folder whose scores become features (default none: with models/cloze the "
+                    help="完形填空模型目录（默认不用） / cloze model folder whose scores become features (default none: with "
+                         "models/cloze the "
                          "word path cost ~0.45 ms more per 1,000 characters and scored no better on odw dev)")
-    ap.add_argument("--gate", type=float, default=-16.0)
+    ap.add_argument("--gate", type=float, default=-16.0,
+                    help="只为三元组对数概率低于此值的位置生成候选 / only positions whose own trigram log-probability is below this get "
+                         "candidates")
     ap.add_argument("--pair-gate", type=float, default=-14.0,
-                    help="the pair's other character's own log-probability must also be below this")
-    ap.add_argument("--floor", type=float, default=3.0)
+                    help="词中另一字的对数概率也须低于此值 / the pair's other character's own log-probability must also be below this")
+    ap.add_argument("--floor", type=float, default=3.0,
+                    help="候选须比原词的三元组得分高出的最少值（nats） / least trigram gain (nats) over the written word for a candidate")
     ap.add_argument("--words-per-key", type=int, default=4,
-                    help="only a reading's most frequent words are candidates (0: all)")
+                    help="每个读音只取最常用的几个词 / only a reading's most frequent words are candidates (0: all)")
     add_tree_arguments(ap, 100, 4, 0.1)
     ap.add_argument("--max-news-extra", type=float, default=0.0004,
-                    help="most share of held-out news sentences the word edits may add to the character edits' "
-                         "(default: one sentence of the 3,000)")
+                    help="留出新闻句中整词纠错可额外改动的比例上限 / most share of held-out news sentences the word edits may add to the "
+                         "character edits' (default: one sentence of the 3,000)")
     ap.add_argument("--synthetic", type=int, default=3,
-                    help="every Nth never-counted news sentence gets a synthetic whole-word error instead of "
-                         "being an error-free row (0: none)")
-    ap.add_argument("--cache", default="", help="npz file to keep/reuse the rows between runs")
+                    help="每 N 句新闻造一句整词错误 / every Nth never-counted news sentence gets a synthetic whole-word error "
+                         "instead of being an error-free row (0: none)")
+    ap.add_argument("--cache", default="", help="样本行缓存文件 / npz file to keep/reuse the rows between runs")
     args = ap.parse_args(argv)
 
     from review.pinyin import HOMOPHONE_MIN_FREQ
