@@ -9,6 +9,7 @@ severity. Advertising-law absolute claims marked `context=promo` are raised only
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from review.checks.base import Check, register
 from review.document import Document
@@ -18,6 +19,8 @@ from review.model import SEVERITY_RANK, Finding
 from review.resources import load_toml
 
 FOLDER = "sensitive"
+CLAUSE_ENDS = "，,。；;！!？?\n"
+STANCE = "stance"
 DENY_CATEGORY = "deny"
 CONFIDENCE = {EXACT: 0.95, VARIANT: 0.85, PINYIN: 0.8, MIXED_PINYIN: 0.8}
 EVASION_CONFIDENCE = 0.9
@@ -29,6 +32,17 @@ def split_variants(entry: Entry) -> list[str]:
     """An entry's curated homophone/variant spellings (the `variants` column, `|`-separated)."""
     raw = entry.get("variants")
     return [v.strip() for v in raw.split("|") if v.strip()] if raw else []
+
+
+def on_word_boundaries(doc: Document, start: int, end: int) -> bool:
+    """Whether [start, end) starts and ends between words of the segmentation: the evidence that a short entry is
+    the word itself, not the end of one word and the start of the next (爸妈|的 is not 妈的, 节日|你好 not 日你)."""
+    for token in doc.tokens:
+        if token.start >= end:
+            break
+        if token.start < start < token.end or token.start < end < token.end:
+            return False
+    return True
 
 
 class ContextReader:
@@ -92,6 +106,72 @@ class ContextReader:
         return self.contact.search(window) is not None
 
 
+@dataclass(frozen=True)
+class StanceRule:
+    """A verb of support followed by a separatist or subversive goal (lexicons/sensitive/stances.toml)."""
+
+    name: str
+    note: str
+    regex: re.Pattern[str]
+    goal_not_before: tuple[str, ...]
+    verb_after: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class Stance:
+    """A stance found in normalised text: its span and the rule."""
+
+    start: int
+    end: int
+    rule: StanceRule
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+class StanceReader:
+    """Finds stances (支持台湾独立, 鼓吹港独, 主张推翻……政权) that are not criticism or enforcement."""
+
+    def __init__(self, config: dict) -> None:
+        self.negations = tuple(config["negations"])
+        self.criticism_cues = tuple(config["criticism_cues"])
+        gap = f"[^{CLAUSE_ENDS}]{{0,{int(config['max_gap'])}}}?"
+        self.rules = []
+        for number, table in enumerate(config["rule"], 1):
+            goals = [_alternation(table.get("goals", []))] if table.get("goals") else []
+            goals += [f"(?:{p})" for p in table.get("goal_patterns", [])]
+            pattern = f"(?:{_alternation(table['verbs'])}){gap}(?:{'|'.join(goals)})"
+            regex = compile_lexicon_regex(pattern, f"sensitive/stances.toml: rule[{number}] ({table['name']})")
+            verb_after = table.get("verb_after")
+            self.rules.append(StanceRule(table["name"], table["note"], regex, tuple(table.get("goal_not_before", ())),
+                                         tuple(verb_after) if verb_after is not None else None))
+
+    def find(self, text: str) -> list[Stance]:
+        """Stances in normalised `text` outside criticism, enforcement and negation."""
+        found = []
+        for rule in self.rules:
+            for match in rule.regex.finditer(text):
+                start, end = match.span()
+                clause_start = max(text.rfind(c, 0, start) for c in CLAUSE_ENDS) + 1
+                ends = [i for i in (text.find(c, end) for c in CLAUSE_ENDS) if i >= 0]
+                clause_end = min(ends) if ends else len(text)
+                before = text[clause_start:start]
+                if any(before.endswith(n) for n in self.negations):
+                    continue
+                # The stance itself left out: 反对 is a criticism cue and the verb of 反对统一.
+                around = before + "\n" + text[end:clause_end]
+                if any(cue in around for cue in self.criticism_cues):
+                    continue
+                if any(text.startswith(w, end) for w in rule.goal_not_before):
+                    continue
+                if rule.verb_after is not None and not any(before.strip() == w or (w and before.endswith(w))
+                                                           for w in rule.verb_after):
+                    continue
+                found.append(Stance(start, end, rule))
+        return found
+
+
 @register
 class SensitiveCheck(Check):
     """敏感词: political, porn, gambling, drugs, weapons, violence/terror, fraud, vulgar and ad-law terms."""
@@ -120,6 +200,7 @@ class SensitiveCheck(Check):
             min_pinyin_letters=int(evasion["min_pinyin_letters"]),
         )
         self.context = ContextReader(load_toml(FOLDER, "context.toml"), int(config["context"]["window"]))
+        self.stances = StanceReader(load_toml(FOLDER, "stances.toml"))
 
     def check(self, doc: Document) -> list[Finding]:
         """Findings for lexicon matches, severity set by context."""
@@ -127,16 +208,37 @@ class SensitiveCheck(Check):
         # Allow terms steer the matching too: a match overlapping an allowed term is vetoed before the longest
         # match at a spot wins (a vetoed long match must not hide a shorter one); the pipeline drops the rest.
         matches = self.matcher.find(doc.text, document_skeleton(doc), doc.options.allow_terms, deny)
-        findings = []
+        stances = self.stances.find(doc.text)
+        findings = [self._stance_finding(doc, stance) for stance in stances]
+        # A term inside a stance (台独 in 支持台独) is told once, by the stance.
+        stance_spans = [(stance.start, stance.end) for stance in stances]
         for match in matches:
+            if any(a <= match.start and match.end <= b for a, b in stance_spans):
+                continue
             judged = self._judge(doc, match)
             if judged is not None:
                 findings.append(self._finding(doc, match, *judged))
         return findings
 
+    def _stance_finding(self, doc: Document, stance: Stance) -> Finding:
+        written = doc.text[stance.start : stance.end]
+        return self.finding(
+            doc,
+            stance.start,
+            stance.end,
+            rule="sensitive.political",
+            severity="critical",
+            message=f"{self.categories['political']['label']}：“{written}”，{stance.rule.note}",
+            confidence=0.9,
+            evidence=[{"stance": stance.rule.name, "lexicon": "sensitive/stances.toml", "context": STANCE}],
+            term=written,
+        )
+
     def _judge(self, doc: Document, match: Match) -> tuple[str, str | None] | None:
         """(severity, context kind) for a match, or None when it is not a problem here."""
         entry = match.entry
+        if entry.get("boundary") == "word" and not on_word_boundaries(doc, match.start, match.end):
+            return None
         category = self.categories.get(entry.category)
         if category is None or not category["contextual"]:
             return entry.severity, None
