@@ -56,3 +56,12 @@ def test_the_issue_separatist_statement_is_rejected(reviewer):
     report = reviewer.review({"text": "我们坚决支持台湾独立，反对统一。"}, ReviewOptions.make())
     assert report.verdict == "reject"
     assert sum(f.severity == "critical" for f in report.findings) == 2  # the stance and 反对统一
+
+
+@pytest.mark.parametrize(("text", "severity"), _examples("context.toml"))
+def test_advertising_law_examples(reviewer, text, severity):
+    rules = found(reviewer, text)
+    if severity == "none":
+        assert rules.get("sensitive.ad_law") in (None, "info"), rules
+    else:
+        assert rules.get("sensitive.ad_law") == severity, rules

@@ -58,6 +58,10 @@ class ContextReader:
         self.category_cues = {
             name: tuple(table["cues"]) for name, table in promotion.items() if isinstance(table, dict)
         }
+        # Per category: words right after a match that make it an ordinal or a title (全国第一个, 国家级非物质文化遗产).
+        self.not_followed_by = {
+            name: tuple(table.get("not_followed_by", ())) for name, table in promotion.items() if isinstance(table, dict)
+        }
         # Each pattern is refused on its own if it backtracks super-linearly, so the error names the culprit.
         for number, pattern in enumerate(promotion["contact_patterns"], 1):
             compile_lexicon_regex(pattern, f"sensitive/context.toml: promotion.contact_patterns[{number}]")
@@ -100,6 +104,10 @@ class ContextReader:
         if category in self.category_cues:
             return any(cue in window for cue in self.category_cues[category])
         return sum(cue in window for cue in self.promotion_cues) >= 2
+
+    def fact_or_title(self, text: str, end: int, category: str) -> bool:
+        """Whether the words right after a match make it an ordinal, a count or a title rather than a claim."""
+        return any(text.startswith(word, end) for word in self.not_followed_by.get(category, ()))
 
     def has_contact(self, window: str) -> bool:
         """A phone number, messenger id or web address in the window."""
@@ -247,9 +255,13 @@ class SensitiveCheck(Check):
         promotion = self.context.promotion(window, entry.category)
         contact = self.context.has_contact(window)
         if entry.get("context") == "promo":
-            # An absolute claim or an ordinary weapon name matters only when something is being sold.
-            if (promotion or contact) and not enforcement:
-                return entry.severity, PROMOTION
+            # An absolute claim or an ordinary weapon name matters only when something is being sold, and then at
+            # the category's promotion severity (an absolute claim in an advertisement: major).
+            if self.context.fact_or_title(doc.text, match.end, entry.category):
+                return None
+            if (promotion or contact) and not enforcement and not self.context.framed_as_enforcement(doc):
+                raised = category["promotion_severity"]
+                return (raised if SEVERITY_RANK[raised] > SEVERITY_RANK[entry.severity] else entry.severity), PROMOTION
             return None
         if (enforcement or self.context.framed_as_enforcement(doc)) and not (promotion and contact):
             return "info", ENFORCEMENT
