@@ -35,7 +35,7 @@ from service.errors import add_error_handlers
 from service.keys import Access
 from service.metrics import Metrics
 from service.middleware import RequestContextMiddleware, configure_logging
-from service.routes import accounts, pages, reviews
+from service.routes import accounts, files, pages, reviews
 from service.routes import languagetool as languagetool_routes
 
 log = logging.getLogger("review.service")
@@ -220,7 +220,7 @@ def create_app(config: ServiceConfig | None = None, reviewer: Reviewer | None = 
         )
 
     # In this order the routes are matched, and listed in /openapi.json, as they always were.
-    for router in (pages.router, reviews.router, languagetool_routes.router, accounts.router):
+    for router in (pages.router, reviews.router, files.router, languagetool_routes.router, accounts.router):
         app.include_router(router)
     add_error_handlers(app)
     return app

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Callable, Protocol, TypeVar
 from fastapi import Depends, Request
 
 from review.budget import Deadline
-from review.pipeline import Reviewer
+from review.pipeline import Reviewer, ReviewOptions
 from service.accounts import TERM_KINDS, AccountStore, check_account_id
 from service.bodies import RequestError
 from service.config import ServiceConfig
@@ -34,8 +34,14 @@ class Service(Protocol):
     def access(self, key: str) -> Access:
         """What a request's key opens."""
 
-    def deadline(self) -> Deadline | None:
-        """The deadline of a review that starts now."""
+    def deadline(self, within: Deadline | None = None) -> Deadline | None:
+        """The deadline of a review that starts now, no later than `within`."""
+
+    def batch_deadline(self) -> Deadline | None:
+        """The deadline of a batch (or a file's sections) that arrives now."""
+
+    def options_for(self, post: Any, access: Access) -> tuple[ReviewOptions, dict]:
+        """The post's account settings if the key opens them, and what `meta` says about which applied."""
 
     def review_one_json(self, post: Any, access: Access, deadline: Deadline | None = None) -> tuple[bytes, int]:
         """One report as JSON bytes, and its number of findings."""
