@@ -135,3 +135,67 @@ def test_repeats_are_one_item_with_every_place(page, server_url):
     items.first.locator("button.accept").click()
     page.wait_for_function("() => !document.getElementById('post-text').value.includes('(xù)')")
     assert page.input_value("#post-text") == text.replace("(xù)", "")
+
+
+UPLOAD_TYPO = "我们要再接再励，做好民生工作。"
+
+
+def test_docx_dropped_on_the_page_is_reviewed_with_its_paragraphs(page, server_url, tmp_path):
+    """A .docx dropped on the drop zone: its text fills the editor, the typo is marked, the list says which
+    paragraph it is in; the file picker takes the same file."""
+    import base64
+
+    from inputs_helpers import make_docx
+
+    data = make_docx(["关于做好夏季防汛工作的通知", UPLOAD_TYPO])
+    page.goto(server_url + "/")
+    page.wait_for_selector("#account-type option", state="attached")
+    page.evaluate(
+        """([name, encoded]) => {
+            const bytes = Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([bytes], name, { type: "application/octet-stream" }));
+            const zone = document.getElementById("drop-zone");
+            zone.dispatchEvent(new DragEvent("dragover", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+            zone.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+        }""",
+        ["通知.docx", base64.b64encode(data).decode()],
+    )
+    page.wait_for_selector("#annotated mark.finding")
+    assert page.input_value("#post-text") == "关于做好夏季防汛工作的通知\n" + UPLOAD_TYPO
+    assert "再接再励" in page.locator("#annotated mark.finding").all_inner_texts()
+    item = page.locator("li.finding", has_text="再接再厉")
+    assert "第 2 段" in item.first.locator(".source").inner_text()
+    assert "通知.docx" in page.inner_text("#file-info") and "Word" in page.inner_text("#file-info")
+    page.screenshot(path=str(tmp_path / "editor-docx.png"), full_page=True)
+
+    path = tmp_path / "again.docx"
+    path.write_bytes(make_docx(["第二份文件：" + UPLOAD_TYPO]))
+    page.set_input_files("#file-input", str(path))
+    page.wait_for_function("() => document.getElementById('post-text').value.startsWith('第二份文件')")
+    page.wait_for_selector("#annotated mark.finding")
+    assert "again.docx" in page.inner_text("#file-info")
+
+
+def test_image_upload_marks_the_text_read_from_it(page, server_url, tmp_path):
+    """An image chosen with the file picker: its text is read offline (OCR), the typo is marked and the list
+    names the image and the box it is in."""
+    from inputs_helpers import cjk_font, render_text_image
+
+    from review.inputs import ocr_available
+
+    if not ocr_available():
+        pytest.skip("the OCR extra is not installed (pip install -e '.[ocr]')")
+    if cjk_font() is None:
+        pytest.skip("no CJK font to render the image (apt-get install fonts-wqy-zenhei)")
+    path = tmp_path / "poster.png"
+    path.write_bytes(render_text_image(["防汛安全提示", UPLOAD_TYPO]))
+    page.goto(server_url + "/")
+    page.set_input_files("#file-input", str(path))
+    page.wait_for_selector("#annotated mark.finding", timeout=120_000)
+    assert "再接再励" in page.input_value("#post-text")
+    item = page.locator("li.finding", has_text="再接再厉")
+    source = item.first.locator(".source").inner_text()
+    assert "图片 poster.png" in source and "位置" in source
+    assert "图片" in page.inner_text("#file-info")
+    page.screenshot(path=str(tmp_path / "editor-image.png"), full_page=True)

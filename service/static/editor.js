@@ -163,6 +163,8 @@ function render(report, post) {
     const indices = group.map((f) => f.index).join(" ");
     const item = el("li", { class: "finding", "data-index": finding.index, "data-indices": indices }, head,
       el("div", { class: "message" }, finding.message));
+    const sources = [...new Set(group.filter((f) => f.source).map((f) => describeSource(f.source)))];
+    if (sources.length) item.append(el("div", { class: "source" }, "出处：" + sources.slice(0, 5).join("；")));
     if (spanned.length > 1) {
       // every place of a repeated problem, each one click away
       const places = el("div", { class: "places" });
@@ -206,6 +208,89 @@ function accept(group) {
   review();
 }
 
+const FORMAT_ZH = { docx: "Word 文档", pdf: "PDF", html: "网页", image: "图片", text: "文本" };
+
+function describeSource(source) {
+  // where in the uploaded file a finding's text came from (a paragraph, a page, an HTML element, an image's box)
+  switch (source.kind) {
+    case "paragraph": return `第 ${source.index} 段`;
+    case "table": return `表格第 ${source.index} 段`;
+    case "page": return `第 ${source.index} 页`;
+    case "element": return `第 ${source.index} 个段落元素 <${source.element}>`;
+    case "line": return `第 ${source.index} 行`;
+    case "image": {
+      const box = source.box ? `，位置 (${source.box[0]}, ${source.box[1]})–(${source.box[2]}, ${source.box[3]})` : "";
+      const sure = source.ocr_confidence !== undefined ? `，识别置信度 ${Number(source.ocr_confidence).toFixed(2)}` : "";
+      return `图片 ${source.image} 第 ${source.index} 行${box}${sure}`;
+    }
+    default: return source.kind;
+  }
+}
+
+async function uploadFile(file) {
+  // The file is read and reviewed by the service (/v1/review/file); its text then stands in the editor box, where
+  // the findings are marked, and editing it reviews the text as usual.
+  if (!file) return;
+  const seq = ++reviewSeq;
+  clearTimeout(typingTimer);
+  $("review-button").disabled = true;
+  setStatus(`正在读取并审校 ${file.name}…`);
+  const form = new FormData();
+  form.append("file", file, file.name);
+  const post = currentPost();
+  delete post.text;
+  delete post.title; // the file's own title (a WeChat article's) is reviewed
+  form.append("post", JSON.stringify(post));
+  const headers = {};
+  const key = $("account-key").value.trim();
+  if (key) headers["X-API-Key"] = key;
+  try {
+    const response = await fetch("/v1/review/file", { method: "POST", headers, body: form });
+    const body = await response.json();
+    if (seq !== reviewSeq) return;
+    if (!response.ok) {
+      setStatus((body.error && body.error.message) || `上传失败（${response.status}）`, true);
+      return;
+    }
+    const input = body.meta.input || {};
+    $("post-text").value = input.text || "";
+    $("post-title").value = input.title || "";
+    render(body, { text: input.text || "", title: input.title || "" });
+    const parts = [FORMAT_ZH[input.format] || input.format, `${input.chars} 字`];
+    if (input.sections > 1) parts.push(`分 ${input.sections} 段审校`);
+    if (input.images) parts.push(`图片 ${input.images.length} 张`);
+    if (input.author) parts.push(`作者 ${input.author}`);
+    if (input.published_at) parts.push(`发布时间 ${input.published_at}`);
+    $("file-info").textContent = `已读取 ${input.name || file.name}（${parts.join("，")}）`;
+    const warnings = (body.meta.warnings || []).map((w) => w.message.split(" / ")[0]);
+    setStatus(`已完成，用时 ${body.meta.elapsed_ms} 毫秒${warnings.length ? "；" + warnings.join("；") : ""}`,
+      warnings.length > 0);
+  } catch (error) {
+    if (seq === reviewSeq) setStatus("无法连接审校服务：" + error, true);
+  } finally {
+    if (seq === reviewSeq) $("review-button").disabled = false;
+  }
+}
+
+function setUpDropZone() {
+  const zone = $("drop-zone");
+  $("file-input").addEventListener("change", (event) => {
+    uploadFile(event.target.files[0]);
+    event.target.value = ""; // the same file chosen again uploads again
+  });
+  for (const name of ["dragenter", "dragover"]) {
+    zone.addEventListener(name, (event) => { event.preventDefault(); zone.classList.add("over"); });
+  }
+  for (const name of ["dragleave", "drop"]) zone.addEventListener(name, () => zone.classList.remove("over"));
+  zone.addEventListener("drop", (event) => {
+    event.preventDefault();
+    if (event.dataTransfer.files.length) uploadFile(event.dataTransfer.files[0]);
+  });
+  // a file dropped anywhere else on the page is not opened by the browser in place of the editor
+  document.addEventListener("dragover", (event) => event.preventDefault());
+  document.addEventListener("drop", (event) => event.preventDefault());
+}
+
 let typingTimer = null;
 
 function reviewSoon() {
@@ -216,6 +301,7 @@ function reviewSoon() {
 
 document.addEventListener("DOMContentLoaded", () => {
   loadAccountTypes();
+  setUpDropZone();
   $("review-button").addEventListener("click", () => { clearTimeout(typingTimer); review(); });
   for (const id of ["post-text", "post-title"]) $(id).addEventListener("input", reviewSoon);
   $("account-type").addEventListener("change", reviewSoon);
