@@ -90,7 +90,7 @@ def reviewed_lines(items: Iterable[tuple[int, str]], options: ReviewOptions, wor
                    typo_backend: str | None = None) -> Iterator[str]:
     """Review (line number, JSON line) pairs in `workers` processes; yield report JSON lines in input order.
 
-    `typo_backend`: the typo transformer's backend (see `review.pipeline.get_reviewer`); bulk work wants "torch".
+    `typo_backend`: the typo transformer's backend (see `review.pipeline.get_reviewer`; None: the default, numpy).
     """
     if workers > 1:
         context = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")

@@ -139,8 +139,7 @@ def run(args: argparse.Namespace) -> int:
     earlier = _earlier_errors(args.output, done) if done else 0
     errors = warnings = 0
     try:
-        # bulk work: the typo transformer's per-post speed (torch) beats its start-up (numpy)
-        for line in reviewed_lines(items, options, args.workers, typo_backend="torch"):
+        for line in reviewed_lines(items, options, args.workers):
             errors += _has_error(line)
             warnings += _warn(line, warnings)
             out.write(line + "\n")

@@ -45,7 +45,6 @@ def run(args: argparse.Namespace) -> int:
     if args.window is not None and args.window < 1:
         print("错误 / error: --window 应为正整数 / --window must be a positive number of days", file=sys.stderr)
         return 2
-    # bulk work: the typo transformer's per-post speed (torch) beats its start-up (numpy)
     if args.spark:
         try:
             import pyspark  # noqa: F401
@@ -55,9 +54,9 @@ def run(args: argparse.Namespace) -> int:
             return 2
         from review.inspect.spark import spark_backend
 
-        backend = spark_backend(args.spark, typo_backend="torch")
+        backend = spark_backend(args.spark)
     else:
-        backend = local_backend(max(1, args.workers), typo_backend="torch")
+        backend = local_backend(max(1, args.workers))
     show = args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty())
     try:
         inspection = inspect_feed(args.feed, args.output, checked_at, args.window, options, backend, progress=show)

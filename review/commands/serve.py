@@ -66,7 +66,6 @@ def run(args: argparse.Namespace) -> int:
     os.environ["REVIEW_MAX_BODY_BYTES"] = str(args.max_body_bytes)
     os.environ["REVIEW_THREADS"] = str(args.threads or threads_per_worker(args.workers))
     os.environ["REVIEW_FREEZE_GC"] = "1"  # each worker is the service alone: see ServiceConfig.freeze_gc
-    os.environ.setdefault("REVIEW_TYPO_BACKEND", "torch")  # ServiceConfig.typo_backend: start-up traded for speed
     if args.allow_origin:
         os.environ["REVIEW_ALLOW_ORIGINS"] = ",".join(args.allow_origin)
     uvicorn.run(

@@ -19,6 +19,7 @@ kept (`GatedCorrector`).
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,10 +41,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
-# the transformer's backends: "numpy" starts in a fraction of the time; "torch" pays its import once and then
-# runs the corrector about ten times faster per window, so long-running processes (the service, batch and
-# inspection workers) ask for it (`load_model_pass(backend=...)`, through `Reviewer(typo_backend=...)`)
+# the transformer's backends. "numpy" (the default everywhere: `review check`, `batch`, `inspect`, `serve`) reads
+# the safetensors checkpoint with no torch import: it reads ~0.1% of a clean post's characters, so its speed per
+# window matters less than torch's ~3 s import and ~400 MB. "torch" (the `train` extra) runs transformers with
+# int8 quantisation on a CPU, or on a GPU where torch sees one; REVIEW_TYPO_BACKEND or
+# `load_model_pass(backend=...)` (through `Reviewer(typo_backend=...)`) chooses it
 BACKENDS = ("numpy", "torch")
+BACKEND_VARIABLE = "REVIEW_TYPO_BACKEND"
 
 
 @dataclass(frozen=True)
@@ -382,6 +386,13 @@ def char_batches(spans: Sequence[tuple[int, int]], size: int) -> list[list[tuple
     return batches
 
 
+def _torch_device() -> str:
+    """"cuda" where torch sees a GPU, else "cpu" (the torch backend only)."""
+    from review.typo.transformer import import_torch
+
+    return "cuda" if import_torch().cuda.is_available() else "cpu"
+
+
 def has_weights(folder: Path) -> bool:
     """True when `folder` holds a HuggingFace-format checkpoint (config and weights)."""
     return (folder / "config.json").exists() and any((folder / name).exists() for name in WEIGHT_FILES)
@@ -392,7 +403,7 @@ def load_model_pass(settings: dict, model_dir: Path | None = None, corrector: Op
     """The model path, or None (with one log line saying why) when it is disabled or lacks its files.
 
     `corrector` is an already loaded transformer (else `model_dir`'s, or the settings' folder's, is loaded with
-    `backend`, "numpy" or "torch"; None: the settings' own, else "numpy")."""
+    `backend`, "numpy" or "torch"; None: $REVIEW_TYPO_BACKEND, else the settings' own, else "numpy")."""
     if not settings.get("enabled", True):
         log.info("typo: model path disabled in lexicons/typo/typo.toml")
         return None
@@ -410,15 +421,15 @@ def load_model_pass(settings: dict, model_dir: Path | None = None, corrector: Op
     from review.typo.rerank import load_rerank_corrector
 
     confusion = shipped_confusion()
-    backend = backend or str(settings.get("backend", "numpy"))
+    backend = backend or os.environ.get(BACKEND_VARIABLE) or str(settings.get("backend", "numpy"))
     if backend not in BACKENDS:
         raise ValueError(f"typo backend {backend!r}: expected one of {', '.join(BACKENDS)}")
     if corrector is None:
         from review.typo.transformer import Corrector
 
         corrector = Corrector(str(folder), confusion=confusion, batch_size=int(settings.get("batch_size", 32)),
-                              num_threads=int(settings.get("threads", 1)),
-                              backend=backend)
+                              num_threads=int(settings.get("threads", 1)), backend=backend,
+                              device=_torch_device() if backend == "torch" else "cpu")
     ngram = load_ngram(str(ngram_file))
     row_caps = (float(settings.get("max_scored_per_char", 0.0)), float(settings.get("max_candidates_per_char", 0.0)),
                 float(settings.get("max_word_candidates_per_char", 0.0)))

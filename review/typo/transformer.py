@@ -38,13 +38,14 @@ class Corrector(CorrectorProtocol):
         threshold: minimum probability of a suggestion; None = the value tuned on the dev split stored in the
             model's ``csc.json`` (else 0.5).
         batch_size: sentences (windows) per forward pass.
-        device: torch device string, "cpu" by default.
+        device: torch device string, "cpu" by default ("cuda" for a GPU; int8 quantisation is CPU-only).
         num_threads: if given, ``torch.set_num_threads(num_threads)``.
         model, vocab: an already loaded model and ``CharVocab`` (then ``model_dir`` is not read).
         quantize: int8 dynamic quantisation of the linear layers (about 2x faster on a CPU core, probabilities
             change by ~1e-4); default: on for a model loaded from ``model_dir`` on the CPU.
-        backend: "torch" (transformers model, fastest per sentence) or "numpy" (`NumpyBertMLM`: no torch or
-            transformers import, so a serving process starts in a fraction of the time); only for ``model_dir``.
+        backend: "torch" (transformers model: training, evaluation, a GPU) or "numpy" (`NumpyBertMLM`: no torch or
+            transformers import; what the typo check runs by default, see review/typo/model_pass.py); only for
+            ``model_dir``. torch and transformers are the ``train`` extra (``pip install 'review[train]'``).
     """
 
     def __init__(self, model_dir=None, confusion=None, threshold: Optional[float] = None, batch_size: int = 32,
@@ -64,8 +65,7 @@ class Corrector(CorrectorProtocol):
                 meta = json.loads((folder / "csc.json").read_text(encoding="utf-8"))
             max_pos = self.model.max_positions
         else:
-            import torch
-
+            torch = import_torch()
             from review.typo.checkpoint import load_model
 
             if num_threads:
@@ -218,6 +218,20 @@ class Corrector(CorrectorProtocol):
         """(corrected sentence, edits) for one sentence."""
         edits = self.correct([sentence], threshold=threshold)[0]
         return apply_edits(sentence, edits), edits
+
+
+TORCH_MISSING = ("未安装 torch：模型训练或 torch 后端需要 pip install 'review[train]'（CPU 版 torch 见 "
+                 "https://download.pytorch.org/whl/cpu）/ torch is not installed: training and the torch backend need "
+                 "pip install 'review[train]' (CPU-only torch: --index-url https://download.pytorch.org/whl/cpu)")
+
+
+def import_torch():
+    """torch, or an ImportError saying how to install it (the default runtime never needs it)."""
+    try:
+        import torch
+    except ImportError as error:
+        raise ImportError(TORCH_MISSING) from error
+    return torch
 
 
 def _quantize(model):
