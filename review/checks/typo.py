@@ -34,7 +34,8 @@ from review.resources import lexicon_path, load_toml
 from review.segment import get_tokenizer
 
 if TYPE_CHECKING:
-    from review.typo.model_pass import ModelEdit
+    from review.typo.model_pass import ModelEdit, Protection
+    from review.typo.word_forms import WordFormDetector
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,66 @@ def load_error_lexicon(term_variants: bool = False) -> ErrorLexicon:
 
     terms = {entry.term for entry in authored}
     return ErrorLexicon(authored + tuple(e for e in variant_entries() if e.term not in terms))
+
+
+# ---- guards: entries that also fire on correct text ------------------------------------------------------
+
+GUARDS_FILE = "guards.toml"
+
+
+@dataclass(frozen=True)
+class Guard:
+    """When a lexicon entry's hit is correct text after all (lexicons/typo/guards.toml)."""
+
+    term: str
+    off: bool = False
+    unless_before: re.Pattern | None = None
+    unless_after: re.Pattern | None = None
+    fires: tuple[str, ...] = ()
+    clean: tuple[str, ...] = ()
+
+    def spares(self, text: str, start: int, end: int) -> bool:
+        """True when the hit text[start:end] is correct in its context."""
+        if self.off:
+            return True
+        if self.unless_before is not None and self.unless_before.search(text[max(0, start - 8) : start]):
+            return True
+        return self.unless_after is not None and bool(self.unless_after.search(text[end : end + 8]))
+
+
+def parse_guards(data: dict, source: str = GUARDS_FILE) -> dict[str, Guard]:
+    """Validate and compile the `[[guard]]` tables."""
+    guards, problems = {}, []
+    for index, table in enumerate(data.get("guard", []), 1):
+        where = f"{source}: guard {index} ({table.get('term', '?')})"
+        term = table.get("term")
+        if not term or term in guards:
+            problems.append(f"{where}: needs a term of its own")
+            continue
+        try:
+            patterns = {key: compile_lexicon_regex(table[key], f"{where} {key}") if table.get(key) else None
+                        for key in ("unless_before", "unless_after")}
+        except LexiconError as error:
+            problems.extend(error.problems)
+            continue
+        if not table.get("off") and not any(patterns.values()):
+            problems.append(f"{where}: needs off = true or a context")
+            continue
+        guards[term] = Guard(term, bool(table.get("off")), patterns["unless_before"], patterns["unless_after"],
+                             tuple(table.get("fires", ())), tuple(table.get("clean", ())))
+    if problems:
+        raise ValueError("typo guard problems:\n" + "\n".join(problems))
+    return guards
+
+
+@lru_cache(maxsize=1)
+def load_guards() -> dict[str, Guard]:
+    """lexicons/typo/guards.toml, compiled once per process."""
+    path = lexicon_path(LEXICON_FOLDER, GUARDS_FILE)
+    if not path.exists():
+        return {}
+    with open(path, "rb") as handle:
+        return parse_guards(tomllib.load(handle))
 
 
 # ---- context rules ---------------------------------------------------------------------------------------
@@ -225,6 +286,98 @@ def fits_better(text: str, start: int, end: int, replacement: str, window: int, 
     return segmentation_logprob(after) - segmentation_logprob(before) >= margin
 
 
+# ---- fixed phrases ---------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=2)
+def load_phrase_list(name: str) -> dict[str, int]:
+    """The fixed phrases of lexicons/typo/`name` (phrase → frequency), once per process."""
+    phrases: dict[str, int] = {}
+    with open(lexicon_path(LEXICON_FOLDER, name), encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip() and not line.startswith("#"):
+                word, freq, *_ = line.rstrip("\n").split("\t")
+                phrases[word] = int(freq)
+    return phrases
+
+
+def load_word_forms(settings: dict, protection: "Protection | None" = None) -> "WordFormDetector | None":
+    """The fixed-phrase detector of the [word_forms] settings (None without them or without the n-gram model)."""
+    table = settings.get("word_forms")
+    model = settings.get("model", {})
+    if not table or not model.get("ngram"):
+        return None
+    from review.resources import model_path
+    from review.typo.confusion import shipped_confusion
+    from review.typo.ngram import load_ngram
+    from review.typo.word_forms import WordFormDetector, WordFormSettings
+
+    path = model_path(model["ngram"])
+    if not path.exists():
+        return None
+    detector_settings = WordFormSettings.from_table(table)
+    freq = get_tokenizer().FREQ
+    index = dict(load_phrase_list(table["phrases"]))
+    if detector_settings.short_words:
+        index.update({w: f for w, f in freq.items() if 2 <= len(w) <= 3})
+    return WordFormDetector(freq, shipped_confusion(), load_ngram(str(path)), detector_settings, index,
+                            blocks=protection_veto(protection) if protection is not None else None)
+
+
+def protection_veto(protection: "Protection"):
+    """The model path's protection (names, places, protected terms) as the phrase detector's veto."""
+
+    def blocks(text: str, start: int, end: int, word: str) -> bool:
+        changed = [i for i in range(start, end) if text[i] != word[i - start]]
+        spans = protection.spans_around(text, changed)
+        return any(protection.blocks(text, spans, i, i + 1, word[i - start]) for i in changed)
+
+    return blocks
+
+
+# ---- how much a model suggestion must show -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelEvidence:
+    """What a model suggestion must show to be reported, and to be `major` ([evidence] in typo.toml).
+
+    A real-word swap (the written character is part of a dictionary word of the segmentation: 检测/监测,
+    战疫/战役) is reported only at `real_word_confidence` or above. Any suggestion is `major` only when the
+    evidence is overwhelming: confidence `major_confidence` or above and the corrected text makes a dictionary
+    word at least `major_word_freq` frequent and `major_word_ratio` times as frequent as the best word the
+    written text makes; otherwise `minor`, shown with its suggestion but no reason to send a post back.
+    """
+
+    real_word_confidence: float
+    major_confidence: float
+    major_word_freq: int
+    major_word_ratio: float
+
+    @classmethod
+    def from_table(cls, table: dict) -> "ModelEvidence":
+        """Settings from the [evidence] table."""
+        return cls(float(table["real_word_confidence"]), float(table["major_confidence"]),
+                   int(table["major_word_freq"]), float(table["major_word_ratio"]))
+
+    def severity(self, text: str, tokens: list, edit: "ModelEdit", severity: str) -> str | None:
+        """The severity `edit` is reported at (None: not reported)."""
+        from review.typo.model_pass import best_word_freq
+
+        freq = get_tokenizer().FREQ
+        covering = [t for t in tokens if t.start < edit.end and edit.start < t.end]
+        real_word = any(t.end - t.start > 1 and freq.get(t.word, 0) > 0 for t in covering)
+        if real_word and edit.confidence < self.real_word_confidence:
+            return None
+        if severity != "major" or edit.confidence < self.major_confidence:
+            return "minor" if severity == "major" else severity
+        written = best_word_freq(text, edit.start, edit.end)
+        fixed = best_word_freq(text[: edit.start] + edit.suggestion + text[edit.end :], edit.start, edit.end)
+        if fixed >= self.major_word_freq and fixed >= self.major_word_ratio * written:
+            return "major"
+        return "minor"
+
+
 # ---- the check -------------------------------------------------------------------------------------------
 
 
@@ -242,12 +395,16 @@ class TypoCheck(Check, TakesRuntimeSettings):
         lexicon_settings = self.settings["lexicon"]
         self.lexicon = load_error_lexicon(bool(lexicon_settings.get("term_variants", False)))
         self.rules = load_rules()
+        self.guards = load_guards()
         self.boundary_margin = float(lexicon_settings["boundary_margin"])
         self.window = int(lexicon_settings["window"])
         self.confidence = {k: float(v) for k, v in lexicon_settings["confidence"].items()}
         from review.typo.model_pass import load_model_pass
 
         self.model_pass = load_model_pass(self.settings["model"], backend=self.runtime.typo_backend)
+        self.evidence = ModelEvidence.from_table(self.settings["evidence"])
+        self.word_forms = load_word_forms(
+            self.settings, self.model_pass.protection if self.model_pass is not None else None)
 
     def warm_up(self) -> None:
         """The model path's hash tables and POS tables, before the first post."""
@@ -281,6 +438,17 @@ class TypoCheck(Check, TakesRuntimeSettings):
                     suggestion=rule.suggestion, confidence=rule.confidence, term=words,
                 ))
                 taken.append((start, end))
+        if self.word_forms is not None:
+            for hit in self.word_forms.find(doc.text, doc.tokens):
+                if _overlaps(hit.start, hit.end, taken):
+                    continue
+                words = doc.text[hit.start : hit.end]
+                findings.append(self.finding(
+                    doc, hit.start, hit.end, rule="typo.phrase", severity=self.word_forms.settings.severity,
+                    message=typo_message(words, hit.word), suggestion=hit.word,
+                    confidence=self.word_forms.settings.confidence, term=words,
+                ))
+                taken.append((hit.start, hit.end))
         if self.model_pass is not None:
             try:
                 edits = self.model_pass.edits(doc)
@@ -291,14 +459,19 @@ class TypoCheck(Check, TakesRuntimeSettings):
         return findings
 
     def _model_findings(self, doc: Document, edits: list[ModelEdit], taken: list[tuple[int, int]]) -> list[Finding]:
-        """Findings of the model path's edits that overlap no lexicon or rule finding."""
+        """Findings of the model path's edits that overlap no lexicon or rule finding, held to the evidence
+        rules of `ModelEvidence`."""
         findings = []
+        tokens = doc.tokens
         for edit in edits:
             if _overlaps(edit.start, edit.end, taken):
                 continue
+            severity = self.evidence.severity(doc.text, tokens, edit, self.model_pass.severity_of(edit.confidence))
+            if severity is None:
+                continue
             words = doc.text[edit.start : edit.end]
             findings.append(self.finding(
-                doc, edit.start, edit.end, rule="typo.model", severity=self.model_pass.severity_of(edit.confidence),
+                doc, edit.start, edit.end, rule="typo.model", severity=severity,
                 message=typo_message(words, edit.suggestion), suggestion=edit.suggestion,
                 confidence=edit.confidence, term=words,
             ))
@@ -312,10 +485,14 @@ class TypoCheck(Check, TakesRuntimeSettings):
         for start, end, entry in hits:
             if kept and start < kept[-1][1]:
                 continue
+            guard = self.guards.get(entry.term)
+            if guard is not None and guard.spares(text, start, end):
+                continue
             # a generated misspelling of a term (category term) that cuts a word is dropped outright: its edited
             # character joins the neighbour (卫生健康安|全 is not 卫生健康委), and a strong user-dictionary term
             # would win the segmentation test anyway
-            if cuts_a_word(doc, start, end) and (entry.category == "term" or not fits_better(
+            # so is a non-standard form (category variant) that cuts one: 本想|像当初 is no 想像 (→ 想象)
+            if cuts_a_word(doc, start, end) and (entry.category in ("term", "variant") or not fits_better(
                 text, start, end, entry.suggestion or "", self.window, self.boundary_margin
             )):
                 continue
@@ -327,4 +504,5 @@ def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(start < b and a < end for a, b in spans)
 
 
-__all__ = ["TypoCheck", "ErrorLexicon", "ContextRule", "load_error_lexicon", "load_rules", "typo_message"]
+__all__ = ["TypoCheck", "ErrorLexicon", "ContextRule", "Guard", "ModelEvidence", "load_error_lexicon", "load_guards",
+           "load_rules", "typo_message"]

@@ -19,6 +19,8 @@ COMMANDS = (
     ("train", "words", "review.training.words:main", "整词同音纠错模型 / the whole-word homophone corrector"),
     ("train", "groups", "review.training.groups:main", "易混字组上下文分类器 / the confusable groups' context classifiers"),
     ("eval", "csc", "review.training.csc_eval:eval_main", "评测纠错模型（句级 P/R/F1）/ sentence-level CSC evaluation"),
+    ("train", "phrases", "review.training.fixed_phrases:main",
+     "错别字检查的四字固定短语表 / the typo check's list of four-character fixed phrases"),
     ("eval", "real", "review.training.real_eval:main",
      "在真实文本上评测错别字检查 / the whole typo check on real writing (error sets, clean text)"),
 )

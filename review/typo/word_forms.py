@@ -1,0 +1,208 @@
+"""Misspelt words: characters that join into no word where one confusable character makes a common word.
+
+耐新 → 耐心, 锁要 → 索要, 预越 → 预约, 值首 → 值守, 国姿委 → 国资委, 严惩不待 → 严惩不贷, 于此同时 → 与此同时.
+A window of two to four characters is read when it is made of whole tokens of the segmentation (so a fix never
+cuts a word the context makes) and is itself no dictionary word. Every dictionary word of the same length that
+differs from it in one character, where that character is a sound or shape neighbour of the written one
+(lexicons/confusion), is a candidate; it is kept when the word is common enough and the character trigram
+model (models/ngram) prefers it by a clear margin in the sentence. A window that reads as a word in a short
+quotation or a book title (《…》, coined names) is left alone.
+
+The dictionary index maps each word with one character masked to the characters that fill the mask
+(耐\\0 → 心力用…), built once per process from jieba's dictionary and the project's user dictionary.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from review.chars import all_han
+from review.segment import Token
+from review.typo.confusion import ConfusionSet
+from review.typo.ngram import NgramModel, bigram_keys, encode, padded, trigram_keys
+
+MASK = "\0"
+
+
+@dataclass(frozen=True)
+class WordFormSettings:
+    """Thresholds of the detector (lexicons/typo/typo.toml, [word_forms])."""
+
+    # the least dictionary frequency of a suggested word, by its length
+    min_freq: dict[int, int]
+    # the least trigram gain (nats) of the suggested character over the written one
+    min_gain: float
+    # confusion columns that make a character a neighbour (sound and shape; not "fuzzy" syllables)
+    columns: tuple[str, ...]
+    # a written window seen this often in the dictionary's own counts is a word, not a misspelling
+    confidence: float
+    severity: str
+    # a one-character word at a phrase's edge as frequent as this is the context's own word (给|大多数 is no
+    # 绝大多数): never the character replaced
+    function_freq: int = 50000
+    # also read unknown tokens of 2–3 characters (耐新, 预越): off, too many false alarms on clean news (see
+    # docs/typo.md); fixed phrases of four characters only
+    short_words: bool = False
+
+    @classmethod
+    def from_table(cls, table: dict) -> "WordFormSettings":
+        """Settings from the [word_forms] table."""
+        return cls(
+            min_freq={int(k): int(v) for k, v in table["min_freq"].items()},
+            min_gain=float(table["min_gain"]),
+            columns=tuple(table["columns"]),
+            confidence=float(table["confidence"]),
+            severity=str(table["severity"]),
+            function_freq=int(table.get("function_freq", 50000)),
+            short_words=bool(table.get("short_words", False)),
+        )
+
+
+@dataclass(frozen=True)
+class WordFormHit:
+    """A misspelt word: the window [start, end) of normalised text should read `word`."""
+
+    start: int
+    end: int
+    position: int
+    word: str
+    gain: float
+
+
+class WordIndex:
+    """Dictionary words of two to four Chinese characters, by each form with one character masked."""
+
+    def __init__(self, word_freq: dict[str, int], min_freq: dict[int, int]) -> None:
+        fills: dict[str, list[str]] = {}
+        lengths = set(min_freq)
+        for word, freq in word_freq.items():
+            if len(word) in lengths and freq >= min_freq[len(word)] and all_han(word):
+                for m in range(len(word)):
+                    fills.setdefault(word[:m] + MASK + word[m + 1:], []).append(word[m])
+        # one string of filling characters a key: a third of the memory of lists
+        self.fills: dict[str, str] = {key: "".join(chars) for key, chars in fills.items()}
+
+    def __len__(self) -> int:
+        return len(self.fills)
+
+    def get(self, key: str) -> str:
+        """The characters that fill the mask of `key` into a word ("" when none)."""
+        return self.fills.get(key, "")
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Short spans inside 《…》 or quotation marks: titles, names and coined phrases are left alone."""
+    from review.typo.candidates import QUOTED
+
+    return [match.span(1) for match in QUOTED.finditer(text)]
+
+
+class WordFormDetector:
+    """Finds misspelt words (see the module's docstring)."""
+
+    def __init__(self, word_freq: dict[str, int], confusion: ConfusionSet, ngram: NgramModel,
+                 settings: WordFormSettings, index_words: dict[str, int] | None = None, blocks=None) -> None:
+        self.word_freq = word_freq
+        # blocks(text, start, end, replacement) -> True where a protected word (a name …) would be changed
+        self.blocks = blocks
+        self.confusion = confusion
+        self.ngram = ngram
+        self.settings = settings
+        self.index = WordIndex(index_words if index_words is not None else word_freq, settings.min_freq)
+        self._neighbours: dict[str, frozenset[str]] = {}
+        self._lock = threading.Lock()
+
+    def neighbours(self, char: str) -> frozenset[str]:
+        """The sound and shape neighbours of `char` (the configured confusion columns), cached."""
+        found = self._neighbours.get(char)
+        if found is None:
+            found = frozenset().union(*(self.confusion.column(char, c) for c in self.settings.columns))
+            with self._lock:
+                self._neighbours[char] = found
+        return found
+
+    def windows(self, text: str, tokens: list[Token]) -> list[tuple[int, int]]:
+        """Spans of Chinese characters that may be a misspelt word, each no dictionary word itself:
+        a token of 2–3 characters that the dictionary does not know (the segmenter's HMM joined characters
+        that make no word: 耐新, 预越, 国姿委), and 4 characters made of two or more whole tokens (a fixed
+        phrase with one wrong character: 严惩|不|待)."""
+        spans = []
+        for k, token in enumerate(tokens):
+            length = token.end - token.start
+            if self.settings.short_words and 2 <= length <= 3 and self.word_freq.get(token.word, 0) == 0 \
+                    and all_han(token.word):
+                spans.append((token.start, token.end))
+            end = token.start
+            for last in range(k, min(k + 4, len(tokens))):
+                end = tokens[last].end
+                if end - token.start >= 4:
+                    break
+            if last > k and end - token.start == 4:
+                window = text[token.start:end]
+                if all_han(window) and self.word_freq.get(window, 0) == 0:
+                    spans.append((token.start, end))
+        return spans
+
+    def find(self, text: str, tokens: list[Token]) -> list[WordFormHit]:
+        """Misspelt words of `text` (normalised), one per window at most, windows not overlapping."""
+        candidates: list[tuple[int, int, int, str, str]] = []  # start, end, position, character, word
+        lone = {t.start for t in tokens if t.end - t.start == 1
+                and self.word_freq.get(t.word, 0) >= self.settings.function_freq}
+        for start, end in self.windows(text, tokens):
+            window = text[start:end]
+            for m in range(end - start):
+                if (m == 0 or m == end - start - 1) and start + m in lone:
+                    continue
+                fills = self.index.get(window[:m] + MASK + window[m + 1:])
+                if not fills:
+                    continue
+                near = self.neighbours(window[m])
+                for char in fills:
+                    if char in near:
+                        candidates.append((start, end, start + m, char, window[:m] + char + window[m + 1:]))
+        if not candidates:
+            return []
+        quoted = quoted_spans(text)
+        candidates = [c for c in candidates if not any(a <= c[0] and c[1] <= b for a, b in quoted)]
+        if not candidates:
+            return []
+        gains = self.gains(text, [c[2] for c in candidates], [c[3] for c in candidates])
+        best: dict[tuple[int, int], WordFormHit] = {}
+        for (start, end, position, _char, word), gain in zip(candidates, gains):
+            if gain < self.settings.min_gain or self.seen(text, start, end, position):
+                continue
+            if self.blocks is not None and self.blocks(text, start, end, word):
+                continue
+            hit = WordFormHit(start, end, position, word, float(gain))
+            kept = best.get((start, end))
+            if kept is None or gain > kept.gain:
+                best[(start, end)] = hit
+        hits: list[WordFormHit] = []
+        for hit in sorted(best.values(), key=lambda h: -h.gain):
+            if all(hit.end <= other.start or other.end <= hit.start for other in hits):
+                hits.append(hit)
+        return sorted(hits, key=lambda h: h.start)
+
+    def seen(self, text: str, start: int, end: int, position: int) -> bool:
+        """Does clean text hold the written characters around `position` (within the window) as they stand?
+        A trigram through the position (a bigram in a two-character window) counted by the n-gram model:
+        严惩不待 is no formal text, 两周未 is."""
+        m = position - start
+        codes = encode(text[start:end])
+        firsts = [i for i in range(max(0, m - 2), min(m, len(codes) - 3) + 1)]
+        if not firsts:
+            return bool(self.ngram.bigrams.lookup(bigram_keys(codes[:1], codes[1:2]))[0] > 0)
+        keys = trigram_keys(codes[firsts], codes[[i + 1 for i in firsts]], codes[[i + 2 for i in firsts]])
+        return bool((self.ngram.trigrams.lookup(keys) > 0).any())
+
+    def gains(self, text: str, positions: list[int], chars: list[str]) -> np.ndarray:
+        """Trigram log-probability of each character at its position minus the written character's."""
+        codes = padded(encode(text))
+        where = np.asarray(positions, dtype=np.int64)
+        replacement = encode("".join(chars))
+        counts = self.ngram.text_counts(codes)
+        return (self.ngram.local_logprob(codes, where, replacement, counts=counts)
+                - self.ngram.source_logprob(codes, where, counts=counts))

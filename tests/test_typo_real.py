@@ -1,0 +1,177 @@
+"""Real-writing precision and recall work of the typo check: lexicon guards, fixed phrases, model evidence, and
+the `review eval real` measurements."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from review.checks.typo import Guard, ModelEvidence, TypoCheck, load_guards, parse_guards
+from review.pipeline import Reviewer, ReviewOptions
+from review.resources import lexicon_path
+from review.segment import tokenize
+from review.training import real_eval
+from review.typo.model_pass import ModelEdit
+
+
+@pytest.fixture(scope="module")
+def check() -> TypoCheck:
+    checker = TypoCheck()
+    checker.model_pass = None  # the lexicon, guards and phrases only
+    return checker
+
+
+@pytest.fixture(scope="module")
+def reviewer(check) -> Reviewer:
+    reviewer = Reviewer(checks=["typo"])
+    reviewer._instances["typo"] = check
+    return reviewer
+
+
+def typo_findings(reviewer: Reviewer, text: str) -> list[dict]:
+    report = reviewer.review_dict({"text": text}, ReviewOptions.make())
+    return [f for f in report["findings"] if f["category"] == "typo"]
+
+
+# ---- guards ----------------------------------------------------------------------------------------------
+
+
+def _guard_examples():
+    with open(lexicon_path("typo", "guards.toml"), "rb") as handle:
+        for table in tomllib.load(handle)["guard"]:
+            for sentence in table.get("fires", []):
+                yield pytest.param(table["term"], sentence, True, id=f"{table['term']}-fires-{sentence[:6]}")
+            for sentence in table.get("clean", []):
+                yield pytest.param(table["term"], sentence, False, id=f"{table['term']}-clean-{sentence[:6]}")
+
+
+@pytest.mark.parametrize("term, sentence, should_fire", list(_guard_examples()))
+def test_guard_examples(reviewer, term, sentence, should_fire):
+    assert term in sentence
+    fired = [f for f in typo_findings(reviewer, sentence) if f["text"] == term and f["rule"].startswith("typo.lexicon")]
+    assert bool(fired) == should_fire, (sentence, fired)
+
+
+def test_every_guard_names_a_lexicon_entry(check):
+    terms = set(check.lexicon.entries)
+    assert set(load_guards()) <= terms
+
+
+def test_guard_file_is_validated():
+    with pytest.raises(ValueError, match="needs off = true or a context"):
+        parse_guards({"guard": [{"term": "周未"}]})
+    with pytest.raises(ValueError, match="needs a term of its own"):
+        parse_guards({"guard": [{"term": "周未", "off": True}, {"term": "周未", "off": True}]})
+
+
+def test_a_guard_reads_only_its_neighbourhood():
+    guard = parse_guards({"guard": [{"term": "周未", "unless_after": "^更新"}]})["周未"]
+    text = "两周未更新，本周未来"
+    assert guard.spares(text, 1, 3)
+    assert not guard.spares(text, 7, 9)
+    assert Guard("x", off=True).spares("x", 0, 1)
+
+
+# ---- fixed phrases ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, wrong, right", [
+    ("对违法行为严惩不待。", "严惩不待", "严惩不贷"),
+    ("他们越是不则手段，就越让世人看清。", "不则手段", "不择手段"),
+])
+def test_fixed_phrase_with_one_wrong_character(reviewer, text, wrong, right):
+    found = [f for f in typo_findings(reviewer, text) if f["rule"] == "typo.phrase"]
+    assert [(f["text"], f["suggestion"]) for f in found] == [(wrong, right)]
+    assert text[found[0]["start"]:found[0]["end"]] == wrong
+
+
+@pytest.mark.parametrize("text", [
+    "对违法行为严惩不贷。",
+    "与此同时，各地加强值守。",
+    "给大多数公务员放假。",  # 给 is the context's own word, not 绝大多数 misspelt
+    "谱写了一部气势恢弘的壮丽史诗。",  # an accepted form, protected
+    "水岸齐抓、标本共治。",
+])
+def test_fixed_phrases_leave_correct_text_alone(reviewer, text):
+    assert not [f for f in typo_findings(reviewer, text) if f["rule"] == "typo.phrase"]
+
+
+def test_phrase_windows_never_cut_a_token(check):
+    text = "对违法行为严惩不待，决不手软。"
+    tokens = tokenize(text)
+    edges = {t.start for t in tokens} | {t.end for t in tokens}
+    windows = check.word_forms.windows(text, tokens)
+    assert windows
+    assert all(start in edges and end in edges for start, end in windows)
+
+
+# ---- what a model suggestion must show -------------------------------------------------------------------
+
+
+EVIDENCE = ModelEvidence(real_word_confidence=0.8, major_confidence=0.97, major_word_freq=100, major_word_ratio=3)
+
+
+def test_a_real_word_swap_needs_strong_evidence():
+    text = "开展体温检测。"
+    edit = ModelEdit(4, 5, "监", 0.75)  # 检测 is a word of the segmentation
+    assert EVIDENCE.severity(text, tokenize(text), edit, "major") is None
+    assert EVIDENCE.severity(text, tokenize(text), ModelEdit(4, 5, "监", 0.9), "major") == "minor"
+
+
+def test_major_only_when_the_fix_makes_a_clearly_better_word():
+    text = "经过耐新劝说。"
+    strong = ModelEdit(3, 4, "心", 0.99)
+    assert EVIDENCE.severity(text, tokenize(text), strong, "major") == "major"
+    assert EVIDENCE.severity(text, tokenize(text), ModelEdit(3, 4, "心", 0.9), "major") == "minor"
+    assert EVIDENCE.severity(text, tokenize(text), ModelEdit(3, 4, "心", 0.5), "minor") == "minor"
+    weak_word = ModelEdit(3, 4, "薪", 0.99)  # 耐薪 is no word
+    assert EVIDENCE.severity(text, tokenize(text), weak_word, "major") == "minor"
+
+
+# ---- review eval real ------------------------------------------------------------------------------------
+
+
+def test_error_kinds():
+    freq = {"耐心": 100, "经过": 100, "劝说": 100, "在家": 50}
+    assert real_eval.error_kind("经过耐新劝说", "经过耐心劝说", 3, freq) == "nonword"
+    assert real_eval.error_kind("他再家", "他在家", 1, freq) == "realword" or \
+        real_eval.error_kind("他再家", "他在家", 1, freq) == "nonword"
+    assert real_eval.error_kind("好的", "好地", 1, freq) == "single"
+
+
+def test_posts_are_cut_at_sentence_ends():
+    texts = ["甲" * 700 + "。", "乙" * 700 + "。"]
+    posts = list(real_eval.as_posts(texts, size=1000))
+    assert "".join(posts).replace("\n", "") == "".join(texts)
+    assert posts[0].endswith("。") and len(posts[0]) <= 1000
+
+
+class _FakeRunner:
+    def __init__(self, spans):
+        self.spans = spans
+
+    def findings(self, text):
+        from review.model import Finding
+
+        return [Finding("typo", "typo.model", "major", s, e, text[s:e], sug, 0.9, "")
+                for s, e, sug in self.spans.get(text, [])]
+
+
+def test_error_set_counts():
+    pairs = [("经过耐新劝说", "经过耐心劝说"), ("他在家。", "他在家。"), ("好好学习", "好好学习")]
+    runner = _FakeRunner({"经过耐新劝说": [(3, 4, "心")], "他在家。": [(1, 2, "再")]})
+    result = real_eval.measure_errors(runner, pairs, {"耐心": 10}, show=5)
+    figures = result.figures()
+    assert figures["recall"] == 1.0
+    assert figures["precision"] == 0.5
+    assert figures["clean_flagged"] == 0.5
+    assert figures["correction"] == 1.0
+    assert result.false_alarms and "再" in result.false_alarms[0]
+
+
+def test_clean_set_counts():
+    runner = _FakeRunner({"甲乙丙": [(0, 1, "丁")]})
+    figures = real_eval.measure_clean(runner, ["甲乙丙", "戊己庚"], show=0).figures()
+    assert figures["flagged"] == 0.5 and figures["flagged_major"] == 0.5
+    assert figures["per_10k_by_rule"]["typo.model"] == pytest.approx(10000 / 6, rel=1e-3)
