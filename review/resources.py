@@ -1,23 +1,40 @@
-"""Where data lives: lexicons/ and models/ at the project root, overridable by environment."""
+"""Where data lives: lexicons/ and models/ at the project root (a checkout or an editable install), else where
+`pip install .` put them (<prefix>/share/review/, pyproject.toml's data-files); overridable by environment."""
 
 from __future__ import annotations
 
 import os
+import sys
+import sysconfig
 import tomllib
 from functools import lru_cache
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# where a wheel's data-files land: the environment's prefix (a virtualenv, /usr/local), or the user's base
+INSTALLED_DATA = "share/review"
+
+
+@lru_cache(maxsize=1)
+def data_root() -> Path:
+    """The folder holding lexicons/ and models/: the project root when it has them, else the installed copy."""
+    if (PROJECT_ROOT / "lexicons").is_dir():
+        return PROJECT_ROOT
+    for base in (sysconfig.get_path("data"), sys.prefix, sysconfig.get_path("data", f"{os.name}_user")):
+        folder = Path(base) / INSTALLED_DATA
+        if (folder / "lexicons").is_dir():
+            return folder
+    return PROJECT_ROOT
 
 
 def lexicons_dir() -> Path:
-    """The lexicon folder ($REVIEW_LEXICONS or <project>/lexicons)."""
-    return Path(os.environ.get("REVIEW_LEXICONS", PROJECT_ROOT / "lexicons"))
+    """The lexicon folder ($REVIEW_LEXICONS, else lexicons/ of `data_root()`)."""
+    return Path(os.environ.get("REVIEW_LEXICONS", data_root() / "lexicons"))
 
 
 def models_dir() -> Path:
-    """The model folder ($REVIEW_MODELS or <project>/models)."""
-    return Path(os.environ.get("REVIEW_MODELS", PROJECT_ROOT / "models"))
+    """The model folder ($REVIEW_MODELS, else models/ of `data_root()`)."""
+    return Path(os.environ.get("REVIEW_MODELS", data_root() / "models"))
 
 
 def cache_dir() -> Path:

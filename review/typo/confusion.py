@@ -15,8 +15,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Optional, Set
 
+from review.resources import lexicons_dir
+
 COLUMNS = ("same_tone", "diff_tone", "fuzzy", "shape", "observed")
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "lexicons" / "confusion" / "confusion.tsv"
+DEFAULT_PATH = lexicons_dir() / "confusion" / "confusion.tsv"
 
 
 class ConfusionSet:

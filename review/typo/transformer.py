@@ -20,12 +20,13 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from review.chars import is_han
+from review.resources import models_dir
 from review.typo.checkpoint import CharVocab
 from review.typo.confusion import ConfusionSet
 from review.typo.edits import Corrector as CorrectorProtocol
 from review.typo.edits import Edit, Spans, apply_edits
 
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "csc"
+DEFAULT_MODEL_DIR = models_dir() / "csc"
 DEFAULT_THRESHOLD = 0.5
 
 
