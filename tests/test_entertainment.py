@@ -141,3 +141,39 @@ def test_title_spans_are_reported_on_the_title(reviewer):
 
 def test_allow_terms_silence_a_signal(reviewer):
     assert _findings(reviewer, "蜀黍提醒您锁好门窗。", allow_terms=["蜀黍"]) == []
+
+
+def _dev_rows(kind):
+    path = FIXTURES / "entertainment_dev.jsonl"
+    return [r for r in (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+            if r["kind"] == kind]
+
+
+# Issue 25's development set (tuned on): posts written wholly in the 卖萌/卖惨 style, and lively posts that are
+# fine. Two are known misses (one signal word each), listed so the test stays strict about the rest.
+DEV_MISSES = {"dev-entertainment-20", "dev-entertainment-23"}
+
+
+@pytest.mark.parametrize("row", [r for r in _dev_rows("entertainment") if r["id"] not in DEV_MISSES],
+                         ids=lambda r: r["id"])
+def test_posts_written_wholly_in_the_style_get_the_whole_post_judgement(reviewer, row):
+    (whole,) = _whole(_findings(reviewer, row["text"]))
+    assert whole.rule == "entertainment.post"
+
+
+@pytest.mark.parametrize("row", _dev_rows("lively"), ids=lambda r: r["id"])
+def test_dev_lively_posts_pass(reviewer, row):
+    assert [f for f in _findings(reviewer, row["text"]) if SEVERITY_RANK[f.severity] >= SEVERITY_RANK["minor"]] == []
+
+
+def test_one_slang_word_in_a_lively_post_is_a_span_not_a_judgement(reviewer):
+    # the style rule needs two spans; a lone 打call is reported where it stands
+    findings = _findings(reviewer, "为奋战在一线的环卫工人打call，你们辛苦了！")
+    assert [f.rule for f in findings] == ["entertainment.fandom"]
+    assert _whole(_findings(reviewer, "为奋战在一线的环卫工人打call，小编被感动哭了～")) != []
+
+
+def test_xiaobian_serving_the_reader_is_not_chatter(reviewer):
+    for text in ("小编提醒大家：出门记得添衣保暖。", "小编把办理流程整理好了，一图看懂。", "小编带你了解新政策。"):
+        assert _findings(reviewer, text) == [], text
+    assert [f.rule for f in _findings(reviewer, "小编今天被领导批评了，躲在角落里。")] == ["entertainment.xiaobian"]

@@ -28,6 +28,9 @@ class EntertainmentCheck(Check):
         self.min_probability = float(config["min_probability"])
         self.min_signal = float(config["min_signal_score"])
         self.strong_signal = float(config["strong_signal_score"])
+        self.style_probability = float(config["style_probability"])
+        self.style_signal = float(config["style_signal_score"])
+        self.style_min_hits = int(config["style_min_hits"])
         self.severity = config["severity"]
         self.major_probability = float(config["major_probability"])
         self.major_signal = float(config["major_signal_score"])
@@ -80,11 +83,15 @@ class EntertainmentCheck(Check):
     def _whole_post(self, doc: Document, hits: list[Hit]) -> Finding | None:
         # The body alone decides: the title's own spans are reported on the title.
         score = self.signal_score(hits)
-        if score < self.min_signal:
-            return None  # no lexicon evidence: informal wording alone is not over-entertainment
+        styled = len(hits) >= self.style_min_hits and score >= self.style_signal
+        if score < self.min_signal and not styled:
+            return None  # too little lexicon evidence: informal wording alone is not over-entertainment
         probability = self.probability(doc.text, hits)
         threshold = doc.options.thresholds.get(self.name, self.min_probability)
-        if probability < threshold and score < self.strong_signal:
+        # a per-call threshold above the style rule's probability governs it too
+        written_in_style = styled and probability >= max(self.style_probability, threshold)
+        judged = score >= self.strong_signal or (score >= self.min_signal and probability >= threshold)
+        if not (judged or written_in_style):
             return None
         # Confidence: the model's probability, raised by strong lexicon evidence.
         confidence = 1.0 - (1.0 - probability) * math.exp(-score / 2.0)
