@@ -4,6 +4,7 @@ original and normalised text, the offset map, tokens, metadata."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -156,6 +157,43 @@ class Document:
     def tokens(self) -> list[Token]:
         """jieba tokens of the normalised text."""
         return tokenize(self.text)
+
+    @cached_property
+    def _word_runs(self) -> tuple[list[int], list[int]]:
+        """Starts and ends of the runs of word characters (RE_HAN) that jieba segments each on its own."""
+        starts, ends = [], []
+        for run in RE_HAN.finditer(self.text):
+            starts.append(run.start())
+            ends.append(run.end())
+        return starts, ends
+
+    def tokens_between(self, start: int, end: int) -> list[Token]:
+        """The tokens of `tokens` that overlap [start, end), segmenting only the runs of word characters there.
+
+        jieba cuts each run of word characters (RE_HAN) on its own and every other character alone (\r\n as one
+        token), so the runs around a span give exactly the whole text's tokens there: a check that asks about a
+        few spans (the typo lexicon's word-boundary test) does not segment the whole post.
+        """
+        if "tokens" in self.__dict__:
+            return [token for token in self.tokens if token.start < end and start < token.end]
+        text = self.text
+        starts, ends = self._word_runs
+        left, right = start, max(start, end)
+        at = bisect_right(starts, left) - 1
+        if at >= 0 and left < ends[at]:
+            left = starts[at]
+        elif text[left - 1 : left + 1] == "\r\n":
+            left -= 1
+        at = bisect_right(starts, right - 1) - 1
+        if at >= 0 and right - 1 < ends[at]:
+            right = ends[at]
+        elif text[right - 1 : right + 1] == "\r\n":
+            right += 1
+        key = ("tokens_between", left, right)
+        found = self.cache.get(key)
+        if found is None:
+            found = self.cache[key] = [Token(t.word, t.start + left, t.end + left) for t in tokenize(text[left:right])]
+        return [token for token in found if token.start < end and start < token.end]
 
     def lead_tokens(self, limit: int) -> list[Token]:
         """The tokens that end by `limit`, exactly those of `tokens`, segmenting no further than needed.

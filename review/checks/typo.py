@@ -266,11 +266,7 @@ def segmentation_logprob(text: str) -> float:
 def cuts_a_word(doc: Document, start: int, end: int) -> bool:
     """True when a dictionary word of two or more characters crosses [start, end) or contains it."""
     freq = get_tokenizer().FREQ
-    for token in doc.tokens:
-        if token.end <= start:
-            continue
-        if token.start >= end:
-            break
+    for token in doc.tokens_between(start, end):  # the runs around the span, not the whole post, are segmented
         inside = start <= token.start and token.end <= end
         if not inside and token.end - token.start > 1 and freq.get(token.word, 0) > 0:
             return True

@@ -1,0 +1,48 @@
+"""Document.tokens_between segments only the word-character runs around a span, and gives the whole text's
+tokens there."""
+
+from __future__ import annotations
+
+import random
+
+from review.document import Document
+from review.model import Post
+from review.options import ReviewOptions
+
+TEXTS = [
+    "市政府新闻办今天上午举行新闻发布会，介绍全市前三季度经济运行情况。我们要再接再励，布署下一步工作。",
+    "测\r\n试 ab12 的的的\r\n\r\n北京 天安门广场GDP增长5.2%，同比上升。",
+    "x\r\n\r\ny",
+    "家人们！！今天小编给大家带来超级好消息😀😀 快来扫码下单，到手价9.9元～",
+    "中国",
+]
+
+
+def _document(text: str) -> Document:
+    return Document.build(Post.from_dict({"text": text}), "text", ReviewOptions())
+
+
+def test_tokens_between_matches_the_whole_segmentation():
+    rng = random.Random(22)
+    checked = 0
+    for text in TEXTS:
+        whole = _document(text).tokens
+        doc = _document(text)
+        length = len(doc.text)
+        for _ in range(300):
+            start = rng.randrange(length)
+            end = min(length, start + rng.randrange(1, 6))
+            assert doc.tokens_between(start, end) == [t for t in whole if t.start < end and start < t.end]
+            checked += 1
+        assert "tokens" not in doc.__dict__  # the whole text was never segmented
+    assert checked == 300 * len(TEXTS)
+
+
+def test_tokens_between_segments_only_the_runs_around_the_span():
+    text = "第一句话在这里。" * 50 + "再接再励" + "。第二句话在那里" * 50
+    doc = _document(text)
+    at = text.index("再接再励")
+    tokens = doc.tokens_between(at, at + 4)
+    assert "".join(t.word for t in tokens) == "再接再励"
+    (key,) = [k for k in doc.cache if k[0] == "tokens_between"]
+    assert key[2] - key[1] < 20  # one run between two full stops, not the 800-character post
