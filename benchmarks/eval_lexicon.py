@@ -333,6 +333,7 @@ def heldout_recall(check: SensitiveCheck, data: Path) -> dict:
     from review.training.sensitive_lists import (
         candidates,
         clean_government_texts,
+        core,
         held_out,
         load_curation,
         reference_lists,
@@ -341,8 +342,8 @@ def heldout_recall(check: SensitiveCheck, data: Path) -> dict:
 
     lists = reference_lists(data)
     scoped = candidates(lists, load_curation(), holdout=True)
-    normal = used_in(scoped, clean_government_texts(data))
-    in_scope = {word: rule.category for word, (rule, _sources) in scoped.items() if word not in normal}
+    normal = used_in({core(word) for word in scoped}, clean_government_texts(data))
+    in_scope = {word: rule.category for word, (rule, _sources) in scoped.items() if core(word) not in normal}
     print(f"held-out: {len(scoped)} classified, {len(in_scope)} in scope", file=sys.stderr)
     found_cache: dict[str, bool] = {}
 

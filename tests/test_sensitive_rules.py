@@ -65,3 +65,24 @@ def test_advertising_law_examples(reviewer, text, severity):
         assert rules.get("sensitive.ad_law") in (None, "info"), rules
     else:
         assert rules.get("sensitive.ad_law") == severity, rules
+
+
+def test_every_curated_entry_is_found_in_a_neutral_sentence():
+    """The curated list's entries are its examples: each, in a neutral sentence, is reported in its category."""
+    from review.checks.sensitive import SensitiveCheck
+    from review.document import Document
+    from review.lexicon import load_entries
+    from review.model import Post
+
+    check = SensitiveCheck()
+    curated = [e for e in load_entries("sensitive", "curated.tsv")]
+    assert len(curated) > 3000
+    missed = []
+    for entry in curated:
+        text = f"据群众反映，{entry.term}的情况近来有所抬头。"
+        doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions())
+        start = text.index(entry.term)
+        if not any(f.rule == f"sensitive.{entry.category}" and f.start < start + len(entry.term) and f.end > start
+                   for f in check.check(doc)):
+            missed.append(entry.term)
+    assert not missed, missed[:20]

@@ -58,6 +58,12 @@ class ContextReader:
         self.category_cues = {
             name: tuple(table["cues"]) for name, table in promotion.items() if isinstance(table, dict)
         }
+        self.category_weak_cues = {
+            name: tuple(table.get("weak_cues", ())) for name, table in promotion.items() if isinstance(table, dict)
+        }
+        self.category_claim_cues = {
+            name: tuple(table.get("claim_cues", ())) for name, table in promotion.items() if isinstance(table, dict)
+        }
         # Per category: words right after a match that make it an ordinal or a title (全国第一个, 国家级非物质文化遗产).
         self.not_followed_by = {
             name: tuple(table.get("not_followed_by", ())) for name, table in promotion.items() if isinstance(table, dict)
@@ -99,10 +105,14 @@ class ContextReader:
         return any(cue in window for cue in self.enforcement_cues)
 
     def promotion(self, window: str, category: str) -> bool:
-        """Promotional cues in the window: one of the category's own list where it has one (ad_law), else
-        at least two of the general list (a lone 价格 or 服务 in a news sentence is not an advertisement)."""
+        """Promotional cues in the window: one of the category's own strong cues where it has them (ad_law: 本店,
+        下单) or two different weak ones (品质, 价格), else at least two of the general list (a lone 价格 or 服务 in a
+        news sentence is not an advertisement)."""
         if category in self.category_cues:
-            return any(cue in window for cue in self.category_cues[category])
+            if any(cue in window for cue in self.category_cues[category]):
+                return True
+            weak = sum(cue in window for cue in self.category_weak_cues[category])
+            return weak + any(cue in window for cue in self.category_claim_cues[category]) >= 2
         return sum(cue in window for cue in self.promotion_cues) >= 2
 
     def fact_or_title(self, text: str, end: int, category: str) -> bool:
@@ -194,6 +204,8 @@ class SensitiveCheck(Check):
         pinyin_categories = frozenset(evasion["pinyin_categories"])
         pinyin_rank = SEVERITY_RANK[evasion["pinyin_min_severity"]]
         self.evaded_min_severity = evasion["evaded_min_severity"]
+        self.boundary_max_chars = int(config["context"]["word_boundary_max_chars"])
+        self.neutral_topic_severity = config["context"]["neutral_topic_severity"]
         entries = load_entries(FOLDER, "*.tsv", tuple(sorted(self.categories)))
         self.matcher = LexiconMatcher(
             entries,
@@ -245,7 +257,8 @@ class SensitiveCheck(Check):
     def _judge(self, doc: Document, match: Match) -> tuple[str, str | None] | None:
         """(severity, context kind) for a match, or None when it is not a problem here."""
         entry = match.entry
-        if entry.get("boundary") == "word" and not on_word_boundaries(doc, match.start, match.end):
+        short = len(entry.term) <= self.boundary_max_chars or entry.get("boundary") == "word"
+        if short and entry.category != DENY_CATEGORY and not on_word_boundaries(doc, match.start, match.end):
             return None
         category = self.categories.get(entry.category)
         if category is None or not category["contextual"]:
@@ -271,6 +284,8 @@ class SensitiveCheck(Check):
         if promotion or contact:
             raised = category["promotion_severity"]
             return (raised if SEVERITY_RANK[raised] > SEVERITY_RANK[severity] else severity), PROMOTION
+        if severity == "minor" and not match.evasion:
+            return self.neutral_topic_severity, None  # a topic word in a news sentence (恐怖袭击, 台独)
         return severity, None
 
     def _finding(self, doc: Document, match: Match, severity: str, context: str | None) -> Finding:

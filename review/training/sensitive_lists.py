@@ -66,6 +66,23 @@ def reference_lists(data: Path) -> dict[str, list[str]]:
     return {name: [w for w in words if w] for name, words in lists.items()}
 
 
+NOISE_AFFIXES = ("qq", "fuck")  # the lists glue these to thousands of words (供应冰毒qq, fuck温家宝)
+
+
+def core(word: str) -> str:
+    """A reference word without the lists' glued-on affixes and symbols: what a curated entry needs to match."""
+    word = "".join(c for c in word if c.isalnum())
+    changed = True
+    while changed:
+        changed = False
+        for affix in NOISE_AFFIXES:
+            if word.startswith(affix) and len(word) > len(affix):
+                word, changed = word[len(affix):], True
+            if word.endswith(affix) and len(word) > len(affix):
+                word, changed = word[: -len(affix)], True
+    return word
+
+
 @dataclass(frozen=True)
 class Rule:
     """One curation rule: words holding a marker (and a required word, if any) get this category and severity."""
@@ -86,9 +103,10 @@ class Curation:
 
     def classify(self, word: str) -> Rule | None:
         """The first rule that takes `word`, or None (list noise, a name, an ordinary word)."""
+        word = core(word)
         if not MIN_CHARS <= len(word) <= MAX_CHARS or "+" in word or word.isascii():
             return None
-        if not any("\u4e00" <= c <= "\u9fff" for c in word) or any(d in word for d in self.drop):
+        if sum("\u4e00" <= c <= "\u9fff" for c in word) < 2 or any(d in word for d in self.drop):
             return None
         if sum(c.isdigit() for c in word) > 3:  # phone numbers, QQ numbers, dates
             return None
@@ -178,7 +196,10 @@ def curate(data: Path, authored: Iterable[str]) -> list[Curated]:
     from review.lexicon_match import skeleton_form
 
     curation = load_curation()
-    found = candidates(reference_lists(data), curation, holdout=False)
+    found: dict[str, tuple[Rule, set[str]]] = {}
+    for word, (rule, sources) in candidates(reference_lists(data), curation, holdout=False).items():
+        kept = found.setdefault(core(word), (rule, set()))
+        kept[1].update(sources)
     print(f"{len(found)} classified words", file=sys.stderr)
     normal = used_in(found, clean_government_texts(data))
     print(f"{len(normal)} of them occur in clean government text", file=sys.stderr)
