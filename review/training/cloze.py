@@ -14,7 +14,6 @@ checkpoint every ``--save-every`` steps and at the end of each ``--max-minutes``
 """
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import sys
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from review.training import command_parser
 from review.typo.cloze import CLOZE_FILE, PAD, UNK
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -170,7 +170,7 @@ def held_out_accuracy(folder: Path, data: Path, table: np.ndarray, chars: str, c
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="review train cloze", description=__doc__.split("\n")[0])
+    ap = command_parser("review train cloze", "训练字符完形填空模型 / " + __doc__.split("\n")[0])
     ap.add_argument("--data", default="../shared/data", help="共享数据目录 / the shared data folder")
     ap.add_argument("--ckpt", default="/tmp/cloze_ckpt", help="检查点目录 / checkpoint folder (resumed from when present)")
     ap.add_argument("--out", default=str(ROOT / "models" / "cloze"), help="导出目录 / export folder")

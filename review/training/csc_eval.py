@@ -13,12 +13,13 @@ For each sentence the gold edits are the positions (detection) or (position, cha
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
+
+from review.training import command_parser
 
 
 def _f1(p: float, r: float) -> float:
@@ -173,7 +174,7 @@ def write_threshold(model_dir, threshold: float, note: dict) -> None:
 
 
 def eval_main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="review eval csc", description="Sentence-level CSC evaluation.")
+    ap = command_parser("review eval csc", "评测纠错模型（句级）/ Sentence-level CSC evaluation.")
     ap.add_argument("files", nargs="*", help="评测文件 / JSONL {src,tgt} or TSV files, or 'odw-dev'")
     ap.add_argument("--standard", action="store_true", help="评测模型卡中的标准评测集 / evaluate the model card's sets under "
                                                             "--data")

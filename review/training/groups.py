@@ -24,6 +24,7 @@ from typing import Iterable, List, Tuple
 
 import numpy as np
 
+from review.training import command_parser
 from review.training import csc_data as D
 from review.training.csc_eval import sentence_metrics
 from review.training.rerank import add_tree_arguments
@@ -109,7 +110,7 @@ def accuracy(weights: np.ndarray, bias: np.ndarray, x: np.ndarray, y: np.ndarray
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="review train groups", description=__doc__.split("\n")[0])
+    ap = command_parser("review train groups", "训练易混字组上下文分类器 / " + __doc__.split("\n")[0])
     ap.add_argument("--data", default="../shared/data", help="共享数据目录 / the shared data folder")
     ap.add_argument("--out", default=str(ROOT / "models" / "groups" / GROUPS_FILE), help="输出文件 / output file")
     ap.add_argument("--groups", default=str(ROOT / "lexicons" / "confusion" / "groups.tsv"),

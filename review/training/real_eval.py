@@ -23,7 +23,6 @@ and N false alarms per set, to read.
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import sys
@@ -33,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from review.training import command_parser
 from review.training.corpora import TUNING_FROM, _jsonl_xz
 
 SERIOUS = ("major", "critical")
@@ -328,10 +328,10 @@ def clean_table(rows: dict[str, dict]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     """Evaluate the typo check on native-speaker error sets and clean real writing."""
     names = [s.name for s in ERROR_SETS] + list(CLEAN_SETS)
-    parser = argparse.ArgumentParser(
-        prog="review eval real",
-        description="在真实文本上评测错别字检查 / the whole typo check on real writing: native-speaker error "
-                    "sets and clean formal text")
+    parser = command_parser(
+        "review eval real",
+        "在真实文本上评测错别字检查 / the whole typo check on real writing: native-speaker error "
+        "sets and clean formal text")
     parser.add_argument("--sets", default=",".join(DEFAULT_SETS),
                         help=f"评测集，逗号分隔 / comma-separated sets: {', '.join(names)}")
     parser.add_argument("--data", default="../shared/data", help="共享数据目录 / the shared data folder")

@@ -30,6 +30,7 @@ from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
+from review.training import command_parser
 from review.training import csc_data as D
 from review.training.confusion import observed_pairs
 from review.training.corpora import FOLDS, fold_of, holdout
@@ -354,7 +355,7 @@ def add_tree_arguments(ap: argparse.ArgumentParser, iterations: int, depth: int,
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="review train rerank", description=__doc__.split("\n")[0])
+    ap = command_parser("review train rerank", "训练纠错候选重排序模型 / " + __doc__.split("\n")[0])
     ap.add_argument("--data", default="../shared/data", help="共享数据目录 / the shared data folder")
     ap.add_argument("--out", default=str(ROOT / "models" / "csc" / "rerank.npz"), help="输出文件 / output file")
     ap.add_argument("--model", default=str(ROOT / "models" / "csc"),

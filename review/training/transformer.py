@@ -35,6 +35,7 @@ import torch
 import torch.nn.functional as F
 
 from review.chars import is_han
+from review.training import command_parser
 from review.training import csc_data as D
 from review.typo.checkpoint import CharVocab, build_model, save_model
 from review.typo.confusion import ConfusionSet
@@ -279,7 +280,7 @@ def dev_score(model, vocab, conf, dev, thresholds=(0.3, 0.5, 0.7, 0.9)) -> dict:
 # ---- main ----------------------------------------------------------------------------------------------
 
 def build_argparser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="review train csc", description="Train the CSC model (resumable).")
+    ap = command_parser("review train csc", "训练纠错模型（可续训）/ Train the CSC model (resumable).")
     ap.add_argument("--data", default="../shared/data", help="共享数据目录 / the shared data directory")
     ap.add_argument("--out", default="models/csc", help="导出目录 / export directory (HF format, fp16 safetensors)")
     ap.add_argument("--ckpt", default="/tmp/csc_ckpt", help="检查点目录 / checkpoint directory (keep outside git)")

@@ -17,7 +17,6 @@ sentences changed by at most ``--max-news-extra``.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -26,6 +25,7 @@ from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
+from review.training import command_parser
 from review.training import csc_data as D
 from review.training.csc_eval import sentence_metrics
 from review.training.rerank import add_tree_arguments
@@ -140,7 +140,7 @@ def tuned_figures(results: Dict[str, List[dict]], k: int, before: Dict[str, dict
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="review train words", description=__doc__.split("\n")[0])
+    ap = command_parser("review train words", "训练整词同音纠错模型 / " + __doc__.split("\n")[0])
     ap.add_argument("--data", default="../shared/data", help="共享数据目录 / the shared data folder")
     ap.add_argument("--out", default=str(ROOT / "models" / "csc" / WORDS_FILE), help="输出文件 / output file")
     ap.add_argument("--model", default=str(ROOT / "models" / "csc"), help="字符纠错模型目录 / folder of the character "
