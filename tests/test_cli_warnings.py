@@ -89,3 +89,19 @@ def test_unknown_account_type_warns_in_the_report_and_every_command(tmp_path, ca
                  "--progress", "never", *CORE]) == 0
     err = capsys.readouterr().err
     assert "line 2" in err and "卫健" in err and "line 1:" not in err
+
+
+def test_the_service_report_carries_the_unknown_account_type_warning(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+    from service.config import ServiceConfig
+
+    if not known_account_types():
+        pytest.skip("lexicons/account_types.toml is absent: every type is accepted")
+    with TestClient(create_app(ServiceConfig(db_path=str(tmp_path / "settings.sqlite3")))) as client:
+        post = {"text": "市政府召开常务会议。", "account": {"type": "卫健"}}
+        report = client.post("/v1/review", json=post).json()
+        assert report["meta"]["warnings"][0]["code"] == "unknown_account_type"
+        post["account"]["type"] = "health"
+        assert "warnings" not in client.post("/v1/review", json=post).json()["meta"]
