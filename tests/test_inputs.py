@@ -50,7 +50,8 @@ def test_plain_text_in_every_encoding(encoding):
 def test_undecodable_text_gets_advice():
     with pytest.raises(InputError) as caught:
         extract("好".encode("utf-16-le") + b"\xff\xfe\x00\xd8" * 3, "x.txt")
-    assert caught.value.code == "invalid_encoding" and "UTF-16" in caught.value.message and " / " in caught.value.message
+    error = caught.value
+    assert error.code == "invalid_encoding" and "UTF-16" in error.message and " / " in error.message
 
 
 def test_docx_paragraphs_tables_and_offsets():

@@ -106,7 +106,8 @@ def test_huge_and_broken_images_are_refused_before_decoding():
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     header = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 2, 0, 0, 0)  # claims 10 gigapixels
-    bomb = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 1000)) + chunk(b"IEND", b"")
+    pixels = zlib.compress(b"\0" * 1000)
+    bomb = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     with pytest.raises(InputError) as caught:
         extract(bomb, "bomb.png")
     assert caught.value.code == "invalid_image" and "too large" in caught.value.message
