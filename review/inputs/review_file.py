@@ -10,7 +10,7 @@ from typing import Any, Callable
 from review.budget import Deadline
 from review.errors import InputError
 from review.inputs.types import Extracted
-from review.model import MAX_TEXT_CHARS, SEVERITY_RANK, Finding, Report, check_text_length
+from review.model import MAX_TEXT_CHARS, SEVERITY_RANK, Finding, Report, check_text_length, parse_datetime
 
 # OCR confidence: a finding in a line read with less confidence than OCR_DROP_BELOW is not reported (the reading
 # itself is in doubt: a misread character is not the author's typo), under OCR_INFO_BELOW it is `info`; above, its
@@ -72,7 +72,7 @@ def review_extracted(reviewer: Any, extracted: Extracted, post: dict | None = No
     post.pop("file", None)
     if extracted.title and not post.get("title"):
         post["title"] = extracted.title[:1000]
-    if extracted.published_at and not post.get("published_at"):
+    if extracted.published_at and not post.get("published_at") and _valid_date(extracted.published_at):
         post["published_at"] = extracted.published_at
     if not extracted.text.strip():
         where = extracted.name or "输入"
@@ -104,6 +104,16 @@ def review_extracted(reviewer: Any, extracted: Extracted, post: dict | None = No
         report.meta["warnings"] = warnings
     report.meta["elapsed_ms"] = round((time.perf_counter() - began) * 1000, 2)
     return report
+
+
+def _valid_date(value: str) -> bool:
+    """Whether a date read from a file is one the review takes (a page's placeholder time is left out, not refused:
+    the caller cannot fix the file's script)."""
+    try:
+        parse_datetime(value, "published_at")
+    except InputError:
+        return False
+    return True
 
 
 def images_warning(extracted: Extracted) -> dict:
