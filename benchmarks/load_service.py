@@ -223,6 +223,22 @@ def cpu_seconds(pid: int) -> float | None:
         return None
 
 
+def worker_memory(pid: int) -> list[dict[str, float]]:
+    """Resident and peak resident memory (MB) of the server's review processes: its workers, or the server
+    itself when it has none (Linux /proc); empty when unreadable."""
+    try:
+        children = [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        figures = []
+        for one in children or [pid]:
+            fields = dict(line.split(":", 1) for line in Path(f"/proc/{one}/status").read_text().splitlines()
+                          if ":" in line)
+            figures.append({"rss_mb": round(int(fields["VmRSS"].split()[0]) / 1024),
+                            "peak_rss_mb": round(int(fields["VmHWM"].split()[0]) / 1024)})
+        return figures
+    except (OSError, ValueError, KeyError):
+        return []
+
+
 def started_workers(log_path: str) -> int:
     """How many workers have logged that they started (the service's `{"event": "started"}` line)."""
     with open(log_path, encoding="utf-8", errors="replace") as log:
@@ -271,6 +287,10 @@ def event_loop_runner():
     return uvloop.run
 
 
+def _memory(figures: list[dict[str, float]]) -> str:
+    return ", ".join(f"{m['rss_mb']:.0f} / {m['peak_rss_mb']:.0f} MB" for m in figures) or "?"
+
+
 def main() -> int:
     """Parse arguments, run the load, print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -283,13 +303,15 @@ def main() -> int:
     parser.add_argument("--chars", type=int, default=500, help="characters per post")
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose server to start (before/after)")
     args = parser.parse_args()
 
     posts = load_posts(args.data, count=args.clients + args.requests, size=args.chars)
     server = None
     url = args.url
     if url is None:
-        server, url, _log = start_server(args.workers, args.threads)
+        server, url, _log = start_server(args.workers, args.threads, args.root)
+    memory_idle = worker_memory(server.pid) if server else []
     cpu_before = cpu_seconds(server.pid) if server else None
     client_before = resource.getrusage(resource.RUSAGE_SELF)
     try:
@@ -297,6 +319,7 @@ def main() -> int:
             run_load(url, posts, args.clients, args.requests, args.seconds, server.pid if server else None)
         )
         cpu_after = cpu_seconds(server.pid) if server else None
+        memory_after = worker_memory(server.pid) if server else []
         client_after = resource.getrusage(resource.RUSAGE_SELF)
     finally:
         if server is not None:
@@ -306,6 +329,7 @@ def main() -> int:
                    "cpus": os.cpu_count()})
     client_cpu = (client_after.ru_utime + client_after.ru_stime) - (client_before.ru_utime + client_before.ru_stime)
     result["client_cpu_ms_per_request"] = round(client_cpu * 1000 / (result["requests"] + args.clients), 2)
+    result["memory_idle"], result["memory_after"] = memory_idle, memory_after
     result["load_average_1m"] = round(os.getloadavg()[0], 2)  # other work on the machine skews the latencies
     if cpu_before is not None and cpu_after is not None:
         # Server CPU per request (warm-up included): the cost that does not depend on what else runs.
@@ -325,7 +349,8 @@ def main() -> int:
             f"client {result['client_cpu_ms_per_request']} ms   load average {result['load_average_1m']}\n"
             f"  distinct posts {result['distinct_posts']}   connections per worker: "
             f"{'/'.join(map(str, result['connections_per_worker'] or [])) or '?'}\n"
-            f"  checks: {', '.join(result['checks'] or [])}"
+            f"  checks: {', '.join(result['checks'] or [])}\n"
+            f"  worker memory (RSS / peak RSS): idle {_memory(memory_idle)}; after the load {_memory(memory_after)}"
         )
         for error in result["first_errors"]:
             print("  error:", error)
