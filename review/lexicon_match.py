@@ -54,7 +54,7 @@ EVASION_NAMES = {
     REPEATED: "重复字符",
     PINYIN: "拼音",
     MIXED_PINYIN: "拼音汉字混写",
-    VARIANT: "谐音或变体字",
+    VARIANT: "谐音、变体、拼音缩写或颠倒字序",
 }
 
 
@@ -68,6 +68,19 @@ def reduplicating_chars() -> frozenset[str]:
     from review.lexicon import load_phrases
 
     return frozenset(char for line in load_phrases("reduplicated.txt") for char in line)
+
+
+@lru_cache(maxsize=1)
+def char_order_rank() -> dict[str, int]:
+    """Character → its rank in lexicons/sensitive/char_order.txt (commonest first); empty when the file is absent."""
+    from review.resources import lexicon_path
+
+    path = lexicon_path("sensitive", "char_order.txt")
+    if not path.exists():
+        return {}
+    with open(path, encoding="utf-8") as handle:
+        chars = "".join(line.strip() for line in handle if not line.startswith("#"))
+    return {char: rank for rank, char in enumerate(dict.fromkeys(chars))}
 
 
 @lru_cache(maxsize=1)
@@ -154,9 +167,15 @@ def skeleton_forms(terms: Sequence[str]) -> list[str]:
     return forms if terms else []
 
 
-def pinyin_variants(term: str, min_letters: int = 4, max_chars: int = 4) -> list[tuple[str, str]]:
-    """Full-pinyin and mixed pinyin/character spellings of a Chinese term: [(kind, spelling)]."""
-    if not all_han(term) or not 2 <= len(term) <= max_chars:
+def pinyin_variants(term: str, min_letters: int = 4, max_chars: int = 4, max_pinyin_chars: int | None = None
+                    ) -> list[tuple[str, str]]:
+    """Full-pinyin and mixed pinyin/character spellings of a Chinese term: [(kind, spelling)].
+
+    Mixed spellings are made for terms of up to `max_chars` characters, full pinyin for terms of up to
+    `max_pinyin_chars` (default: the same), so long phrases (aomenpujingduchang) match in pinyin without
+    multiplying the mixed patterns."""
+    longest = max(max_chars, max_pinyin_chars or max_chars)
+    if not all_han(term) or not 2 <= len(term) <= longest:
         return []
     # In-context readings for polyphones, from the table generated from pypinyin (review/pinyin.py). A
     # character without a reading stays as itself, not ASCII: such a term gets no pinyin spelling.
@@ -166,6 +185,8 @@ def pinyin_variants(term: str, min_letters: int = 4, max_chars: int = 4) -> list
     variants = []
     if len("".join(readings)) >= min_letters:
         variants.append((PINYIN, "".join(readings)))
+    if len(term) > max_chars:
+        return variants
     # Mixed spellings with one character in pinyin (du博, 赌bo, 法lun功): the common evasion. Every other
     # mix would multiply the patterns (and slow the automaton) for little gain.
     for index, reading in enumerate(readings):
@@ -244,6 +265,7 @@ class LexiconMatcher:
         variants_for: Callable[[Entry], Iterable[str]] = lambda entry: (),
         max_gap: int = 3,
         min_pinyin_letters: int = 4,
+        max_pinyin_chars: int | None = None,
     ) -> None:
         self.entries = tuple(entries)
         self.max_gap = max_gap
@@ -253,7 +275,9 @@ class LexiconMatcher:
             spellings.extend((variant, VARIANT, index) for variant in variants_for(entry))
             if pinyin_for(entry):
                 spellings.extend(
-                    (spelling, kind, index) for kind, spelling in pinyin_variants(entry.term, min_pinyin_letters)
+                    (spelling, kind, index)
+                    for kind, spelling in pinyin_variants(entry.term, min_pinyin_letters,
+                                                          max_pinyin_chars=max_pinyin_chars)
                 )
         spellings.extend((phrase, ALLOW, -1) for phrase in allow_phrases)
         table: dict[str, list[tuple[str, int]]] = {}
@@ -265,7 +289,11 @@ class LexiconMatcher:
                 refs.append((kind, index))
         self.pattern_count = len(table)
         self.automaton = SentinelAutomaton()
-        for key, refs in table.items():
+        # pyahocorasick scans a node's children in the order they were added: patterns whose first character is
+        # common in text go first, so the root (visited after every failed step) finds those characters early.
+        rank = char_order_rank()
+        for key in sorted(table, key=lambda k: rank.get(k[0], len(rank))):
+            refs = table[key]
             # Plain spellings first, so a hit prefers the entry whose own term this is.
             refs.sort(key=lambda ref: ref[0] != EXACT)
             self.automaton.add(key, (len(key), tuple(refs)))

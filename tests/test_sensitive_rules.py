@@ -86,3 +86,46 @@ def test_every_curated_entry_is_found_in_a_neutral_sentence():
                    for f in check.check(doc)):
             missed.append(entry.term)
     assert not missed, missed[:20]
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("工产党", "sensitive.political"),
+        ("共c党", "sensitive.political"),
+        ("产党共", "sensitive.political"),
+        ("共产王朝", "sensitive.political"),
+        ("平小邓", "sensitive.political"),
+        ("jzm", "sensitive.political"),
+        ("gongchandang", "sensitive.political"),
+        ("邓晓平同志", "sensitive.political"),
+        ("据说tikaoshi很赚钱", "sensitive.fraud"),
+        ("aomenpujingduchang开户", "sensitive.gambling"),
+        ("zhenrenduqianpingtai", "sensitive.gambling"),
+        ("chu售发票", "sensitive.fraud"),
+        ("帮人xi钱", "sensitive.fraud"),
+        ("出售假币", "sensitive.fraud"),
+        ("银行卡三件套", "sensitive.fraud"),
+        ("真钱投注", "sensitive.gambling"),
+    ],
+)
+def test_the_issue_evasions_are_found(reviewer, text, rule):
+    assert found(reviewer, text).get(rule) in ("major", "critical")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["中国共产党成立一百周年。", "习近平总书记强调，要推进共同富裕。", "中国共产党共同富裕的目标", "邓小平理论",
+     "Xi Jinping met the delegation.", "党中央、国务院高度重视。", "江泽民同志的讲话"],
+)
+def test_plain_party_and_leader_names_are_no_finding(reviewer, text):
+    assert "sensitive.political" not in found(reviewer, text)
+
+
+def test_disguised_spellings_of_a_name():
+    from review.checks.sensitive import disguised_spellings
+
+    spellings = disguised_spellings("邓小平", ["homophone", "reorder", "initials", "letter", "mixed"])
+    assert {"邓晓平", "平小邓", "dxp", "邓x平", "邓xiao平"} <= set(spellings)
+    assert "邓小平" not in spellings
+    assert disguised_spellings("邓小平", ["initials"]) == ["dxp"]

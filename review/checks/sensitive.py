@@ -10,12 +10,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import permutations
+from typing import Iterable
 
 from review.checks.base import Check, register
 from review.document import Document
 from review.lexicon import Entry, compile_lexicon_regex, load_entries, load_phrases
-from review.lexicon_match import EXACT, MIXED_PINYIN, PINYIN, VARIANT, LexiconMatcher, Match, document_skeleton
+from review.lexicon_match import (
+    CASE,
+    EXACT,
+    MIXED_PINYIN,
+    PINYIN,
+    REPEATED,
+    SPACED,
+    VARIANT,
+    LexiconMatcher,
+    Match,
+    document_skeleton,
+)
 from review.model import SEVERITY_RANK, Finding
+from review.pinyin import same_reading_chars, term_readings
 from review.resources import load_toml
 
 FOLDER = "sensitive"
@@ -28,21 +42,59 @@ INFO_CONFIDENCE = 0.5
 ENFORCEMENT, PROMOTION = "enforcement", "promotion"
 
 
+EVASION_ONLY = "evasion"  # context of an entry reported only when disguised (lexicons/sensitive/disguised.tsv)
+PLAIN_KINDS = frozenset({EXACT, CASE, SPACED, REPEATED})
+HOMOPHONES_PER_CHAR = 24  # same-reading characters tried per position (GB2312 order: the common ones first)
+
+
 def split_variants(entry: Entry) -> list[str]:
     """An entry's curated homophone/variant spellings (the `variants` column, `|`-separated)."""
     raw = entry.get("variants")
     return [v.strip() for v in raw.split("|") if v.strip()] if raw else []
 
 
+def disguised_spellings(term: str, kinds: Iterable[str]) -> list[str]:
+    """Generated disguises of a name (the `disguise` column of disguised.tsv): `homophone` (one character for another
+    of the same reading: 工产党, 邓晓平), `reorder` (every other order of three characters, else reversed: 产党共, 平小邓),
+    `initials` (jzm, gcd), `letter` (one character as its pinyin initial: 共c党), `mixed` (one as its pinyin: 共chan党)."""
+    kinds = set(kinds)
+    readings = term_readings(term)
+    if len(readings) != len(term) or not all(r.isascii() and r.isalpha() for r in readings):
+        return []
+    out: list[str] = []
+    if "homophone" in kinds:
+        same = same_reading_chars()
+        for index, char in enumerate(term):
+            for other in same.get(readings[index], ())[:HOMOPHONES_PER_CHAR]:
+                if other != char:
+                    out.append(term[:index] + other + term[index + 1 :])
+    if "reorder" in kinds:
+        orders = {"".join(p) for p in permutations(term)} if len(term) == 3 else {term[::-1]}
+        out.extend(sorted(orders - {term}))
+    if "initials" in kinds and len(term) >= 3:
+        out.append("".join(r[0] for r in readings))
+    for index, reading in enumerate(readings):
+        if "letter" in kinds:
+            out.append(term[:index] + reading[0] + term[index + 1 :])
+        if "mixed" in kinds:
+            out.append(term[:index] + reading + term[index + 1 :])
+    return out
+
+
+def entry_spellings(entry: Entry) -> list[str]:
+    """Curated variants and, for an evasion-only entry, its generated disguises."""
+    spellings = split_variants(entry)
+    if entry.get("context") == EVASION_ONLY:
+        spellings += disguised_spellings(entry.term, (entry.get("disguise") or "").split("|"))
+    return spellings
+
+
 def on_word_boundaries(doc: Document, start: int, end: int) -> bool:
     """Whether [start, end) starts and ends between words of the segmentation: the evidence that a short entry is
-    the word itself, not the end of one word and the start of the next (爸妈|的 is not 妈的, 节日|你好 not 日你)."""
-    for token in doc.tokens:
-        if token.start >= end:
-            break
-        if token.start < start < token.end or token.start < end < token.end:
-            return False
-    return True
+    the word itself, not the end of one word and the start of the next (爸妈|的 is not 妈的, 节日|你好 not 日你).
+    Segments only the runs of words around the match (`Document.tokens_between`)."""
+    return not any(token.start < start < token.end or token.start < end < token.end
+                   for token in doc.tokens_between(start, end))
 
 
 class ContextReader:
@@ -214,13 +266,21 @@ class SensitiveCheck(Check):
                 e.category in pinyin_categories
                 and SEVERITY_RANK[e.severity] >= pinyin_rank
                 and e.get("context") != "promo"
+                and (e.get("context") != EVASION_ONLY or "pinyin" in (e.get("disguise") or "").split("|"))
             ),
-            variants_for=split_variants,
+            variants_for=entry_spellings,
             max_gap=int(evasion["max_gap"]),
             min_pinyin_letters=int(evasion["min_pinyin_letters"]),
+            max_pinyin_chars=int(evasion["max_pinyin_chars"]),
         )
         self.context = ContextReader(load_toml(FOLDER, "context.toml"), int(config["context"]["window"]))
         self.stances = StanceReader(load_toml(FOLDER, "stances.toml"))
+
+    def warm_up(self) -> None:
+        """Load the segmenter, which the word-boundary evidence of short entries reads."""
+        from review.segment import get_tokenizer
+
+        get_tokenizer()
 
     def check(self, doc: Document) -> list[Finding]:
         """Findings for lexicon matches, severity set by context."""
@@ -257,7 +317,10 @@ class SensitiveCheck(Check):
     def _judge(self, doc: Document, match: Match) -> tuple[str, str | None] | None:
         """(severity, context kind) for a match, or None when it is not a problem here."""
         entry = match.entry
-        short = len(entry.term) <= self.boundary_max_chars or entry.get("boundary") == "word"
+        if entry.get("context") == EVASION_ONLY and match.kind in PLAIN_KINDS:
+            return None  # 共产党, 习近平 written plainly
+        short = (len(entry.term) <= self.boundary_max_chars or entry.get("boundary") == "word"
+                 or entry.get("context") == EVASION_ONLY)
         if short and entry.category != DENY_CATEGORY and not on_word_boundaries(doc, match.start, match.end):
             return None
         category = self.categories.get(entry.category)
