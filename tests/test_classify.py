@@ -156,5 +156,18 @@ def test_train_commands_on_tiny_data(tmp_path):
     assert style.classes == ["formal", "informal"]
 
 
+def test_train_kinds_on_tiny_data(tmp_path):
+    # the hand-written tips, adverts and lottery posts against tiny government text and headlines
+    _tiny_data(tmp_path / "data")
+    out = tmp_path / "kinds"
+    assert main(["train", "kinds", "--data", str(tmp_path / "data"), "--out", str(out), "--max-iter", "50"]) == 0
+    kinds = LinearModel.load(out)
+    assert kinds.classes == ["none", "commerce", "lottery", "property_tip", "stock"]
+    assert "offtopic_kinds.jsonl" in (out / "README.md").read_text(encoding="utf-8")
+    text = "双色球第2026140期红球：02 05 13 21 28 33，蓝球：11。"
+    named = kinds.extractor.named_features(text, None)
+    assert kinds.classes[int(kinds.predict_proba([named]).argmax())] == "lottery"
+
+
 def test_train_command_refuses_missing_data(tmp_path, capsys):
     assert main(["train", "topic", "--data", str(tmp_path / "nothing"), "--out", str(tmp_path / "o")]) == 2

@@ -52,6 +52,9 @@ class OfftopicCheck(Check):
         self.call_topics: dict[str, list[str]] = dict(config["call_topics"])
         self.call_model_probability = float(config["call_model_probability"])
         self.model = shipped_model("topic")
+        # tips, adverts and lottery posts in words the lexicons lack (models/topic/kinds, issue 25)
+        self.kinds_model = shipped_model("topic/kinds")
+        self.kinds_min_probability = float(config["kinds_min_probability"])
         unknown = set(self.model.classes) - set(self.topics)
         if unknown:
             raise ValueError(f"topic model classes missing from account_types.toml: {sorted(unknown)}")
@@ -76,6 +79,8 @@ class OfftopicCheck(Check):
         named = self.model.extractor.named_features(head, words)
         proba = dict(zip(self.model.classes, self.model.predict_proba([named])[0].tolist()))
         core_probability = sum(proba.get(t, 0.0) for t in self.core_topics)
+        kinds_named = self.kinds_model.extractor.named_features(head, words)
+        kinds = dict(zip(self.kinds_model.classes, self.kinds_model.predict_proba([kinds_named])[0].tolist()))
 
         # Signals are read where the model reads: the title and the start of the body.
         lead = doc.text[:body_chars]
@@ -131,8 +136,14 @@ class OfftopicCheck(Check):
                 core = core_probability * math.exp(-max(signal, 0.0))
                 core_limit = self.max_core
             score *= damping
-            if score < threshold or core > core_limit:
+            worded = score >= threshold and core <= core_limit
+            # the kinds model stands in for missing words, under the looser core limit of the word-only topics
+            learnt = kinds.get(topic, 0.0) * damping
+            learnt_ok = learnt >= max(self.kinds_min_probability, doc.options.thresholds.get(self.name, 0.0)) and (
+                core_probability <= self.max_core_signals)
+            if not (worded or learnt_ok):
                 continue
+            score = max(score if worded else 0.0, learnt if learnt_ok else 0.0)
             # An off-topic judgement (minor/major) outranks a cross-department hint (info) that scores higher:
             # a house-price tip is 房价预测 even though the model is surer that it is about housing.
             judged = SEVERITY_RANK[spec["elsewhere"]] >= SEVERITY_RANK["minor"]

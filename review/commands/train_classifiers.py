@@ -1,4 +1,4 @@
-"""`review train topic`, `review train style` and `review eval classifiers`: the models of the off-topic and
+"""`review train topic`, `review train style`, `review train kinds` and `review eval classifiers`: the models of the off-topic and
 entertainment checks."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     for name, help_text in (
         ("topic", "话题模型（无关信息检查）/ topic model of the off-topic check"),
         ("style", "文风模型（过度娱乐化检查）/ style model of the entertainment check"),
+        ("kinds", "荐股/广告/彩票模型（无关信息检查）/ tips, adverts and lottery model of the off-topic check"),
     ):
         parser = group.add_parser(name, help=help_text)
         parser.add_argument("--data", default=DEFAULT_DATA, help="共享数据目录 / shared data folder")
@@ -31,19 +32,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Train one model and write it with its model card."""
-    from review.training.classifiers import train_style, train_topic
+    from review.training.classifiers import train_kinds, train_style, train_topic
 
     data = Path(args.data)
     if not data.is_dir():
         print(f"错误 / error: 数据目录不存在 / no data folder {data}")
         return 2
-    out = Path(args.out) if args.out else model_path(args.model_name)
+    # the kinds model lives beside the topic model it backs
+    default = model_path("topic", "kinds") if args.model_name == "kinds" else model_path(args.model_name)
+    out = Path(args.out) if args.out else default
     kwargs = {"max_iter": args.max_iter}
-    if args.max_per_label:
+    if args.max_per_label and args.model_name != "kinds":
         kwargs["max_per_label"] = args.max_per_label
     if args.c:
         kwargs["c_value"] = args.c
-    trainer = train_topic if args.model_name == "topic" else train_style
+    trainer = {"topic": train_topic, "style": train_style, "kinds": train_kinds}[args.model_name]
     trainer(data, out, **kwargs)
     return 0
 

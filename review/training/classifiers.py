@@ -8,6 +8,8 @@ written beside the weights.
 from __future__ import annotations
 
 import json
+import random
+import re
 import sys
 import time
 from collections import Counter
@@ -36,6 +38,15 @@ from review.training.classifier_data import (
 TOPIC_SETTINGS = FeatureSettings(
     n_features=2**18, words=True, char_ngrams=(1, 2), max_chars=400, signals=False, punctuation=False
 )
+KINDS_SETTINGS = FeatureSettings(
+    n_features=2**18, words=True, char_ngrams=(1, 2, 3), max_chars=400, signals=False, punctuation=False
+)
+# Issue 25's kinds model: the selling, tipping and lottery posts of lexicons/classifier_examples/offtopic_kinds.jsonl
+# against everything else (government text, every headline, the clean posts of that file).
+KINDS_EXAMPLES = "offtopic_kinds.jsonl"
+KINDS_NONE = "none"
+# a tip about housing is property_tip, any other tip stock
+HOUSING_TIP = re.compile(r"房|楼市|楼盘|学区|首付|租金|开发商|新盘")
 STYLE_SETTINGS = FeatureSettings(n_features=2**17, words=False, char_ngrams=(1, 2, 3), max_chars=400, signals=True)
 # Per-signal cap for the style features and the entertainment check alike.
 
@@ -160,6 +171,44 @@ def train_style(data: Path, out: Path, max_per_label: int = 14000, c_value: floa
 
 
 
+def kinds_samples(data: Path, negatives_per_source: int = 9000, seed: int = 5) -> list[Sample]:
+    """Training samples of the kinds model: the hand-written tips, adverts and lottery posts (weighted up) and
+    their clean posts, and, as `none`, training-split government text and headlines of every label but stock."""
+    samples: list[Sample] = []
+    path = lexicon_path("classifier_examples", KINDS_EXAMPLES)
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        label = {"advert": "commerce", "lottery": "lottery", "clean": KINDS_NONE}.get(row["kind"])
+        if row["kind"] == "tip":
+            label = "property_tip" if HOUSING_TIP.search(row["text"]) else "stock"
+        samples.append(Sample(row["text"], label, "handwritten", "train", 5.0 if label == KINDS_NONE else 20.0))
+    rng = random.Random(seed)
+    for found in (government_samples(data), headline_samples(data)):
+        # stock headlines are left out: many are tips themselves (and off-topic for every account anyway)
+        pool = [s for s in found if s.split == "train" and s.source != "handwritten" and s.label != "stock"]
+        rng.shuffle(pool)
+        samples += [Sample(s.text, KINDS_NONE, s.source, "train") for s in pool[:negatives_per_source]]
+        samples += [Sample(s.text, KINDS_NONE, s.source, "heldout") for s in found
+                    if s.split == "heldout" and s.label != "stock"]
+    return samples
+
+
+def train_kinds(data: Path, out: Path, c_value: float = 4.0, max_iter: int = 300) -> dict:
+    """Train the kinds model (selling, tipping, lottery posts against everything else) and write it to `out`."""
+    samples = kinds_samples(data)
+    if not any(s.source != "handwritten" for s in samples):
+        raise FileNotFoundError(f"no training data under {data}")
+    classes = [KINDS_NONE, "commerce", "lottery", "property_tip", "stock"]
+    counts = Counter((s.label, s.split) for s in samples)
+    _log(f"{len(samples)} texts, classes: {', '.join(classes)}")
+    extractor = FeatureExtractor(KINDS_SETTINGS)
+    # no calib split: the positives are few and all train; the check reads the raw probability against its limit
+    model, held = _fit(samples, classes, KINDS_SETTINGS, lambda t: topic_features(extractor, t), c_value, max_iter)
+    return _finish(model, held, data, out, "kinds", counts, c_value)
+
+
 def _finish(
     model: LinearModel, held: dict[str, np.ndarray], data: Path, out: Path, name: str, counts: Counter, c_value: float
 ) -> dict:
@@ -187,6 +236,21 @@ CARD_TEXT = {
         "formal-xinwenlianbo (headlines and leads), formal-gov-reports sentences, admin-litigation-cases openings "
         "and the hand-written posts in lexicons/classifier_examples/gov_posts.txt.",
         "review train topic --data ../shared/data",
+    ),
+    "kinds": (
+        "Kinds model of the `offtopic` check (issue 25: tips, adverts, lottery)",
+        "Multinomial logistic regression over hashed jieba words and character 1-3-grams of the first 400 "
+        "characters (title first): `commerce` (product adverts), `lottery`, `property_tip` and `stock` (tips) "
+        "against `none`. It backs the signal words where a post sells or tips in words the lexicons lack; the "
+        "check reads its probability against `kinds_min_probability` in lexicons/classifiers.toml.",
+        "Positives: the hand-written posts of lexicons/classifier_examples/offtopic_kinds.jsonl (weight 20; a tip "
+        "about housing is property_tip). `none`: its clean posts (weight 5), and training-split government text "
+        "(formal-xinwenlianbo, formal-gov-reports, admin-litigation-cases) and headlines of every label but "
+        "stock (topic-toutiao, topic-tnews, topic-thucnews-titles; stock headlines are often tips), 9,000 of each. The held-out metrics below are on "
+        "held-out government text and headlines only (all `none`): read them as the false-alarm side. The "
+        "recall on posts written after training is in docs/classifiers.md (tests/fixtures/classifiers/"
+        "offtopic_kinds_fresh.jsonl).",
+        "review train kinds --data ../shared/data",
     ),
     "style": (
         "Style model of the `entertainment` check",
