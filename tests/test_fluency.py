@@ -35,9 +35,11 @@ MUST_FIRE = [
     ("经省国民当局允诺后实施", "允诺"),
     ("网站与政务新媒体查验情况", "查验"),
     ("切实晋升服务能力", "晋升"),
-    # known misses (docs/fluency.md): the original is not better enough in a 2-character window of the trigrams
-    pytest.param("关于全省网站检查情状的通报", "情状", marks=pytest.mark.xfail(strict=True, reason="known miss")),
-    pytest.param("关于全省网站检查情况的传达", "传达", marks=pytest.mark.xfail(strict=True, reason="known miss")),
+    # per-entry context rules (lexicons/fluency/spinner.tsv): 情状 is no word of formal Chinese outside 病情状况;
+    # 传达 closing a notice's title, or 传达如下, stands for 通报
+    ("关于全省网站检查情状的通报", "情状"),
+    ("关于全省网站检查情况的传达", "传达"),
+    ("现将检查情况传达如下", "传达"),
 ]
 MUST_NOT_FIRE = [
     "乌克兰当局与东部地区举行对话",
@@ -45,9 +47,11 @@ MUST_NOT_FIRE = [
     "会上传达学习了中央精神",
     "强化纪律约束，切实解决执纪问题",
     "要保证百姓生产生活正常进行",
-    # known false evidence (docs/fluency.md): the trigrams prefer the commoner word where the spinner word is right
-    pytest.param("海关与检验检疫部门联合查验进口货物", marks=pytest.mark.xfail(strict=True, reason="known")),
-    pytest.param("他长期在基层供职，深受群众信赖", marks=pytest.mark.xfail(strict=True, reason="known")),
+    # the `unless` rules: where the spinner word is right, though the trigrams prefer the commoner word
+    "海关与检验检疫部门联合查验进口货物",
+    "他长期在基层供职，深受群众信赖",
+    "为返乡青年提供职业技能培训",
+    "疫情状况总体平稳",
 ]
 
 

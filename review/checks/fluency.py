@@ -8,6 +8,7 @@ count as evidence where the original word reads better in their place.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -47,16 +48,52 @@ class Sentence:
     severity: str | None  # None: not flagged
 
 
+@dataclass(frozen=True)
+class SpinnerEntry:
+    """One line of lexicons/fluency/spinner.tsv: a spun word, its original, and when an occurrence counts."""
+
+    spun: str
+    original: str
+    ngram_test: bool  # False: the context rule alone makes an occurrence evidence
+    when: re.Pattern[str] | None  # must match a span covering the occurrence (in a window around it)
+    unless: re.Pattern[str] | None  # must not match a span covering it
+
+
+# characters either side of an occurrence that its `when` / `unless` rules read
+RULE_WINDOW = 10
+
+
 @lru_cache(maxsize=1)
-def load_spinner() -> tuple[tuple[str, str], ...]:
-    """(spun, original) pairs of lexicons/fluency/spinner.tsv, longest spun word first."""
-    pairs = []
-    for line in lexicon_path(*SPINNER).read_text(encoding="utf-8").splitlines():
+def load_spinner_entries() -> tuple[SpinnerEntry, ...]:
+    """The entries of lexicons/fluency/spinner.tsv, longest spun word first."""
+    entries = []
+    path = lexicon_path(*SPINNER)
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
-        spun, original = line.split("\t")[:2]
-        pairs.append((spun.strip(), original.strip()))
-    return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
+        cells = [cell.strip() for cell in line.split("\t")] + ["", "", ""]
+        spun, original, test, when, unless = cells[:5]
+        where = f"lexicons/fluency/spinner.tsv:{number}"
+        if test not in ("", "ngram", "none"):
+            raise ValueError(f"{where}: test must be ngram or none, not {test!r}")
+        if test == "none" and not when:
+            raise ValueError(f"{where}: an entry without the n-gram test needs a `when` rule")
+        entries.append(SpinnerEntry(
+            spun, original, test != "none",
+            compile_lexicon_regex(when, f"{where}:when") if when else None,
+            compile_lexicon_regex(unless, f"{where}:unless") if unless else None,
+        ))
+    return tuple(sorted(entries, key=lambda entry: -len(entry.spun)))
+
+
+def load_spinner() -> tuple[tuple[str, str], ...]:
+    """(spun, original) pairs of lexicons/fluency/spinner.tsv, longest spun word first."""
+    return tuple((entry.spun, entry.original) for entry in load_spinner_entries())
+
+
+def _covers(pattern: re.Pattern[str], window: str, start: int, end: int) -> bool:
+    """Whether `pattern` matches a span of `window` that covers [start, end)."""
+    return any(m.start() <= start and end <= m.end() for m in pattern.finditer(window))
 
 
 def char_logprobs(ngram: NgramModel, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -108,7 +145,7 @@ class FluencyCheck(Check):
         self.post_share = float(config["post_share"])
         self.post_min_sentences = int(config["post_min_sentences"])
         self.post_spins = int(config["post_spins"])
-        self.spinner = load_spinner()
+        self.spinner = load_spinner_entries()
         self._ngram: NgramModel | None = None
 
     @property
@@ -122,11 +159,12 @@ class FluencyCheck(Check):
         """Spinner words in `text` whose original word reads at least `spin_margin` nats better in their place."""
         found: list[Spin] = []
         taken = np.zeros(len(text), dtype=bool)
-        for spun, original in self.spinner:
+        for entry in self.spinner:
+            spun, original = entry.spun, entry.original
             at = text.find(spun)
             while at >= 0:
                 end = at + len(spun)
-                if not taken[at:end].any():
+                if not taken[at:end].any() and self._context_allows(entry, text, at, end):
                     left, right = text[max(0, at - 2) : at], text[end : end + 2]
                     gain = chain_logprob(self.ngram, left, original, right) - chain_logprob(
                         self.ngram, left, spun, right)
@@ -135,12 +173,24 @@ class FluencyCheck(Check):
                     prior = self._prior(spun, original)
                     # ... and the spun word must read badly in its place, not merely worse than a commoner word
                     fit = chain_logprob(self.ngram, left, spun, right) / (len(spun) + len(right))
-                    if (gain >= self.spin_margin and gain - prior >= self.spin_context_margin
-                            and fit <= self.spin_fit_below):
+                    if not entry.ngram_test or (gain >= self.spin_margin and gain - prior >= self.spin_context_margin
+                                                and fit <= self.spin_fit_below):
                         found.append(Spin(at, end, spun, original, gain))
                         taken[at:end] = True
                 at = text.find(spun, at + 1)
         return sorted(found, key=lambda spin: spin.start)
+
+    @staticmethod
+    def _context_allows(entry: SpinnerEntry, text: str, at: int, end: int) -> bool:
+        """Whether the entry's `when` rule holds and its `unless` rule does not, around text[at:end]."""
+        if entry.when is None and entry.unless is None:
+            return True
+        origin = max(0, at - RULE_WINDOW)
+        window = text[origin : end + RULE_WINDOW]
+        start, stop = at - origin, end - origin
+        if entry.when is not None and not _covers(entry.when, window, start, stop):
+            return False
+        return entry.unless is None or not _covers(entry.unless, window, start, stop)
 
     def _prior(self, spun: str, original: str) -> float:
         """How many nats better the original reads than the spun word with no context (between breaks)."""
