@@ -15,7 +15,7 @@ from inputs_helpers import cjk_font, make_docx, render_text_image, wechat_html
 from review.errors import InputError
 from review.inputs import extract, extract_path, ocr_available, review_extracted
 from review.inputs import ocr as ocr_module
-from review.inputs.review_file import OCR_DROP_BELOW, OCR_INFO_BELOW, weigh_ocr
+from review.inputs.review_file import OCR_DROP_BELOW, OCR_INFO_BELOW, weigh, weigh_ocr
 from review.model import Finding
 from review.pipeline import get_reviewer
 
@@ -144,3 +144,21 @@ def test_ocr_confidence_weighs_findings():
     sure = weigh_ocr(_finding(), 0.99)
     assert sure.severity == "major" and sure.confidence == pytest.approx(0.9 * 0.99)
     assert weigh_ocr(_finding(), None).confidence == 0.9  # not from an image
+
+
+def test_what_ocr_cannot_see_is_not_reported_from_images():
+    """A comma's width and spaces are not in the pixels: those findings from an image line are dropped, the same
+    findings in typed text are kept."""
+    from dataclasses import replace
+
+    from review.inputs.types import Extracted
+
+    halfwidth = Finding("norms", "punctuation.halfwidth", "minor", 0, 1, ",", "，", 0.9, "半角标点")
+    image = {"kind": "image", "index": 1, "start": 0, "end": 5, "image": "a.png", "box": [0, 0, 9, 9],
+             "ocr_confidence": 0.99}
+    extracted = Extracted(text="好,好好好", format="image")
+    assert weigh(replace(halfwidth, source=image), extracted) is None
+    typed = replace(halfwidth, source={"kind": "paragraph", "index": 1, "start": 0, "end": 5})
+    assert weigh(typed, extracted) == typed
+    typo = replace(_finding(), source=image)
+    assert weigh(typo, extracted).severity == "major"

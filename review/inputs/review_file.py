@@ -17,6 +17,10 @@ from review.model import MAX_TEXT_CHARS, SEVERITY_RANK, Finding, Report, check_t
 # confidence is multiplied by the line's. Measured with benchmarks/ocr_accuracy.py (docs/inputs.md).
 OCR_DROP_BELOW = 0.6
 OCR_INFO_BELOW = 0.9
+# What OCR cannot see: whether a mark is half- or full-width (a comma looks the same in a CJK font) and where spaces
+# are (it drops and adds them). Findings of these rules in text read from an image say more about the reading
+# than about the author: they are not reported.
+OCR_UNSEEN_RULES = frozenset({"punctuation.halfwidth", "numbers.fullwidth_digit", "punctuation.space_between_han"})
 SECTION_BREAKS = "\n。！？；!?;"  # a section ends after a paragraph, else after a sentence, else anywhere
 
 
@@ -139,10 +143,12 @@ def _placed(finding: Finding, offset: int, extracted: Extracted) -> Finding:
 
 
 def weigh(finding: Finding, extracted: Extracted) -> Finding | None:
-    """OCR weighting for a finding whose source is an image line."""
+    """A finding in an image line: dropped for what OCR cannot see (widths, spaces), else weighed by confidence."""
     source = finding.source or {}
     if source.get("kind") != "image":
         return finding
+    if finding.rule in OCR_UNSEEN_RULES:
+        return None
     return weigh_ocr(finding, source.get("ocr_confidence"))
 
 
