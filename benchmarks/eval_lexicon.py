@@ -392,7 +392,8 @@ def heldout_recall(check: SensitiveCheck, data: Path) -> dict:
         "by_list": by_list,
         "in_scope_all": {"found": in_scope_found, "total": len(in_scope),
                          "recall": round(in_scope_found / max(1, len(in_scope)), 4)},
-        "by_category": {c: {"found": f, "total": t, "recall": round(f / t, 4)} for c, (f, t) in sorted(by_category.items())},
+        "by_category": {c: {"found": f, "total": t, "recall": round(f / t, 4)}
+                        for c, (f, t) in sorted(by_category.items())},
         "disguised": disguised,
         "disguised_misses_count": {k: len(v) for k, v in misses.items()},
     }

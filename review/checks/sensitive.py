@@ -110,16 +110,11 @@ class ContextReader:
         self.category_cues = {
             name: tuple(table["cues"]) for name, table in promotion.items() if isinstance(table, dict)
         }
-        self.category_weak_cues = {
-            name: tuple(table.get("weak_cues", ())) for name, table in promotion.items() if isinstance(table, dict)
-        }
-        self.category_claim_cues = {
-            name: tuple(table.get("claim_cues", ())) for name, table in promotion.items() if isinstance(table, dict)
-        }
+        tables = {name: table for name, table in promotion.items() if isinstance(table, dict)}
+        self.category_weak_cues = {name: tuple(table.get("weak_cues", ())) for name, table in tables.items()}
+        self.category_claim_cues = {name: tuple(table.get("claim_cues", ())) for name, table in tables.items()}
         # Per category: words right after a match that make it an ordinal or a title (全国第一个, 国家级非物质文化遗产).
-        self.not_followed_by = {
-            name: tuple(table.get("not_followed_by", ())) for name, table in promotion.items() if isinstance(table, dict)
-        }
+        self.not_followed_by = {name: tuple(table.get("not_followed_by", ())) for name, table in tables.items()}
         # Each pattern is refused on its own if it backtracks super-linearly, so the error names the culprit.
         for number, pattern in enumerate(promotion["contact_patterns"], 1):
             compile_lexicon_regex(pattern, f"sensitive/context.toml: promotion.contact_patterns[{number}]")
