@@ -182,10 +182,10 @@ def test_image_upload_marks_the_text_read_from_it(page, server_url, tmp_path):
     names the image and the box it is in."""
     from inputs_helpers import cjk_font, render_text_image
 
-    from review.inputs import ocr_available
+    from review.inputs import ocr_problem
 
-    if not ocr_available():
-        pytest.skip("the OCR extra is not installed (pip install -e '.[ocr]')")
+    if ocr_problem():
+        pytest.skip(ocr_problem())  # the extra or a system library it needs is missing: the message says which
     if cjk_font() is None:
         pytest.skip("no CJK font to render the image (apt-get install fonts-wqy-zenhei)")
     path = tmp_path / "poster.png"

@@ -13,7 +13,7 @@ import pytest
 from inputs_helpers import cjk_font, make_docx, render_text_image, wechat_html
 
 from review.errors import InputError
-from review.inputs import extract, extract_path, ocr_available, review_extracted
+from review.inputs import extract, extract_path, ocr_available, ocr_problem, review_extracted
 from review.inputs import ocr as ocr_module
 from review.inputs.review_file import OCR_DROP_BELOW, OCR_INFO_BELOW, weigh, weigh_ocr
 from review.model import Finding
@@ -21,7 +21,7 @@ from review.pipeline import get_reviewer
 
 TYPO_LINE = "我们要再接再励，做好民生工作。"
 CLEAN_LINES = ["市政府召开常务会议，研究部署防汛工作。", "要求各部门压实责任，确保群众安全。"]
-needs_ocr = pytest.mark.skipif(not ocr_available(), reason="the OCR extra is not installed (pip install -e '.[ocr]')")
+needs_ocr = pytest.mark.skipif(not ocr_available(), reason=ocr_problem() or "")  # says what to install
 needs_font = pytest.mark.skipif(cjk_font() is None, reason="no CJK font (apt-get install fonts-wqy-zenhei)")
 
 

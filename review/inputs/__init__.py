@@ -4,11 +4,11 @@ with offsets into the extracted text. See docs/inputs.md."""
 
 from review.inputs.extract import SUPPORTED_SUFFIXES, extract, extract_path, folder_files
 from review.inputs.limits import InputLimits
-from review.inputs.ocr import OCR_MISSING, ocr_available
+from review.inputs.ocr import OCR_MISSING, ocr_available, ocr_problem
 from review.inputs.review_file import review_extracted, sections
 from review.inputs.types import Extracted, ImageInfo, SourceSpan
 
 __all__ = [
     "Extracted", "ImageInfo", "InputLimits", "OCR_MISSING", "SUPPORTED_SUFFIXES", "SourceSpan", "extract",
-    "extract_path", "folder_files", "ocr_available", "review_extracted", "sections",
+    "extract_path", "folder_files", "ocr_available", "ocr_problem", "review_extracted", "sections",
 ]

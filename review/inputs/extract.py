@@ -9,7 +9,7 @@ from review.errors import InputError
 from review.inputs.docx import extract_docx, is_docx
 from review.inputs.html import extract_html, looks_like_html
 from review.inputs.limits import Clock, InputLimits, refuse_size
-from review.inputs.ocr import OCR_MISSING, add_image, is_image
+from review.inputs.ocr import OCR_MISSING, add_image, is_image, ocr_problem
 from review.inputs.pdf import extract_pdf, is_pdf
 from review.inputs.plain import extract_text
 from review.inputs.types import Extracted, ImageInfo, TextBuilder
@@ -54,7 +54,7 @@ def extract_image(data: bytes, name: str, limits: InputLimits, clock: Clock) -> 
     add_image(builder, data, name, limits, clock, images)
     skipped = images[0].skipped if images else None
     if skipped == "ocr_missing":
-        raise InputError("ocr_missing", OCR_MISSING, "file")
+        raise InputError("ocr_missing", ocr_problem() or OCR_MISSING, "file")
     if skipped in ("too_large", "unreadable"):
         zh = "图片过大" if skipped == "too_large" else "图片无法读取"
         en = "the image is too large" if skipped == "too_large" else "the image cannot be read"

@@ -15,6 +15,11 @@ OCR_MISSING = (
     "未安装图片文字识别（OCR）组件，图片中的文字未审校；安装：pip install 'review[ocr]' / text in images was not "
     "reviewed: the OCR extra is not installed (pip install 'review[ocr]')"
 )
+OCR_BROKEN = (
+    "图片文字识别（OCR）组件无法加载（{error}），图片中的文字未审校；Debian/Ubuntu 上需安装系统库：apt-get install "
+    "libgl1 libglib2.0-0 / text in images was not reviewed: the OCR extra cannot load ({error}); it needs the system "
+    "libraries libgl1 and libglib2.0-0"
+)
 # RapidOCR shrinks an image whose longer side passes 2,000 pixels before detection, which makes the text of a long
 # image (长图, 1080 × 20,000) unreadable: tall images are read in tiles of at most this height, overlapping by
 # TILE_OVERLAP so that a line cut by one tile's edge is whole in the next one.
@@ -45,13 +50,20 @@ def is_image(data: bytes) -> bool:
     return data.startswith(IMAGE_MAGIC) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
 
 
-def ocr_available() -> bool:
-    """True when the `ocr` extra (rapidocr-onnxruntime) is installed."""
+def ocr_problem() -> str | None:
+    """Why text in images cannot be read here (a bilingual message), or None when it can."""
     try:
         import rapidocr_onnxruntime  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    except ModuleNotFoundError:
+        return OCR_MISSING
+    except ImportError as error:  # installed, but OpenCV lacks a system library (libGL.so.1 on a bare server)
+        return OCR_BROKEN.format(error=error)
+    return None
+
+
+def ocr_available() -> bool:
+    """True when the `ocr` extra (rapidocr-onnxruntime) is installed and loads."""
+    return ocr_problem() is None
 
 
 def _get_engine() -> Any:

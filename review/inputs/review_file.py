@@ -122,11 +122,11 @@ def _valid_date(value: str) -> bool:
 
 def images_warning(extracted: Extracted) -> dict:
     """The warning of a file whose images were not all read, saying why."""
-    from review.inputs.ocr import OCR_MISSING
+    from review.inputs.ocr import OCR_MISSING, ocr_problem
 
     skipped = extracted.images_skipped
     if any(image.skipped == "ocr_missing" for image in skipped):
-        return {"code": "ocr_missing", "message": OCR_MISSING}
+        return {"code": "ocr_missing", "message": ocr_problem() or OCR_MISSING}
     reasons = ", ".join(sorted({image.skipped or "" for image in skipped}))
     return {"code": "images_not_read",
             "message": f"{len(skipped)} 张图片中的文字未审校（{reasons}）/ the text of {len(skipped)} images was not "
