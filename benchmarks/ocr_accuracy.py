@@ -5,8 +5,9 @@ Usage: python benchmarks/ocr_accuracy.py [--data ../shared/data] [--images 40] [
 Sentences come from two evaluation sets of csc-macro-correct (never trained on): `acc_xxqg_test` (error-free
 学习强国 sentences: the clean images) and `gen_xxqg_test` (学习强国 sentences with generated typos, src ≠ tgt: the
 typo images). Each image holds `--per-image` sentences wrapped at 22 characters a line, rendered by Pillow in a CJK
-font (fonts-wqy-zenhei) in two styles: `plain` (black on white, 30 px) and `poster` (coloured text on a tinted,
-slightly blurred background, 26 px). Each image is read by review.inputs (RapidOCR, PP-OCRv4) and reviewed; the
+font (fonts-wqy-zenhei) in three styles: `plain` (black on white, 30 px), `poster` (coloured text on a tinted,
+slightly blurred background, 26 px) and `photo` (17 px, blurred, with noise, JPEG quality 25: where the OCR
+weighing matters). Each image is read by review.inputs (RapidOCR, PP-OCRv4) and reviewed; the
 same sentences are also reviewed as plain text, which separates what OCR loses from what the checks miss.
 
 Figures (printed, not asserted):
@@ -60,7 +61,7 @@ def render(sentences: list[str], style: str, font_path: str) -> bytes:
     from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
     lines = [s[i:i + LINE_CHARS] for s in sentences for i in range(0, len(s), LINE_CHARS)]
-    size = 30 if style == "plain" else 26
+    size = {"plain": 30, "poster": 26, "photo": 17}[style]
     font = ImageFont.truetype(font_path, size)
     width, height = int(LINE_CHARS * size * 1.1) + 60, int(len(lines) * size * 1.7) + 60
     background, ink = ("white", "black") if style == "plain" else ((250, 236, 214), (160, 30, 30))
@@ -70,6 +71,13 @@ def render(sentences: list[str], style: str, font_path: str) -> bytes:
         draw.text((30, 30 + number * size * 1.7), line, font=font, fill=ink)
     if style == "poster":
         image = image.filter(ImageFilter.GaussianBlur(0.6))
+    if style == "photo":  # a small, soft, noisy, badly compressed picture of a notice
+        image = image.filter(ImageFilter.GaussianBlur(0.9))
+        noise = Image.effect_noise(image.size, 40).convert("RGB")
+        image = Image.blend(image, noise, 0.18)
+        out = io.BytesIO()
+        image.save(out, format="JPEG", quality=25)
+        return out.getvalue()
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
@@ -135,7 +143,7 @@ def main() -> None:
     parser.add_argument("--images", type=int, default=40, help="images per set and style")
     parser.add_argument("--per-image", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--styles", default="plain,poster")
+    parser.add_argument("--styles", default="plain,poster,photo")
     args = parser.parse_args()
 
     from inputs_helpers import cjk_font
