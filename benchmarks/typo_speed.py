@@ -10,7 +10,11 @@ The CLI runs use models/ (or $REVIEW_MODELS); --model only changes the in-proces
    subprocess (start-up cancelled by also timing the posts twice over), and through `reviewed_lines`
    in-process (warmed up, the corrector on torch, as `review batch` runs it); `jieba.lcut` on the same texts in
    the same run. Every timing is repeated (--repeats, the in-process ones interleaved with jieba's) and the
-   median taken: on a shared 2-core machine single runs differ by a third.
+   median taken: on a shared 2-core machine single runs differ by a third. --backend torch runs the typo
+   transformer on torch in-process (the CLI runs use REVIEW_TYPO_BACKEND, numpy unless set).
+3. The transformer alone, numpy against torch (--transformer N): every sentence of N posts through
+   `Corrector.correct` on each backend, one thread, in turns (the worst case: the typo check sends it only the
+   sentences where the reranker hesitates, ~0.1% of clean text), and each backend's load time.
 2. First steps: share of the error positions (the reranker's held-out tenth of the training pairs, the odw dev
    split) that the position gate skips (the recall it costs), and share of clean and erroneous sentences the
    transformer reads.
@@ -33,7 +37,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BACKEND = "torch"  # the typo transformer's backend, as `review batch` runs it
+BACKEND = "numpy"  # the typo transformer's backend, as every command runs it (--backend changes it)
 
 
 def clean_posts(data: Path, count: int, size: int = 1000) -> list[str]:
@@ -154,6 +158,34 @@ def speed(posts: list[str], model_dir: str | None = None, repeats: int = 3) -> N
     print(f"sentences the transformer read {read} ({read / len(posts):.2f} per post)")
 
 
+def transformer_speed(posts: list[str], repeats: int) -> None:
+    """ms a post of the transformer reading every sentence of `posts`, numpy against torch, in turns."""
+    from review.document import SENTENCE_END
+    from review.typo.cloze import limit_blas_threads
+    from review.typo.confusion import shipped_confusion
+
+    limit_blas_threads(1)  # as the typo check runs it
+    from review.typo.transformer import Corrector
+
+    sentences = [[s for s in SENTENCE_END.split(text) if s] for text in posts]
+    correctors, loads = {}, {}
+    for backend in ("numpy", "torch"):
+        began = time.perf_counter()
+        correctors[backend] = Corrector(confusion=shipped_confusion(), backend=backend, num_threads=1)
+        loads[backend] = time.perf_counter() - began
+    times: dict[str, list[float]] = {backend: [] for backend in correctors}
+    for _ in range(repeats):
+        for backend, corrector in correctors.items():
+            began = time.perf_counter()
+            for post in sentences:
+                corrector.correct(post)
+            times[backend].append((time.perf_counter() - began) / len(posts) * 1000)
+    chars = sum(map(len, posts)) / len(posts)
+    for backend, values in times.items():
+        print(f"transformer on every sentence, {backend:5}: {statistics.median(values):7.1f} ms a post of "
+              f"{chars:.0f} characters (median of {repeats}; load {loads[backend]:.2f} s, import included)")
+
+
 def first_pass_recall(data: Path, sample: int) -> None:
     """What the cheap first steps cost: error positions the position gate skips, sentences the transformer reads."""
     from review.document import SENTENCE_END
@@ -199,13 +231,21 @@ def first_pass_recall(data: Path, sample: int) -> None:
 
 def main() -> None:
     """Run both parts."""
+    global BACKEND
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--posts", type=int, default=300)
     parser.add_argument("--repeats", type=int, default=3, help="timings per figure (the median is printed)")
     parser.add_argument("--recall-sample", type=int, default=1000)
     parser.add_argument("--model", default=None, help="CSC model folder for the in-process run (default models/csc)")
+    parser.add_argument("--backend", choices=("numpy", "torch"), default=BACKEND, help="in-process typo backend")
+    parser.add_argument("--transformer", type=int, default=0, metavar="N",
+                        help="only time the transformer alone on N posts, numpy against torch")
     args = parser.parse_args()
+    BACKEND = args.backend
+    if args.transformer:
+        transformer_speed(clean_posts(args.data, args.transformer), args.repeats)
+        return
     speed(clean_posts(args.data, args.posts), args.model, args.repeats)
     first_pass_recall(args.data, args.recall_sample)
 
