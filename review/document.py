@@ -16,6 +16,8 @@ from review.segment import RE_HAN, Token, tokenize
 
 SENTENCE_END = re.compile(r"[。！？!?；;\n]+|…{1,2}")
 TITLE, BODY = "title", "text"
+# Document.cache key of the lead segmented by `lead_tokens`: (where the cut ends, its tokens)
+LEAD_CUT = "lead_cut"
 # Between the title and the body in the whole-post text: a line break ends a sentence, and no cue or lexicon
 # phrase holds one, so nothing read in the whole post runs from the title into the body.
 FIELD_JOINER = "\n"
@@ -155,8 +157,12 @@ class Document:
 
     @cached_property
     def tokens(self) -> list[Token]:
-        """jieba tokens of the normalised text."""
-        return tokenize(self.text)
+        """jieba tokens of the normalised text (the lead that `lead_tokens` segmented already is not cut again)."""
+        cut = self.cache.get(LEAD_CUT)
+        if cut is None:
+            return tokenize(self.text)
+        end, head = cut
+        return head + [Token(t.word, t.start + end, t.end + end) for t in tokenize(self.text[end:])]
 
     @cached_property
     def _word_runs(self) -> tuple[list[int], list[int]]:
@@ -210,7 +216,10 @@ class Document:
             end = run.end() if run else limit
             if text[end - 1 : end + 1] == "\r\n":  # jieba keeps \r\n as one token
                 end += 1
-            cached = self.cache[("lead_tokens", limit)] = [t for t in tokenize(text[:end]) if t.end <= limit]
+            head = tokenize(text[:end])
+            if end > self.cache.get(LEAD_CUT, (0,))[0]:
+                self.cache[LEAD_CUT] = (end, head)  # `tokens` goes on from here if a check needs them all
+            cached = self.cache[("lead_tokens", limit)] = [t for t in head if t.end <= limit]
         return cached
 
     @cached_property

@@ -46,3 +46,12 @@ def test_tokens_between_segments_only_the_runs_around_the_span():
     assert "".join(t.word for t in tokens) == "再接再励"
     (key,) = [k for k in doc.cache if k[0] == "tokens_between"]
     assert key[2] - key[1] < 20  # one run between two full stops, not the 800-character post
+
+
+def test_tokens_after_the_lead_are_the_whole_segmentation():
+    for text in TEXTS + ["这是一个很长的句子" * 60 + "，北京天安门广场" * 30]:
+        whole = _document(text).tokens
+        for limit in (1, 3, 7, 40, 400, len(text) + 5):
+            doc = _document(text)
+            assert doc.lead_tokens(limit) == [t for t in whole if t.end <= limit]
+            assert doc.tokens == whole
