@@ -175,3 +175,50 @@ def test_clean_set_counts():
     figures = real_eval.measure_clean(runner, ["甲乙丙", "戊己庚"], show=0).figures()
     assert figures["flagged"] == 0.5 and figures["flagged_major"] == 0.5
     assert figures["per_10k_by_rule"]["typo.model"] == pytest.approx(10000 / 6, rel=1e-3)
+
+
+# ---- non-words -------------------------------------------------------------------------------------------
+
+
+def test_pair_counts_are_looked_up_by_both_characters(tmp_path):
+    import numpy as np
+
+    from review.typo.nonwords import SeenBigrams
+
+    keys = np.array(sorted([SeenBigrams.key("专", "享"), SeenBigrams.key("咨", "政")]), dtype=np.uint32)
+    seen = SeenBigrams(keys, np.array([5, 7], dtype=np.uint16))
+    counted = {("专", "享"): seen.count("专", "享"), ("咨", "政"): seen.count("咨", "政")}
+    assert sorted(counted.values()) == [5, 7]
+    assert seen.count("享", "专") == 0 and seen.count("a", "专") == 0
+    np.savez(tmp_path / "seen.npz", keys=keys, counts=np.array([5, 7], dtype=np.uint16))
+    assert SeenBigrams.load(tmp_path / "seen.npz").count("专", "享") == seen.count("专", "享")
+
+
+def test_non_word_candidates_are_unknown_tokens_one_neighbour_away(check):
+    detector = check.nonwords
+    assert detector is not None
+    text = "国姿委印发通知。"
+    found = detector.candidates(text, tokenize(text))
+    assert any(c.word == "国资委" and text[c.start:c.end] == "国姿委" for c in found)
+    clean = "国资委印发通知。"
+    assert not detector.candidates(clean, tokenize(clean))
+
+
+def test_non_words_reported_with_suggestion_and_left_alone_when_quoted_or_coded(reviewer):
+    found = [f for f in typo_findings(reviewer, "国姿委印发通知。") if f["rule"] == "typo.nonword"]
+    assert [(f["text"], f["suggestion"]) for f in found] == [("国姿委", "国资委")]
+    for text in ("他们把它叫作“国姿委”。", "型号为国姿委-15的设备。"):
+        assert not [f for f in typo_findings(reviewer, text) if f["rule"] == "typo.nonword"], text
+
+
+def test_non_word_model_with_other_features_is_refused(tmp_path):
+    import numpy as np
+
+    from review.typo.nonwords import NonwordModel
+    from review.typo.trees import TreeEnsemble
+
+    ensemble = TreeEnsemble(np.array([-1]), np.array([0.0], dtype=np.float32), np.array([0]), np.array([0]),
+                            np.array([0.5]), np.array([0]), 0.0, 1, ["gain", "other"])
+    ensemble.save(tmp_path / "nonword.npz", {"threshold": 0.9})
+    with pytest.raises(ValueError, match="retrain"):
+        NonwordModel.load(tmp_path / "nonword.npz")

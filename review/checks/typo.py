@@ -35,6 +35,7 @@ from review.segment import get_tokenizer
 
 if TYPE_CHECKING:
     from review.typo.model_pass import ModelEdit, Protection
+    from review.typo.nonwords import NonwordDetector
     from review.typo.word_forms import WordFormDetector
 
 log = logging.getLogger(__name__)
@@ -320,6 +321,38 @@ def load_word_forms(settings: dict, protection: "Protection | None" = None) -> "
                             blocks=protection_veto(protection) if protection is not None else None)
 
 
+def build_nonword_detector(settings: dict, seen=None, load_model: bool = True,
+                           protection: "Protection | None" = None) -> "NonwordDetector | None":
+    """The non-word detector of the [nonwords] settings (None without them, the n-gram model or the pair
+    counts; without its trained model it proposes candidates but decides none)."""
+    table = settings.get("nonwords")
+    model = settings.get("model", {})
+    if not table or not table.get("enabled", True) or not model.get("ngram"):
+        return None
+    from review.resources import model_path
+    from review.typo.confusion import shipped_confusion
+    from review.typo.ngram import load_ngram
+    from review.typo.nonwords import NonwordDetector, NonwordModel, SeenBigrams
+    from review.typo.word_forms import Neighbours, WordIndex
+
+    folder = model_path(table["model_dir"])
+    ngram_path = model_path(model["ngram"])
+    if not ngram_path.exists() or (seen is None and not (folder / "seen_bigrams.npz").exists()):
+        return None
+    seen = seen if seen is not None else SeenBigrams.load(folder / "seen_bigrams.npz")
+    decider = NonwordModel.load(folder / "nonword.npz") if load_model and (folder / "nonword.npz").exists() else None
+    if "threshold" in table and decider is not None:
+        decider.threshold = float(table["threshold"])
+    min_freq = {int(k): int(v) for k, v in table["min_freq"].items()}
+    freq = get_tokenizer().FREQ
+    index = WordIndex({w: f for w, f in freq.items() if len(w) in min_freq}, min_freq)
+    confusion = shipped_confusion()
+    return NonwordDetector(freq, index, Neighbours(confusion, tuple(table["columns"])), confusion,
+                           load_ngram(str(ngram_path)), seen, decider,
+                           blocks=protection_veto(protection) if protection is not None else None,
+                           max_seen=int(table.get("max_seen", 0)))
+
+
 def protection_veto(protection: "Protection"):
     """The model path's protection (names, places, protected terms) as the phrase detector's veto."""
 
@@ -399,8 +432,9 @@ class TypoCheck(Check, TakesRuntimeSettings):
 
         self.model_pass = load_model_pass(self.settings["model"], backend=self.runtime.typo_backend)
         self.evidence = ModelEvidence.from_table(self.settings["evidence"])
-        self.word_forms = load_word_forms(
-            self.settings, self.model_pass.protection if self.model_pass is not None else None)
+        protection = self.model_pass.protection if self.model_pass is not None else None
+        self.word_forms = load_word_forms(self.settings, protection)
+        self.nonwords = build_nonword_detector(self.settings, protection=protection)
 
     def warm_up(self) -> None:
         """The model path's hash tables and POS tables, before the first post."""
@@ -443,6 +477,19 @@ class TypoCheck(Check, TakesRuntimeSettings):
                     doc, hit.start, hit.end, rule="typo.phrase", severity=self.word_forms.settings.severity,
                     message=typo_message(words, hit.word), suggestion=hit.word,
                     confidence=self.word_forms.settings.confidence, term=words,
+                ))
+                taken.append((hit.start, hit.end))
+        if self.nonwords is not None:
+            table = self.settings["nonwords"]
+            for hit in self.nonwords.find(doc.text, doc.tokens):
+                if _overlaps(hit.start, hit.end, taken):
+                    continue
+                words = doc.text[hit.start : hit.end]
+                severity = table["severity"] if hit.probability >= float(table["major_from"]) else "minor"
+                findings.append(self.finding(
+                    doc, hit.start, hit.end, rule="typo.nonword", severity=severity,
+                    message=typo_message(words, hit.word), suggestion=hit.word,
+                    confidence=round(hit.probability, 4), term=words,
                 ))
                 taken.append((hit.start, hit.end))
         if self.model_pass is not None:

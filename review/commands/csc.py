@@ -21,6 +21,8 @@ COMMANDS = (
     ("eval", "csc", "review.training.csc_eval:eval_main", "评测纠错模型（句级 P/R/F1）/ sentence-level CSC evaluation"),
     ("train", "phrases", "review.training.fixed_phrases:main",
      "错别字检查的四字固定短语表 / the typo check's list of four-character fixed phrases"),
+    ("train", "nonwords", "review.training.nonwords:main",
+     "错别字检查的非词检测模型 / the typo check's non-word detector (pair counts and logistic model)"),
     ("eval", "real", "review.training.real_eval:main",
      "在真实文本上评测错别字检查 / the whole typo check on real writing (error sets, clean text)"),
 )

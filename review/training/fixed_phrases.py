@@ -10,12 +10,12 @@ confusable character wrong (严惩不待 → 严惩不贷).
 
 from __future__ import annotations
 
-import argparse
 import os
 from pathlib import Path
 
 from review.chars import all_han
 from review.resources import lexicon_path
+from review.training import command_parser
 
 PHRASE_TAGS = ("i", "l")
 HEADER = ("# 固定短语 / fixed phrases of four characters: phrase, jieba frequency, jieba part of speech.\n"
@@ -44,7 +44,7 @@ def select_phrases(lines, min_freq: int, min_freq_any: int) -> list[tuple[str, i
 
 def main(argv: list[str] | None = None) -> int:
     """Write the fixed-phrase list."""
-    parser = argparse.ArgumentParser(prog="review train phrases", description=__doc__.split("\n\n")[0])
+    parser = command_parser("review train phrases", __doc__.split("\n\n")[0])
     parser.add_argument("--min-freq", type=int, default=10,
                         help="成语/惯用语的最低词频 / the least frequency of an idiom or set phrase")
     parser.add_argument("--min-freq-any", type=int, default=1000,

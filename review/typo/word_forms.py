@@ -93,6 +93,24 @@ class WordIndex:
         return self.fills.get(key, "")
 
 
+class Neighbours:
+    """The sound and shape neighbours of a character in the chosen confusion columns, cached per process."""
+
+    def __init__(self, confusion: ConfusionSet, columns: tuple[str, ...]) -> None:
+        self.confusion = confusion
+        self.columns = columns
+        self._cache: dict[str, frozenset[str]] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, char: str) -> frozenset[str]:
+        found = self._cache.get(char)
+        if found is None:
+            found = frozenset().union(*(self.confusion.column(char, c) for c in self.columns))
+            with self._lock:
+                self._cache[char] = found
+        return found
+
+
 def quoted_spans(text: str) -> list[tuple[int, int]]:
     """Short spans inside 《…》 or quotation marks: titles, names and coined phrases are left alone."""
     from review.typo.candidates import QUOTED
@@ -112,17 +130,7 @@ class WordFormDetector:
         self.ngram = ngram
         self.settings = settings
         self.index = WordIndex(index_words if index_words is not None else word_freq, settings.min_freq)
-        self._neighbours: dict[str, frozenset[str]] = {}
-        self._lock = threading.Lock()
-
-    def neighbours(self, char: str) -> frozenset[str]:
-        """The sound and shape neighbours of `char` (the configured confusion columns), cached."""
-        found = self._neighbours.get(char)
-        if found is None:
-            found = frozenset().union(*(self.confusion.column(char, c) for c in self.settings.columns))
-            with self._lock:
-                self._neighbours[char] = found
-        return found
+        self.neighbours = Neighbours(confusion, settings.columns)
 
     def windows(self, text: str, tokens: list[Token]) -> list[tuple[int, int]]:
         """Spans of Chinese characters that may be a misspelt word, each no dictionary word itself:
