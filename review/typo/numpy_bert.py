@@ -114,6 +114,7 @@ class NumpyBertMLM:
             decoder = self._get("embeddings.word_embeddings.weight")
         self.decoder = np.ascontiguousarray(decoder.T)
         self.decoder_bias = self.w.get("cls.predictions.bias", self.w.get("cls.predictions.decoder.bias"))
+        self.w = {}  # everything is packed: the checkpoint's own arrays would only double the memory
 
     def _layer_norm(self, x: np.ndarray, weights: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
         mean = x.mean(-1, keepdims=True)
