@@ -35,6 +35,7 @@ import statistics
 import sys
 import time
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -62,10 +63,15 @@ def _doc(text: str) -> Document:
     return Document.build(Post.from_dict({"text": text}), "text", OPTIONS)
 
 
-def _to_traditional(text: str) -> str:
+@lru_cache(maxsize=1)
+def _s2t():
     import opencc
 
-    return opencc.OpenCC("s2t.json").convert(text)
+    return opencc.OpenCC("s2t.json")
+
+
+def _to_traditional(text: str) -> str:
+    return _s2t().convert(text)
 
 
 def _fullwidth(text: str) -> str:

@@ -96,10 +96,23 @@ class Rule:
 
 @dataclass(frozen=True)
 class Curation:
-    """The curation rules and the words that disqualify a reference word."""
+    """The curation rules, the words that disqualify a reference word, and the markers never listed alone."""
 
     rules: tuple[Rule, ...]
     drop: tuple[str, ...]
+    not_alone: frozenset[str] = frozenset()
+
+    def marker_entries(self) -> dict[str, Rule]:
+        """The markers of rules without `requires` that are entries themselves (百家乐, 海luo因): two or more
+        characters, at least one Han, not listed in `not_alone` (ordinary elsewhere: 四件套, 调教, 枪手)."""
+        out: dict[str, Rule] = {}
+        for rule in self.rules:
+            if rule.requires:
+                continue
+            for marker in rule.markers:
+                if len(marker) >= 2 and not marker.isascii() and marker not in self.not_alone:
+                    out.setdefault(marker, rule)
+        return out
 
     def classify(self, word: str) -> Rule | None:
         """The first rule that takes `word`, or None (list noise, a name, an ordinary word)."""
@@ -124,7 +137,7 @@ def load_curation() -> Curation:
         Rule(r["category"], r["severity"], tuple(r["markers"]), tuple(r.get("requires", ())), r["note"])
         for r in data["rule"]
     )
-    return Curation(rules, tuple(data["drop"]))
+    return Curation(rules, tuple(data["drop"]), frozenset(data.get("not_alone", ())))
 
 
 def _jsonl_xz(path: Path, keep=lambda row: True) -> Iterator[str]:
@@ -200,6 +213,8 @@ def curate(data: Path, authored: Iterable[str]) -> list[Curated]:
     for word, (rule, sources) in candidates(reference_lists(data), curation, holdout=False).items():
         kept = found.setdefault(core(word), (rule, set()))
         kept[1].update(sources)
+    for marker, rule in curation.marker_entries().items():
+        found.setdefault(marker, (rule, set()))[1].add("curation.toml")
     print(f"{len(found)} classified words", file=sys.stderr)
     normal = used_in(found, clean_government_texts(data))
     print(f"{len(normal)} of them occur in clean government text", file=sys.stderr)
@@ -207,7 +222,7 @@ def curate(data: Path, authored: Iterable[str]) -> list[Curated]:
     kept: list[Curated] = []
     keys = set(authored_keys)
     for word in sorted(found, key=lambda w: (len(w), w)):
-        if word in normal:
+        if word in normal or word in curation.not_alone:
             continue
         key = skeleton_form(word)
         inner = (key[i:j] for i in range(len(key)) for j in range(i + MIN_CHARS, len(key) + 1))
