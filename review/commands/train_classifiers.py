@@ -1,5 +1,5 @@
-"""`review train topic`, `review train style`, `review train kinds` and `review eval classifiers`: the models of the off-topic and
-entertainment checks."""
+"""`review train topic`, `review train style`, `review train kinds` and `review eval classifiers`: the models of
+the off-topic and entertainment checks."""
 
 from __future__ import annotations
 

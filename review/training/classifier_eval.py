@@ -193,7 +193,8 @@ def evaluate_kinds(reviewer: Reviewer, options: ReviewOptions, path: Path = KIND
             print(f"{label:9s} {key:34s} {_line(figures)}", file=sys.stderr)
     if clean.total:
         recall["clean_flagged"] = clean.as_dict() | ({"examples": clean.examples} if clean.examples else {})
-        print(f"{label:9s} {'clean posts flagged':34s} {clean.rate:6.4f}  ({clean.hits}/{clean.total})", file=sys.stderr)
+        line = f"{label:9s} {'clean posts flagged':34s} {clean.rate:6.4f}  ({clean.hits}/{clean.total})"
+        print(line, file=sys.stderr)
     return recall
 
 

@@ -246,10 +246,10 @@ CARD_TEXT = {
         "Positives: the hand-written posts of lexicons/classifier_examples/offtopic_kinds.jsonl (weight 20; a tip "
         "about housing is property_tip). `none`: its clean posts (weight 5), and training-split government text "
         "(formal-xinwenlianbo, formal-gov-reports, admin-litigation-cases) and headlines of every label but "
-        "stock (topic-toutiao, topic-tnews, topic-thucnews-titles; stock headlines are often tips), 9,000 of each. The held-out metrics below are on "
-        "held-out government text and headlines only (all `none`): read them as the false-alarm side. The "
-        "recall on posts written after training is in docs/classifiers.md (tests/fixtures/classifiers/"
-        "offtopic_kinds_fresh.jsonl).",
+        "stock (topic-toutiao, topic-tnews, topic-thucnews-titles; stock headlines are often tips), 9,000 of "
+        "each. The held-out metrics below are on held-out government text and headlines only (all `none`): "
+        "read them as the false-alarm side. The recall on posts written after training is in "
+        "docs/classifiers.md (tests/fixtures/classifiers/offtopic_kinds_fresh.jsonl).",
         "review train kinds --data ../shared/data",
     ),
     "style": (
