@@ -209,25 +209,37 @@ class Match:
         return EVASION_NAMES.get(self.kind)
 
 
-class SentinelAutomaton:
-    """An Aho-Corasick automaton (pyahocorasick) that skips characters no pattern contains, cheaply.
+PAIR_BITS = 20  # the pair filter is a table of 2**20 flags (1 MB): a few percent of them set, false hits only slow
+PAIR_MULTIPLIER = 0x9E3779B1  # spreads the first character's code over the table (Fibonacci hashing)
 
-    pyahocorasick scans a node's children one by one, and the root of a few thousand Chinese patterns has
-    hundreds. Characters outside the patterns' alphabet are replaced by one sentinel whose dead-end branch
-    is the root's first child, so most characters of a text cost one comparison instead of a scan.
+
+def _pair_hash(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Slots of the pair filter for the neighbour pairs (first[i], second[i]) (uint32 code points)."""
+    mixed = (first.astype(np.uint32) * np.uint32(PAIR_MULTIPLIER)) ^ second.astype(np.uint32)
+    return (mixed >> np.uint32(32 - PAIR_BITS)) ^ (mixed & np.uint32((1 << PAIR_BITS) - 1))
+
+
+class SentinelAutomaton:
+    """An Aho-Corasick automaton (pyahocorasick) that skips characters no pattern can use there, cheaply.
+
+    pyahocorasick scans a node's children one by one, and the root of thousands of Chinese patterns has
+    thousands. A character can be part of a match only where it forms, with the character before or after it, a
+    pair of neighbours that occurs in some pattern (every pattern has two characters or more); every other
+    character is replaced by one sentinel whose dead-end branch is the root's first child, so it costs one
+    comparison instead of a scan. The pairs are looked up for the whole text at once in a hashed table of flags
+    (numpy): a hash collision only keeps a character that could have been skipped, never drops one.
     """
 
     def __init__(self) -> None:
-        self.alphabet = np.zeros(0x10000, dtype=bool)
         self.automaton = ahocorasick.Automaton()
         self.automaton.add_word(SENTINEL + DEAD_END, None)
         self.size = 0
+        self.pairs = np.zeros(1 << PAIR_BITS, dtype=bool)
 
     def add(self, key: str, value: object) -> None:
-        """Add a pattern and the value its hits carry."""
-        for char in key:
-            if ord(char) < 0x10000:
-                self.alphabet[ord(char)] = True
+        """Add a pattern (two characters or more) and the value its hits carry."""
+        codes = np.array([ord(char) for char in key], dtype=np.uint32)
+        self.pairs[_pair_hash(codes[:-1], codes[1:])] = True
         self.automaton.add_word(key, value)
         self.size += 1
 
@@ -240,10 +252,13 @@ class SentinelAutomaton:
 
     def iter(self, text: str) -> Iterable[tuple[int, object]]:
         """(end index, value) of every pattern occurrence in `text`."""
-        if not self.size:
+        if not self.size or len(text) < 2:
             return iter(())
         codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
-        inside = self.alphabet[np.minimum(codes, 0xFFFF)] & (codes < 0x10000)
+        hit = self.pairs[_pair_hash(codes[:-1], codes[1:])]
+        inside = np.zeros(len(codes), dtype=bool)
+        inside[:-1] |= hit
+        inside[1:] |= hit
         if not inside.all():
             text = np.where(inside, codes, SENTINEL_CODE).astype("<u4").tobytes().decode("utf-32-le")
         return self.automaton.iter(text)
@@ -263,6 +278,7 @@ class LexiconMatcher:
         *,
         pinyin_for: Callable[[Entry], bool] = lambda entry: False,
         variants_for: Callable[[Entry], Iterable[str]] = lambda entry: (),
+        exact_for: Callable[[Entry], bool] = lambda entry: True,
         max_gap: int = 3,
         min_pinyin_letters: int = 4,
         max_pinyin_chars: int | None = None,
@@ -271,7 +287,8 @@ class LexiconMatcher:
         self.max_gap = max_gap
         spellings: list[tuple[str, str, int]] = []  # (spelling, kind, entry index)
         for index, entry in enumerate(self.entries):
-            spellings.append((entry.term, EXACT, index))
+            if exact_for(entry):  # an entry reported only when disguised need not match as written
+                spellings.append((entry.term, EXACT, index))
             spellings.extend((variant, VARIANT, index) for variant in variants_for(entry))
             if pinyin_for(entry):
                 spellings.extend(

@@ -201,9 +201,9 @@ class StanceReader:
     def __init__(self, config: dict) -> None:
         self.negations = tuple(config["negations"])
         self.criticism_cues = tuple(config["criticism_cues"])
-        gap = f"[^{CLAUSE_ENDS}]{{0,{int(config['max_gap'])}}}?"
         self.rules = []
         for number, table in enumerate(config["rule"], 1):
+            gap = f"[^{CLAUSE_ENDS}]{{0,{int(table.get('max_gap', config['max_gap']))}}}?"
             goals = [_alternation(table.get("goals", []))] if table.get("goals") else []
             goals += [f"(?:{p})" for p in table.get("goal_patterns", [])]
             pattern = f"(?:{_alternation(table['verbs'])}){gap}(?:{'|'.join(goals)})"
@@ -264,6 +264,7 @@ class SensitiveCheck(Check):
                 and (e.get("context") != EVASION_ONLY or "pinyin" in (e.get("disguise") or "").split("|"))
             ),
             variants_for=entry_spellings,
+            exact_for=lambda e: e.get("context") != EVASION_ONLY,
             max_gap=int(evasion["max_gap"]),
             min_pinyin_letters=int(evasion["min_pinyin_letters"]),
             max_pinyin_chars=int(evasion["max_pinyin_chars"]),
@@ -291,9 +292,17 @@ class SensitiveCheck(Check):
             if any(a <= match.start and match.end <= b for a, b in stance_spans):
                 continue
             judged = self._judge(doc, match)
-            if judged is not None:
+            # Word boundaries last: segmenting costs more than reading the context that dismisses most matches.
+            if judged is not None and self._on_its_own(doc, match):
                 findings.append(self._finding(doc, match, *judged))
         return findings
+
+    def _on_its_own(self, doc: Document, match: Match) -> bool:
+        """Whether a short entry, one marked boundary=word, or a disguised name stands as words of its own."""
+        entry = match.entry
+        short = (len(entry.term) <= self.boundary_max_chars or entry.get("boundary") == "word"
+                 or entry.get("context") == EVASION_ONLY)
+        return not short or entry.category == DENY_CATEGORY or on_word_boundaries(doc, match.start, match.end)
 
     def _stance_finding(self, doc: Document, stance: Stance) -> Finding:
         written = doc.text[stance.start : stance.end]
@@ -314,10 +323,6 @@ class SensitiveCheck(Check):
         entry = match.entry
         if entry.get("context") == EVASION_ONLY and match.kind in PLAIN_KINDS:
             return None  # 共产党, 习近平 written plainly
-        short = (len(entry.term) <= self.boundary_max_chars or entry.get("boundary") == "word"
-                 or entry.get("context") == EVASION_ONLY)
-        if short and entry.category != DENY_CATEGORY and not on_word_boundaries(doc, match.start, match.end):
-            return None
         category = self.categories.get(entry.category)
         if category is None or not category["contextual"]:
             return entry.severity, None
