@@ -204,6 +204,23 @@ def test_files_over_the_byte_limit_and_old_word():
     assert caught.value.code == "unsupported_format" and ".docx" in caught.value.message
 
 
+def test_pdf_page_of_megabytes_of_operators_is_refused():
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=595, height=842)
+    stream = DecodedStreamObject()
+    stream.set_data(b"BT /F1 12 Tf 10 10 Td (a) Tj ET\n" * 300_000)  # 9.6 MB of operators
+    page[NameObject("/Contents")] = writer._add_object(stream.flate_encode())
+    out = io.BytesIO()
+    writer.write(out)
+    assert len(out.getvalue()) < 100_000
+    with pytest.raises(InputError) as caught:
+        extract(out.getvalue(), "dense.pdf")
+    assert caught.value.code == "file_too_large" and "page 1" in caught.value.message
+
+
 def test_damaged_pdf_is_a_clear_error():
     with pytest.raises(InputError) as caught:
         extract(b"%PDF-1.7\n" + b"\x00garbage" * 1000, "bad.pdf")

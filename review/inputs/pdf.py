@@ -11,6 +11,9 @@ from review.errors import InputError
 from review.inputs.limits import Clock, InputLimits, refuse_size
 from review.inputs.types import Extracted, TextBuilder
 
+# a page's content stream unpacked: a dense page of text is tens of KB, a scanned one holds an image reference
+MAX_PAGE_CONTENT_BYTES = 8 * 1024 * 1024
+
 
 def is_pdf(data: bytes) -> bool:
     """True for a file that starts like a PDF (within its first KB, as readers allow)."""
@@ -37,8 +40,19 @@ def extract_pdf(data: bytes, name: str | None, limits: InputLimits, clock: Clock
     for number in range(pages):
         clock.check("PDF", "PDF")
         try:
-            text = reader.pages[number].extract_text() or ""
+            page = reader.pages[number]
+            # extract_text interprets every operator of the page: a page of megabytes of them (packed into a few
+            # KB) is refused before it is interpreted
+            contents = page.get_contents()
+            size = len(contents.get_data()) if contents is not None else 0
         except Exception:  # a damaged page of an otherwise readable file: pypdf raises many kinds; the rest is read
+            continue
+        if size > MAX_PAGE_CONTENT_BYTES:
+            raise refuse_size(f"PDF 第 {number + 1} 页的内容流", f"content stream of the PDF's page {number + 1}", size,
+                              MAX_PAGE_CONTENT_BYTES)
+        try:
+            text = page.extract_text() or ""
+        except Exception:
             text = ""
         builder.add(_unwrap(text), "page", number + 1)
     if not builder.spans:
