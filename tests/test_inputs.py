@@ -163,6 +163,16 @@ def test_docx_zip_bomb_is_refused_before_unpacking():
     assert caught.value.code == "zip_bomb"
 
 
+def test_docx_xml_part_over_its_limit_is_refused():
+    import base64
+    import os
+
+    xml = b"<w:document>" + base64.b64encode(os.urandom(900_000)) + b"</w:document>"  # 1.2 MB, packs ~1.3x
+    with pytest.raises(InputError) as caught:
+        extract(_zip({"word/document.xml": xml}), "big.docx", InputLimits(max_xml_part_bytes=1024 * 1024))
+    assert caught.value.code == "file_too_large" and "word/document.xml" in caught.value.message
+
+
 def test_many_parts_and_broken_docx():
     many = _zip({"word/document.xml": b"<w:document/>", **{f"x/{i}": b"" for i in range(5_001)}})
     with pytest.raises(InputError) as caught:

@@ -41,6 +41,9 @@ def check_archive(data: bytes, limits: InputLimits) -> None:
         if total > limits.max_unzipped_bytes:
             raise refuse_size(".docx 解压后", ".docx unpacked", total, limits.max_unzipped_bytes)
         for entry in entries:
+            if entry.filename.endswith((".xml", ".rels")) and entry.file_size > limits.max_xml_part_bytes:
+                raise refuse_size(f".docx 的 {entry.filename}", f".docx's {entry.filename}", entry.file_size,
+                                  limits.max_xml_part_bytes)
             if entry.file_size > MB and entry.file_size > limits.max_zip_ratio * max(1, entry.compress_size):
                 raise InputError(
                     "zip_bomb",

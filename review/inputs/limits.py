@@ -20,6 +20,9 @@ class InputLimits:
     max_unzipped_bytes: int = 200 * MB  # .docx: the declared sizes of all its parts together
     max_zip_entries: int = 5_000  # .docx: parts in the archive
     max_zip_ratio: int = 200  # .docx: a part over 1 MB unpacked may be at most this many times its packed size
+    # .docx: one XML part (document.xml) unpacked; lxml's tree takes several times that in memory. A 200,000-character
+    # document with heavy formatting is a few MB.
+    max_xml_part_bytes: int = 40 * MB
     max_pages: int = 2_000  # PDF
     max_html_elements: int = 200_000  # HTML elements walked
     max_images: int = 50  # images read by OCR per file
