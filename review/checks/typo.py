@@ -314,10 +314,8 @@ def load_word_forms(settings: dict, protection: "Protection | None" = None) -> "
         return None
     detector_settings = WordFormSettings.from_table(table)
     freq = get_tokenizer().FREQ
-    index = dict(load_phrase_list(table["phrases"]))
-    if detector_settings.short_words:
-        index.update({w: f for w, f in freq.items() if 2 <= len(w) <= 3})
-    return WordFormDetector(freq, shipped_confusion(), load_ngram(str(path)), detector_settings, index,
+    return WordFormDetector(freq, shipped_confusion(), load_ngram(str(path)), detector_settings,
+                            load_phrase_list(table["phrases"]),
                             blocks=protection_veto(protection) if protection is not None else None)
 
 

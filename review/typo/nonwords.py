@@ -27,9 +27,9 @@ import numpy as np
 from review.chars import all_han
 from review.segment import Token
 from review.typo.confusion import ConfusionSet
-from review.typo.ngram import NgramModel, encode, padded
+from review.typo.ngram import NgramModel, encode
 from review.typo.trees import TreeEnsemble
-from review.typo.word_forms import MASK, WordIndex, quoted_spans
+from review.typo.word_forms import MASK, WordIndex, local_pieces, quoted_spans
 
 FEATURES = (
     "gain",  # trigram log-probability of the suggested character minus the written one's, at the position
@@ -72,11 +72,17 @@ class SeenBigrams:
 
     def count(self, a: str, b: str) -> int:
         """How often `a` followed by `b` was counted (0 when fewer than three times)."""
-        key = self.key(a, b)
-        if key < 0:
-            return 0
-        at = int(np.searchsorted(self.keys, key))
-        return int(self.counts[at]) if at < len(self.keys) and self.keys[at] == key else 0
+        return int(self.lookup([self.key(a, b)])[0])
+
+    def lookup(self, keys: Sequence[int]) -> np.ndarray:
+        """The counts of packed keys at once (0 for a key of -1, outside the block)."""
+        wanted = np.asarray(keys, dtype=np.int64)
+        inside = wanted >= 0
+        # searched as the table's own dtype: a mismatched one would copy the whole table every call
+        probe = np.where(inside, wanted, 0).astype(self.keys.dtype)
+        at = np.minimum(np.searchsorted(self.keys, probe), len(self.keys) - 1)
+        found = inside & (self.keys[at] == probe)
+        return np.where(found, self.counts[at], 0).astype(np.int64)
 
 
 class NonwordModel:
@@ -125,7 +131,7 @@ class NonwordDetector:
                  confusion: ConfusionSet, ngram: NgramModel, seen: SeenBigrams, model: NonwordModel | None,
                  blocks: Callable[[str, int, int, str], bool] | None = None, max_seen: int = 0) -> None:
         self.word_freq = word_freq
-        self.max_seen_log = math.log1p(max_seen)
+        self.max_seen = max_seen
         self.index = index
         self.neighbours = neighbours
         self.confusion = confusion
@@ -153,10 +159,19 @@ class NonwordDetector:
                                                       window[:m] + char + window[m + 1:]))
         return found
 
+    def written_seen(self, text: str, candidates: Sequence[NonwordCandidate]) -> np.ndarray:
+        """The larger pair count, as written, of the pairs through each candidate's position in its window."""
+        keys = []
+        for c in candidates:
+            m = c.position - c.start
+            pairs = [(i, i + 1) for i in (m - 1, m) if i >= 0 and i + 1 < c.end - c.start]
+            pairs += [pairs[-1]] * (2 - len(pairs))
+            keys.extend(SeenBigrams.key(text[c.start + a], text[c.start + b]) for a, b in pairs)
+        return self.seen.lookup(keys).reshape(len(candidates), 2).max(axis=1)
+
     def features(self, text: str, candidates: Sequence[NonwordCandidate]) -> np.ndarray:
         """One row of `FEATURES` a candidate."""
-        codes = padded(encode(text))
-        where = np.asarray([c.position for c in candidates], dtype=np.int64)
+        codes, where = local_pieces(text, [c.position for c in candidates])
         chars = encode("".join(c.word[c.position - c.start] for c in candidates))
         counts = self.ngram.text_counts(codes)
         base = self.ngram.source_logprob(codes, where, counts=counts)
@@ -164,15 +179,23 @@ class NonwordDetector:
         per_window: dict[tuple[int, int], int] = {}
         for c in candidates:
             per_window[(c.start, c.end)] = per_window.get((c.start, c.end), 0) + 1
+        # the pairs through each position within its window, written and fixed, looked up at once
+        pair_keys: list[int] = []
+        for c in candidates:
+            m = c.position - c.start
+            for window in (text[c.start:c.end], c.word):
+                pairs = [(i, i + 1) for i in (m - 1, m) if i >= 0 and i + 1 < len(window)]
+                pairs += [pairs[-1]] * (2 - len(pairs))  # two a window (a repeat changes no maximum)
+                pair_keys.extend(SeenBigrams.key(window[a], window[b]) for a, b in pairs)
+        seen = self.seen.lookup(pair_keys).reshape(len(candidates), 2, 2).max(axis=2)
         rows = np.zeros((len(candidates), len(FEATURES)), dtype=np.float64)
         for k, c in enumerate(candidates):
             m = c.position - c.start
-            written, fixed = text[c.start:c.end], c.word
-            src, cand = written[m], fixed[m]
+            src, cand = text[c.position], c.word[m]
             rows[k] = (
-                gain[k], base[k], math.log1p(self.word_freq.get(fixed, 0)),
+                gain[k], base[k], math.log1p(self.word_freq.get(c.word, 0)),
                 math.log1p(self.word_freq.get(src, 0)), math.log1p(self.word_freq.get(cand, 0)),
-                math.log1p(self._seen_through(written, m)), math.log1p(self._seen_through(fixed, m)),
+                math.log1p(seen[k, 0]), math.log1p(seen[k, 1]),
                 *(float(cand in self.confusion.column(src, column)) for column in COLUMNS),
                 float(c.end - c.start), float(m == 0), float(per_window[(c.start, c.end)]),
             )
@@ -188,29 +211,27 @@ class NonwordDetector:
         outside = text[max(0, c.start - 1):c.start] + text[c.end:c.end + 1]
         return any(ch.isascii() and (ch.isalnum() or ch == "-") for ch in outside)
 
-    def _seen_through(self, window: str, m: int) -> int:
-        """The larger count of the window's pairs through position m."""
-        pairs = [(i, i + 1) for i in (m - 1, m) if i >= 0 and i + 1 < len(window)]
-        return max((self.seen.count(window[a], window[b]) for a, b in pairs), default=0)
-
     def find(self, text: str, tokens: Sequence[Token]) -> list[NonwordHit]:
         """Decided non-words of `text` (normalised), the most probable per window."""
         if self.model is None:
             return []
         candidates = self.candidates(text, tokens)
+        if candidates:
+            # the pair-count veto first (most candidates are names and words the dictionary lacks, counted in
+            # formal text): features only for the rest
+            seen = self.written_seen(text, candidates)
+            candidates = [c for c, count in zip(candidates, seen) if count <= self.max_seen]
         if not candidates:
             return []
         rows = self.features(text, candidates)
         probabilities = self.model.probability(rows)
         quoted = quoted_spans(text)
-        seen_pair = FEATURES.index("seen_pair")
         best: dict[tuple[int, int], NonwordHit] = {}
-        for c, p, row in zip(candidates, probabilities, rows):
+        for c, p in zip(candidates, probabilities):
             # a pair counted in formal text is a word the dictionary lacks (专享, 咨政), not a misspelling; a
             # token in a short quotation or title (“民星”, 《千磨万击还坚劲》) is coined, and one against Latin
             # letters or digits is a model name (歼-15)
-            if p < self.model.threshold or row[seen_pair] > self.max_seen_log or self._inside(c, quoted) \
-                    or self._against_code(text, c):
+            if p < self.model.threshold or self._inside(c, quoted) or self._against_code(text, c):
                 continue
             kept = best.get((c.start, c.end))
             if kept is None or p > kept.probability:

@@ -1,21 +1,22 @@
-"""Misspelt words: characters that join into no word where one confusable character makes a common word.
+"""Fixed phrases written with one wrong character: 严惩不待 → 严惩不贷, 不则手段 → 不择手段, 于此同时 → 与此同时.
 
-耐新 → 耐心, 锁要 → 索要, 预越 → 预约, 值首 → 值守, 国姿委 → 国资委, 严惩不待 → 严惩不贷, 于此同时 → 与此同时.
-A window of two to four characters is read when it is made of whole tokens of the segmentation (so a fix never
-cuts a word the context makes) and is itself no dictionary word. Every dictionary word of the same length that
-differs from it in one character, where that character is a sound or shape neighbour of the written one
-(lexicons/confusion), is a candidate; it is kept when the word is common enough and the character trigram
-model (models/ngram) prefers it by a clear margin in the sentence. A window that reads as a word in a short
-quotation or a book title (《…》, coined names) is left alone.
+A window of four characters is read when it is made of two or more whole tokens of the segmentation (so a fix
+never cuts a word the context makes), is no dictionary word itself, and keeps half of a known phrase
+(lexicons/typo/fixed_phrases.tsv, `review train phrases`). Every phrase that differs from it in one character,
+where that character is a sound or shape neighbour of the written one (lexicons/confusion), is a candidate; it is
+kept when the character trigram model (models/ngram) prefers it by a clear margin and has never counted the
+written trigram. A window in a short quotation or a book title (《…》, coined names) is left alone.
 
-The dictionary index maps each word with one character masked to the characters that fill the mask
-(耐\\0 → 心力用…), built once per process from jieba's dictionary and the project's user dictionary.
+The phrase index maps each phrase with one character masked to the characters that fill the mask
+(严惩不\0 → 贷 …), built once per process. The same index over two- and three-character words serves the
+non-word detector (review/typo/nonwords.py).
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
@@ -43,9 +44,6 @@ class WordFormSettings:
     # a one-character word at a phrase's edge as frequent as this is the context's own word (给|大多数 is no
     # 绝大多数): never the character replaced
     function_freq: int = 50000
-    # also read unknown tokens of 2–3 characters (耐新, 预越): off, too many false alarms on clean news (see
-    # docs/typo.md); fixed phrases of four characters only
-    short_words: bool = False
 
     @classmethod
     def from_table(cls, table: dict) -> "WordFormSettings":
@@ -57,7 +55,6 @@ class WordFormSettings:
             confidence=float(table["confidence"]),
             severity=str(table["severity"]),
             function_freq=int(table.get("function_freq", 50000)),
-            short_words=bool(table.get("short_words", False)),
         )
 
 
@@ -129,40 +126,41 @@ class WordFormDetector:
         self.confusion = confusion
         self.ngram = ngram
         self.settings = settings
-        self.index = WordIndex(index_words if index_words is not None else word_freq, settings.min_freq)
+        phrases = index_words if index_words is not None else word_freq
+        self.index = WordIndex(phrases, settings.min_freq)
+        indexed = [w for w, f in phrases.items() if len(w) == 4 and f >= settings.min_freq.get(4, 0)]
+        self.heads = frozenset(w[:2] for w in indexed)
+        self.tails = frozenset(w[2:] for w in indexed)
         self.neighbours = Neighbours(confusion, settings.columns)
 
     def windows(self, text: str, tokens: list[Token]) -> list[tuple[int, int]]:
-        """Spans of Chinese characters that may be a misspelt word, each no dictionary word itself:
-        a token of 2–3 characters that the dictionary does not know (the segmenter's HMM joined characters
-        that make no word: 耐新, 预越, 国姿委), and 4 characters made of two or more whole tokens (a fixed
-        phrase with one wrong character: 严惩|不|待)."""
+        """Spans of four Chinese characters made of two or more whole tokens (严惩|不|待), no dictionary word
+        themselves, whose first or last two characters begin or end a known phrase (with one character wrong,
+        one of the halves is intact)."""
         spans = []
-        for k, token in enumerate(tokens):
-            length = token.end - token.start
-            if self.settings.short_words and 2 <= length <= 3 and self.word_freq.get(token.word, 0) == 0 \
-                    and all_han(token.word):
-                spans.append((token.start, token.end))
-            end = token.start
-            for last in range(k, min(k + 4, len(tokens))):
-                end = tokens[last].end
-                if end - token.start >= 4:
-                    break
-            if last > k and end - token.start == 4:
-                window = text[token.start:end]
-                if all_han(window) and self.word_freq.get(window, 0) == 0:
-                    spans.append((token.start, end))
+        ends = {token.end for token in tokens}
+        for token in tokens:
+            start = token.start
+            # tokens are contiguous: a token end four characters on closes a window of whole tokens, two or
+            # more of them when this token ends sooner
+            if token.end >= start + 4 or start + 4 not in ends:
+                continue
+            window = text[start : start + 4]
+            if (window[:2] in self.heads or window[2:] in self.tails) and all_han(window) \
+                    and self.word_freq.get(window, 0) == 0:
+                spans.append((start, start + 4))
         return spans
 
     def find(self, text: str, tokens: list[Token]) -> list[WordFormHit]:
-        """Misspelt words of `text` (normalised), one per window at most, windows not overlapping."""
+        """Misspelt phrases of `text` (normalised), one per window at most, windows not overlapping."""
         candidates: list[tuple[int, int, int, str, str]] = []  # start, end, position, character, word
         lone = {t.start for t in tokens if t.end - t.start == 1
                 and self.word_freq.get(t.word, 0) >= self.settings.function_freq}
         for start, end in self.windows(text, tokens):
             window = text[start:end]
-            for m in range(end - start):
-                if (m == 0 or m == end - start - 1) and start + m in lone:
+            masked = ((2, 3) if window[:2] in self.heads else ()) + ((0, 1) if window[2:] in self.tails else ())
+            for m in masked:
+                if (m == 0 or m == 3) and start + m in lone:
                     continue
                 fills = self.index.get(window[:m] + MASK + window[m + 1:])
                 if not fills:
@@ -208,9 +206,29 @@ class WordFormDetector:
 
     def gains(self, text: str, positions: list[int], chars: list[str]) -> np.ndarray:
         """Trigram log-probability of each character at its position minus the written character's."""
-        codes = padded(encode(text))
-        where = np.asarray(positions, dtype=np.int64)
-        replacement = encode("".join(chars))
-        counts = self.ngram.text_counts(codes)
-        return (self.ngram.local_logprob(codes, where, replacement, counts=counts)
-                - self.ngram.source_logprob(codes, where, counts=counts))
+        return local_gains(self.ngram, text, positions, chars)
+
+
+def local_pieces(text: str, positions: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The padded codes of each position's neighbourhood text[p-2 : p+3], joined by two boundary symbols (no
+    trigram crosses into the next piece), and each position's place among them."""
+    pieces, where, at = [], [], 0
+    for position in positions:
+        start = max(0, position - 2)
+        piece = text[start : position + 3]
+        pieces.append(piece + "\n\n")
+        where.append(at + position - start)
+        at += len(piece) + 2
+    return padded(encode("".join(pieces))), np.asarray(where, dtype=np.int64)
+
+
+def local_gains(ngram: NgramModel, text: str, positions: Sequence[int], chars: Sequence[str]) -> np.ndarray:
+    """Trigram gain of putting chars[k] at positions[k] of `text`, reading only the two characters each side.
+
+    The three trigrams through a position read text[p-2 : p+3], so the positions' neighbourhoods, joined by
+    boundary symbols, score exactly as the whole text would, at the cost of a few characters instead of the
+    whole post's n-grams."""
+    codes, spots = local_pieces(text, positions)
+    counts = ngram.text_counts(codes)
+    return (ngram.local_logprob(codes, spots, encode("".join(chars)), counts=counts)
+            - ngram.source_logprob(codes, spots, counts=counts))
