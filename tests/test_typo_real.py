@@ -222,3 +222,16 @@ def test_non_word_model_with_other_features_is_refused(tmp_path):
     ensemble.save(tmp_path / "nonword.npz", {"threshold": 0.9})
     with pytest.raises(ValueError, match="retrain"):
         NonwordModel.load(tmp_path / "nonword.npz")
+
+
+def test_worst_false_alarms_come_first():
+    from review.model import Finding
+
+    class Runner:
+        def findings(self, text):
+            return [Finding("typo", "typo.model", "minor", 0, 1, text[0], "甲", 0.99, ""),
+                    Finding("typo", "typo.phrase", "major", 1, 2, text[1], "乙", 0.5, "")]
+
+    result = real_eval.measure_clean(Runner(), ["丙丁戊"], show=1)
+    assert len(result.false_alarms) == 1 and result.false_alarms[0].startswith("typo.phrase major")
+    assert result.figures()["items_with_major_by_rule"] == {"typo.phrase": 1.0}

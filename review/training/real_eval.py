@@ -15,8 +15,8 @@ Two kinds of data (paths under --data, ../shared/data by default):
   acc_xxqg sentences. Findings per 10,000 characters by rule, the share of sentences (acc_*) or of
   1,000-character posts (news, reports) with any finding, and with any `major` or worse finding.
 
-Development sets (cctc_train, faspell_dev) are for tuning; the test sets only report. `--show N` lists N misses
-and N false alarms per set, to read.
+Development sets (cctc_train, faspell_dev) are for tuning; the test sets only report. `--show N` lists the N
+worst false alarms of a set (most severe and confident first) and N misses (non-words first), to read.
 
     review eval real [--sets cscd_ns,cctc,...] [--limit 1500] [--show 20] [--markdown] [--json]
 """
@@ -36,6 +36,9 @@ from review.training import command_parser
 from review.training.corpora import TUNING_FROM, _jsonl_xz
 
 SERIOUS = ("major", "critical")
+SEVERITY_RANK = {"info": 0, "minor": 1, "major": 2, "critical": 3}
+# misses listed first: the errors an editor would circle at once (a non-word), then the harder kinds
+MISS_RANK = {"nonword": 0, "realword": 1, "single": 2}
 
 
 @dataclass(frozen=True)
@@ -186,6 +189,7 @@ class CleanResult:
     flagged_serious: int = 0
     rules: Counter = field(default_factory=Counter)
     rules_serious: Counter = field(default_factory=Counter)
+    posts_serious: Counter = field(default_factory=Counter)
     false_alarms: list = field(default_factory=list)
     seconds: float = 0.0
 
@@ -199,6 +203,8 @@ class CleanResult:
             "per_10k_chars": round(sum(self.rules.values()) * per_10k, 3),
             "per_10k_by_rule": {r: round(n * per_10k, 3) for r, n in self.rules.most_common()},
             "major_by_rule": dict(self.rules_serious.most_common()),
+            "items_with_major_by_rule": {r: round(n / max(1, self.items), 4)
+                                         for r, n in self.posts_serious.most_common()},
             "ms_per_1000_chars": round(1000 * self.seconds / max(1, self.characters) * 1000, 1),
         }
 
@@ -221,8 +227,9 @@ class TypoRunner:
 
 
 def context(text: str, start: int, end: int, width: int = 12) -> str:
-    """`text` around [start, end) with the span in brackets."""
-    return f"{text[max(0, start - width):start]}[{text[start:end]}]{text[end:end + width]}"
+    """`text` around [start, end) with the span in brackets, on one line."""
+    shown = f"{text[max(0, start - width):start]}[{text[start:end]}]{text[end:end + width]}"
+    return shown.replace("\n", " ").replace("\r", " ")
 
 
 def measure_errors(runner: TypoRunner, pairs: list[tuple[str, str]], freq: dict, show: int,
@@ -248,8 +255,10 @@ def measure_errors(runner: TypoRunner, pairs: list[tuple[str, str]], freq: dict,
                     result.wrong_chars_fixed += sum(suggestion[i - f.start] == tgt[i] for i in hit)
             else:
                 all_true = False
-                if len(result.false_alarms) < show:
-                    result.false_alarms.append(f"{f.rule} {f.suggestion}: {context(src, f.start, f.end)}")
+                if show:
+                    result.false_alarms.append((SEVERITY_RANK.get(f.severity, 0), f.confidence,
+                                                f"{f.rule} {f.severity} {f.confidence:.2f} {f.suggestion}: "
+                                                f"{context(src, f.start, f.end)}"))
         if findings:
             result.flagged += 1
             result.flagged_all_true += all_true
@@ -268,12 +277,16 @@ def measure_errors(runner: TypoRunner, pairs: list[tuple[str, str]], freq: dict,
                 kind = error_kind(src, tgt, i, freq)
                 result.kinds[kind] += 1
                 result.kinds_found[kind] += i in covered
-            if not covered and len(result.misses) < show:
-                result.misses.append(" ".join(f"{src[i]}→{tgt[i]}({error_kind(src, tgt, i, freq)}) "
-                                              f"{context(src, i, i + 1)}" for i in wrong))
+            if not covered and show:
+                kinds = [error_kind(src, tgt, i, freq) for i in wrong]
+                result.misses.append((MISS_RANK.get(min(kinds, key=lambda k: MISS_RANK[k]), 0) if kinds else 0,
+                                      " ".join(f"{src[i]}→{tgt[i]}({kind}) {context(src, i, i + 1)}"
+                                               for i, kind in zip(wrong, kinds))))
         if progress is not None:
             progress.update(1)
     result.seconds = time.perf_counter() - started
+    result.false_alarms = [line for *_, line in sorted(result.false_alarms, reverse=True)[:show]]
+    result.misses = [line for _, line in sorted(result.misses, key=lambda m: m[0])[:show]]
     return result
 
 
@@ -288,15 +301,20 @@ def measure_clean(runner: TypoRunner, texts: list[str], show: int, progress=None
         result.flagged += bool(findings)
         serious = [f for f in findings if f.severity in SERIOUS]
         result.flagged_serious += bool(serious)
+        for rule in {f.rule for f in serious}:
+            result.posts_serious[rule] += 1
         for f in findings:
             result.rules[f.rule] += 1
             if f.severity in SERIOUS:
                 result.rules_serious[f.rule] += 1
-            if len(result.false_alarms) < show:
-                result.false_alarms.append(f"{f.rule} {f.severity} {f.suggestion}: {context(text, f.start, f.end)}")
+            if show:
+                result.false_alarms.append((SEVERITY_RANK.get(f.severity, 0), f.confidence,
+                                            f"{f.rule} {f.severity} {f.confidence:.2f} {f.suggestion}: "
+                                            f"{context(text, f.start, f.end)}"))
         if progress is not None:
             progress.update(1)
     result.seconds = time.perf_counter() - started
+    result.false_alarms = [line for *_, line in sorted(result.false_alarms, reverse=True)[:show]]
     return result
 
 
