@@ -235,3 +235,22 @@ def test_worst_false_alarms_come_first():
     result = real_eval.measure_clean(Runner(), ["丙丁戊"], show=1)
     assert len(result.false_alarms) == 1 and result.false_alarms[0].startswith("typo.phrase major")
     assert result.figures()["items_with_major_by_rule"] == {"typo.phrase": 1.0}
+
+
+def test_model_guesses_inside_short_quotations_are_left_alone():
+    from review.document import Document
+    from review.model import Post
+
+    checker = TypoCheck()
+    checker.evidence = EVIDENCE
+
+    def model_findings(text: str, edit: ModelEdit) -> list:
+        doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions.make())
+        return checker._model_findings(doc, [edit], [])
+
+    quoted = "正如“岂曰无衣，与子同袍”所说。"
+    at = quoted.index("同袍")
+    assert model_findings(quoted, ModelEdit(at, at + 2, "通报", 0.9)) == []
+    plain = "岂曰无衣，与子同袍，共同抗疫。"
+    at = plain.index("同袍")
+    assert [f.severity for f in model_findings(plain, ModelEdit(at, at + 2, "通报", 0.9))] == ["minor"]

@@ -502,13 +502,18 @@ class TypoCheck(Check, TakesRuntimeSettings):
     def _model_findings(self, doc: Document, edits: list[ModelEdit], taken: list[tuple[int, int]]) -> list[Finding]:
         """Findings of the model path's edits that overlap no lexicon or rule finding, held to the evidence
         rules of `ModelEvidence`."""
+        from review.typo.word_forms import quoted_spans
+
         findings = []
         tokens = doc.tokens
+        quoted = quoted_spans(doc.text) if edits else []
         for edit in edits:
             if _overlaps(edit.start, edit.end, taken):
                 continue
             severity = self.evidence.severity(doc.text, tokens, edit, self.model_pass.severity_of(edit.confidence))
-            if severity is None:
+            # a short quotation or title (“岂曰无衣，与子同袍”, 《…》, a slogan, a name) keeps its wording unless the
+            # evidence is overwhelming
+            if severity is None or (severity == "minor" and _inside(edit.start, edit.end, quoted)):
                 continue
             words = doc.text[edit.start : edit.end]
             findings.append(self.finding(
@@ -539,6 +544,10 @@ class TypoCheck(Check, TakesRuntimeSettings):
                 continue
             kept.append((start, end, entry))
         return kept
+
+
+def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= start and end <= b for a, b in spans)
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
