@@ -198,4 +198,8 @@ def test_image_upload_marks_the_text_read_from_it(page, server_url, tmp_path):
     source = item.first.locator(".source").inner_text()
     assert "图片 poster.png" in source and "位置" in source
     assert "图片" in page.inner_text("#file-info")
+    page.wait_for_selector("#image-preview .box")  # the finding's line boxed on the picture itself
+    index = page.locator("#image-preview .box").first.get_attribute("data-index")
+    page.locator("#image-preview .box").first.click()
+    assert page.locator(f"li.finding.active[data-indices~='{index}']").count() == 1
     page.screenshot(path=str(tmp_path / "editor-image.png"), full_page=True)

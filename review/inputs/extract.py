@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from review.errors import InputError
@@ -30,6 +31,13 @@ def extract(data: bytes, name: str | None = None, limits: InputLimits | None = N
     if len(data) > limits.max_bytes:
         raise refuse_size("文件", "file", len(data), limits.max_bytes)
     clock = Clock.start(limits)
+    extracted = _read(data, name, limits, clock, base)
+    extracted.elapsed_ms = round((time.monotonic() - clock.started) * 1000, 2)
+    return extracted
+
+
+def _read(data: bytes, name: str | None, limits: InputLimits, clock: Clock, base: Path | None) -> Extracted:
+    """The reader for the file's format."""
     if data.startswith(OLD_WORD):
         raise InputError("unsupported_format", "不支持旧版 .doc 文件，请在 Word 中另存为 .docx / old .doc files are not "
                          "supported: save it as .docx in Word", "file")

@@ -80,6 +80,7 @@ class Extracted:
     images: list[ImageInfo] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     encoding: str | None = None  # plain text and HTML: how the bytes were decoded
+    elapsed_ms: float | None = None  # reading the file (OCR included); the report's meta.elapsed_ms is the review
 
     def source_at(self, start: int, end: int | None = None) -> SourceSpan | None:
         """The span holding offset `start` (or, for a finding that begins on a separator, the next one before
@@ -101,7 +102,7 @@ class Extracted:
     def meta(self, include_text: bool = True) -> dict:
         """What the report's `meta.input` says about the file (docs/inputs.md)."""
         data: dict[str, Any] = {"format": self.format, "name": self.name, "chars": len(self.text)}
-        for key in ("title", "author", "account_name", "published_at", "encoding"):
+        for key in ("title", "author", "account_name", "published_at", "encoding", "elapsed_ms"):
             value = getattr(self, key)
             if value:
                 data[key] = value

@@ -70,6 +70,7 @@ async function review() {
       return;
     }
     render(body, post);
+    showImage(null, []); // typed text is no longer the picture's reading
     const note = body.meta.settings_note ? "；未应用账号设置（密钥缺失或错误），按默认设置审校" : "";
     setStatus(`已完成，用时 ${body.meta.elapsed_ms} 毫秒${note}`);
   } catch (error) {
@@ -253,6 +254,7 @@ async function uploadFile(file) {
       return;
     }
     const input = body.meta.input || {};
+    showImage(input.format === "image" ? file : null, body.findings);
     $("post-text").value = input.text || "";
     $("post-title").value = input.title || "";
     render(body, { text: input.text || "", title: input.title || "" });
@@ -263,13 +265,35 @@ async function uploadFile(file) {
     if (input.published_at) parts.push(`发布时间 ${input.published_at}`);
     $("file-info").textContent = `已读取 ${input.name || file.name}（${parts.join("，")}）`;
     const warnings = (body.meta.warnings || []).map((w) => w.message.split(" / ")[0]);
-    setStatus(`已完成，用时 ${body.meta.elapsed_ms} 毫秒${warnings.length ? "；" + warnings.join("；") : ""}`,
+    const reading = input.elapsed_ms !== undefined ? `读取 ${input.elapsed_ms} 毫秒，` : "";
+    setStatus(`已完成，${reading}审校 ${body.meta.elapsed_ms} 毫秒${warnings.length ? "；" + warnings.join("；") : ""}`,
       warnings.length > 0);
   } catch (error) {
     if (seq === reviewSeq) setStatus("无法连接审校服务：" + error, true);
   } finally {
     if (seq === reviewSeq) $("review-button").disabled = false;
   }
+}
+
+function showImage(file, findings) {
+  // An uploaded image with a box over each finding's line (boxes are in the image's own pixels).
+  const preview = $("image-preview");
+  preview.replaceChildren();
+  if (!file) return;
+  const image = el("img", { src: URL.createObjectURL(file), alt: file.name });
+  preview.append(image);
+  image.addEventListener("load", () => {
+    const scale = image.clientWidth / image.naturalWidth;
+    findings.forEach((finding, index) => {
+      const box = finding.source && finding.source.box;
+      if (!box) return;
+      const mark = el("div", { class: `box sev-${finding.severity}`, "data-index": index, title: finding.message });
+      Object.assign(mark.style, { left: `${box[0] * scale}px`, top: `${box[1] * scale}px`,
+        width: `${(box[2] - box[0]) * scale}px`, height: `${(box[3] - box[1]) * scale}px` });
+      mark.addEventListener("click", () => pick(index));
+      preview.append(mark);
+    });
+  });
 }
 
 function setUpDropZone() {
