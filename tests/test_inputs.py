@@ -262,6 +262,8 @@ def test_check_reads_docx_and_utf16(tmp_path):
     finding = next(f for f in report["findings"] if f["text"] == "再接再励")
     assert report["meta"]["input"]["text"][finding["start"]:finding["end"]] == "再接再励"
     assert finding["source"]["kind"] == "paragraph" and finding["source"]["index"] == 2
+    readable = _cli("check", str(path), "--color", "never", "--disable", "offtopic,entertainment")
+    assert "“再接再励” 第 2 段" in readable.stdout.decode()  # where in the file, under the report
     notepad = tmp_path / "notepad.txt"
     notepad.write_bytes(TYPO_TEXT.encode("utf-16"))  # Notepad's "Unicode"
     readable = _cli("check", str(notepad), "--color", "never", "--disable", "offtopic,entertainment")

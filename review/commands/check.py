@@ -50,6 +50,18 @@ def _read(path: str) -> Extracted:
     return extract_path(path)
 
 
+def _print_sources(report, extracted: Extracted) -> None:
+    """For a file other than plain text: where each finding's text is in the file (paragraph, page, image …)."""
+    from review.inputs.types import describe_source
+
+    placed = [f for f in report.findings if f.source]
+    if extracted.format == "text" or not placed:
+        return
+    print(f"\n出处 / where in {extracted.name or extracted.format}:")
+    for finding in placed:
+        print(f"  “{finding.text}” {describe_source(finding.source)}")
+
+
 def run(args: argparse.Namespace) -> int:
     """Review the file and print the report."""
     from review.inputs import review_extracted
@@ -83,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
         print(render_text(report, text, post.get("title") or extracted.title, color=color))
+        _print_sources(report, extracted)
     order = {"pass": 0, "revise": 1, "reject": 2}
     if args.fail_on != "never" and order[report.verdict or "pass"] >= order[args.fail_on]:
         return 1

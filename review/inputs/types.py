@@ -116,6 +116,22 @@ class Extracted:
         return data
 
 
+def describe_source(source: dict) -> str:
+    """Where a finding's text came from, in Chinese for the editor (第 2 段, 第 3 页, 图片 a.png 第 1 行 …)."""
+    kind, index = source.get("kind"), source.get("index")
+    if kind == "image":
+        box = source.get("box")
+        where = f"，位置 ({box[0]}, {box[1]})–({box[2]}, {box[3]})" if box else ""
+        return f"图片 {source.get('image')} 第 {index} 行{where}"
+    return {
+        "paragraph": f"第 {index} 段",
+        "table": f"表格第 {index} 段",
+        "page": f"第 {index} 页",
+        "element": f"第 {index} 个段落元素 <{source.get('element')}>",
+        "line": f"第 {index} 行",
+    }.get(kind, str(kind))
+
+
 class TextBuilder:
     """Collects a document's parts into one text and its source map, refusing to grow past `max_chars`."""
 
