@@ -282,9 +282,13 @@ class LexiconMatcher:
         max_gap: int = 3,
         min_pinyin_letters: int = 4,
         max_pinyin_chars: int | None = None,
+        pinyin_inside_min_letters: int | None = None,
     ) -> None:
         self.entries = tuple(entries)
         self.max_gap = max_gap
+        # A full-pinyin spelling this long may sit inside a longer run of letters (chushoubingduwang): no English
+        # word holds eight letters of a listed term's pinyin. Shorter ones must stand alone (edubo is not dubo).
+        self.pinyin_inside_min_letters = pinyin_inside_min_letters
         spellings: list[tuple[str, str, int]] = []  # (spelling, kind, entry index)
         for index, entry in enumerate(self.entries):
             if exact_for(entry):  # an entry reported only when disguised need not match as written
@@ -384,8 +388,11 @@ class LexiconMatcher:
         norm_start = skeleton.span(start)[0]
         norm_end = skeleton.span(end - 1)[1]
         skel = skeleton.text
-        if ("a" <= skel[start] <= "z" and norm_start > 0 and _is_alnum_ascii(text[norm_start - 1])) or (
-            "a" <= skel[end - 1] <= "z" and norm_end < len(text) and _is_alnum_ascii(text[norm_end])
+        inside_ok = (kind == PINYIN and self.pinyin_inside_min_letters is not None
+                     and end - start >= self.pinyin_inside_min_letters)
+        if not inside_ok and (
+            ("a" <= skel[start] <= "z" and norm_start > 0 and _is_alnum_ascii(text[norm_start - 1]))
+            or ("a" <= skel[end - 1] <= "z" and norm_end < len(text) and _is_alnum_ascii(text[norm_end]))
         ):
             return None
         # A doubled character at a match's edge is usually the neighbouring word's (学习|习近平, 冰毒|毒性):

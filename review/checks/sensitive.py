@@ -268,6 +268,7 @@ class SensitiveCheck(Check):
             max_gap=int(evasion["max_gap"]),
             min_pinyin_letters=int(evasion["min_pinyin_letters"]),
             max_pinyin_chars=int(evasion["max_pinyin_chars"]),
+            pinyin_inside_min_letters=int(evasion["pinyin_inside_min_letters"]),
         )
         self.context = ContextReader(load_toml(FOLDER, "context.toml"), int(config["context"]["window"]))
         self.stances = StanceReader(load_toml(FOLDER, "stances.toml"))
