@@ -254,3 +254,15 @@ def test_model_guesses_inside_short_quotations_are_left_alone():
     plain = "岂曰无衣，与子同袍，共同抗疫。"
     at = plain.index("同袍")
     assert [f.severity for f in model_findings(plain, ModelEdit(at, at + 2, "通报", 0.9))] == ["minor"]
+
+
+def test_shipped_non_word_index_matches_the_dictionary():
+    """models/nonwords/index.tsv is what `review train nonwords` builds from today's dictionaries."""
+    from review.resources import load_toml, model_path
+    from review.segment import get_tokenizer
+    from review.typo.word_forms import WordIndex
+
+    table = load_toml("typo", "typo.toml")["nonwords"]
+    built = WordIndex(get_tokenizer().FREQ, {int(k): int(v) for k, v in table["min_freq"].items()})
+    shipped = WordIndex.load(model_path(table["model_dir"]) / "index.tsv")
+    assert shipped.fills == built.fills

@@ -343,7 +343,10 @@ def build_nonword_detector(settings: dict, seen=None, load_model: bool = True,
         decider.threshold = float(table["threshold"])
     min_freq = {int(k): int(v) for k, v in table["min_freq"].items()}
     freq = get_tokenizer().FREQ
-    index = WordIndex({w: f for w, f in freq.items() if len(w) in min_freq}, min_freq)
+    # the index as `review train nonwords` wrote it (reading it is several times faster than building it from the
+    # whole dictionary at start-up); built from the dictionary when the file is absent
+    written = folder / "index.tsv"
+    index = WordIndex.load(written) if written.exists() else WordIndex(freq, min_freq)
     confusion = shipped_confusion()
     return NonwordDetector(freq, index, Neighbours(confusion, tuple(table["columns"])), confusion,
                            load_ngram(str(ngram_path)), seen, decider,

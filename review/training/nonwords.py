@@ -148,6 +148,19 @@ def pair_rows(detector, pairs) -> tuple[list[np.ndarray], list[float], int]:
     return xs, ys, errors
 
 
+def write_index(path: Path, min_freq: dict[int, int]) -> int:
+    """The non-word detector's index of dictionary words (2–3 Chinese characters at their minimum frequency) by
+    masked form; returns how many keys."""
+    from review.segment import get_tokenizer
+    from review.typo.word_forms import WordIndex
+
+    index = WordIndex(get_tokenizer().FREQ, min_freq)
+    index.save(path, "# 非词检测索引 / the non-word detector's index: a dictionary word (jieba's and the project's user "
+                     "dictionary,\n# 2–3 characters at [nonwords] min_freq) with one character masked (?), and the "
+                     "characters that fill it.\n# Written by `review train nonwords`.\n")
+    return len(index)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Count the pairs, build rows, fit the model, choose its threshold, write models/nonwords."""
     parser = command_parser("review train nonwords", __doc__.split("\n\n")[0])
@@ -175,6 +188,12 @@ def main(argv: list[str] | None = None) -> int:
         keys, counts = count_pairs(data)
         np.savez_compressed(out / "seen_bigrams.npz", keys=keys, counts=counts)
     print(f"pair counts: {len(keys)} ({time.time() - started:.0f} s)", file=sys.stderr)
+    from review.checks.typo import LEXICON_FOLDER, SETTINGS_FILE
+    from review.resources import load_toml
+
+    table = load_toml(LEXICON_FOLDER, SETTINGS_FILE)["nonwords"]
+    written = write_index(out / "index.tsv", {int(k): int(v) for k, v in table["min_freq"].items()})
+    print(f"index keys: {written}", file=sys.stderr)
     detector = training_detector(SeenBigrams(keys, counts))
     rng = random.Random(args.seed)
     articles = [(r.get("title") or "") + "\n" + (r.get("text") or "") for r in rows_of(data, *TRAINING_SOURCE)]

@@ -85,6 +85,25 @@ class WordIndex:
     def __len__(self) -> int:
         return len(self.fills)
 
+    FILE_MASK = "?"  # the mask as written to a file (keys are Chinese characters only)
+
+    def save(self, path, header: str = "") -> None:
+        """Write `masked key<TAB>filling characters` lines (read back by `load`, ~10x faster than building)."""
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(header)
+            out.writelines(f"{key.replace(MASK, self.FILE_MASK)}\t{chars}\n" for key, chars in sorted(self.fills.items()))
+
+    @classmethod
+    def load(cls, path) -> "WordIndex":
+        """An index written by `save`."""
+        index = cls({}, {})
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                if line.strip() and not line.startswith("#"):
+                    key, chars = line.rstrip("\n").split("\t")
+                    index.fills[key.replace(cls.FILE_MASK, MASK)] = chars
+        return index
+
     def get(self, key: str) -> str:
         """The characters that fill the mask of `key` into a word ("" when none)."""
         return self.fills.get(key, "")
