@@ -266,3 +266,12 @@ def test_shipped_non_word_index_matches_the_dictionary():
     built = WordIndex(get_tokenizer().FREQ, {int(k): int(v) for k, v in table["min_freq"].items()})
     shipped = WordIndex.load(model_path(table["model_dir"]) / "index.tsv")
     assert shipped.fills == built.fills
+
+
+def test_lexicon_sweep_lists_what_fires_on_clean_text_and_respects_guards():
+    texts = [("news", "这个周未我们去公园。栏目超2周未更新。"), ("laws", "隔离期未满的，依法处理。")]
+    swept = real_eval.lexicon_sweep(texts)
+    keys = [key for _, key, _ in swept]
+    assert any(key.startswith("typo.lexicon.word 周未 → 周末") for key in keys)
+    assert sum(count for count, key, _ in swept if "周未" in key) == 1  # the guarded one is not counted
+    assert not any("期未" in key for key in keys)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import sys
 import time
 from collections import Counter
@@ -318,6 +319,62 @@ def measure_clean(runner: TypoRunner, texts: list[str], show: int, progress=None
     return result
 
 
+# ---- the lexicon sweep -----------------------------------------------------------------------------------
+
+SWEEP_SOURCES = (
+    ("formal-xinwenlianbo-2012-2021/xinwenlianbo_2012-2021.jsonl.xz", "news 2012–2021"),
+    ("formal-xinwenlianbo/xinwenlianbo_2022-2026.jsonl.xz", "news 2022–2026"),
+    ("formal-laws/laws.jsonl.xz", "laws"),
+    ("formal-gov-reports/government_work_reports.jsonl.xz", "reports"),
+    ("formal-gov-reports/cpc_congress_reports.jsonl.xz", "reports"),
+)
+SENTENCE_END = re.compile(r"(?<=[。！？\n])")
+
+
+def sweep_texts(data: Path) -> Iterator[tuple[str, str]]:
+    """(source, text) of the clean formal corpora the lexicon sweep reads."""
+    for relative, label in SWEEP_SOURCES:
+        path = data / relative
+        if path.exists():
+            for row in _jsonl_xz_rows(path):
+                yield label, (row.get("title") or "") + "\n" + (row.get("text") or "")
+
+
+def _jsonl_xz_rows(path: Path) -> Iterator[dict]:
+    import lzma
+
+    with lzma.open(path, "rt", encoding="utf-8", newline="\n") as handle:
+        for line in handle:
+            yield json.loads(line)
+
+
+def lexicon_sweep(texts: Iterable[tuple[str, str]], examples: int = 3) -> list[tuple[int, str, list[str]]]:
+    """Every error-lexicon entry, term variant and context rule that fires on `texts` (guards and word-boundary
+    tests applied, the model off): (count, "rule wrong → right", example contexts), most frequent first."""
+    from review.checks.typo import TypoCheck
+    from review.document import PostText
+    from review.model import Post
+    from review.options import ReviewOptions
+
+    check = TypoCheck()
+    check.model_pass = check.word_forms = check.nonwords = None
+    options = ReviewOptions()
+    counts: Counter = Counter()
+    shown: dict[str, list[str]] = {}
+    for label, text in texts:
+        for sentence in SENTENCE_END.split(text):
+            if not sentence.strip() or (not check.lexicon.matches(sentence)
+                                        and not any(rule.hits(sentence) for rule in check.rules)):
+                continue
+            doc = PostText.build(Post.from_dict({"text": sentence[:2000]})).document("text", options)
+            for finding in check.check(doc):
+                key = f"{finding.rule} {finding.text} → {finding.suggestion} ({finding.severity})"
+                counts[key] += 1
+                if len(shown.setdefault(key, [])) < examples:
+                    shown[key].append(f"{label}: {context(sentence, finding.start, finding.end, 15)}")
+    return [(n, key, shown[key]) for key, n in counts.most_common()]
+
+
 # ---- the command -----------------------------------------------------------------------------------------
 
 
@@ -358,10 +415,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show", type=int, default=0,
                         help="列出每集 N 个漏报和误报 / list N misses and N false alarms a set")
     parser.add_argument("--backend", default=None, help="纠错模型后端 / the typo model's backend (numpy, torch)")
+    parser.add_argument("--lexicon-sweep", action="store_true",
+                        help="只对干净正式文本逐条运行错词表与语境规则 / run every error-lexicon entry, term variant "
+                             "and context rule over the clean formal corpora and list what fires")
     parser.add_argument("--markdown", action="store_true", help="输出 Markdown 表格 / print markdown tables")
     parser.add_argument("--json", action="store_true", help="每集输出一个 JSON 对象 / one JSON object a set")
     args = parser.parse_args(argv)
     data = Path(args.data)
+    if args.lexicon_sweep:
+        for count, key, shown in lexicon_sweep(sweep_texts(data)):
+            print(f"{count}\t{key}")
+            for line in shown:
+                print(f"    {line}")
+        return 0
     wanted = [n.strip() for n in args.sets.split(",") if n.strip()]
     unknown = [n for n in wanted if n not in names]
     if unknown:
