@@ -230,3 +230,20 @@ def test_commerce_words_of_both_lists_count_once(reviewer):
     spans = sorted((h.start, h.end) for _, h in verdict.hits)
     assert any(text[a:b].startswith("仅需") or "699" in text[a:b] for a, b in spans)
     assert all(b1 <= a2 for (_, b1), (a2, _) in zip(spans, spans[1:]))
+
+
+def test_kinds_model_needs_less_evidence_where_the_post_reads_as_finance_or_housing(reviewer):
+    # a tip reads as finance or housing news to the topic model; there the kinds model's lower limit applies, and
+    # the judgement (stock, property_tip) outranks the cross-department hint (finance, realty: info)
+    check = reviewer.instance("offtopic")
+    texts = {"银行理财收益越来越低，我把定期都换成了红利基金，一年能多拿两个点。": "stock",
+             "这个城市的新房供不应求，我认为明年价格还要上涨，刚需早点买比较好。": "property_tip"}
+    for text, topic in texts.items():
+        doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions())
+        assert check.decide(doc, "education").topic == topic
+        saved = check.kinds_backed_probability
+        check.kinds_backed_probability = 1.0
+        try:
+            assert check.decide(doc, "education").topic in ("finance", "realty")
+        finally:
+            check.kinds_backed_probability = saved

@@ -55,6 +55,7 @@ class OfftopicCheck(Check):
         # tips, adverts and lottery posts in words the lexicons lack (models/topic/kinds, issue 25)
         self.kinds_model = shipped_model("topic/kinds")
         self.kinds_min_probability = float(config["kinds_min_probability"])
+        self.kinds_backed_probability = float(config["kinds_backed_probability"])
         unknown = set(self.model.classes) - set(self.topics)
         if unknown:
             raise ValueError(f"topic model classes missing from account_types.toml: {sorted(unknown)}")
@@ -139,7 +140,11 @@ class OfftopicCheck(Check):
             worded = score >= threshold and core <= core_limit
             # the kinds model stands in for missing words, under the looser core limit of the word-only topics
             learnt = kinds.get(topic, 0.0) * damping
-            learnt_ok = learnt >= max(self.kinds_min_probability, doc.options.thresholds.get(self.name, 0.0)) and (
+            # a tip reads as finance or housing news to the topic model: where it does, less kinds evidence will do
+            classes = self.call_topics.get(topic) or []
+            reads_as = bool(classes) and sum(proba.get(c, 0.0) for c in classes) >= self.call_model_probability
+            kinds_limit = self.kinds_backed_probability if reads_as else self.kinds_min_probability
+            learnt_ok = learnt >= max(kinds_limit, doc.options.thresholds.get(self.name, 0.0)) and (
                 core_probability <= self.max_core_signals)
             if not (worded or learnt_ok):
                 continue
