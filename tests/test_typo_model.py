@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from review.checks.typo import TypoCheck
+from review.checks.typo import ModelEvidence, TypoCheck
 from review.document import Document
 from review.model import Post
 from review.pipeline import ReviewOptions
@@ -138,6 +138,10 @@ def test_model_path_with_a_tiny_random_model(tiny_model_dir):
     assert model_pass is not None
     check = TypoCheck()
     check.model_pass = model_pass
+    # a random model is unsure of everything: let every suggestion through to test the plumbing (the evidence
+    # rules are tests/test_typo_real.py's)
+    check.evidence = ModelEvidence(real_word_confidence=0.0, major_confidence=0.0, major_word_freq=0,
+                                   major_word_ratio=0.0)
     doc = Document.build(Post.from_dict({"text": PROTECTED_TEXT}), "text", ReviewOptions.make())
     edits = model_pass.edits(doc)
     assert edits, "a random model at threshold 0 proposes something"

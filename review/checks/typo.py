@@ -372,8 +372,8 @@ def protection_veto(protection: "Protection"):
 class ModelEvidence:
     """What a model suggestion must show to be reported, and to be `major` ([evidence] in typo.toml).
 
-    A real-word swap (the written character is part of a dictionary word of the segmentation: 检测/监测,
-    战疫/战役) is reported only at `real_word_confidence` or above. Any suggestion is `major` only when the
+    Nothing below `min_confidence` is reported. A real-word swap (the written character is part of a dictionary
+    word of the segmentation: 检测/监测, 战疫/战役) is reported only at `real_word_confidence` or above. Any suggestion is `major` only when the
     evidence is overwhelming: confidence `major_confidence` or above and the corrected text makes a dictionary
     word at least `major_word_freq` frequent and `major_word_ratio` times as frequent as the best word the
     written text makes; otherwise `minor`, shown with its suggestion but no reason to send a post back.
@@ -383,12 +383,15 @@ class ModelEvidence:
     major_confidence: float
     major_word_freq: int
     major_word_ratio: float
+    # below this confidence no suggestion is reported at all
+    min_confidence: float = 0.0
 
     @classmethod
     def from_table(cls, table: dict) -> "ModelEvidence":
         """Settings from the [evidence] table."""
         return cls(float(table["real_word_confidence"]), float(table["major_confidence"]),
-                   int(table["major_word_freq"]), float(table["major_word_ratio"]))
+                   int(table["major_word_freq"]), float(table["major_word_ratio"]),
+                   float(table.get("min_confidence", 0.0)))
 
     def severity(self, text: str, tokens: list, edit: "ModelEdit", severity: str) -> str | None:
         """The severity `edit` is reported at (None: not reported)."""
@@ -397,7 +400,7 @@ class ModelEvidence:
         freq = get_tokenizer().FREQ
         covering = [t for t in tokens if t.start < edit.end and edit.start < t.end]
         real_word = any(t.end - t.start > 1 and freq.get(t.word, 0) > 0 for t in covering)
-        if real_word and edit.confidence < self.real_word_confidence:
+        if edit.confidence < self.min_confidence or (real_word and edit.confidence < self.real_word_confidence):
             return None
         if severity != "major" or edit.confidence < self.major_confidence:
             return "minor" if severity == "major" else severity
