@@ -205,7 +205,8 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     checks = args.checks.split(",") if args.checks else None
     dev = args.data.parent / "dev" / "review_dev.jsonl"
-    corpora = {"formal": lambda: formal_texts(args.data, args.texts), "informal": lambda: informal_texts(args.texts, dev)}
+    corpora = {"formal": lambda: formal_texts(args.data, args.texts),
+               "informal": lambda: informal_texts(args.texts, dev)}
     print(f"load average {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores)")
     for kind in args.kinds.split(","):
         texts = corpora[kind]()

@@ -100,9 +100,11 @@ class NumpyBertMLM:
         for i in range(self.layers_n):
             p = f"encoder.layer.{i}."
             parts = [dense(p + f"attention.self.{part}") for part in ("query", "key", "value")]
-            qkv = (np.ascontiguousarray(np.concatenate([w for w, _ in parts], 1)), np.concatenate([b for _, b in parts]))
+            qkv = (np.ascontiguousarray(np.concatenate([w for w, _ in parts], 1)),
+                   np.concatenate([b for _, b in parts]))
             self.layers.append((qkv, dense(p + "attention.output.dense"), norm(p + "attention.output.LayerNorm"),
-                                dense(p + "intermediate.dense"), dense(p + "output.dense"), norm(p + "output.LayerNorm")))
+                                dense(p + "intermediate.dense"), dense(p + "output.dense"),
+                                norm(p + "output.LayerNorm")))
         self.embeddings = (self._get("embeddings.word_embeddings.weight"),
                            self._get("embeddings.position_embeddings.weight"),
                            self._get("embeddings.token_type_embeddings.weight")[0])
