@@ -32,7 +32,7 @@ HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|b
 
 def looks_like_html(data: bytes, name: str | None) -> bool:
     """True for a file named .html/.htm, or one that starts with an HTML tag."""
-    if name and name.lower().endswith((".html", ".htm", ".xhtml", ".mhtml")):
+    if name and name.lower().endswith((".html", ".htm", ".xhtml")):
         return True
     return bool(HTML_START.match(data[:4096]))
 
