@@ -167,10 +167,11 @@ class TextBuilder:
 
 def document_too_long(limit: int, name: str | None = None) -> InputError:
     """The error for a file whose text passes `limit` characters."""
-    what = f"{name} " if name else ""
+    zh = f"文件 {name} 的文字" if name else "文件的文字"
+    en = f"the text of {name}" if name else "the file's text"
     return InputError(
         "document_too_long",
-        f"文件{what}的文字超过上限 {limit} 字，请拆分后分别审校 / the text of {what or 'the file '}passes the "
-        f"limit of {limit} characters: split it and review the parts",
+        f"{zh}超过上限 {limit} 字，请拆分后分别审校 / {en} passes the limit of {limit} characters: split it and "
+        "review the parts",
         "file",
     )
