@@ -162,3 +162,22 @@ def test_what_ocr_cannot_see_is_not_reported_from_images():
     assert weigh(typed, extracted) == typed
     typo = replace(_finding(), source=image)
     assert weigh(typo, extracted).severity == "major"
+
+
+def test_images_past_the_time_budget_are_skipped_and_the_report_says_so(tmp_path, monkeypatch):
+    """The text of a page is reviewed; an image left when the file's time is used is skipped, listed, warned about,
+    and keeps the post from passing."""
+    from PIL import Image
+
+    from review.inputs import InputLimits
+
+    monkeypatch.setattr(ocr_module, "ocr_available", lambda: True)  # the budget is spent before OCR would start
+    (tmp_path / "a_files").mkdir()
+    Image.new("RGB", (40, 20), "white").save(tmp_path / "a_files" / "1.png")
+    (tmp_path / "a.html").write_text(wechat_html("标题", ["正文没有问题。"], images=["a_files/1.png"]),
+                                     encoding="utf-8")
+    extracted = extract_path(tmp_path / "a.html", InputLimits(seconds=0))
+    assert extracted.text == "正文没有问题。" and extracted.images[0].skipped == "time"
+    report = review_extracted(get_reviewer(), extracted)
+    assert report.meta["warnings"][-1]["code"] == "images_not_read" and "time" in report.meta["warnings"][-1]["message"]
+    assert "ocr" in report.meta["incomplete"] and report.verdict != "pass"
