@@ -373,10 +373,11 @@ class ModelEvidence:
     """What a model suggestion must show to be reported, and to be `major` ([evidence] in typo.toml).
 
     Nothing below `min_confidence` is reported. A real-word swap (the written character is part of a dictionary
-    word of the segmentation: 检测/监测, 战疫/战役) is reported only at `real_word_confidence` or above. Any suggestion is `major` only when the
-    evidence is overwhelming: confidence `major_confidence` or above and the corrected text makes a dictionary
-    word at least `major_word_freq` frequent and `major_word_ratio` times as frequent as the best word the
-    written text makes; otherwise `minor`, shown with its suggestion but no reason to send a post back.
+    word of the segmentation: 检测/监测, 战疫/战役) is reported only at `real_word_confidence` or above. Any
+    suggestion is `major` only when the evidence is overwhelming: confidence `major_confidence` or above and
+    the corrected text makes a dictionary word at least `major_word_freq` frequent and `major_word_ratio` times
+    as frequent as the best word the written text makes; otherwise `minor`, shown with its suggestion but no
+    reason to send a post back.
     """
 
     real_word_confidence: float

@@ -5,8 +5,9 @@ Data, all from ../shared/data and none of it an evaluation set:
 - pair counts (seen_bigrams.npz): 《新闻联播》 2012–2016, 《新闻联播》 2022 to HELD_OUT_FROM, laws and regulations,
   government and congress reports; pairs counted three or more times;
 - training and development rows: 《新闻联播》 2017–2021 (never in the pair counts, never counted by the n-gram
-  model), split by article. Positives: the CSC training pairs' errors (the reranker's held-out tenth left out) and a dictionary word of a sentence with one character replaced by a sound or
-  shape neighbour so that it becomes no word (耐心 → 耐新), where the detector proposes the original back.
+  model), split by article. Positives: the CSC training pairs' errors (the reranker's held-out tenth left out)
+  and a dictionary word of a sentence with one character replaced by a sound or shape neighbour so that it
+  becomes no word (耐心 → 耐新), where the detector proposes the original back.
   Negatives: every other candidate of those sentences, and every candidate of clean 1,000-character posts.
 
 The threshold is the lowest probability at which the development posts get at most `--max-flagged` of their
