@@ -40,8 +40,8 @@ class ReviewOptions:
 class RuntimeSettings:
     """Per-process settings of a Reviewer, handed to the checks that take them (`TakesRuntimeSettings`)."""
 
-    # the typo transformer's backend: "numpy" (fast start) or "torch" (fast per post, for long-running
-    # processes); None: lexicons/typo/typo.toml's
+    # the typo transformer's backend: "numpy" (every command's default: no torch import) or "torch" (the `train`
+    # extra; a GPU where torch sees one); None: $REVIEW_TYPO_BACKEND, else lexicons/typo/typo.toml's
     typo_backend: str | None = None
 
 

@@ -35,8 +35,8 @@ class ServiceConfig:
     # batch of 100 hostile posts cannot hold a review thread for 100 × review_deadline_s; posts reviewed after it
     # still get the fast checks (the slow ones are listed in meta.incomplete). 0: no limit.
     batch_deadline_s: float = 60.0
-    # the typo transformer's backend ("numpy" or "torch"; None: lexicons/typo/typo.toml's): `review serve` sets
-    # torch, since a server trades start-up for per-post speed
+    # the typo transformer's backend ("numpy" or "torch"; None: lexicons/typo/typo.toml's, numpy): a worker needs
+    # no torch unless REVIEW_TYPO_BACKEND=torch asks for it (a GPU)
     typo_backend: str | None = None
 
     @classmethod
