@@ -127,11 +127,13 @@ def test_a_normal_review_finishes_within_the_default_deadline(client):
 
 
 def test_a_languagetool_answer_grows_with_its_matches_not_with_the_text_times_the_matches(client):
-    text = "的" * MAX_TEXT_CHARS
+    # one sentence (no full stop) of the whole allowed length, with a lexicon typo every five characters
+    text = ("再接再励、" * MAX_TEXT_CHARS)[:MAX_TEXT_CHARS]
     answer = client.post("/v2/check", data={"text": text, "language": "zh-CN"})
     assert answer.status_code == 200
     matches = answer.json()["matches"]
     assert matches
     # each match's `sentence` was the whole text (no full stop in it): 2.9 MB; now at most 200 characters a side
     assert all(len(m["sentence"]) <= 400 + len(m["context"]["text"]) for m in matches)
-    assert len(answer.content) < 4 * len(text.encode("utf-8"))
+    # a few KB a match (its sentence clipped), however long the text: not the text's size times the matches
+    assert len(answer.content) < 4096 * len(matches) < len(text.encode("utf-8")) * len(matches) / 10
