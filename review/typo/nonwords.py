@@ -143,9 +143,11 @@ class NonwordDetector:
     def candidates(self, text: str, tokens: Sequence[Token]) -> list[NonwordCandidate]:
         """Unknown tokens of 2–3 Chinese characters one neighbour away from an indexed word."""
         found = []
-        for token in tokens:
+        freq = self.word_freq
+        unknown = [t for t in tokens if 2 <= t.end - t.start <= 3 and not freq.get(t.word)]
+        for token in unknown:
             length = token.end - token.start
-            if not 2 <= length <= 3 or self.word_freq.get(token.word, 0) > 0 or not all_han(token.word):
+            if not all_han(token.word):
                 continue
             window = token.word
             for m in range(length):

@@ -174,9 +174,12 @@ class WordFormDetector:
     def find(self, text: str, tokens: list[Token]) -> list[WordFormHit]:
         """Misspelt phrases of `text` (normalised), one per window at most, windows not overlapping."""
         candidates: list[tuple[int, int, int, str, str]] = []  # start, end, position, character, word
+        windows = self.windows(text, tokens)
+        if not windows:
+            return []
         lone = {t.start for t in tokens if t.end - t.start == 1
                 and self.word_freq.get(t.word, 0) >= self.settings.function_freq}
-        for start, end in self.windows(text, tokens):
+        for start, end in windows:
             window = text[start:end]
             masked = ((2, 3) if window[:2] in self.heads else ()) + ((0, 1) if window[2:] in self.tails else ())
             for m in masked:
