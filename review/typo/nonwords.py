@@ -29,7 +29,7 @@ from review.segment import Token
 from review.typo.confusion import ConfusionSet
 from review.typo.ngram import NgramModel, encode
 from review.typo.trees import TreeEnsemble
-from review.typo.word_forms import MASK, WordIndex, local_pieces, quoted_spans
+from review.typo.word_forms import WordIndex, local_pieces, quoted_spans
 
 FEATURES = (
     "gain",  # trigram log-probability of the suggested character minus the written one's, at the position
@@ -151,14 +151,9 @@ class NonwordDetector:
                 continue
             window = token.word
             for m in range(length):
-                fills = self.index.get(window[:m] + MASK + window[m + 1:])
-                if not fills:
-                    continue
-                near = self.neighbours(window[m])
-                for char in fills:
-                    if char in near:
-                        found.append(NonwordCandidate(token.start, token.end, token.start + m,
-                                                      window[:m] + char + window[m + 1:]))
+                for char in self.index.confusable_fills(window, m, self.neighbours):
+                    found.append(NonwordCandidate(token.start, token.end, token.start + m,
+                                                  window[:m] + char + window[m + 1:]))
         return found
 
     def written_seen(self, text: str, candidates: Sequence[NonwordCandidate]) -> np.ndarray:

@@ -105,6 +105,14 @@ class WordIndex:
                     index.fills[key.replace(cls.FILE_MASK, MASK)] = chars
         return index
 
+    def confusable_fills(self, window: str, m: int, neighbours: "Neighbours") -> list[str]:
+        """The characters that, put at window[m], make an indexed word and are a neighbour of window[m]."""
+        fills = self.fills.get(window[:m] + MASK + window[m + 1:], "")
+        if not fills:
+            return []
+        near = neighbours(window[m])
+        return [char for char in fills if char in near]
+
     def get(self, key: str) -> str:
         """The characters that fill the mask of `key` into a word ("" when none)."""
         return self.fills.get(key, "")
@@ -185,13 +193,8 @@ class WordFormDetector:
             for m in masked:
                 if (m == 0 or m == 3) and start + m in lone:
                     continue
-                fills = self.index.get(window[:m] + MASK + window[m + 1:])
-                if not fills:
-                    continue
-                near = self.neighbours(window[m])
-                for char in fills:
-                    if char in near:
-                        candidates.append((start, end, start + m, char, window[:m] + char + window[m + 1:]))
+                for char in self.index.confusable_fills(window, m, self.neighbours):
+                    candidates.append((start, end, start + m, char, window[:m] + char + window[m + 1:]))
         if not candidates:
             return []
         quoted = quoted_spans(text)
