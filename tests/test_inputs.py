@@ -54,6 +54,18 @@ def test_undecodable_text_gets_advice():
     assert error.code == "invalid_encoding" and "UTF-16" in error.message and " / " in error.message
 
 
+@pytest.mark.parametrize("name", ["report.docx", "scan.PDF", "poster.png", "photo.jpg"])
+def test_a_file_whose_bytes_are_not_its_named_format_is_called_damaged(name):
+    with pytest.raises(InputError) as caught:
+        extract(bytes(range(256)) * 100, name)
+    assert caught.value.code == "invalid_file" and name.rsplit(".", 1)[1].lower() in caught.value.message
+    assert " / " in caught.value.message
+    # the same bytes named as text are judged as text
+    with pytest.raises(InputError) as caught:
+        extract(bytes(range(256)) * 100, "notes.txt")
+    assert caught.value.code == "invalid_encoding"
+
+
 def test_docx_paragraphs_tables_and_offsets():
     data = make_docx(["市政府召开常务会议。", "", TYPO_TEXT], table=[["项目", "进度"], ["乡村振兴", "全面布署"]],
                      author="市政府办公室")

@@ -36,6 +36,10 @@ def extract(data: bytes, name: str | None = None, limits: InputLimits | None = N
     return extracted
 
 
+# formats known by their bytes: a file named so whose bytes are none of them is damaged or misnamed
+BINARY_SUFFIXES = frozenset({".docx", ".pdf", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff"})
+
+
 def _read(data: bytes, name: str | None, limits: InputLimits, clock: Clock, base: Path | None) -> Extracted:
     """The reader for the file's format."""
     if data.startswith(OLD_WORD):
@@ -50,6 +54,11 @@ def _read(data: bytes, name: str | None, limits: InputLimits, clock: Clock, base
         return extract_pdf(data, name, limits, clock)
     if is_image(data):
         return extract_image(data, name or "image", limits, clock)
+    suffix = Path(name).suffix.lower() if name else ""
+    if suffix in BINARY_SUFFIXES:
+        # named as a binary format its bytes are not: say so, rather than that it is not UTF-8 text
+        raise InputError("invalid_file", f"文件内容不是有效的 {suffix} 文件（可能已损坏或扩展名有误） / the file is not a "
+                         f"valid {suffix} file (damaged, or the wrong extension)", "file")
     if looks_like_html(data, name):
         return extract_html(data, name, limits, clock, base)
     return extract_text(data, name, limits)
