@@ -20,7 +20,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import ahocorasick
 
@@ -35,7 +35,7 @@ from review.segment import get_tokenizer
 
 if TYPE_CHECKING:
     from review.typo.model_pass import ModelEdit, Protection
-    from review.typo.nonwords import NonwordDetector
+    from review.typo.nonwords import NonwordDetector, SeenBigrams
     from review.typo.word_forms import WordFormDetector
 
 log = logging.getLogger(__name__)
@@ -319,7 +319,7 @@ def load_word_forms(settings: dict, protection: "Protection | None" = None) -> "
                             blocks=protection_veto(protection) if protection is not None else None)
 
 
-def build_nonword_detector(settings: dict, seen=None, load_model: bool = True,
+def build_nonword_detector(settings: dict, seen: "SeenBigrams | None" = None, load_model: bool = True,
                            protection: "Protection | None" = None) -> "NonwordDetector | None":
     """The non-word detector of the [nonwords] settings (None without them, the n-gram model or the pair
     counts; without its trained model it proposes candidates but decides none)."""
@@ -354,8 +354,9 @@ def build_nonword_detector(settings: dict, seen=None, load_model: bool = True,
                            max_seen=int(table.get("max_seen", 0)))
 
 
-def protection_veto(protection: "Protection"):
-    """The model path's protection (names, places, protected terms) as the phrase detector's veto."""
+def protection_veto(protection: "Protection") -> Callable[[str, int, int, str], bool]:
+    """The model path's protection (names, places, protected terms) as the phrase and non-word detectors' veto:
+    blocks(text, start, end, word) is True when writing `word` over text[start:end] changes a protected span."""
 
     def blocks(text: str, start: int, end: int, word: str) -> bool:
         changed = [i for i in range(start, end) if text[i] != word[i - start]]
