@@ -1,14 +1,18 @@
-"""错别字 (typo): an authored error lexicon, context rules for word pairs, and the neural corrector.
+"""错别字 (typo): an authored error lexicon, context rules, fixed phrases, non-words and the neural corrector.
 
-Three sources of findings, in order of trust:
+Five sources of findings, in order of trust:
 
 1. the error lexicon (lexicons/typo/errors.tsv: 再接再励→再接再厉 …), matched with one Aho-Corasick automaton
    over the normalised text. A hit whose edges cut a dictionary word (以经|济, 按|排名) or that lies inside a
-   longer word (以德报怨 around 报怨) is kept only if the corrected text segments clearly better;
+   longer word (以德报怨 around 报怨) is kept only if the corrected text segments clearly better, and an entry
+   that also fires on correct text has a context guard (lexicons/typo/guards.toml: 超2周未更新);
 2. context rules (lexicons/typo/context_rules.toml) for pairs that are each right somewhere (截止/截至,
    权利/权力 …): regular expressions with left/right context, never blind replacement;
-3. the character-level corrector (models/csc), only on sentences a cheap n-gram first pass picks
-   (review/typo/model_pass.py); skipped with a log message when no weights are installed.
+3. fixed phrases written with one wrong character (严惩不待; review/typo/word_forms.py);
+4. non-words, unknown tokens one confusable character from a word (国姿委; review/typo/nonwords.py);
+5. the character-level corrector (models/csc), only on sentences a cheap n-gram first pass picks
+   (review/typo/model_pass.py), held to the evidence rules of `ModelEvidence`; skipped with a log message when
+   no weights are installed.
 
 A typo in a leader's name is the expression check's job and is not reported here.
 """
@@ -441,6 +445,9 @@ class TypoCheck(Check, TakesRuntimeSettings):
         protection = self.model_pass.protection if self.model_pass is not None else None
         self.word_forms = load_word_forms(self.settings, protection)
         self.nonwords = build_nonword_detector(self.settings, protection=protection)
+        nonword_table = self.settings.get("nonwords", {})
+        self.nonword_severity = str(nonword_table.get("severity", "major"))
+        self.nonword_major_from = float(nonword_table.get("major_from", 1.0))
 
     def warm_up(self) -> None:
         """The model path's hash tables and POS tables, before the first post."""
@@ -448,7 +455,8 @@ class TypoCheck(Check, TakesRuntimeSettings):
             self.model_pass.warm_up()
 
     def check(self, doc: Document) -> list[Finding]:
-        """Lexicon and rule findings, then model findings that overlap none of them.
+        """Lexicon and rule findings, then fixed phrases and non-words, then model findings, each kept only where
+        no earlier one holds its span.
 
         Each finding carries its words as `term`: an account's allow terms drop it in the pipeline
         (`review.pipeline.drop_allowed`), and a dropped lexicon or rule finding still keeps the model's
@@ -476,28 +484,13 @@ class TypoCheck(Check, TakesRuntimeSettings):
                 taken.append((start, end))
         if self.word_forms is not None:
             for hit in self.word_forms.find(doc.text, doc.tokens):
-                if _overlaps(hit.start, hit.end, taken):
-                    continue
-                words = doc.text[hit.start : hit.end]
-                findings.append(self.finding(
-                    doc, hit.start, hit.end, rule="typo.phrase", severity=self.word_forms.settings.severity,
-                    message=typo_message(words, hit.word), suggestion=hit.word,
-                    confidence=self.word_forms.settings.confidence, term=words,
-                ))
-                taken.append((hit.start, hit.end))
+                self._add_word_finding(findings, taken, doc, hit.start, hit.end, hit.word, "typo.phrase",
+                                       self.word_forms.settings.severity, self.word_forms.settings.confidence)
         if self.nonwords is not None:
-            table = self.settings["nonwords"]
             for hit in self.nonwords.find(doc.text, doc.tokens):
-                if _overlaps(hit.start, hit.end, taken):
-                    continue
-                words = doc.text[hit.start : hit.end]
-                severity = table["severity"] if hit.probability >= float(table["major_from"]) else "minor"
-                findings.append(self.finding(
-                    doc, hit.start, hit.end, rule="typo.nonword", severity=severity,
-                    message=typo_message(words, hit.word), suggestion=hit.word,
-                    confidence=round(hit.probability, 4), term=words,
-                ))
-                taken.append((hit.start, hit.end))
+                severity = self.nonword_severity if hit.probability >= self.nonword_major_from else "minor"
+                self._add_word_finding(findings, taken, doc, hit.start, hit.end, hit.word, "typo.nonword", severity,
+                                       round(hit.probability, 4))
         if self.model_pass is not None:
             try:
                 edits = self.model_pass.edits(doc)
@@ -506,6 +499,16 @@ class TypoCheck(Check, TakesRuntimeSettings):
                 raise OutOfTime(findings) from None
             findings.extend(self._model_findings(doc, edits, taken))
         return findings
+
+    def _add_word_finding(self, findings: list[Finding], taken: list[tuple[int, int]], doc: Document, start: int,
+                          end: int, word: str, rule: str, severity: str, confidence: float) -> None:
+        """A phrase or non-word finding (text[start:end] should read `word`), unless an earlier one holds the span."""
+        if _overlaps(start, end, taken):
+            return
+        words = doc.text[start:end]
+        findings.append(self.finding(doc, start, end, rule=rule, severity=severity, message=typo_message(words, word),
+                                     suggestion=word, confidence=confidence, term=words))
+        taken.append((start, end))
 
     def _model_findings(self, doc: Document, edits: list[ModelEdit], taken: list[tuple[int, int]]) -> list[Finding]:
         """Findings of the model path's edits that overlap no lexicon or rule finding, held to the evidence

@@ -31,10 +31,13 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from review.training import command_parser
 from review.training.corpora import TUNING_FROM, _jsonl_xz
+
+if TYPE_CHECKING:
+    from review.model import Finding
 
 SERIOUS = ("major", "critical")
 SEVERITY_RANK = {"info": 0, "minor": 1, "major": 2, "critical": 3}
@@ -233,6 +236,13 @@ def context(text: str, start: int, end: int, width: int = 12) -> str:
     return shown.replace("\n", " ").replace("\r", " ")
 
 
+def alarm(finding: "Finding", text: str) -> tuple[int, float, str]:
+    """A false alarm as (severity rank, confidence, line), so that the worst sort last."""
+    return (SEVERITY_RANK.get(finding.severity, 0), finding.confidence,
+            f"{finding.rule} {finding.severity} {finding.confidence:.2f} {finding.suggestion}: "
+            f"{context(text, finding.start, finding.end)}")
+
+
 def measure_errors(runner: TypoRunner, pairs: list[tuple[str, str]], freq: dict, show: int,
                    progress=None) -> ErrorResult:
     """Run the check over error pairs and count."""
@@ -257,9 +267,7 @@ def measure_errors(runner: TypoRunner, pairs: list[tuple[str, str]], freq: dict,
             else:
                 all_true = False
                 if show:
-                    result.false_alarms.append((SEVERITY_RANK.get(f.severity, 0), f.confidence,
-                                                f"{f.rule} {f.severity} {f.confidence:.2f} {f.suggestion}: "
-                                                f"{context(src, f.start, f.end)}"))
+                    result.false_alarms.append(alarm(f, src))
         if findings:
             result.flagged += 1
             result.flagged_all_true += all_true
@@ -309,9 +317,7 @@ def measure_clean(runner: TypoRunner, texts: list[str], show: int, progress=None
             if f.severity in SERIOUS:
                 result.rules_serious[f.rule] += 1
             if show:
-                result.false_alarms.append((SEVERITY_RANK.get(f.severity, 0), f.confidence,
-                                            f"{f.rule} {f.severity} {f.confidence:.2f} {f.suggestion}: "
-                                            f"{context(text, f.start, f.end)}"))
+                result.false_alarms.append(alarm(f, text))
         if progress is not None:
             progress.update(1)
     result.seconds = time.perf_counter() - started
