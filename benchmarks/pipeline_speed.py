@@ -105,7 +105,8 @@ def stages(texts: list[str], checks: list[str] | None) -> dict[str, float]:
     """ms a text of each step of a review: normalising, each check, merging and scoring. Segmentation runs where a
     check first asks for tokens (all of them, the lead, the runs around a span): it is timed apart and taken out
     of that check's time."""
-    import review.document
+    from profile_review import timed_segmentation
+
     from review.document import PostText
     from review.model import Post
     from review.pipeline import Reviewer, ReviewOptions, merge_findings
@@ -116,36 +117,25 @@ def stages(texts: list[str], checks: list[str] | None) -> dict[str, float]:
     names = reviewer.selected(options)
     totals: dict[str, float] = defaultdict(float)
     clock = time.perf_counter
-    segmenting = [0.0]
-    tokenize = review.document.tokenize
-
-    def timed_tokenize(text: str):
-        began = clock()
-        try:
-            return tokenize(text)
-        finally:
-            segmenting[0] += clock() - began
-
-    review.document.tokenize = timed_tokenize
-    for text in texts:
-        post = Post.from_dict({"text": text, "published_at": "2026-06-30"})
-        began = clock()
-        whole = PostText.build(post)
-        doc = whole.document("text", options)
-        totals["normalise"] += clock() - began
-        findings = []
-        for name in names:
-            check = reviewer.instance(name)
-            segmenting[0] = 0.0
+    with timed_segmentation() as segmenting:
+        for text in texts:
+            post = Post.from_dict({"text": text, "published_at": "2026-06-30"})
             began = clock()
-            findings.extend(check.check(doc))
-            totals[name] += clock() - began - segmenting[0]
-            totals["segment (where asked)"] += segmenting[0]
-        began = clock()
-        merged = merge_findings(findings)
-        reviewer.scorer.verdict(merged, reviewer.scorer.score(merged))
-        totals["merge + score"] += clock() - began
-    review.document.tokenize = tokenize
+            whole = PostText.build(post)
+            doc = whole.document("text", options)
+            totals["normalise"] += clock() - began
+            findings = []
+            for name in names:
+                check = reviewer.instance(name)
+                segmenting[0] = 0.0
+                began = clock()
+                findings.extend(check.check(doc))
+                totals[name] += clock() - began - segmenting[0]
+                totals["segment (where asked)"] += segmenting[0]
+            began = clock()
+            merged = merge_findings(findings)
+            reviewer.scorer.verdict(merged, reviewer.scorer.score(merged))
+            totals["merge + score"] += clock() - began
     return {stage: seconds / len(texts) * 1000 for stage, seconds in totals.items()}
 
 

@@ -21,7 +21,9 @@ import statistics
 import sys
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -32,16 +34,22 @@ from load_service import load_posts  # noqa: E402
 
 def stage_times(reviewer, bodies: list[dict]) -> dict[str, list[float]]:
     """Per-stage seconds for each post, reproducing Reviewer.review step by step."""
-    import review.document
-    from review.document import Document
-    from review.model import Post, Report
-    from review.pipeline import ReviewOptions, merge_findings
-
     times: dict[str, list[float]] = defaultdict(list)
-    clock = time.perf_counter
     # Segmentation runs inside whichever check first asks for tokens: time it apart and take it out of that check.
+    with timed_segmentation() as segmenting:
+        for body in bodies:
+            _time_one(reviewer, body, times, segmenting)
+    return times
+
+
+@contextmanager
+def timed_segmentation() -> Iterator[list[float]]:
+    """While inside, every segmentation of review.document adds its seconds to the yielded [total]."""
+    import review.document
+
     segmenting = [0.0]
     tokenize = review.document.tokenize
+    clock = time.perf_counter
 
     def timed_tokenize(text: str):
         began = clock()
@@ -51,38 +59,48 @@ def stage_times(reviewer, bodies: list[dict]) -> dict[str, list[float]]:
             segmenting[0] += clock() - began
 
     review.document.tokenize = timed_tokenize
-    for body in bodies:
-        total_began = clock()
-        began = clock()
-        post = Post.from_dict(body)
-        options = ReviewOptions()
-        names = reviewer.selected(options)
-        times["validate"].append(clock() - began)
-        began = clock()
-        doc = Document.build(post, "text", options)
-        times["normalise"].append(clock() - began)
-        findings = []
-        segmenting[0] = 0.0
-        for name in names:
-            began, segmented = clock(), segmenting[0]
-            findings.extend(reviewer.instance(name).check(doc))
-            times[f"check {name}"].append(clock() - began - (segmenting[0] - segmented))
-        times["segment (jieba)"].append(segmenting[0])
-        began = clock()
-        findings = merge_findings(findings)
-        score = reviewer.scorer.score(findings)
-        verdict = reviewer.scorer.verdict(findings, score)
-        report = Report(id=post.id, score=score, verdict=verdict, findings=findings, meta={"checks": names})
-        times["merge + score"].append(clock() - began)
-        began = clock()
-        data = report.to_dict()
-        times["to_dict"].append(clock() - began)
-        began = clock()
-        json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-        times["json"].append(clock() - began)
-        times["total"].append(clock() - total_began)
-    review.document.tokenize = tokenize
-    return times
+    try:
+        yield segmenting
+    finally:
+        review.document.tokenize = tokenize
+
+
+def _time_one(reviewer, body: dict, times: dict[str, list[float]], segmenting: list[float]) -> None:
+    """The stage times of one post, appended to `times`."""
+    from review.document import Document
+    from review.model import Post, Report
+    from review.pipeline import ReviewOptions, merge_findings
+
+    clock = time.perf_counter
+    total_began = clock()
+    began = clock()
+    post = Post.from_dict(body)
+    options = ReviewOptions()
+    names = reviewer.selected(options)
+    times["validate"].append(clock() - began)
+    began = clock()
+    doc = Document.build(post, "text", options)
+    times["normalise"].append(clock() - began)
+    findings = []
+    segmenting[0] = 0.0
+    for name in names:
+        began, segmented = clock(), segmenting[0]
+        findings.extend(reviewer.instance(name).check(doc))
+        times[f"check {name}"].append(clock() - began - (segmenting[0] - segmented))
+    times["segment (jieba)"].append(segmenting[0])
+    began = clock()
+    findings = merge_findings(findings)
+    score = reviewer.scorer.score(findings)
+    verdict = reviewer.scorer.verdict(findings, score)
+    report = Report(id=post.id, score=score, verdict=verdict, findings=findings, meta={"checks": names})
+    times["merge + score"].append(clock() - began)
+    began = clock()
+    data = report.to_dict()
+    times["to_dict"].append(clock() - began)
+    began = clock()
+    json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    times["json"].append(clock() - began)
+    times["total"].append(clock() - total_began)
 
 
 def main() -> int:
