@@ -46,110 +46,138 @@ def padded(codes: np.ndarray) -> np.ndarray:
 
 
 _HASH_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: spreads packed code points evenly
-_EMPTY = -1  # no key is negative: code points packed into 63 bits
 _BIT = np.array([1 << i for i in range(8)], dtype=np.uint8)  # the filter's bit i of a byte
-PROBE_ROUNDS = 3  # hash-table probes before a lookup's remaining keys are searched (99% of keys sit within 3)
-FILTER_EXTRA_BITS = 5  # the key filter has 32 bits per table slot, 64 per key: ~1.5% of absent keys pass
-# Below this many keys a lookup searches the sorted keys even when the hash table is built. In a loop over the
-# same keys search wins up to ~1,000 (its top levels stay cached), but in the typo check, where the keys are
-# new each call, the table won at every size measured (1,000-character posts: 5.7 ms a post at 300, 6.4 ms at
-# 2,500); only tiny lookups skip its fixed cost (a probe loop of a dozen NumPy calls).
+_COUNT_MAX = np.iinfo(np.uint32).max
+FILTER_BITS_PER_KEY = 16  # the key filter's size: 16-32 bits a key turn ~96% of absent keys away
+# Below this many keys a lookup searches the sorted keys while they are kept (before `prepare`).
 HASH_MIN_QUERIES = 64
+
+
+@dataclass(frozen=True)
+class HashIndex:
+    """Counts laid out for lookups (`Counts.prepare`): the entries grouped by bucket (the top `bits` bits of
+    their key's hash), bucket b's at starts[b]:starts[b + 1], behind a bit filter of the keys.
+
+    About 18 bytes a key, a third of the open-addressing table (at most half full, with a 64-bit-a-key filter)
+    that it replaced, at the same speed: most queries (confusion neighbours next to characters they never follow)
+    are absent, and the filter or an empty bucket turns them away with one or two reads."""
+
+    bits: int
+    starts: np.ndarray  # (2**bits + 1,) uint32
+    keys: np.ndarray  # int64, grouped by bucket (in key order within one)
+    counts: np.ndarray  # uint32, parallel to keys
+    filter_bits: int
+    bitmap: np.ndarray  # uint8: bit (hash >> (64 - filter_bits)) of a key is set
+    widest: int  # entries of the fullest bucket: a lookup's rounds
+
+    @classmethod
+    def build(cls, keys: np.ndarray, counts: np.ndarray) -> "HashIndex":
+        """The index of (sorted, unique) `keys` and their `counts` (clipped to uint32)."""
+        n = max(1, len(keys))
+        bits = max(4, int(np.ceil(np.log2(n))))  # half to one entry a bucket
+        filter_bits = max(7, int(np.ceil(np.log2(n * FILTER_BITS_PER_KEY))))
+        hashed = _hash(keys)
+        marks = (hashed >> np.uint64(64 - filter_bits)).view(np.int64)
+        bitmap = np.zeros((1 << filter_bits) >> 3, dtype=np.uint8)
+        np.bitwise_or.at(bitmap, marks >> 3, np.take(_BIT, marks & 7))
+        del marks
+        bucket = (hashed >> np.uint64(64 - bits)).view(np.int64)
+        del hashed
+        order = np.argsort(bucket, kind="stable")
+        sizes = np.bincount(bucket, minlength=1 << bits)
+        del bucket
+        starts = np.zeros((1 << bits) + 1, dtype=np.uint32)
+        np.cumsum(sizes, out=starts[1:])
+        return cls(bits, starts, np.take(keys, order), np.minimum(np.take(counts, order), _COUNT_MAX).astype(np.uint32),
+                   filter_bits, bitmap, int(sizes.max(initial=0)))
+
+    def lookup(self, keys: np.ndarray) -> np.ndarray:
+        """Counts of `keys` (0 when absent), as float64."""
+        hashed = _hash(keys)
+        marks = (hashed >> np.uint64(64 - self.filter_bits)).view(np.int64)
+        active = np.flatnonzero(np.take(self.bitmap, marks >> 3) & np.take(_BIT, marks & 7))
+        bucket = (np.take(hashed, active) >> np.uint64(64 - self.bits)).view(np.int64)
+        at = np.take(self.starts, bucket).astype(np.int64)
+        end = np.take(self.starts, bucket + 1).astype(np.int64)
+        live = np.flatnonzero(at < end)
+        active, at, end = np.take(active, live), np.take(at, live), np.take(end, live)
+        wanted = np.take(keys, active)
+        found = np.zeros(len(keys), dtype=np.float64)
+        while len(active):  # at most `widest` rounds, one entry of each key's bucket a round
+            hit = np.take(self.keys, at) == wanted
+            found[active[hit]] = np.take(self.counts, at[hit])
+            at += 1
+            going = np.flatnonzero(~hit & (at < end))
+            active, wanted, at, end = active[going], wanted[going], at[going], end[going]
+        return found
+
+    def sorted_items(self) -> tuple[np.ndarray, np.ndarray]:
+        """(keys, counts) in key order."""
+        order = np.argsort(self.keys, kind="stable")
+        return np.take(self.keys, order), np.take(self.counts, order)
+
+
+def _hash(keys: np.ndarray) -> np.ndarray:
+    """The 64-bit multiplicative hash of int64 `keys` (its top bits pick a bucket or a filter bit)."""
+    with np.errstate(over="ignore"):
+        return np.asarray(keys, dtype=np.int64).view(np.uint64) * _HASH_MULTIPLIER
 
 
 class Counts:
     """A sorted key array with parallel counts; `lookup` is vectorised.
 
-    Once `prepare` has run, lookups go through an open-addressing hash table (linear probing, at most half
-    full) behind a bit filter: one or two random memory reads per query instead of the twenty of a binary
-    search over a million keys, which made the typo check's candidate scoring about twice as slow.
+    Until `prepare` runs, a lookup is a binary search over the sorted keys. `prepare` builds a `HashIndex`
+    (one or two random memory reads a query instead of the twenty of a binary search over a million keys) and,
+    when no count is clipped by it, lets the sorted arrays go: `keys` and `counts` are then rebuilt from the
+    index when asked for (training and tests; the typo check never asks).
     """
 
     def __init__(self, keys: np.ndarray, counts: np.ndarray) -> None:
-        self.keys = keys
-        self.counts = counts
-        self._table: tuple | None = None
+        self._keys: np.ndarray | None = keys
+        self._counts: np.ndarray | None = counts
+        self._counts_dtype = np.asarray(counts).dtype
+        self._table: HashIndex | None = None
 
-    def _slots(self, keys: np.ndarray, bits: int) -> np.ndarray:
-        """Home slot of each key in a table of 2**bits slots."""
-        with np.errstate(over="ignore"):
-            return ((keys.astype(np.uint64) * _HASH_MULTIPLIER) >> np.uint64(64 - bits)).astype(np.int64)
+    @property
+    def keys(self) -> np.ndarray:
+        """The keys, sorted."""
+        if self._keys is not None or self._table is None:
+            return self._keys
+        return self._table.sorted_items()[0]
 
-    def _build(self) -> tuple:
-        """The hash table (slot keys, slot counts, bits) filled in vectorised rounds of linear probing, and a
-        bit filter of the keys (bitmap, filter bits)."""
-        bits = max(4, int(np.ceil(np.log2(max(1, len(self.keys)) * 2))))
-        mask = (1 << bits) - 1
-        table_keys = np.full(1 << bits, _EMPTY, dtype=np.int64)
-        table_counts = np.zeros(1 << bits, dtype=np.uint32)
-        slot = self._slots(self.keys, bits)
-        pending = np.arange(len(self.keys))
-        while len(pending):
-            wanted = slot[pending]
-            free = np.nonzero(table_keys[wanted] == _EMPTY)[0]
-            # several keys may want the same free slot: the first of each takes it
-            taken_slots, first = np.unique(wanted[free], return_index=True)
-            winners = pending[free[first]]
-            table_keys[taken_slots] = self.keys[winners]
-            table_counts[taken_slots] = np.minimum(self.counts[winners], np.iinfo(np.uint32).max)
-            lost = np.ones(len(pending), dtype=bool)
-            lost[free[first]] = False
-            pending = pending[lost]
-            slot[pending] = (slot[pending] + 1) & mask
-        # a bit per 2**(bits+5) hash value: most queries (confusion neighbours next to characters they never
-        # follow) are absent, and the filter turns ~98% of them away with one read instead of a probe loop
-        filter_bits = bits + FILTER_EXTRA_BITS
-        marks = self._slots(self.keys, filter_bits)
-        bitmap = np.zeros((1 << filter_bits) >> 3, dtype=np.uint8)
-        np.bitwise_or.at(bitmap, marks >> 3, (1 << (marks & 7)).astype(np.uint8))
-        return table_keys, table_counts, bits, bitmap, filter_bits
+    @property
+    def counts(self) -> np.ndarray:
+        """The count of each of `keys`."""
+        if self._counts is not None or self._table is None:
+            return self._counts
+        return self._table.sorted_items()[1].astype(self._counts_dtype)
 
     def prepare(self) -> None:
-        """Build the hash table now (long-running processes: before the first request, not during it)."""
-        if self._table is None and len(self.keys):
-            self._table = self._build()
+        """Build the hash index now (long-running processes: before the first request, not during it)."""
+        if self._table is None and len(self._keys):
+            self._table = HashIndex.build(self._keys, self._counts)
+            if int(self._counts.max(initial=0)) <= _COUNT_MAX:  # the index holds every count as it is
+                self._keys = self._counts = None
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """Counts of `keys` (0 when absent), as float64."""
-        if len(self.keys) == 0:
-            return np.zeros(len(keys))
         table = self._table
-        if table is None or len(keys) <= HASH_MIN_QUERIES:
-            # Until `prepare` has built the table (long-running processes do, at start-up; a one-shot command
-            # would pay 0.5 s for it), and for a handful of keys, a binary search over the sorted keys.
-            if len(keys) > 256:
-                # sorted queries walk the table in order: about 2.5x faster for large candidate batches
-                order = np.argsort(keys, kind="stable")
-                idx = np.empty(len(keys), dtype=np.int64)
-                idx[order] = np.searchsorted(self.keys, keys[order])
-            else:
-                idx = np.searchsorted(self.keys, keys)
-            idx = np.minimum(idx, len(self.keys) - 1)
-            return np.where(self.keys[idx] == keys, self.counts[idx], 0).astype(np.float64)
-        table_keys, table_counts, bits, bitmap, filter_bits = table
-        mask = (1 << bits) - 1
-        # one hash of every key, its top bits read twice (filter, table); takes instead of fancy indexing and the
-        # probed keys carried along: ~10% less time, most of what is left is the filter's cache misses
-        with np.errstate(over="ignore"):
-            hashed = np.asarray(keys, dtype=np.int64).view(np.uint64) * _HASH_MULTIPLIER
-        marks = (hashed >> np.uint64(64 - filter_bits)).view(np.int64)
-        active = np.flatnonzero(np.take(bitmap, marks >> 3) & np.take(_BIT, marks & 7))
-        slot = (np.take(hashed, active) >> np.uint64(64 - bits)).view(np.int64)
-        wanted = np.take(keys, active)
-        found = np.zeros(len(keys), dtype=np.float64)
-        for _ in range(PROBE_ROUNDS):
-            held = np.take(table_keys, slot)
-            hit = held == wanted
-            found[active[hit]] = np.take(table_counts, slot[hit])
-            going = np.flatnonzero(~hit & (held != _EMPTY))
-            active, wanted, slot = active[going], wanted[going], (slot[going] + 1) & mask
-            if not len(active):
-                return found
-        # the few keys still probing (long chains: a lookup of 1,000 keys ran 10-14 rounds of a dozen NumPy
-        # calls, for a handful of keys) finish with a binary search
-        at = np.minimum(np.searchsorted(self.keys, wanted), len(self.keys) - 1)
-        found[active] = np.where(self.keys[at] == wanted, self.counts[at], 0)
-        return found
+        if table is not None and (len(keys) > HASH_MIN_QUERIES or self._keys is None):
+            return table.lookup(keys)
+        sorted_keys, counts = self._keys, self._counts
+        if len(sorted_keys) == 0:
+            return np.zeros(len(keys))
+        # Until `prepare` has built the index (long-running processes do, at start-up; a one-shot command
+        # would pay 0.2 s for it), and for a handful of keys, a binary search over the sorted keys.
+        if len(keys) > 256:
+            # sorted queries walk the table in order: about 2.5x faster for large candidate batches
+            order = np.argsort(keys, kind="stable")
+            idx = np.empty(len(keys), dtype=np.int64)
+            idx[order] = np.searchsorted(sorted_keys, keys[order])
+        else:
+            idx = np.searchsorted(sorted_keys, keys)
+        idx = np.minimum(idx, len(sorted_keys) - 1)
+        return np.where(sorted_keys[idx] == keys, counts[idx], 0).astype(np.float64)
 
 
 @dataclass
