@@ -9,7 +9,8 @@ Five sources of findings, in order of trust:
 2. context rules (lexicons/typo/context_rules.toml) for pairs that are each right somewhere (截止/截至,
    权利/权力 …): regular expressions with left/right context, never blind replacement;
 3. fixed phrases written with one wrong character (严惩不待; review/typo/word_forms.py);
-4. non-words, unknown tokens one confusable character from a word (国姿委; review/typo/nonwords.py);
+4. non-words, unknown tokens one confusable character from a word (国姿委; review/typo/nonwords.py), and
+   function words the context says are the wrong member of their group (认真的学习 → 地; review/typo/function_words.py);
 5. the character-level corrector (models/csc), only on sentences a cheap n-gram first pass picks
    (review/typo/model_pass.py), held to the evidence rules of `ModelEvidence`; skipped with a log message when
    no weights are installed.
@@ -38,6 +39,7 @@ from review.resources import lexicon_path, load_toml
 from review.segment import get_tokenizer
 
 if TYPE_CHECKING:
+    from review.typo.function_words import FunctionWordDetector
     from review.typo.model_pass import ModelEdit, Protection
     from review.typo.nonwords import NonwordDetector, SeenBigrams
     from review.typo.word_forms import WordFormDetector
@@ -358,6 +360,21 @@ def build_nonword_detector(settings: dict, seen: "SeenBigrams | None" = None, lo
                            max_seen=int(table.get("max_seen", 0)))
 
 
+def build_function_word_detector(settings: dict) -> "FunctionWordDetector | None":
+    """The function-word detector of the [function_words] settings (None when it is off or has no model)."""
+    table = settings.get("function_words")
+    if not table or not table.get("enabled", True):
+        return None
+    from review.resources import model_path
+    from review.typo.function_words import MODEL_FILE, FunctionWordDetector, FunctionWordModel, parse_thresholds
+
+    path = model_path(table["model_dir"], MODEL_FILE)
+    if not path.exists():
+        log.info("function-word model %s not installed: the typo check runs without it", path)
+        return None
+    return FunctionWordDetector(FunctionWordModel.load(path), parse_thresholds(table["thresholds"]))
+
+
 def protection_veto(protection: "Protection") -> Callable[[str, int, int, str], bool]:
     """The model path's protection (names, places, protected terms) as the phrase and non-word detectors' veto:
     blocks(text, start, end, word) is True when writing `word` over text[start:end] changes a protected span."""
@@ -448,6 +465,9 @@ class TypoCheck(Check, TakesRuntimeSettings):
         nonword_table = self.settings.get("nonwords", {})
         self.nonword_severity = str(nonword_table.get("severity", "major"))
         self.nonword_major_from = float(nonword_table.get("major_from", 1.0))
+        self.function_words = build_function_word_detector(self.settings)
+        function_table = self.settings.get("function_words", {})
+        self.function_word_severity = str(function_table.get("severity", "minor"))
 
     def warm_up(self) -> None:
         """The model path's hash tables and POS tables, before the first post."""
@@ -491,6 +511,8 @@ class TypoCheck(Check, TakesRuntimeSettings):
                 severity = self.nonword_severity if hit.probability >= self.nonword_major_from else "minor"
                 self._add_word_finding(findings, taken, doc, hit.start, hit.end, hit.word, "typo.nonword", severity,
                                        round(hit.probability, 4))
+        if self.function_words is not None:
+            self._add_function_word_findings(doc, findings, taken)
         if self.model_pass is not None:
             try:
                 edits = self.model_pass.edits(doc)
@@ -499,6 +521,20 @@ class TypoCheck(Check, TakesRuntimeSettings):
                 raise OutOfTime(findings) from None
             findings.extend(self._model_findings(doc, edits, taken))
         return findings
+
+    def _add_function_word_findings(self, doc: Document, findings: list[Finding], taken: list[tuple[int, int]]
+                                    ) -> None:
+        """Function words the detector is very sure of, outside short quotations and titles."""
+        hits = self.function_words.find(doc.text, doc.tokens)
+        if not hits:
+            return
+        from review.typo.word_forms import quoted_spans
+
+        quoted = quoted_spans(doc.text)
+        for hit in hits:
+            if not _inside(hit.start, hit.end, quoted):
+                self._add_word_finding(findings, taken, doc, hit.start, hit.end, hit.word, "typo.function_word",
+                                       self.function_word_severity, round(hit.probability, 4))
 
     def _add_word_finding(self, findings: list[Finding], taken: list[tuple[int, int]], doc: Document, start: int,
                           end: int, word: str, rule: str, severity: str, confidence: float) -> None:
@@ -566,4 +602,4 @@ def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
 
 
 __all__ = ["TypoCheck", "ErrorLexicon", "ContextRule", "Guard", "ModelEvidence", "load_error_lexicon", "load_guards",
-           "load_rules", "typo_message"]
+           "load_rules", "typo_message", "build_function_word_detector"]

@@ -18,7 +18,7 @@ Two kinds of data (paths under --data, ../shared/data by default):
 Development sets (cctc_train, faspell_dev) are for tuning; the test sets only report. `--show N` lists the N
 worst false alarms of a set (most severe and confident first) and N misses (non-words first), to read.
 
-    review eval real [--sets cscd_ns,cctc,...] [--limit 1500] [--show 20] [--markdown] [--json]
+    review eval real [--sets cscd_ns,cctc,...] [--limit 1500] [--show 20] [--without function_words] [--markdown]
 """
 
 from __future__ import annotations
@@ -67,6 +67,9 @@ ERROR_SETS = (
 CLEAN_SETS = ("news", "reports", "acc_rmrb", "acc_xxqg")
 DEFAULT_SETS = tuple(s.name for s in ERROR_SETS if not s.development) + CLEAN_SETS
 POST_CHARS = 1000
+# --without NAME: the typo check's attribute that holds each detector
+DETECTORS = {"function_words": "function_words", "nonwords": "nonwords", "phrases": "word_forms",
+             "model": "model_pass"}
 
 
 # ---- data ------------------------------------------------------------------------------------------------
@@ -216,13 +219,19 @@ class CleanResult:
 class TypoRunner:
     """The typo check as `review check --enable typo` runs it: normalising, merging, bounds."""
 
-    def __init__(self, backend: str | None = None) -> None:
+    def __init__(self, backend: str | None = None, without: Iterable[str] = ()) -> None:
         from review.options import ReviewOptions
         from review.pipeline import Reviewer
 
         self.reviewer = Reviewer(typo_backend=backend)
         self.options = ReviewOptions(enable=["typo"])
         self.reviewer.warm_up(["typo"])
+        # detectors switched off for an A/B comparison in the same run (their attribute on the check)
+        check = self.reviewer._instances["typo"]
+        for name in without:
+            if name not in DETECTORS:
+                raise ValueError(f"unknown detector {name!r}; known: {', '.join(DETECTORS)}")
+            setattr(check, DETECTORS[name], None)
 
     def findings(self, text: str) -> list:
         """The typo findings of `text`."""
@@ -424,6 +433,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lexicon-sweep", action="store_true",
                         help="只对干净正式文本逐条运行错词表与语境规则 / run every error-lexicon entry, term variant "
                              "and context rule over the clean formal corpora and list what fires")
+    parser.add_argument("--without", default="",
+                        help=f"关闭的检测器，逗号分隔 / detectors switched off, comma-separated: {', '.join(DETECTORS)}")
     parser.add_argument("--markdown", action="store_true", help="输出 Markdown 表格 / print markdown tables")
     parser.add_argument("--json", action="store_true", help="每集输出一个 JSON 对象 / one JSON object a set")
     args = parser.parse_args(argv)
@@ -442,7 +453,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from review.segment import get_tokenizer
 
-    runner = TypoRunner(args.backend)
+    without = [n.strip() for n in args.without.split(",") if n.strip()]
+    unknown = [n for n in without if n not in DETECTORS]
+    if unknown:
+        parser.error(f"未知的检测器 / unknown detectors: {', '.join(unknown)}; 可选 / known: {', '.join(DETECTORS)}")
+    runner = TypoRunner(args.backend, without)
     freq = get_tokenizer().FREQ
     by_name = {s.name: s for s in ERROR_SETS}
     error_rows: dict[str, dict] = {}

@@ -1,0 +1,264 @@
+"""Function words written for one another (的/地/得, 在/再, 做/作, 那/哪, 已/以, 即/既): a context classifier per group.
+
+Every occurrence of a group's member in clean formal text is a labelled example of which member that context
+wants, so each group gets a multinomial logistic model trained on clean text alone (`review train
+function-words`, review/training/function_words.py). Unlike the character classifiers of the group pass
+(review/typo/groups.py), it reads the sentence as words: the neighbouring jieba tokens, their dictionary
+part-of-speech tags (adverb before 地, verb before 得 …), the characters around and what follows (the length
+of the next word, whether the clause ends after it: 跑得快。). The written character itself is never a feature.
+
+Only a member that is a one-character token of the segmentation is read (在 of 现在 is no function word). A
+finding is reported only when the model is very sure the written member is wrong: p(written) below
+`max_written` and p(best other member) at least `min_best` (per group, lexicons/typo/typo.toml
+[function_words]). The features are mixed into 2^bits buckets with integer arithmetic on cached word hashes, so
+a 1,000-character post costs well under a millisecond.
+
+Stored as plain arrays in ``models/function_words/function_words.npz`` (float16 weights, float32 biases, the
+tag table and a JSON ``meta``); NumPy only at run time.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+MODEL_FILE = "function_words.npz"
+BOUNDARY = "\x02"  # the word before the text's start and after its end
+# how many tokens each side a position reads (the features below use at most two)
+REACH = 2
+_MASK32 = 0xFFFFFFFF
+_WORD_CACHE_LIMIT = 200_000  # distinct words whose hash is kept (bounded: a post of random words cannot grow it)
+
+
+@dataclass(frozen=True)
+class FunctionWordHit:
+    """A member the model doubts: text[start:end] (one character) should read `word`."""
+
+    start: int
+    end: int
+    written: str
+    word: str
+    probability: float  # the model's probability of `word` there
+    written_probability: float
+
+
+@dataclass(frozen=True)
+class GroupThresholds:
+    """When a written member is reported: p(written) < max_written and p(best other member) ≥ min_best."""
+
+    max_written: float
+    min_best: float
+
+
+def tag_of_unknown(word: str) -> str:
+    """A tag for a word the dictionary does not tag: punctuation, number, Latin, or unknown."""
+    if word == BOUNDARY:
+        return "BOS"
+    first = word[0]
+    if first.isdigit():
+        return "m"
+    if first.isascii() and first.isalpha():
+        return "eng"
+    if "\u4e00" <= first <= "\u9fff":
+        return "unk"
+    return "x:" + first if len(word) == 1 else "x"
+
+
+class FeatureHasher:
+    """Hashed context features of a one-character token: integer mixing of cached word, tag and character
+    hashes (one definition for training and run time)."""
+
+    def __init__(self, tags: dict[str, str], bits: int) -> None:
+        self.tags = tags
+        self.bits = bits
+        self.mask = (1 << bits) - 1
+        self._word_hash: dict[str, int] = {}
+        self._tag_hash: dict[str, int] = {}
+
+    def word_hash(self, word: str) -> int:
+        """A stable 32-bit hash of a word (crc32), cached."""
+        value = self._word_hash.get(word)
+        if value is None:
+            value = zlib.crc32(("w" + word).encode("utf-8"))
+            if len(self._word_hash) < _WORD_CACHE_LIMIT:
+                self._word_hash[word] = value
+        return value
+
+    def tag_hash(self, word: str) -> int:
+        """A stable 32-bit hash of the word's dictionary tag (or its class when untagged)."""
+        tag = self.tags.get(word) or tag_of_unknown(word)
+        value = self._tag_hash.get(tag)
+        if value is None:
+            value = self._tag_hash[tag] = zlib.crc32(("t" + tag).encode("utf-8"))
+        return value
+
+    def features(self, words: Sequence[str], k: int) -> list[int]:
+        """Bucket ids of the context of words[k] (a one-character member; never read itself)."""
+        word = self.word_hash
+        tag = self.tag_hash
+        n = len(words)
+        w_2 = words[k - 2] if k >= 2 else BOUNDARY
+        w_1 = words[k - 1] if k >= 1 else BOUNDARY
+        w1 = words[k + 1] if k + 1 < n else BOUNDARY
+        w2 = words[k + 2] if k + 2 < n else BOUNDARY
+        hw_2, hw_1, hw1, hw2 = word(w_2), word(w_1), word(w1), word(w2)
+        ht_2, ht_1, ht1, ht2 = tag(w_2), tag(w_1), tag(w1), tag(w2)
+        c_1, c1 = word(w_1[-1]), word(w1[0])
+        length1 = len(w1) if w1 != BOUNDARY else 0
+        shape_1 = word_shape(w_1)
+        values = (
+            1,
+            hw_1, hw1, hw_2, hw2,
+            ht_1, ht1, ht_2, ht2,
+            _pair(ht_1, ht1), _pair(hw_1, ht1), _pair(ht_1, hw1), _pair(hw_1, hw1),
+            _pair(ht1, ht2), _pair(hw1, hw2), _pair(ht_2, ht_1), _pair(hw_2, hw_1),
+            c_1, c1, _pair(c_1, c1),
+            _pair(min(length1, 4), ht2), _pair(_pair(ht_1, ht1), ht2), _pair(_pair(hw1, length1), ht2),
+            _pair(c_1, ht1), _pair(shape_1, ht1), _pair(_pair(min(len(w_1), 4), ht_1), ht1),
+        )
+        mask = self.mask
+        return [((v * 0x9E3779B1 + t * 0x85EBCA77) >> 7) & mask for t, v in enumerate(values)]
+
+
+FEATURE_COUNT = 26
+
+
+def word_shape(word: str) -> int:
+    """Reduplication shape of a word (慢慢 AA, 认认真真 AABB, 乐呵呵 ABB: adverbs before 地), else 0."""
+    n = len(word)
+    if n == 2 and word[0] == word[1]:
+        return 1
+    if n == 4 and word[0] == word[1] and word[2] == word[3]:
+        return 2
+    if n == 3 and word[1] == word[2]:
+        return 3
+    return 0
+
+
+def _pair(a: int, b: int) -> int:
+    return ((a * 0x27D4EB2F) ^ (b + 0x165667B1 + (a << 6) + (a >> 2))) & _MASK32
+
+
+class FunctionWordModel:
+    """Per group: weights (members, 2^bits) and biases; p(member | context) by softmax."""
+
+    def __init__(self, groups: list[str], weights: list[np.ndarray], biases: list[np.ndarray],
+                 tags: dict[str, str], bits: int, meta: dict | None = None) -> None:
+        self.groups = groups
+        self.weights = weights
+        self.biases = biases
+        self.bits = bits
+        self.meta = meta or {}
+        self.hasher = FeatureHasher(tags, bits)
+        self.group_of = {ch: g for g, group in enumerate(groups) for ch in group}
+
+    def probabilities(self, group: int, rows: np.ndarray) -> np.ndarray:
+        """(n, members) probabilities of the group's members for rows of bucket ids (n, FEATURE_COUNT)."""
+        weights = self.weights[group]
+        logits = weights[:, rows].astype(np.float32).sum(2).T + self.biases[group][None, :]
+        logits -= logits.max(1, keepdims=True)
+        p = np.exp(logits)
+        return p / p.sum(1, keepdims=True)
+
+    def save(self, path: Path) -> None:
+        """Write the model as plain arrays (float16 weights)."""
+        words = sorted(self.hasher.tags)
+        tag_names = sorted(set(self.hasher.tags.values()))
+        tag_index = {t: i for i, t in enumerate(tag_names)}
+        arrays = {f"weights_{g}": w.astype(np.float16) for g, w in enumerate(self.weights)}
+        arrays.update({f"bias_{g}": b.astype(np.float32) for g, b in enumerate(self.biases)})
+        arrays["tag_words"] = np.frombuffer("\n".join(words).encode("utf-8"), dtype=np.uint8)
+        arrays["tag_ids"] = np.array([tag_index[self.hasher.tags[w]] for w in words], dtype=np.uint8)
+        meta = dict(self.meta, groups=self.groups, bits=self.bits, tag_names=tag_names)
+        arrays["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(path, **arrays)
+
+    @classmethod
+    def load(cls, path: Path) -> "FunctionWordModel":
+        """Read a model written by `save` (no pickles)."""
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(bytes(data["meta"]).decode("utf-8"))
+            groups = list(meta["groups"])
+            weights = [data[f"weights_{g}"] for g in range(len(groups))]
+            biases = [data[f"bias_{g}"].astype(np.float32) for g in range(len(groups))]
+            words = bytes(data["tag_words"]).decode("utf-8").split("\n")
+            tag_names = meta["tag_names"]
+            tags = dict(zip(words, (tag_names[i] for i in data["tag_ids"].tolist())))
+        return cls(groups, weights, biases, tags, int(meta["bits"]), meta)
+
+
+def _starts_a_word(word: str) -> bool:
+    first = word[0]
+    return "\u4e00" <= first <= "\u9fff" or first.isalnum()
+
+
+def member_positions(words: Sequence[str], group_of: dict[str, int]) -> list[int]:
+    """Indexes of the one-character tokens that are members of a group."""
+    return [k for k, w in enumerate(words) if len(w) == 1 and w in group_of]
+
+
+class FunctionWordDetector:
+    """Finds function words the context says are the wrong member of their group."""
+
+    def __init__(self, model: FunctionWordModel, thresholds: dict[str, GroupThresholds]) -> None:
+        self.model = model
+        # keyed by the written member: a member without thresholds is never reported (得 written for 的 is rare
+        # in real writing, and formal text has too few 得 complements for the model to be sure of them)
+        self.thresholds = thresholds
+        self.group_of = {ch: g for ch, g in model.group_of.items() if ch in thresholds}
+
+    def find(self, text: str, tokens: Sequence) -> list[FunctionWordHit]:
+        """Members (one-character tokens) whose context wants another member, very surely."""
+        words = [t.word for t in tokens]
+        # a function word of these groups is always followed by the word it joins (认真地|学习, 跑得|快): at the
+        # end of a text or before punctuation the member is something else (认真的。), so it is not read there
+        positions = [k for k in member_positions(words, self.group_of)
+                     if k + 1 < len(words) and _starts_a_word(words[k + 1])]
+        if not positions:
+            return []
+        hits: list[FunctionWordHit] = []
+        by_group: dict[int, list[int]] = {}
+        for k in positions:
+            by_group.setdefault(self.group_of[words[k]], []).append(k)
+        features = self.model.hasher.features
+        for g, ks in by_group.items():
+            rows = np.array([features(words, k) for k in ks], dtype=np.int64)
+            p = self.model.probabilities(g, rows)
+            group = self.model.groups[g]
+            for row, k in enumerate(ks):
+                limits = self.thresholds[words[k]]
+                written = group.index(words[k])
+                p_written = float(p[row, written])
+                if p_written >= limits.max_written:
+                    continue
+                others = p[row].copy()
+                others[written] = -1.0
+                best = int(others.argmax())
+                if others[best] < limits.min_best:
+                    continue
+                token = tokens[k]
+                hits.append(FunctionWordHit(token.start, token.end, words[k], group[best], float(others[best]),
+                                            p_written))
+        hits.sort(key=lambda h: h.start)
+        return hits
+
+
+def parse_thresholds(table: dict) -> dict[str, GroupThresholds]:
+    """{written member: GroupThresholds} of the [function_words.thresholds] table ({"的" = [0.02, 0.95], …})."""
+    out = {}
+    for member, pair in table.items():
+        max_written, min_best = (float(x) for x in pair)
+        if len(member) != 1 or not (0.0 <= max_written <= 1.0 and 0.0 <= min_best <= 1.0):
+            raise ValueError(f"function-word thresholds: {member!r} = {pair!r} (one character; values in [0, 1])")
+        out[member] = GroupThresholds(max_written, min_best)
+    return out
+
+
+__all__ = ["FunctionWordDetector", "FunctionWordModel", "FunctionWordHit", "GroupThresholds", "FeatureHasher",
+           "member_positions", "parse_thresholds", "word_shape", "MODEL_FILE", "FEATURE_COUNT"]

@@ -1,0 +1,155 @@
+"""The function-word detector (的/地/得, 在/再 …): its settings' example sentences, the features, the model file."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from review.checks.typo import TypoCheck, build_function_word_detector
+from review.pipeline import Reviewer, ReviewOptions
+from review.resources import load_toml
+from review.segment import tokenize
+from review.typo.function_words import (
+    FEATURE_COUNT,
+    FeatureHasher,
+    FunctionWordDetector,
+    FunctionWordModel,
+    GroupThresholds,
+    member_positions,
+    parse_thresholds,
+    word_shape,
+)
+
+SETTINGS = load_toml("typo", "typo.toml")["function_words"]
+MARKED = re.compile(r"(.)\[(.)\]")
+
+
+def _unmark(sentence: str) -> tuple[str, int, str, str]:
+    """`他认真的[地]学习` → (text, index of the marked character, written, right)."""
+    match = MARKED.search(sentence)
+    assert match, sentence
+    text = sentence[: match.start()] + match.group(1) + sentence[match.end():]
+    return text, match.start(), match.group(1), match.group(2)
+
+
+@pytest.fixture(scope="module")
+def detector() -> FunctionWordDetector:
+    found = build_function_word_detector({"function_words": SETTINGS})
+    assert found is not None, "models/function_words is part of the project"
+    return found
+
+
+@pytest.fixture(scope="module")
+def reviewer() -> Reviewer:
+    check = TypoCheck()
+    check.model_pass = None  # the lexicon, rules, phrases, non-words and function words
+    reviewer = Reviewer(checks=["typo"])
+    reviewer._instances["typo"] = check
+    return reviewer
+
+
+@pytest.mark.parametrize("sentence", SETTINGS["wrong"])
+def test_wrong_examples_are_found(detector, sentence):
+    text, index, written, right = _unmark(sentence)
+    hits = detector.find(text, tokenize(text))
+    assert [(h.start, h.written, h.word) for h in hits] == [(index, written, right)], sentence
+
+
+@pytest.mark.parametrize("sentence", SETTINGS["right"])
+def test_right_examples_are_left_alone(detector, sentence):
+    assert detector.find(sentence, tokenize(sentence)) == []
+
+
+@pytest.mark.parametrize("sentence", SETTINGS["wrong"])
+def test_corrected_wrong_examples_are_clean(detector, sentence):
+    """The corrected form of each `wrong` example is itself clean."""
+    text, index, _, right = _unmark(sentence)
+    fixed = text[:index] + right + text[index + 1:]
+    assert detector.find(fixed, tokenize(fixed)) == [], fixed
+
+
+def test_findings_in_the_report_map_to_the_callers_text(reviewer):
+    """Offsets are the caller's: a traditional-script, full-width prefix before the function word."""
+    text, index, written, right = _unmark(SETTINGS["wrong"][0])
+    prefix = "ＡＢ　說明："
+    report = reviewer.review_dict({"text": prefix + text}, ReviewOptions.make())
+    found = [f for f in report["findings"] if f["rule"] == "typo.function_word"]
+    assert len(found) == 1
+    finding = found[0]
+    assert finding["start"] == len(prefix) + index and finding["end"] == finding["start"] + 1
+    assert (prefix + text)[finding["start"]: finding["end"]] == written
+    assert finding["suggestion"] == right and finding["severity"] == SETTINGS["severity"]
+
+
+def test_the_written_character_is_not_a_feature():
+    hasher = FeatureHasher({"认真": "a", "学习": "v"}, bits=16)
+    words = ["他", "认真", "的", "学习"]
+    as_de = hasher.features(words, 2)
+    words[2] = "地"
+    assert hasher.features(words, 2) == as_de
+    words[3] = "文件"
+    assert hasher.features(words, 2) != as_de
+    assert len(as_de) == FEATURE_COUNT and all(0 <= f < 1 << 16 for f in as_de)
+
+
+def test_only_one_character_tokens_are_members():
+    group_of = {"的": 0, "地": 0, "在": 1}
+    assert member_positions(["现在", "在", "土地", "的", "地"], group_of) == [1, 3, 4]
+
+
+def test_reduplicated_adverbs_have_a_shape():
+    assert [word_shape(w) for w in ("慢慢", "认认真真", "乐呵呵", "认真", "的")] == [1, 2, 3, 0, 0]
+
+
+def test_a_member_without_thresholds_is_never_reported():
+    """A model that wants 地 everywhere reports 的 only when 的 has thresholds."""
+    bits = 8
+    weights = np.zeros((2, 1 << bits), dtype=np.float32)
+    model = FunctionWordModel(["的地"], [weights], [np.array([-9.0, 9.0], dtype=np.float32)], {}, bits)
+    text = "他认真的学习"
+    tokens = tokenize(text)
+    assert [h.word for h in FunctionWordDetector(model, {"的": GroupThresholds(0.02, 0.95)}).find(text, tokens)] == ["地"]
+    assert FunctionWordDetector(model, {"地": GroupThresholds(0.02, 0.95)}).find(text, tokens) == []
+    # and only when it is sure enough
+    assert FunctionWordDetector(model, {"的": GroupThresholds(0.0, 0.95)}).find(text, tokens) == []
+
+
+def test_the_model_file_round_trips(tmp_path: Path):
+    bits = 6
+    rng = np.random.default_rng(0)
+    weights = [rng.normal(size=(3, 1 << bits)).astype(np.float32), rng.normal(size=(2, 1 << bits)).astype(np.float32)]
+    biases = [np.array([0.1, 0.2, 0.3], np.float32), np.array([0.0, -1.0], np.float32)]
+    model = FunctionWordModel(["的地得", "在再"], weights, biases, {"认真": "a", "学习": "v"}, bits, {"note": "x"})
+    model.save(tmp_path / "m.npz")
+    loaded = FunctionWordModel.load(tmp_path / "m.npz")
+    assert loaded.groups == model.groups and loaded.hasher.tags == model.hasher.tags and loaded.meta["note"] == "x"
+    rows = np.array([model.hasher.features(["他", "认真", "的", "学习"], 2)], dtype=np.int64)
+    np.testing.assert_allclose(loaded.probabilities(0, rows), model.probabilities(0, rows), atol=2e-3)
+
+
+def test_thresholds_are_checked():
+    assert parse_thresholds({"的": [0.01, 0.97]})["的"] == GroupThresholds(0.01, 0.97)
+    with pytest.raises(ValueError):
+        parse_thresholds({"的": [0.01, 1.5]})
+    with pytest.raises(ValueError):
+        parse_thresholds({"的地": [0.01, 0.9]})
+
+
+def test_cost_grows_with_the_text_not_faster(detector):
+    """Bounded work: a post of nothing but members costs per member what a normal post does (same run)."""
+    import time
+
+    normal = "他认真的学习每一份文件，在会上发言。" * 50
+    members = "的" * len(normal)
+    spent = []
+    for text in (normal, members):
+        tokens = tokenize(text)
+        started = time.process_time()
+        for _ in range(3):
+            detector.find(text, tokens)
+        spent.append((time.process_time() - started) / max(1, len(member_positions(
+            [t.word for t in tokens], detector.group_of))))
+    assert spent[1] < spent[0] * 10
