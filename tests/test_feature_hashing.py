@@ -77,3 +77,22 @@ def test_the_extractor_keeps_no_state_between_posts():
     for i in range(200):
         extractor.hashed_row(extractor.named_features(f"第{i}号通知：{chr(0x4E00 + i)}{chr(0x5E00 + i)}", None))
     assert vars(extractor) == before
+
+
+def test_models_reading_the_same_post_in_turn_each_get_their_own_features():
+    # the off-topic check's two models read the same text and words one after the other (counts are shared)
+    extractors = [FeatureExtractor(FeatureSettings(n_features=2**10, char_ngrams=grams, punctuation=punctuation,
+                                                   max_chars=limit))
+                  for grams, punctuation, limit in (((1, 2), False, 400), ((1, 2, 3), False, 400),
+                                                    ((1, 2), True, 400), ((2,), False, 5))]
+    for text, words in TEXTS:
+        for extractor in extractors * 2:
+            named = extractor.named_features(text, words)
+            expected = plain_named_features(extractor.settings, text, words)
+            assert list(named) == list(expected)
+            assert np.allclose(list(named.values()), list(expected.values()), rtol=1e-12, atol=0)
+    words = ["市政府", "召开", "会议"]
+    extractor = extractors[0]
+    first = extractor.named_features("市政府召开会议", words)
+    words[2] = "常务会议"  # the same list, changed: read afresh
+    assert "w:常务会议" in extractor.named_features("市政府召开会议", words) and "w:常务会议" not in first

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections import Counter
 from dataclasses import asdict, dataclass
 from itertools import compress
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 import mmh3
 import numpy as np
@@ -75,30 +76,25 @@ class FeatureExtractor:
     ) -> dict[str, float]:
         """The named, weighted features of one text (before hashing)."""
         settings = self.settings
-        text = DIGITS.sub("0", text[: settings.max_chars])
         # Counting runs in C (a Counter over each kind's raw words or grams; only the distinct ones get their
         # prefix). Names keep their first-seen order within each kind, and the kinds come in a fixed order (words,
         # then each n-gram size), so the norm below sums in the same order at training and at review time.
+        # Each kind's counts are a pure function of the input: two models reading the same post (the off-topic
+        # check's topic and kinds models) count its words, characters and bigrams once (`_recent_counts`).
         names: list[str] = []
         tallies: list[int] = []
         if settings.words and words:
-            kept = list(filter(None, map(str.strip, words)))
-            if not settings.punctuation:
-                kept = list(filter(HAS_ALNUM.search, kept))
-            if WORD_SEPARATOR not in "".join(kept):  # one substitution pass over all the words
-                kept = DIGITS.sub("0", WORD_SEPARATOR.join(kept)).split(WORD_SEPARATOR) if kept else []
-            else:
-                kept = [DIGITS.sub("0", w) for w in kept]
-            _count_into(names, tallies, "w:", kept)
-        chars = text.translate(SKIP_TABLE) if settings.punctuation else NOT_ALNUM.sub("", text)
-        for n in settings.char_ngrams:
-            if n == 1:
-                grams: Iterable[str] = chars
-            elif n == 2:
-                grams = map(str.__add__, chars, chars[1:])
-            else:
-                grams = map("".join, zip(*(chars[k:] for k in range(n))))
-            _count_into(names, tallies, f"c{n}:", grams)
+            part = _recent_counts(("w", settings.punctuation, tuple(words)),
+                                  lambda: _word_counts(words, settings.punctuation))
+            names += part[0]
+            tallies += part[1]
+        if settings.char_ngrams:
+            chars_key = (settings.max_chars, settings.punctuation, text)
+            chars: list[str] = []  # computed on the first n-gram size not counted lately
+            for n in settings.char_ngrams:
+                part = _recent_counts(("c", n, chars_key), lambda: _gram_counts(chars, text, settings, n))
+                names += part[0]
+                tallies += part[1]
         # Sublinear term frequency, then unit length, so long and short posts are comparable.
         features: dict[str, float] = {}
         if names:
@@ -167,11 +163,57 @@ class FeatureExtractor:
         return matrix
 
 
-def _count_into(names: list[str], tallies: list[int], prefix: str, items: Iterable[str]) -> None:
-    """Append each distinct item of `items`, prefixed, to `names` (first-seen order) and its count to `tallies`."""
+# Counted words and n-grams by input, the last few of each thread (a pure cache: it holds what any call computes)
+_recent = threading.local()
+RECENT_COUNTS = 8
+
+
+def _recent_counts(key: tuple, count: Callable[[], tuple[list[str], list[int]]]) -> tuple[list[str], list[int]]:
+    """`count()`, or what it gave for `key` among the last few keys counted in this thread."""
+    memo: dict[tuple, tuple[list[str], list[int]]] | None = getattr(_recent, "memo", None)
+    if memo is None:
+        memo = _recent.memo = {}
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= RECENT_COUNTS:
+            memo.clear()
+        found = memo[key] = count()
+    return found
+
+
+def _counted(prefix: str, items: Iterable[str]) -> tuple[list[str], list[int]]:
+    """Each distinct item of `items`, prefixed (first-seen order), and its count."""
     counts = Counter(items)
-    names.extend(map(prefix.__add__, counts))
-    tallies.extend(counts.values())
+    return list(map(prefix.__add__, counts)), list(counts.values())
+
+
+def _word_counts(words: list[str], punctuation: bool) -> tuple[list[str], list[int]]:
+    """The "w:" names and counts of `words`: stripped, empty (and, without punctuation, non-alphanumeric) words
+    dropped, runs of digits read as 0."""
+    kept = list(filter(None, map(str.strip, words)))
+    if not punctuation:
+        kept = list(filter(HAS_ALNUM.search, kept))
+    if WORD_SEPARATOR not in "".join(kept):  # one substitution pass over all the words
+        kept = DIGITS.sub("0", WORD_SEPARATOR.join(kept)).split(WORD_SEPARATOR) if kept else []
+    else:
+        kept = [DIGITS.sub("0", w) for w in kept]
+    return _counted("w:", kept)
+
+
+def _gram_counts(chars: list[str], text: str, settings: FeatureSettings, n: int) -> tuple[list[str], list[int]]:
+    """The "c<n>:" names and counts of the character n-grams of `text` as the settings read it; `chars` holds
+    that reading once made (an empty list: not yet)."""
+    if not chars:
+        clipped = DIGITS.sub("0", text[: settings.max_chars])
+        chars.append(clipped.translate(SKIP_TABLE) if settings.punctuation else NOT_ALNUM.sub("", clipped))
+    read = chars[0]
+    if n == 1:
+        grams: Iterable[str] = read
+    elif n == 2:
+        grams = map(str.__add__, read, read[1:])
+    else:
+        grams = map("".join, zip(*(read[k:] for k in range(n))))
+    return _counted(f"c{n}:", grams)
 
 
 def feature_columns(names: list[str], n_features: int) -> np.ndarray:
