@@ -50,8 +50,13 @@ LATIN1_MOJIBAKE = (
 # no character at all, has no UTF-8 form (OpenCC and every file writer refuse it) and means the text was damaged.
 LONE_SURROGATE = "[\ud800-\udfff]"
 
+# The first character of every kind of noise below: a match can start only on one of these. Testing it first
+# lets the scan pass every other position with one class test instead of trying each kind's lookbehind there
+# (a quarter of a millisecond a 1,000-character post); the matches are the same.
+NOISE_FIRST = f"\ud800-\udfff{INVISIBLE_CLASS}(（&锟烫屯\ufffd?\u00c2-\u00ef"
 NOISE_RE = re.compile(
-    "|".join(
+    f"(?=[{NOISE_FIRST}])(?:"
+    + "|".join(
         [
             f"(?P<surrogate>{LONE_SURROGATE}+)",
             f"(?P<invisible>[{INVISIBLE_CLASS}]+)",
@@ -62,6 +67,7 @@ NOISE_RE = re.compile(
             f"(?P<latin1>{LATIN1_MOJIBAKE})",
         ]
     )
+    + ")"
 )
 QUESTION_PARTICLES = set("吗呢吧么嘛啊呀哪谁何")
 
