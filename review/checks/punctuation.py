@@ -17,6 +17,8 @@ CLOSE_TO_OPEN = {close: open_ for open_, close in OPEN_TO_CLOSE.items()}
 PAIR_NAMES = {"“": "引号", "‘": "引号", "《": "书名号", "〈": "书名号", "（": "括号", "【": "括号", "〔": "括号",
               "「": "引号", "『": "引号"}
 CJK_OPENING = set(OPEN_TO_CLOSE)
+# every opening and closing mark of a pair: the pairing scans step from one to the next, not through each character
+PAIR_MARK = re.compile("[" + re.escape("".join(OPEN_TO_CLOSE) + "".join(CLOSE_TO_OPEN)) + "]")
 CJK_CLOSING = set(CLOSE_TO_OPEN) | set("。，、；：？！…—")
 # the full-width opening marks whose half-width pair is reported as one finding, with the closing mark they take
 PAIRED_HALF = {"（": "）", "“": "”", "‘": "’"}
@@ -73,7 +75,7 @@ def _next_paragraph(text: str, paragraphs: list[tuple[int, int]], index: int) ->
 
 def _count_marks(line: str, depth: dict[str, int]) -> None:
     """Add the opening marks `line` leaves open (quotation marks aside) to `depth`."""
-    for char in line:
+    for char in PAIR_MARK.findall(line):
         if char in OPEN_TO_CLOSE and char not in "“‘":
             depth[char] = depth.get(char, 0) + 1
         elif char in CLOSE_TO_OPEN and depth.get(CLOSE_TO_OPEN[char]):
@@ -247,8 +249,8 @@ class PunctuationCheck(NormsCheck):
         for index, (begin, finish) in enumerate(paragraphs):
             stack: list[tuple[str, int]] = []
             open_count: dict[str, int] = {}  # openers on the stack by mark, so a lookup costs no scan
-            for offset in range(begin, finish):
-                char = text[offset]
+            for found in PAIR_MARK.finditer(text, begin, finish):
+                offset, char = found.start(), found.group()
                 if char in OPEN_TO_CLOSE:
                     if char == "“" and open_count.get("“"):
                         yield "nested", offset, char
