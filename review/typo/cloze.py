@@ -12,6 +12,7 @@ Inference is NumPy only: the weights are plain arrays in ``models/cloze/cloze.np
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Optional
 
@@ -55,17 +56,44 @@ class ClozeModel:
         self._dense[codes] = np.arange(len(codes), dtype=np.int32) + 2
         self._dense[-1] = UNK
         self._dense[ord(BOUNDARY)] = PAD
-        # (2 * width * vocabulary, hidden): each window slot's embeddings already through the first layer
+        # (vocabulary * 2 * width, hidden): each character's embedding through the first layer's part for each
+        # window slot (row id * 2 * width + slot), filled a character at a time as texts hold it (`_ready`)
         self._slots: Optional[np.ndarray] = None
+        self._ready = np.zeros(len(self.embed), dtype=bool)
+        self._filling = threading.Lock()
 
     def prepare(self) -> None:
-        """Precompute the first layer per window slot and character (~0.3 s, 113 MB), so that `hidden` gathers
-        and adds ten rows a position instead of a 640 x 512 product; the same values to float32 rounding.
-        Long-running processes do it at warm-up; a one-shot command multiplies."""
+        """Use the first layer precomputed per window slot and character, so that `hidden` gathers and adds ten
+        rows a position instead of a 640 x 512 product (the same values to float32 rounding). Long-running
+        processes do it at warm-up; a one-shot command multiplies.
+
+        The table (113 MB) is zeros the system maps on first write: a character's ten rows are computed the first
+        time a window holds it (`_fill`), so a process holds only the characters it has read (half of them after
+        300 news posts, in the most frequent ids' pages), not the whole table.
+        """
         if self._slots is None:
-            dim = self.embed.shape[1]
-            # rows of slot k start at k * vocabulary: one flat gather for a whole batch of windows
-            self._slots = np.concatenate([self.embed @ self.w1[k * dim: (k + 1) * dim] for k in range(2 * self.width)])
+            self._slots = np.zeros((len(self.embed) * 2 * self.width, self.w1.shape[1]), dtype=np.float32)
+
+    def _fill(self, ids: np.ndarray) -> None:
+        """Compute the table rows of the characters `ids` that have none yet.
+
+        Each slot's rows are one matrix product over the missing characters' embeddings, two rows at least: a
+        product of any two or more rows gives every row the bits of the whole-vocabulary product (a one-row
+        product is a matrix-vector product, rounded differently; tests/test_typo_footprint.py checks it)."""
+        missing = np.unique(ids[~self._ready[ids]])
+        if not len(missing):
+            return
+        with self._filling:
+            missing = missing[~self._ready[missing]]
+            if not len(missing):
+                return
+            block = missing if len(missing) > 1 else np.repeat(missing, 2)
+            embedded = self.embed[block]
+            dim, slots = self.embed.shape[1], 2 * self.width
+            rows = block * slots
+            for k in range(slots):
+                self._slots[rows + k] = embedded @ self.w1[k * dim: (k + 1) * dim]
+            self._ready[missing] = True
 
     @classmethod
     def load(cls, path) -> "ClozeModel":
@@ -83,7 +111,8 @@ class ClozeModel:
         """(len(positions), d) query vectors of the windows around `positions` of a text's ids."""
         windows = window_ids(text_ids, positions, self.width)
         if self._slots is not None:
-            rows = windows + np.arange(2 * self.width)[None, :] * len(self.embed)
+            self._fill(windows.ravel())
+            rows = windows * (2 * self.width) + np.arange(2 * self.width)[None, :]
             first = np.take(self._slots, rows.ravel(), axis=0).reshape(len(positions), 2 * self.width,
                                                                        self.w1.shape[1]).sum(1)
         else:

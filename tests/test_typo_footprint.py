@@ -1,0 +1,133 @@
+"""The typo model path's compact run-time layouts give the numbers of the plain ones, bit for bit.
+
+The n-gram counts' hash index against a binary search, the cloze model's first-layer table filled a character at
+a time against the whole-vocabulary product, and the confusion set's shared character objects.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from review.typo.cloze import ClozeModel
+from review.typo.confusion import COLUMNS, ConfusionSet
+from review.typo.ngram import HASH_MIN_QUERIES, Counts, HashIndex
+
+
+def _counts(size: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """`size` sorted unique keys spread like packed code points, and counts of 1 to 1,000."""
+    rng = np.random.default_rng(seed)
+    keys = np.unique(rng.integers(1, 1 << 62, size=size, dtype=np.int64))
+    return keys, rng.integers(1, 1000, size=len(keys)).astype(np.uint32)
+
+
+def _search(keys: np.ndarray, counts: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """Counts of `queries` by a plain binary search (0 when absent)."""
+    at = np.minimum(np.searchsorted(keys, queries), len(keys) - 1)
+    return np.where(keys[at] == queries, counts[at], 0).astype(np.float64)
+
+
+def test_hash_index_lookups_equal_a_binary_search():
+    keys, counts = _counts(50_000)
+    queries = np.concatenate([keys, keys + 1, keys[::7] - 1, np.arange(100, dtype=np.int64)])
+    np.random.default_rng(1).shuffle(queries)
+    table = Counts(keys.copy(), counts.copy())
+    before = table.lookup(queries)
+    table.prepare()
+    assert isinstance(table._table, HashIndex) and table._table.widest >= 2  # some buckets hold several keys
+    expected = _search(keys, counts, queries)
+    assert expected.any() and not expected.all()
+    assert np.array_equal(before, expected) and np.array_equal(table.lookup(queries), expected)
+    # a handful of queries go through the index too, once the sorted arrays are let go
+    assert table._keys is None
+    small = queries[: HASH_MIN_QUERIES // 2]
+    assert np.array_equal(table.lookup(small), expected[: len(small)])
+    assert np.array_equal(table.lookup(queries[:0]), np.zeros(0))
+    # ... and rebuilt from it, as they were, when asked for
+    assert np.array_equal(table.keys, keys) and np.array_equal(table.counts, counts)
+    assert table.counts.dtype == counts.dtype
+
+
+def test_counts_past_uint32_keep_the_sorted_arrays():
+    keys, counts = _counts(2_000, seed=2)
+    counts = counts.astype(np.int64)
+    counts[5] = 1 << 40
+    table = Counts(keys, counts)
+    table.prepare()
+    assert table._keys is not None  # the index clips that count: small lookups read the exact one
+    assert table.lookup(keys[5:6])[0] == float(1 << 40)
+    assert np.array_equal(table.lookup(keys), np.minimum(counts, np.iinfo(np.uint32).max).astype(np.float64))
+
+
+def _cloze(vocabulary: int = 300, width: int = 3, seed: int = 0) -> ClozeModel:
+    """A random cloze network over `vocabulary` CJK characters."""
+    rng = np.random.default_rng(seed)
+    dim, hidden = 64, 512  # the shipped sizes: a one-row product rounds differently at these, not at tiny ones
+    chars = "".join(chr(0x4E00 + i) for i in range(vocabulary - 2))
+    arrays = {"embed": rng.normal(size=(vocabulary, dim)), "w1": rng.normal(size=(2 * width * dim, hidden)),
+              "b1": rng.normal(size=hidden), "w2": rng.normal(size=(hidden, hidden)), "b2": rng.normal(size=hidden),
+              "out": rng.normal(size=(vocabulary, hidden)), "out_bias": rng.normal(size=vocabulary)}
+    return ClozeModel(arrays, {"width": width, "chars": chars})
+
+
+def _whole_table(cloze: ClozeModel) -> np.ndarray:
+    """The first-layer table as it was built before: every slot's product over the whole vocabulary at once,
+    laid out (vocabulary, slot, hidden)."""
+    dim, slots = cloze.embed.shape[1], 2 * cloze.width
+    whole = np.stack([cloze.embed @ cloze.w1[k * dim: (k + 1) * dim] for k in range(slots)], 1)
+    return whole.reshape(len(cloze.embed) * slots, -1)
+
+
+def test_cloze_rows_filled_on_demand_equal_the_whole_vocabulary_product():
+    cloze = _cloze()
+    ids = np.array([5, 9, 9, 40, 41, 120, 7, 0, 1, 64, 200, 33], dtype=np.int64)
+    positions = np.arange(len(ids))
+    plain = cloze.hidden(ids, positions)  # no table: one 6 x 16 x 32 product a window
+    cloze.prepare()
+    assert not cloze._ready.any() and not cloze._slots.any()
+    prepared = cloze.hidden(ids, positions)
+    lone = np.array([77, 78]), np.array([0])
+    one = cloze.hidden(*lone)  # its window reads one new character (78): filled by a two-row product
+    whole = _whole_table(cloze)
+    ready = np.flatnonzero(cloze._ready)
+    assert set(ready.tolist()) == set(ids.tolist()) | {78}
+    rows = (ready[:, None] * 2 * cloze.width + np.arange(2 * cloze.width)).ravel()
+    assert np.array_equal(cloze._slots[rows], whole[rows])
+    untouched = np.setdiff1d(np.arange(len(whole)), rows)
+    assert not cloze._slots[untouched].any()
+    # the scores through the table are the whole table's, bit for bit, and the plain product's to rounding
+    cloze._slots = whole
+    assert np.array_equal(cloze.hidden(ids, positions), prepared)
+    assert np.array_equal(cloze.hidden(*lone), one)
+    assert np.allclose(prepared, plain, rtol=1e-4, atol=1e-3)
+
+
+def test_cloze_rows_filled_from_several_threads_are_the_same():
+    cloze = _cloze(seed=3)
+    cloze.prepare()
+    texts = [np.random.default_rng(k).integers(0, 300, size=60) for k in range(8)]
+    results: dict[int, np.ndarray] = {}
+
+    def read(k: int) -> None:
+        results[k] = cloze.hidden(texts[k], np.arange(60))
+
+    threads = [threading.Thread(target=read, args=(k,)) for k in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    cloze._slots = _whole_table(cloze)
+    for k, text in enumerate(texts):
+        assert np.array_equal(results[k], cloze.hidden(text, np.arange(60)))
+
+
+def test_confusion_rows_share_one_object_per_character(tmp_path):
+    path = tmp_path / "confusion.tsv"
+    path.write_text("# char\t" + "\t".join(COLUMNS) + "\n实\t时石\t十\t\t买\t时\n时\t实\t是\t\t\t\n", encoding="utf-8")
+    confusion = ConfusionSet.load(path)
+    assert confusion.column("实", "same_tone") == {"时", "石"} and confusion.column("实", "shape") == {"买"}
+    assert confusion.candidates("实") == frozenset("时石十买")
+    first = next(c for c in confusion.table["实"]["same_tone"] if c == "时")
+    second = next(iter(confusion.table["实"]["observed"]))
+    assert first is second and first is next(c for c in confusion.table if c == "时")
