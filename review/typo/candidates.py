@@ -355,7 +355,8 @@ class CandidateGenerator:
             owners = np.repeat(np.arange(len(positions)), sizes)
             firsts = np.cumsum(sizes) - sizes
             rows = np.repeat(np.take(start, held, mode="clip") - firsts, sizes) + np.arange(total)
-            chars, flags = all_codes[rows], all_flags[rows]
+            # the column flags (five floats a row) are gathered only for the rows kept, at the end
+            chars, flag_source, flag_rows = all_codes[rows], all_flags, rows
         else:
             lists = [self._neighbours(sentence[p]) for p in positions.tolist()]
             sizes = np.array([len(c) for c, _ in lists], dtype=np.int64)
@@ -363,13 +364,13 @@ class CandidateGenerator:
                 return empty
             owners = np.repeat(np.arange(len(positions)), sizes)
             chars = np.concatenate([c for c, _ in lists])
-            flags = np.concatenate([f for _, f in lists])
+            flag_source, flag_rows = np.concatenate([f for _, f in lists]), np.arange(len(chars))
         if groups_only:
             # only the other members of the written character's group: the rest are the main pass's business
             same = self.groups.keys(chars) == self.groups.keys(codes[positions])[owners]
             if not same.any():
                 return empty
-            owners, chars, flags = owners[same], chars[same], flags[same]
+            owners, chars, flag_rows = owners[same], chars[same], flag_rows[same]
         cand_parts = self.ngram.local_logprob(cp, positions, chars, owners, counts, parts=True)
         cand = cand_parts[0] + cand_parts[1] + cand_parts[2]
         gain = cand - base[owners]
@@ -386,13 +387,14 @@ class CandidateGenerator:
             kept = np.flatnonzero(keep)
             keep = np.zeros_like(keep)
             keep[kept[np.sort(np.argsort(-gain[kept], kind="stable")[:cap])]] = True
-        owners, chars, flags, cand, gain = owners[keep], chars[keep], flags[keep], cand[keep], gain[keep]
+        owners, chars, flag_rows, cand, gain = owners[keep], chars[keep], flag_rows[keep], cand[keep], gain[keep]
         cand_parts = cand_parts[:, keep]
         if group_probs is not None:
             group_src, group_cand = group_src[keep], group_cand[keep]
         # rank and gap within each position (rows are grouped by owner, in order)
         order = np.lexsort((-gain, owners))
-        owners, chars, flags, cand, gain = owners[order], chars[order], flags[order], cand[order], gain[order]
+        owners, chars, cand, gain = owners[order], chars[order], cand[order], gain[order]
+        flags = flag_source[flag_rows[order]]
         cand_parts = cand_parts[:, order]
         if group_probs is not None:
             group_src, group_cand = group_src[order], group_cand[order]
