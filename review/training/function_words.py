@@ -46,6 +46,7 @@ from review.typo.function_words import (
     FunctionWordModel,
     GroupThresholds,
     member_positions,
+    word_shape,
 )
 
 DEFAULT_GROUPS = ("的地得", "在再", "做作", "那哪", "已以", "即既")
@@ -103,9 +104,25 @@ def dictionary_tags(min_freq: int) -> dict[str, str]:
     return tags
 
 
-def collect(texts: Iterator[str], model: FunctionWordModel, max_chars: int, seed: int = 0
-            ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Per group: bucket ids (n, FEATURE_COUNT) and the member written, of the sampled member tokens."""
+def split_particle(word: str, tags: dict[str, str]) -> tuple[str, str] | None:
+    """(prefix, particle) of a clean token that jieba wrote as one word with its 得 or 地 (变得, 长得, 悄悄地,
+    牢牢地), or None. Written with 的 the same place segments as 变|的 and 悄悄|的, so the split token is the
+    example the detector meets there: without it the models never see 变_更加 or 牢牢_把握 with 得/地."""
+    if len(word) < 2 or word[-1] not in "得地":
+        return None
+    prefix = word[:-1]
+    tag = tags.get(prefix, "")
+    if word[-1] == "得" and len(word) == 2 and tag[:1] in ("v", "a"):
+        return prefix, "得"
+    if word[-1] == "地" and len(prefix) >= 2 and (word_shape(prefix) or tag[:1] in ("a", "d", "z")):
+        return prefix, "地"
+    return None
+
+
+def collect(texts: Iterator[str], model: FunctionWordModel, max_chars: int, seed: int = 0,
+            split_particles: bool = False) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per group: bucket ids (n, FEATURE_COUNT) and the member written, of the sampled member tokens (and of the
+    split tokens of `split_particle` with `split_particles`)."""
     from review.segment import cut
 
     rng = random.Random(seed)
@@ -117,6 +134,8 @@ def collect(texts: Iterator[str], model: FunctionWordModel, max_chars: int, seed
     group_of = model.group_of
     seen = 0
     started = time.time()
+    tags = model.hasher.tags
+    split_count: Counter = Counter()
     for text in texts:
         for line in text.split("\n"):
             if not line.strip():
@@ -132,12 +151,20 @@ def collect(texts: Iterator[str], model: FunctionWordModel, max_chars: int, seed
                 if len(rows[g]) >= 50_000:
                     packed[g].append(np.array(rows[g], dtype=np.int32))
                     rows[g] = []
+            for j, word in enumerate(words if split_particles else ()):
+                split = split_particle(word, tags) if len(word) > 1 and word[-1] in group_of else None
+                if split is not None:
+                    g = group_of[split[1]]
+                    rows[g].append(features(words[:j] + list(split) + words[j + 1:], j + 1))
+                    labels[g].append(model.groups[g].index(split[1]))
+                    split_count[split[1]] += 1
             seen += len(line)
         if seen >= max_chars:
             break
         if seen // 2_000_000 != (seen - len(text)) // 2_000_000:
             print(f"  {seen / 1e6:.0f} M characters, {time.time() - started:.0f} s", file=sys.stderr, flush=True)
-    print(f"read {seen / 1e6:.1f} M characters in {time.time() - started:.0f} s", file=sys.stderr)
+    print(f"read {seen / 1e6:.1f} M characters in {time.time() - started:.0f} s; split tokens {dict(split_count)}",
+          file=sys.stderr)
     return [(np.concatenate(packed[g] + [np.array(rows[g], dtype=np.int32).reshape(-1, FEATURE_COUNT)]),
              np.array(labels[g], dtype=np.int64)) for g in range(len(model.groups))]
 
@@ -150,7 +177,8 @@ def train(args: argparse.Namespace) -> int:
     groups = list(args.groups.split(",")) if args.groups else list(DEFAULT_GROUPS)
     tags = dictionary_tags(args.tag_min_freq)
     model = FunctionWordModel(groups, [], [], tags, args.bits)
-    parts = collect(training_texts(Path(args.data), args.laws_every), model, int(args.max_chars), args.seed)
+    parts = collect(training_texts(Path(args.data), args.laws_every), model, int(args.max_chars), args.seed,
+                    args.split_particles)
     stats = {}
     for g, (x, y) in enumerate(parts):
         group = groups[g]
@@ -168,7 +196,8 @@ def train(args: argparse.Namespace) -> int:
                         "held_out_accuracy": round(accuracy(weights, bias, x[held], y[held]), 4)}
         print(f"{group}: {stats[group]}", file=sys.stderr, flush=True)
     model.meta = {"trained": time.strftime("%Y-%m-%d"), "max_chars": int(args.max_chars), "epochs": args.epochs,
-                  "lr": args.lr, "laws_every": args.laws_every, "sample": SAMPLE, "tune_from": TUNE_FROM,
+                  "lr": args.lr, "laws_every": args.laws_every, "split_particles": args.split_particles,
+                  "sample": SAMPLE, "tune_from": TUNE_FROM,
                   "groups_stats": stats}
     out = Path(args.out)
     model.save(out / MODEL_FILE)
@@ -259,6 +288,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--laws-every", type=int, default=3, help="每 N 部法规取一部 / every N-th law document")
     parser.add_argument("--tag-min-freq", type=int, default=5, help="词性表最低词频 / tagged words' min frequency")
     parser.add_argument("--seed", type=int, default=0, help="随机种子 / random seed")
+    parser.add_argument("--split-particles", action="store_true",
+                        help="把 变得/悄悄地 拆成训练样本 / also learn from 变得, 悄悄地 split (tried, not shipped)")
     parser.add_argument("--tune", action="store_true", help="在调参数据上测阈值 / measure thresholds on tuning data")
     parser.add_argument("--posts", type=int, default=2000, help="调参新闻帖数 / tuning news posts (--tune)")
     args = parser.parse_args(argv)
