@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+import pytest
 
 from review.typo.cloze import ClozeModel
 from review.typo.confusion import COLUMNS, ConfusionSet
@@ -131,3 +132,28 @@ def test_confusion_rows_share_one_object_per_character(tmp_path):
     first = next(c for c in confusion.table["实"]["same_tone"] if c == "时")
     second = next(iter(confusion.table["实"]["observed"]))
     assert first is second and first is next(c for c in confusion.table if c == "时")
+
+
+def test_the_numpy_transformer_reads_its_weights_on_the_first_forward_pass(tmp_path):
+    from review.resources import model_path
+    from review.typo.numpy_bert import NumpyBertMLM
+
+    folder = model_path("csc")
+    if not (folder / "model.safetensors").exists():
+        pytest.skip("shipped transformer not built")
+    model = NumpyBertMLM(folder)
+    assert model._weights_file is not None and not hasattr(model, "layers") and model.max_positions > 8
+    ids = np.array([[2, 100, 200, 300, 3], [2, 150, 250, 3, 0]], dtype=np.int64)
+    attention = (ids > 0).astype(np.int64)
+    results: list[np.ndarray] = []
+    threads = [threading.Thread(target=lambda: results.append(model.logits(ids, attention))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert model._weights_file is None and model.w == {}
+    assert len(results) == 4 and all(np.array_equal(r, results[0]) for r in results)
+    assert results[0].shape == (2, 5, model.vocab_size)
+    (tmp_path / "config.json").write_bytes((folder / "config.json").read_bytes())
+    with pytest.raises(FileNotFoundError):  # a folder without weights still fails at load, not mid-review
+        NumpyBertMLM(tmp_path)

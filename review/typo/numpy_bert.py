@@ -10,6 +10,7 @@ large BLAS products a layer, and the GELU is a float32 rational erf computed in 
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -77,10 +78,23 @@ class NumpyBertMLM:
         self.heads = int(config["num_attention_heads"])
         self.eps = np.float32(config.get("layer_norm_eps", 1e-12))
         self.layers_n = int(config["num_hidden_layers"])
-        self.w = {k: v.astype(np.float32) for k, v in load_file(str(folder / "model.safetensors")).items()}
         self.vocab_size = int(config["vocab_size"])
         self.max_positions = int(config.get("max_position_embeddings", 512))
-        self._pack()
+        weights = folder / "model.safetensors"
+        if not weights.exists():
+            raise FileNotFoundError(f"{weights} is missing")
+        # The weights (~30 MB packed) are read on the first forward pass: the typo check sends the transformer
+        # ~0.1% of a clean post's sentences, so most `review check` runs never need them.
+        self._weights_file: Path | None = weights
+        self._loading = threading.Lock()
+
+    def _load(self) -> None:
+        """Read and pack the weights, once (the first forward pass, from any thread)."""
+        with self._loading:
+            if self._weights_file is not None:
+                self.w = {k: v.astype(np.float32) for k, v in load_file(str(self._weights_file)).items()}
+                self._pack()
+                self._weights_file = None
 
     def _get(self, name: str) -> np.ndarray:
         for prefix in _PREFIXES:
@@ -136,6 +150,8 @@ class NumpyBertMLM:
 
     def hidden(self, ids: np.ndarray, attention: np.ndarray) -> np.ndarray:
         """Final hidden states (batch, length, hidden) for token ids and a 0/1 attention mask."""
+        if self._weights_file is not None:
+            self._load()
         batch, length = ids.shape
         words, positions, token_type = self.embeddings
         x = words[ids] + positions[:length][None] + token_type[None, None]
@@ -160,6 +176,8 @@ class NumpyBertMLM:
 
     def logits(self, ids: np.ndarray, attention: np.ndarray) -> np.ndarray:
         """MLM logits (batch, length, vocab)."""
+        if self._weights_file is not None:
+            self._load()
         h = self._layer_norm(self.act(self._dense(self.hidden(ids, attention), self.head_dense)), self.head_norm)
         out = (h.reshape(-1, h.shape[-1]) @ self.decoder).reshape(*h.shape[:-1], self.decoder.shape[1])
         if self.decoder_bias is not None:
