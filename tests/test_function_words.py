@@ -95,6 +95,16 @@ def test_the_written_character_is_not_a_feature():
     assert len(as_de) == FEATURE_COUNT and all(0 <= f < 1 << 16 for f in as_de)
 
 
+def test_the_feature_matrix_gives_the_training_features(detector):
+    """The run-time NumPy path and the per-position path that training uses give the same ids."""
+    hasher = detector.model.hasher
+    for text in ("他认真的学习每一份文件，在会上发言。", "的", "的在", "已以即既", "大家慢慢的走进了会场"):
+        words = [t.word for t in tokenize(text)]
+        ks = member_positions(words, detector.model.group_of)
+        expected = np.array([hasher.features(words, k) for k in ks], dtype=np.int64).reshape(-1, FEATURE_COUNT)
+        np.testing.assert_array_equal(hasher.feature_matrix(words, ks), expected)
+
+
 def test_only_one_character_tokens_are_members():
     group_of = {"的": 0, "地": 0, "在": 1}
     assert member_positions(["现在", "在", "土地", "的", "地"], group_of) == [1, 3, 4]
