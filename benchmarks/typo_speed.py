@@ -2,6 +2,7 @@
 
 Usage: python benchmarks/typo_speed.py [--data ../shared/data] [--posts 300] [--repeats 3] [--recall-sample 1000]
                                       [--model DIR]
+       python benchmarks/typo_speed.py --footprint 150 [--against OTHER_CHECKOUT] [--turns 2]
 
 The CLI runs use models/ (or $REVIEW_MODELS); --model only changes the in-process run.
 
@@ -18,6 +19,13 @@ The CLI runs use models/ (or $REVIEW_MODELS); --model only changes the in-proces
 2. First steps: share of the error positions (the reranker's held-out tenth of the training pairs, the odw dev
    split) that the position gate skips (the recall it costs), and share of clean and erroneous sentences the
    transformer reads.
+4. The model path alone (--footprint N): CPU time (time.process_time, the fastest of --repeats passes after a
+   warm-up pass: the machine is shared, wall-clock is noisy) of `ModelPass.edits` a post on N held-out news posts
+   and N informal, error-rich posts (the dev set's posts joined, as benchmarks/pipeline_speed.py makes them), both
+   of 1,000 characters; the CPU time of loading and of `warm_up`; RSS after each step and the peak. With
+   --against DIR the same is measured for the code of another checkout (`git worktree add /tmp/before <commit>`),
+   on this checkout's models and lexicons, in turns (--turns), so that a change is measured before and after on
+   the same machine in the same minutes.
 Figures are printed, not asserted; copy them into docs/typo.md and the model cards.
 """
 
@@ -229,6 +237,93 @@ def first_pass_recall(data: Path, sample: int) -> None:
               f"{read / len(pairs):.3f}")
 
 
+def _rss_mb() -> float:
+    """This process's resident memory now, in MB (Linux; 0 elsewhere)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            return next(int(line.split()[1]) / 1024 for line in handle if line.startswith("VmRSS"))
+    except (OSError, StopIteration):
+        return 0.0
+
+
+def footprint(data: Path, count: int, repeats: int) -> dict:
+    """The model path alone in this process: CPU ms a post on formal and informal posts, load and warm-up CPU
+    seconds, RSS after each step (see the module's docstring)."""
+    import resource
+
+    from pipeline_speed import informal_texts
+
+    from review.document import Document
+    from review.model import Post
+    from review.pipeline import ReviewOptions
+    from review.resources import load_toml
+    from review.segment import get_tokenizer
+    from review.typo.model_pass import load_model_pass
+
+    figures: dict = {"code": str(Path(sys.modules["review"].__file__).parent.parent)}
+    get_tokenizer().lcut("预热")
+    figures["rss_segmenter"] = _rss_mb()
+    began = time.process_time()
+    model_pass = load_model_pass(load_toml("typo", "typo.toml")["model"])
+    figures["load_s"], figures["rss_loaded"] = time.process_time() - began, _rss_mb()
+    began = time.process_time()
+    model_pass.warm_up()
+    figures["warm_up_s"], figures["rss_warm"] = time.process_time() - began, _rss_mb()
+    options = ReviewOptions.make(enable=["typo"])
+    kinds = {"formal": clean_posts(data, count), "informal": informal_texts(count, data.parent / "dev" / "review_dev.jsonl")}
+    for kind, posts in kinds.items():
+        docs = [Document.build(Post.from_dict({"text": t}), "text", options) for t in posts]
+        for doc in docs:  # segmented before timing: the pipeline does it once for every check
+            doc.tokens
+        for doc in docs:
+            model_pass.edits(doc)
+        passes = []
+        for _ in range(repeats):
+            began = time.process_time()
+            for doc in docs:
+                model_pass.edits(doc)
+            passes.append((time.process_time() - began) / len(docs) * 1000)
+        figures[f"{kind}_ms"] = min(passes)
+        figures[f"rss_after_{kind}"] = _rss_mb()
+    figures["rss_peak"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return figures
+
+
+def print_footprints(runs: list[dict]) -> None:
+    """The footprint figures of each checkout (the fastest and the highest of its turns)."""
+    by_code: dict[str, list[dict]] = {}
+    for run in runs:
+        by_code.setdefault(run["code"], []).append(run)
+    print("model path alone (CPU ms a 1,000-character post, fastest turn; RSS MB, highest turn):")
+    print(f"  {'code':28} {'formal':>7} {'informal':>8} {'load s':>6} {'warm s':>6} {'RSS: loaded':>11} {'warm':>5} "
+          f"{'after posts':>11} {'peak':>5}")
+    for code, values in by_code.items():
+        low = {key: min(v[key] for v in values) for key in ("formal_ms", "informal_ms", "load_s", "warm_up_s")}
+        high = {key: max(v[key] for v in values) for key in ("rss_loaded", "rss_warm", "rss_after_informal", "rss_peak")}
+        print(f"  {code[-28:]:28} {low['formal_ms']:7.2f} {low['informal_ms']:8.2f} {low['load_s']:6.2f} "
+              f"{low['warm_up_s']:6.2f} {high['rss_loaded']:11.0f} {high['rss_warm']:5.0f} "
+              f"{high['rss_after_informal']:11.0f} {high['rss_peak']:5.0f}")
+
+
+def footprint_in_turns(args: argparse.Namespace) -> None:
+    """`footprint` of this checkout and of --against, each in a fresh process, in turns."""
+    import os
+
+    env = dict(os.environ)
+    # both read this checkout's models and lexicons: only the code differs
+    env.setdefault("REVIEW_MODELS", str(ROOT / "models"))
+    env.setdefault("REVIEW_LEXICONS", str(ROOT / "lexicons"))
+    runs = []
+    for _ in range(args.turns):
+        for code in ([args.against] if args.against else []) + [str(ROOT)]:
+            command = [sys.executable, str(Path(__file__).resolve()), "--footprint", str(args.footprint), "--code", code,
+                       "--repeats", str(args.repeats), "--data", str(args.data), "--json"]
+            done = subprocess.run(command, capture_output=True, text=True, env=env)
+            assert done.returncode == 0, done.stderr[-2000:]
+            runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    print_footprints(runs)
+
+
 def main() -> None:
     """Run both parts."""
     global BACKEND
@@ -241,8 +336,24 @@ def main() -> None:
     parser.add_argument("--backend", choices=("numpy", "torch"), default=BACKEND, help="in-process typo backend")
     parser.add_argument("--transformer", type=int, default=0, metavar="N",
                         help="only time the transformer alone on N posts, numpy against torch")
+    parser.add_argument("--footprint", type=int, default=0, metavar="N",
+                        help="only the model path: CPU time and memory on N formal and N informal posts")
+    parser.add_argument("--against", default=None, metavar="DIR",
+                        help="--footprint: also measure the code of this checkout, in turns")
+    parser.add_argument("--turns", type=int, default=2, help="--footprint: processes per checkout")
+    parser.add_argument("--code", default=None, help=argparse.SUPPRESS)  # a --footprint turn: the code to import
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     BACKEND = args.backend
+    if args.footprint and args.code:
+        sys.path.insert(0, args.code)
+        sys.path.insert(0, str(Path(__file__).resolve().parent))  # pipeline_speed's text loader
+        figures = footprint(args.data, args.footprint, args.repeats)
+        print(json.dumps(figures) if args.json else figures)
+        return
+    if args.footprint:
+        footprint_in_turns(args)
+        return
     if args.transformer:
         transformer_speed(clean_posts(args.data, args.transformer), args.repeats)
         return
