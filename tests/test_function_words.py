@@ -163,3 +163,26 @@ def test_cost_grows_with_the_text_not_faster(detector):
         spent.append((time.process_time() - started) / max(1, len(member_positions(
             [t.word for t in tokens], detector.group_of))))
     assert spent[1] < spent[0] * 10
+
+
+def test_second_opinion_columns():
+    """The second model's columns of a group: all members in one of its groups, else this model alone."""
+    from types import SimpleNamespace
+
+    from review.typo.function_words import _columns_in
+
+    second = SimpleNamespace(groups=["的地得", "做作坐座", "在再"])
+    assert _columns_in("做作", second).tolist() == [0, 1]
+    assert _columns_in("再在", second).tolist() == [1, 0]
+    assert _columns_in("即既", second) is None
+    assert _columns_in("的地", None) is None
+
+
+def test_the_shipped_detector_takes_a_second_opinion_for_the_configured_members(detector):
+    assert detector.second is not None and detector.second_for == frozenset(SETTINGS["second_opinion_for"])
+    text = "大家慢慢的走进了会场，在会上即席发言。"
+    alone = FunctionWordDetector(detector.model, detector.thresholds)
+    tokens = tokenize(text)
+    assert [h.start for h in detector.find(text, tokens)] == [4]
+    # the product moves the probabilities of the members it is asked about
+    assert detector.find(text, tokens)[0].written_probability != alone.find(text, tokens)[0].written_probability

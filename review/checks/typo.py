@@ -372,7 +372,13 @@ def build_function_word_detector(settings: dict) -> "FunctionWordDetector | None
     if not path.exists():
         log.info("function-word model %s not installed: the typo check runs without it", path)
         return None
-    return FunctionWordDetector(FunctionWordModel.load(path), parse_thresholds(table["thresholds"]))
+    second = None
+    if table.get("second_opinion"):
+        from review.typo.groups import load_groups
+
+        second = load_groups(model_path(table["second_opinion"]))
+    return FunctionWordDetector(FunctionWordModel.load(path), parse_thresholds(table["thresholds"]), second,
+                                table.get("second_opinion_for"))
 
 
 def protection_veto(protection: "Protection") -> Callable[[str, int, int, str], bool]:

@@ -207,7 +207,7 @@ def train(args: argparse.Namespace) -> int:
 
 # ---- tuning ------------------------------------------------------------------------------------------------
 
-GRID = ((0.3, 0.65), (0.2, 0.75), (0.1, 0.85), (0.05, 0.9), (0.02, 0.95), (0.01, 0.97), (0.005, 0.98), (0.002, 0.99))
+GRID = ((0.3, 0.65), (0.2, 0.75), (0.1, 0.85), (0.05, 0.9), (0.03, 0.93), (0.02, 0.95), (0.01, 0.97), (0.005, 0.98), (0.002, 0.99), (0.001, 0.995), (0.0003, 0.998))
 
 
 def swap_one(sentence: str, group_of: dict[str, int], groups: list[str], rng: random.Random
@@ -238,7 +238,13 @@ def tune(args: argparse.Namespace) -> int:
     posts = list(as_posts(tuning_texts(Path(args.data))))
     posts = rng.sample(posts, min(args.posts, len(posts)))
     # each post's probabilities once; thresholds applied afterwards
-    loose = FunctionWordDetector(model, {ch: GroupThresholds(0.5, 0.0) for ch in model.group_of})
+    second = None
+    if args.second_opinion:
+        from review.resources import model_path
+        from review.typo.groups import load_groups
+
+        second = load_groups(model_path(args.second_opinion))
+    loose = FunctionWordDetector(model, {ch: GroupThresholds(0.5, 0.0) for ch in model.group_of}, second)
     post_tokens = [tokenize(p) for p in posts]
     started = time.process_time()
     clean_hits = [loose.find(p, t) for p, t in zip(posts, post_tokens)]
@@ -291,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split-particles", action="store_true",
                         help="把 变得/悄悄地 拆成训练样本 / also learn from 变得, 悄悄地 split (tried, not shipped)")
     parser.add_argument("--tune", action="store_true", help="在调参数据上测阈值 / measure thresholds on tuning data")
+    parser.add_argument("--second-opinion", default="groups",
+                        help="第二意见模型目录（空为不用）/ the second model's folder under models/ ('' for none)")
     parser.add_argument("--posts", type=int, default=2000, help="调参新闻帖数 / tuning news posts (--tune)")
     args = parser.parse_args(argv)
     return tune(args) if args.tune else train(args)
