@@ -186,3 +186,16 @@ def test_the_shipped_detector_takes_a_second_opinion_for_the_configured_members(
     assert [h.start for h in detector.find(text, tokens)] == [4]
     # the product moves the probabilities of the members it is asked about
     assert detector.find(text, tokens)[0].written_probability != alone.find(text, tokens)[0].written_probability
+
+
+def test_a_reduplicated_word_and_its_de_are_cut_in_two():
+    from review.typo.function_words import split_reduplicated
+
+    text = "他悄悄的走了"
+    tokens = tokenize(text)
+    assert "悄悄的" in [t.word for t in tokens]  # jieba joins them
+    cut = split_reduplicated(tokens)
+    assert [(t.word, t.start, t.end) for t in cut][1:3] == [("悄悄", 1, 3), ("的", 3, 4)]
+    assert all(text[t.start:t.end] == t.word for t in cut)
+    plain = tokenize("他认真地走了")
+    assert split_reduplicated(plain) is plain

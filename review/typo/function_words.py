@@ -236,6 +236,23 @@ class FunctionWordModel:
         return cls(groups, weights, biases, tags, int(meta["bits"]), meta)
 
 
+def split_reduplicated(tokens: Sequence) -> Sequence:
+    """The tokens with a reduplicated word and its 的 that jieba joined (悄悄的, 大大的) cut in two, so that the
+    的 is read like the one of 慢慢|的 (悄悄的|走 → 悄悄|的|走)."""
+    if not any(len(t.word) == 3 and t.word[2] == "的" and t.word[0] == t.word[1] for t in tokens):
+        return tokens
+    from review.segment import Token
+
+    out = []
+    for t in tokens:
+        w = t.word
+        if len(w) == 3 and w[2] == "的" and w[0] == w[1]:
+            out += [Token(w[:2], t.start, t.start + 2), Token("的", t.start + 2, t.end)]
+        else:
+            out.append(t)
+    return out
+
+
 def _starts_a_word(word: str) -> bool:
     first = word[0]
     return "\u4e00" <= first <= "\u9fff" or first.isalnum()
@@ -272,6 +289,7 @@ class FunctionWordDetector:
 
     def find(self, text: str, tokens: Sequence) -> list[FunctionWordHit]:
         """Members (one-character tokens) whose context wants another member, very surely."""
+        tokens = split_reduplicated(tokens)
         words = [t.word for t in tokens]
         # a function word of these groups is always followed by the word it joins (认真地|学习, 跑得|快): at the
         # end of a text or before punctuation the member is something else (认真的。), so it is not read there
