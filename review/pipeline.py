@@ -15,7 +15,7 @@ from review.document import PostText
 from review.errors import InputError
 from review.model import SEVERITY_RANK, Finding, Post, Report, unknown_account_type_warning
 from review.options import ReviewOptions, RuntimeSettings, TakesRuntimeSettings
-from review.resources import load_toml
+from review.resources import collector_paused, load_toml
 
 # findings a report lists at most, unless lexicons/scoring.toml [report] says otherwise
 MAX_FINDINGS = 200
@@ -254,14 +254,17 @@ class Reviewer:
                 found = self._instances.get(name)
                 if found is None:
                     cls = check_registry.discover()[name]
-                    found = cls(self.runtime) if issubclass(cls, TakesRuntimeSettings) else cls()
+                    with collector_paused():
+                        found = cls(self.runtime) if issubclass(cls, TakesRuntimeSettings) else cls()
                     self._instances[name] = found
         return found
 
     def warm_up(self, names: Iterable[str] | None = None) -> None:
         """Load every check's resources now rather than on the first post."""
         for name in names or self.default_checks:
-            self.instance(name).warm_up()
+            check = self.instance(name)
+            with collector_paused():
+                check.warm_up()
 
     def selected(self, options: ReviewOptions) -> list[str]:
         """Names of the checks a call runs."""

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import sysconfig
 import tomllib
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # where a wheel's data-files land: the environment's prefix (a virtualenv, /usr/local), or the user's base
@@ -62,3 +65,19 @@ def load_toml(*parts: str) -> dict:
     path = lexicon_path(*parts)
     with open(path, "rb") as handle:
         return tomllib.load(handle)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the garbage collector while models and lexicons load (the state it was in comes back after).
+
+    Loading makes hundreds of thousands of objects that live as long as the process and no garbage; the
+    collector's full passes over them find nothing and cost 0.3-0.6 s of a `review check` start (issue 22).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -34,7 +34,7 @@ from jieba import finalseg
 from jieba import re_han_default as RE_HAN
 from jieba import re_skip_default as RE_SKIP
 
-from review.resources import cache_dir, lexicon_path
+from review.resources import cache_dir, collector_paused, lexicon_path
 
 USER_DICT = "gov_userdict.txt"
 CACHE_FORMAT = 2  # bump when the cached tuple or the key changes
@@ -67,7 +67,8 @@ def get_tokenizer() -> jieba.Tokenizer:
                 folder = private_cache_folder(cache_dir())
                 if not jieba.dt.initialized:  # jieba.lcut & co. (benchmarks) would read /tmp/jieba.cache
                     _keep_out_of_tmp(jieba.dt, folder)
-                _tokenizer = load_tokenizer(lexicon_path(USER_DICT), folder)
+                with collector_paused():  # half a million words, no garbage
+                    _tokenizer = load_tokenizer(lexicon_path(USER_DICT), folder)
     return _tokenizer
 
 
