@@ -171,3 +171,29 @@ def test_train_kinds_on_tiny_data(tmp_path):
 
 def test_train_command_refuses_missing_data(tmp_path, capsys):
     assert main(["train", "topic", "--data", str(tmp_path / "nothing"), "--out", str(tmp_path / "o")]) == 2
+
+
+def test_kinds_samples_add_real_goods_reviews_and_stock_headlines_weighted_down(tmp_path):
+    # issue 25, third round: real wording of goods (reviews) and of the stock market (headlines) backs the
+    # hand-written posts; hotel and book reviews stay out (a tourism or culture account recommends them itself)
+    from review.training.classifiers import REVIEW_WEIGHT, STOCK_HEADLINE_WEIGHT, kinds_samples
+
+    data = tmp_path / "data"
+    _tiny_data(data)
+    reviews = data / "informal-reviews"
+    reviews.mkdir()
+    rows = ["cat,label,review", "水果,1,橙子很甜，包装完好，物流也快，下次还买", "酒店,1,房间干净，早餐丰富，服务热情周到",
+            "书籍,1,这本书写得很好，值得一读再读"]
+    (reviews / "online_shopping_10_cats.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with open(data / "topic-toutiao" / "toutiao_cat_data.dev.txt", "a", encoding="utf-8") as handle:
+        handle.write("99_!_104_!_stock_!_券商维持买入评级 目标价上调两成_!_\n")
+    samples = kinds_samples(data)
+    from_reviews = [s for s in samples if s.source == "reviews"]
+    assert [s.text for s in from_reviews] == ["橙子很甜，包装完好，物流也快，下次还买"]
+    assert from_reviews[0].label == "commerce"
+    assert from_reviews[0].weight == REVIEW_WEIGHT
+    stock = [s for s in samples if s.text.startswith("券商维持买入评级")]
+    assert len(stock) == 1 and stock[0].label == "stock"
+    assert stock[0].weight == STOCK_HEADLINE_WEIGHT or stock[0].split == "heldout"
+    handwritten = [s for s in samples if s.source == "handwritten" and s.label != "none"]
+    assert handwritten and all(s.weight > 10 * max(REVIEW_WEIGHT, STOCK_HEADLINE_WEIGHT) for s in handwritten)

@@ -184,6 +184,32 @@ def informal_samples(data: Path, limit: int = 14000, seed: int = 17) -> list[Sam
     return kept
 
 
+# Product and food-delivery reviews speak of goods as adverts do (价格, 包邮, 质量, 好用, 回购); hotel and book
+# reviews are left out: a culture-and-tourism account recommends hotels and books in its own right.
+PRODUCT_REVIEW_SKIP = ("酒店", "书籍")
+
+
+def product_review_samples(data: Path, limit: int = 8000, seed: int = 19) -> list[Sample]:
+    """Consumer reviews of goods and takeaway food (informal-reviews) as `commerce` samples, text cut to 300
+    characters: at most `limit` of the train split, and every held-out one (calib joins train: no temperature)."""
+    rng = random.Random(seed)
+    found: list[Sample] = []
+    folder = data / "informal-reviews"
+    for name in ("online_shopping_10_cats.csv", "waimai_10k.csv"):
+        path = folder / name
+        if not path.exists():
+            continue
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle):
+                text = (row.get("review") or "").strip()
+                if len(text) >= 8 and row.get("cat") not in PRODUCT_REVIEW_SKIP:
+                    split = "heldout" if split_of(text) == "heldout" else "train"
+                    found.append(Sample(text[:300], "commerce", "reviews", split))
+    rng.shuffle(found)
+    train = [s for s in found if s.split == "train"][:limit]
+    return train + [s for s in found if s.split == "heldout"][: limit // 8]
+
+
 def cap_per_label(samples: list[Sample], limit: int, seed: int = 7) -> list[Sample]:
     """At most `limit` training samples per label (calib and heldout samples are all kept)."""
     rng = random.Random(seed)
