@@ -162,7 +162,7 @@ class Document:
         if cut is None:
             return tokenize(self.text)
         end, head = cut
-        return head + [Token(t.word, t.start + end, t.end + end) for t in tokenize(self.text[end:])]
+        return head + tokenize(self.text[end:], end)
 
     @cached_property
     def _word_runs(self) -> tuple[list[int], list[int]]:
@@ -198,7 +198,7 @@ class Document:
         key = ("tokens_between", left, right)
         found = self.cache.get(key)
         if found is None:
-            found = self.cache[key] = [Token(t.word, t.start + left, t.end + left) for t in tokenize(text[left:right])]
+            found = self.cache[key] = tokenize(text[left:right], left)
         return [token for token in found if token.start < end and start < token.end]
 
     def lead_tokens(self, limit: int) -> list[Token]:

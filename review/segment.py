@@ -218,11 +218,11 @@ def _write_cache(path: Path, tokenizer: jieba.Tokenizer, forced: list[str]) -> N
                   "dictionary at each start", path, error)
 
 
-def tokenize(text: str) -> list[Token]:
-    """Segment `text` into tokens with offsets."""
+def tokenize(text: str, offset: int = 0) -> list[Token]:
+    """Segment `text` into tokens with offsets (`offset` added to each: where `text` starts in a longer one)."""
     words = list(cut_words(get_tokenizer(), text))
-    ends = list(accumulate(map(len, words)))
-    return list(map(Token, words, [0, *ends[:-1]], ends))
+    starts = list(accumulate(map(len, words), initial=offset))
+    return list(map(Token, words, starts, starts[1:]))
 
 
 def cut(text: str) -> list[str]:
