@@ -199,3 +199,15 @@ def test_a_reduplicated_word_and_its_de_are_cut_in_two():
     assert all(text[t.start:t.end] == t.word for t in cut)
     plain = tokenize("他认真地走了")
     assert split_reduplicated(plain) is plain
+
+
+def test_findings_are_bounded_per_thousand_characters(detector):
+    text = "他慢慢的走，" * 2000  # 12,000 characters, a finding in every sentence
+    hits = detector.find(text, tokenize(text))
+    assert len(hits) == detector.max_hits_per_1000 * (1 + len(text) // 1000)
+    assert [h.start for h in hits] == sorted(h.start for h in hits)
+
+
+def test_members_next_to_members_are_not_read(detector):
+    for text in ("的" * 3000, "的地得在再" * 600, "我们的的确确在再次讨论。"):
+        assert detector.find(text, tokenize(text)) == []

@@ -378,7 +378,7 @@ def build_function_word_detector(settings: dict) -> "FunctionWordDetector | None
 
         second = load_groups(model_path(table["second_opinion"]))
     return FunctionWordDetector(FunctionWordModel.load(path), parse_thresholds(table["thresholds"]), second,
-                                table.get("second_opinion_for"))
+                                table.get("second_opinion_for"), int(table.get("max_per_1000_chars", 5)))
 
 
 def protection_veto(protection: "Protection") -> Callable[[str, int, int, str], bool]:

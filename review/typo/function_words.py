@@ -275,13 +275,14 @@ class FunctionWordDetector:
     model alone found 41 (docs/typo.md)."""
 
     def __init__(self, model: FunctionWordModel, thresholds: dict[str, GroupThresholds], second=None,
-                 second_for: str | None = None) -> None:
+                 second_for: str | None = None, max_hits_per_1000: int = 5) -> None:
         self.model = model
         # keyed by the written member: a member without thresholds is never reported (得 written for 的 is rare
         # in real writing, and formal text has too few 得 complements for the model to be sure of them)
         self.thresholds = thresholds
         self.group_of = {ch: g for ch, g in model.group_of.items() if ch in thresholds}
         self.second = second
+        self.max_hits_per_1000 = max_hits_per_1000  # findings per started 1,000 characters, at most
         # the written members whose probabilities are the product (None: all); for the others the two models
         # disagree with writers more often together than this model alone (再, 做, 已, 以 in the tuning news)
         self.second_for = frozenset(second_for) if second_for is not None else None
@@ -296,8 +297,12 @@ class FunctionWordDetector:
         words = [t.word for t in tokens]
         # a function word of these groups is always followed by the word it joins (认真地|学习, 跑得|快): at the
         # end of a text or before punctuation the member is something else (认真的。), so it is not read there
+        # ... and a member next to another member (的的, 的在: a doubled word or a hostile text, 的 × 20,000) is no
+        # choice between members
+        members = self.model.group_of
         positions = [k for k in member_positions(words, self.group_of)
-                     if k + 1 < len(words) and _starts_a_word(words[k + 1])]
+                     if k + 1 < len(words) and _starts_a_word(words[k + 1]) and words[k + 1] not in members
+                     and (k == 0 or words[k - 1] not in members)]
         if not positions:
             return []
         hits: list[FunctionWordHit] = []
@@ -333,6 +338,9 @@ class FunctionWordDetector:
                 token = tokens[k]
                 hits.append(FunctionWordHit(token.start, token.end, words[k], group[best], float(others[best]),
                                             p_written))
+        limit = self.max_hits_per_1000 * (1 + len(text) // 1000)
+        if len(hits) > limit:  # the most probable; a text that wants more is no ordinary post
+            hits = sorted(hits, key=lambda h: -h.probability)[:limit]
         hits.sort(key=lambda h: h.start)
         return hits
 
