@@ -267,3 +267,27 @@ def test_the_two_tip_classes_of_the_kinds_model_count_together(reviewer, monkeyp
     assert verdict is not None and verdict.topic == "stock" and verdict.score == pytest.approx(0.4)
     monkeypatch.setattr(check.kinds_model, "predict_proba", fake({"none": 0.78, "stock": 0.22}))
     assert check.decide(doc, "education") is None
+
+
+@pytest.mark.parametrize(
+    ("account", "text", "topic"),
+    [
+        ("education", "找大师看了生辰八字，说我明年本命年要挡灾，家里客厅还得摆个招财的物件。", "horoscope"),
+        ("health", "星盘显示你的上升星座决定了别人对你的第一印象，快看看你是哪个。", "horoscope"),
+        ("transport", "某当红小生耍大牌，拍戏迟到三小时，粉丝连夜脱粉。", "entertainment"),
+    ],
+)
+def test_fortune_telling_and_gossip_words_of_the_third_round(reviewer, account, text, topic):
+    assert [f.rule for f in _serious(_offtopic(reviewer, text, account))] == [f"offtopic.{topic}"]
+
+
+@pytest.mark.parametrize(
+    ("account", "text"),
+    [
+        ("agriculture", "坚持“稳粮、优供、增效、防风险”八字方针，全力抓好粮食生产。"),
+        ("environment", "村里划定古树名木和风水林保护范围，禁止砍伐。"),
+        ("culture_tourism", "春节期间我市举办十二生肖灯会，属马的市民凭身份证可免费入园。"),
+    ],
+)
+def test_words_that_share_fortune_telling_terms_stay_clean(reviewer, account, text):
+    assert _serious(_offtopic(reviewer, text, account)) == []

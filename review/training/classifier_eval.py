@@ -29,6 +29,9 @@ KINDS_FRESH_FIXTURES = FIXTURES.with_name("offtopic_kinds_fresh.jsonl")
 # A second fresh set (issue 25, third round): written after the retrained kinds model and its thresholds were final,
 # in WeChat/Weibo selling and tipping registers the other sets lack, with clean lively posts; never tuned on.
 KINDS_FRESH2_FIXTURES = FIXTURES.with_name("offtopic_kinds_fresh2.jsonl")
+# A third (horoscopes and gossip, with clean posts that share their words): written after the fortune-telling and
+# gossip words that fresh2's misses led to were final; never tuned on.
+KINDS_FRESH3_FIXTURES = FIXTURES.with_name("offtopic_kinds_fresh3.jsonl")
 CHECKS = ("offtopic", "entertainment")
 ACCOUNT_TYPES = (
     "government", "public_security", "education", "health", "transport", "emergency", "culture_tourism",
@@ -157,6 +160,8 @@ def evaluate(data: Path, dev: Path, heldout_limit: int = 1500) -> dict:
     results["kinds_fresh"] = evaluate_kinds(reviewer, options, KINDS_FRESH_FIXTURES, "kinds-new")
     if KINDS_FRESH2_FIXTURES.exists():
         results["kinds_fresh2"] = evaluate_kinds(reviewer, options, KINDS_FRESH2_FIXTURES, "kinds-new2")
+    if KINDS_FRESH3_FIXTURES.exists():
+        results["kinds_fresh3"] = evaluate_kinds(reviewer, options, KINDS_FRESH3_FIXTURES, "kinds-new3")
     if data.is_dir():
         results["clean_by_account"] = evaluate_clean_by_account(reviewer, options, data, heldout_limit)
 
