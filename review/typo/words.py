@@ -114,7 +114,9 @@ class HomophoneWordGenerator:
             toned[code] = toned_ids.setdefault(first, len(toned_ids))
             for k, reading in enumerate(toneless[: self.max_readings]):
                 readings[code, k] = reading_ids.setdefault(reading, len(reading_ids))
-        index = homophone_words()
+        # read past the function's cache: this generator keeps the index as arrays, and the cached dict of 52,000
+        # keys (20 MB) would stay for nothing (nothing else at run time reads it)
+        index = getattr(homophone_words, "__wrapped__", homophone_words)()
         for key in index:  # a key's readings are first readings, all in the table
             for reading in key.split(" "):
                 reading_ids.setdefault(reading, len(reading_ids))
