@@ -42,8 +42,8 @@ CJK_OR_LETTER = HAN_CLASS + "a-z"
 SEPARATOR_RE = re.compile(f"[{SEPARATORS}]")
 COLLAPSIBLE_RE = re.compile(f"[{CJK_OR_LETTER}A-Z]")
 
-EXACT, SPACED, REPEATED, CASE, PINYIN, MIXED_PINYIN, VARIANT = (
-    "exact", "spaced", "repeated", "case", "pinyin", "mixed_pinyin", "variant",
+EXACT, SPACED, REPEATED, CASE, PINYIN, MIXED_PINYIN, VARIANT, HOMOPHONE = (
+    "exact", "spaced", "repeated", "case", "pinyin", "mixed_pinyin", "variant", "homophone",
 )
 ALLOW = "allow"
 SENTINEL, DEAD_END = "\ue000", "\ue001"  # private-use characters, never part of a pattern's alphabet
@@ -55,6 +55,7 @@ EVASION_NAMES = {
     PINYIN: "拼音",
     MIXED_PINYIN: "拼音汉字混写",
     VARIANT: "谐音、变体、拼音缩写或颠倒字序",
+    HOMOPHONE: "同音字替换",
 }
 
 
@@ -209,14 +210,64 @@ class Match:
         return EVASION_NAMES.get(self.kind)
 
 
+HOMOPHONE_PAIR_BITS, HOMOPHONE_TRIPLE_BITS = 12, 20  # a few hundred pairs; ~20,000 triples, 2% of the table set
+HOMOPHONE_CLASS_BASE = 0xE100  # private-use characters standing for one toneless reading each (about 410 readings)
+
+
+@lru_cache(maxsize=1)
+def reading_class_table() -> np.ndarray:
+    """Per BMP code point: its reading class (a private-use code point shared by every common character of the same
+    first toneless reading: 病 and 冰 → bing) for GB2312 hanzi, the code point itself for everything else."""
+    from review.pinyin import same_reading_chars
+
+    table = np.arange(0x10000, dtype=np.uint32)
+    for number, (_reading, chars) in enumerate(sorted(same_reading_chars().items())):
+        for char in chars:
+            if ord(char) < 0x10000:
+                table[ord(char)] = HOMOPHONE_CLASS_BASE + number
+    return table
+
+
+@lru_cache(maxsize=1)
+def _reading_class_by_reading() -> dict[str, str]:
+    from review.pinyin import same_reading_chars
+
+    return {reading: chr(HOMOPHONE_CLASS_BASE + number)
+            for number, (reading, _chars) in enumerate(sorted(same_reading_chars().items()))}
+
+
+def homophone_keys(term: str, max_keys: int = 4) -> list[str]:
+    """The reading-class spellings of a Han term: each character as the class of its own first reading, and, where
+    the term reads a polyphone otherwise (银行: hang), as that reading's class too (at most `max_keys` spellings)."""
+    table = reading_class_table()
+    by_reading = _reading_class_by_reading()
+    readings = term_readings(term)
+    if len(readings) != len(term):
+        return []
+    keys = [""]
+    for char, reading in zip(term, readings):
+        own = chr(table[ord(char)]) if ord(char) < 0x10000 else char
+        if own == char:
+            return []  # a character without a known reading: no homophones
+        options = {own}
+        if reading in by_reading:
+            options.add(by_reading[reading])
+        keys = [key + option for key in keys for option in sorted(options)][:max_keys]
+    return keys
+
+
 PAIR_BITS = 20  # the pair filter is a table of 2**20 flags (1 MB): a few percent of them set, false hits only slow
 PAIR_MULTIPLIER = 0x9E3779B1  # spreads the first character's code over the table (Fibonacci hashing)
 
 
-def _pair_hash(first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    """Slots of the pair filter for the neighbour pairs (first[i], second[i]) (uint32 code points)."""
-    mixed = (first.astype(np.uint32) * np.uint32(PAIR_MULTIPLIER)) ^ second.astype(np.uint32)
-    return (mixed >> np.uint32(32 - PAIR_BITS)) ^ (mixed & np.uint32((1 << PAIR_BITS) - 1))
+def _pair_hash(first: np.ndarray, second: np.ndarray, bits: int = PAIR_BITS) -> np.ndarray:
+    """Slots of a filter of 2**bits flags for the neighbour pairs (first[i], second[i]) (uint32 code points)."""
+    mixed = first.astype(np.uint32, copy=False) * np.uint32(PAIR_MULTIPLIER)
+    mixed ^= second.astype(np.uint32, copy=False)
+    folded = mixed >> np.uint32(32 - bits)
+    mixed &= np.uint32((1 << bits) - 1)
+    folded ^= mixed
+    return folded
 
 
 class SentinelAutomaton:
@@ -228,18 +279,30 @@ class SentinelAutomaton:
     character is replaced by one sentinel whose dead-end branch is the root's first child, so it costs one
     comparison instead of a scan. The pairs are looked up for the whole text at once in a hashed table of flags
     (numpy): a hash collision only keeps a character that could have been skipped, never drops one.
+
+    With `triple_bits`, patterns of three characters or more are filtered by runs of three neighbours instead, in a
+    table of that size: where most pairs occur in some pattern (the reading classes of the homophone automaton),
+    triples still rule out most of a text (95% of news in reading classes, against 64% by pairs).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, pair_bits: int = PAIR_BITS, triple_bits: int | None = None) -> None:
         self.automaton = ahocorasick.Automaton()
         self.automaton.add_word(SENTINEL + DEAD_END, None)
         self.size = 0
-        self.pairs = np.zeros(1 << PAIR_BITS, dtype=bool)
+        self.pair_bits, self.triple_bits = pair_bits, triple_bits
+        self.pairs = np.zeros(1 << pair_bits, dtype=bool)
+        self.triples = np.zeros(1 << triple_bits, dtype=bool) if triple_bits else None
+        self.has_pairs = False
 
     def add(self, key: str, value: object) -> None:
         """Add a pattern (two characters or more) and the value its hits carry."""
         codes = np.array([ord(char) for char in key], dtype=np.uint32)
-        self.pairs[_pair_hash(codes[:-1], codes[1:])] = True
+        if self.triples is not None and len(codes) >= 3:
+            pair_slots = _pair_hash(codes[:-1], codes[1:], self.triple_bits)
+            self.triples[_pair_hash(pair_slots[:-1], codes[2:], self.triple_bits)] = True
+        else:
+            self.pairs[_pair_hash(codes[:-1], codes[1:], self.pair_bits)] = True
+            self.has_pairs = True
         self.automaton.add_word(key, value)
         self.size += 1
 
@@ -254,12 +317,26 @@ class SentinelAutomaton:
         """(end index, value) of every pattern occurrence in `text`."""
         if not self.size or len(text) < 2:
             return iter(())
-        codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
-        hit = self.pairs[_pair_hash(codes[:-1], codes[1:])]
+        return self.iter_codes(np.frombuffer(text.encode("utf-32-le"), dtype="<u4"), text)
+
+    def iter_codes(self, codes: np.ndarray, text: str | None = None) -> Iterable[tuple[int, object]]:
+        """`iter` over a text given as its code points (uint32), and the text itself where the caller has it."""
+        if not self.size or len(codes) < 2:
+            return iter(())
         inside = np.zeros(len(codes), dtype=bool)
-        inside[:-1] |= hit
-        inside[1:] |= hit
-        if not inside.all():
+        if self.has_pairs:
+            hit = self.pairs[_pair_hash(codes[:-1], codes[1:], self.pair_bits)]
+            inside[:-1] |= hit
+            inside[1:] |= hit
+        if self.triples is not None and len(codes) >= 3:
+            pair_slots = _pair_hash(codes[:-1], codes[1:], self.triple_bits)
+            hit = self.triples[_pair_hash(pair_slots[:-1], codes[2:], self.triple_bits)]
+            inside[:-2] |= hit
+            inside[1:-1] |= hit
+            inside[2:] |= hit
+        if not inside.any():
+            return iter(())
+        if text is None or not inside.all():
             text = np.where(inside, codes, SENTINEL_CODE).astype("<u4").tobytes().decode("utf-32-le")
         return self.automaton.iter(text)
 
@@ -268,7 +345,10 @@ class LexiconMatcher:
     """Finds lexicon entries in normalised text, robust to the usual spelling evasions.
 
     `pinyin_for(entry)` says which entries also match in pinyin and mixed pinyin; `variants_for(entry)`
-    gives an entry's curated homophone/variant spellings. Build once per process; `find` is thread-safe.
+    gives an entry's curated homophone/variant spellings; `side_for(entry)` marks parts of compounds, whose matches
+    come after the others' and are chosen longest-first among themselves only; `homophones_for(entry)` which
+    entries also match with one character swapped for another of the same reading. Build once per process; `find`
+    is thread-safe.
     """
 
     def __init__(
@@ -279,12 +359,16 @@ class LexiconMatcher:
         pinyin_for: Callable[[Entry], bool] = lambda entry: False,
         variants_for: Callable[[Entry], Iterable[str]] = lambda entry: (),
         exact_for: Callable[[Entry], bool] = lambda entry: True,
+        side_for: Callable[[Entry], bool] = lambda entry: False,
+        homophones_for: Callable[[Entry], bool] = lambda entry: False,
         max_gap: int = 3,
         min_pinyin_letters: int = 4,
         max_pinyin_chars: int | None = None,
         pinyin_inside_min_letters: int | None = None,
     ) -> None:
         self.entries = tuple(entries)
+        # Side entries (parts of a compound a caller pairs up: 出售 and 手枪) neither hide nor are hidden by others.
+        self.side = frozenset(index for index, entry in enumerate(self.entries) if side_for(entry))
         self.max_gap = max_gap
         # A full-pinyin spelling this long may sit inside a longer run of letters (chushoubingduwang): no English
         # word holds eight letters of a listed term's pinyin. Shorter ones must stand alone (edubo is not dubo).
@@ -319,6 +403,50 @@ class LexiconMatcher:
             refs.sort(key=lambda ref: ref[0] != EXACT)
             self.automaton.add(key, (len(key), tuple(refs)))
         self.automaton.build()
+        # One character swapped for another of the same reading (出售步枪 → 出售不枪): a second automaton over the text
+        # with every common character replaced by its reading class; a hit must differ from the term (else it is an
+        # exact match) in one character, or two in a term of five or more.
+        self.homophones = SentinelAutomaton(HOMOPHONE_PAIR_BITS, HOMOPHONE_TRIPLE_BITS)
+        homophone_table: dict[str, list[int]] = {}
+        for index, entry in enumerate(self.entries):
+            if homophones_for(entry) and all_han(entry.term):
+                for key in homophone_keys(entry.term):
+                    refs = homophone_table.setdefault(key, [])
+                    if index not in refs:
+                        refs.append(index)
+        # As for the main automaton: keys whose first reading is common in text first among the root's children.
+        table = reading_class_table()
+        class_rank: dict[str, int] = {}
+        for char, char_rank in rank.items():
+            reading_class = chr(table[ord(char)])
+            class_rank[reading_class] = min(class_rank.get(reading_class, char_rank), char_rank)
+        for key in sorted(homophone_table, key=lambda k: class_rank.get(k[0], len(rank))):
+            refs = homophone_table[key]
+            self.homophones.add(key, (len(key), tuple(refs)))
+        if self.homophones.size:
+            self.homophones.build()
+        self.pattern_count += self.homophones.size
+
+    def homophone_hits(self, skel: str) -> list[tuple[int, int, int]]:
+        """(start, end, entry index) of terms with one or two same-reading characters swapped, in skeleton offsets."""
+        if not self.homophones.size or len(skel) < 2:
+            return []
+        codes = np.frombuffer(skel.encode("utf-32-le"), dtype="<u4")
+        classes = reading_class_table()[np.minimum(codes, 0xFFFF)]
+        if len(codes) and codes.max() > 0xFFFF:
+            classes = np.where(codes > 0xFFFF, codes, classes)
+        hits = []
+        for end_index, (length, refs) in self.homophones.iter_codes(classes):
+            start, end = end_index - length + 1, end_index + 1
+            written = skel[start:end]
+            for index in refs:
+                entry = self.entries[index]
+                if written == entry.term:
+                    continue  # the term itself, which the main automaton finds
+                differ = sum(a != b for a, b in zip(written, entry.term))
+                if 0 < differ <= (1 if length < 5 else 2):
+                    hits.append((start, end, index))
+        return hits
 
     def find(
         self,
@@ -338,6 +466,7 @@ class LexiconMatcher:
         skel = skeleton.text
         hits: list[tuple[int, int, str, Entry]] = []  # skeleton start, end, kind, entry
         allow_spans: list[tuple[int, int]] = []
+        side_ids: set[int] = set()
         if self.pattern_count:
             for end_index, (length, refs) in self.automaton.iter(skel):
                 start, end = end_index - length + 1, end_index + 1
@@ -346,6 +475,12 @@ class LexiconMatcher:
                         allow_spans.append((start, end))
                     else:
                         hits.append((start, end, kind, self.entries[index]))
+                        if index in self.side:
+                            side_ids.add(id(self.entries[index]))
+        for start, end, index in self.homophone_hits(skel):
+            hits.append((start, end, HOMOPHONE, self.entries[index]))
+            if index in self.side:
+                side_ids.add(id(self.entries[index]))
         plain: list[Match] = []
         for entry in extra_entries:
             key = skeleton_form(entry.term)
@@ -381,7 +516,10 @@ class LexiconMatcher:
             found = self._resolve(text, skeleton, start, end, kind, entry)
             if found is not None:
                 matches.append(found)
-        return _longest_first(matches)
+        if not side_ids:
+            return _longest_first(matches)
+        side = [m for m in matches if id(m.entry) in side_ids]
+        return _longest_first([m for m in matches if id(m.entry) not in side_ids]) + _longest_first(side)
 
     def _resolve(self, text: str, skeleton: Skeleton, start: int, end: int, kind: str, entry: Entry) -> Match | None:
         """Map a skeleton hit to normalised offsets, applying the gap and Latin-boundary guards."""
@@ -390,9 +528,12 @@ class LexiconMatcher:
         skel = skeleton.text
         inside_ok = (kind == PINYIN and self.pinyin_inside_min_letters is not None
                      and end - start >= self.pinyin_inside_min_letters)
+        spelled = kind in (PINYIN, MIXED_PINYIN)  # inside a run of pinyin on syllable boundaries (chushou|shouqiang)
         if not inside_ok and (
-            ("a" <= skel[start] <= "z" and norm_start > 0 and _is_alnum_ascii(text[norm_start - 1]))
-            or ("a" <= skel[end - 1] <= "z" and norm_end < len(text) and _is_alnum_ascii(text[norm_end]))
+            ("a" <= skel[start] <= "z" and norm_start > 0 and _is_alnum_ascii(text[norm_start - 1])
+             and not (spelled and _pinyin_on_the_left(text, norm_start)))
+            or ("a" <= skel[end - 1] <= "z" and norm_end < len(text) and _is_alnum_ascii(text[norm_end])
+                and not (spelled and _pinyin_on_the_right(text, norm_end)))
         ):
             return None
         # A doubled character at a match's edge is usually the neighbouring word's (学习|习近平, 冰毒|毒性):
@@ -430,6 +571,73 @@ class LexiconMatcher:
                     return None
                 previous_end = char_end
         return Match(entry, norm_start, norm_end, kind)
+
+
+@lru_cache(maxsize=1)
+def pinyin_syllables() -> frozenset[str]:
+    """The toneless pinyin syllables with an initial consonant (the readings of lexicons/pinyin/same_reading.tsv)."""
+    from review.pinyin import same_reading_chars
+
+    # Syllables without an initial (a, e, ou, ang …) are left out: they glue to English too easily (edubo, adubo).
+    return frozenset(reading for reading in same_reading_chars() if reading[0] not in "aeo")
+
+
+MAX_SYLLABLE = 6  # zhuang, shuang
+MAX_SPELLED_RUN = 64  # a longer run of letters is not read as pinyin (bounded cost)
+
+
+def spells_pinyin(letters: str) -> bool:
+    """Whether a run of lower-case letters splits wholly into pinyin syllables (chushou → chu|shou; the English
+    words around a listed term's pinyin rarely do: dubois, edubo)."""
+    return syllable_count(letters) is not None
+
+
+def syllable_count(letters: str) -> int | None:
+    """The fewest pinyin syllables a run of lower-case letters splits into (fangzhen → 2), None when it does not."""
+    if len(letters) > MAX_SPELLED_RUN:
+        return None
+    syllables = pinyin_syllables()
+    fewest: list[int | None] = [0] + [None] * len(letters)
+    for end in range(1, len(letters) + 1):
+        counts = [fewest[start] for start in range(max(0, end - MAX_SYLLABLE), end)
+                  if fewest[start] is not None and letters[start:end] in syllables]
+        fewest[end] = min(counts) + 1 if counts else None
+    return fewest[-1]
+
+
+def _letter_run(text: str, start: int, step: int) -> str:
+    """The ASCII letters next to `start` going left (step -1, ending before start) or right (step 1, from start)."""
+    at = start - 1 if step < 0 else start
+    limit = MAX_SPELLED_RUN + 1
+    letters = []
+    while 0 <= at < len(text) and len(letters) < limit and text[at].isascii() and text[at].isalpha():
+        letters.append(text[at].lower())
+        at += step
+    return "".join(reversed(letters) if step < 0 else letters)
+
+
+def latin_edges_ok(text: str, start: int, end: int) -> bool:
+    """Whether a span that starts or ends with a Latin letter stands apart from other letters and digits, or touches
+    only whole pinyin syllables (chushou|shouqiang): the guard `find` applies to pinyin spellings."""
+    if start > 0 and "a" <= text[start].lower() <= "z" and _is_alnum_ascii(text[start - 1]):
+        if not _pinyin_on_the_left(text, start):
+            return False
+    if end < len(text) and "a" <= text[end - 1].lower() <= "z" and _is_alnum_ascii(text[end]):
+        if not _pinyin_on_the_right(text, end):
+            return False
+    return True
+
+
+def _pinyin_on_the_left(text: str, start: int) -> bool:
+    """A pinyin match may touch letters on its left when they are whole pinyin syllables (chushou|bingdu)."""
+    run = _letter_run(text, start, -1)
+    return bool(run) and spells_pinyin(run)
+
+
+def _pinyin_on_the_right(text: str, end: int) -> bool:
+    """A pinyin match may touch letters on its right when they are whole pinyin syllables (bingdu|wang)."""
+    run = _letter_run(text, end, 1)
+    return bool(run) and spells_pinyin(run)
 
 
 def _run_length(text: str, start: int, end: int, char: str) -> int:

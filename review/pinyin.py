@@ -161,13 +161,34 @@ def compute_homophone_words(word_freq: dict[str, int], min_freq: int = HOMOPHONE
     return {key: tuple(words) for key, words in index.items()}
 
 
+def compound_terms() -> set[str]:
+    """Every word of lexicons/sensitive/compounds.toml (goods, dealing words, the pairs of `goods_parts`)."""
+    import tomllib
+
+    path = lexicon_path("sensitive", "compounds.toml")
+    if not path.exists():
+        return set()
+    with open(path, "rb") as handle:
+        config = tomllib.load(handle)
+    words: set[str] = {word for shared in config.get("words", {}).values() for word in shared}
+    for rule in config.get("rule", ()):
+        words.update(rule.get("goods", ()))
+        words.update(word for word in rule.get("trades", ()) if not word.startswith("@"))
+        if "goods_parts" in rule:
+            first, second = rule["goods_parts"]
+            words.update(a + b for a in first for b in second)
+    return words
+
+
 def table_terms() -> list[str]:
-    """The terms whose readings are shipped: Han-only sensitive terms (2+ characters) and leaders' names."""
+    """The terms whose readings are shipped: Han-only sensitive terms (2+ characters), the words of the sensitive
+    compounds and leaders' names."""
     from review.lexicon import lexicon_files, parse_entries
 
     sensitive = parse_entries(lexicon_files("sensitive", "*.tsv"))
     leaders = parse_entries(lexicon_files("expression", "leaders.tsv"))
     terms = {entry.term for entry in sensitive if len(entry.term) >= 2} | {entry.term for entry in leaders}
+    terms |= {term for term in compound_terms() if len(term) >= 2}
     return sorted(term for term in terms if all_han(term))
 
 

@@ -14,19 +14,26 @@ from itertools import permutations
 from typing import Iterable
 
 from review.checks.base import Check, register
-from review.document import Document
+from review.document import SENTENCE_END, Document
 from review.lexicon import Entry, compile_lexicon_regex, load_entries, load_phrases
 from review.lexicon_match import (
     CASE,
     EXACT,
+    HOMOPHONE,
     MIXED_PINYIN,
     PINYIN,
     REPEATED,
+    SEPARATOR_RE,
     SPACED,
     VARIANT,
     LexiconMatcher,
     Match,
+    build_skeleton,
     document_skeleton,
+    latin_edges_ok,
+    pinyin_variants,
+    skeleton_form,
+    syllable_count,
 )
 from review.model import SEVERITY_RANK, Finding
 from review.pinyin import same_reading_chars, term_readings
@@ -36,10 +43,11 @@ FOLDER = "sensitive"
 CLAUSE_ENDS = "，,。；;！!？?\n"
 STANCE = "stance"
 DENY_CATEGORY = "deny"
-CONFIDENCE = {EXACT: 0.95, VARIANT: 0.85, PINYIN: 0.8, MIXED_PINYIN: 0.8}
+CONFIDENCE = {EXACT: 0.95, VARIANT: 0.85, PINYIN: 0.8, MIXED_PINYIN: 0.8, HOMOPHONE: 0.7}
 EVASION_CONFIDENCE = 0.9
 INFO_CONFIDENCE = 0.5
-ENFORCEMENT, PROMOTION = "enforcement", "promotion"
+ENFORCEMENT, PROMOTION, QUOTED = "enforcement", "promotion", "quoted"
+QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』", "\"": "\""}
 
 
 EVASION_ONLY = "evasion"  # context of an entry reported only when disguised (lexicons/sensitive/disguised.tsv)
@@ -89,12 +97,28 @@ def entry_spellings(entry: Entry) -> list[str]:
     return spellings
 
 
-def on_word_boundaries(doc: Document, start: int, end: int) -> bool:
+def ordinary_word(word: str) -> bool:
+    """Whether `word` is in the segmenter's dictionary: a same-reading swap that spells a real word (进行交易 holds
+    行交易, 共产党 reads like 共惨党, 出手 like 出售) is that word, not a disguise."""
+    from review.segment import get_tokenizer
+
+    return get_tokenizer().FREQ.get(word, 0) > 0
+
+
+def on_word_boundaries(doc: Document, start: int, end: int, word_edge: bool = False,
+                       not_before: tuple[str, ...] = ()) -> bool:
     """Whether [start, end) starts and ends between words of the segmentation: the evidence that a short entry is
     the word itself, not the end of one word and the start of the next (爸妈|的 is not 妈的, 节日|你好 not 日你).
-    Segments only the runs of words around the match (`Document.tokens_between`)."""
-    return not any(token.start < start < token.end or token.start < end < token.end
-                   for token in doc.tokens_between(start, end))
+    With `word_edge`, the start or the end of one longer word will do as well (情色|电影 glued as 情色电影, 黄色网站
+    as 色网站): a compound built on the entry, unless the rest of the word is one of `not_before` (轮奸案 is a
+    case), while a match across two words (公开|房屋) or inside one (水乳交融) is still refused. Segments only the
+    runs of words around the match (`Document.tokens_between`)."""
+    tokens = doc.tokens_between(start, end)
+    if not any(token.start < start < token.end or token.start < end < token.end for token in tokens):
+        return True
+    return word_edge and any((token.start == start and end < token.end
+                              and doc.text[end : token.end] not in not_before)
+                             or (token.start < start and end == token.end) for token in tokens)
 
 
 class ContextReader:
@@ -106,6 +130,7 @@ class ContextReader:
         self.enforcement_cues = tuple(enforcement["cues"])
         self.document_cues = tuple(enforcement["document_cues"])
         self.promotion_cues = tuple(promotion["cues"])
+        self.quotation_cues = tuple(config["quotation"]["cues"])
         # Categories with their own promotion cues (ad_law) use those instead of the general list.
         self.category_cues = {
             name: tuple(table["cues"]) for name, table in promotion.items() if isinstance(table, dict)
@@ -136,16 +161,33 @@ class ContextReader:
     def around(self, doc: Document, start: int, end: int) -> str:
         """The words around a match: up to `window` characters each side within its sentence and the
         sentences next to it, the match itself left out (a term is not its own cue)."""
-        spans = doc.sentences
-        index = next((i for i, (s, e) in enumerate(spans) if s <= start < e), None)
-        low, high = 0, len(doc.text)
-        if index is not None:
-            low = spans[max(0, index - 1)][0]
-            high = spans[min(len(spans) - 1, index + 1)][1]
+        # The sentence ends are read in the window only, not the whole post (`doc.sentences`): the window ends where
+        # the sentence before the match's starts, or where the sentence after it ends.
         text = doc.text
-        before = text[max(low, start - self.window) : start]
-        after = text[end : min(high, end + self.window)]
+        low = max(0, start - self.window)
+        before = text[low:start]
+        ends = [m.end() for m in SENTENCE_END.finditer(before)]
+        if len(ends) >= 2:
+            before = before[ends[-2]:]
+        after = text[end : end + self.window]
+        ends = [m.end() for m in SENTENCE_END.finditer(after)]
+        if len(ends) >= 2:
+            after = after[: ends[1]]
         return before.lower() + "\n" + after.lower()
+
+    def quoted_or_criticised(self, doc: Document, start: int, end: int) -> bool:
+        """Whether a match sits inside quotation marks within its clause (骂过“猪脑子”), or the words around it report
+        or criticise speech (斥之为, 所谓): `context.toml [quotation] cues`."""
+        text = doc.text
+        clause_start = max(text.rfind(c, max(0, start - self.window), start) for c in CLAUSE_ENDS) + 1
+        before = text[max(clause_start, start - self.window) : start]
+        for opening, closing in QUOTE_PAIRS.items():
+            at = before.rfind(opening)
+            if at >= 0 and closing not in before[at + 1 :]:
+                if closing in text[end : end + self.window]:
+                    return True
+        window = self.around(doc, start, end)
+        return any(cue in window for cue in self.quotation_cues)
 
     def enforcement(self, window: str) -> bool:
         """Enforcement or publicity cues in the window."""
@@ -189,6 +231,253 @@ class Stance:
     start: int
     end: int
     rule: StanceRule
+
+
+TRADE_WINDOW = 48  # characters each side of goods searched for a dealing word (six syllables of pinyin and more)
+COMPONENT = "component"  # context of a compound's part (lexicons/sensitive/compounds.toml): never a finding alone
+
+
+@dataclass(frozen=True)
+class CompoundRule:
+    """Goods and a dealing word in one phrase (lexicons/sensitive/compounds.toml): 出售……手枪, 弓弩专卖, 卖手枪."""
+
+    name: str
+    category: str
+    severity: str
+    note: str
+    goods: frozenset[str]
+    trades: frozenset[str]
+    before: frozenset[str]
+    after: frozenset[str]
+    max_between: int
+    max_between_goods_first: int
+
+
+@dataclass(frozen=True)
+class SingleCharRule:
+    """A character that is a word of its own only in porn or abuse (淫, 骚), except inside ordinary words (骚乱)."""
+
+    char: str
+    entry: Entry
+    exceptions: tuple[str, ...]
+
+
+class CompoundReader:
+    """Pairs the goods and dealing words the matcher found (as side entries) into compounds."""
+
+    def __init__(self, config: dict, evasion_names: Iterable[str] = ()) -> None:
+        shared = {name: list(words) for name, words in config["words"].items()}
+        self.stop_chars = frozenset(config["stop_chars"])
+        self.singles = {
+            table["char"]: SingleCharRule(
+                table["char"],
+                Entry(table["char"], table["category"], table["severity"], note=table["note"],
+                      source="sensitive/compounds.toml"),
+                tuple(table["except"]))
+            for table in config.get("single", ())
+        }
+        self.rules: list[CompoundRule] = []
+        for table in config["rule"]:
+            goods = set(table.get("goods", ()))
+            for parts in [table["goods_parts"]] if "goods_parts" in table else []:
+                goods.update(a + b for a in parts[0] for b in parts[1])
+            trades: set[str] = set(evasion_names) if table.get("trades_from_evasion_names") else set()
+            for word in table["trades"]:
+                trades.update(shared[word[1:]] if word.startswith("@") else [word])
+            self.rules.append(CompoundRule(
+                table["name"], table["category"], table["severity"], table["note"], frozenset(goods),
+                frozenset(trades), frozenset(table.get("before", ())), frozenset(table.get("after", ())),
+                int(table.get("max_between", config["max_between"])),
+                int(table.get("max_between_goods_first", config["max_between_goods_first"]))))
+        # Part → the rules it is goods of and the rules it is a dealing word of.
+        self.goods_of: dict[str, tuple[int, ...]] = {}
+        self.trade_of: dict[str, tuple[int, ...]] = {}
+        for number, rule in enumerate(self.rules):
+            for word in rule.goods:
+                self.goods_of[word] = self.goods_of.get(word, ()) + (number,)
+            for word in rule.trades:
+                self.trade_of[word] = self.trade_of.get(word, ()) + (number,)
+
+        # Dealing words are common (出售, 视频, 服务): rather than have the automaton report each one in every text, they
+        # are looked for only around goods, with one regex over the skeleton of the words nearby, as written or in
+        # pinyin (chushou, chu售).
+        self.trade_entries = {word: Entry(word, COMPONENT, "major", source="sensitive/compounds.toml",
+                                          extra={"context": COMPONENT}) for word in self.trade_of}
+        spellings: dict[str, set[str]] = {}
+        for word in self.trade_of:
+            for form in [word] + [spelled for _kind, spelled in pinyin_variants(word, max_pinyin_chars=8)]:
+                key = skeleton_form(form)
+                if len(key) >= 2:
+                    spellings.setdefault(key, set()).add(word)
+        self.trade_spellings = {key: tuple(sorted(words)) for key, words in spellings.items()}
+        self.needs_skeleton = re.compile(f"{SEPARATOR_RE.pattern}|[A-Z]|(.)\\1")
+        self.trade_re = re.compile("|".join(re.escape(key) for key in sorted(spellings, key=lambda k: (-len(k), k))))
+
+    def parts(self) -> list[Entry]:
+        """Every goods word as a side entry for the matcher (matched with evasions, never reported alone)."""
+        return [Entry(word, COMPONENT, "major", source="sensitive/compounds.toml", extra={"context": COMPONENT})
+                for word in sorted(self.goods_of) if len(word) >= 2]
+
+    def trades_near(self, text: str, good: Match) -> list[tuple[Match, tuple[int, ...]]]:
+        """Dealing words within `TRADE_WINDOW` characters of a goods match, with the rules they serve."""
+        low, high = max(0, good.start - TRADE_WINDOW), min(len(text), good.end + TRADE_WINDOW)
+        window = text[low:high]
+        # Most windows hold no separator, capital or repeat: their skeleton is themselves.
+        skeleton = build_skeleton(window) if self.needs_skeleton.search(window) else None
+        found = []
+        for hit in self.trade_re.finditer(skeleton.text if skeleton else window):
+            if skeleton is None:
+                start, end = low + hit.start(), low + hit.end()
+            else:
+                start = low + skeleton.span(hit.start())[0]
+                end = low + skeleton.span(hit.end() - 1)[1]
+            if not latin_edges_ok(text, start, end):
+                continue
+            written = text[start:end]
+            for word in self.trade_spellings[hit.group()]:
+                if written == word:
+                    kind = EXACT
+                elif any("a" <= c <= "z" for c in hit.group()) and not word.isascii():
+                    kind = PINYIN
+                else:
+                    kind = SPACED
+                found.append((Match(self.trade_entries[word], start, end, kind), self.trade_of[word]))
+        return found
+
+    def single_chars(self, text: str) -> list[Match]:
+        """Occurrences of the single-character words outside their ordinary words (淫僧 yes, 淫秽 no)."""
+        found = []
+        hits = sorted(at for char in self.singles for at in _occurrences(text, char))
+        for at in hits:
+            rule = self.singles[text[at]]
+            ordinary = False
+            for word in rule.exceptions:
+                offset = word.find(rule.char)
+                while offset >= 0 and not ordinary:
+                    ordinary = text.startswith(word, at - offset)
+                    offset = word.find(rule.char, offset + 1)
+                if ordinary:
+                    break
+            # A word glued to no other character is an item of a list (杀、烧、淫、掠), not the slang word.
+            glued = _is_han(_neighbour(text, at, -1)) or _is_han(_neighbour(text, at, 1))
+            if not ordinary and glued:
+                found.append(Match(rule.entry, at, at + 1, EXACT))
+        return found
+
+    def _joined(self, text: str, start: int, end: int, limit: int) -> bool:
+        """Whether text[start:end], between the two parts, keeps them in one phrase: at most `limit` characters
+        once spaces and symbols are dropped, no clause punctuation, quote or function word."""
+        if end - start > 6 * limit + 8:
+            return False
+        between = SEPARATOR_RE.sub("", text[start:end])
+        if any(c in self.stop_chars or not c.isalnum() for c in between):
+            return False
+        return phrase_length(between) <= limit
+
+    def find(self, text: str, parts: list[Match]) -> list[Match]:
+        """Compounds among the matched parts, each as a match of a made-up entry in the rule's category."""
+        goods = [(m, self.goods_of[m.entry.term]) for m in parts if m.entry.term in self.goods_of]
+        found: list[Match] = []
+        for good, numbers in goods:
+            trades = self.trades_near(text, good)
+            for number in numbers:
+                rule = self.rules[number]
+                pair = self._pair(text, good, rule, number, trades)
+                if pair is not None:
+                    found.append(pair)
+                    break
+        # Goods side by side (出售54式手枪: 54式 and 手枪 each pair with 出售) make one compound.
+        found.sort(key=lambda m: (m.start, -m.end))
+        merged: list[Match] = []
+        for match in found:
+            last = merged[-1] if merged else None
+            if last is not None and match.start <= last.end and match.entry.category == last.entry.category:
+                if match.end > last.end:
+                    entry = Entry(text[last.start : match.end], last.entry.category, last.entry.severity,
+                                  note=last.entry.note, source=last.entry.source, extra=last.entry.extra)
+                    extra = dict(last.entry.extra)
+                    extra["homophone_parts"] = "|".join(p for p in (extra.get("homophone_parts"),
+                                                                     match.entry.get("homophone_parts")) if p)
+                    entry = Entry(entry.term, entry.category, entry.severity, note=entry.note, source=entry.source,
+                                  extra=extra)
+                    merged[-1] = Match(entry, last.start, match.end, last.kind if last.evasion else match.kind)
+                continue
+            merged.append(match)
+        return merged
+
+    def _pair(self, text: str, good: Match, rule: CompoundRule, number: int,
+              trades: list[tuple[Match, tuple[int, ...]]]) -> Match | None:
+        for trade, numbers in trades:
+            if number not in numbers or (trade.start < good.end and good.start < trade.end):
+                continue
+            if trade.end <= good.start:
+                joined = self._joined(text, trade.end, good.start, rule.max_between)
+            else:
+                joined = self._joined(text, good.end, trade.start, rule.max_between_goods_first)
+            if joined:
+                return self._compound(text, rule, min(trade.start, good.start), max(trade.end, good.end),
+                                      (trade, good))
+        if good.start > 0 and text[good.start - 1] in rule.before:
+            return self._compound(text, rule, good.start - 1, good.end, (good,))
+        before = self._spelled_before(text, good.start, rule)
+        if before:
+            return self._compound(text, rule, good.start - before, good.end, (good,))
+        if good.end < len(text) and text[good.end] in rule.after:
+            return self._compound(text, rule, good.start, good.end + 1, (good,))
+        return None
+
+    def _spelled_before(self, text: str, start: int, rule: CompoundRule) -> int:
+        """The length of one of the rule's `before` characters spelt in pinyin right before `start` (maishouqiang),
+        or 0."""
+        if start == 0 or not ("a" <= text[start - 1].lower() <= "z"):
+            return 0
+        for char in rule.before:
+            reading = "".join(term_readings(char))
+            at = start - len(reading)
+            if at >= 0 and text[at:start].lower() == reading and (at == 0 or not text[at - 1].isascii()
+                                                                 or not text[at - 1].isalnum()):
+                return len(reading)
+        return 0
+
+    @staticmethod
+    def _compound(text: str, rule: CompoundRule, start: int, end: int, parts: tuple[Match, ...]) -> Match:
+        kind = next((part.kind for part in parts if part.evasion), EXACT)
+        swapped = "|".join(part.entry.term for part in parts if part.kind == HOMOPHONE)
+        entry = Entry(text[start:end], rule.category, rule.severity, note=rule.note,
+                      source="sensitive/compounds.toml", extra={"compound": rule.name, "homophone_parts": swapped})
+        return Match(entry, start, end, kind)
+
+
+def _is_han(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff"
+
+
+def _neighbour(text: str, at: int, step: int, max_gap: int = 3) -> str:
+    """The character next to text[at] in direction `step`, past up to `max_gap` inserted spaces or symbols."""
+    index = at + step
+    for _ in range(max_gap + 1):
+        if not 0 <= index < len(text):
+            return ""
+        if not SEPARATOR_RE.match(text[index]):
+            return text[index]
+        index += step
+    return ""
+
+
+def _occurrences(text: str, char: str) -> Iterable[int]:
+    at = text.find(char)
+    while at >= 0:
+        yield at
+        at = text.find(char, at + 1)
+
+
+def phrase_length(between: str) -> int:
+    """Characters between two parts of a compound, a run of pinyin counted in syllables (fangzhen: 2)."""
+    length = 0
+    for run in re.findall(r"[a-zA-Z]+|[^a-zA-Z]", between):
+        count = syllable_count(run.lower()) if run.isascii() and run.isalpha() else None
+        length += count if count is not None else len(run)
+    return length
 
 
 def _alternation(words: list[str]) -> str:
@@ -252,12 +541,18 @@ class SensitiveCheck(Check):
         pinyin_rank = SEVERITY_RANK[evasion["pinyin_min_severity"]]
         self.evaded_min_severity = evasion["evaded_min_severity"]
         self.boundary_max_chars = int(config["context"]["word_boundary_max_chars"])
+        self.strict_boundary_categories = frozenset(config["context"]["strict_boundary_categories"])
+        self.word_edge_not_before = tuple(config["context"]["word_edge_not_before"])
         self.neutral_topic_severity = config["context"]["neutral_topic_severity"]
         entries = load_entries(FOLDER, "*.tsv", tuple(sorted(self.categories)))
+        names = [e.term for e in entries if e.get("context") == EVASION_ONLY]
+        # Terms whose same-reading spellings clean writing uses (国家及, 出手): generated, see the file's header.
+        homophone_stops = frozenset(load_phrases(FOLDER, "homophone_stop.txt"))
+        self.compounds = CompoundReader(load_toml(FOLDER, "compounds.toml"), names)
         self.matcher = LexiconMatcher(
-            entries,
+            list(entries) + self.compounds.parts(),
             load_phrases(FOLDER, "allow.txt"),
-            pinyin_for=lambda e: (
+            pinyin_for=lambda e: e.category == COMPONENT or (
                 e.category in pinyin_categories
                 and SEVERITY_RANK[e.severity] >= pinyin_rank
                 and e.get("context") != "promo"
@@ -265,6 +560,12 @@ class SensitiveCheck(Check):
             ),
             variants_for=entry_spellings,
             exact_for=lambda e: e.get("context") != EVASION_ONLY,
+            side_for=lambda e: e.category == COMPONENT,
+            # A same-reading swap in a term of three characters or more, or in a compound's part (paired, so safe):
+            # two-character terms have too many namesakes (冰毒, 病毒).
+            homophones_for=lambda e: e.term not in homophone_stops and (e.category == COMPONENT or (
+                len(e.term) >= 3 and e.category in pinyin_categories and e.get("context") not in ("promo", EVASION_ONLY)
+                and SEVERITY_RANK[e.severity] >= pinyin_rank)),
             max_gap=int(evasion["max_gap"]),
             min_pinyin_letters=int(evasion["min_pinyin_letters"]),
             max_pinyin_chars=int(evasion["max_pinyin_chars"]),
@@ -281,29 +582,64 @@ class SensitiveCheck(Check):
 
     def check(self, doc: Document) -> list[Finding]:
         """Findings for lexicon matches, severity set by context."""
+        return self.judged(doc)[0]
+
+    def judged(self, doc: Document) -> tuple[list[Finding], list[str]]:
+        """The findings, and the terms of the same-reading swaps among them (an entry's, or a compound's parts'), which
+        `review.training.sensitive_lists --homophone-stops` collects from clean writing."""
         deny = [Entry(term, DENY_CATEGORY, "major", source="deny_terms") for term in sorted(doc.options.deny_terms)]
         # Allow terms steer the matching too: a match overlapping an allowed term is vetoed before the longest
         # match at a spot wins (a vetoed long match must not hide a shorter one); the pipeline drops the rest.
         matches = self.matcher.find(doc.text, document_skeleton(doc), doc.options.allow_terms, deny)
+        parts = [m for m in matches if m.entry.category == COMPONENT]
+        if parts:
+            matches = [m for m in matches if m.entry.category != COMPONENT]
+            # A goods word swapped for a same-reading one must not spell a dictionary word (病毒 for 冰毒) and must be
+            # words of its own, as an entry's swap must (过去|四年 holds 去四, which reads like 去死).
+            parts = [m for m in parts if m.kind != HOMOPHONE or (not ordinary_word(doc.text[m.start : m.end])
+                                                                 and on_word_boundaries(doc, m.start, m.end))]
         stances = self.stances.find(doc.text)
         findings = [self._stance_finding(doc, stance) for stance in stances]
+        swapped: list[str] = []
         # A term inside a stance (台独 in 支持台独) is told once, by the stance.
-        stance_spans = [(stance.start, stance.end) for stance in stances]
+        told = [(stance.start, stance.end) for stance in stances]
         for match in matches:
-            if any(a <= match.start and match.end <= b for a, b in stance_spans):
+            if any(a <= match.start and match.end <= b for a, b in told):
+                continue
+            if match.kind == HOMOPHONE and ordinary_word(doc.text[match.start : match.end]):
                 continue
             judged = self._judge(doc, match)
             # Word boundaries last: segmenting costs more than reading the context that dismisses most matches.
             if judged is not None and self._on_its_own(doc, match):
                 findings.append(self._finding(doc, match, *judged))
-        return findings
+                told.append((match.start, match.end))
+                if match.kind == HOMOPHONE:
+                    swapped.append(match.entry.term)
+        # A compound whose parts an entry already reported (出售冰毒) is told by that entry.
+        compounds = self.compounds.find(doc.text, parts) if parts else []
+        for match in compounds + self.compounds.single_chars(doc.text):
+            if any(a < match.end and match.start < b for a, b in told):
+                continue
+            judged = self._judge(doc, match)
+            if judged is not None:
+                findings.append(self._finding(doc, match, *judged))
+                told.append((match.start, match.end))
+                swapped.extend(term for term in (match.entry.get("homophone_parts") or "").split("|") if term)
+        return findings, swapped
 
     def _on_its_own(self, doc: Document, match: Match) -> bool:
-        """Whether a short entry, one marked boundary=word, or a disguised name stands as words of its own."""
+        """Whether a short entry, one marked boundary=word, or a disguised name stands as words of its own; a
+        same-reading swap must too (国家机关 holds 国家机, which reads like a listed term)."""
         entry = match.entry
-        short = (len(entry.term) <= self.boundary_max_chars or entry.get("boundary") == "word"
-                 or entry.get("context") == EVASION_ONLY)
-        return not short or entry.category == DENY_CATEGORY or on_word_boundaries(doc, match.start, match.end)
+        if match.kind == HOMOPHONE:
+            return on_word_boundaries(doc, match.start, match.end)
+        strict = entry.get("boundary") == "word" or entry.get("context") == EVASION_ONLY
+        short = len(entry.term) <= self.boundary_max_chars or strict
+        if not short or entry.category == DENY_CATEGORY:
+            return True
+        # An insult or a disguised name must be a word of its own; another short entry may start or end a longer one.
+        word_edge = not strict and entry.category not in self.strict_boundary_categories
+        return on_word_boundaries(doc, match.start, match.end, word_edge, self.word_edge_not_before)
 
     def _stance_finding(self, doc: Document, stance: Stance) -> Finding:
         written = doc.text[stance.start : stance.end]
@@ -325,7 +661,12 @@ class SensitiveCheck(Check):
         if entry.get("context") == EVASION_ONLY and match.kind in PLAIN_KINDS:
             return None  # 共产党, 习近平 written plainly
         category = self.categories.get(entry.category)
-        if category is None or not category["contextual"]:
+        if category is None:
+            return entry.severity, None
+        if not category["contextual"]:
+            # An insult quoted or criticised (被人骂过“猪脑子”) is reported speech, not the post's own voice.
+            if self.context.quoted_or_criticised(doc, match.start, match.end):
+                return "info", QUOTED
             return entry.severity, None
         window = self.context.around(doc, match.start, match.end)
         enforcement = self.context.enforcement(window)
@@ -363,6 +704,8 @@ class SensitiveCheck(Check):
             message += f"（{match.evasion}写法）"
         if context == ENFORCEMENT:
             message += "，处于执法或宣传语境，仅作提示"
+        elif context == QUOTED:
+            message += "，处于引用或批评语境，仅作提示"
         elif context == PROMOTION:
             message += "，处于推广招揽语境"
         if entry.note:
