@@ -270,7 +270,8 @@ def footprint(data: Path, count: int, repeats: int) -> dict:
     model_pass.warm_up()
     figures["warm_up_s"], figures["rss_warm"] = time.process_time() - began, _rss_mb()
     options = ReviewOptions.make(enable=["typo"])
-    kinds = {"formal": clean_posts(data, count), "informal": informal_texts(count, data.parent / "dev" / "review_dev.jsonl")}
+    dev = data.parent / "dev" / "review_dev.jsonl"
+    kinds = {"formal": clean_posts(data, count), "informal": informal_texts(count, dev)}
     for kind, posts in kinds.items():
         docs = [Document.build(Post.from_dict({"text": t}), "text", options) for t in posts]
         for doc in docs:  # segmented before timing: the pipeline does it once for every check
@@ -299,7 +300,8 @@ def print_footprints(runs: list[dict]) -> None:
           f"{'after posts':>11} {'peak':>5}")
     for code, values in by_code.items():
         low = {key: min(v[key] for v in values) for key in ("formal_ms", "informal_ms", "load_s", "warm_up_s")}
-        high = {key: max(v[key] for v in values) for key in ("rss_loaded", "rss_warm", "rss_after_informal", "rss_peak")}
+        high = {key: max(v[key] for v in values)
+                for key in ("rss_loaded", "rss_warm", "rss_after_informal", "rss_peak")}
         print(f"  {code[-28:]:28} {low['formal_ms']:7.2f} {low['informal_ms']:8.2f} {low['load_s']:6.2f} "
               f"{low['warm_up_s']:6.2f} {high['rss_loaded']:11.0f} {high['rss_warm']:5.0f} "
               f"{high['rss_after_informal']:11.0f} {high['rss_peak']:5.0f}")
@@ -316,8 +318,8 @@ def footprint_in_turns(args: argparse.Namespace) -> None:
     runs = []
     for _ in range(args.turns):
         for code in ([args.against] if args.against else []) + [str(ROOT)]:
-            command = [sys.executable, str(Path(__file__).resolve()), "--footprint", str(args.footprint), "--code", code,
-                       "--repeats", str(args.repeats), "--data", str(args.data), "--json"]
+            command = [sys.executable, str(Path(__file__).resolve()), "--footprint", str(args.footprint),
+                       "--code", code, "--repeats", str(args.repeats), "--data", str(args.data), "--json"]
             done = subprocess.run(command, capture_output=True, text=True, env=env)
             assert done.returncode == 0, done.stderr[-2000:]
             runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
