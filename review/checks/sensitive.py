@@ -310,6 +310,11 @@ class CompoundReader:
                 if len(key) >= 2:
                     spellings.setdefault(key, set()).add(word)
         self.trade_spellings = {key: tuple(sorted(words)) for key, words in spellings.items()}
+        # The first reading of each `before` character (卖 → mai), from the shipped table: a review never imports
+        # pypinyin.
+        first_reading = {char: reading for reading, chars in same_reading_chars().items() for char in chars}
+        self.readings = {char: first_reading[char] for rule in self.rules for char in rule.before
+                         if char in first_reading}
         self.needs_skeleton = re.compile(f"{SEPARATOR_RE.pattern}|[A-Z]|(.)\\1")
         self.trade_re = re.compile("|".join(re.escape(key) for key in sorted(spellings, key=lambda k: (-len(k), k))))
 
@@ -360,7 +365,7 @@ class CompoundReader:
                     break
             # A word glued to no other character is an item of a list (杀、烧、淫、掠), not the slang word.
             glued = _is_han(_neighbour(text, at, -1)) or _is_han(_neighbour(text, at, 1))
-            if not ordinary and glued:
+            if not ordinary and glued and not _inside_dictionary_word(text, at):
                 found.append(Match(rule.entry, at, at + 1, EXACT))
         return found
 
@@ -432,7 +437,7 @@ class CompoundReader:
         if start == 0 or not ("a" <= text[start - 1].lower() <= "z"):
             return 0
         for char in rule.before:
-            reading = "".join(term_readings(char))
+            reading = self.readings.get(char, char)
             at = start - len(reading)
             if at >= 0 and text[at:start].lower() == reading and (at == 0 or not text[at - 1].isascii()
                                                                  or not text[at - 1].isalnum()):
@@ -450,6 +455,14 @@ class CompoundReader:
 
 def _is_han(char: str) -> bool:
     return "\u4e00" <= char <= "\u9fff"
+
+
+def _inside_dictionary_word(text: str, at: int, longest: int = 4) -> bool:
+    """Whether text[at] lies in a word of the segmenter's dictionary (奇技淫巧, 淫威, 骚扰): the character is part of
+    that word, not a word of its own. A dictionary word that is itself a listed term is reported by its entry."""
+    return any(ordinary_word(text[start:end])
+               for start in range(max(0, at - longest + 1), at + 1)
+               for end in range(max(start + 2, at + 1), min(len(text), start + longest) + 1))
 
 
 def _neighbour(text: str, at: int, step: int, max_gap: int = 3) -> str:
