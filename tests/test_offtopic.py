@@ -291,3 +291,29 @@ def test_fortune_telling_and_gossip_words_of_the_third_round(reviewer, account, 
 )
 def test_words_that_share_fortune_telling_terms_stay_clean(reviewer, account, text):
     assert _serious(_offtopic(reviewer, text, account)) == []
+
+
+@pytest.mark.parametrize(
+    ("account", "text"),
+    [
+        ("public_security", "今日黄历：宜嫁娶、开业，忌动土、搬家，财神方位在正东，出门前看一眼。"),
+        ("education", "周公解梦：梦见下雨预示要走财运，你昨晚梦见了什么？"),
+        ("health", "抽了一支灵签，师傅说我今年命犯桃花，要戴转运珠化解。"),
+        ("transport", "宝宝起名一定要看五行，八字缺水的名字里要带三点水。"),
+    ],
+)
+def test_folk_divination_words_of_the_fourth_round(reviewer, account, text):
+    assert [f.rule for f in _serious(_offtopic(reviewer, text, account))] == ["offtopic.horoscope"]
+
+
+@pytest.mark.parametrize(
+    ("account", "text"),
+    [
+        ("market_regulation", "消费者要求签订书面合同的，经营者应当签订，不得拒绝。"),
+        ("transport", "周末全省天气晴好，适宜出行，请注意高速公路车流高峰。"),
+        ("government", "推动改革不能翻老黄历，要在新情况下拿出新办法。"),
+        ("civil_affairs", "婚姻登记不需要择日，全年工作日均可预约办理。"),
+    ],
+)
+def test_words_that_share_folk_divination_terms_stay_clean(reviewer, account, text):
+    assert _serious(_offtopic(reviewer, text, account)) == []

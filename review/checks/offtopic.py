@@ -47,6 +47,8 @@ class OfftopicCheck(Check):
         self.max_core = float(config["max_core_probability"])
         self.max_core_signals = float(config["max_core_probability_signals"])
         self.min_signal = float(config["min_signal_score"])
+        self.strong_signal = float(config["strong_signal_score"])
+        self.strong_signal_max_core = float(config["strong_signal_max_core_probability"])
         self.min_promotion = float(config["min_promotion_score"])
         self.major_probability = float(config["major_probability"])
         self.max_chars = int(config["max_chars"])
@@ -136,6 +138,10 @@ class OfftopicCheck(Check):
                 score = 1.0 - math.exp(-promotion_total) if promotion_total >= self.min_promotion else 0.0
             elif spec["source"] == "signals":
                 score = 1.0 - math.exp(-signal) if signal >= self.min_signal else 0.0
+                if signal >= self.strong_signal:
+                    # Words that only fortune-telling or a draw uses, several of them, outweigh a headline model
+                    # that reads a personal story (师傅说我今年命犯桃花) as society news.
+                    core_limit = self.strong_signal_max_core
             else:
                 # Confirming signal words shrink the model's remaining doubt, and the doubt that the post is core
                 # news: gossip told as a story (顶流男星深夜同回酒店) reads half as 社会 to a headline model.

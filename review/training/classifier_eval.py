@@ -32,6 +32,10 @@ KINDS_FRESH2_FIXTURES = FIXTURES.with_name("offtopic_kinds_fresh2.jsonl")
 # A third (horoscopes and gossip, with clean posts that share their words): written after the fortune-telling and
 # gossip words that fresh2's misses led to were final; never tuned on.
 KINDS_FRESH3_FIXTURES = FIXTURES.with_name("offtopic_kinds_fresh3.jsonl")
+# A fourth (horoscopes and tips, with clean government posts that share their words), written by a hand that never
+# saw the signal lists, the code or the earlier sets; the fourth round's fortune-telling rows were read off fresh3's
+# misses before it was scored, and nothing was tuned on it afterwards.
+KINDS_FRESH4_FIXTURES = FIXTURES.with_name("offtopic_kinds_fresh4.jsonl")
 CHECKS = ("offtopic", "entertainment")
 ACCOUNT_TYPES = (
     "government", "public_security", "education", "health", "transport", "emergency", "culture_tourism",
@@ -162,6 +166,8 @@ def evaluate(data: Path, dev: Path, heldout_limit: int = 1500) -> dict:
         results["kinds_fresh2"] = evaluate_kinds(reviewer, options, KINDS_FRESH2_FIXTURES, "kinds-new2")
     if KINDS_FRESH3_FIXTURES.exists():
         results["kinds_fresh3"] = evaluate_kinds(reviewer, options, KINDS_FRESH3_FIXTURES, "kinds-new3")
+    if KINDS_FRESH4_FIXTURES.exists():
+        results["kinds_fresh4"] = evaluate_kinds(reviewer, options, KINDS_FRESH4_FIXTURES, "kinds-new4")
     if data.is_dir():
         results["clean_by_account"] = evaluate_clean_by_account(reviewer, options, data, heldout_limit)
 
