@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from review.checks.fluency import FluencyCheck, load_spinner
+from review.checks.fluency import (
+    FEATURES,
+    FluencyCheck,
+    comma_ends,
+    load_spin_pairs,
+    load_spinner,
+    pack_strings,
+    word_units,
+)
 from review.model import Post
 from review.options import ReviewOptions
 from review.pipeline import Reviewer
+from review.segment import Token, tokenize
 
 # the content-farm copy of a real notice (a synonym spinner's output) and the notice as it was written
 SPUN = (
@@ -61,10 +71,27 @@ MUST_NOT_FIRE = [
 ]
 
 
+# a clean state-news report written for the tests (formal register, several paragraphs)
+NEWS = (
+    "今年以来，我市深入贯彻落实党中央、国务院决策部署，坚持稳中求进工作总基调，经济运行总体平稳、稳中有进。\n"
+    "前三季度，全市地区生产总值同比增长百分之五点六，规模以上工业增加值增长百分之六点二，社会消费品零售总额增长百分之七。"
+    "固定资产投资保持较快增长，高技术制造业投资增长明显，新动能加快成长。\n"
+    "在民生保障方面，全市新增城镇就业人数超过五万人，城乡居民人均可支配收入稳步提高。"
+    "各级各部门持续加大基本公共服务投入，教育、医疗、养老等领域的短板加快补齐，人民群众的获得感不断增强。\n"
+    "下一步，我市将继续坚持以人民为中心的发展思想，统筹发展和安全，着力扩大有效需求，推动经济持续回升向好，"
+    "为全面建设社会主义现代化国家作出新的贡献。\n"
+)
+
+
 @pytest.fixture(scope="module")
 def check() -> FluencyCheck:
-    """One check instance (loads the n-gram model once)."""
+    """One check instance (loads the models once)."""
     return FluencyCheck()
+
+
+def analyse(check: FluencyCheck, text: str):
+    """The check's analysis of `text` with the pipeline's tokens."""
+    return check.analyse(text, tokenize(text))
 
 
 def test_off_by_default_and_registered() -> None:
@@ -72,6 +99,56 @@ def test_off_by_default_and_registered() -> None:
     assert FluencyCheck.enabled_by_default is False
     assert "fluency" in Reviewer().available_checks
     assert "fluency" not in Reviewer().default_checks
+
+
+def test_word_units_symbols() -> None:
+    """Numbers, Latin runs and line breaks become the word model's symbols; other whitespace is dropped."""
+    tokens = [Token("2024", 0, 4), Token("年", 4, 5), Token(" ", 5, 6), Token("\n", 6, 7), Token("GDP", 7, 10),
+              Token("增长", 10, 12)]
+    assert [word.form for word in word_units(tokens)] == ["<num>", "年", "<p>", "<lat>", "增长"]
+    assert [(word.start, word.end) for word in word_units(tokens)][-1] == (10, 12)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("第一句，第二句。\n第三句，\n第四句。", 1),  # a paragraph ends in a comma
+    ("第一句，第二句。\n第三句，第四句。", 0),
+    ("一行被截断的文\n字，\n下一行。", 0),  # hard-wrapped text (a line ends mid-word): its commas say nothing
+])
+def test_comma_ends(text: str, expected: int) -> None:
+    """Paragraphs ending in a comma count, except in hard-wrapped text."""
+    assert comma_ends(word_units(tokenize(text))) == expected
+
+
+def test_pack_strings_round_trip() -> None:
+    """The model files store strings as line-joined UTF-8 bytes."""
+    from review.checks.fluency import _strings
+
+    words = ["人民", "<p>", "，", "发展"]
+    assert _strings(pack_strings(words)) == words
+
+
+def test_check_knows_only_the_train_half_of_the_pairs(check: FluencyCheck) -> None:
+    """The check's spinner words are spinner.tsv's and the train half's: the eval half stays unseen, so the
+    benchmark's held-out figures measure spins the check never saw."""
+    allowed = {spun for spun, _ in load_spinner()} | {spun for _, spun in load_spin_pairs("train")}
+    assert set(check.word_spinner) == allowed
+    unseen = {spun for _, spun in load_spin_pairs("eval")} - allowed
+    assert unseen and not unseen & set(check.word_spinner)
+    assert not {original for original, _ in load_spin_pairs("train")} & {o for o, _ in load_spin_pairs("eval")}
+
+
+def test_features_are_complete_and_finite(check: FluencyCheck) -> None:
+    """The analysis gives every feature the classifier reads, each a finite number."""
+    result = analyse(check, NEWS)
+    assert set(result.features) == set(FEATURES)
+    assert all(np.isfinite(value) for value in result.features.values())
+    assert result.probability is not None
+
+
+def test_short_post_is_not_judged(check: FluencyCheck) -> None:
+    """A post with too few words gets no whole-post judgement, whatever it says."""
+    result = analyse(check, "经省国民当局允诺，现将情状传达如下。")
+    assert result.probability is None and not result.flagged
 
 
 def test_spinner_lexicon_pairs() -> None:
@@ -95,22 +172,76 @@ def test_spinner_word_in_its_own_place_is_quiet(check: FluencyCheck, text: str) 
 
 
 def test_spun_notice_is_flagged_clean_is_not(check: FluencyCheck) -> None:
-    """The spun notice gets sentence findings and a whole-post finding; the original gets nothing."""
-    scored, post_mean = check.judge(SPUN)
-    assert check.post_flagged(scored, post_mean)
-    assert sum(1 for s in scored if s.severity) >= len(scored) // 2
-    scored, post_mean = check.judge(CLEAN)
-    assert not check.post_flagged(scored, post_mean)
-    assert not any(s.severity for s in scored)
+    """The spun notice is judged as a whole, with its spinner words as evidence; the original is not."""
+    spun = analyse(check, SPUN)
+    assert spun.flagged
+    assert {"当局", "国民", "供职", "情状"} <= {spin.spun for spin in spun.spins}
+    clean = analyse(check, CLEAN)
+    assert not clean.flagged and not clean.spins
+    assert spun.probability > clean.probability
+
+
+@pytest.mark.parametrize(("original", "spun"), [
+    ("切实解决百姓关心的问题", "切实解决庶民关心的问题"),
+    ("不断增加农民收入", "不断增加农夫收入"),
+    ("双方就两国关系交换了意见", "两边就两国干系交换了意见"),
+])
+def test_word_spinner_fires_where_the_original_fits(check: FluencyCheck, original: str, spun: str) -> None:
+    """A train-half spinner word whose original fits its neighbours far better is evidence; the original text
+    has none."""
+    spun_words = {spin.spun for spin in check.word_spins(spun, *_ids(check, spun))}
+    assert spun_words and spun_words <= set(check.word_spinner)
+    assert check.word_spins(original, *_ids(check, original)) == []
+
+
+@pytest.mark.parametrize("text", ["这家商场周末客流明显增加", "他是一名普通的农夫", "公司依法维持正常经营秩序"])
+def test_word_spinner_quiet_where_the_word_fits(check: FluencyCheck, text: str) -> None:
+    """A spinner word that fits its neighbours (a real shopping mall, a farmer) is no evidence."""
+    assert check.word_spins(text, *_ids(check, text)) == []
+
+
+def _ids(check: FluencyCheck, text: str):
+    """The word units of `text` and their ids, as `analyse` reads them."""
+    words = word_units(tokenize(text))
+    return words, check.words.ids([word.form for word in words])
+
+
+def test_garbled_news_is_flagged_clean_news_is_not(check: FluencyCheck) -> None:
+    """Clean formal news is not judged; the same news with dropped characters, or its clauses shuffled, is."""
+    import random
+
+    from review.training.fluency import garble
+
+    clean = analyse(check, NEWS)
+    assert not clean.flagged
+    dropped = analyse(check, garble(NEWS, random.Random(3), False, 0.08))
+    shuffled = analyse(check, garble(NEWS, random.Random(3), True, 0.0))
+    assert dropped.probability > clean.probability and shuffled.probability > clean.probability
+    assert dropped.flagged or shuffled.flagged
 
 
 def test_shuffled_characters_are_unlikely(check: FluencyCheck) -> None:
-    """A sentence of scrambled characters scores far below the original."""
+    """A sentence of scrambled characters scores far below the original under the character trigrams."""
     sentence = "各市州人民政府要对检查中发现的问题立即整改，切实提升服务人民群众的能力。"
     scrambled = "整群市民要立对检各州人政府查中的问题发现即改，众切实能提升服务人民的力。"
-    (clean,), _ = check.judge(sentence)
-    (bad,), _ = check.judge(scrambled)
+    (clean,) = check.sentences(sentence)
+    (bad,) = check.sentences(scrambled)
     assert bad.mean < clean.mean - 2
+
+
+def test_judged_post_reports_its_worst_sentences(check: FluencyCheck) -> None:
+    """A judged post gets one whole-post finding and at most `report_sentences` sentence findings, each the
+    exact span of a sentence of the caller's text."""
+    reviewer = Reviewer()
+    report = reviewer.review(Post(text=SPUN), ReviewOptions.make(enable=["fluency"]))
+    fluency = [f for f in report.findings if f.category == "fluency"]
+    sentences = [f for f in fluency if f.start is not None]
+    assert len([f for f in fluency if f.rule == "fluency.post"]) == 1
+    assert 1 <= len(sentences) <= check.report_sentences
+    for finding in sentences:
+        assert SPUN[finding.start : finding.end] == finding.text
+        assert finding.severity == "major"
+    assert any(f.rule == "fluency.spinner" for f in sentences)
 
 
 def test_enabled_spun_post_scores_below_60() -> None:

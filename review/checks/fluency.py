@@ -1,16 +1,22 @@
-"""语句不通 and 疑似洗稿/机器改写: sentences the formal register's character n-gram model finds unlikely.
+"""语句不通 and 疑似洗稿/机器改写: a post a synonym spinner rewrote or a machine garbled, and its worst sentences.
 
-Off by default (`enabled_by_default = False`): the decision to turn it on follows the review of its figures
-(docs/fluency.md). Each sentence is scored by the mean log-probability of its Chinese characters under the typo
-check's trigram model; a synonym spinner's words (lexicons/fluency/spinner.tsv: 当局 for 政府, 供职 for 服务 …)
-count as evidence where the original word reads better in their place.
+The whole-post judgement is a logistic regression (models/fluency/classifier.json, `review train fluency`) over
+post features: spinner words whose original reads better in their place under WORD bigram counts of formal news
+(models/fluency/words.npz: lexicons/fluency/spinner.tsv and the `train` half of spin_pairs.tsv), word pairs that
+formal text never writes though both words are common (dead collocations), orphaned single characters and
+unknown words (dropped characters), paragraphs ending in a comma (shuffled clauses), and the mean log-probability
+of the post's characters under the typo check's trigram model. Sentences are scored by that trigram model and the
+same word evidence; the worst ones are reported when the post is judged. Figures: docs/fluency.md.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -19,10 +25,18 @@ from review.document import Document
 from review.lexicon import compile_lexicon_regex
 from review.model import Finding
 from review.resources import lexicon_path, load_toml, model_path
+from review.segment import Token
 from review.typo.ngram import BOUNDARY, NgramModel, encode, load_ngram, padded
 
 CONFIG = ("fluency", "fluency.toml")
 SPINNER = ("fluency", "spinner.tsv")
+SPIN_PAIRS = ("fluency", "spin_pairs.tsv")
+WORDS_MODEL = ("fluency", "words.npz")
+CLASSIFIER = ("fluency", "classifier.json")
+NUMBER, LATIN, PARAGRAPH = "<num>", "<lat>", "<p>"  # symbols no jieba token can be
+_NUMBER = re.compile(r"[0-9.%]+")
+_LATIN = re.compile(r"[A-Za-z]+")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -119,9 +133,226 @@ def chain_logprob(ngram: NgramModel, left: str, word: str, right: str) -> float:
     return float(logs[first:last].sum())
 
 
+class Word(NamedTuple):
+    """One token as the word model reads it: its form (numbers, Latin runs and line breaks as symbols) and span
+    (a named tuple: hundreds are made per post)."""
+
+    form: str
+    start: int
+    end: int
+
+
+def word_units(tokens: list[Token]) -> list[Word]:
+    """The tokens as models/fluency/words.npz counts them: a number or a Latin run is one symbol, a line break the
+    paragraph symbol; other whitespace is dropped."""
+    words = []
+    append = words.append
+    for form, start, end in tokens:
+        if form[0] < "\u0080":  # ASCII only: Chinese words skip the tests (hundreds of tokens a post)
+            if form.isspace():
+                if "\n" in form:
+                    append(Word(PARAGRAPH, start, end))
+                continue
+            if _NUMBER.fullmatch(form):
+                form = NUMBER
+            elif _LATIN.fullmatch(form):
+                form = LATIN
+        append(Word(form, start, end))
+    return words
+
+
+def _strings(array: np.ndarray) -> list[str]:
+    """Strings stored as the UTF-8 bytes of their line-joined text (no pickle in the model files)."""
+    return array.tobytes().decode("utf-8").split("\n")
+
+
+def pack_strings(strings: list[str]) -> np.ndarray:
+    """The inverse of `_strings`: line-joined UTF-8 bytes (no string may hold a line break)."""
+    return np.frombuffer("\n".join(strings).encode("utf-8"), dtype=np.uint8)
+
+
+EMPTY = np.uint32(0xFFFFFFFF)  # an empty slot of the pair table (no pair key reaches it: 65,535² < 2³²-1)
+_HASH = np.uint64(2654435761)  # Knuth's multiplicative hash
+
+
+def _slots(keys: np.ndarray, bits: int) -> np.ndarray:
+    """Home slots of pair keys in a table of 2**bits slots."""
+    mixed = (keys.astype(np.uint64) * _HASH) & np.uint64(0xFFFFFFFF)
+    return (mixed >> np.uint64(32 - bits)).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class PairTable:
+    """An open-addressing hash table (linear probing) of word-pair counts, built once per process from the
+    model's keys: a lookup reads a slot or two where a binary search over 2.5 million keys reads 21, most
+    of them cache misses (it was two thirds of the check's time)."""
+
+    keys: np.ndarray  # uint32, EMPTY where free
+    counts: np.ndarray  # uint16
+    bits: int
+    probes: int  # the longest probe sequence of any stored key
+
+    @staticmethod
+    def bits_for(count: int) -> int:
+        """log2 of the home slots for `count` keys: at most half full."""
+        return max(4, int(np.ceil(np.log2(max(count, 1) * 2))))
+
+    @staticmethod
+    def storage_order(keys: np.ndarray) -> np.ndarray:
+        """The order in which words.npz stores the keys (by home slot): building the table then sorts nothing."""
+        return np.argsort(_slots(keys, PairTable.bits_for(len(keys))), kind="stable")
+
+    @classmethod
+    def build(cls, keys: np.ndarray, counts: np.ndarray) -> "PairTable":
+        """The table of `keys` (unique) and their `counts`, at most half full, in one vectorised pass: the keys
+        in order of their home slot each take the first slot from home that the ones before left free (the table
+        runs on past its last home slot instead of wrapping, and ends in a free slot)."""
+        bits = cls.bits_for(len(keys))
+        home = _slots(keys, bits)
+        order = np.argsort(home, kind="stable")
+        home = home[order]
+        rank = np.arange(len(keys))
+        slot = rank + np.maximum.accumulate(home - rank) if len(keys) else rank
+        size = max(1 << bits, int(slot.max()) + 1 if len(keys) else 0) + 1
+        table = np.full(size, EMPTY, dtype=np.uint32)
+        values = np.zeros(size, dtype=np.uint16)
+        table[slot] = keys[order]
+        values[slot] = counts[order]
+        return cls(table, values, bits, int((slot - home).max()) + 1 if len(keys) else 0)
+
+    def lookup(self, queries: np.ndarray) -> np.ndarray:
+        """The count of each query key (0 when absent; queries below 0 are absent)."""
+        result = np.zeros(len(queries), dtype=np.float64)
+        valid = queries >= 0
+        active = np.flatnonzero(valid)
+        slot = np.zeros(len(queries), dtype=np.int64)
+        slot[valid] = _slots(queries[valid], self.bits)
+        wanted = np.where(valid, queries, 0).astype(np.uint32)
+        for _ in range(self.probes):
+            if not active.size:
+                break
+            found = self.keys[slot[active]]
+            hit = found == wanted[active]
+            result[active[hit]] = self.counts[slot[active[hit]]]
+            active = active[~hit & (found != EMPTY)]
+            slot[active] += 1
+        return result
+
+
+@dataclass(frozen=True)
+class WordCounts:
+    """Word and word-pair counts of formal news (models/fluency/words.npz): which pairs formal text writes."""
+
+    index: dict[str, int]
+    counts: np.ndarray  # per word id
+    total: float
+    pairs: PairTable  # keys: left id * vocabulary size + right id
+    alone: dict[str, float]  # a single character: the share of its occurrences that are a word on their own
+
+    def ids(self, forms: list[str]) -> np.ndarray:
+        """Word ids of `forms` (-1: not in the vocabulary)."""
+        get = self.index.get
+        return np.fromiter((get(form, -1) for form in forms), dtype=np.int64, count=len(forms))
+
+    def pair_counts(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """How often formal text writes word `left` right before word `right` (0 where either is unknown)."""
+        known = (left >= 0) & (right >= 0)
+        return self.pairs.lookup(np.where(known, left * len(self.counts) + right, -1))
+
+    def expected(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """The pair's count if the two words were independent (0 where either is unknown)."""
+        known = (left >= 0) & (right >= 0)
+        return np.where(known, self.counts[np.maximum(left, 0)] * self.counts[np.maximum(right, 0)] / self.total, 0.0)
+
+    def pmi(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """Smoothed log ratio of the pair's count to its independent expectation (0 where either is unknown)."""
+        return np.log((self.pair_counts(left, right) + 0.5) / (self.expected(left, right) + 0.5))
+
+
+@lru_cache(maxsize=2)
+def load_word_counts(path: str) -> WordCounts:
+    """models/fluency/words.npz, once per process (its pair table is built here)."""
+    with np.load(path, allow_pickle=False) as data:
+        vocab = _strings(data["vocab"])
+        alone = dict(zip(_strings(data["alone_chars"]), data["alone_share"].astype(float).tolist()))
+        pairs = PairTable.build(data["bigram_keys"].astype(np.uint32), data["bigram_counts"].astype(np.uint16))
+        return WordCounts({word: k for k, word in enumerate(vocab)}, data["counts"].astype(np.float64),
+                          float(data["total"]), pairs, alone)
+
+
+@dataclass(frozen=True)
+class PostClassifier:
+    """Logistic regression over the post features (models/fluency/classifier.json, `review train fluency`)."""
+
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+    threshold: float
+
+    def probability(self, values: dict[str, float]) -> float:
+        """The probability that the post was spun or garbled."""
+        x = (np.array([values[name] for name in self.features]) - self.mean) / self.scale
+        return float(1 / (1 + math.exp(-min(50.0, max(-50.0, float(x @ self.weights) + self.bias)))))
+
+
+@lru_cache(maxsize=2)
+def load_classifier(path: str) -> PostClassifier:
+    """models/fluency/classifier.json, once per process."""
+    with open(path, encoding="utf-8") as handle:
+        data = json.load(handle)
+    return PostClassifier(tuple(data["features"]), np.array(data["mean"]), np.array(data["scale"]),
+                          np.array(data["weights"]), float(data["bias"]), float(data["threshold"]))
+
+
+@lru_cache(maxsize=1)
+def load_spin_pairs(half: str) -> tuple[tuple[str, str], ...]:
+    """(original, spun) pairs of one half (`train` or `eval`) of lexicons/fluency/spin_pairs.tsv."""
+    pairs = []
+    for line in lexicon_path(*SPIN_PAIRS).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            original, spun, which = (cell.strip() for cell in line.split("\t")[:3])
+            if which == half:
+                pairs.append((original, spun))
+    return tuple(pairs)
+
+
+def comma_ends(words: list[Word]) -> int:
+    """Paragraphs that end in a comma (a shuffled sentence's last clause moved inside it), unless the text is
+    hard-wrapped: where any line ends in a word character (a line cut mid-sentence, as text copied from a PDF
+    is: the government work reports), a comma at a line's end says nothing."""
+    ends = [a.form for a, b in zip(words, words[1:]) if b.form == PARAGRAPH and a.form != PARAGRAPH]
+    if words and words[-1].form != PARAGRAPH:
+        ends.append(words[-1].form)
+    if any(_HAN.match(form) or form in (NUMBER, LATIN) for form in ends):
+        return 0
+    return sum(1 for form in ends if form in "，、,")
+
+
+# the post features the classifier reads, in its order (review/training/fluency.py trains on the same function)
+FEATURES = (
+    "log_words", "spins_log", "spins_rate", "dead1_log", "dead1_rate", "dead5_log",
+    "dead5_rate", "pmi3_log", "pmi3_rate", "orphan_log", "orphan_rate", "unknown_log", "unknown_rate",
+    "comma_end_log", "char_mean", "char_rare_rate",
+)
+
+
+@dataclass(frozen=True)
+class PostAnalysis:
+    """What the check found in a post: scored sentences, spinner evidence, features and the judgement."""
+
+    sentences: list[Sentence]
+    spins: list[Spin]
+    anomalies: list[int]  # text offsets of dead collocations and orphaned characters
+    features: dict[str, float]
+    probability: float | None  # None: too few words to judge
+    flagged: bool
+
+
 @register
 class FluencyCheck(Check):
-    """Flags sentences that read as machine-rewritten or garbled, and a post made mostly of them."""
+    """Flags a post that reads as machine-rewritten or garbled, with its worst sentences."""
 
     name = "fluency"
     category = "fluency"
@@ -139,14 +370,27 @@ class FluencyCheck(Check):
         self.spin_margin = float(config["spin_margin"])
         self.spin_context_margin = float(config["spin_context_margin"])
         self.spin_fit_below = float(config["spin_fit_below"])
-        self.post_below = float(config["post_below"])
-        self.post_min_chars = int(config["post_min_chars"])
         self.spin_sentence_below = float(config["spin_sentence_below"])
-        self.post_share = float(config["post_share"])
-        self.post_min_sentences = int(config["post_min_sentences"])
-        self.post_spins = int(config["post_spins"])
+        self.word_spin_margin = float(config["word_spin_margin"])
+        self.word_spin_fit_below = float(config["word_spin_fit_below"])
+        self.word_spin_unknown_fit = float(config["word_spin_unknown_fit"])
+        self.dead_expected = tuple(float(value) for value in config["dead_expected"])
+        self.pmi_below = float(config["pmi_below"])
+        self.orphan_below = float(config["orphan_below"])
+        self.char_rare_below = float(config["char_rare_below"])
+        self.post_min_words = int(config["post_min_words"])
+        self.report_sentences = int(config["report_sentences"])
         self.spinner = load_spinner_entries()
+        # spun word → the entries that name it: spinner.tsv's (with their context rules) and the train half of
+        # spin_pairs.tsv; the eval half stays out so that the benchmark measures spins the check never saw
+        self.word_spinner: dict[str, list[SpinnerEntry]] = {}
+        for entry in self.spinner:
+            self.word_spinner.setdefault(entry.spun, []).append(entry)
+        for original, spun in load_spin_pairs("train"):
+            self.word_spinner.setdefault(spun, []).append(SpinnerEntry(spun, original, True, None, None))
         self._ngram: NgramModel | None = None
+        self._words: WordCounts | None = None
+        self._classifier: PostClassifier | None = None
 
     @property
     def ngram(self) -> NgramModel:
@@ -155,8 +399,27 @@ class FluencyCheck(Check):
             self._ngram = load_ngram(str(model_path("ngram", "ngram.npz")))
         return self._ngram
 
+    @property
+    def words(self) -> WordCounts:
+        """The word and word-pair counts of formal news (one copy per process)."""
+        if self._words is None:
+            self._words = load_word_counts(str(model_path(*WORDS_MODEL)))
+        return self._words
+
+    @property
+    def classifier(self) -> PostClassifier:
+        """The whole-post classifier (one copy per process)."""
+        if self._classifier is None:
+            self._classifier = load_classifier(str(model_path(*CLASSIFIER)))
+        return self._classifier
+
+    def warm_up(self) -> None:
+        """Load the models before the first post."""
+        _ = self.ngram, self.words, self.classifier
+
     def spins(self, text: str) -> list[Spin]:
-        """Spinner words in `text` whose original word reads at least `spin_margin` nats better in their place."""
+        """Spinner words of spinner.tsv in `text` whose original word reads at least `spin_margin` nats better in
+        their place under the character trigrams (or that their context rule alone makes evidence)."""
         found: list[Spin] = []
         taken = np.zeros(len(text), dtype=bool)
         for entry in self.spinner:
@@ -180,6 +443,41 @@ class FluencyCheck(Check):
                 at = text.find(spun, at + 1)
         return sorted(found, key=lambda spin: spin.start)
 
+    def word_spins(self, text: str, words: list[Word], ids: np.ndarray) -> list[Spin]:
+        """Spinner words (a whole token) whose original fits its two neighbours better, by word-pair counts.
+
+        A word's fit is its pointwise mutual information with the word before plus that with the word after
+        (frequency cancels: a commoner original does not win on frequency alone). Evidence: the best original
+        fits `word_spin_margin` better, and the spun word itself fits no better than `word_spin_fit_below`."""
+        at = [k for k, word in enumerate(words) if word.form in self.word_spinner]
+        if not at:
+            return []
+        counts = self.words
+        lefts, spuns, rights, originals, owners = [], [], [], [], []
+        for k in at:
+            entries = [entry for entry in self.word_spinner[words[k].form] if entry.ngram_test
+                       and self._context_allows(entry, text, words[k].start, words[k].end)]
+            for entry in entries:
+                lefts.append(ids[k - 1] if k > 0 else -1)
+                rights.append(ids[k + 1] if k + 1 < len(ids) else -1)
+                spuns.append(ids[k])
+                originals.append(counts.index.get(entry.original, -1))
+                owners.append((k, entry.original))
+        if not owners:
+            return []
+        left, right, spun, original = (np.array(v, dtype=np.int64) for v in (lefts, rights, spuns, originals))
+        # a spinner word outside the vocabulary (rare in formal news: 农夫, 干系) has no pairs to read: it fits as
+        # badly as `word_spin_unknown_fit`, so a common original that fits there outweighs it
+        spun_fit = np.where(spun >= 0, counts.pmi(left, spun) + counts.pmi(spun, right), self.word_spin_unknown_fit)
+        original_fit = counts.pmi(left, original) + counts.pmi(original, right)
+        gain = np.where(original >= 0, original_fit - spun_fit, -np.inf)
+        best: dict[int, Spin] = {}
+        for (k, name), g, fit in zip(owners, gain.tolist(), spun_fit.tolist()):
+            if g >= self.word_spin_margin and fit <= self.word_spin_fit_below:
+                if k not in best or g > best[k].gain:
+                    best[k] = Spin(words[k].start, words[k].end, words[k].form, name, round(g, 2))
+        return [best[k] for k in sorted(best)]
+
     @staticmethod
     def _context_allows(entry: SpinnerEntry, text: str, at: int, end: int) -> bool:
         """Whether the entry's `when` rule holds and its `unless` rule does not, around text[at:end]."""
@@ -196,12 +494,13 @@ class FluencyCheck(Check):
         """How many nats better the original reads than the spun word with no context (between breaks)."""
         return chain_logprob(self.ngram, "", original, "") - chain_logprob(self.ngram, "", spun, "")
 
-    def sentences(self, text: str, scored: tuple[np.ndarray, np.ndarray] | None = None) -> list[Sentence]:
-        """Every sentence of `text` with enough Chinese characters, scored and judged (`scored`: the text's
-        `char_logprobs` when at hand)."""
+    def sentences(self, text: str, scored: tuple[np.ndarray, np.ndarray] | None = None,
+                  spins: list[Spin] | None = None) -> list[Sentence]:
+        """Every sentence of `text` with enough Chinese characters, scored by the character trigrams (`scored`:
+        the text's `char_logprobs` when at hand; `spins`: the spinner evidence, `self.spins(text)` by default)."""
         logs, han = char_logprobs(self.ngram, text) if scored is None else scored
         floored = np.maximum(logs, self.floor)
-        spins = self.spins(text)
+        spins = self.spins(text) if spins is None else spins
         bounds = [0] + [m.end() for m in self.sentence_end.finditer(text)] + [len(text)]
         result = []
         for start, end in zip(bounds, bounds[1:]):
@@ -214,23 +513,56 @@ class FluencyCheck(Check):
             result.append(Sentence(start, end, mean, count, inside, self._severity(mean, inside)))
         return result
 
-    def judge(self, text: str) -> tuple[list[Sentence], float | None]:
-        """The scored sentences of `text` and the mean log-probability of its Chinese characters (None when it
-        has fewer than `post_min_chars`)."""
+    def analyse(self, text: str, tokens: list[Token], judge: bool = True) -> PostAnalysis:
+        """Score `text` (its jieba `tokens`: the pipeline's, segmented once per post) and judge the whole post
+        (`judge=False`: the features only, for training the classifier)."""
         logs, han = char_logprobs(self.ngram, text)
-        count = int(han.sum())
-        post_mean = float(np.maximum(logs, self.floor)[han].mean()) if count >= self.post_min_chars else None
-        return self.sentences(text, (logs, han)), post_mean
+        words = word_units(tokens)
+        counts = self.words
+        ids = counts.ids([word.form for word in words])
+        char_spins = self.spins(text)
+        word_spins = self.word_spins(text, words, ids)
+        seen = {spin.start for spin in char_spins}
+        spins = sorted(char_spins + [spin for spin in word_spins if spin.start not in seen], key=lambda s: s.start)
+        han_words = sum(1 for word in words if _HAN.match(word.form))
+        features: dict[str, float] = {"log_words": math.log1p(han_words)}
+        per_word = max(han_words, 1)
 
-    def post_flagged(self, scored: list[Sentence], post_mean: float | None) -> bool:
-        """Whether the whole post reads as spun or garbled: most sentences flagged, several spinner words, or an
-        unlikely post overall."""
-        if not scored:
-            return False
-        flagged = sum(1 for s in scored if s.severity)
-        many = flagged >= self.post_min_sentences and flagged >= self.post_share * len(scored)
-        spins = sum(len(s.spins) for s in scored)
-        return many or spins >= self.post_spins or (post_mean is not None and post_mean < self.post_below)
+        def count(name: str, hits: int) -> None:
+            features[f"{name}_log"] = math.log1p(hits)
+            features[f"{name}_rate"] = hits / per_word
+
+        # one count for both tests: the classifier learns it from the train half's spins, and spinner.tsv's words
+        # (当局, 情状 …, many found by the character test or their context rule alone) weigh the same
+        count("spins", len(spins))
+        left, right = ids[:-1], ids[1:]
+        known = (left >= 0) & (right >= 0)
+        observed = counts.pair_counts(left, right)
+        expected = counts.expected(left, right)
+        pmi = np.log((observed + 0.5) / (expected + 0.5))
+        dead = known & (observed == 0)
+        count("dead1", int((dead & (expected >= self.dead_expected[0])).sum()))
+        count("dead5", int((dead & (expected >= self.dead_expected[1])).sum()))
+        weak = known & (pmi < self.pmi_below)
+        count("pmi3", int(weak.sum()))
+        alone = counts.alone
+        orphan = [word.start for word in words
+                  if len(word.form) == 1 and _HAN.match(word.form) and alone.get(word.form, 0.0) < self.orphan_below]
+        count("orphan", len(orphan))
+        count("unknown", sum(1 for word, k in zip(words, ids) if k < 0 and len(word.form) > 1
+                             and _HAN.match(word.form)))
+        features["comma_end_log"] = math.log1p(comma_ends(words))
+        features["char_mean"] = float(np.maximum(logs, self.floor)[han].mean()) if han.any() else 0.0
+        # a dropped character leaves trigrams formal text never writes: the share of characters that unlikely
+        features["char_rare_rate"] = float((logs[han] < self.char_rare_below).mean()) if han.any() else 0.0
+        anomalies = sorted(orphan + [words[k + 1].start for k in np.flatnonzero(weak | (dead & (
+            expected >= self.dead_expected[0]))).tolist()])
+        sentences = self.sentences(text, (logs, han), spins)
+        if not judge or han_words < self.post_min_words:
+            return PostAnalysis(sentences, spins, anomalies, features, None, False)
+        probability = self.classifier.probability(features)
+        return PostAnalysis(sentences, spins, anomalies, features, probability,
+                            probability >= self.classifier.threshold)
 
     def _severity(self, mean: float, spins: tuple[Spin, ...]) -> str | None:
         """Major for a very unlikely sentence or a spun one that also reads badly, minor for an unlikely one."""
@@ -240,24 +572,38 @@ class FluencyCheck(Check):
             return "minor"
         return None
 
+    def worst_sentences(self, analysis: PostAnalysis) -> list[Sentence]:
+        """The sentences to report for a judged post: the most spinner words and broken word pairs, then the
+        lowest trigram mean, at most `report_sentences`, in text order."""
+        def badness(sentence: Sentence) -> tuple[float, float]:
+            inside = sum(1 for at in analysis.anomalies if sentence.start <= at < sentence.end)
+            trigram = {"major": 2, "minor": 1}.get(sentence.severity or "", 0)
+            return 3 * len(sentence.spins) + inside + trigram, -sentence.mean
+
+        ranked = sorted(analysis.sentences, key=badness, reverse=True)
+        chosen = [s for s in ranked[: self.report_sentences] if badness(s)[0] > 0]
+        return sorted(chosen, key=lambda s: s.start)
+
     def check(self, doc: Document) -> list[Finding]:
-        """A finding per flagged sentence and, when most sentences are flagged, one for the whole post."""
-        scored, post_mean = self.judge(doc.text)
-        flagged = [s for s in scored if s.severity]
-        whole = self.post_flagged(scored, post_mean)
-        # in a post judged rewritten throughout, each flagged sentence is part of that rewrite, not a slip: major
-        findings = [self._sentence_finding(doc, replace(s, severity="major") if whole else s) for s in flagged]
-        if whole:
-            words = "、".join(dict.fromkeys(f"{spin.spun}（{spin.original}）" for s in scored for spin in s.spins))
-            message = f"全文{len(scored)}句中{len(flagged)}句语句不通顺，疑似洗稿或机器改写"
-            if words:
-                message += f"；疑似同义词替换：{words[:80]}"
-            findings.append(self.finding(doc, None, None, rule="fluency.post", severity="major", message=message,
-                                         confidence=1.0))
+        """When the post is judged spun or garbled: one whole-post finding and one for each worst sentence."""
+        analysis = self.analyse(doc.text, doc.tokens)
+        if not analysis.flagged:
+            return []
+        worst = self.worst_sentences(analysis)
+        findings = [self._sentence_finding(doc, sentence) for sentence in worst]
+        words = "、".join(dict.fromkeys(f"{spin.spun}（{spin.original}）" for spin in analysis.spins))
+        message = (f"全文语句不通顺，疑似洗稿或机器改写（判定概率 {analysis.probability:.2f}）；"
+                   f"最不通顺的 {len(worst)} 句已标出")
+        if words:
+            message += f"；疑似同义词替换：{words[:80]}"
+        evidence = [{name: round(value, 4) for name, value in analysis.features.items()}]
+        findings.append(self.finding(doc, None, None, rule="fluency.post", severity="major", message=message,
+                                     confidence=1.0, evidence=evidence))
         return findings
 
     def _sentence_finding(self, doc: Document, sentence: Sentence) -> Finding:
-        """The finding of one flagged sentence: the sentence span, its score and spinner words as evidence."""
+        """The finding of one reported sentence (major: part of a post judged rewritten): its span, its score
+        and its spinner words as evidence."""
         end = sentence.end
         while end > sentence.start and doc.text[end - 1] in "\n。！？；!?; ":
             end -= 1  # the span is the sentence, not its closing mark
@@ -271,6 +617,5 @@ class FluencyCheck(Check):
         evidence = [{"mean_logprob": round(sentence.mean, 3), "chars": sentence.chars}]
         evidence += [{"spun": spin.spun, "original": spin.original, "gain": round(spin.gain, 2)}
                      for spin in sentence.spins]
-        return self.finding(doc, sentence.start, end, rule=rule, severity=sentence.severity or "minor",
-                            message=message, confidence=0.7 if sentence.severity == "minor" else 0.95,
-                            evidence=evidence)
+        return self.finding(doc, sentence.start, end, rule=rule, severity="major", message=message,
+                            confidence=0.95, evidence=evidence)

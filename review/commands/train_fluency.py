@@ -1,0 +1,47 @@
+"""`review train fluency`: count the fluency check's word model and fit its whole-post classifier (models/fluency)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from review.commands.train import command_group
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add `train fluency` to the `train` group."""
+    group = command_group(sub, "train")
+    parser = group.add_parser("fluency", help="语句通顺/洗稿检测的词模型与分类器 / fluency word model and classifier")
+    parser.add_argument("--data", default=str(Path("..") / "shared" / "data"), help="共享数据目录 / shared data folder")
+    parser.add_argument("--out", default=None, help="输出目录（默认 models/fluency）/ output folder")
+    parser.add_argument("--vocabulary", type=int, default=60000, help="词表大小 / vocabulary size (at most 65,535)")
+    parser.add_argument("--posts", type=int, default=3000, help="分类器训练文章数 / clean posts the classifier learns from")
+    parser.add_argument("--min-spun", type=float, default=0.05,
+                        help="洗稿样本最少替换词比例 / least share of words a spun training post has replaced")
+    parser.add_argument("--max-clean-flagged", type=float, default=0.001,
+                        help="训练集正常文章最多误判比例 / most clean training posts the threshold may flag")
+    parser.add_argument("--seed", type=int, default=13, help="随机种子 / random seed")
+    parser.add_argument("--keep-counts", action="store_true",
+                        help="沿用输出目录已有的词频模型，只训练分类器 / refit the classifier on the word model in --out")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Train and save the model."""
+    from review.resources import model_path
+    from review.training.fluency import NEWS_2012, train
+
+    data = Path(args.data)
+    if not data.joinpath(*NEWS_2012).exists():
+        print(f"错误 / error: {data} 下没有 {NEWS_2012[0]} / not found", file=sys.stderr)
+        return 2
+    if not 0 < args.vocabulary <= 65535:
+        print("错误 / error: --vocabulary 须在 1 到 65535 之间 / must be 1 to 65,535", file=sys.stderr)
+        return 2
+    out = Path(args.out) if args.out else model_path("fluency")
+    stats = train(data, out, args.vocabulary, args.posts, args.min_spun, args.max_clean_flagged, args.seed,
+                  args.keep_counts)
+    print(json.dumps(stats, ensure_ascii=False))
+    return 0
