@@ -5,7 +5,8 @@
 Word counts (`words.npz`): jieba tokens (`review.checks.fluency.word_units`) of normalised 《新闻联播》 articles of
 2012-2021 and of 2022 up to HELD_OUT_FROM (2026-03-01), minus the classifier's tenth of 2012-2021 (a CRC-32 of the
 text, `classifier_split`: half of it to fit the classifier, half to check it): the vocabulary's most frequent
-words, every pair of them seen, and how often each single character is a word on its own. Articles from HELD_OUT_FROM on and the government work reports are never read.
+words, every pair of them seen, and how often each single character is a word on its own. Articles from
+HELD_OUT_FROM on and the government work reports are never read.
 
 Classifier (`classifier.json`): logistic regression (numpy, L2) on `FluencyCheck.analyse`'s features of the
 classifier's "fit" articles, clean (label 0) against copies spun with the `train` half of
