@@ -312,7 +312,7 @@ def test_folk_divination_words_of_the_fourth_round(reviewer, account, text):
         ("market_regulation", "消费者要求签订书面合同的，经营者应当签订，不得拒绝。"),
         ("transport", "周末全省天气晴好，适宜出行，请注意高速公路车流高峰。"),
         ("government", "推动改革不能翻老黄历，要在新情况下拿出新办法。"),
-        ("civil_affairs", "婚姻登记不需要择日，全年工作日均可预约办理。"),
+        ("other", "婚姻登记不需要择日，全年工作日均可预约办理。"),
     ],
 )
 def test_words_that_share_folk_divination_terms_stay_clean(reviewer, account, text):
