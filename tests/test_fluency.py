@@ -111,8 +111,9 @@ def test_word_units_symbols() -> None:
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("第一句，第二句。\n第三句，\n第四句。", 1),  # a paragraph ends in a comma
+    ("标题没有句号\n第一句，第二句。\n第三句，\n第四句。", 1),  # a title line does not hide it
     ("第一句，第二句。\n第三句，第四句。", 0),
-    ("一行被截断的文\n字，\n下一行。", 0),  # hard-wrapped text (a line ends mid-word): its commas say nothing
+    ("一行被截断的文\n字，\n下一行被截\n断了。", 0),  # hard-wrapped text (lines end mid-word): commas say nothing
 ])
 def test_comma_ends(text: str, expected: int) -> None:
     """Paragraphs ending in a comma count, except in hard-wrapped text."""

@@ -320,12 +320,14 @@ def load_spin_pairs(half: str) -> tuple[tuple[str, str], ...]:
 
 def comma_ends(words: list[Word]) -> int:
     """Paragraphs that end in a comma (a shuffled sentence's last clause moved inside it), unless the text is
-    hard-wrapped: where any line ends in a word character (a line cut mid-sentence, as text copied from a PDF
-    is: the government work reports), a comma at a line's end says nothing."""
+    hard-wrapped: where half of the lines (two or more) end in a word character, cut mid-sentence as text copied
+    from a PDF is (the government work reports), a comma at a line's end says nothing. A title line or two
+    without a full stop does not make a text hard-wrapped."""
     ends = [a.form for a, b in zip(words, words[1:]) if b.form == PARAGRAPH and a.form != PARAGRAPH]
     if words and words[-1].form != PARAGRAPH:
         ends.append(words[-1].form)
-    if any(_HAN.match(form) or form in (NUMBER, LATIN) for form in ends):
+    cut = sum(1 for form in ends if _HAN.match(form) or form in (NUMBER, LATIN))
+    if cut >= 2 and cut * 2 >= len(ends):
         return 0
     return sum(1 for form in ends if form in "，、,")
 
