@@ -146,6 +146,13 @@ def test_features_are_complete_and_finite(check: FluencyCheck) -> None:
     assert result.probability is not None
 
 
+@pytest.mark.parametrize("text", ["", "。", "\n\n", "2024", "，\n", "中"])
+def test_empty_or_wordless_text_is_not_judged(check: FluencyCheck, text: str) -> None:
+    """Texts with no words to read give no judgement and no error."""
+    result = analyse(check, text)
+    assert result.probability is None and not result.flagged and not result.spins
+
+
 def test_short_post_is_not_judged(check: FluencyCheck) -> None:
     """A post with too few words gets no whole-post judgement, whatever it says."""
     result = analyse(check, "经省国民当局允诺，现将情状传达如下。")
