@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable
 
 from review.errors import InputError
 from review.model import BLANK_TEXT
-from review.pipeline import ReviewOptions
+from review.pipeline import ReviewOptions, unknown_checks_error
 
 SCHEMA_VERSION = 2
 SCHEMA = """
@@ -198,7 +198,9 @@ class AccountSettings:
         known = set(available)
         unknown = sorted({*(self.enable or ()), *self.disable} - known)
         if unknown:
-            raise InputError("unknown_check", f"未知的检查项 / unknown checks: {', '.join(unknown)}", "enable")
+            # the same message as a review's (the valid names, and the closest one), pointed at the stored field
+            error = unknown_checks_error(unknown, known)
+            raise InputError(error.code, error.message, "enable")
 
     def to_options(self, available: Iterable[str]) -> ReviewOptions:
         """ReviewOptions for a review call; checks removed from the engine since they were stored are skipped."""

@@ -235,3 +235,11 @@ def _open_store(path: str):
     except Exception as exc:  # noqa: BLE001 - reported to the test
         return repr(exc)
     return None
+
+
+def test_an_unknown_check_in_settings_names_the_valid_ones_and_the_closest(client):
+    response = client.put("/v1/accounts/acct-3/settings", json={"enable": ["typos"]}, headers=KEY)
+    error = response.json()["error"]
+    assert response.status_code == 422 and error["code"] == "unknown_check" and error["field"] == "enable"
+    assert "typo" in error["message"] and "sensitive" in error["message"]  # the valid names are listed
+    assert "是否应为 typo" in error["message"] and "did you mean typo" in error["message"]
