@@ -317,3 +317,16 @@ def test_folk_divination_words_of_the_fourth_round(reviewer, account, text):
 )
 def test_words_that_share_folk_divination_terms_stay_clean(reviewer, account, text):
     assert _serious(_offtopic(reviewer, text, account)) == []
+
+
+def test_no_signal_row_is_listed_twice():
+    from review.resources import lexicon_path
+
+    seen: dict[tuple[str, str], int] = {}
+    lines = lexicon_path("offtopic_signals.tsv").read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines, 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        topic, pattern = line.split("\t")[:2]
+        assert (topic, pattern) not in seen, f"line {number} repeats line {seen[(topic, pattern)]}: {line}"
+        seen[(topic, pattern)] = number
