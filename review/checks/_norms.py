@@ -136,12 +136,17 @@ class NormsCheck(Check):
         findings = []
         for rule_id, detect in self.detectors.items():
             rule = self.rules[rule_id]
+            # A run of one mark (20,000 “) makes the same message and suggestion at every place: fill them once.
+            worded: dict[tuple, tuple[str, str | None]] = {}
             for hit in detect(doc, rule):
+                key = tuple(hit.details.items())
+                if key not in worded:  # details are strings (Hit.details), so always a key
+                    worded[key] = (rule.say(**hit.details), rule.suggest(**hit.details))
+                message, suggestion = worded[key]
                 make = doc.original_finding if hit.original else doc.finding
                 findings.append(make(
                     hit.start, hit.end, category=self.category, rule=rule.id, severity=rule.severity,
-                    message=rule.say(**hit.details), suggestion=rule.suggest(**hit.details),
-                    confidence=rule.confidence,
+                    message=message, suggestion=suggestion, confidence=rule.confidence,
                 ))
         findings.sort(key=lambda f: (f.start or 0, f.end or 0))
         return findings
