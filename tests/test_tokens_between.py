@@ -55,3 +55,18 @@ def test_tokens_after_the_lead_are_the_whole_segmentation():
             doc = _document(text)
             assert doc.lead_tokens(limit) == [t for t in whole if t.end <= limit]
             assert doc.tokens == whole
+
+
+def test_tokens_between_after_the_whole_segmentation_is_the_overlapping_slice():
+    # once a check has segmented the whole text, tokens_between bisects it: the same tokens as a scan, empty spans
+    # and spans at the ends included
+    rng = random.Random(23)
+    for text in TEXTS:
+        doc = _document(text)
+        whole = doc.tokens
+        length = len(doc.text)
+        spans = [(0, 0), (0, length), (length, length)]
+        spans += [(start, min(length, start + rng.randrange(0, 6))) for start in
+                  (rng.randrange(length + 1) for _ in range(300))]
+        for start, end in spans:
+            assert doc.tokens_between(start, end) == [t for t in whole if t.start < end and start < t.end]
