@@ -26,7 +26,7 @@ from review.lexicon import compile_lexicon_regex
 from review.model import Finding
 from review.resources import lexicon_path, load_toml, model_path
 from review.segment import Token
-from review.typo.ngram import BOUNDARY, NgramModel, encode, load_ngram, padded
+from review.typo.ngram import BOUNDARY, HashIndex, NgramModel, encode, load_ngram, padded
 
 CONFIG = ("fluency", "fluency.toml")
 SPINNER = ("fluency", "spinner.tsv")
@@ -171,74 +171,6 @@ def pack_strings(strings: list[str]) -> np.ndarray:
     return np.frombuffer("\n".join(strings).encode("utf-8"), dtype=np.uint8)
 
 
-EMPTY = np.uint32(0xFFFFFFFF)  # an empty slot of the pair table (no pair key reaches it: 65,535² < 2³²-1)
-_HASH = np.uint64(2654435761)  # Knuth's multiplicative hash
-
-
-def _slots(keys: np.ndarray, bits: int) -> np.ndarray:
-    """Home slots of pair keys in a table of 2**bits slots."""
-    mixed = (keys.astype(np.uint64) * _HASH) & np.uint64(0xFFFFFFFF)
-    return (mixed >> np.uint64(32 - bits)).astype(np.int64)
-
-
-@dataclass(frozen=True)
-class PairTable:
-    """An open-addressing hash table (linear probing) of word-pair counts, built once per process from the
-    model's keys: a lookup reads a slot or two where a binary search over 2.5 million keys reads 21, most
-    of them cache misses (it was two thirds of the check's time)."""
-
-    keys: np.ndarray  # uint32, EMPTY where free
-    counts: np.ndarray  # uint16
-    bits: int
-    probes: int  # the longest probe sequence of any stored key
-
-    @staticmethod
-    def bits_for(count: int) -> int:
-        """log2 of the home slots for `count` keys: at most half full."""
-        return max(4, int(np.ceil(np.log2(max(count, 1) * 2))))
-
-    @staticmethod
-    def storage_order(keys: np.ndarray) -> np.ndarray:
-        """The order in which words.npz stores the keys (by home slot): building the table then sorts nothing."""
-        return np.argsort(_slots(keys, PairTable.bits_for(len(keys))), kind="stable")
-
-    @classmethod
-    def build(cls, keys: np.ndarray, counts: np.ndarray) -> "PairTable":
-        """The table of `keys` (unique) and their `counts`, at most half full, in one vectorised pass: the keys
-        in order of their home slot each take the first slot from home that the ones before left free (the table
-        runs on past its last home slot instead of wrapping, and ends in a free slot)."""
-        bits = cls.bits_for(len(keys))
-        home = _slots(keys, bits)
-        order = np.argsort(home, kind="stable")
-        home = home[order]
-        rank = np.arange(len(keys))
-        slot = rank + np.maximum.accumulate(home - rank) if len(keys) else rank
-        size = max(1 << bits, int(slot.max()) + 1 if len(keys) else 0) + 1
-        table = np.full(size, EMPTY, dtype=np.uint32)
-        values = np.zeros(size, dtype=np.uint16)
-        table[slot] = keys[order]
-        values[slot] = counts[order]
-        return cls(table, values, bits, int((slot - home).max()) + 1 if len(keys) else 0)
-
-    def lookup(self, queries: np.ndarray) -> np.ndarray:
-        """The count of each query key (0 when absent; queries below 0 are absent)."""
-        result = np.zeros(len(queries), dtype=np.float64)
-        valid = queries >= 0
-        active = np.flatnonzero(valid)
-        slot = np.zeros(len(queries), dtype=np.int64)
-        slot[valid] = _slots(queries[valid], self.bits)
-        wanted = np.where(valid, queries, 0).astype(np.uint32)
-        for _ in range(self.probes):
-            if not active.size:
-                break
-            found = self.keys[slot[active]]
-            hit = found == wanted[active]
-            result[active[hit]] = self.counts[slot[active[hit]]]
-            active = active[~hit & (found != EMPTY)]
-            slot[active] += 1
-        return result
-
-
 @dataclass(frozen=True)
 class WordCounts:
     """Word and word-pair counts of formal news (models/fluency/words.npz): which pairs formal text writes."""
@@ -246,7 +178,7 @@ class WordCounts:
     index: dict[str, int]
     counts: np.ndarray  # per word id
     total: float
-    pairs: PairTable  # keys: left id * vocabulary size + right id
+    pairs: HashIndex  # keys: left id * vocabulary size + right id (the n-gram model's count index)
     alone: dict[str, float]  # a single character: the share of its occurrences that are a word on their own
 
     def ids(self, forms: list[str]) -> np.ndarray:
@@ -271,11 +203,11 @@ class WordCounts:
 
 @lru_cache(maxsize=2)
 def load_word_counts(path: str) -> WordCounts:
-    """models/fluency/words.npz, once per process (its pair table is built here)."""
+    """models/fluency/words.npz, once per process (its pair index is built here)."""
     with np.load(path, allow_pickle=False) as data:
         vocab = _strings(data["vocab"])
         alone = dict(zip(_strings(data["alone_chars"]), data["alone_share"].astype(float).tolist()))
-        pairs = PairTable.build(data["bigram_keys"].astype(np.uint32), data["bigram_counts"].astype(np.uint16))
+        pairs = HashIndex.build(data["bigram_keys"].astype(np.int64), data["bigram_counts"].astype(np.uint32))
         return WordCounts({word: k for k, word in enumerate(vocab)}, data["counts"].astype(np.float64),
                           float(data["total"]), pairs, alone)
 

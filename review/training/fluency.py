@@ -34,7 +34,6 @@ from review.checks.fluency import (
     FEATURES,
     WORDS_MODEL,
     FluencyCheck,
-    PairTable,
     load_classifier,
     load_spin_pairs,
     load_word_counts,
@@ -130,8 +129,6 @@ def count_words(texts: list[str], vocabulary: int) -> dict[str, np.ndarray]:
         known = (left >= 0) & (right >= 0)
         keys.append(left[known] * len(vocab) + right[known])
     bigram_keys, bigram_counts = np.unique(np.concatenate(keys), return_counts=True)
-    order = PairTable.storage_order(bigram_keys)
-    bigram_keys, bigram_counts = bigram_keys[order], bigram_counts[order]
     alone: Counter[str] = Counter()
     inside: Counter[str] = Counter()
     for word, count in unigrams.items():
@@ -145,7 +142,7 @@ def count_words(texts: list[str], vocabulary: int) -> dict[str, np.ndarray]:
         "vocab": pack_strings(vocab),
         "counts": np.array([unigrams[word] for word in vocab], dtype=np.uint32),
         "total": np.array(sum(unigrams.values()), dtype=np.int64),
-        "bigram_keys": bigram_keys.astype(np.uint32),  # in the table's order (PairTable.storage_order)
+        "bigram_keys": bigram_keys.astype(np.uint32),  # in key order (np.unique)
         "bigram_counts": np.minimum(bigram_counts, 65535).astype(np.uint16),
         "alone_chars": pack_strings(chars),
         "alone_share": np.array(share, dtype=np.float32),
