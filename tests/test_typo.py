@@ -72,6 +72,23 @@ def test_lexicon_validation_reports_file_and_line(tmp_path):
         ErrorLexicon((Entry("布署", "word", "major", None),))
 
 
+def test_generated_variants_are_made_on_a_hit_as_the_shipped_entries_are():
+    from review.typo.term_variants import variant_entries
+
+    lexicon = load_error_lexicon(True)
+    authored = load_error_lexicon(False).entries
+    shipped = {entry.term: entry for entry in variant_entries() if entry.term not in authored}
+    assert len(lexicon) == len(authored) + len(shipped)
+    # the entries made lazily, one hit at a time, are those `variant_entries` makes all at once
+    text = "，".join(list(shipped)[:200:7])
+    hits = [(start, end, entry) for start, end, entry in lexicon.matches(text) if entry.category == "term"]
+    assert len(hits) >= 25 and all(text[start:end] == entry.term and entry == shipped[entry.term]
+                                   for start, end, entry in hits)
+    assert lexicon.entries == {**authored, **shipped}
+    with pytest.raises(ValueError, match="variant equals the term"):
+        ErrorLexicon((), {"布署": "布署"})
+
+
 def test_lexicon_findings_carry_span_suggestion_and_message(reviewer):
     [finding] = findings(reviewer, "全体干部要再接再励，全力以赴完成任务。")
     assert finding["text"] == "再接再励"
