@@ -12,6 +12,7 @@ Inference is NumPy only: the weights are plain arrays in ``models/cloze/cloze.np
 from __future__ import annotations
 
 import json
+import mmap
 import threading
 from pathlib import Path
 from typing import Optional
@@ -37,6 +38,20 @@ def window_ids(ids: np.ndarray, positions: np.ndarray, width: int) -> np.ndarray
         part = out[:, side]
         part *= np.cumprod(part != PAD, axis=1).astype(part.dtype)
     return out
+
+
+def zero_pages(shape: tuple[int, int]) -> np.ndarray:
+    """A float32 array of zeros in small pages that the system maps on first write.
+
+    Not `np.zeros`: NumPy asks Linux for huge pages for any array over 4 MB, so the first write to each 2 MB
+    of a table that is filled a few rows at a time cleared and mapped all 2 MB (100 fills of 5 random characters
+    made the cloze table 101 MB resident, and cost 3 ms each); here a character's rows cost their own 20 KB.
+    """
+    size = int(np.prod(shape)) * np.dtype(np.float32).itemsize
+    pages = mmap.mmap(-1, max(size, 1))  # anonymous: zeros, mapped page by page as they are written
+    if hasattr(mmap, "MADV_NOHUGEPAGE"):  # where the system gives huge pages unasked ("always")
+        pages.madvise(mmap.MADV_NOHUGEPAGE)
+    return np.frombuffer(pages, dtype=np.float32, count=int(np.prod(shape))).reshape(shape)
 
 
 class ClozeModel:
@@ -72,7 +87,7 @@ class ClozeModel:
         300 news posts, in the most frequent ids' pages), not the whole table.
         """
         if self._slots is None:
-            self._slots = np.zeros((len(self.embed) * 2 * self.width, self.w1.shape[1]), dtype=np.float32)
+            self._slots = zero_pages((len(self.embed) * 2 * self.width, self.w1.shape[1]))
 
     def _fill(self, ids: np.ndarray) -> None:
         """Compute the table rows of the characters `ids` that have none yet.
