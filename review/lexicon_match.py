@@ -210,7 +210,7 @@ class Match:
         return EVASION_NAMES.get(self.kind)
 
 
-HOMOPHONE_PAIR_BITS, HOMOPHONE_TRIPLE_BITS = 12, 20  # a few hundred pairs; ~20,000 triples, 2% of the table set
+HOMOPHONE_TRIPLE_BITS = 20  # ~20,000 triples of reading classes in a table of 2**20 flags, 2% of it set
 HOMOPHONE_CLASS_BASE = 0xE100  # private-use characters standing for one toneless reading each (about 410 readings)
 
 
@@ -234,6 +234,17 @@ def _reading_class_by_reading() -> dict[str, str]:
 
     return {reading: chr(HOMOPHONE_CLASS_BASE + number)
             for number, (reading, _chars) in enumerate(sorted(same_reading_chars().items()))}
+
+
+@lru_cache(maxsize=1)
+def reading_class_index() -> np.ndarray:
+    """Per BMP code point, and one more slot for every code point above: the number of its reading class plus one
+    (GB2312 hanzi), 0 for everything else; `np.take(..., mode="clip")` sends a code above the BMP to that last 0."""
+    table = reading_class_table()
+    index = np.zeros(0x10001, dtype=np.uint32)
+    is_class = (table >= HOMOPHONE_CLASS_BASE) & (table != np.arange(0x10000, dtype=np.uint32))
+    index[:0x10000][is_class] = table[is_class] - HOMOPHONE_CLASS_BASE + 1
+    return index
 
 
 def homophone_keys(term: str, max_keys: int = 4) -> list[str]:
@@ -279,30 +290,19 @@ class SentinelAutomaton:
     character is replaced by one sentinel whose dead-end branch is the root's first child, so it costs one
     comparison instead of a scan. The pairs are looked up for the whole text at once in a hashed table of flags
     (numpy): a hash collision only keeps a character that could have been skipped, never drops one.
-
-    With `triple_bits`, patterns of three characters or more are filtered by runs of three neighbours instead, in a
-    table of that size: where most pairs occur in some pattern (the reading classes of the homophone automaton),
-    triples still rule out most of a text (95% of news in reading classes, against 64% by pairs).
     """
 
-    def __init__(self, pair_bits: int = PAIR_BITS, triple_bits: int | None = None) -> None:
+    def __init__(self, pair_bits: int = PAIR_BITS) -> None:
         self.automaton = ahocorasick.Automaton()
         self.automaton.add_word(SENTINEL + DEAD_END, None)
         self.size = 0
-        self.pair_bits, self.triple_bits = pair_bits, triple_bits
+        self.pair_bits = pair_bits
         self.pairs = np.zeros(1 << pair_bits, dtype=bool)
-        self.triples = np.zeros(1 << triple_bits, dtype=bool) if triple_bits else None
-        self.has_pairs = False
 
     def add(self, key: str, value: object) -> None:
         """Add a pattern (two characters or more) and the value its hits carry."""
         codes = np.array([ord(char) for char in key], dtype=np.uint32)
-        if self.triples is not None and len(codes) >= 3:
-            pair_slots = _pair_hash(codes[:-1], codes[1:], self.triple_bits)
-            self.triples[_pair_hash(pair_slots[:-1], codes[2:], self.triple_bits)] = True
-        else:
-            self.pairs[_pair_hash(codes[:-1], codes[1:], self.pair_bits)] = True
-            self.has_pairs = True
+        self.pairs[_pair_hash(codes[:-1], codes[1:], self.pair_bits)] = True
         self.automaton.add_word(key, value)
         self.size += 1
 
@@ -324,21 +324,88 @@ class SentinelAutomaton:
         if not self.size or len(codes) < 2:
             return iter(())
         inside = np.zeros(len(codes), dtype=bool)
-        if self.has_pairs:
-            hit = self.pairs[_pair_hash(codes[:-1], codes[1:], self.pair_bits)]
-            inside[:-1] |= hit
-            inside[1:] |= hit
-        if self.triples is not None and len(codes) >= 3:
-            pair_slots = _pair_hash(codes[:-1], codes[1:], self.triple_bits)
-            hit = self.triples[_pair_hash(pair_slots[:-1], codes[2:], self.triple_bits)]
-            inside[:-2] |= hit
-            inside[1:-1] |= hit
-            inside[2:] |= hit
+        hit = self.pairs[_pair_hash(codes[:-1], codes[1:], self.pair_bits)]
+        inside[:-1] |= hit
+        inside[1:] |= hit
         if not inside.any():
             return iter(())
         if text is None or not inside.all():
             text = np.where(inside, codes, SENTINEL_CODE).astype("<u4").tobytes().decode("utf-32-le")
         return self.automaton.iter(text)
+
+
+class ReadingClassAutomaton:
+    """An Aho-Corasick automaton over reading classes (冰 and 病 → one class, bing), for same-reading swaps.
+
+    Every key character is a reading class, so a text character without one (punctuation, Latin letters, rare
+    hanzi) is never part of a hit. Before the walk, a position is a start only where a key's first three classes
+    begin (hashed into 2**`triple_bits` flags) or a key of two classes lies (K×K flags, exact); the walk then reads
+    only the three characters from each start (a key's later characters are starts of its later triples), runs
+    of them joined by one sentinel, so most of a text is never walked. The class numbers come straight from a table
+    by code point; the filter is about twenty numpy operations over the text, once per text.
+    """
+
+    def __init__(self, triple_bits: int = HOMOPHONE_TRIPLE_BITS) -> None:
+        self.automaton = ahocorasick.Automaton()
+        self.automaton.add_word(SENTINEL + DEAD_END, None)  # the sentinel is the root's first child: one comparison
+        self.size = 0
+        index = reading_class_index()
+        self.width = int(index.max()) + 1  # K: the class numbers and 0 for "no class"
+        self.index = index.astype(np.uint16)
+        self.pairs = np.zeros(self.width * self.width, dtype=bool)
+        self.triple_shift = np.uint32(32 - triple_bits)
+        self.triples = np.zeros(1 << triple_bits, dtype=bool)
+
+    def _triple_slots(self, pairs: np.ndarray, thirds: np.ndarray) -> np.ndarray:
+        """Slots of the hashed triples (pair number × K + third class)."""
+        slots = pairs * np.uint32(self.width)
+        slots += thirds
+        slots *= np.uint32(PAIR_MULTIPLIER)
+        slots >>= self.triple_shift
+        return slots
+
+    def add(self, key: str, value: object) -> None:
+        """Add a key of two reading-class characters or more and the value its hits carry."""
+        numbers = np.array([ord(char) - HOMOPHONE_CLASS_BASE + 1 for char in key], dtype=np.int64)
+        if len(numbers) < 2 or numbers.min() < 1 or numbers.max() >= self.width:
+            raise ValueError(f"not a reading-class key: {key!r}")
+        numbers = numbers.astype(np.uint32)
+        pairs = numbers[:-1] * np.uint32(self.width) + numbers[1:]
+        if len(numbers) == 2:
+            self.pairs[pairs] = True
+        else:
+            self.triples[self._triple_slots(pairs[:-1], numbers[2:])] = True
+        self.automaton.add_word(key, value)
+        self.size += 1
+
+    def build(self) -> None:
+        """Finish adding keys."""
+        if self.size:
+            self.automaton.make_automaton()
+
+    def iter_codes(self, codes: np.ndarray) -> Iterable[tuple[int, object]]:
+        """(end index, value) of every key occurrence in a text given as its code points (uint32)."""
+        if not self.size or len(codes) < 2:
+            return ()
+        # Two classes of padding, so that every position has a triple (a pair key may end the text).
+        numbers = np.zeros(len(codes) + 2, dtype=np.uint16)
+        self.index.take(codes, mode="clip", out=numbers[:-2])
+        pairs = numbers[:-1] * np.uint32(self.width)
+        pairs += numbers[1:]
+        starts = self.triples.take(self._triple_slots(pairs[:-1], numbers[2:]))
+        starts |= self.pairs.take(pairs[:-1])
+        if not starts.any():
+            return ()
+        inside = starts.copy()
+        inside[1:] |= starts[:-1]
+        inside[2:] |= starts[:-2]
+        # Walked: the characters inside, and the first one after each run of them (a sentinel, so runs never join).
+        walked = inside.copy()
+        walked[1:] |= inside[:-1]
+        positions = np.flatnonzero(walked)
+        text = np.where(inside[positions], numbers[positions] + np.uint32(HOMOPHONE_CLASS_BASE - 1),
+                        np.uint32(SENTINEL_CODE)).astype("<u4").tobytes().decode("utf-32-le")
+        return [(int(positions[end]), value) for end, value in self.automaton.iter(text)]
 
 
 class LexiconMatcher:
@@ -406,7 +473,7 @@ class LexiconMatcher:
         # One character swapped for another of the same reading (出售步枪 → 出售不枪): a second automaton over the text
         # with every common character replaced by its reading class; a hit must differ from the term (else it is an
         # exact match) in one character, or two in a term of five or more.
-        self.homophones = SentinelAutomaton(HOMOPHONE_PAIR_BITS, HOMOPHONE_TRIPLE_BITS)
+        self.homophones = ReadingClassAutomaton()
         homophone_table: dict[str, list[int]] = {}
         for index, entry in enumerate(self.entries):
             if homophones_for(entry) and all_han(entry.term):
@@ -423,20 +490,18 @@ class LexiconMatcher:
         for key in sorted(homophone_table, key=lambda k: class_rank.get(k[0], len(rank))):
             refs = homophone_table[key]
             self.homophones.add(key, (len(key), tuple(refs)))
-        if self.homophones.size:
-            self.homophones.build()
+        self.homophones.build()
         self.pattern_count += self.homophones.size
 
-    def homophone_hits(self, skel: str) -> list[tuple[int, int, int]]:
-        """(start, end, entry index) of terms with one or two same-reading characters swapped, in skeleton offsets."""
+    def homophone_hits(self, skel: str, codes: np.ndarray | None = None) -> list[tuple[int, int, int]]:
+        """(start, end, entry index) of terms with one or two same-reading characters swapped, in skeleton offsets
+        (`codes`: the skeleton's code points, where the caller has them)."""
         if not self.homophones.size or len(skel) < 2:
             return []
-        codes = np.frombuffer(skel.encode("utf-32-le"), dtype="<u4")
-        classes = reading_class_table()[np.minimum(codes, 0xFFFF)]
-        if len(codes) and codes.max() > 0xFFFF:
-            classes = np.where(codes > 0xFFFF, codes, classes)
+        if codes is None:
+            codes = np.frombuffer(skel.encode("utf-32-le"), dtype="<u4")
         hits = []
-        for end_index, (length, refs) in self.homophones.iter_codes(classes):
+        for end_index, (length, refs) in self.homophones.iter_codes(codes):
             start, end = end_index - length + 1, end_index + 1
             written = skel[start:end]
             for index in refs:
@@ -467,8 +532,9 @@ class LexiconMatcher:
         hits: list[tuple[int, int, str, Entry]] = []  # skeleton start, end, kind, entry
         allow_spans: list[tuple[int, int]] = []
         side_ids: set[int] = set()
+        codes = np.frombuffer(skel.encode("utf-32-le"), dtype="<u4")  # shared by both automatons' filters
         if self.pattern_count:
-            for end_index, (length, refs) in self.automaton.iter(skel):
+            for end_index, (length, refs) in self.automaton.iter_codes(codes, skel):
                 start, end = end_index - length + 1, end_index + 1
                 for kind, index in refs:
                     if kind == ALLOW:
@@ -477,7 +543,7 @@ class LexiconMatcher:
                         hits.append((start, end, kind, self.entries[index]))
                         if index in self.side:
                             side_ids.add(id(self.entries[index]))
-        for start, end, index in self.homophone_hits(skel):
+        for start, end, index in self.homophone_hits(skel, codes):
             hits.append((start, end, HOMOPHONE, self.entries[index]))
             if index in self.side:
                 side_ids.add(id(self.entries[index]))

@@ -9,9 +9,12 @@ severity. Advertising-law absolute claims marked `context=promo` are raised only
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from itertools import permutations
-from typing import Iterable
+from typing import Callable, Iterable
+
+import ahocorasick
 
 from review.checks.base import Check, register
 from review.document import SENTENCE_END, Document
@@ -38,6 +41,7 @@ from review.lexicon_match import (
 from review.model import SEVERITY_RANK, Finding
 from review.pinyin import same_reading_chars, term_readings
 from review.resources import load_toml
+from review.segment import RE_HAN
 
 FOLDER = "sensitive"
 CLAUSE_ENDS = "，,。；;！!？?\n"
@@ -113,6 +117,12 @@ def on_word_boundaries(doc: Document, start: int, end: int, word_edge: bool = Fa
     as 色网站): a compound built on the entry, unless the rest of the word is one of `not_before` (轮奸案 is a
     case), while a match across two words (公开|房屋) or inside one (水乳交融) is still refused. Segments only the
     runs of words around the match (`Document.tokens_between`)."""
+    text = doc.text
+    # A span with a non-word character (not RE_HAN) on each side is cut there whatever the segmentation: no need to
+    # segment (\r\n, one token, is the only pair of non-word characters jieba keeps together).
+    if ((start == 0 or (not RE_HAN.match(text[start - 1]) and text[start - 1 : start + 1] != "\r\n"))
+            and (end >= len(text) or (not RE_HAN.match(text[end]) and text[end - 1 : end + 1] != "\r\n"))):
+        return True
     tokens = doc.tokens_between(start, end)
     if not any(token.start < start < token.end or token.start < end < token.end for token in tokens):
         return True
@@ -144,6 +154,30 @@ class ContextReader:
         for number, pattern in enumerate(promotion["contact_patterns"], 1):
             compile_lexicon_regex(pattern, f"sensitive/context.toml: promotion.contact_patterns[{number}]")
         self.contact = re.compile("|".join(f"(?:{p})" for p in promotion["contact_patterns"]))
+        # Every cue list in one automaton: a window is read once per match, not once per cue (some 250 substring
+        # searches a match, most of the context's cost).
+        lists = {ENFORCEMENT: self.enforcement_cues, PROMOTION: self.promotion_cues, QUOTED: self.quotation_cues}
+        for name in tables:
+            lists.update({f"{name}.cues": self.category_cues[name], f"{name}.weak": self.category_weak_cues[name],
+                          f"{name}.claim": self.category_claim_cues[name]})
+        tags: dict[str, set[str]] = {}
+        for tag, cues in lists.items():
+            for cue in cues:
+                tags.setdefault(cue, set()).add(tag)
+        self.always = Counter(tag for tag in tags.pop("", ()))  # an empty cue is in every window
+        self.cue_automaton = ahocorasick.Automaton()
+        for cue, cue_tags in tags.items():
+            self.cue_automaton.add_word(cue, (cue, tuple(sorted(cue_tags))))
+        if tags:
+            self.cue_automaton.make_automaton()
+
+    def cues(self, window: str) -> Counter[str]:
+        """How many different cues of each list the window holds (enforcement, promotion, quoted, ad_law.weak …)."""
+        counts = Counter(self.always)
+        if self.cue_automaton.kind != ahocorasick.EMPTY:
+            for _cue, cue_tags in {value for _end, value in self.cue_automaton.iter(window)}:
+                counts.update(cue_tags)
+        return counts
 
     def framed_as_enforcement(self, doc: Document) -> bool:
         """True when the post as a whole, title or body, is enforcement or publicity (警方提醒, 禁毒宣传 …).
@@ -186,23 +220,25 @@ class ContextReader:
             if at >= 0 and closing not in before[at + 1 :]:
                 if closing in text[end : end + self.window]:
                     return True
-        window = self.around(doc, start, end)
-        return any(cue in window for cue in self.quotation_cues)
+        return self.cues(self.around(doc, start, end))[QUOTED] > 0
 
     def enforcement(self, window: str) -> bool:
         """Enforcement or publicity cues in the window."""
-        return any(cue in window for cue in self.enforcement_cues)
+        return self.cues(window)[ENFORCEMENT] > 0
 
     def promotion(self, window: str, category: str) -> bool:
-        """Promotional cues in the window: one of the category's own strong cues where it has them (ad_law: 本店,
-        下单) or two different weak ones (品质, 价格), else at least two of the general list (a lone 价格 or 服务 in a
-        news sentence is not an advertisement)."""
+        """Promotional cues in the window (see `promoted`)."""
+        return self.promoted(self.cues(window), category)
+
+    def promoted(self, counts: Counter[str], category: str) -> bool:
+        """Whether a window's cue counts (`cues`) make a promotion: one of the category's own strong cues where it has
+        them (ad_law: 本店, 下单) or two different weak ones (品质, 价格), else at least two of the general list (a lone
+        价格 or 服务 in a news sentence is not an advertisement)."""
         if category in self.category_cues:
-            if any(cue in window for cue in self.category_cues[category]):
+            if counts[f"{category}.cues"]:
                 return True
-            weak = sum(cue in window for cue in self.category_weak_cues[category])
-            return weak + any(cue in window for cue in self.category_claim_cues[category]) >= 2
-        return sum(cue in window for cue in self.promotion_cues) >= 2
+            return counts[f"{category}.weak"] + (counts[f"{category}.claim"] > 0) >= 2
+        return counts[PROMOTION] >= 2
 
     def fact_or_title(self, text: str, end: int, category: str) -> bool:
         """Whether the words right after a match make it an ordinal, a count or a title rather than a claim."""
@@ -325,7 +361,10 @@ class CompoundReader:
 
     def trades_near(self, text: str, good: Match) -> list[tuple[Match, tuple[int, ...]]]:
         """Dealing words within `TRADE_WINDOW` characters of a goods match, with the rules they serve."""
-        low, high = max(0, good.start - TRADE_WINDOW), min(len(text), good.end + TRADE_WINDOW)
+        return self.trades_in(text, max(0, good.start - TRADE_WINDOW), min(len(text), good.end + TRADE_WINDOW))
+
+    def trades_in(self, text: str, low: int, high: int) -> list[tuple[Match, tuple[int, ...]]]:
+        """Dealing words in text[low:high], with the rules they serve."""
         window = text[low:high]
         # Most windows hold no separator, capital or repeat: their skeleton is themselves.
         skeleton = build_skeleton(window) if self.needs_skeleton.search(window) else None
@@ -379,17 +418,31 @@ class CompoundReader:
             return False
         return phrase_length(between) <= limit
 
-    def find(self, text: str, parts: list[Match]) -> list[Match]:
-        """Compounds among the matched parts, each as a match of a made-up entry in the rule's category."""
+    def find(self, text: str, parts: list[Match], accept: Callable[[Match], bool] | None = None) -> list[Match]:
+        """Compounds among the matched parts, each as a match of a made-up entry in the rule's category.
+
+        `accept(goods)` is asked only of goods that do pair with a dealing word (it may segment the text)."""
         goods = [(m, self.goods_of[m.entry.term]) for m in parts if m.entry.term in self.goods_of]
+        # The dealing words are read once in each stretch where goods' windows overlap (a report names 毒品 ten
+        # times), then each goods takes those inside its own window.
+        windows = sorted((max(0, m.start - TRADE_WINDOW), min(len(text), m.end + TRADE_WINDOW)) for m, _ in goods)
+        stretches: list[list[int]] = []
+        for low, high in windows:
+            if stretches and low <= stretches[-1][1]:
+                stretches[-1][1] = max(stretches[-1][1], high)
+            else:
+                stretches.append([low, high])
+        read = [trade for low, high in stretches for trade in self.trades_in(text, low, high)]
         found: list[Match] = []
         for good, numbers in goods:
-            trades = self.trades_near(text, good)
+            low, high = max(0, good.start - TRADE_WINDOW), min(len(text), good.end + TRADE_WINDOW)
+            trades = [(trade, rules) for trade, rules in read if low <= trade.start and trade.end <= high]
             for number in numbers:
                 rule = self.rules[number]
                 pair = self._pair(text, good, rule, number, trades)
                 if pair is not None:
-                    found.append(pair)
+                    if accept is None or accept(good):
+                        found.append(pair)
                     break
         # Goods side by side (出售54式手枪: 54式 and 手枪 each pair with 出售) make one compound.
         found.sort(key=lambda m: (m.start, -m.end))
@@ -504,19 +557,34 @@ class StanceReader:
         self.negations = tuple(config["negations"])
         self.criticism_cues = tuple(config["criticism_cues"])
         self.rules = []
+        necessary: list[str] | None = []  # words of which every match of some rule holds one: goals, or verb + goal
         for number, table in enumerate(config["rule"], 1):
-            gap = f"[^{CLAUSE_ENDS}]{{0,{int(table.get('max_gap', config['max_gap']))}}}?"
+            max_gap = int(table.get("max_gap", config["max_gap"]))
+            gap = f"[^{CLAUSE_ENDS}]{{0,{max_gap}}}?"
             goals = [_alternation(table.get("goals", []))] if table.get("goals") else []
             goals += [f"(?:{p})" for p in table.get("goal_patterns", [])]
             pattern = f"(?:{_alternation(table['verbs'])}){gap}(?:{'|'.join(goals)})"
             regex = compile_lexicon_regex(pattern, f"sensitive/stances.toml: rule[{number}] ({table['name']})")
+            leads = [re.match(r"[\u4e00-\u9fff]+", goal) for goal in table.get("goal_patterns", [])]
+            words = list(table.get("goals", [])) + [lead.group() for lead in leads if lead]
+            if max_gap == 0 and not leads:
+                words = [verb + word for verb in table["verbs"] for word in words]
+            if necessary is not None and all(leads) and words and all(words):
+                necessary += words
+            else:
+                necessary = None  # a goal pattern without a leading word: no gate
             verb_after = table.get("verb_after")
             self.rules.append(StanceRule(table["name"], table["note"], regex, tuple(table.get("goal_not_before", ())),
                                          tuple(verb_after) if verb_after is not None else None))
+        # One search of plain words decides whether any rule can match: most posts hold no goal (台独, 推翻) and no
+        # 反对统一, while the rules' own patterns start with verbs that news uses everywhere (支持, 实现, 要求).
+        self.gate = re.compile(_alternation(necessary)) if necessary else None
 
     def find(self, text: str) -> list[Stance]:
         """Stances in normalised `text` outside criticism, enforcement and negation."""
         found = []
+        if self.gate is not None and self.gate.search(text) is None:
+            return []
         for rule in self.rules:
             for match in rule.regex.finditer(text):
                 start, end = match.span()
@@ -607,10 +675,8 @@ class SensitiveCheck(Check):
         parts = [m for m in matches if m.entry.category == COMPONENT]
         if parts:
             matches = [m for m in matches if m.entry.category != COMPONENT]
-            # A goods word swapped for a same-reading one must not spell a dictionary word (病毒 for 冰毒) and must be
-            # words of its own, as an entry's swap must (过去|四年 holds 去四, which reads like 去死).
-            parts = [m for m in parts if m.kind != HOMOPHONE or (not ordinary_word(doc.text[m.start : m.end])
-                                                                 and on_word_boundaries(doc, m.start, m.end))]
+            # A goods word swapped for a same-reading one must not spell a dictionary word (病毒 for 冰毒).
+            parts = [m for m in parts if m.kind != HOMOPHONE or not ordinary_word(doc.text[m.start : m.end])]
         stances = self.stances.find(doc.text)
         findings = [self._stance_finding(doc, stance) for stance in stances]
         swapped: list[str] = []
@@ -629,7 +695,10 @@ class SensitiveCheck(Check):
                 if match.kind == HOMOPHONE:
                     swapped.append(match.entry.term)
         # A compound whose parts an entry already reported (出售冰毒) is told by that entry.
-        compounds = self.compounds.find(doc.text, parts) if parts else []
+        # A swapped goods word must also be words of its own, as an entry's swap must (过去|四年 holds 去四, which reads
+        # like 去死): asked only where it pairs, since segmenting costs more than the pairing that dismisses most.
+        compounds = self.compounds.find(doc.text, parts, lambda good: good.kind != HOMOPHONE or on_word_boundaries(
+            doc, good.start, good.end)) if parts else []
         for match in compounds + self.compounds.single_chars(doc.text):
             if any(a < match.end and match.start < b for a, b in told):
                 continue
@@ -682,8 +751,9 @@ class SensitiveCheck(Check):
                 return "info", QUOTED
             return entry.severity, None
         window = self.context.around(doc, match.start, match.end)
-        enforcement = self.context.enforcement(window)
-        promotion = self.context.promotion(window, entry.category)
+        counts = self.context.cues(window)
+        enforcement = counts[ENFORCEMENT] > 0
+        promotion = self.context.promoted(counts, entry.category)
         contact = self.context.has_contact(window)
         if entry.get("context") == "promo":
             # An absolute claim or an ordinary weapon name matters only when something is being sold, and then at
