@@ -54,7 +54,8 @@ def test_data_files_are_well_formed():
     for row in read_tsv(lexicon_path("entertainment", "patterns.tsv")):
         assert len(row) == 5, row
     for row in read_tsv(lexicon_path("offtopic_signals.tsv")):
-        assert len(row) == 4 and row[2] in ("phrase", "regex"), row
+        # topic, pattern, kind, weight and (fifth round) an optional example the row must find
+        assert len(row) in (4, 5) and row[2] in ("phrase", "regex"), row
 
 
 def test_features_are_deterministic_and_unit_length():
@@ -162,8 +163,9 @@ def test_train_kinds_on_tiny_data(tmp_path):
     out = tmp_path / "kinds"
     assert main(["train", "kinds", "--data", str(tmp_path / "data"), "--out", str(out), "--max-iter", "50"]) == 0
     kinds = LinearModel.load(out)
-    assert kinds.classes == ["none", "commerce", "lottery", "property_tip", "stock"]
-    assert "offtopic_kinds.jsonl" in (out / "README.md").read_text(encoding="utf-8")
+    assert kinds.classes == ["none", "commerce", "lottery", "property_tip", "stock", "entertainment", "horoscope"]
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert "offtopic_kinds.jsonl" in card and "offtopic_synth_train.jsonl" in card
     text = "双色球第2026140期红球：02 05 13 21 28 33，蓝球：11。"
     named = kinds.extractor.named_features(text, None)
     assert kinds.classes[int(kinds.predict_proba([named]).argmax())] == "lottery"

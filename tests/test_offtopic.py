@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -242,12 +243,13 @@ def test_kinds_model_needs_less_evidence_where_the_post_reads_as_finance_or_hous
     for text, topic in texts.items():
         doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions())
         assert check.decide(doc, "education").topic == topic
-        saved = check.kinds_backed_probability
-        check.kinds_backed_probability = 1.0
+        saved = check.kinds_backed_probability, check.fused_min_score
+        # without the lower limit (and without adding the words to the model's belief, the fifth round's path)
+        check.kinds_backed_probability, check.fused_min_score = 1.0, math.inf
         try:
             assert check.decide(doc, "education").topic in ("finance", "realty")
         finally:
-            check.kinds_backed_probability = saved
+            check.kinds_backed_probability, check.fused_min_score = saved
 
 
 def test_the_two_tip_classes_of_the_kinds_model_count_together(reviewer, monkeypatch):
@@ -330,3 +332,80 @@ def test_no_signal_row_is_listed_twice():
         topic, pattern = line.split("\t")[:2]
         assert (topic, pattern) not in seen, f"line {number} repeats line {seen[(topic, pattern)]}: {line}"
         seen[(topic, pattern)] = number
+
+
+def _signal_rows_with_examples() -> list[tuple[str, list[str]]]:
+    from review.classify.signals import read_tsv_lines
+    from review.resources import lexicon_path
+
+    return [(where, row) for where, row in read_tsv_lines(lexicon_path("offtopic_signals.tsv")) if len(row) > 4]
+
+
+def test_signal_rows_find_their_examples():
+    # issue 25, fifth round: a row may carry an example (fifth column) that its pattern must find, as its topic
+    from review.classify.signals import Entry, SignalLexicon
+    from review.normalise import normalise
+
+    rows = _signal_rows_with_examples()
+    assert len(rows) >= 25
+    for where, (topic, pattern, kind, weight, example, *_rest) in rows:
+        lexicon = SignalLexicon([Entry(pattern, kind, topic, float(weight), where=where)])
+        hits = lexicon.find(normalise(example).text)
+        assert [h.signal for h in hits] == [topic], f"{where}: {pattern!r} does not find its example {example!r}"
+
+
+@pytest.mark.parametrize(
+    ("account", "text", "topic"),
+    [
+        # one word of its kind (正缘, 五行缺) is too weak alone; with a kinds model that reads no government text in
+        # the post, the two add up (fifth round)
+        ("public_security", "宝子们～正缘什么时候出现？看你的出生月份就知道了～记得转发！", "horoscope"),
+        ("education", "生辰八字里日主旺的人，天生就是当老板的命，中年以后必定大富大贵。", "horoscope"),
+        ("transport", "ETH站稳关键位，合约直接开10倍，止损放好，兄弟们冲。", "stock"),
+        ("health", "这轮行情金价还要涨，手里有闲钱的建议配一点金条，比存银行强。", "stock"),
+        ("environment", "初一十五去寺庙上香，求财求姻缘都很灵，信不信由你。", "horoscope"),
+        ("agriculture", "Z姓女星被拍到和健身教练在商场同框，举止亲密，网友：藏不住了。", "entertainment"),
+    ],
+)
+def test_fifth_round_words_and_the_kinds_model_add_up(reviewer, account, text, topic):
+    findings = _serious(_offtopic(reviewer, text, account))
+    assert [f.rule for f in findings] == [f"offtopic.{topic}"]
+
+
+def test_adding_up_needs_both_the_words_and_the_model(reviewer):
+    # a word alone below min_signal_score, with the model reading plain government text, stays clean; the same word
+    # with the model's off-topic belief is judged (the belief is what the fifth round adds)
+    check = reviewer.instance("offtopic")
+    text = "新年转运攻略：大年初一穿红色，钱包换新的，一整年财运旺～"
+    doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions())
+    assert check.decide(doc, "government").topic == "horoscope"
+    saved = check.fused_min_score
+    check.fused_min_score = math.inf
+    try:
+        assert check.decide(doc, "government") is None
+    finally:
+        check.fused_min_score = saved
+
+
+def test_a_word_of_another_kind_does_not_steer_an_advert(reviewer):
+    # 闭眼入 is a call to act (it backs the kind the post leans to), not a stock tip of its own
+    findings = _serious(_offtopic(reviewer, "今天给大家种草一款平价粉底液，控油持妆十二小时，学生党闭眼入。", "government"))
+    assert [f.rule for f in findings] == ["offtopic.commerce"]
+
+
+@pytest.mark.parametrize(
+    ("account", "text"),
+    [
+        ("public_security", "证监局提示：不明身份的人通过社交软件推荐股票、承诺收益的，属于非法证券活动，请勿轻信。"),
+        ("market_regulation", "保健食品不是药品，不能代替药物治疗疾病，购买时认准“蓝帽子”标志。"),
+        ("other", "春节期间全国福利彩票暂停销售和开奖，节后恢复，公益金使用情况向社会公示。"),
+        ("public_security", "民警提醒：所谓“大师”上门算命、开光转运都是诈骗套路，已有老人被骗数万元。"),
+        ("culture_tourism", "五一假期全市景区推出惠民措施，多家A级景区门票五折，需提前预约。"),
+        ("government", "网信办开展“清朗”专项行动，整治饭圈乱象、明星绯闻炒作和恶意刷榜。"),
+        ("other", "金融监管部门提示：虚拟货币交易炒作活动属于非法金融活动，投资者风险自担。"),
+        ("government", "税务提醒：彩票中奖属于偶然所得，单注奖金超过一万元需依法缴纳个人所得税。"),
+        ("culture_tourism", "科学辟谣：“水逆”没有科学依据，天文学上的水星逆行只是视觉现象。"),
+    ],
+)
+def test_government_posts_about_these_kinds_stay_clean(reviewer, account, text):
+    assert _serious(_offtopic(reviewer, text, account)) == []

@@ -61,6 +61,8 @@ class OfftopicCheck(Check):
         self.kinds_backed_probability = float(config["kinds_backed_probability"])
         self.kinds_sure_probability = float(config["kinds_sure_probability"])
         self.kinds_sure_max_core = float(config["kinds_sure_max_core_probability"])
+        self.fused_min_score = float(config["fused_min_score"])
+        self.fused_max_probability = float(config["fused_max_probability"])
         unknown = set(self.model.classes) - set(self.topics)
         if unknown:
             raise ValueError(f"topic model classes missing from account_types.toml: {sorted(unknown)}")
@@ -124,7 +126,7 @@ class OfftopicCheck(Check):
 
         _kind, own = self.account_topics(account_type)
         threshold = doc.options.thresholds.get(self.name, self.min_probability)
-        best: tuple[bool, float, str] | None = None
+        best: tuple[bool, bool, float, str, float] | None = None
         for topic, spec in self.topics.items():
             if spec["elsewhere"] == CORE or topic in own:
                 continue
@@ -161,17 +163,34 @@ class OfftopicCheck(Check):
             core_limit = self.kinds_sure_max_core if learnt >= self.kinds_sure_probability else self.max_core_signals
             learnt_ok = learnt >= max(kinds_limit, doc.options.thresholds.get(self.name, 0.0)) and (
                 core_probability <= core_limit)
-            if not (worded or learnt_ok):
+            # Words name the kind, the kinds model says the post is off-topic at all (1 − p(none)): one word of
+            # divination (正缘, 五行缺) with a model that reads the post as no government text settles it, where
+            # either alone is too weak. The model's evidence is counted in signal units, −ln(1 − p).
+            fused = 0.0
+            own_words = promotion_total if topic == COMMERCE else signal
+            if own_words > 0 and spec["elsewhere"] != "info":
+                off_mass = min(1.0 - kinds.get(CORE, 1.0), self.fused_max_probability)
+                evidence = own_words - math.log(1.0 - off_mass)
+                if evidence >= self.fused_min_score and core_probability <= self.max_core_signals:
+                    fused = (1.0 - math.exp(-evidence)) * damping
+            fused_ok = fused >= threshold
+            if not (worded or learnt_ok or fused_ok):
                 continue
-            score = max(score if worded else 0.0, learnt if learnt_ok else 0.0)
+            score = max(score if worded else 0.0, learnt if learnt_ok else 0.0, fused if fused_ok else 0.0)
+            # Topics found only by adding up rank by their own share: their words and the model's probability of
+            # this kind (粉底液…闭眼入 is an advert with a tipster's word in it, not a tip).
+            rank = score if worded or learnt_ok else 1.0 - (1.0 - kinds.get(topic, 0.0)) * math.exp(-own_words)
             # An off-topic judgement (minor/major) outranks a cross-department hint (info) that scores higher:
             # a house-price tip is 房价预测 even though the model is surer that it is about housing.
             judged = SEVERITY_RANK[spec["elsewhere"]] >= SEVERITY_RANK["minor"]
-            if best is None or (judged, score) > best[:2]:
-                best = (judged, score, topic)
+            # A topic found by its words or by the model outranks one found only by adding them up (the model's
+            # off-topic belief may come from another kind: 业内明星 in a fund tip is no gossip).
+            direct = worded or learnt_ok
+            if best is None or (judged, direct, rank) > best[:3]:
+                best = (judged, direct, rank, topic, score)
         if best is None:
             return None
-        _judged, score, topic = best
+        _judged, _direct, _rank, topic, score = best
         drivers = [(f, h) for f, h in hits if h.signal == topic and h.weight > 0]
         if topic == COMMERCE:
             drivers = [(f, h) for f, h in promotion_hits if h.weight > 0]
