@@ -485,7 +485,8 @@ def _frame(core: str, kind: str, rng: random.Random) -> str:
     """The core sentence in a register: an opener, a second sentence of the same family at times, a closer."""
     if kind == "clean":
         return core if core.endswith(("。", "！", "？")) else core + "。"
-    end = "" if core.endswith(("。", "！", "？", "～")) or core[-1:] in "".join(F["emo"]) else rng.choice(["。", "！", "", "～"])
+    ended = core.endswith(("。", "！", "？", "～")) or core[-1:] in "".join(F["emo"])
+    end = "" if ended else rng.choice(["。", "！", "", "～"])
     return f"{rng.choice(F['open'])}{core}{end}{rng.choice(F['close'])}"
 
 
