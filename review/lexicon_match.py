@@ -86,18 +86,19 @@ def char_order_rank() -> dict[str, int]:
 
 @lru_cache(maxsize=1)
 def _char_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per BMP code point: is a separator, may collapse when repeated, doubles as an ordinary word."""
+    """Per BMP code point, and one more slot for every code point above (`take(..., mode="clip")`): is kept (not a
+    separator), may collapse when repeated, doubles as an ordinary word."""
     every = "".join(chr(code) for code in range(0x10000) if not 0xD800 <= code < 0xE000)
-    separator = np.zeros(0x10000, dtype=bool)
-    collapsible = np.zeros(0x10000, dtype=bool)
-    reduplicating = np.zeros(0x10000, dtype=bool)
+    kept = np.ones(0x10001, dtype=bool)
+    collapsible = np.zeros(0x10001, dtype=bool)
+    reduplicating = np.zeros(0x10001, dtype=bool)
     for found in SEPARATOR_RE.finditer(every):
-        separator[ord(found.group())] = True
+        kept[ord(found.group())] = False
     for found in COLLAPSIBLE_RE.finditer(every):
         collapsible[ord(found.group())] = True
     for char in reduplicating_chars():
         reduplicating[ord(char)] = True
-    return separator, collapsible, reduplicating
+    return kept, collapsible, reduplicating
 
 
 @dataclass(frozen=True)
@@ -118,27 +119,40 @@ class Skeleton:
 def build_skeleton(text: str) -> Skeleton:
     """Lower-case ASCII, drop inserted separators, collapse repeated characters; keep the offset map.
 
-    Vectorised over code points (numpy) because it runs over every character of every post.
+    Vectorised over code points (numpy) because it runs over every character of every post; the tables are read only
+    where needed (repeats are rare), so most of a text costs a few whole-array operations.
     """
-    separator, collapsible, reduplicating = _char_tables()
+    kept_table, collapsible, reduplicating = _char_tables()
     codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
-    bmp = np.minimum(codes, 0xFFFF)
-    kept_positions = np.flatnonzero(~separator[bmp])
-    chars = codes[kept_positions]
-    upper = (chars >= 65) & (chars <= 90)
-    if upper.any():
-        chars = np.where(upper, chars + 32, chars)
+    kept_mask = kept_table.take(codes, mode="clip")
+    dropped = not kept_mask.all()
+    kept_positions = np.flatnonzero(kept_mask) if dropped else None
+    chars = codes[kept_positions] if dropped else codes
+    upper = (chars - np.uint32(65)) < np.uint32(26)  # A-Z: below 65 wraps around to a large number
+    has_upper = bool(upper.any())
+    if has_upper:
+        chars = np.where(upper, chars + np.uint32(32), chars)
     # A character repeating the one before (after separators are gone) continues a run and is dropped,
     # except the second of a pair of reduplicating characters (妈妈, 天天), kept so the word stays intact.
-    repeats = np.zeros(len(chars), dtype=bool)
+    repeats = None
     if len(chars) > 1:
-        repeats[1:] = (chars[1:] == chars[:-1]) & collapsible[np.minimum(chars[1:], 0xFFFF)]
-    if repeats.any():
-        first_repeat = repeats.copy()
-        first_repeat[1:] &= ~repeats[:-1]
-        repeats &= ~(first_repeat & reduplicating[np.minimum(chars, 0xFFFF)])
-    if len(kept_positions) == len(codes) and not upper.any() and not repeats.any():
+        same = np.flatnonzero(chars[1:] == chars[:-1]) + 1
+        same = same[collapsible.take(chars[same], mode="clip")]
+        if len(same):
+            repeats = np.zeros(len(chars), dtype=bool)
+            repeats[same] = True
+            first_repeat = repeats.copy()
+            first_repeat[1:] &= ~repeats[:-1]
+            repeats &= ~(first_repeat & reduplicating.take(chars, mode="clip"))
+            if not repeats.any():
+                repeats = None
+    if not dropped and not has_upper and repeats is None:
         return Skeleton(text, None, None)
+    if kept_positions is None:
+        kept_positions = np.arange(len(codes))
+    if repeats is None:
+        return Skeleton(chars.astype("<u4", copy=False).tobytes().decode("utf-32-le"), kept_positions,
+                        kept_positions + 1)
     kept = np.flatnonzero(~repeats)
     starts = kept_positions[kept]
     last_of_run = np.empty_like(kept)
@@ -405,7 +419,8 @@ class ReadingClassAutomaton:
         positions = np.flatnonzero(walked)
         text = np.where(inside[positions], numbers[positions] + np.uint32(HOMOPHONE_CLASS_BASE - 1),
                         np.uint32(SENTINEL_CODE)).astype("<u4").tobytes().decode("utf-32-le")
-        return [(int(positions[end]), value) for end, value in self.automaton.iter(text)]
+        where = positions.tolist()
+        return [(where[end], value) for end, value in self.automaton.iter(text)]
 
 
 class LexiconMatcher:
