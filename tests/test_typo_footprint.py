@@ -174,3 +174,24 @@ def test_word_tags_are_read_as_jieba_reads_them_sharing_the_tokenizer_keys():
     assert table["规划纲要"] is table["桂花"]  # one object per tag
     with pytest.raises(ValueError, match="line 2"):
         read_word_tags(io.BytesIO("的 100 uj\n坏行\n".encode("utf-8")), freq)
+
+
+def test_jieba_posseg_is_imported_without_reading_its_own_tags_until_used():
+    import subprocess
+    import sys
+
+    # a fresh process: another test may have imported jieba.posseg already
+    script = (
+        "from review.typo.model_pass import DeferredWordTags, _pos_tagger\n"
+        "tagger = _pos_tagger()\n"
+        "import jieba, jieba.posseg as posseg\n"
+        "assert type(posseg.dt.word_tag_tab) is DeferredWordTags and 'get_dict_file' not in vars(jieba.dt)\n"
+        "words = list(posseg.cut('我爱北京天安门，习近平主席发表讲话'))\n"
+        "fresh = posseg.POSTokenizer(jieba.Tokenizer())\n"
+        "assert words == list(fresh.cut('我爱北京天安门，习近平主席发表讲话')), words\n"
+        "assert type(posseg.dt.word_tag_tab) is dict and len(posseg.dt.word_tag_tab) == len(fresh.word_tag_tab)\n"
+        "print([(w.word, w.flag) for w in tagger.cut('北京天安门')])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[('北京', 'ns'), ('天安门', 'ns')]"

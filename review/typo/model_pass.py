@@ -21,8 +21,10 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import ItemsView, Iterator, KeysView, ValuesView
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, NamedTuple, Optional, Sequence
 
 from review.budget import OutOfTime
@@ -245,12 +247,83 @@ def read_word_tags(lines, freq: dict) -> dict:
     return table
 
 
+class DeferredWordTags(dict):
+    """The word tags of jieba.posseg's own module-level tagger (`jieba.posseg.dt`), read from jieba's dictionary
+    when something first asks for one (the typo check never does: it tags with the project's dictionary)."""
+
+    def __init__(self, owner: object) -> None:
+        super().__init__()
+        self.owner = owner
+
+    def _read(self) -> dict:
+        """The owner's real table, read now if it is still this placeholder."""
+        owner = self.owner
+        if owner.word_tag_tab is self:
+            owner.load_word_tag(owner.tokenizer.get_dict_file())  # a plain dict replaces this one
+        return owner.word_tag_tab
+
+    def get(self, word: str, default: str | None = None) -> str | None:
+        """The tag of `word`, as dict.get."""
+        return self._read().get(word, default)
+
+    def update(self, *args, **kwargs) -> None:
+        """dict.update on the real table."""
+        self._read().update(*args, **kwargs)
+
+    def __getitem__(self, word: str) -> str:
+        return self._read()[word]
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._read()
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def keys(self) -> KeysView[str]:
+        """dict.keys of the real table."""
+        return self._read().keys()
+
+    def items(self) -> ItemsView[str, str]:
+        """dict.items of the real table."""
+        return self._read().items()
+
+    def values(self) -> ValuesView[str]:
+        """dict.values of the real table."""
+        return self._read().values()
+
+
+def import_posseg() -> ModuleType:
+    """jieba.posseg, imported without the 0.4 s and ~45 MB of tags of jieba's own dictionary that its import reads
+    for a module-level tagger we never use (`jieba.posseg.dt` reads them when first used, `DeferredWordTags`)."""
+    import sys
+
+    if "jieba.posseg" in sys.modules:
+        return sys.modules["jieba.posseg"]
+    import io
+
+    import jieba
+
+    default = jieba.dt
+    # the import builds POSTokenizer(jieba.dt), which reads jieba.dt.get_dict_file(): an empty file for that moment
+    default.get_dict_file = lambda: io.BytesIO()
+    try:
+        import jieba.posseg
+    finally:
+        del default.get_dict_file
+    jieba.posseg.dt.word_tag_tab = DeferredWordTags(jieba.posseg.dt)
+    return jieba.posseg
+
+
 def _pos_tagger():
     """jieba's part-of-speech tagger over the project's tokenizer (created once), its word tags read compactly."""
     global _tagger
     if _tagger is None:
         with _tagger_lock:
             if _tagger is None:
+                import_posseg()
                 import jieba.posseg
 
                 class CompactPOSTokenizer(jieba.posseg.POSTokenizer):
