@@ -195,3 +195,20 @@ def test_jieba_posseg_is_imported_without_reading_its_own_tags_until_used():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[('北京', 'ns'), ('天安门', 'ns')]"
+
+
+def test_neighbour_index_rows_are_each_characters_neighbours():
+    from review.resources import model_path
+    from review.segment import get_tokenizer
+    from review.typo.candidates import CandidateGenerator
+    from review.typo.confusion import shipped_confusion
+    from review.typo.ngram import load_ngram
+
+    confusion = shipped_confusion()
+    generator = CandidateGenerator(load_ngram(str(model_path("ngram", "ngram.npz"))), confusion, get_tokenizer().FREQ)
+    start, count, codes, flags = generator._build_neighbour_index()
+    assert len(codes) > 100_000 and flags.any(0).all()  # every column marks some rows
+    for char in [c for c in confusion.table if len(c) == 1]:  # the rows `_neighbours` makes one character at a time
+        at, size = start[ord(char)], count[ord(char)]
+        own_codes, own_flags = generator._neighbours(char)
+        assert np.array_equal(codes[at: at + size], own_codes) and np.array_equal(flags[at: at + size], own_flags)
