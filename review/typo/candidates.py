@@ -146,8 +146,11 @@ class DictionaryWords:
         for i in range(4):
             longer = lengths > i
             keys[longer] |= ids[starts[longer] + i] << np.uint64(48 - 16 * i)
-        # math.log1p, as `_word` computes it: the features stay bit-identical
-        log_freq = np.fromiter((math.log1p(word_freq[w]) for w in words), dtype=np.float64, count=len(words))
+        # math.log1p, as `_word` computes it: the features stay bit-identical (once a distinct frequency: ~4,000
+        # of them among 330,000 words)
+        freqs = np.fromiter(map(word_freq.__getitem__, words), dtype=np.int64, count=len(words))
+        distinct, which = np.unique(freqs, return_inverse=True)
+        log_freq = np.array([math.log1p(freq) for freq in distinct.tolist()], dtype=np.float64)[which]
         order = np.argsort(keys, kind="stable")
         return cls(keys[order], log_freq[order], char_ids)
 
