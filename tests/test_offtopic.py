@@ -409,3 +409,20 @@ def test_a_word_of_another_kind_does_not_steer_an_advert(reviewer):
 )
 def test_government_posts_about_these_kinds_stay_clean(reviewer, account, text):
     assert _serious(_offtopic(reviewer, text, account)) == []
+
+
+def test_generated_posts_are_the_committed_fixtures_and_dev_families_stay_out_of_training():
+    # issue 25, fifth round: the training and development posts are reproducible from the generator, and no
+    # development family (nor any development text) reaches the kinds model's training file
+    from review.training.offtopic_synth import DEV_FILE, TRAIN_FILE, generate, is_dev_family
+
+    posts = generate()
+    train = [json.loads(line) for line in TRAIN_FILE.read_text(encoding="utf-8").splitlines()]
+    dev = [json.loads(line) for line in DEV_FILE.read_text(encoding="utf-8").splitlines()]
+    assert [p.text for p in posts if not is_dev_family(p.family)] == [row["text"] for row in train]
+    assert [p.text for p in posts if is_dev_family(p.family)] == [row["text"] for row in dev]
+    assert not {row["family"] for row in train} & {row["family"] for row in dev}
+    assert not {row["text"] for row in train} & {row["text"] for row in dev}
+    kinds = {row["kind"] for row in dev}
+    assert kinds == {"gossip", "horoscope", "tip", "advert", "lottery", "clean"}
+    assert all(row["account"]["type"] for row in train + dev if row["kind"] == "clean")

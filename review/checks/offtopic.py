@@ -126,7 +126,7 @@ class OfftopicCheck(Check):
 
         _kind, own = self.account_topics(account_type)
         threshold = doc.options.thresholds.get(self.name, self.min_probability)
-        best: tuple[bool, bool, float, str, float] | None = None
+        best: tuple[bool, float, str, float] | None = None
         for topic, spec in self.topics.items():
             if spec["elsewhere"] == CORE or topic in own:
                 continue
@@ -177,20 +177,17 @@ class OfftopicCheck(Check):
             if not (worded or learnt_ok or fused_ok):
                 continue
             score = max(score if worded else 0.0, learnt if learnt_ok else 0.0, fused if fused_ok else 0.0)
-            # Topics found only by adding up rank by their own share: their words and the model's probability of
-            # this kind (粉底液…闭眼入 is an advert with a tipster's word in it, not a tip).
+            # Topics found only by adding up rank by their own share, their words and the model's probability of
+            # this kind: the model's off-topic belief may come from another kind (业内明星 in a fund tip is no gossip).
             rank = score if worded or learnt_ok else 1.0 - (1.0 - kinds.get(topic, 0.0)) * math.exp(-own_words)
             # An off-topic judgement (minor/major) outranks a cross-department hint (info) that scores higher:
             # a house-price tip is 房价预测 even though the model is surer that it is about housing.
             judged = SEVERITY_RANK[spec["elsewhere"]] >= SEVERITY_RANK["minor"]
-            # A topic found by its words or by the model outranks one found only by adding them up (the model's
-            # off-topic belief may come from another kind: 业内明星 in a fund tip is no gossip).
-            direct = worded or learnt_ok
-            if best is None or (judged, direct, rank) > best[:3]:
-                best = (judged, direct, rank, topic, score)
+            if best is None or (judged, rank) > best[:2]:
+                best = (judged, rank, topic, score)
         if best is None:
             return None
-        _judged, _direct, _rank, topic, score = best
+        _judged, _rank, topic, score = best
         drivers = [(f, h) for f, h in hits if h.signal == topic and h.weight > 0]
         if topic == COMMERCE:
             drivers = [(f, h) for f, h in promotion_hits if h.weight > 0]

@@ -467,11 +467,55 @@ def _third_families() -> dict[str, list[T]]:
     return {"gossip": gossip, "horoscope": horoscope, "tip": tip, "advert": advert, "lottery": lottery, "clean": clean}
 
 
-# the account type whose remit each clean family is, in family order (_families(), _more_families(), _third_families())
+def _fourth_families() -> dict[str, list[T]]:
+    """A fourth batch: short one-liners with no tell-tale word, sign and zodiac character talk, picking days and
+    names, fortune decks, holding advice for funds and gold, success stories that sell a method."""
+    gossip: list[T] = [
+        ["{star}昨晚那条微博是什么意思？感觉在暗示分手", "{star}的新造型被骂上热搜了，粉丝心疼", "{star}和{star2}的对视眼神，懂的都懂"],
+        ["据说{star}私下脾气很差，助理换了好几个", "{star}的房子被扒出来了，一平米二十万", "{star}新恋情女方身份被扒，家境不一般"],
+    ]
+    horoscope: list[T] = [
+        ["{sign}的人最受不了别人敷衍，一旦失望就不会再回头", "{sign}女生看起来大大咧咧，其实心思比谁都细", "{sign}男一旦认真起来，比谁都专一"],
+        ["属{zodiac}的人天生心软，吃亏的总是自己", "属{zodiac}的女人旺夫，娶到就是福气", "属{zodiac}的人嘴硬心软，最怕别人对他好"],
+        ["结婚日子是找先生看的，说这天双方生辰都合，宜嫁娶", "装修开工要选个吉日，师傅说下周三最好",
+         "提车也要挑日子？我妈非要等到初八才让我去提"],
+        ["想给孩子起个好名字，生辰八字都准备好了，有没有懂行的帮忙看看", "改了名字之后工作顺了很多，名字真的会影响运气",
+         "取名大师说我名字的笔画数太凶，建议改一个字"],
+        ["今日塔罗指引：放下执念，新的机会正在靠近", "每日一张占卜卡：今天抽到“转变”，适合做决定",
+         "今天的宇宙讯息：你的坚持即将得到回报，留意身边的数字"],
+        ["{sign}本周小贴士：少说多做，周末有惊喜", "{sign}这周会遇到贵人，记得保持好心情", "{sign}这个月记得穿{color}，会带来好运"],
+    ]
+    tip: list[T] = [
+        ["基金跌成这样还能拿吗？能，越跌越买，微笑曲线懂的都懂", "手里的基金千万别割肉，等反弹回本再说，现在卖就亏实了",
+         "定投不要停，熊市攒份额，牛市才能赚大钱"],
+        ["她是个全职宝妈，靠炒股三年买了房，方法其实很简单", "一个普通上班族，靠定投{sector}基金五年攒了一百万",
+         "从负债到财务自由，我只用了这一招，感兴趣的可以来问"],
+        ["金子还能上车吗？我的判断是还能涨两成，手上有闲钱的可以分批买", "黄金和白银怎么配？我自己是七三开，跌了就补",
+         "今年最赚钱的不是股票，是金条，现在买还不晚"],
+        ["这只票明天必涨，不信走着瞧", "{sector}明天有大动作，提前埋伏", "今晚消息面利好{sector}，明天开盘直接冲"],
+    ]
+    advert: list[T] = [
+        ["{product}到了，老客户优先，{price}一份，手慢无", "新到一批{product}，要的朋友抓紧，数量不多", "{product}补货了，上次没抢到的这次别错过"],
+        ["久坐族必备的{product}，护腰护颈，今天下单立减五十", "熬夜党一定要有的{product}，一用就离不开", "出差旅行必带的{product}，小巧方便，{price}包邮"],
+        ["{service}，专业团队一对一服务，咨询电话见评论区", "{service}找我们，十年经验，价格实惠", "{service}预约中，本月下单送上门服务"],
+    ]
+    lottery: list[T] = [
+        ["这期{lot}我买了一注守号，号码是全家人的生日", "{lot}又没中，明天继续，总有一天轮到我", "买了十块钱{lot}，梦想还是要有的"],
+    ]
+    clean: list[T] = [
+        ["{city}文旅局邀请本地演员担任文旅推介官，为家乡旅游代言", "{city}文化和旅游推介会在上海举行，推出十条精品线路",
+         "{city}举办乡村旅游推介活动，发布“四季游”主题线路"],
+        ["天文小课堂：今晚月掩金星，市民可用双筒望远镜观测", "{city}科技馆开展“观星之夜”科普活动，讲解二十四节气与星空",
+         "天文科普：土星冲日期间亮度最高，是观测土星环的好时机"],
+    ]
+    return {"gossip": gossip, "horoscope": horoscope, "tip": tip, "advert": advert, "lottery": lottery, "clean": clean}
+
+
+# the account type whose remit each clean family is, in family order (every batch of families in order)
 CLEAN_ACCOUNTS = ["public_security", "market_regulation", "other", "public_security", "culture_tourism", "government",
                   "government", "other", "government", "other", "government", "culture_tourism",
                   "public_security", "culture_tourism", "market_regulation", "government", "public_security", "other",
-                  "public_security", "government"]
+                  "public_security", "government", "culture_tourism", "other"]
 
 FILL = re.compile(r"\{(\w+)\}")
 
@@ -494,9 +538,9 @@ def generate(seed: int = 25) -> list[SynthPost]:
     """Every generated post, train and development families alike (deterministic for a seed)."""
     rng = random.Random(seed)
     posts: list[SynthPost] = []
-    more, third = _more_families(), _third_families()
+    more, third, fourth = _more_families(), _third_families(), _fourth_families()
     for kind, first in _families().items():
-        families = first + more[kind] + third[kind]
+        families = first + more[kind] + third[kind] + fourth[kind]
         for index, family in enumerate(families):
             family_id = f"{kind}-{index:02d}"
             seen: set[str] = set()
