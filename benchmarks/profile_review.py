@@ -23,7 +23,7 @@ import time
 from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -43,13 +43,12 @@ def stage_times(reviewer, bodies: list[dict]) -> dict[str, list[float]]:
 
 
 @contextmanager
-def timed_segmentation() -> Iterator[list[float]]:
-    """While inside, every segmentation of review.document adds its seconds to the yielded [total]."""
+def timed_segmentation(clock: Callable[[], float] = time.perf_counter) -> Iterator[list[float]]:
+    """While inside, every segmentation of review.document adds its seconds (of `clock`) to the yielded [total]."""
     import review.document
 
     segmenting = [0.0]
     tokenize = review.document.tokenize
-    clock = time.perf_counter
 
     def timed_tokenize(text: str, offset: int = 0):
         began = clock()
