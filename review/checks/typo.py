@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Callable
 
-import ahocorasick
+import numpy as np
 
 from review.budget import OutOfTime
 from review.checks.base import Check, register
@@ -71,30 +71,35 @@ def typo_message(wrong: str, right: str, category: str = "") -> str:
 
 
 class ErrorLexicon:
-    """Wrong forms with their corrections, behind one Aho-Corasick automaton.
+    """Wrong forms with their corrections, found by their first two characters, then looked up whole.
 
     `variants` (generated misspelling -> canonical term, lexicons/typo/term_variants.tsv) are held as that
-    mapping, their `Entry` made when one is hit: 43,000 entries made at start-up cost 0.1 s and 20 MB.
+    mapping, their `Entry` made when one is hit: 43,000 entries made at start-up cost 0.1 s and 20 MB. A text's
+    character pairs are searched among the wrong forms' first pairs in one sorted array (a 1,000-character post
+    has ~35 such starts), and only there are its substrings of the lengths that pair begins looked up: the hits
+    of the Aho-Corasick automaton this replaced, in its order, at a fifth of its time (0.3 ms a 1,000-character
+    post) and without its 0.08 s and 11 MB.
     """
 
     def __init__(self, entries: tuple[Entry, ...], variants: dict[str, str] | None = None) -> None:
         variants = variants or {}
         problems = [f"{e.source}: no suggestion" for e in entries if not e.suggestion]
         problems += [f"{e.source}: suggestion equals the term" for e in entries if e.suggestion == e.term]
+        problems += [f"{e.source}: a wrong form needs two characters" for e in entries if len(e.term) < 2]
         problems += [f"{VARIANTS_SOURCE}:{term}: variant equals the term" for variant, term in variants.items()
-                     if not term or variant == term]
+                     if not term or variant == term or len(variant) < 2]
         if problems:
             raise ValueError("typo lexicon problems:\n" + "\n".join(problems))
         self.authored = {entry.term: entry for entry in entries}
         self.variants = {variant: term for variant, term in variants.items() if variant not in self.authored}
         self._made: dict[str, Entry] = {}  # the variants' entries made so far
-        self.automaton = ahocorasick.Automaton()
-        for entry in entries:
-            self.automaton.add_word(entry.term, entry)
-        for variant in self.variants:  # the value is the key itself: a variant's hit is read back by it
-            self.automaton.add_word(variant, variant)
-        if len(self):
-            self.automaton.make_automaton()
+        # first character pair (two code points, 21 bits each) -> the lengths of the wrong forms it begins, longest
+        # first (the automaton reported the longer of two hits ending at one character first)
+        lengths: dict[int, set[int]] = {}
+        for term in (*self.authored, *self.variants):
+            lengths.setdefault(ord(term[0]) << 21 | ord(term[1]), set()).add(len(term))
+        self._pairs = np.array(sorted(lengths), dtype=np.int64)
+        self._lengths = {pair: tuple(sorted(sizes, reverse=True)) for pair, sizes in lengths.items()}
 
     def __len__(self) -> int:
         return len(self.authored) + len(self.variants)
@@ -114,13 +119,24 @@ class ErrorLexicon:
         return entry
 
     def matches(self, text: str) -> list[tuple[int, int, Entry]]:
-        """Every (start, end, entry) hit in `text`, overlapping ones included."""
-        if not len(self):
+        """Every (start, end, entry) hit in `text`, overlapping ones included, by end (the longer first)."""
+        if not len(self) or len(text) < 2:
             return []
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        pairs = codes[:-1] << 21 | codes[1:]
+        at = np.minimum(np.searchsorted(self._pairs, pairs), len(self._pairs) - 1)
         hits = []
-        for end, found in self.automaton.iter(text):
-            entry = self._variant_entry(found) if isinstance(found, str) else found
-            hits.append((end + 1 - len(entry.term), end + 1, entry))
+        for start in np.flatnonzero(self._pairs[at] == pairs).tolist():
+            for size in self._lengths[int(pairs[start])]:
+                words = text[start : start + size]
+                if len(words) < size:
+                    continue
+                entry = self.authored.get(words)
+                if entry is None and words in self.variants:
+                    entry = self._variant_entry(words)
+                if entry is not None:
+                    hits.append((start, start + size, entry))
+        hits.sort(key=lambda hit: (hit[1], hit[0]))
         return hits
 
 
@@ -498,6 +514,10 @@ class TypoCheck(Check, TakesRuntimeSettings):
         protection = self.model_pass.protection if self.model_pass is not None else None
         self.word_forms = load_word_forms(self.settings, protection)
         self.nonwords = build_nonword_detector(self.settings, protection=protection)
+        from review.typo.nonwords import load_counted_detector
+
+        self.counted_nonwords = load_counted_detector(
+            self.settings, self.nonwords, protection_veto(protection) if protection is not None else None)
         nonword_table = self.settings.get("nonwords", {})
         self.nonword_severity = str(nonword_table.get("severity", "major"))
         self.nonword_major_from = float(nonword_table.get("major_from", 1.0))
@@ -547,6 +567,12 @@ class TypoCheck(Check, TakesRuntimeSettings):
                 severity = self.nonword_severity if hit.probability >= self.nonword_major_from else "minor"
                 self._add_word_finding(findings, taken, doc, hit.start, hit.end, hit.word, "typo.nonword", severity,
                                        round(hit.probability, 4))
+        if self.counted_nonwords is not None:
+            counted = self.counted_nonwords.settings
+            for hit in self.counted_nonwords.find(doc.text, doc.tokens):
+                severity = counted.severity if hit.probability >= counted.major_from else "minor"
+                self._add_word_finding(findings, taken, doc, hit.start, hit.end, hit.word, "typo.nonword.counts",
+                                       severity, round(hit.probability, 4))
         if self.function_words is not None:
             self._add_function_word_findings(doc, findings, taken)
         if self.model_pass is not None:

@@ -72,6 +72,28 @@ def count_pairs(data: Path, min_count: int = 3) -> tuple[np.ndarray, np.ndarray]
     return keys[kept].astype(np.uint32), np.minimum(counts[kept], 65535).astype(np.uint16)
 
 
+def count_tokens(data: Path, progress=None) -> tuple[np.ndarray, np.ndarray]:
+    """Packed keys and counts of the tokens of 2–3 Chinese characters of jieba's segmentation of the pair
+    sources (every token counted once or more)."""
+    from collections import Counter
+
+    from review.normalise import normalise
+    from review.segment import cut
+    from review.typo.nonwords import TokenCounts
+
+    counter: Counter[str] = Counter()
+    for relative, keep in PAIR_SOURCES:
+        for row in rows_of(data, relative, keep):
+            text = normalise((row.get("title") or "") + "\n" + (row.get("text") or "")).text
+            counter.update(w for w in cut(text) if 2 <= len(w) <= 3)
+            if progress is not None:
+                progress(len(text))
+    keyed = sorted((k, n) for k, n in ((TokenCounts.key(w), n) for w, n in counter.items()) if k >= 0)
+    keys = np.asarray([k for k, _ in keyed], dtype=np.uint64)
+    counts = np.minimum(np.asarray([n for _, n in keyed], dtype=np.int64), 65535).astype(np.uint16)
+    return keys, counts
+
+
 def sentences_of(texts: list[str]) -> list[str]:
     """Sentences of 10–120 characters."""
     import re
@@ -162,6 +184,135 @@ def write_index(path: Path, min_freq: dict[int, int]) -> int:
     return len(index)
 
 
+# placed errors favour sound neighbours, as real ones do (every non-word of the issue is one: 耐新, 锁要, 预越)
+COLUMN_WEIGHTS = (("same_tone", 0.6), ("diff_tone", 0.25), ("shape", 0.15))
+
+
+def corrupt_counted(sentence: str, detector, rng: random.Random) -> tuple[str, int, str] | None:
+    """The sentence with one character of a word that the formal corpora count as a token (`min_fixed` times or
+    more) replaced by a sound or shape neighbour, so that the window is a token never counted: (corrupted
+    sentence, position, original character), or None."""
+    from review.chars import all_han
+    from review.segment import tokenize
+
+    tokens = [t for t in tokenize(sentence) if 2 <= t.end - t.start <= 3 and all_han(t.word)]
+    if not tokens:
+        return None
+    counts = detector.tokens.lookup([t.word for t in tokens])
+    words = [t for t, n in zip(tokens, counts) if n >= detector.settings.min_fixed]
+    if not words:
+        return None
+    token = rng.choice(words)
+    m = rng.randrange(token.end - token.start)
+    original = token.word[m]
+    r, column = rng.random(), COLUMN_WEIGHTS[-1][0]
+    for name, weight in COLUMN_WEIGHTS:
+        if r < weight:
+            column = name
+            break
+        r -= weight
+    choices = sorted(c for c in detector.confusion.column(original, column) if c in detector.neighbours(original))
+    rng.shuffle(choices)
+    for c in choices[:5]:
+        written = token.word[:m] + c + token.word[m + 1:]
+        if detector.word_freq.get(written, 0) == 0 and detector.tokens.count(written) == 0:
+            position = token.start + m
+            return sentence[:position] + c + sentence[position + 1:], position, original
+    return None
+
+
+def counted_rows(detector, texts: list[tuple[str, set[int], dict[int, str]]]):
+    """Feature rows, labels and the text index of each row, of candidates past the detector's gates: a row is
+    right when it restores a wrong character (`texts`: text, wrong positions, right characters)."""
+    import math
+
+    from review.segment import tokenize
+
+    xs, ys, text_of = [], [], []
+    floor = math.log1p(detector.settings.min_fixed)
+    for k, (text, wrong, right) in enumerate(texts):
+        candidates = detector.candidates(text, tokenize(text))
+        if not candidates:
+            continue
+        rows = detector.features(text, candidates)
+        keep = (rows[:, 0] >= detector.settings.min_gain) & (rows[:, 2] >= floor)
+        if not keep.any():
+            continue
+        xs.append(rows[keep])
+        ys.extend(float(c.position in wrong and c.word[c.position - c.start] == right.get(c.position))
+                  for c, kept in zip(candidates, keep) if kept)
+        text_of.extend([k] * int(keep.sum()))
+    return (np.vstack(xs) if xs else np.zeros((0, 0))), np.asarray(ys), np.asarray(text_of, dtype=np.int64)
+
+
+def train_counted(data: Path, out: Path, args) -> int:
+    """Fit and write the count-evidence non-word detector's trees (models/nonwords/counted.npz)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from review.checks.typo import LEXICON_FOLDER, SETTINGS_FILE
+    from review.resources import load_toml
+    from review.training import csc_data
+    from review.training.corpora import holdout
+    from review.training.real_eval import as_posts
+    from review.training.rerank import export
+    from review.typo.nonwords import COUNTED_FEATURES, build_counted_detector
+
+    started = time.time()
+    settings = load_toml(LEXICON_FOLDER, SETTINGS_FILE)
+    base = training_detector(None)
+    detector = build_counted_detector(settings["counted_nonwords"], out, base.word_freq, base, load_model=False)
+    if detector is None:
+        print(f"no token counts in {out}: run with --count-tokens first", file=sys.stderr)
+        return 1
+    rng = random.Random(args.seed)
+    articles = [(r.get("title") or "") + "\n" + (r.get("text") or "") for r in rows_of(data, *TRAINING_SOURCE)]
+    rng.shuffle(articles)
+    cut = len(articles) * 4 // 5
+    splits = {}
+    for name, part in (("train", articles[:cut]), ("dev", articles[cut:])):
+        sentences = sentences_of(part)
+        rng.shuffle(sentences)
+        share = 1 if name == "train" else 4
+        placed = []
+        for sentence in sentences[: args.sentences // share]:
+            made = corrupt_counted(sentence, detector, rng)
+            if made is not None:
+                text, position, original = made
+                placed.append((text, {position}, {position: original}))
+        posts = [(p, set(), {}) for p in list(as_posts(part[: args.posts * 2]))[: args.posts // share]]
+        x, y, text_of = counted_rows(detector, placed + posts)
+        splits[name] = (x, y, text_of, len(placed), len(posts))
+        print(f"{name}: {len(y)} rows, {int(y.sum())} right; {len(placed)} placed errors, {len(posts)} posts "
+              f"({time.time() - started:.0f} s)", file=sys.stderr)
+    x, y = splits["train"][0], splits["train"][1]
+    pairs = [(p.src, p.tgt) for p in csc_data.load_train_pairs(data) if not holdout(p) and p.src != p.tgt]
+    real = [(src, {i for i, (a, b) in enumerate(zip(src, tgt)) if a != b},
+             {i: b for i, (a, b) in enumerate(zip(src, tgt)) if a != b}) for src, tgt in pairs]
+    real_x, real_y, _ = counted_rows(detector, real)
+    x, y = np.vstack([x, real_x]), np.concatenate([y, real_y])
+    print(f"pairs: {len(pairs)} sentences, {int(real_y.sum())} right rows of {len(real_y)} "
+          f"({time.time() - started:.0f} s)", file=sys.stderr)
+    fitted = HistGradientBoostingClassifier(max_iter=args.trees, max_depth=4, learning_rate=0.1,
+                                            random_state=args.seed).fit(x, y)
+    ensemble = export(fitted, COUNTED_FEATURES)
+    dx, dy, text_of, placed, n_posts = splits["dev"]
+    prob = ensemble.predict(dx)
+    post_rows = text_of >= placed
+    table = []
+    for t in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99):
+        flagged = len(set(text_of[(prob >= t) & post_rows].tolist())) / max(1, n_posts)
+        found = int(((prob >= t) & (dy == 1) & ~post_rows).sum())
+        false = int(((prob >= t) & (dy == 0) & ~post_rows).sum())
+        table.append({"threshold": t, "placed_found": found, "placed_false": false, "posts_flagged": round(flagged, 4)})
+    ensemble.save(out / "counted.npz", {"threshold": detector.settings.threshold})
+    stats = {"dev_placed": placed, "dev_posts": n_posts, "dev": table, "train_rows": int(len(y)),
+             "train_right": int(y.sum()), "real_pairs": len(pairs), "real_right": int(real_y.sum()),
+             "token_counts": int(len(detector.tokens.keys)), "seconds": round(time.time() - started, 1)}
+    (out / "counted_stats.json").write_text(json.dumps(stats, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(stats, ensure_ascii=False, indent=2))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Count the pairs, build rows, fit the model, choose its threshold, write models/nonwords."""
     parser = command_parser("review train nonwords", __doc__.split("\n\n")[0])
@@ -173,12 +324,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-flagged", type=float, default=0.005,
                         help="开发集干净短文被标记的最高比例 / the most development posts flagged")
     parser.add_argument("--recount", action="store_true", help="重新统计字对 / count the pairs again")
+    parser.add_argument("--count-tokens", action="store_true",
+                        help="统计语料分词后的词次（token_counts.npz）/ count the corpora's tokens (token_counts.npz)")
+    parser.add_argument("--counted", action="store_true",
+                        help="只训练基于计数的非词检测（counted.npz）/ train only the count-evidence detector's trees")
     parser.add_argument("--trees", type=int, default=200, help="提升树的棵数 / boosting iterations")
     parser.add_argument("--seed", type=int, default=13, help="随机种子 / random seed")
     args = parser.parse_args(argv)
     started = time.time()
     data, out = Path(args.data), Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    if args.count_tokens:
+        keys, counts = count_tokens(data)
+        np.savez_compressed(out / "token_counts.npz", keys=keys, counts=counts)
+        print(f"token counts: {len(keys)} ({time.time() - started:.0f} s)", file=sys.stderr)
+    if args.counted:
+        return train_counted(data, out, args)
     from review.training.real_eval import as_posts
     from review.typo.nonwords import FEATURES, SeenBigrams
 
@@ -247,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def training_detector(seen) -> "object":
+def training_detector(seen=None) -> "object":
     """A detector with the shipped settings and no model (candidates and features only)."""
     from review.checks.typo import LEXICON_FOLDER, SETTINGS_FILE, build_nonword_detector
     from review.resources import load_toml

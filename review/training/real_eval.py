@@ -68,8 +68,8 @@ CLEAN_SETS = ("news", "reports", "acc_rmrb", "acc_xxqg")
 DEFAULT_SETS = tuple(s.name for s in ERROR_SETS if not s.development) + CLEAN_SETS
 POST_CHARS = 1000
 # --without NAME: the typo check's attribute that holds each detector
-DETECTORS = {"function_words": "function_words", "nonwords": "nonwords", "phrases": "word_forms",
-             "model": "model_pass"}
+DETECTORS = {"function_words": "function_words", "nonwords": "nonwords", "counted_nonwords": "counted_nonwords",
+             "phrases": "word_forms", "model": "model_pass"}
 
 
 # ---- data ------------------------------------------------------------------------------------------------

@@ -85,6 +85,56 @@ class SeenBigrams:
         return np.where(found, self.counts[at], 0).astype(np.int64)
 
 
+class TokenCounts:
+    """How often each word of 2–3 Chinese characters was a whole token of jieba's segmentation of the formal
+    corpora (models/nonwords/token_counts.npz): a string counted as a token is a word of clean text, while a
+    string that only occurs across tokens (产值|首次 holds 值首) is none. Keys pack the characters' offsets in the
+    basic CJK block."""
+
+    BASE = 0x4E00
+    SPAN = 0x5200
+
+    def __init__(self, keys: np.ndarray, counts: np.ndarray) -> None:
+        self.keys = keys
+        self.counts = counts
+
+    @classmethod
+    def load(cls, path: Path) -> "TokenCounts":
+        """The table at `path` (plain arrays, no pickle)."""
+        with np.load(path, allow_pickle=False) as data:
+            return cls(data["keys"], data["counts"])
+
+    @classmethod
+    def key(cls, word: str) -> int:
+        """The packed key of a word of 2–3 characters of the basic block (-1 otherwise)."""
+        if not 2 <= len(word) <= 3:
+            return -1
+        codes = [ord(ch) - cls.BASE for ch in word]
+        if any(not 0 <= c < cls.SPAN for c in codes):
+            return -1
+        third = codes[2] + 1 if len(codes) == 3 else 0
+        return (codes[0] * cls.SPAN + codes[1]) * (cls.SPAN + 1) + third
+
+    def lookup(self, words: Sequence[str]) -> np.ndarray:
+        """The token counts of `words` at once (0 for a word never counted or outside the block)."""
+        return self.lookup_keys(np.asarray([self.key(w) for w in words], dtype=np.int64))
+
+    def lookup_keys(self, keys: np.ndarray) -> np.ndarray:
+        """The counts of packed keys at once (0 for a key of -1)."""
+        wanted = np.asarray(keys, dtype=np.int64)
+        if len(wanted) == 0:
+            return np.zeros(0, dtype=np.int64)
+        inside = wanted >= 0
+        probe = np.where(inside, wanted, 0).astype(self.keys.dtype)
+        at = np.minimum(np.searchsorted(self.keys, probe), len(self.keys) - 1)
+        found = inside & (self.keys[at] == probe)
+        return np.where(found, self.counts[at], 0).astype(np.int64)
+
+    def count(self, word: str) -> int:
+        """How often `word` was a whole token."""
+        return int(self.lookup([word])[0])
+
+
 class NonwordModel:
     """Boosted trees over `FEATURES` (review/typo/trees.py) and the probability a candidate must reach."""
 
@@ -237,3 +287,309 @@ class NonwordDetector:
         if self.blocks is not None:
             hits = [h for h in hits if not self.blocks(text, h.start, h.end, h.word)]
         return hits
+
+
+# ---- non-words decided by counts -----------------------------------------------------------------------
+
+COUNTED_FEATURES = (
+    "gain",  # trigram log-probability of the suggested character minus the written one's
+    "base",  # trigram log-probability of the written character
+    "fixed",  # log(1 + count) of the corrected window as a whole token of the formal corpora
+    "fixed_dict",  # log(1 + dictionary frequency) of the corrected window
+    "joined",  # 1 when the anchor pair was counted (it occurs across words) but jieba joined it into a loose token
+    "other",  # log(1 + count) of the written character's pair on its other side (-1: no Chinese character there)
+    "single",  # 1 when the written character is a one-character token, 0 when inside a loose token
+    "partner_single",  # 1 when the other character of the anchor pair is a one-character token
+    "same_token",  # 1 when the anchor pair is inside one token of the segmentation
+    "length",  # the corrected window's length (2 or 3)
+    "src_single", "cand_single",  # log(1 + dictionary frequency) of each character as a one-character word
+    "same_tone", "diff_tone", "shape", "observed",  # the confusion columns that link the two characters
+    "n_cands",  # candidates at the anchor
+    "partner_freq",  # log(1 + dictionary frequency) of the anchor's other character as a one-character word
+    "fixed_other",  # log(1 + count) of the corrected character's pair on the written one's other side (-1: none)
+    "seg_gain",  # jieba's best-path log-probability of the window ±4 characters, corrected minus written
+)
+SEG_CONTEXT = 4  # characters each side of a candidate's window that the segmentation gain reads
+
+
+def segmentation_logprob(text: str) -> float:
+    """jieba's best-path log-probability of `text` under its own unigram word model (no HMM)."""
+    from review.segment import get_tokenizer
+
+    if not text:
+        return 0.0
+    tokenizer = get_tokenizer()
+    route: dict = {}
+    tokenizer.calc(text, tokenizer.get_DAG(text), route)
+    return float(route[0][0])
+
+
+@dataclass(frozen=True)
+class CountedSettings:
+    """Thresholds of the count-evidence non-word detector (lexicons/typo/typo.toml, [counted_nonwords])."""
+
+    # the least count, as a whole token of the formal corpora, of the word the correction makes
+    min_fixed: int
+    # the least trigram gain (nats) of the corrected character over the written one (a cheap first gate)
+    min_gain: float
+    # a written token of the dictionary at this frequency or above is a word (善自 at 0 is none)
+    word_freq: int
+    # a one-character token this frequent (的, 在, 是) is the context's own: never replaced here
+    function_freq: int
+    # the decider's probability a finding needs, and from which it is `major`
+    threshold: float
+    major_from: float
+    severity: str
+
+    @classmethod
+    def from_table(cls, table: dict) -> "CountedSettings":
+        """Settings from the [counted_nonwords] table."""
+        return cls(int(table["min_fixed"]), float(table["min_gain"]), int(table["word_freq"]),
+                   int(table["function_freq"]), float(table["threshold"]), float(table["major_from"]),
+                   str(table["severity"]))
+
+
+@dataclass(frozen=True)
+class CountedCandidate:
+    """The window [start, end) of normalised text may be `word` misspelt at `position`, with the counts that
+    made it a candidate."""
+
+    start: int
+    end: int
+    position: int
+    word: str
+    joined: bool
+    other: int  # the written character's pair count on its other side (-1: no Chinese character there)
+    other_at: int  # where that other side is (-1: none)
+    partner: int  # the anchor's other character
+    single: bool
+    partner_single: bool
+    same_token: bool
+
+
+def decode_tokens(keys: np.ndarray) -> list[str]:
+    """The words of packed `TokenCounts` keys."""
+    span = TokenCounts.SPAN
+    keys = keys.astype(np.int64)
+    third = keys % (span + 1)
+    pair = keys // (span + 1)
+    first, second = pair // span + TokenCounts.BASE, pair % span + TokenCounts.BASE
+    return [chr(a) + chr(b) + (chr(TokenCounts.BASE + c - 1) if c else "")
+            for a, b, c in zip(first.tolist(), second.tolist(), third.tolist())]
+
+
+class CountedNonwordDetector:
+    """A character that makes no word with its neighbours where a sound or shape neighbour makes a frequent one
+    (锁要 → 索要, 耐新 → 耐心, 值首 → 值守), from counts of 45 M characters of formal text:
+
+    - an anchor: a pair of characters never counted there (锁要, 耐新), or one that jieba joins into a token
+      never counted as a token (产值|首次 holds 值首, never the word 值首);
+    - the replaced character is loose: a one-character token that is no frequent function word, or inside a
+      token of 2–3 characters that is no dictionary word and was never a token of the corpora (应锁, 耐新);
+    - the written window was never a token, and with the neighbour in place it is a word counted `min_fixed`
+      times or more as a whole token (索要 across jieba's cut 应锁|要, 反洗钱), preferred by the trigram model
+      by `min_gain` nats;
+    - boosted trees over `COUNTED_FEATURES` (models/nonwords/counted.npz, `review train nonwords --counted`)
+      decide, from those counts.
+
+    The post's pair counts are one vectorised lookup; only its few anchors are looked at one by one.
+    """
+
+    def __init__(self, word_freq: dict[str, int], tokens: TokenCounts, seen: SeenBigrams,
+                 neighbours: Callable[[str], frozenset[str]], confusion: ConfusionSet, ngram: NgramModel,
+                 settings: CountedSettings, model: TreeEnsemble | None = None,
+                 blocks: Callable[[str, int, int, str], bool] | None = None) -> None:
+        self.word_freq = word_freq
+        self.tokens = tokens
+        self.seen = seen
+        self.neighbours = neighbours
+        self.confusion = confusion
+        self.ngram = ngram
+        self.settings = settings
+        self.model = model
+        self.blocks = blocks
+        frequent = tokens.keys[tokens.counts >= settings.min_fixed]
+        fills: dict[str, list[str]] = {}
+        for word in decode_tokens(frequent):
+            for m in range(len(word)):
+                fills.setdefault(word[:m] + "\0" + word[m + 1:], []).append(word[m])
+        self.fills = {key: "".join(chars) for key, chars in fills.items()}
+
+    def loose(self, text: str, tokens: Sequence[Token], codes: np.ndarray, han: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per character of `text`: inside a loose token of 2–3 characters (see the class), a one-character token,
+        and the index of its token. The tokens' counts are one vectorised lookup; only the few never counted
+        are looked up in the dictionary."""
+        n = len(text)
+        starts = np.fromiter((t.start for t in tokens), dtype=np.int64, count=len(tokens))
+        lengths = np.fromiter((t.end - t.start for t in tokens), dtype=np.int64, count=len(tokens))
+        multi_loose = np.zeros(n, dtype=bool)
+        if int(lengths.sum()) == n and (len(starts) == 0 or starts[0] == 0):
+            token_of = np.repeat(np.arange(len(tokens), dtype=np.int64), lengths)
+            single = np.repeat(lengths == 1, lengths)
+        else:  # tokens that do not tile the text (never from the segmenter): one at a time
+            token_of = np.zeros(n, dtype=np.int64)
+            single = np.zeros(n, dtype=bool)
+            for k, token in enumerate(tokens):
+                token_of[token.start:token.end] = k
+                single[token.start:token.end] = token.end - token.start == 1
+        middle = np.flatnonzero((lengths >= 2) & (lengths <= 3))
+        if len(middle):
+            s, length = starts[middle], lengths[middle]
+            third = np.minimum(s + 2, n - 1)
+            inside = han[s] & han[s + 1] & ((length == 2) | han[third])
+            span = TokenCounts.SPAN
+            keys = (codes[s] * span + codes[s + 1]) * (span + 1) + np.where(length == 3, codes[third] + 1, 0)
+            counts = self.tokens.lookup_keys(np.where(inside, keys, -1))
+            for k in middle[counts == 0].tolist():
+                token = tokens[k]
+                if self.word_freq.get(token.word, 0) < self.settings.word_freq:
+                    multi_loose[token.start:token.end] = True
+        return multi_loose, single, token_of
+
+    def single_loose(self, text: str, position: int) -> bool:
+        """A one-character token at `position` is loose unless it is a frequent function word (的, 在, 是)."""
+        return self.word_freq.get(text[position], 0) < self.settings.function_freq
+
+    def pair_counts(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Counts in the formal corpora of each pair of the text whose code points less the block's base are
+        `codes`, and which characters are basic-block Chinese."""
+        han = (codes >= 0) & (codes < SeenBigrams.SPAN)
+        if len(codes) < 2:
+            return np.zeros(0, dtype=np.int64), han
+        both = han[:-1] & han[1:]
+        return self.seen.lookup(np.where(both, codes[:-1] * SeenBigrams.SPAN + codes[1:], -1)), han
+
+    def candidates(self, text: str, tokens: Sequence[Token]) -> list[CountedCandidate]:
+        """Every candidate correction at the anchors of `text` (normalised), before any threshold."""
+        if len(text) < 2:
+            return []
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64) - SeenBigrams.BASE
+        pairs, han = self.pair_counts(codes)
+        multi_loose, single, token_of = self.loose(text, tokens, codes, han)
+        joined = multi_loose[:-1] & multi_loose[1:] & (token_of[:-1] == token_of[1:]) & (pairs > 0)
+        maybe = multi_loose | single  # loose, once the one-character tokens' frequency is looked at
+        anchors = np.flatnonzero(han[:-1] & han[1:] & ((pairs == 0) | joined) & (maybe[:-1] | maybe[1:]))
+        found: list[CountedCandidate] = []
+        for j in anchors.tolist():
+            for position, other in ((j, j - 1), (j + 1, j + 2)):
+                if not (multi_loose[position] or (single[position] and self.single_loose(text, position))):
+                    continue
+                partner = j + 1 if position == j else j
+                other_count = int(pairs[min(position, other)]) if 0 <= other < len(text) and han[other] else -1
+                for a, b in ((j, j + 2), (j - 1, j + 2), (j, j + 3)):
+                    if a < 0 or b > len(text) or not han[a:b].all():
+                        continue
+                    window = text[a:b]
+                    m = position - a
+                    fills = self.fills.get(window[:m] + "\0" + window[m + 1:], "")
+                    if not fills:
+                        continue
+                    near = self.neighbours(window[m])
+                    for ch in fills:
+                        if ch in near:
+                            found.append(CountedCandidate(
+                                a, b, position, window[:m] + ch + window[m + 1:], bool(joined[j]), other_count,
+                                other if other_count >= 0 else -1, partner, bool(single[position]),
+                                bool(single[partner]),
+                                bool(token_of[position] == token_of[partner])))
+        if not found:
+            return []
+        written = self.tokens.lookup([text[c.start:c.end] for c in found])
+        return [c for c, count in zip(found, written) if count == 0]
+
+    def features(self, text: str, candidates: Sequence[CountedCandidate]) -> np.ndarray:
+        """One row of `COUNTED_FEATURES` a candidate."""
+        codes, where = local_pieces(text, [c.position for c in candidates])
+        chars = encode("".join(c.word[c.position - c.start] for c in candidates))
+        counts = self.ngram.text_counts(codes)
+        base = self.ngram.source_logprob(codes, where, counts=counts)
+        gain = self.ngram.local_logprob(codes, where, chars, counts=counts) - base
+        fixed = self.tokens.lookup([c.word for c in candidates])
+        per_anchor: dict[int, int] = {}
+        for c in candidates:
+            per_anchor[c.position] = per_anchor.get(c.position, 0) + 1
+        fixed_other = self.seen.lookup([
+            -1 if c.other_at < 0 else SeenBigrams.key(*((text[c.other_at], c.word[c.position - c.start])
+                                                       if c.other_at < c.position
+                                                       else (c.word[c.position - c.start], text[c.other_at])))
+            for c in candidates])
+        rows = np.zeros((len(candidates), len(COUNTED_FEATURES)), dtype=np.float64)
+        for k, c in enumerate(candidates):
+            src, cand = text[c.position], c.word[c.position - c.start]
+            rows[k] = (
+                gain[k], base[k], math.log1p(fixed[k]), math.log1p(self.word_freq.get(c.word, 0)), float(c.joined),
+                math.log1p(c.other) if c.other >= 0 else -1.0, float(c.single), float(c.partner_single),
+                float(c.same_token), float(c.end - c.start),
+                math.log1p(self.word_freq.get(src, 0)), math.log1p(self.word_freq.get(cand, 0)),
+                *(float(cand in self.confusion.column(src, column)) for column in COLUMNS),
+                float(per_anchor[c.position]), math.log1p(self.word_freq.get(text[c.partner], 0)),
+                math.log1p(fixed_other[k]) if c.other_at >= 0 else -1.0, self.segmentation_gain(text, c),
+            )
+        return rows
+
+    @staticmethod
+    def segmentation_gain(text: str, c: CountedCandidate) -> float:
+        """How much better jieba segments the candidate's window and `SEG_CONTEXT` characters each side once
+        corrected: 应锁要发票 → 应索要发票 reads as words again."""
+        left, right = max(0, c.start - SEG_CONTEXT), min(len(text), c.end + SEG_CONTEXT)
+        before = text[left:right]
+        after = text[left:c.start] + c.word + text[c.end:right]
+        return segmentation_logprob(after) - segmentation_logprob(before)
+
+    def find(self, text: str, tokens: Sequence[Token]) -> list[NonwordHit]:
+        """Decided non-words of `text` (normalised), the most probable first, not overlapping."""
+        if self.model is None:
+            return []
+        candidates = self.candidates(text, tokens)
+        if not candidates:
+            return []
+        rows = self.features(text, candidates)
+        keep = (rows[:, 0] >= self.settings.min_gain) & (rows[:, 2] >= math.log1p(self.settings.min_fixed))
+        if not keep.any():
+            return []
+        candidates = [c for c, k in zip(candidates, keep) if k]
+        probabilities = self.model.predict(rows[keep])
+        quoted = quoted_spans(text)
+        kept: list[NonwordHit] = []
+        for k in np.argsort(-probabilities, kind="stable").tolist():
+            c, p = candidates[k], float(probabilities[k])
+            if p < self.settings.threshold:
+                break
+            plain = NonwordCandidate(c.start, c.end, c.position, c.word)
+            if any(h.start < c.end and c.start < h.end for h in kept) or NonwordDetector._inside(plain, quoted) \
+                    or NonwordDetector._against_code(text, plain):
+                continue
+            if self.blocks is not None and self.blocks(text, c.start, c.end, c.word):
+                continue
+            kept.append(NonwordHit(c.start, c.end, c.position, c.word, p))
+        return sorted(kept, key=lambda h: h.start)
+
+
+def build_counted_detector(table: dict, folder: Path, word_freq: dict[str, int], base: "NonwordDetector",
+                           blocks: Callable[[str, int, int, str], bool] | None = None, load_model: bool = True
+                           ) -> CountedNonwordDetector | None:
+    """The count-evidence detector of the [counted_nonwords] settings, sharing the pair counts, neighbours and
+    n-gram model of the non-word detector `base` (None when off or its token counts are not installed; without
+    its trees it proposes candidates but decides none)."""
+    if not table or not table.get("enabled", True) or not (folder / "token_counts.npz").exists():
+        return None
+    settings = CountedSettings.from_table(table)
+    model = None
+    if load_model and (folder / "counted.npz").exists():
+        model, _meta = TreeEnsemble.load(folder / "counted.npz", COUNTED_FEATURES)
+    return CountedNonwordDetector(word_freq, TokenCounts.load(folder / "token_counts.npz"), base.seen,
+                                  base.neighbours, base.confusion, base.ngram, settings, model, blocks)
+
+
+def load_counted_detector(settings: dict, base: "NonwordDetector | None",
+                          blocks: Callable[[str, int, int, str], bool] | None = None
+                          ) -> CountedNonwordDetector | None:
+    """The count-evidence detector of the typo settings (its [counted_nonwords] table; the files in the folder of
+    [nonwords]), or None when either detector is off."""
+    from review.resources import model_path
+
+    if base is None:
+        return None
+    folder = model_path(settings.get("nonwords", {}).get("model_dir", "nonwords"))
+    return build_counted_detector(settings.get("counted_nonwords", {}), folder, base.word_freq, base, blocks)

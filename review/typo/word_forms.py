@@ -20,7 +20,7 @@ from typing import Sequence
 
 import numpy as np
 
-from review.chars import all_han
+from review.chars import all_han, is_han
 from review.segment import Token
 from review.typo.confusion import ConfusionSet
 from review.typo.ngram import NgramModel, bigram_keys, encode, padded, trigram_keys
@@ -187,11 +187,16 @@ class WordFormDetector:
             return []
         lone = {t.start for t in tokens if t.end - t.start == 1
                 and self.word_freq.get(t.word, 0) >= self.settings.function_freq}
+        spans = {(t.start, t.end) for t in tokens}
         for start, end in windows:
             window = text[start:end]
             masked = ((2, 3) if window[:2] in self.heads else ()) + ((0, 1) if window[2:] in self.tails else ())
+            # a frequent one-character word at the window's edge belongs to the context (给|大多数) unless the
+            # window opens a clause, where no word before it could take it, and the rest is no word of its own
+            # (于|此|同时 → 与此同时, but 给|大多数 at a clause's start stays)
+            opens = (start == 0 or not is_han(text[start - 1])) and (start + 1, end) not in spans
             for m in masked:
-                if (m == 0 or m == 3) and start + m in lone:
+                if (m == 3 or (m == 0 and not opens)) and start + m in lone:
                     continue
                 for char in self.index.confusable_fills(window, m, self.neighbours):
                     candidates.append((start, end, start + m, char, window[:m] + char + window[m + 1:]))
