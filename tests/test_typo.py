@@ -87,6 +87,19 @@ def test_generated_variants_are_made_on_a_hit_as_the_shipped_entries_are():
     assert lexicon.entries == {**authored, **shipped}
     with pytest.raises(ValueError, match="variant equals the term"):
         ErrorLexicon((), {"布署": "布署"})
+    # hits are found by a wrong form's first two characters
+    with pytest.raises(ValueError, match="two characters"):
+        ErrorLexicon((Entry("布", "word", "major", "部"),))
+
+
+def test_lexicon_hits_overlap_and_come_by_end_the_longer_first():
+    entries = tuple(Entry(term, "word", "major", right) for term, right in
+                    [("再接再励", "再接再厉"), ("接再励", "接再厉"), ("再励", "再厉"), ("励精图治", "励精图志")])
+    lexicon = ErrorLexicon(entries, {"乡村镇兴": "乡村振兴"})
+    text = "要再接再励精图治，推进乡村镇兴。再"
+    found = [(start, end, entry.term) for start, end, entry in lexicon.matches(text)]
+    assert found == [(1, 5, "再接再励"), (2, 5, "接再励"), (3, 5, "再励"), (4, 8, "励精图治"), (11, 15, "乡村镇兴")]
+    assert lexicon.matches("") == [] and lexicon.matches("再") == []
 
 
 def test_lexicon_findings_carry_span_suggestion_and_message(reviewer):
