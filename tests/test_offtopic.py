@@ -376,7 +376,7 @@ def test_adding_up_needs_both_the_words_and_the_model(reviewer):
     # a word alone below min_signal_score, with the model reading plain government text, stays clean; the same word
     # with the model's off-topic belief is judged (the belief is what the fifth round adds)
     check = reviewer.instance("offtopic")
-    text = "新年转运攻略：大年初一穿红色，钱包换新的，一整年财运旺～"
+    text = "注意了！改了名字之后工作顺了很多，名字真的会影响运气。懂的都懂。"
     doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions())
     assert check.decide(doc, "government").topic == "horoscope"
     saved = check.fused_min_score
