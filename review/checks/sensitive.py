@@ -296,6 +296,8 @@ class SingleCharRule:
     char: str
     entry: Entry
     exceptions: tuple[str, ...]
+    starts_word: bool = False  # only as a word's first character, glued to a Han character after it (淫棍, not 能淫)
+    dictionary_words: bool = False  # a word of the segmenter's dictionary holding it counts too (傻屄)
 
 
 class CompoundReader:
@@ -309,7 +311,8 @@ class CompoundReader:
                 table["char"],
                 Entry(table["char"], table["category"], table["severity"], note=table["note"],
                       source="sensitive/compounds.toml"),
-                tuple(table["except"]))
+                tuple(table["except"]), bool(table.get("starts_word", False)),
+                bool(table.get("dictionary_words", False)))
             for table in config.get("single", ())
         }
         self.rules: list[CompoundRule] = []
@@ -343,7 +346,8 @@ class CompoundReader:
         for word in self.trade_of:
             for form in [word] + [spelled for _kind, spelled in pinyin_variants(word, max_pinyin_chars=8)]:
                 key = skeleton_form(form)
-                if len(key) >= 2:
+                # qq collapses to one letter in the skeleton: kept, but a hit must be written as the word (below).
+                if len(key) >= 2 or (len(key) == 1 and form.isascii() and len(form) >= 2):
                     spellings.setdefault(key, set()).add(word)
         self.trade_spellings = {key: tuple(sorted(words)) for key, words in spellings.items()}
         # The first reading of each `before` character (卖 → mai), from the shipped table: a review never imports
@@ -379,6 +383,8 @@ class CompoundReader:
                 continue
             written = text[start:end]
             for word in self.trade_spellings[hit.group()]:
+                if len(hit.group()) == 1 and written.lower() != word:
+                    continue  # the one letter of qq, written otherwise (q, Q*Q)
                 if written == word:
                     kind = EXACT
                 elif any("a" <= c <= "z" for c in hit.group()) and not word.isascii():
@@ -403,8 +409,9 @@ class CompoundReader:
                 if ordinary:
                     break
             # A word glued to no other character is an item of a list (杀、烧、淫、掠), not the slang word.
-            glued = _is_han(_neighbour(text, at, -1)) or _is_han(_neighbour(text, at, 1))
-            if not ordinary and glued and not _inside_dictionary_word(text, at):
+            after = _is_han(_neighbour(text, at, 1))
+            glued = after if rule.starts_word else _is_han(_neighbour(text, at, -1)) or after
+            if not ordinary and glued and (rule.dictionary_words or not _inside_dictionary_word(text, at)):
                 found.append(Match(rule.entry, at, at + 1, EXACT))
         return found
 
@@ -629,6 +636,9 @@ class SensitiveCheck(Check):
         names = [e.term for e in entries if e.get("context") == EVASION_ONLY]
         # Terms whose same-reading spellings clean writing uses (国家及, 出手): generated, see the file's header.
         homophone_stops = frozenset(load_phrases(FOLDER, "homophone_stop.txt"))
+        # Short entries that clean writing never holds, even across two words (嫩穴, 淫图, 鸡吧): no segmentation needed
+        # as evidence that they are words of their own (generated, see the file's header).
+        self.boundary_free = frozenset(load_phrases(FOLDER, "boundary_free.txt"))
         self.compounds = CompoundReader(load_toml(FOLDER, "compounds.toml"), names)
         self.matcher = LexiconMatcher(
             list(entries) + self.compounds.parts(),
@@ -721,7 +731,16 @@ class SensitiveCheck(Check):
             return True
         # An insult or a disguised name must be a word of its own; another short entry may start or end a longer one.
         word_edge = not strict and entry.category not in self.strict_boundary_categories
+        if word_edge and entry.term in self.boundary_free:
+            return True
         return on_word_boundaries(doc, match.start, match.end, word_edge, self.word_edge_not_before)
+
+    def boundary_checked(self, entry: Entry) -> bool:
+        """Whether an entry is reported only with word-boundary evidence that `boundary_free.txt` may waive: a short
+        entry (at most `word_boundary_max_chars`) outside the strict categories, not marked boundary=word."""
+        return (len(entry.term) <= self.boundary_max_chars and entry.get("boundary") != "word"
+                and entry.get("context") != EVASION_ONLY and entry.category not in self.strict_boundary_categories
+                and entry.category not in (DENY_CATEGORY, COMPONENT))
 
     def _stance_finding(self, doc: Document, stance: Stance) -> Finding:
         written = doc.text[stance.start : stance.end]
