@@ -415,11 +415,9 @@ class CountedNonwordDetector:
                 fills.setdefault(word[:m] + "\0" + word[m + 1:], []).append(word[m])
         self.fills = {key: "".join(chars) for key, chars in fills.items()}
 
-    def loose(self, text: str, tokens: Sequence[Token], codes: np.ndarray, han: np.ndarray
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def loose(self, text: str, tokens: Sequence[Token]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per character of `text`: inside a loose token of 2–3 characters (see the class), a one-character token,
-        and the index of its token. The tokens' counts are one vectorised lookup; only the few never counted
-        are looked up in the dictionary."""
+        and the index of its token."""
         n = len(text)
         starts = np.fromiter((t.start for t in tokens), dtype=np.int64, count=len(tokens))
         lengths = np.fromiter((t.end - t.start for t in tokens), dtype=np.int64, count=len(tokens))
@@ -433,8 +431,12 @@ class CountedNonwordDetector:
             for k, token in enumerate(tokens):
                 token_of[token.start:token.end] = k
                 single[token.start:token.end] = token.end - token.start == 1
+        # the counts of every token of 2–3 characters in one vectorised lookup; the dictionary only for the few
+        # never counted (a Python pass over every token would cost more than the rest of the detector)
         middle = np.flatnonzero((lengths >= 2) & (lengths <= 3))
         if len(middle):
+            codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64) - TokenCounts.BASE
+            han = (codes >= 0) & (codes < TokenCounts.SPAN)
             s, length = starts[middle], lengths[middle]
             third = np.minimum(s + 2, n - 1)
             inside = han[s] & han[s + 1] & ((length == 2) | han[third])
@@ -466,7 +468,7 @@ class CountedNonwordDetector:
             return []
         codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64) - SeenBigrams.BASE
         pairs, han = self.pair_counts(codes)
-        multi_loose, single, token_of = self.loose(text, tokens, codes, han)
+        multi_loose, single, token_of = self.loose(text, tokens)
         joined = multi_loose[:-1] & multi_loose[1:] & (token_of[:-1] == token_of[1:]) & (pairs > 0)
         maybe = multi_loose | single  # loose, once the one-character tokens' frequency is looked at
         anchors = np.flatnonzero(han[:-1] & han[1:] & ((pairs == 0) | joined) & (maybe[:-1] | maybe[1:]))
