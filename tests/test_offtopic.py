@@ -357,8 +357,8 @@ def test_signal_rows_find_their_examples():
 @pytest.mark.parametrize(
     ("account", "text", "topic"),
     [
-        # one word of its kind (正缘, 五行缺) is too weak alone; with a kinds model that reads no government text in
-        # the post, the two add up (fifth round)
+        # fifth round: posts with one word of their kind or none (divination, crypto and gold tips, gossip), caught
+        # by the retrained kinds model, by its off-topic belief added to the words, or by the new rows
         ("public_security", "宝子们～正缘什么时候出现？看你的出生月份就知道了～记得转发！", "horoscope"),
         ("education", "生辰八字里日主旺的人，天生就是当老板的命，中年以后必定大富大贵。", "horoscope"),
         ("transport", "ETH站稳关键位，合约直接开10倍，止损放好，兄弟们冲。", "stock"),
@@ -367,24 +367,31 @@ def test_signal_rows_find_their_examples():
         ("agriculture", "Z姓女星被拍到和健身教练在商场同框，举止亲密，网友：藏不住了。", "entertainment"),
     ],
 )
-def test_fifth_round_words_and_the_kinds_model_add_up(reviewer, account, text, topic):
+def test_fifth_round_posts_are_judged_as_their_kind(reviewer, account, text, topic):
     findings = _serious(_offtopic(reviewer, text, account))
     assert [f.rule for f in findings] == [f"offtopic.{topic}"]
 
 
-def test_adding_up_needs_both_the_words_and_the_model(reviewer):
-    # a word alone below min_signal_score, with the model reading plain government text, stays clean; the same word
-    # with the model's off-topic belief is judged (the belief is what the fifth round adds)
+def test_adding_up_needs_both_the_words_and_the_model(reviewer, monkeypatch):
+    # one word of divination (正缘, 1.0) is below min_signal_score alone; with a kinds model that reads the post as
+    # off-topic of some kind (1 − p(none) = 0.45: −ln 0.55 ≈ 0.6 more) the two reach fused_min_score, though no
+    # single kind reaches the kinds limit; with p(none) = 0.8 they do not
     check = reviewer.instance("offtopic")
-    text = "注意了！改了名字之后工作顺了很多，名字真的会影响运气。懂的都懂。"
+    text = "正缘什么时候出现？看你的出生月份就知道了。"
     doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions())
-    assert check.decide(doc, "government").topic == "horoscope"
-    saved = check.fused_min_score
-    check.fused_min_score = math.inf
-    try:
-        assert check.decide(doc, "government") is None
-    finally:
-        check.fused_min_score = saved
+    classes = check.kinds_model.classes
+
+    def fake(probabilities):
+        row = np.array([[probabilities.get(c, 0.0) for c in classes]])
+        return lambda named: row
+
+    split = {"none": 0.55, "entertainment": 0.2, "commerce": 0.15, "horoscope": 0.1}
+    monkeypatch.setattr(check.kinds_model, "predict_proba", fake(split))
+    verdict = check.decide(doc, "government")
+    assert verdict is not None and verdict.topic == "horoscope"
+    assert verdict.score == pytest.approx(1.0 - math.exp(-(1.0 - math.log(0.55))))
+    monkeypatch.setattr(check.kinds_model, "predict_proba", fake({"none": 0.8, "horoscope": 0.1, "commerce": 0.1}))
+    assert check.decide(doc, "government") is None
 
 
 def test_a_word_of_another_kind_does_not_steer_an_advert(reviewer):

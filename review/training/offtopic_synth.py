@@ -511,11 +511,61 @@ def _fourth_families() -> dict[str, list[T]]:
     return {"gossip": gossip, "horoscope": horoscope, "tip": tip, "advert": advert, "lottery": lottery, "clean": clean}
 
 
+def _fifth_families() -> dict[str, list[T]]:
+    """A fifth batch: folk belief in daily life (dates, names, dreams, omens, amulets, temples, matchmaking by
+    birth signs), told as personal stories, questions and advice, where no single word gives it away."""
+    gossip: list[T] = [
+        ["{star}这次真的要凉了，商务资源全掉，粉丝都在转黑", "{star}和{star2}的恋情细节被扒，原来早有端倪", "{star}的瓜越吃越大，今晚还有后续"],
+    ]
+    horoscope: list[T] = [
+        ["孩子满月请人看了生辰，说命里缺土，名字里要带个“坤”字", "我家老大出生的时辰好，算命的说是做官的命",
+         "宝宝的名字是按五行和笔画算的，花了{price}找大师取的"],
+        ["结婚前两家要合八字，我们俩一个属{zodiac}一个属{zodiac}，老人说是相冲的", "男方属{zodiac}，女方属{zodiac}，这样的婚配好不好？",
+         "相亲对象比我大三岁，我妈说“女大三抱金砖”，男大三就不行"],
+        ["昨晚梦见自己掉进水里，醒来查了说是要破财，今天一整天都不敢花钱", "连续三天梦到去世的奶奶，老人说是有事要交代，要去烧点纸",
+         "梦见捡到钱是什么预兆？网上说是要走好运了"],
+        ["右眼皮跳了一整天，老人说是有灾，今天出门特别小心", "早上出门碰到喜鹊叫，今天一定有好事发生",
+         "家里的镜子突然裂了，是不是不吉利？要不要赶紧换掉"],
+        ["戴了半年的貔貅手串，生意真的好了不少，推荐给做生意的朋友", "车里挂个平安符，出门在外图个心安",
+         "朋友送了我一串开过光的佛珠，说能挡小人"],
+        ["听说这座庙求子特别灵，好多人专门从外地赶来", "每年正月都去拜财神，今年生意果然好了",
+         "年初去庙里许了愿，年底愿望实现了，下个月要去还愿"],
+        ["搬新家第一晚要在屋里放一盆米、一桶水，寓意衣食无忧", "新房入住前要先“暖房”，不然不吉利",
+         "送人礼物千万别送钟和伞，老话说不吉利"],
+        ["找大师看了，说我今年流年不利，做事要低调，最好别换工作", "算了一卦，说我下半年有桃花，还有一笔意外之财",
+         "大师说我命里有两次婚姻，第一次不长久"],
+        ["你们信星座吗？我真的觉得{sign}的人都特别{aspect}", "身边的{sign}朋友是不是都很难追？", "{sign}和{sign}做朋友是什么体验"],
+        ["今天是农历初一，吃素一天，求个全年顺顺利利", "冬至这天要吃饺子，老人说不吃会冻耳朵，还会走霉运",
+         "七月半晚上别出门，别在外面逗留，老一辈传下来的规矩"],
+    ]
+    tip: list[T] = [
+        ["我身边炒股赚钱的人都在做这一件事：只买龙头，不碰垃圾股", "今年能赚钱的行业就这几个：{sector}、{sector}，提前布局",
+         "跟大家说句掏心窝的话，{sector}现在不上车，以后只能看着别人赚"],
+        ["{city}的房子现在是五年来最便宜的时候，等明年政策一出，想买都难", "听我的，{city}{area}的房子现在入手，明年能涨一成",
+         "房子就像股票，跌的时候没人要，涨起来了人人抢，现在就是买点"],
+    ]
+    advert: list[T] = [
+        ["自家果园的{product}熟了，不打农药，需要的朋友留言，同城送货上门", "老家寄来的{product}，吃不完分享给大家，成本价出",
+         "帮朋友卖点{product}，纯正宗，有需要的私信"],
+        ["体验课免费！{service}，前十名报名再送一节", "{service}，本周末到店享六折", "{service}，签约送价值两千元的大礼包"],
+    ]
+    lottery: list[T] = [
+        ["彩票站老板说这周{lot}奖池特别高，让我多买几注", "每次路过彩票站都忍不住买两注{lot}，万一中了呢", "{lot}又开大奖了，这次是{city}的，什么时候轮到我"],
+    ]
+    clean: list[T] = [
+        ["{city}民政局倡导文明节俭办婚事，抵制高价彩礼和铺张浪费", "{city}开展文明祭扫宣传，倡导鲜花祭扫、网络祭扫",
+         "农历七月十五前后，{city}应急管理局提醒市民文明祭祀，严防火灾"],
+        ["{city}博物馆举办“汉字里的吉祥文化”展览，展出历代吉祥纹样文物", "{city}非遗中心举办剪纸培训，传承民间吉祥图案技艺",
+         "春节前夕，{city}书法家协会走进社区为居民义写春联、送福字"],
+    ]
+    return {"gossip": gossip, "horoscope": horoscope, "tip": tip, "advert": advert, "lottery": lottery, "clean": clean}
+
+
 # the account type whose remit each clean family is, in family order (every batch of families in order)
 CLEAN_ACCOUNTS = ["public_security", "market_regulation", "other", "public_security", "culture_tourism", "government",
                   "government", "other", "government", "other", "government", "culture_tourism",
                   "public_security", "culture_tourism", "market_regulation", "government", "public_security", "other",
-                  "public_security", "government", "culture_tourism", "other"]
+                  "public_security", "government", "culture_tourism", "other", "government", "culture_tourism"]
 
 FILL = re.compile(r"\{(\w+)\}")
 
@@ -538,9 +588,9 @@ def generate(seed: int = 25) -> list[SynthPost]:
     """Every generated post, train and development families alike (deterministic for a seed)."""
     rng = random.Random(seed)
     posts: list[SynthPost] = []
-    more, third, fourth = _more_families(), _third_families(), _fourth_families()
+    batches = [_more_families(), _third_families(), _fourth_families(), _fifth_families()]
     for kind, first in _families().items():
-        families = first + more[kind] + third[kind] + fourth[kind]
+        families = first + [family for batch in batches for family in batch[kind]]
         for index, family in enumerate(families):
             family_id = f"{kind}-{index:02d}"
             seen: set[str] = set()
