@@ -13,6 +13,10 @@
 4. Speed on one core: MB/s (UTF-8) of the matcher with evasion handling against a naive per-term
    `str.find` loop and flashtext over the same terms and documents.
 
+`--speed-rounds N --baseline PATH` times the whole `sensitive` check against an older checkout (`git worktree add
+/tmp/wt591 591e89e`): N alternating pairs of fresh processes (`--check-speed`, one round each) on the same documents,
+CPU time, the medians and the slowdown.
+
 `--targets` runs the figures issue 21 sets targets for, and nothing else:
 
 5. Recall on the held-out tenth of each reference list (lexicon-sensitive-konsheng, lexicon-sensitive-houbb;
@@ -322,6 +326,58 @@ def speed(check: SensitiveCheck, texts: list[str], doc_chars: int = 2000, repeat
     return results
 
 
+def _msra_documents(texts: list[str], doc_chars: int = 2000) -> list[str]:
+    """The msra sentences joined into documents of about `doc_chars` characters (as `speed` makes them)."""
+    docs, current, size = [], [], 0
+    for text in texts:
+        current.append(text)
+        size += len(text)
+        if size >= doc_chars:
+            docs.append("\n".join(current))
+            current, size = [], 0
+    if current:
+        docs.append("\n".join(current))
+    return docs
+
+
+def check_speed(check: SensitiveCheck, texts: list[str]) -> dict:
+    """One round of the whole `sensitive` check and of its matcher alone (CPU time of this process, built documents)."""
+    docs = _msra_documents(texts)
+    megabytes = sum(len(d.encode("utf-8")) for d in docs) / 1e6
+    if hasattr(check, "warm_up"):
+        check.warm_up()
+    built = [_doc(d) for d in docs]
+    began = _clock()
+    findings = sum(len(check.check(doc)) for doc in built)
+    check_seconds = _clock() - began
+    began = _clock()
+    for doc in built:
+        check.matcher.find(doc.text)
+    matcher_seconds = _clock() - began
+    return {"code": str(_code_root()), "megabytes": round(megabytes, 2), "findings": findings,
+            "sensitive_check_MBps": round(megabytes / check_seconds, 2),
+            "matcher_MBps": round(megabytes / matcher_seconds, 2)}
+
+
+def alternating_speed(baseline: Path, rounds: int) -> dict:
+    """The whole check's speed against `baseline` (an older checkout): `rounds` alternating pairs of fresh processes
+    on the same documents, each timed in its own CPU time; the medians and how much slower this checkout is."""
+    import subprocess
+
+    runs: dict[str, list[dict]] = {"baseline": [], "this": []}
+    for _ in range(rounds):
+        for name, extra in (("baseline", ["--code", str(baseline)]), ("this", [])):
+            out = subprocess.run([sys.executable, __file__, "--check-speed", *extra], check=True,
+                                 capture_output=True, text=True).stdout
+            runs[name].append(json.loads(out.strip().splitlines()[-1]))
+    medians = {name: {key: statistics.median(run[key] for run in rows)
+                      for key in ("sensitive_check_MBps", "matcher_MBps")} for name, rows in runs.items()}
+    slower = medians["baseline"]["sensitive_check_MBps"] / medians["this"]["sensitive_check_MBps"] - 1
+    return {"rounds": rounds, "baseline": str(baseline), "median": medians,
+            "check_slower_than_baseline": round(slower, 3),
+            "runs": {name: [run["sensitive_check_MBps"] for run in rows] for name, rows in runs.items()}}
+
+
 def _carrier_hit(check: SensitiveCheck, spelling: str) -> bool:
     """Whether the check reports something on `spelling` written in the neutral carrier sentence."""
     text = CARRIER.format(spelling)
@@ -486,13 +542,25 @@ def main() -> None:
     parser.add_argument("--code", type=Path, help="measure the review package and lexicons of this tree instead")
     parser.add_argument("--targets", action="store_true",
                         help="only issue 21's figures: held-out recall, disguises, clean government text, speed")
+    parser.add_argument("--check-speed", action="store_true", help="one round of the whole check's speed (JSON line)")
+    parser.add_argument("--speed-rounds", type=int, default=0,
+                        help="alternate this many rounds of --check-speed with the checkout given by --baseline")
+    parser.add_argument("--baseline", type=Path, help="an older checkout (git worktree add /tmp/wt591 591e89e)")
     args = parser.parse_args()
+    if args.speed_rounds:
+        if args.baseline is None:
+            parser.error("--speed-rounds needs --baseline")
+        print(json.dumps(alternating_speed(args.baseline, args.speed_rounds), ensure_ascii=False, indent=1))
+        return
 
     began = _clock()
     sensitive, expression = SensitiveCheck(), ExpressionCheck()
     print(f"checks loaded in {_clock() - began:.1f}s", file=sys.stderr)
     with open(args.data / "news-msra" / "msra_sentences.txt", encoding="utf-8") as handle:
         msra = [line.strip() for line in handle if line.strip()]
+    if args.check_speed:
+        print(json.dumps(check_speed(sensitive, msra)))
+        return
     if args.speed_only:
         print(json.dumps({"speed": speed(sensitive, msra)}, ensure_ascii=False, indent=1))
         return

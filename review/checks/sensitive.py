@@ -298,6 +298,7 @@ class SingleCharRule:
     exceptions: tuple[str, ...]
     starts_word: bool = False  # only as a word's first character, glued to a Han character after it (淫棍, not 能淫)
     dictionary_words: bool = False  # a word of the segmenter's dictionary holding it counts too (傻屄)
+    followed_by: frozenset[str] = frozenset()  # the characters that may follow it (empty: any)
 
 
 class CompoundReader:
@@ -312,7 +313,7 @@ class CompoundReader:
                 Entry(table["char"], table["category"], table["severity"], note=table["note"],
                       source="sensitive/compounds.toml"),
                 tuple(table["except"]), bool(table.get("starts_word", False)),
-                bool(table.get("dictionary_words", False)))
+                bool(table.get("dictionary_words", False)), frozenset(table.get("followed_by", ())))
             for table in config.get("single", ())
         }
         self.rules: list[CompoundRule] = []
@@ -409,7 +410,8 @@ class CompoundReader:
                 if ordinary:
                     break
             # A word glued to no other character is an item of a list (杀、烧、淫、掠), not the slang word.
-            after = _is_han(_neighbour(text, at, 1))
+            following = _neighbour(text, at, 1)
+            after = _is_han(following) and (not rule.followed_by or following in rule.followed_by)
             glued = after if rule.starts_word else _is_han(_neighbour(text, at, -1)) or after
             if not ordinary and glued and (rule.dictionary_words or not _inside_dictionary_word(text, at)):
                 found.append(Match(rule.entry, at, at + 1, EXACT))
