@@ -1,10 +1,13 @@
 """The fluency check on spun, garbled and clean posts: post-level recall, false alarms and speed.
 
-    python benchmarks/eval_fluency.py [--data ../shared/data] [--posts 600] [--calibrate] [--speed-only]
+    python benchmarks/eval_fluency.py [--data ../shared/data] [--posts 300] [--calibrate] [--speed-only]
+                                      [--models DIR]   # another models/fluency (the figures before a retrain)
 
 Evaluation text: 《新闻联播》 dated from 2026-03-01 (never counted by the n-gram or word models, never seen by the
-classifier) and 政府工作报告 chunks of 1,000 characters (never read by the word model or the classifier; counted by
-the character n-gram model, one of the classifier's features). A post counts as detected when it gets the
+classifier) and 政府工作报告 chunks of 1,000 characters of the reports' "eval" part (a third of the reports by a CRC-32 of the
+title, `review.training.fluency.report_split`: never read by the word model or the classifier, whose clean
+negatives include the other part's chunks; counted by the character n-gram model, one of the classifier's
+features). A post counts as detected when it gets the
 whole-post `fluency.post` judgement.
 
 Spinners (a share of the post's Chinese words replaced by near-synonyms):
@@ -34,10 +37,19 @@ from pathlib import Path
 
 import numpy as np
 
-from review.checks.fluency import FluencyCheck, load_spin_pairs
+from review.checks.fluency import (
+    CLASSIFIER,
+    NEIGHBOURS_MODEL,
+    WORDS_MODEL,
+    FluencyCheck,
+    load_classifier,
+    load_neighbours,
+    load_spin_pairs,
+    load_word_counts,
+)
 from review.normalise import normalise
 from review.segment import tokenize
-from review.training.fluency import classifier_split, garble, han_words, spin_text
+from review.training.fluency import classifier_split, garble, han_words, report_chunks, spin_text
 
 HELD_OUT_FROM = "20260301"
 # formal word → near-synonym, as spinners write them; the first block is lexicons/fluency/spinner.tsv reversed
@@ -54,19 +66,6 @@ SPIN = {
 LEXICON_WORDS = 16  # the first entries of SPIN: lexicons/fluency/spinner.tsv reversed
 
 
-def chunks(text: str, size: int = 1000) -> list[str]:
-    """`text` cut at line breaks into pieces of about `size` characters."""
-    out, current = [], ""
-    for line in text.splitlines(keepends=True):
-        current += line
-        if len(current) >= size:
-            out.append(current)
-            current = ""
-    if len(current) >= size // 2:
-        out.append(current)
-    return out
-
-
 def load_news(data: Path, held_out: bool) -> list[str]:
     """《新闻联播》 articles of 2022-2026 from 2026-03-01 (held out), or of 2012-2021 (the training slice)."""
     if held_out:
@@ -81,17 +80,6 @@ def load_news(data: Path, held_out: bool) -> list[str]:
                 continue
             if len(row["text"]) >= 300:
                 texts.append(normalise(row["text"]).text)
-    return texts
-
-
-def load_reports(data: Path) -> list[str]:
-    """Simplified-script government work reports cut into 1,000-character chunks."""
-    texts = []
-    with lzma.open(data / "formal-gov-reports" / "government_work_reports.jsonl.xz", "rt", encoding="utf-8") as f:
-        for line in f:
-            row = json.loads(line)
-            if row.get("script", "simplified") == "simplified":
-                texts += chunks(normalise(row["text"]).text)
     return texts
 
 
@@ -162,10 +150,10 @@ def calibrate(check: FluencyCheck, data: Path, count: int, rng: random.Random) -
     counted by the word model either)."""
     posts = [text for text in load_news(data, held_out=False) if classifier_split(text) == "check"]
     posts = rng.sample(posts, min(count, len(posts)))
-    probabilities = [check.analyse(p, tokenize(p)).probability for p in posts]
-    probabilities = np.array([p for p in probabilities if p is not None])
-    print(f"{len(probabilities)} posts judged; threshold {check.classifier.threshold:.4f}; flagged "
-          f"{float((probabilities >= check.classifier.threshold).mean()):.4f}")
+    analyses = [check.analyse(p, tokenize(p)) for p in posts]
+    judged = [a for a in analyses if a.probability is not None]
+    probabilities = np.array([a.probability for a in judged])
+    print(f"{len(judged)} posts judged; flagged {float(np.mean([a.flagged for a in judged])):.4f}")
     print("probability percentiles 50/90/99/99.9:", np.round(np.percentile(probabilities, [50, 90, 99, 99.9]), 4))
 
 
@@ -173,24 +161,34 @@ def main(argv: list[str] | None = None) -> int:
     """Print the recall / false-alarm table as Markdown."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
-    parser.add_argument("--posts", type=int, default=400)
+    parser.add_argument("--posts", type=int, default=300)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--calibrate", action="store_true")
     parser.add_argument("--speed-only", action="store_true", help="only the speed line")
+    parser.add_argument("--models", type=Path, default=None,
+                        help="a models/fluency folder to measure instead of the shipped one (its classifier reads "
+                             "only the features it lists)")
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     check = FluencyCheck()
+    if args.models is not None:
+        check._words = load_word_counts(str(args.models / WORDS_MODEL[-1]))
+        check._classifier = load_classifier(str(args.models / CLASSIFIER[-1]))
+        if (args.models / NEIGHBOURS_MODEL[-1]).exists():
+            check._neighbours = load_neighbours(str(args.models / NEIGHBOURS_MODEL[-1]))
     if args.calibrate:
         calibrate(check, args.data, 4000, rng)
         return 0
     news = load_news(args.data, held_out=True)
     news = rng.sample(news, min(len(news), args.posts))
-    reports = load_reports(args.data)
+    reports = report_chunks(args.data, "eval")
     reports = rng.sample(reports, min(len(reports), args.posts))
     if not args.speed_only:
         print("| source | variant | posts | judged spun/garbled |")
         print("|---|---|---|---|")
-        for row in evaluate(check, "新闻联播 ≥ 2026-03-01", news, rng) + evaluate(check, "政府工作报告", reports, rng):
+        rows = evaluate(check, "新闻联播 ≥ 2026-03-01", news, rng)
+        rows += evaluate(check, "政府工作报告 (eval part)", reports, rng)
+        for row in rows:
             print(f"| {row[0]} | {row[1]} | {row[2]} | {row[3]:.3f} |", flush=True)
     long_posts = [p for p in news + reports if len(p) >= 800]
     analyse, trigram, segment = speed(check, long_posts)

@@ -215,7 +215,9 @@ def _ids(check: FluencyCheck, text: str):
 
 
 def test_garbled_news_is_flagged_clean_news_is_not(check: FluencyCheck) -> None:
-    """Clean formal news is not judged; the same news with dropped characters, or its clauses shuffled, is."""
+    """Clean formal news is not judged; the same news with its clauses shuffled and characters dropped is, and
+    either garble alone scores above the clean text (alone they are judged less often since clean report chunks
+    became negatives: docs/fluency.md)."""
     import random
 
     from review.training.fluency import garble
@@ -225,7 +227,7 @@ def test_garbled_news_is_flagged_clean_news_is_not(check: FluencyCheck) -> None:
     dropped = analyse(check, garble(NEWS, random.Random(3), False, 0.08))
     shuffled = analyse(check, garble(NEWS, random.Random(3), True, 0.0))
     assert dropped.probability > clean.probability and shuffled.probability > clean.probability
-    assert dropped.flagged or shuffled.flagged
+    assert analyse(check, garble(NEWS, random.Random(3), True, 0.08)).flagged
 
 
 def test_shuffled_characters_are_unlikely(check: FluencyCheck) -> None:

@@ -1,12 +1,14 @@
 """语句不通 and 疑似洗稿/机器改写: a post a synonym spinner rewrote or a machine garbled, and its worst sentences.
 
-The whole-post judgement is a logistic regression (models/fluency/classifier.json, `review train fluency`) over
-post features: spinner words whose original reads better in their place under WORD bigram counts of formal news
-(models/fluency/words.npz: lexicons/fluency/spinner.tsv and the `train` half of spin_pairs.tsv), word pairs that
-formal text never writes though both words are common (dead collocations), orphaned single characters and
-unknown words (dropped characters), paragraphs ending in a comma (shuffled clauses), and the mean log-probability
-of the post's characters under the typo check's trigram model. Sentences are scored by that trigram model and the
-same word evidence; the worst ones are reported when the post is judged. Figures: docs/fluency.md.
+The whole-post judgement is two logistic regressions, spun and garbled (models/fluency/classifier.json,
+`review train fluency`), over post features: spinner words whose original reads better in their place under WORD
+bigram counts of formal news (models/fluency/words.npz: lexicons/fluency/spinner.tsv and the `train` half of
+spin_pairs.tsv), words of no list that fit their place far worse than a commoner distributional neighbour
+(models/fluency/neighbours.npz: spins the check was never told of), word pairs that formal text never writes
+though both words are common (dead collocations), orphaned single characters and unknown words (dropped
+characters), paragraphs ending in a comma (shuffled clauses), and the mean log-probability of the post's
+characters under the typo check's trigram model. Sentences are scored by that trigram model and the same word
+evidence; the worst ones are reported when the post is judged. Figures: docs/fluency.md.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ CONFIG = ("fluency", "fluency.toml")
 SPINNER = ("fluency", "spinner.tsv")
 SPIN_PAIRS = ("fluency", "spin_pairs.tsv")
 WORDS_MODEL = ("fluency", "words.npz")
+NEIGHBOURS_MODEL = ("fluency", "neighbours.npz")
+NO_NEIGHBOUR = 65535  # a free slot of a word's neighbour row (word ids fit in uint16)
 CLASSIFIER = ("fluency", "classifier.json")
 NUMBER, LATIN, PARAGRAPH = "<num>", "<lat>", "<p>"  # symbols no jieba token can be
 _NUMBER = re.compile(r"[0-9.%]+")
@@ -180,6 +184,7 @@ class WordCounts:
     total: float
     pairs: HashIndex  # keys: left id * vocabulary size + right id (the n-gram model's count index)
     alone: dict[str, float]  # a single character: the share of its occurrences that are a word on their own
+    vocabulary: tuple[str, ...] = ()  # the word of each id
 
     def ids(self, forms: list[str]) -> np.ndarray:
         """Word ids of `forms` (-1: not in the vocabulary)."""
@@ -209,13 +214,25 @@ def load_word_counts(path: str) -> WordCounts:
         alone = dict(zip(_strings(data["alone_chars"]), data["alone_share"].astype(float).tolist()))
         pairs = HashIndex.build(data["bigram_keys"].astype(np.int64), data["bigram_counts"].astype(np.uint32))
         return WordCounts({word: k for k, word in enumerate(vocab)}, data["counts"].astype(np.float64),
-                          float(data["total"]), pairs, alone)
+                          float(data["total"]), pairs, alone, tuple(vocab))
+
+
+@lru_cache(maxsize=2)
+def load_neighbours(path: str) -> np.ndarray:
+    """models/fluency/neighbours.npz, once per process: for each word id, the ids of the commoner words a spinner
+    might have replaced with it (-1: a free slot)."""
+    with np.load(path, allow_pickle=False) as data:
+        table = data["neighbours"].astype(np.int64)
+    table[table == NO_NEIGHBOUR] = -1
+    return table
 
 
 @dataclass(frozen=True)
-class PostClassifier:
-    """Logistic regression over the post features (models/fluency/classifier.json, `review train fluency`)."""
+class ClassifierHead:
+    """One logistic regression over the post features: "spun" (clean against spun posts) or "garbled" (clean
+    against garbled ones), with its own threshold."""
 
+    name: str
     features: tuple[str, ...]
     mean: np.ndarray
     scale: np.ndarray
@@ -224,18 +241,42 @@ class PostClassifier:
     threshold: float
 
     def probability(self, values: dict[str, float]) -> float:
-        """The probability that the post was spun or garbled."""
+        """The probability that the post is of this head's kind."""
         x = (np.array([values[name] for name in self.features]) - self.mean) / self.scale
         return float(1 / (1 + math.exp(-min(50.0, max(-50.0, float(x @ self.weights) + self.bias)))))
 
 
+@dataclass(frozen=True)
+class PostClassifier:
+    """The whole-post judgement (models/fluency/classifier.json, `review train fluency`): a post is judged when
+    any head reaches its threshold (a spin and a garble leave different evidence: one regression for both let the
+    garbles' dozen features drown the spins' few)."""
+
+    heads: tuple[ClassifierHead, ...]
+
+    def judge(self, values: dict[str, float]) -> tuple[float, bool]:
+        """The probability of the head that fires (the highest of them; else the highest of all) and whether one
+        fires."""
+        scored = [(head.probability(values), head.threshold) for head in self.heads]
+        fired = [p for p, threshold in scored if p >= threshold]
+        return max(fired or [p for p, _ in scored]), bool(fired)
+
+
+def _head(name: str, data: dict) -> ClassifierHead:
+    """One head of classifier.json."""
+    return ClassifierHead(name, tuple(data["features"]), np.array(data["mean"]), np.array(data["scale"]),
+                          np.array(data["weights"]), float(data["bias"]), float(data["threshold"]))
+
+
 @lru_cache(maxsize=2)
 def load_classifier(path: str) -> PostClassifier:
-    """models/fluency/classifier.json, once per process."""
+    """models/fluency/classifier.json, once per process (a file of one regression, as earlier versions wrote, is
+    one head)."""
     with open(path, encoding="utf-8") as handle:
         data = json.load(handle)
-    return PostClassifier(tuple(data["features"]), np.array(data["mean"]), np.array(data["scale"]),
-                          np.array(data["weights"]), float(data["bias"]), float(data["threshold"]))
+    if "heads" not in data:
+        return PostClassifier((_head("post", data),))
+    return PostClassifier(tuple(_head(name, head) for name, head in data["heads"].items()))
 
 
 @lru_cache(maxsize=1)
@@ -268,7 +309,7 @@ def comma_ends(words: list[Word]) -> int:
 FEATURES = (
     "log_words", "spins_log", "spins_rate", "dead1_log", "dead1_rate", "dead5_log",
     "dead5_rate", "pmi3_log", "pmi3_rate", "orphan_log", "orphan_rate", "unknown_log", "unknown_rate",
-    "comma_end_log", "char_mean", "char_rare_rate",
+    "comma_end_log", "char_mean", "char_rare_rate", "swap_log", "swap_rate", "swap_weak_log", "swap_weak_rate",
 )
 
 
@@ -293,7 +334,9 @@ class FluencyCheck(Check):
     fields = ("text",)
     enabled_by_default = False
 
-    def __init__(self) -> None:
+    def __init__(self, spin_pairs: tuple[tuple[str, str], ...] | None = None) -> None:
+        """`spin_pairs`: the (original, spun) pairs among the check's spinner words, the train half of
+        spin_pairs.tsv by default (training passes part of it, to learn how unknown spins look)."""
         config = load_toml(*CONFIG)
         where = "lexicons/fluency/fluency.toml"
         self.sentence_end = compile_lexicon_regex(config["sentence_end"], f"{where}:sentence_end")
@@ -314,16 +357,21 @@ class FluencyCheck(Check):
         self.char_rare_below = float(config["char_rare_below"])
         self.post_min_words = int(config["post_min_words"])
         self.report_sentences = int(config["report_sentences"])
+        self.swap_fit_below = float(config["swap_fit_below"])
+        self.swap_frequency_weight = float(config["swap_frequency_weight"])
+        self.swap_margin = float(config["swap_margin"])
+        self.swap_weak_margin = float(config["swap_weak_margin"])
         self.spinner = load_spinner_entries()
         # spun word → the entries that name it: spinner.tsv's (with their context rules) and the train half of
         # spin_pairs.tsv; the eval half stays out so that the benchmark measures spins the check never saw
         self.word_spinner: dict[str, list[SpinnerEntry]] = {}
         for entry in self.spinner:
             self.word_spinner.setdefault(entry.spun, []).append(entry)
-        for original, spun in load_spin_pairs("train"):
+        for original, spun in load_spin_pairs("train") if spin_pairs is None else spin_pairs:
             self.word_spinner.setdefault(spun, []).append(SpinnerEntry(spun, original, True, None, None))
         self._ngram: NgramModel | None = None
         self._words: WordCounts | None = None
+        self._neighbours: np.ndarray | None = None
         self._classifier: PostClassifier | None = None
 
     @property
@@ -341,6 +389,13 @@ class FluencyCheck(Check):
         return self._words
 
     @property
+    def neighbours(self) -> np.ndarray:
+        """Each word's distributional neighbours among commoner words (one copy per process)."""
+        if self._neighbours is None:
+            self._neighbours = load_neighbours(str(model_path(*NEIGHBOURS_MODEL)))
+        return self._neighbours
+
+    @property
     def classifier(self) -> PostClassifier:
         """The whole-post classifier (one copy per process)."""
         if self._classifier is None:
@@ -349,7 +404,7 @@ class FluencyCheck(Check):
 
     def warm_up(self) -> None:
         """Load the models before the first post."""
-        _ = self.ngram, self.words, self.classifier
+        _ = self.ngram, self.words, self.neighbours, self.classifier
 
     def spins(self, text: str) -> list[Spin]:
         """Spinner words of spinner.tsv in `text` whose original word reads at least `spin_margin` nats better in
@@ -411,6 +466,37 @@ class FluencyCheck(Check):
                 if k not in best or g > best[k].gain:
                     best[k] = Spin(words[k].start, words[k].end, words[k].form, name, round(g, 2))
         return [best[k] for k in sorted(best)]
+
+    def swaps(self, words: list[Word], ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Words a spinner may have put in place of a commoner neighbour, spinner list or not: (positions, the
+        neighbour's id, gain in nats), one vectorised pass.
+
+        A word that fits its two neighbours poorly (PMI with the word before plus that with the word after at most
+        `swap_fit_below`) is compared with its distributional neighbours among commoner words
+        (models/fluency/neighbours.npz: 展开 → 开展, 举办 → 召开 …); the gain is the best neighbour's fit minus the word's
+        plus `swap_frequency_weight` × the log of how much commoner it is (a spinner picks the rarer synonym)."""
+        table = self.neighbours
+        counts = self.words
+        size = len(ids)
+        before = np.concatenate([[-1], ids[:-1]]) if size else ids
+        after = np.concatenate([ids[1:], [-1]]) if size else ids
+        known = ids >= 0
+        fit = np.where(known, counts.pmi(before, ids) + counts.pmi(ids, after), 0.0)
+        rows = table[np.maximum(ids, 0)]
+        at = np.flatnonzero(known & (fit <= self.swap_fit_below) & (rows[:, 0] >= 0))
+        if not len(at):
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, np.zeros(0)
+        candidates = rows[at]
+        width = candidates.shape[1]
+        left = np.repeat(before[at], width)
+        right = np.repeat(after[at], width)
+        flat = candidates.ravel()
+        their_fit = (counts.pmi(left, flat) + counts.pmi(flat, right)).reshape(candidates.shape)
+        commoner = np.log(counts.counts[np.maximum(candidates, 0)] / counts.counts[ids[at]][:, None])
+        gain = np.where(candidates >= 0, their_fit + self.swap_frequency_weight * commoner, -np.inf)
+        best = gain.argmax(axis=1)
+        return at, candidates[np.arange(len(at)), best], gain[np.arange(len(at)), best] - fit[at]
 
     @staticmethod
     def _context_allows(entry: SpinnerEntry, text: str, at: int, end: int) -> bool:
@@ -485,6 +571,16 @@ class FluencyCheck(Check):
         count("orphan", len(orphan))
         count("unknown", sum(1 for word, k in zip(words, ids) if k < 0 and len(word.form) > 1
                              and _HAN.match(word.form)))
+        # spins with words no list holds: a word whose commoner distributional neighbour fits its place far better
+        swap_at, swap_to, swap_gain = self.swaps(words, ids)
+        count("swap", int((swap_gain >= self.swap_margin).sum()))
+        count("swap_weak", int((swap_gain >= self.swap_weak_margin).sum()))
+        seen = {spin.start for spin in spins}
+        vocabulary = counts.vocabulary
+        swapped = [Spin(words[k].start, words[k].end, words[k].form, vocabulary[to], round(gain, 2))
+                   for k, to, gain in zip(swap_at.tolist(), swap_to.tolist(), swap_gain.tolist())
+                   if gain >= self.swap_margin and words[k].start not in seen]
+        spins = sorted(spins + swapped, key=lambda s: s.start)
         features["comma_end_log"] = math.log1p(comma_ends(words))
         features["char_mean"] = float(np.maximum(logs, self.floor)[han].mean()) if han.any() else 0.0
         # a dropped character leaves trigrams formal text never writes: the share of characters that unlikely
@@ -494,9 +590,8 @@ class FluencyCheck(Check):
         sentences = self.sentences(text, (logs, han), spins)
         if not judge or han_words < self.post_min_words:
             return PostAnalysis(sentences, spins, anomalies, features, None, False)
-        probability = self.classifier.probability(features)
-        return PostAnalysis(sentences, spins, anomalies, features, probability,
-                            probability >= self.classifier.threshold)
+        probability, flagged = self.classifier.judge(features)
+        return PostAnalysis(sentences, spins, anomalies, features, probability, flagged)
 
     def _severity(self, mean: float, spins: tuple[Spin, ...]) -> str | None:
         """Major for a very unlikely sentence or a spun one that also reads badly, minor for an unlikely one."""

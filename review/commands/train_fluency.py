@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", default=None, help="输出目录（默认 models/fluency）/ output folder")
     parser.add_argument("--vocabulary", type=int, default=60000, help="词表大小 / vocabulary size (at most 65,535)")
     parser.add_argument("--posts", type=int, default=3000, help="分类器训练文章数 / clean posts the classifier learns from")
-    parser.add_argument("--min-spun", type=float, default=0.05,
+    parser.add_argument("--min-spun", type=float, default=0.04,
                         help="洗稿样本最少替换词比例 / least share of words a spun training post has replaced")
     parser.add_argument("--max-clean-flagged", type=float, default=0.001,
                         help="训练集正常文章最多误判比例 / most clean training posts the threshold may flag")

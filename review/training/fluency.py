@@ -8,11 +8,22 @@ text, `classifier_split`: half of it to fit the classifier, half to check it): t
 words, every pair of them seen, and how often each single character is a word on its own. Articles from
 HELD_OUT_FROM on and the government work reports are never read.
 
+Neighbours (`neighbours.npz`): word vectors from the word-pair counts (positive PMI of each word's left and right
+neighbours, truncated SVD to `VECTOR_SIZE` dimensions), and for each word of two or more Chinese characters the
+words at least `NEIGHBOUR_RATIO` times commoner that a spinner may have replaced with it: the most similar ones that
+share a character with it (`CHAR_NEIGHBOURS`; the same length and a character in the same place count for
+more), then the most similar others (`OTHER_NEIGHBOURS`, cosine at least
+`OTHER_MIN_SIMILARITY`). No spinner list is read.
+
 Classifier (`classifier.json`): logistic regression (numpy, L2) on `FluencyCheck.analyse`'s features of the
 classifier's "fit" articles, clean (label 0) against copies spun with the `train` half of
 lexicons/fluency/spin_pairs.tsv (at least `--min-spun` of their Chinese words replaced) and garbled copies
 (clauses shuffled, characters dropped, both) (label 1). Its threshold keeps at most `--max-clean-flagged` of those
-clean posts flagged. The `eval` half of the pairs is never read here.
+clean posts flagged. Training learns how spins with words the check does not know look: the check it trains
+with knows only one fold of the train half (`pair_fold`), and each spun post is spun with one fold or the other.
+Clean 1,000-character chunks of the government work reports' train part (`report_split`: a CRC-32 of the title)
+join the clean posts with their spun and garbled copies; the other part is the benchmark's. The `eval` half of
+the pairs is never read here.
 """
 
 from __future__ import annotations
@@ -32,9 +43,13 @@ import numpy as np
 from review.checks.fluency import (
     CLASSIFIER,
     FEATURES,
+    NEIGHBOURS_MODEL,
+    NO_NEIGHBOUR,
     WORDS_MODEL,
     FluencyCheck,
+    _strings,
     load_classifier,
+    load_neighbours,
     load_spin_pairs,
     load_word_counts,
     pack_strings,
@@ -46,6 +61,13 @@ from review.training.corpora import HELD_OUT_FROM
 
 NEWS_2012 = ("formal-xinwenlianbo-2012-2021", "xinwenlianbo_2012-2021.jsonl.xz")
 NEWS_2022 = ("formal-xinwenlianbo", "xinwenlianbo_2022-2026.jsonl.xz")
+REPORTS = ("formal-gov-reports", "government_work_reports.jsonl.xz")
+VECTOR_SIZE = 128
+NEIGHBOUR_RATIO = 3.0
+CHAR_NEIGHBOURS = 12
+OTHER_NEIGHBOURS = 4
+OTHER_MIN_SIMILARITY = 0.5
+SAME_LENGTH_BONUS, SAME_PLACE_BONUS = 0.3, 0.2  # added to the cosine when ranking words that share a character
 _CLAUSE = re.compile(r"(?<=[，,])")
 _SENTENCE = re.compile(r"(?<=[。！？；\n])")
 _HAN_WORD = re.compile(r"[\u4e00-\u9fff]")
@@ -58,6 +80,44 @@ def classifier_split(text: str) -> str | None:
     if code % 10:
         return None
     return "fit" if code // 10 % 2 == 0 else "check"
+
+
+def pair_fold(original: str) -> int:
+    """Which of two folds (0: known to the check while training, 1: not) a train pair belongs to (CRC-32 of the
+    original word; the halves of spin_pairs.tsv use its lowest bit, the folds the next)."""
+    return zlib.crc32(original.encode("utf-8")) >> 1 & 1
+
+
+def report_split(title: str) -> str:
+    """"eval" for a third of the government work reports (the benchmark's, by a CRC-32 of the title), else
+    "train"."""
+    return "eval" if zlib.crc32(title.encode("utf-8")) % 3 == 0 else "train"
+
+
+def chunks(text: str, size: int = 1000) -> list[str]:
+    """`text` cut at line breaks into pieces of about `size` characters (a short remainder of under half of it is
+    dropped)."""
+    out, current = [], ""
+    for line in text.splitlines(keepends=True):
+        current += line
+        if len(current) >= size:
+            out.append(current)
+            current = ""
+    if len(current) >= size // 2:
+        out.append(current)
+    return out
+
+
+def report_chunks(data: Path, split: str | None) -> list[str]:
+    """1,000-character chunks of the simplified-script government work reports of one `report_split` part (None:
+    all)."""
+    texts = []
+    with lzma.open(data.joinpath(*REPORTS), "rt", encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            if row.get("script", "simplified") == "simplified" and split in (None, report_split(row["title"])):
+                texts += chunks(normalise(row["text"]).text)
+    return texts
 
 
 def news_articles(data: Path) -> Iterator[tuple[str, str]]:
@@ -149,6 +209,71 @@ def count_words(texts: list[str], vocabulary: int) -> dict[str, np.ndarray]:
     }
 
 
+def word_vectors(keys: np.ndarray, pair_counts: np.ndarray, vocabulary: int, size: int = VECTOR_SIZE) -> np.ndarray:
+    """Unit word vectors: a truncated SVD of the positive PMI of each word's left and right neighbours (the
+    word-pair counts of words.npz; context counts smoothed to the power 0.75)."""
+    import scipy.sparse as sparse
+    from sklearn.utils.extmath import randomized_svd
+
+    left, right = keys // vocabulary, keys % vocabulary
+    weights = pair_counts.astype(np.float64)
+    pairs = sparse.csr_matrix((weights, (left, right)), shape=(vocabulary, vocabulary))
+    contexts = sparse.hstack([pairs, pairs.T.tocsr()]).tocoo()  # row: a word; columns: words after, then before
+    total = contexts.sum()
+    rows = np.asarray(contexts.sum(axis=1)).ravel()
+    columns = np.asarray(contexts.sum(axis=0)).ravel() ** 0.75
+    columns /= columns.sum()
+    pmi = np.log(contexts.data / total) - np.log(rows[contexts.row] / total) - np.log(columns[contexts.col])
+    keep = pmi > 0
+    ppmi = sparse.csr_matrix((pmi[keep], (contexts.row[keep], contexts.col[keep])), shape=contexts.shape)
+    u, s, _ = randomized_svd(ppmi, n_components=size, n_iter=4, random_state=0)
+    vectors = u * np.sqrt(s)
+    return (vectors / (np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9)).astype(np.float32)
+
+
+def neighbour_table(vocab: list[str], counts: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """For each word of two or more Chinese characters, the commoner words a spinner may have replaced with it
+    (uint16 ids, NO_NEIGHBOUR in free slots): see the module's docstring."""
+    size = len(vocab)
+    table = np.full((size, CHAR_NEIGHBOURS + OTHER_NEIGHBOURS), NO_NEIGHBOUR, dtype=np.uint16)
+    counts = counts.astype(np.float64)
+    eligible = np.array([len(word) >= 2 and bool(_HAN_WORD.match(word)) for word in vocab])
+    with_char: dict[str, list[int]] = {}
+    for k, word in enumerate(vocab):
+        if _HAN_WORD.match(word):
+            for char in set(word):
+                with_char.setdefault(char, []).append(k)
+    by_char = {char: np.array(ids) for char, ids in with_char.items()}
+    for k in np.flatnonzero(eligible).tolist():
+        found = np.unique(np.concatenate([by_char[char] for char in set(vocab[k]) if char in by_char]))
+        found = found[(found != k) & (counts[found] >= NEIGHBOUR_RATIO * counts[k])]
+        if len(found):
+            # a spinner's synonym is most often as long as the original, often with a character in the same place
+            # (部署 → 部属, 研究 → 研讨): those come first among equally similar words
+            word = vocab[k]
+            shape = np.array([SAME_LENGTH_BONUS * (len(vocab[j]) == len(word))
+                              + SAME_PLACE_BONUS * any(a == b for a, b in zip(vocab[j], word)) for j in found])
+            similar = found[np.argsort(-(vectors[found] @ vectors[k] + shape), kind="stable")[:CHAR_NEIGHBOURS]]
+            table[k, : len(similar)] = similar
+    han = np.array([bool(_HAN_WORD.match(word)) for word in vocab])
+    block = 2000
+    for start in range(0, size, block):
+        rows = np.arange(start, min(size, start + block))
+        similarity = vectors[rows] @ vectors.T
+        similarity[(counts[None, :] < NEIGHBOUR_RATIO * counts[rows][:, None]) | ~han[None, :]] = -1.0
+        similarity[np.arange(len(rows)), rows] = -1.0
+        top = np.argpartition(-similarity, OTHER_NEIGHBOURS, axis=1)[:, :OTHER_NEIGHBOURS]
+        for row, word_id in enumerate(rows.tolist()):
+            if not eligible[word_id]:
+                continue
+            have = set(table[word_id].tolist())
+            ranked = sorted(top[row].tolist(), key=lambda j: -similarity[row, j])
+            extra = [j for j in ranked if similarity[row, j] >= OTHER_MIN_SIMILARITY and j not in have]
+            filled = int((table[word_id] != NO_NEIGHBOUR).sum())  # a row is filled from its first slot on
+            table[word_id, filled : filled + len(extra)] = extra
+    return table
+
+
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 50) -> tuple[np.ndarray, float]:
     """Weights and bias of an L2-regularised logistic regression on standardised `x`, by Newton's method."""
     design = np.column_stack([x, np.ones(len(x))])
@@ -167,22 +292,24 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 50
 
 
 def classifier_posts(posts: list[str], seed: int, min_spun: float) -> tuple[list[str], list[int], list[str]]:
-    """Clean posts (0), their copies spun with the train half of the pairs and their garbled copies (1), and each
-    post's kind."""
+    """Clean posts (0), their copies spun with each fold of the train half of the pairs and a garbled copy (1), and
+    each post's kind ("spun" with the fold the training check knows, "spun-unknown" with the other)."""
     rng = random.Random(seed)
-    table = dict(load_spin_pairs("train"))
+    folds: tuple[dict[str, str], dict[str, str]] = ({}, {})
+    for original, spun in load_spin_pairs("train"):
+        folds[pair_fold(original)][original] = spun
     texts, labels, kinds = [], [], []
     for post in posts:
         texts.append(post)
         labels.append(0)
         kinds.append("clean")
         words = max(han_words(post), 1)
-        rate = rng.choice((0.3, 0.6, 1.0))
-        spun, replaced = spin_text(post, table, rate, rng)
-        if replaced / words >= min_spun:
-            texts.append(spun)
-            labels.append(1)
-            kinds.append("spun")
+        for fold in (0, 1):
+            spun, replaced = spin_text(post, folds[fold], rng.choice((0.5, 1.0)), rng)
+            if replaced / words >= min_spun:
+                texts.append(spun)
+                labels.append(1)
+                kinds.append("spun" if fold == 0 else "spun-unknown")
         kind = rng.choice(("shuffled", "dropped", "both"))
         texts.append(garble(post, rng, kind != "dropped", 0.05 if kind != "shuffled" else 0.0))
         labels.append(1)
@@ -190,10 +317,40 @@ def classifier_posts(posts: list[str], seed: int, min_spun: float) -> tuple[list
     return texts, labels, kinds
 
 
-def train(data: Path, out: Path, vocabulary: int = 60000, posts: int = 3000, min_spun: float = 0.05,
+HEADS = {"spun": ("spun", "spun-unknown"), "garbled": ("shuffled", "dropped", "both")}
+
+
+def fit_heads(rows: np.ndarray, kinds: list[str], max_clean_flagged: float) -> tuple[dict, dict]:
+    """classifier.json's heads, each a regression of clean posts against its kinds of post, each threshold
+    flagging at most half of `max_clean_flagged` of the clean posts; and the training figures (clean posts flagged
+    by either head, each kind's recall)."""
+    kinds_arr = np.array(kinds)
+    clean = kinds_arr == "clean"
+    heads, fired = {}, np.zeros(len(kinds), dtype=bool)
+    for name, positive in HEADS.items():
+        used = clean | np.isin(kinds_arr, positive)
+        x = rows[used]
+        mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
+        weights, bias = fit_logistic((x - mean) / scale, (~clean[used]).astype(float))
+        scores = 1 / (1 + np.exp(-np.clip(((rows - mean) / scale) @ weights + bias, -50, 50)))
+        threshold = float(np.quantile(scores[clean], 1 - max_clean_flagged / 2)) + 1e-6
+        fired |= scores >= threshold
+        heads[name] = {
+            "features": list(FEATURES), "mean": mean.round(6).tolist(), "scale": scale.round(6).tolist(),
+            "weights": weights.round(6).tolist(), "bias": round(bias, 6), "threshold": round(threshold, 6),
+        }
+    figures = {
+        "clean_flagged_train": round(float(fired[clean].mean()), 4),
+        "recall_train": {kind: round(float(fired[kinds_arr == kind].mean()), 4)
+                         for kind in dict.fromkeys(kinds) if kind != "clean"},
+    }
+    return {"heads": heads}, figures
+
+
+def train(data: Path, out: Path, vocabulary: int = 60000, posts: int = 3000, min_spun: float = 0.04,
           max_clean_flagged: float = 0.001, seed: int = 13, keep_counts: bool = False) -> dict:
-    """Count the word model, fit the classifier, write both to `out`; returns the stats written beside them
-    (`keep_counts`: fit the classifier on the word model already in `out`)."""
+    """Count the word model, find the neighbours, fit the classifier, write them to `out`; returns the stats
+    written beside them (`keep_counts`: fit the classifier on the word model and neighbours already in `out`)."""
     started = time.time()
     counted, held = [], []
     for _date, text in news_articles(data):
@@ -213,34 +370,37 @@ def train(data: Path, out: Path, vocabulary: int = 60000, posts: int = 3000, min
             "word_pairs": int(len(arrays["bigram_keys"])), "words_counted": int(arrays["total"]),
         }
     load_word_counts.cache_clear()
+    neighbours_file = out / NEIGHBOURS_MODEL[-1]
+    if not (keep_counts and neighbours_file.exists()):
+        with np.load(words_file, allow_pickle=False) as arrays:
+            size = len(arrays["counts"])
+            vectors = word_vectors(arrays["bigram_keys"].astype(np.int64), arrays["bigram_counts"], size)
+            table = neighbour_table(_strings(arrays["vocab"]), arrays["counts"], vectors)
+        np.savez_compressed(neighbours_file, neighbours=table)
+    load_neighbours.cache_clear()
 
     rng = random.Random(seed)
     sample = rng.sample(held, min(posts, len(held)))
+    reports = report_chunks(data, "train")
+    sample += rng.sample(reports, min(posts, len(reports)))
     texts, labels, kinds = classifier_posts(sample, seed, min_spun)
-    check = FluencyCheck()  # reads models/fluency/words.npz: point it at the file just written
+    # the check reads models/fluency: point it at the files just written; it knows one fold of the train pairs,
+    # so that the classifier also learns from spins with words it does not know
+    known = tuple(pair for pair in load_spin_pairs("train") if pair_fold(pair[0]) == 0)
+    check = FluencyCheck(spin_pairs=known)
     check._words = load_word_counts(str(words_file))
+    check._neighbours = load_neighbours(str(neighbours_file))
     rows = np.array([[check.analyse(text, tokenize(text), judge=False).features[name] for name in FEATURES]
                      for text in texts])
-    y = np.array(labels, dtype=float)
-    mean, scale = rows.mean(axis=0), rows.std(axis=0) + 1e-6
-    weights, bias = fit_logistic((rows - mean) / scale, y)
-    scores = 1 / (1 + np.exp(-np.clip(((rows - mean) / scale) @ weights + bias, -50, 50)))
-    clean = scores[y == 0]
-    threshold = float(np.quantile(clean, 1 - max_clean_flagged)) + 1e-6
-    kinds_arr = np.array(kinds)
-    recall = {kind: round(float((scores[kinds_arr == kind] >= threshold).mean()), 4)
-              for kind in dict.fromkeys(kinds) if kind != "clean"}
-    classifier = {
-        "features": list(FEATURES), "mean": mean.round(6).tolist(), "scale": scale.round(6).tolist(),
-        "weights": weights.round(6).tolist(), "bias": round(bias, 6), "threshold": round(threshold, 6),
-    }
+    classifier, scores = fit_heads(rows, kinds, max_clean_flagged)
     (out / CLASSIFIER[-1]).write_text(json.dumps(classifier, indent=1) + "\n", encoding="utf-8")
     load_classifier.cache_clear()
     stats = {
         **count_stats,
         "classifier_posts": {kind: kinds.count(kind) for kind in dict.fromkeys(kinds)},
-        "clean_flagged_train": round(float((clean >= threshold).mean()), 4), "recall_train": recall,
-        "words_npz_bytes": words_file.stat().st_size,
+        **scores,
+        "words_npz_bytes": words_file.stat().st_size, "neighbours_npz_bytes": neighbours_file.stat().st_size,
+        "report_chunks": len(reports),
         "seconds": round(time.time() - started),
     }
     (out / "stats.json").write_text(json.dumps(stats, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
