@@ -656,24 +656,31 @@ class LexiconMatcher:
 
 @lru_cache(maxsize=1)
 def pinyin_syllables() -> frozenset[str]:
-    """The toneless pinyin syllables with an initial consonant (the readings of lexicons/pinyin/same_reading.tsv)."""
+    """The toneless pinyin syllables that may touch a pinyin match (the readings of lexicons/pinyin/same_reading.tsv):
+    those with an initial consonant, nü and lü also as pypinyin spells them (meinv), and the two-letter and longer
+    ones without an initial (an|mo, ou|mei)."""
     from review.pinyin import same_reading_chars
 
-    # Syllables without an initial (a, e, ou, ang …) are left out: they glue to English too easily (edubo, adubo).
-    return frozenset(reading for reading in same_reading_chars() if reading[0] not in "aeo")
+    readings = set(same_reading_chars())
+    # pypinyin writes ü as v (女: nv), which the terms' pinyin spellings use; same_reading.tsv folds it into u.
+    readings |= {"nv", "lv", "nve", "lve"}
+    # A bare vowel (a, e, o) is left out: it glues to English too easily (edubo, adubo).
+    return frozenset(reading for reading in readings if reading[0] not in "aeo" or len(reading) >= 2)
 
 
 MAX_SYLLABLE = 6  # zhuang, shuang
 MAX_SPELLED_RUN = 64  # a longer run of letters is not read as pinyin (bounded cost)
 
 
-def spells_pinyin(letters: str) -> bool:
+def spells_pinyin(letters: str, initial_first: bool = False) -> bool:
     """Whether a run of lower-case letters splits wholly into pinyin syllables (chushou → chu|shou; the English
-    words around a listed term's pinyin rarely do: dubois, edubo)."""
-    return syllable_count(letters) is not None
+    words around a listed term's pinyin rarely do: dubois, edubo). With `initial_first`, the first syllable must start
+    with a consonant: a run right after a match that starts with a vowel may belong to the match's last syllable
+    (changji|angjinbu is chang|jiang|jin|bu)."""
+    return syllable_count(letters, initial_first) is not None
 
 
-def syllable_count(letters: str) -> int | None:
+def syllable_count(letters: str, initial_first: bool = False) -> int | None:
     """The fewest pinyin syllables a run of lower-case letters splits into (fangzhen → 2), None when it does not."""
     if len(letters) > MAX_SPELLED_RUN:
         return None
@@ -681,7 +688,8 @@ def syllable_count(letters: str) -> int | None:
     fewest: list[int | None] = [0] + [None] * len(letters)
     for end in range(1, len(letters) + 1):
         counts = [fewest[start] for start in range(max(0, end - MAX_SYLLABLE), end)
-                  if fewest[start] is not None and letters[start:end] in syllables]
+                  if fewest[start] is not None and letters[start:end] in syllables
+                  and not (initial_first and start == 0 and letters[0] in "aeo")]
         fewest[end] = min(counts) + 1 if counts else None
     return fewest[-1]
 
@@ -718,7 +726,7 @@ def _pinyin_on_the_left(text: str, start: int) -> bool:
 def _pinyin_on_the_right(text: str, end: int) -> bool:
     """A pinyin match may touch letters on its right when they are whole pinyin syllables (bingdu|wang)."""
     run = _letter_run(text, end, 1)
-    return bool(run) and spells_pinyin(run)
+    return bool(run) and spells_pinyin(run, initial_first=True)
 
 
 def _run_length(text: str, start: int, end: int, char: str) -> int:

@@ -413,7 +413,9 @@ class CompoundReader:
             following = _neighbour(text, at, 1)
             after = _is_han(following) and (not rule.followed_by or following in rule.followed_by)
             glued = after if rule.starts_word else _is_han(_neighbour(text, at, -1)) or after
-            if not ordinary and glued and (rule.dictionary_words or not _inside_dictionary_word(text, at)):
+            # A word's first character may begin a dictionary word (淫棍, 淫妇), never end or sit inside one (奸淫妇女).
+            if not ordinary and glued and (rule.dictionary_words
+                                           or not _inside_dictionary_word(text, at, own_start=rule.starts_word)):
                 found.append(Match(rule.entry, at, at + 1, EXACT))
         return found
 
@@ -519,11 +521,12 @@ def _is_han(char: str) -> bool:
     return "\u4e00" <= char <= "\u9fff"
 
 
-def _inside_dictionary_word(text: str, at: int, longest: int = 4) -> bool:
+def _inside_dictionary_word(text: str, at: int, longest: int = 4, own_start: bool = False) -> bool:
     """Whether text[at] lies in a word of the segmenter's dictionary (奇技淫巧, 淫威, 骚扰): the character is part of
-    that word, not a word of its own. A dictionary word that is itself a listed term is reported by its entry."""
+    that word, not a word of its own. A dictionary word that is itself a listed term is reported by its entry. With
+    `own_start`, words that start at `at` do not count."""
     return any(ordinary_word(text[start:end])
-               for start in range(max(0, at - longest + 1), at + 1)
+               for start in range(max(0, at - longest + 1), at + (0 if own_start else 1))
                for end in range(max(start + 2, at + 1), min(len(text), start + longest) + 1))
 
 
