@@ -412,6 +412,17 @@ def test_a_word_of_another_kind_does_not_steer_an_advert(reviewer):
         ("other", "金融监管部门提示：虚拟货币交易炒作活动属于非法金融活动，投资者风险自担。"),
         ("government", "税务提醒：彩票中奖属于偶然所得，单注奖金超过一万元需依法缴纳个人所得税。"),
         ("culture_tourism", "科学辟谣：“水逆”没有科学依据，天文学上的水星逆行只是视觉现象。"),
+        # a scratch set written at the end of the fifth round; the first four were flagged before their
+        # counter-signals (宣传片, 直播带岗, 非法集资, 不法分子 …) went in
+        ("culture_tourism", "跟着明星打卡家乡美景！知名演员回乡拍摄文旅宣传片，带你领略古城的四季风光。"),
+        ("human_resources", "直播带岗来啦！今晚8点，50家企业在线招聘，岗位1200个，点击链接进入直播间，扫码投递简历。"),
+        ("other", "防范非法集资宣传月：“高收益”“保本付息”“稳赚不赔”都是非法集资的典型话术，请守好钱袋子。"),
+        ("other", "证监会发布投资者风险提示：近期有不法分子冒充知名基金经理，通过短视频平台推荐股票，投资者切勿轻信。"),
+        ("statistics", "1-10月全市商品房销售面积同比下降5.2%，新建商品住宅价格环比持平。"),
+        ("other", "今晚双子座流星雨迎来极大，最佳观测时间为凌晨1点至4点，请选择远离灯光的开阔地带，注意保暖和安全。"),
+        ("education", "中考志愿填报指南：填报时间为6月20日至25日，请考生登录市教育考试院官方平台填报，谨防“高价填报指导”骗局。"),
+        ("health", "网传“塔罗测健康”“手相看疾病”没有科学依据，身体不适请到正规医院就诊。"),
+        ("government", "市长热线回复：关于小区周边“算命摊”占道经营问题，城管部门已依法清理。"),
     ],
 )
 def test_government_posts_about_these_kinds_stay_clean(reviewer, account, text):
