@@ -44,6 +44,8 @@ class WordFormSettings:
     # a one-character word at a phrase's edge as frequent as this is the context's own word (给|大多数 is no
     # 绝大多数): never the character replaced
     function_freq: int = 50000
+    # ... except at a clause's start, where a phrase this frequent may take it (于此同时 → 与此同时)
+    opener_freq: int = 1000
 
     @classmethod
     def from_table(cls, table: dict) -> "WordFormSettings":
@@ -55,6 +57,7 @@ class WordFormSettings:
             confidence=float(table["confidence"]),
             severity=str(table["severity"]),
             function_freq=int(table.get("function_freq", 50000)),
+            opener_freq=int(table.get("opener_freq", 1000)),
         )
 
 
@@ -155,6 +158,7 @@ class WordFormDetector:
         self.ngram = ngram
         self.settings = settings
         phrases = index_words if index_words is not None else word_freq
+        self.phrase_freq = phrases
         self.index = WordIndex(phrases, settings.min_freq)
         indexed = [w for w, f in phrases.items() if len(w) == 4 and f >= settings.min_freq.get(4, 0)]
         self.heads = frozenset(w[:2] for w in indexed)
@@ -192,14 +196,17 @@ class WordFormDetector:
             window = text[start:end]
             masked = ((2, 3) if window[:2] in self.heads else ()) + ((0, 1) if window[2:] in self.tails else ())
             # a frequent one-character word at the window's edge belongs to the context (给|大多数) unless the
-            # window opens a clause, where no word before it could take it, and the rest is no word of its own
-            # (于|此|同时 → 与此同时, but 给|大多数 at a clause's start stays)
+            # window opens a clause, where no word before it could take it, the rest is no word of its own and
+            # the phrase is a frequent one (于|此|同时 → 与此同时; 给|大多数 and 在|田|作物 at a clause's start stay)
             opens = (start == 0 or not is_han(text[start - 1])) and (start + 1, end) not in spans
             for m in masked:
-                if (m == 3 or (m == 0 and not opens)) and start + m in lone:
+                edge = (m == 0 or m == 3) and start + m in lone
+                if edge and (m == 3 or not opens):
                     continue
                 for char in self.index.confusable_fills(window, m, self.neighbours):
-                    candidates.append((start, end, start + m, char, window[:m] + char + window[m + 1:]))
+                    word = window[:m] + char + window[m + 1:]
+                    if not edge or self.phrase_freq.get(word, 0) >= self.settings.opener_freq:
+                        candidates.append((start, end, start + m, char, word))
         if not candidates:
             return []
         quoted = quoted_spans(text)
