@@ -467,34 +467,41 @@ class FluencyCheck(Check):
                     best[k] = Spin(words[k].start, words[k].end, words[k].form, name, round(g, 2))
         return [best[k] for k in sorted(best)]
 
-    def swaps(self, words: list[Word], ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def swaps(self, words: list[Word], ids: np.ndarray,
+              pair_pmi: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Words a spinner may have put in place of a commoner neighbour, spinner list or not: (positions, the
-        neighbour's id, gain in nats), one vectorised pass.
+        neighbour's id, gain in nats), one vectorised pass (`pair_pmi`: the smoothed PMI of each adjacent pair of
+        `ids`, when at hand).
 
         A word that fits its two neighbours poorly (PMI with the word before plus that with the word after at most
         `swap_fit_below`) is compared with its distributional neighbours among commoner words
-        (models/fluency/neighbours.npz: 展开 → 开展, 举办 → 召开 …); the gain is the best neighbour's fit minus the word's
-        plus `swap_frequency_weight` × the log of how much commoner it is (a spinner picks the rarer synonym)."""
+        (models/fluency/neighbours.npz: 展开 → 开展, 举办 → 召开 …); the gain is the best neighbour's fit minus the
+        word's plus `swap_frequency_weight` × the log of how much commoner it is (a spinner picks the rarer
+        synonym)."""
         table = self.neighbours
         counts = self.words
         size = len(ids)
-        before = np.concatenate([[-1], ids[:-1]]) if size else ids
-        after = np.concatenate([ids[1:], [-1]]) if size else ids
-        known = ids >= 0
-        fit = np.where(known, counts.pmi(before, ids) + counts.pmi(ids, after), 0.0)
+        empty = np.zeros(0, dtype=np.int64)
+        if not size:
+            return empty, empty, np.zeros(0)
+        before = np.concatenate([[-1], ids[:-1]])
+        after = np.concatenate([ids[1:], [-1]])
+        if pair_pmi is None:
+            pair_pmi = counts.pmi(ids[:-1], ids[1:])
+        # a word's fit: the pair before it and the pair after it (a pair with an unknown word has PMI 0)
+        fit = np.concatenate([[0.0], pair_pmi]) + np.concatenate([pair_pmi, [0.0]])
         rows = table[np.maximum(ids, 0)]
-        at = np.flatnonzero(known & (fit <= self.swap_fit_below) & (rows[:, 0] >= 0))
+        at = np.flatnonzero((ids >= 0) & (fit <= self.swap_fit_below) & (rows[:, 0] >= 0))
         if not len(at):
-            empty = np.zeros(0, dtype=np.int64)
             return empty, empty, np.zeros(0)
         candidates = rows[at]
-        width = candidates.shape[1]
-        left = np.repeat(before[at], width)
-        right = np.repeat(after[at], width)
-        flat = candidates.ravel()
-        their_fit = (counts.pmi(left, flat) + counts.pmi(flat, right)).reshape(candidates.shape)
-        commoner = np.log(counts.counts[np.maximum(candidates, 0)] / counts.counts[ids[at]][:, None])
-        gain = np.where(candidates >= 0, their_fit + self.swap_frequency_weight * commoner, -np.inf)
+        filled = candidates >= 0
+        slot_row = np.nonzero(filled)[0]  # only the filled slots are looked up: most rows hold fewer than 16
+        flat = candidates[filled]
+        gain = np.full(candidates.shape, -np.inf)
+        commoner = np.log(counts.counts[flat] / counts.counts[ids[at]][slot_row])
+        gain[filled] = (counts.pmi(before[at][slot_row], flat) + counts.pmi(flat, after[at][slot_row])
+                        + self.swap_frequency_weight * commoner)
         best = gain.argmax(axis=1)
         return at, candidates[np.arange(len(at)), best], gain[np.arange(len(at)), best] - fit[at]
 
@@ -572,7 +579,7 @@ class FluencyCheck(Check):
         count("unknown", sum(1 for word, k in zip(words, ids) if k < 0 and len(word.form) > 1
                              and _HAN.match(word.form)))
         # spins with words no list holds: a word whose commoner distributional neighbour fits its place far better
-        swap_at, swap_to, swap_gain = self.swaps(words, ids)
+        swap_at, swap_to, swap_gain = self.swaps(words, ids, pmi)
         count("swap", int((swap_gain >= self.swap_margin).sum()))
         count("swap_weak", int((swap_gain >= self.swap_weak_margin).sum()))
         seen = {spin.start for spin in spins}
