@@ -1,6 +1,6 @@
 """Train the fluency check's word model and whole-post classifier (models/fluency).
 
-    review train fluency --data ../shared/data        # about 10 minutes on a 2-core VM
+    review train fluency --data ../shared/data        # 15-30 minutes on the shared 2-core VM
 
 Word counts (`words.npz`): jieba tokens (`review.checks.fluency.word_units`) of normalised 《新闻联播》 articles of
 2012-2021 and of 2022 up to HELD_OUT_FROM (2026-03-01), minus the classifier's tenth of 2012-2021 (a CRC-32 of the
@@ -10,20 +10,19 @@ HELD_OUT_FROM on and the government work reports are never read.
 
 Neighbours (`neighbours.npz`): word vectors from the word-pair counts (positive PMI of each word's left and right
 neighbours, truncated SVD to `VECTOR_SIZE` dimensions), and for each word of two or more Chinese characters the
-words at least `NEIGHBOUR_RATIO` times commoner that a spinner may have replaced with it: the most similar ones that
-share a character with it (`CHAR_NEIGHBOURS`; the same length and a character in the same place count for
-more), then the most similar others (`OTHER_NEIGHBOURS`, cosine at least
-`OTHER_MIN_SIMILARITY`). No spinner list is read.
+words at least `NEIGHBOUR_RATIO` times commoner that a spinner may have replaced with it: the most similar ones
+that share a character with it (`CHAR_NEIGHBOURS`; the same length and a character in the same place count for
+more), then the most similar others (`OTHER_NEIGHBOURS`, cosine at least `OTHER_MIN_SIMILARITY`). No spinner list
+is read.
 
-Classifier (`classifier.json`): logistic regression (numpy, L2) on `FluencyCheck.analyse`'s features of the
-classifier's "fit" articles, clean (label 0) against copies spun with the `train` half of
-lexicons/fluency/spin_pairs.tsv (at least `--min-spun` of their Chinese words replaced) and garbled copies
-(clauses shuffled, characters dropped, both) (label 1). Its threshold keeps at most `--max-clean-flagged` of those
-clean posts flagged. Training learns how spins with words the check does not know look: the check it trains
-with knows only one fold of the train half (`pair_fold`), and each spun post is spun with one fold or the other.
-Clean 1,000-character chunks of the government work reports' train part (`report_split`: a CRC-32 of the title)
-join the clean posts with their spun and garbled copies; the other part is the benchmark's. The `eval` half of
-the pairs is never read here.
+Classifier (`classifier.json`): two logistic regressions (numpy, L2; `HEADS`) on `FluencyCheck.analyse`'s
+features of the classifier's "fit" articles and of 1,000-character chunks of the government work reports' train
+part (`report_split`: a CRC-32 of the title; the other part is the benchmark's): clean (label 0) against copies
+spun with the `train` half of lexicons/fluency/spin_pairs.tsv (at least `--min-spun` of their Chinese words
+replaced: the `spun` head) or garbled copies (clauses shuffled, characters dropped, both: the `garbled` head)
+(label 1). Each threshold keeps at most half of `--max-clean-flagged` of the clean posts flagged. Training learns
+how spins with words the check does not know look: the check it trains with knows only one fold of the train half
+(`pair_fold`), and each post gets a copy spun with each fold. The `eval` half of the pairs is never read here.
 """
 
 from __future__ import annotations
