@@ -36,6 +36,9 @@ KINDS_FRESH3_FIXTURES = FIXTURES.with_name("offtopic_kinds_fresh3.jsonl")
 # saw the signal lists, the code or the earlier sets; the fourth round's fortune-telling rows were read off fresh3's
 # misses before it was scored, and nothing was tuned on it afterwards.
 KINDS_FRESH4_FIXTURES = FIXTURES.with_name("offtopic_kinds_fresh4.jsonl")
+# A fifth, written by another hand while issue 25's fifth round was under way and scored after it (scored here once
+# the file exists).
+KINDS_FRESH5_FIXTURES = FIXTURES.with_name("offtopic_kinds_fresh5.jsonl")
 # Issue 25, fifth round: the development families of the generated posts (review/training/offtopic_synth.py; the
 # kinds model is trained on the other families), with generated government posts that mention these kinds.
 KINDS_SYNTH_DEV_FIXTURES = FIXTURES.with_name("offtopic_synth_dev.jsonl")
@@ -171,6 +174,8 @@ def evaluate(data: Path, dev: Path, heldout_limit: int = 1500) -> dict:
         results["kinds_fresh3"] = evaluate_kinds(reviewer, options, KINDS_FRESH3_FIXTURES, "kinds-new3")
     if KINDS_FRESH4_FIXTURES.exists():
         results["kinds_fresh4"] = evaluate_kinds(reviewer, options, KINDS_FRESH4_FIXTURES, "kinds-new4")
+    if KINDS_FRESH5_FIXTURES.exists():
+        results["kinds_fresh5"] = evaluate_kinds(reviewer, options, KINDS_FRESH5_FIXTURES, "kinds-new5")
     if KINDS_SYNTH_DEV_FIXTURES.exists():
         results["kinds_synth_dev"] = evaluate_kinds(reviewer, options, KINDS_SYNTH_DEV_FIXTURES, "kinds-synth")
     if data.is_dir():
