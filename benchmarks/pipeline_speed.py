@@ -192,7 +192,9 @@ def as_processes(texts: list[str], runs: int, root: Path = ROOT) -> None:
     for label, values in figures.items():
         wall = statistics.median(w for w, _, _ in values)
         cpu = statistics.median(c for _, c, _ in values)
-        ratio = f"  {wall / jieba_wall:5.2f}x (CPU {cpu / jieba_cpu:5.2f}x) jieba only" if label == "review batch" else ""
+        ratio = ""
+        if label == "review batch":
+            ratio = f"  {wall / jieba_wall:5.2f}x (CPU {cpu / jieba_cpu:5.2f}x) jieba only"
         print(f"  {label:22} {wall:6.2f} s  CPU {cpu:6.2f} s  peak RSS {max(r for _, _, r in values):6.0f} MB{ratio}")
 
 
