@@ -429,6 +429,60 @@ def test_government_posts_about_these_kinds_stay_clean(reviewer, account, text):
     assert _serious(_offtopic(reviewer, text, account)) == []
 
 
+def test_the_topic_model_decides_which_tip_class_takes_the_pair(reviewer, monkeypatch):
+    # issue 25, sixth round: a flat sale's price call can read as a stock tip to the kinds model and as housing
+    # news to the topic model; the pair's mass then goes to property_tip, whose lower (backed) limit applies
+    check = reviewer.instance("offtopic")
+    text = "这个楼盘下周加推，价格还会往上走，有意向的尽快交定金。"
+    doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions())
+    kinds_classes, topic_classes = check.kinds_model.classes, check.model.classes
+
+    def fake(classes, probabilities):
+        row = np.array([[probabilities.get(c, 0.0) for c in classes]])
+        return lambda named: row
+
+    monkeypatch.setattr(check.kinds_model, "predict_proba",
+                        fake(kinds_classes, {"none": 0.72, "stock": 0.26, "property_tip": 0.02}))
+    monkeypatch.setattr(check.model, "predict_proba", fake(topic_classes, {"realty": 0.95, "government": 0.05}))
+    verdict = check.decide(doc, "education")
+    assert verdict is not None and verdict.topic == "property_tip" and verdict.score == pytest.approx(0.28)
+    # read as neither finance nor housing news, the likelier half takes the pair and 0.28 stays under the limit
+    monkeypatch.setattr(check.model, "predict_proba", fake(topic_classes, {"society": 0.3, "tech": 0.7}))
+    assert check.decide(doc, "education") is None
+
+
+@pytest.mark.parametrize(
+    ("account", "text", "topic"),
+    [
+        # sixth round: fan talk and divination beyond the zodiac, in words of the new rows (written for the genres)
+        ("public_security", "这两位的CP感太强了，内娱今年最好嗑的一对。", "entertainment"),
+        ("transport", "那位当红流量被曝恋爱多年，工作室至今未回应。", "entertainment"),
+        ("education", "学六爻半年，今天帮同事起了一卦，卦象说下个月有好消息。", "horoscope"),
+        ("health", "感情线末端分叉的人容易多愁善感，智慧线长的人想得多。", "horoscope"),
+        ("environment", "属金的人今年宜往西边发展，家里摆件的颜色也要和五行相配。", "horoscope"),
+        ("agriculture", "玄关风水摆放有讲究：镜子不能正对大门，否则财气外流。", "horoscope"),
+    ],
+)
+def test_sixth_round_posts_are_judged_as_their_kind(reviewer, account, text, topic):
+    findings = _serious(_offtopic(reviewer, text, account))
+    assert [f.rule for f in findings] == [f"offtopic.{topic}"]
+
+
+@pytest.mark.parametrize(
+    ("account", "text"),
+    [
+        # government posts that share the sixth round's words (the generator's clean families hold more)
+        ("other", "网信部门提醒：未成年人不得参与应援集资、投票打榜，平台应加强管理。"),
+        ("culture_tourism", "市图书馆本周六举办国学讲座，讲解《周易》中的辩证思想，欢迎市民预约参加。"),
+        ("human_resources", "老年大学秋季班开始报名，书法、摄影等课程首节可免费试听。"),
+        ("public_security", "警方提醒：自称能起卦消灾、看手相算前世的“大师”多为诈骗，切勿轻信。"),
+        ("culture_tourism", "中秋月圆之夜，市文化馆举办赏月诗会，邀请市民共度佳节。"),
+    ],
+)
+def test_government_posts_that_share_the_sixth_round_words_stay_clean(reviewer, account, text):
+    assert _serious(_offtopic(reviewer, text, account)) == []
+
+
 def test_generated_posts_are_the_committed_fixtures_and_dev_families_stay_out_of_training():
     # issue 25, fifth round: the training and development posts are reproducible from the generator, and no
     # development family (nor any development text) reaches the kinds model's training file

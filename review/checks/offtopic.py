@@ -89,9 +89,13 @@ class OfftopicCheck(Check):
         core_probability = sum(proba.get(t, 0.0) for t in self.core_topics)
         kinds_named = self.kinds_model.extractor.named_features(head, words)
         kinds = dict(zip(self.kinds_model.classes, self.kinds_model.predict_proba([kinds_named])[0].tolist()))
-        # A tip is one kind split in two by what it tips (a house or a share): the likelier of the two takes both.
+        # A tip is one kind split in two by what it tips (a house or a share): the likelier of the two takes both,
+        # unless the topic model reads the post as the news of one of them (a flat sale's price call reads as
+        # stock to the kinds model and as realty to the topic model): that one takes both (issue 25, sixth round).
         tip_pair = sorted(TIP_KINDS, key=lambda t: kinds.get(t, 0.0))
-        kinds[tip_pair[-1]] = sum(kinds.get(t, 0.0) for t in TIP_KINDS)
+        read_as = [t for t in TIP_KINDS if self._reads_as(t, proba)]
+        winner = read_as[0] if len(read_as) == 1 else tip_pair[-1]
+        kinds[winner] = sum(kinds.get(t, 0.0) for t in TIP_KINDS)
 
         # Signals are read where the model reads: the title and the start of the body.
         lead = doc.text[:body_chars]
@@ -155,8 +159,7 @@ class OfftopicCheck(Check):
             # the kinds model stands in for missing words, under the looser core limit of the word-only topics
             learnt = kinds.get(topic, 0.0) * damping
             # a tip reads as finance or housing news to the topic model: where it does, less kinds evidence will do
-            classes = self.call_topics.get(topic) or []
-            reads_as = bool(classes) and sum(proba.get(c, 0.0) for c in classes) >= self.call_model_probability
+            reads_as = self._reads_as(topic, proba)
             kinds_limit = self.kinds_backed_probability if reads_as else self.kinds_min_probability
             # a short tip or advert with a date in it can read as government news to the headline model; where the
             # kinds model is nearly sure, a looser core limit applies
@@ -194,6 +197,11 @@ class OfftopicCheck(Check):
         if topic in backed:
             drivers += [(f, h) for f, h in hits if h.signal == CALL and h.weight > 0]
         return TopicVerdict(topic, score, core_probability, drivers)
+
+    def _reads_as(self, topic: str, proba: dict[str, float]) -> bool:
+        """True when the topic model reads the post as the news classes of a tip topic (finance, stock; realty)."""
+        classes = self.call_topics.get(topic) or []
+        return bool(classes) and sum(proba.get(c, 0.0) for c in classes) >= self.call_model_probability
 
     def check(self, doc: Document) -> list[Finding]:
         """One whole-post finding when the post is about a topic the account does not cover."""

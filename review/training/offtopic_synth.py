@@ -561,11 +561,80 @@ def _fifth_families() -> dict[str, list[T]]:
     return {"gossip": gossip, "horoscope": horoscope, "tip": tip, "advert": advert, "lottery": lottery, "clean": clean}
 
 
+def _sixth_families() -> dict[str, list[T]]:
+    """A sixth batch (issue 25, sixth round): fan talk (CP, 应援 and 打榜, marriages announced, 流量 scandals, 恋综),
+    divination beyond the zodiac (palms and faces, birth-month tests, wishing and manifesting, home and desk feng
+    shui, 签/卦/六爻, daily tarot), new-flat sales pitches that call prices, fund pitches, skill courses, product
+    seeding without a price, local services, and the government posts that share their words. Written for the
+    genres fresh5's misses showed the families lacked, not from its sentences. Generated with a random stream of its
+    own, so the posts of the earlier batches stay as they were."""
+    gossip: list[T] = [
+        ["{star}和{star2}这对CP也太好嗑了，颁奖礼上对视那一眼我看了十遍{emo}", "求求{star}和{star2}再合作一部剧，我嗑的CP必须是真的",
+         "超话里全在嗑{star}和{star2}，今天的糖多到吃不完"],
+        ["{star}生日，粉丝在{city}地铁站包下整面墙做应援", "为了给{star}打榜，我一天刷了两百遍新歌，数据不能输",
+         "{star}的粉丝集资上百万买专辑，誓要冲上销量榜第一"],
+        ["{star}突然晒出结婚证，配文“余生请多指教”，评论区一片祝福", "{star}和圈外女友相恋六年，终于修成正果",
+         "{star}宣布离婚，两人共同发文：今后仍是家人"],
+        ["那位新晋流量被扒学历造假，毕业证都是P的，工作室至今装死", "{star}被曝恋爱期间劈腿，前任连发九张聊天截图",
+         "{star}偷税的消息一出，代言的品牌连夜删光了合作微博"],
+        ["恋综男嘉宾被前任实名爆料，节目组连夜剪掉了他的镜头", "{star}在综艺里甩脸色的片段上了热搜，网友吵翻了",
+         "某选秀节目被曝内定，出道位早就安排好了，练习生哭诉不公"],
+        ["{star}嫁入豪门三年，婆家又送了一栋别墅", "两位百万粉丝网红在直播间互撕，互相爆对方黑料",
+         "{star}和富商男友分手，据说分走了两套房"],
+    ]
+    horoscope: list[T] = [
+        ["看看你的手掌：感情线长的人重感情，智慧线短的人做事果断", "面相学说鼻头有肉的人财运好，你是这样的吗",
+         "手掌有断掌纹的人性格倔强，中年以后事业有成"],
+        ["测一测：你的生日数字决定了你这辈子的使命", "根据出生月份看隐藏性格，冬天出生的人最重感情",
+         "选一张牌，看看你下周的桃花运如何"],
+        ["新月许愿的方法：新月出现后八小时内写下十个愿望，特别灵", "每天早上对着镜子说三遍“我值得拥有”，好运自然被吸引过来",
+         "满月这天把水晶放在窗台上净化，整个人能量满满"],
+        ["卧室床头千万别对着门，影响睡眠还破财", "办公桌上放一盆绿萝，挡小人还旺事业",
+         "大门正对电梯是大忌，门口挂个葫芦就能化解"],
+        ["今天去庙里抽了一支签，解签师傅说是中上签，今年有贵人相助", "学了半年六爻，给自己测了一下这次面试，卦象显示能过",
+         "用三枚铜钱起一卦问这段感情，得了个“水火既济”"],
+        ["今日塔罗指引：抽到正位星星，代表希望与治愈，适合许下新愿望", "本周塔罗占卜：{sign}会面临一个重要的选择",
+         "抽一张牌看看你今天的能量：A 圣杯 B 宝剑 C 星币"],
+    ]
+    tip: list[T] = [
+        ["{city}{area}新盘开盘当天售罄，二期马上加推，单价还要再涨两千", "这个盘现在是最低价，下个月就调价，想上车的抓紧交定金",
+         "{city}核心区还剩最后几套特价房，错过这批就是涨价后的价格了"],
+        ["这只基金近一年收益{pct}，我已经定投两年了，现在上车还不晚", "银行理财收益太低？配几只{sector}ETF，年化轻松十个点",
+         "存款利率又降了，赶紧把钱挪到这几只高股息股票里"],
+    ]
+    advert: list[T] = [
+        ["零基础学剪辑，21天就能接单，学费可分期，扫码领资料", "数据分析实战营，包教包会，学完推荐工作",
+         "会计证保过班，不过全额退款，名额只剩十个"],
+        ["露营必备的{product}，用过就回不去了，链接放评论区", "这款{product}我回购了五次，真心推荐给大家",
+         "被问爆的{product}，出门带上它太方便了"],
+        ["{city}同城搬家，一个电话上门，价格透明", "专业疏通下水道，半小时上门，不通不收费", "开锁换锁二十四小时服务，电话就在下面"],
+    ]
+    lottery: list[T] = [
+        ["刮刮乐连刮十张中了五百，今天运气爆棚", "彩票店老板推荐的号码真中了，{lot}三等奖", "这期{lot}奖池破十亿，兄弟们冲"],
+    ]
+    clean: list[T] = [
+        ["{city}网信办开展饭圈乱象整治，清理应援集资、打榜控评等违规信息", "网信部门提醒：未成年人不得参与应援集资和投票打榜",
+         "关于规范网络直播打赏和应援集资行为的通知解读"],
+        ["{city}图书馆举办国学讲座，讲解《周易》中的哲学思想", "非遗传承人现场演示木版年画，介绍其中的吉祥寓意",
+         "{city}博物馆展出古代罗盘等科技文物，介绍古人辨别方向的智慧"],
+        ["{city}老年大学春季班开始报名，首节课可免费试听", "人社部门开展免费职业技能培训，零基础可报名，结业后推荐就业",
+         "{city}职业技能培训平台上线，扫码即可报名补贴性培训"],
+        ["{city}公安提醒：网上“大师”称能改运消灾，实为诈骗", "警方破获一起以“起卦消灾”为名的诈骗案，涉案金额二十余万元",
+         "有人自称能看手相、算前世，骗取老人钱财，民警提醒切勿轻信"],
+        ["中秋之夜，{city}举办“月圆人团圆”赏月诗会", "{city}天文馆邀请市民观测超级月亮，讲解月相变化",
+         "元宵节月圆之夜，{city}灯会吸引数万市民"],
+        ["{city}住建局公示新建商品住房价格备案信息，严禁捂盘惜售", "{city}通报三家房企以“房价必涨”虚假宣传，已责令整改",
+         "{city}开展商品房销售秩序专项整治，查处诱导购房行为"],
+    ]
+    return {"gossip": gossip, "horoscope": horoscope, "tip": tip, "advert": advert, "lottery": lottery, "clean": clean}
+
+
 # the account type whose remit each clean family is, in family order (every batch of families in order)
 CLEAN_ACCOUNTS = ["public_security", "market_regulation", "other", "public_security", "culture_tourism", "government",
                   "government", "other", "government", "other", "government", "culture_tourism",
                   "public_security", "culture_tourism", "market_regulation", "government", "public_security", "other",
-                  "public_security", "government", "culture_tourism", "other", "government", "culture_tourism"]
+                  "public_security", "government", "culture_tourism", "other", "government", "culture_tourism",
+                  "other", "culture_tourism", "human_resources", "public_security", "culture_tourism", "other"]
 
 FILL = re.compile(r"\{(\w+)\}")
 
@@ -586,12 +655,17 @@ def _frame(core: str, kind: str, rng: random.Random) -> str:
 
 def generate(seed: int = 25) -> list[SynthPost]:
     """Every generated post, train and development families alike (deterministic for a seed)."""
-    rng = random.Random(seed)
+    main_rng = random.Random(seed)
     posts: list[SynthPost] = []
     batches = [_more_families(), _third_families(), _fourth_families(), _fifth_families()]
+    sixth = _sixth_families()
+    sixth_rng = random.Random(seed + 6)  # the sixth batch draws from its own stream: earlier posts stay the same
     for kind, first in _families().items():
         families = first + [family for batch in batches for family in batch[kind]]
+        older = len(families)
+        families += sixth[kind]
         for index, family in enumerate(families):
+            rng = sixth_rng if index >= older else main_rng
             family_id = f"{kind}-{index:02d}"
             seen: set[str] = set()
             for n in range(POSTS_PER_FAMILY * 3):
