@@ -59,7 +59,8 @@ def test_token_keys_round_trip():
 
 def test_token_counts_lookup():
     pairs = sorted((TokenCounts.key(w), n) for w, n in (("值守", 7), ("反洗钱", 9)))
-    table = TokenCounts(np.array([k for k, _ in pairs], dtype=np.uint64), np.array([n for _, n in pairs], dtype=np.uint16))
+    table = TokenCounts(np.array([k for k, _ in pairs], dtype=np.uint64),
+                        np.array([n for _, n in pairs], dtype=np.uint16))
     assert table.count("值守") == 7 and table.count("反洗钱") == 9
     assert table.count("值首") == 0 and table.count("Ab") == 0
     assert list(table.lookup(["反洗钱", "值守", "洗钱"])) == [9, 7, 0]

@@ -468,6 +468,7 @@ def test_model_findings_below_minor_below_are_reported_as_minor():
     doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions.make())
     check = TypoCheck()
     check.word_forms = None  # the phrase detector would take 经神饱满 first
+    check.counted_nonwords = None  # and the count-evidence non-word detector 经神 → 精神
     # evidence rules that let every suggestion through at the model's own severity (tests/test_typo_real.py
     # covers them)
     check.evidence = ModelEvidence(real_word_confidence=0.0, major_confidence=0.0, major_word_freq=0,

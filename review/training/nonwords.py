@@ -317,7 +317,8 @@ def train_counted(data: Path, out: Path, args) -> int:
         table.append({"threshold": t, "placed_found": found, "placed_false": false, "posts_flagged": round(flagged, 4),
                       "informal_posts_flagged": round(casual, 4)})
     ensemble.save(out / "counted.npz", {"threshold": detector.settings.threshold})
-    stats = {"dev_placed": placed, "dev_posts": n_posts, "dev_informal_posts": n_casual, "dev": table, "train_rows": int(len(y)),
+    stats = {"dev_placed": placed, "dev_posts": n_posts, "dev_informal_posts": n_casual, "dev": table,
+             "train_rows": int(len(y)),
              "train_right": int(y.sum()), "real_pairs": len(pairs), "real_right": int(real_y.sum()),
              "token_counts": int(len(detector.tokens.keys)), "seconds": round(time.time() - started, 1)}
     (out / "counted_stats.json").write_text(json.dumps(stats, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
