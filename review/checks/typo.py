@@ -9,7 +9,8 @@ Five sources of findings, in order of trust:
 2. context rules (lexicons/typo/context_rules.toml) for pairs that are each right somewhere (截止/截至,
    权利/权力 …): regular expressions with left/right context, never blind replacement;
 3. fixed phrases written with one wrong character (严惩不待; review/typo/word_forms.py);
-4. non-words, unknown tokens one confusable character from a word (国姿委; review/typo/nonwords.py), and
+4. non-words, unknown tokens one confusable character from a word (国姿委; review/typo/nonwords.py) and
+   characters that make no word where a neighbour makes a frequent one (预越, 应锁|要; counts of formal text), and
    function words the context says are the wrong member of their group (认真的学习 → 地; review/typo/function_words.py);
 5. the character-level corrector (models/csc), only on sentences a cheap n-gram first pass picks
    (review/typo/model_pass.py), held to the evidence rules of `ModelEvidence`; skipped with a log message when
