@@ -127,3 +127,39 @@ def test_counted_model_with_other_features_is_refused(check, tmp_path):
         build_counted_detector(table, tmp_path, {}, base)
     assert build_counted_detector(table, tmp_path, {}, base, load_model=False).model is None
     assert build_counted_detector({**table, "enabled": False}, tmp_path, {}, base) is None
+
+
+def test_token_counting_reads_the_pair_sources_and_packs_their_tokens(tmp_path):
+    import json
+    import lzma
+
+    from review.training.nonwords import PAIR_SOURCES, count_tokens
+
+    rows = {"formal-laws/laws.jsonl.xz": [{"title": "", "text": "消费者有权索要发票。索要发票是权利。"}]}
+    for relative, _keep in PAIR_SOURCES:
+        path = tmp_path / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with lzma.open(path, "wt", encoding="utf-8") as out:
+            for row in rows.get(relative, [{"date": "20130101", "title": "", "text": "加强值班值守。"}]):
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    keys, counts = count_tokens(tmp_path)
+    table = TokenCounts(keys, counts)
+    assert list(keys) == sorted(keys)
+    assert table.count("索要") == 2 and table.count("发票") == 2
+    assert table.count("值守") >= 1 and table.count("要发") == 0  # a pair across tokens is no token
+
+
+def test_placed_errors_replace_one_character_of_a_counted_word(check):
+    import random
+
+    from review.training.nonwords import corrupt_counted
+
+    detector = check.counted_nonwords
+    sentence = "各地要加强值班值守工作，确保安全。"
+    made = [corrupt_counted(sentence, detector, random.Random(seed)) for seed in range(20)]
+    made = [m for m in made if m is not None]
+    assert made
+    for text, position, original in made:
+        assert len(text) == len(sentence) and sentence[position] == original != text[position]
+        assert [i for i, (a, b) in enumerate(zip(text, sentence)) if a != b] == [position]
+        assert text[position] in detector.neighbours(original)

@@ -354,6 +354,8 @@ def main(argv: list[str] | None = None) -> int:
         keys, counts = count_tokens(data)
         np.savez_compressed(out / "token_counts.npz", keys=keys, counts=counts)
         print(f"token counts: {len(keys)} ({time.time() - started:.0f} s)", file=sys.stderr)
+        if not args.counted:
+            return 0
     if args.counted:
         return train_counted(data, out, args)
     from review.training.real_eval import as_posts
