@@ -39,6 +39,7 @@ KINDS_FRESH4_FIXTURES = FIXTURES.with_name("offtopic_kinds_fresh4.jsonl")
 # A fifth, written by another hand while issue 25's fifth round was under way and scored after it (scored here once
 # the file exists).
 KINDS_FRESH5_FIXTURES = FIXTURES.with_name("offtopic_kinds_fresh5.jsonl")
+KINDS_FRESH6_FIXTURES = FIXTURES.with_name("offtopic_kinds_fresh6.jsonl")
 # Issue 25, fifth round: the development families of the generated posts (review/training/offtopic_synth.py; the
 # kinds model is trained on the other families), with generated government posts that mention these kinds.
 KINDS_SYNTH_DEV_FIXTURES = FIXTURES.with_name("offtopic_synth_dev.jsonl")
@@ -176,6 +177,8 @@ def evaluate(data: Path, dev: Path, heldout_limit: int = 1500) -> dict:
         results["kinds_fresh4"] = evaluate_kinds(reviewer, options, KINDS_FRESH4_FIXTURES, "kinds-new4")
     if KINDS_FRESH5_FIXTURES.exists():
         results["kinds_fresh5"] = evaluate_kinds(reviewer, options, KINDS_FRESH5_FIXTURES, "kinds-new5")
+    if KINDS_FRESH6_FIXTURES.exists():
+        results["kinds_fresh6"] = evaluate_kinds(reviewer, options, KINDS_FRESH6_FIXTURES, "kinds-new6")
     if KINDS_SYNTH_DEV_FIXTURES.exists():
         results["kinds_synth_dev"] = evaluate_kinds(reviewer, options, KINDS_SYNTH_DEV_FIXTURES, "kinds-synth")
     if data.is_dir():
