@@ -39,7 +39,11 @@ KINDS_FRESH4_FIXTURES = FIXTURES.with_name("offtopic_kinds_fresh4.jsonl")
 # A fifth, written by another hand while issue 25's fifth round was under way and scored after it (scored here once
 # the file exists).
 KINDS_FRESH5_FIXTURES = FIXTURES.with_name("offtopic_kinds_fresh5.jsonl")
+# A sixth, written by a third hand that saw none of the above, scored blind before and after the sixth round.
 KINDS_FRESH6_FIXTURES = FIXTURES.with_name("offtopic_kinds_fresh6.jsonl")
+# The later fresh sets in order, with their labels in the eval's output.
+LATER_FRESH_SETS = ((KINDS_FRESH2_FIXTURES, "2"), (KINDS_FRESH3_FIXTURES, "3"), (KINDS_FRESH4_FIXTURES, "4"),
+                    (KINDS_FRESH5_FIXTURES, "5"), (KINDS_FRESH6_FIXTURES, "6"))
 # Issue 25, fifth round: the development families of the generated posts (review/training/offtopic_synth.py; the
 # kinds model is trained on the other families), with generated government posts that mention these kinds.
 KINDS_SYNTH_DEV_FIXTURES = FIXTURES.with_name("offtopic_synth_dev.jsonl")
@@ -169,16 +173,9 @@ def evaluate(data: Path, dev: Path, heldout_limit: int = 1500) -> dict:
     results["kinds"] = evaluate_kinds(reviewer, options)
     results["kinds_dev"] = evaluate_kinds(reviewer, options, KINDS_DEV_FIXTURES, "kinds-dev")
     results["kinds_fresh"] = evaluate_kinds(reviewer, options, KINDS_FRESH_FIXTURES, "kinds-new")
-    if KINDS_FRESH2_FIXTURES.exists():
-        results["kinds_fresh2"] = evaluate_kinds(reviewer, options, KINDS_FRESH2_FIXTURES, "kinds-new2")
-    if KINDS_FRESH3_FIXTURES.exists():
-        results["kinds_fresh3"] = evaluate_kinds(reviewer, options, KINDS_FRESH3_FIXTURES, "kinds-new3")
-    if KINDS_FRESH4_FIXTURES.exists():
-        results["kinds_fresh4"] = evaluate_kinds(reviewer, options, KINDS_FRESH4_FIXTURES, "kinds-new4")
-    if KINDS_FRESH5_FIXTURES.exists():
-        results["kinds_fresh5"] = evaluate_kinds(reviewer, options, KINDS_FRESH5_FIXTURES, "kinds-new5")
-    if KINDS_FRESH6_FIXTURES.exists():
-        results["kinds_fresh6"] = evaluate_kinds(reviewer, options, KINDS_FRESH6_FIXTURES, "kinds-new6")
+    for path, number in LATER_FRESH_SETS:
+        if path.exists():
+            results[f"kinds_fresh{number}"] = evaluate_kinds(reviewer, options, path, f"kinds-new{number}")
     if KINDS_SYNTH_DEV_FIXTURES.exists():
         results["kinds_synth_dev"] = evaluate_kinds(reviewer, options, KINDS_SYNTH_DEV_FIXTURES, "kinds-synth")
     if data.is_dir():
