@@ -31,6 +31,12 @@ def test_a_vulgar_word_across_a_word_boundary_is_no_finding(reviewer, text):
     assert "sensitive.vulgar" not in found(reviewer, text)
 
 
+@pytest.mark.parametrize("text", ["我们在帝国主义的淫威下站了起来。", "他浸淫书法多年，终成一家。"])
+def test_ordinary_words_with_a_porn_marker_are_no_finding(reviewer, text):
+    """淫 in its old sense of "excessive" (淫威, 浸淫) is ordinary writing; curation.toml drops such words."""
+    assert "sensitive.porn" not in found(reviewer, text)
+
+
 @pytest.mark.parametrize("text", ["妈的，真烦人。", "他妈的真烦", "日你先人"])
 def test_the_vulgar_word_itself_is_still_found(reviewer, text):
     assert found(reviewer, text).get("sensitive.vulgar") == "major"
