@@ -359,7 +359,7 @@ def check_speed(check: SensitiveCheck, texts: list[str]) -> dict:
             "matcher_MBps": round(megabytes / matcher_seconds, 2)}
 
 
-def alternating_speed(baseline: Path, rounds: int) -> dict:
+def alternating_speed(baseline: Path, rounds: int, data: Path) -> dict:
     """The whole check's speed against `baseline` (an older checkout): `rounds` alternating pairs of fresh processes
     on the same documents, each timed in its own CPU time; the medians and how much slower this checkout is."""
     import subprocess
@@ -367,7 +367,7 @@ def alternating_speed(baseline: Path, rounds: int) -> dict:
     runs: dict[str, list[dict]] = {"baseline": [], "this": []}
     for _ in range(rounds):
         for name, extra in (("baseline", ["--code", str(baseline)]), ("this", [])):
-            out = subprocess.run([sys.executable, __file__, "--check-speed", *extra], check=True,
+            out = subprocess.run([sys.executable, __file__, "--check-speed", "--data", str(data), *extra], check=True,
                                  capture_output=True, text=True).stdout
             runs[name].append(json.loads(out.strip().splitlines()[-1]))
     medians = {name: {key: statistics.median(run[key] for run in rows)
@@ -550,7 +550,7 @@ def main() -> None:
     if args.speed_rounds:
         if args.baseline is None:
             parser.error("--speed-rounds needs --baseline")
-        print(json.dumps(alternating_speed(args.baseline, args.speed_rounds), ensure_ascii=False, indent=1))
+        print(json.dumps(alternating_speed(args.baseline, args.speed_rounds, args.data), ensure_ascii=False, indent=1))
         return
 
     began = _clock()
