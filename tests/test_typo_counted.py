@@ -111,6 +111,28 @@ def test_threshold_is_the_settings(check):
         detector.settings = saved
 
 
+def test_a_guessed_name_over_the_whole_window_vetoes_only_below_guessed_name_from(check):
+    """申清 is one token jieba's HMM guessed (tagged nr): the protection vetoes it below `guessed_name_from`, and a
+    protected term in the window vetoes it whatever the probability."""
+    import dataclasses
+
+    detector = check.counted_nonwords
+    text = "向镇政府提出申清，经审核。"
+    tokens = tokenize(text)
+    hits = detector.find(text, tokens)
+    assert [(text[h.start:h.end], h.word) for h in hits] == [("申清", "申请")]
+    assert detector.blocks(text, hits[0].start, hits[0].end, "申请")  # the name guess that the setting overrides
+    saved, terms = detector.settings, detector.protected_terms
+    try:
+        detector.settings = dataclasses.replace(saved, guessed_name_from=hits[0].probability + 0.001)
+        assert not detector.find(text, tokens)
+        detector.settings = saved
+        detector.protected_terms = terms + ("申清",)
+        assert not detector.find(text, tokens)
+    finally:
+        detector.settings, detector.protected_terms = saved, terms
+
+
 def test_counted_model_with_other_features_is_refused(check, tmp_path):
     from review.typo.nonwords import build_counted_detector
     from review.typo.trees import TreeEnsemble

@@ -340,13 +340,16 @@ class CountedSettings:
     threshold: float
     major_from: float
     severity: str
+    # from this probability a name jieba's HMM guessed for the whole written window (a token of no dictionary
+    # frequency, never a token of the corpora: 申清 nr, 登纪 nz) no longer vetoes the finding (above 1: always)
+    guessed_name_from: float = 2.0
 
     @classmethod
     def from_table(cls, table: dict) -> "CountedSettings":
         """Settings from the [counted_nonwords] table."""
         return cls(int(table["min_fixed"]), float(table["min_gain"]), int(table["word_freq"]),
                    int(table["function_freq"]), float(table["threshold"]), float(table["major_from"]),
-                   str(table["severity"]))
+                   str(table["severity"]), float(table.get("guessed_name_from", 2.0)))
 
 
 @dataclass(frozen=True)
@@ -398,8 +401,10 @@ class CountedNonwordDetector:
     def __init__(self, word_freq: dict[str, int], tokens: TokenCounts, seen: SeenBigrams,
                  neighbours: Callable[[str], frozenset[str]], confusion: ConfusionSet, ngram: NgramModel,
                  settings: CountedSettings, model: TreeEnsemble | None = None,
-                 blocks: Callable[[str, int, int, str], bool] | None = None) -> None:
+                 blocks: Callable[[str, int, int, str], bool] | None = None,
+                 protected_terms: Sequence[str] = ()) -> None:
         self.word_freq = word_freq
+        self.protected_terms = tuple(protected_terms)
         self.tokens = tokens
         self.seen = seen
         self.neighbours = neighbours
@@ -530,6 +535,19 @@ class CountedNonwordDetector:
             )
         return rows
 
+    def guessed_word(self, text: str, tokens: Sequence[Token], c: CountedCandidate) -> bool:
+        """True when the written window is one whole token that jieba's HMM guessed (no dictionary frequency; never
+        a token of the corpora, or it would be no candidate) and holds no protected term: a name tag on it (申清 nr,
+        登纪 nz) is a guess about the very string whose unknown-ness makes it a non-word."""
+        window = text[c.start:c.end]
+        if self.word_freq.get(window, 0) > 0 or not any(t.start == c.start and t.end == c.end for t in tokens):
+            return False
+        low, high = max(0, c.start - 3), min(len(text), c.end + 3)
+        nearby = text[low:high]
+        return not any(term in nearby and any(
+            at < c.end - low and c.start - low < at + len(term) for at in _occurrences(nearby, term))
+            for term in self.protected_terms)
+
     @staticmethod
     def segmentation_gain(text: str, c: CountedCandidate) -> float:
         """How much better jieba segments the candidate's window and `SEG_CONTEXT` characters each side once
@@ -562,10 +580,21 @@ class CountedNonwordDetector:
             if any(h.start < c.end and c.start < h.end for h in kept) or NonwordDetector._inside(plain, quoted) \
                     or NonwordDetector._against_code(text, plain):
                 continue
-            if self.blocks is not None and self.blocks(text, c.start, c.end, c.word):
+            if self.blocks is not None and not (p >= self.settings.guessed_name_from
+                                                and self.guessed_word(text, tokens, c)) \
+                    and self.blocks(text, c.start, c.end, c.word):
                 continue
             kept.append(NonwordHit(c.start, c.end, c.position, c.word, p))
         return sorted(kept, key=lambda h: h.start)
+
+
+def _occurrences(text: str, term: str) -> list[int]:
+    """Where `term` starts in `text`, overlapping occurrences included."""
+    found, at = [], text.find(term)
+    while at >= 0:
+        found.append(at)
+        at = text.find(term, at + 1)
+    return found
 
 
 def build_counted_detector(table: dict, folder: Path, word_freq: dict[str, int], base: "NonwordDetector",
@@ -580,8 +609,13 @@ def build_counted_detector(table: dict, folder: Path, word_freq: dict[str, int],
     model = None
     if load_model and (folder / "counted.npz").exists():
         model, _meta = TreeEnsemble.load(folder / "counted.npz", COUNTED_FEATURES)
+    terms: tuple[str, ...] = ()
+    if table.get("protected_terms"):
+        from review.lexicon import load_phrases
+
+        terms = load_phrases("typo", str(table["protected_terms"]))
     return CountedNonwordDetector(word_freq, TokenCounts.load(folder / "token_counts.npz"), base.seen,
-                                  base.neighbours, base.confusion, base.ngram, settings, model, blocks)
+                                  base.neighbours, base.confusion, base.ngram, settings, model, blocks, terms)
 
 
 def load_counted_detector(settings: dict, base: "NonwordDetector | None",
