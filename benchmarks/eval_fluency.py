@@ -48,6 +48,7 @@ from review.checks.fluency import (
     load_word_counts,
 )
 from review.normalise import normalise
+from review.resources import lexicon_path
 from review.segment import tokenize
 from review.training.fluency import classifier_split, garble, han_words, report_chunks, spin_text
 
@@ -102,6 +103,30 @@ def spun_share(text: str, table: dict[str, str], share: float, rng: random.Rando
 def rate(check: FluencyCheck, posts: list[str]) -> float:
     """The share of `posts` judged spun or garbled."""
     return float(np.mean([flagged(check, p) for p in posts])) if posts else float("nan")
+
+
+def unknown_pairs(path: Path) -> dict[str, str]:
+    """A TSV of (original, spun) pairs minus those the check is given (spin_pairs.tsv's train half, spinner.tsv)."""
+    known = dict(load_spin_pairs("train"))
+    spinner_words = {line.split("\t")[0] for line in lexicon_path("fluency", "spinner.tsv").read_text(
+        encoding="utf-8").splitlines() if line and not line.startswith("#")}
+    pairs = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        original, _, spun = line.partition("\t")
+        if spun and known.get(original) != spun and spun not in spinner_words:
+            pairs[original] = spun
+    return pairs
+
+
+def evaluate_pairs(check: FluencyCheck, name: str, posts: list[str], label: str, table: dict[str, str],
+                   rng: random.Random) -> list[tuple]:
+    """Rows for `posts` spun at 5/10/20% of their words with `table` (its own random stream: the other rows keep
+    theirs)."""
+    rows = []
+    for share in (0.05, 0.10, 0.20):
+        spun = [text for text in (spun_share(p, table, share, rng) for p in posts) if text is not None]
+        rows.append((name, f"spun {share:.0%} of words, {label}", len(spun), rate(check, spun)))
+    return rows
 
 
 def evaluate(check: FluencyCheck, name: str, posts: list[str], rng: random.Random) -> list[tuple]:
@@ -168,8 +193,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models", type=Path, default=None,
                         help="a models/fluency folder to measure instead of the shipped one (its classifier reads "
                              "only the features it lists)")
+    parser.add_argument("--pairs", type=Path, default=None,
+                        help="also spin with this TSV of (original, spun) pairs, less those the check is given "
+                             "(tests/fixtures/fluency/spin_pairs_blind.tsv: written blind)")
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
+    extra = unknown_pairs(args.pairs) if args.pairs else {}
     check = FluencyCheck()
     if args.models is not None:
         check._words = load_word_counts(str(args.models / WORDS_MODEL[-1]))
@@ -188,6 +217,10 @@ def main(argv: list[str] | None = None) -> int:
         print("|---|---|---|---|")
         rows = evaluate(check, "新闻联播 ≥ 2026-03-01", news, rng)
         rows += evaluate(check, "政府工作报告 (eval part)", reports, rng)
+        if extra:
+            label, pairs_rng = f"{args.pairs.stem} ({len(extra)} pairs)", random.Random(args.seed)
+            rows += evaluate_pairs(check, "新闻联播 ≥ 2026-03-01", news, label, extra, pairs_rng)
+            rows += evaluate_pairs(check, "政府工作报告 (eval part)", reports, label, extra, pairs_rng)
         for row in rows:
             print(f"| {row[0]} | {row[1]} | {row[2]} | {row[3]:.3f} |", flush=True)
     long_posts = [p for p in news + reports if len(p) >= 800]
