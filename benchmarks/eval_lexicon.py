@@ -252,15 +252,7 @@ def speed(check: SensitiveCheck, texts: list[str], doc_chars: int = 2000, repeat
     """MB/s on one core: evasion-robust matcher vs naive str.find loop vs flashtext (same terms, same docs).
 
     Timed in this process's CPU time (time.process_time), so other jobs on a shared machine do not count."""
-    docs, current, size = [], [], 0
-    for text in texts:
-        current.append(text)
-        size += len(text)
-        if size >= doc_chars:
-            docs.append("\n".join(current))
-            current, size = [], 0
-    if current:
-        docs.append("\n".join(current))
+    docs = _msra_documents(texts, doc_chars)
     megabytes = sum(len(d.encode("utf-8")) for d in docs) / 1e6
     terms = [entry.term for entry in check.matcher.entries]
     results = {"docs": len(docs), "megabytes": round(megabytes, 2), "terms": len(terms),
@@ -327,7 +319,7 @@ def speed(check: SensitiveCheck, texts: list[str], doc_chars: int = 2000, repeat
 
 
 def _msra_documents(texts: list[str], doc_chars: int = 2000) -> list[str]:
-    """The msra sentences joined into documents of about `doc_chars` characters (as `speed` makes them)."""
+    """The msra sentences joined into documents of about `doc_chars` characters (`speed` and the speed rounds)."""
     docs, current, size = [], [], 0
     for text in texts:
         current.append(text)

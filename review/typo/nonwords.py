@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Self, Sequence
 
 import numpy as np
 
@@ -47,9 +47,9 @@ FEATURES = (
 COLUMNS = ("same_tone", "diff_tone", "shape", "observed")
 
 
-class SeenBigrams:
-    """Counts (three or more) of the bigrams of Chinese characters in the formal corpora, keyed by both code
-    points of the basic CJK block packed into one uint32 (models/nonwords/seen_bigrams.npz)."""
+class PackedCounts:
+    """Counts of strings of basic-block CJK characters, keyed by their packed code-point offsets: sorted keys and
+    their counts, as plain arrays (no pickle)."""
 
     BASE = 0x4E00
     SPAN = 0x5200  # the basic CJK block: 0x4E00–0x9FFF
@@ -59,10 +59,27 @@ class SeenBigrams:
         self.counts = counts
 
     @classmethod
-    def load(cls, path: Path) -> "SeenBigrams":
+    def load(cls, path: Path) -> Self:
         """The table at `path` (plain arrays, no pickle)."""
         with np.load(path, allow_pickle=False) as data:
             return cls(data["keys"], data["counts"])
+
+    def lookup_keys(self, keys: Sequence[int] | np.ndarray) -> np.ndarray:
+        """The counts of packed keys at once (0 for a key of -1, outside the block, or never counted)."""
+        wanted = np.asarray(keys, dtype=np.int64)
+        if len(wanted) == 0:
+            return np.zeros(0, dtype=np.int64)
+        inside = wanted >= 0
+        # searched as the table's own dtype: a mismatched one would copy the whole table every call
+        probe = np.where(inside, wanted, 0).astype(self.keys.dtype)
+        at = np.minimum(np.searchsorted(self.keys, probe), len(self.keys) - 1)
+        found = inside & (self.keys[at] == probe)
+        return np.where(found, self.counts[at], 0).astype(np.int64)
+
+
+class SeenBigrams(PackedCounts):
+    """Counts (three or more) of the bigrams of Chinese characters in the formal corpora, keyed by both code
+    points of the basic CJK block packed into one uint32 (models/nonwords/seen_bigrams.npz)."""
 
     @classmethod
     def key(cls, a: str, b: str) -> int:
@@ -72,37 +89,18 @@ class SeenBigrams:
 
     def count(self, a: str, b: str) -> int:
         """How often `a` followed by `b` was counted (0 when fewer than three times)."""
-        return int(self.lookup([self.key(a, b)])[0])
+        return int(self.lookup_keys([self.key(a, b)])[0])
 
     def lookup(self, keys: Sequence[int]) -> np.ndarray:
         """The counts of packed keys at once (0 for a key of -1, outside the block)."""
-        wanted = np.asarray(keys, dtype=np.int64)
-        inside = wanted >= 0
-        # searched as the table's own dtype: a mismatched one would copy the whole table every call
-        probe = np.where(inside, wanted, 0).astype(self.keys.dtype)
-        at = np.minimum(np.searchsorted(self.keys, probe), len(self.keys) - 1)
-        found = inside & (self.keys[at] == probe)
-        return np.where(found, self.counts[at], 0).astype(np.int64)
+        return self.lookup_keys(keys)
 
 
-class TokenCounts:
+class TokenCounts(PackedCounts):
     """How often each word of 2–3 Chinese characters was a whole token of jieba's segmentation of the formal
     corpora (models/nonwords/token_counts.npz): a string counted as a token is a word of clean text, while a
     string that only occurs across tokens (产值|首次 holds 值首) is none. Keys pack the characters' offsets in the
     basic CJK block."""
-
-    BASE = 0x4E00
-    SPAN = 0x5200
-
-    def __init__(self, keys: np.ndarray, counts: np.ndarray) -> None:
-        self.keys = keys
-        self.counts = counts
-
-    @classmethod
-    def load(cls, path: Path) -> "TokenCounts":
-        """The table at `path` (plain arrays, no pickle)."""
-        with np.load(path, allow_pickle=False) as data:
-            return cls(data["keys"], data["counts"])
 
     @classmethod
     def key(cls, word: str) -> int:
@@ -118,17 +116,6 @@ class TokenCounts:
     def lookup(self, words: Sequence[str]) -> np.ndarray:
         """The token counts of `words` at once (0 for a word never counted or outside the block)."""
         return self.lookup_keys(np.asarray([self.key(w) for w in words], dtype=np.int64))
-
-    def lookup_keys(self, keys: np.ndarray) -> np.ndarray:
-        """The counts of packed keys at once (0 for a key of -1)."""
-        wanted = np.asarray(keys, dtype=np.int64)
-        if len(wanted) == 0:
-            return np.zeros(0, dtype=np.int64)
-        inside = wanted >= 0
-        probe = np.where(inside, wanted, 0).astype(self.keys.dtype)
-        at = np.minimum(np.searchsorted(self.keys, probe), len(self.keys) - 1)
-        found = inside & (self.keys[at] == probe)
-        return np.where(found, self.counts[at], 0).astype(np.int64)
 
     def count(self, word: str) -> int:
         """How often `word` was a whole token."""
