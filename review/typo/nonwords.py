@@ -122,6 +122,17 @@ class TokenCounts(PackedCounts):
         return int(self.lookup([word])[0])
 
 
+def trigram_gain(ngram: NgramModel, text: str,
+                 candidates: Sequence[NonwordCandidate | CountedCandidate]) -> tuple[np.ndarray, np.ndarray]:
+    """Each candidate's trigram log-probability gain around its position with the suggested character in place, and
+    the written text's own log-probability there (gain, base)."""
+    codes, where = local_pieces(text, [c.position for c in candidates])
+    chars = encode("".join(c.word[c.position - c.start] for c in candidates))
+    counts = ngram.text_counts(codes)
+    base = ngram.source_logprob(codes, where, counts=counts)
+    return ngram.local_logprob(codes, where, chars, counts=counts) - base, base
+
+
 class NonwordModel:
     """Boosted trees over `FEATURES` (review/typo/trees.py) and the probability a candidate must reach."""
 
@@ -205,11 +216,7 @@ class NonwordDetector:
 
     def features(self, text: str, candidates: Sequence[NonwordCandidate]) -> np.ndarray:
         """One row of `FEATURES` a candidate."""
-        codes, where = local_pieces(text, [c.position for c in candidates])
-        chars = encode("".join(c.word[c.position - c.start] for c in candidates))
-        counts = self.ngram.text_counts(codes)
-        base = self.ngram.source_logprob(codes, where, counts=counts)
-        gain = self.ngram.local_logprob(codes, where, chars, counts=counts) - base
+        gain, base = trigram_gain(self.ngram, text, candidates)
         per_window: dict[tuple[int, int], int] = {}
         for c in candidates:
             per_window[(c.start, c.end)] = per_window.get((c.start, c.end), 0) + 1
@@ -494,11 +501,7 @@ class CountedNonwordDetector:
 
     def features(self, text: str, candidates: Sequence[CountedCandidate]) -> np.ndarray:
         """One row of `COUNTED_FEATURES` a candidate."""
-        codes, where = local_pieces(text, [c.position for c in candidates])
-        chars = encode("".join(c.word[c.position - c.start] for c in candidates))
-        counts = self.ngram.text_counts(codes)
-        base = self.ngram.source_logprob(codes, where, counts=counts)
-        gain = self.ngram.local_logprob(codes, where, chars, counts=counts) - base
+        gain, base = trigram_gain(self.ngram, text, candidates)
         fixed = self.tokens.lookup([c.word for c in candidates])
         per_anchor: dict[int, int] = {}
         for c in candidates:
