@@ -14,9 +14,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from review.commands.train import command_group
+from review.commands.train import add_data_and_out, command_group
 
-DEFAULT_DATA = str(Path("..") / "shared" / "data")
 DEFAULT_DEV = str(Path("..") / "shared" / "dev" / "review_dev.jsonl")
 ALIASES = {
     "acc_rmrb": ("csc-macro-correct", "acc_rmrb_test.jsonl"),
@@ -37,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("sets", nargs="*", default=["dev", "acc_rmrb", "acc_xxqg"],
                         help="评测集名或 JSONL/TSV 文件 / set names or JSONL/TSV files: dev, acc_rmrb, acc_xxqg, "
                              "cscd_ns, gen_xxqg, gen_de3, sighan15, pdh_checked, odw-dev")
-    parser.add_argument("--data", default=DEFAULT_DATA, help="共享数据目录 / shared data folder")
+    add_data_and_out(parser)
     parser.add_argument("--dev-file", default=DEFAULT_DEV, help="review_dev.jsonl 路径 / path of the dev set")
     parser.add_argument("--limit", type=int, default=0, help="每个集合只评前 N 句 / first N sentences per set")
     parser.add_argument("--no-model", action="store_true", help="只用词表和规则 / lexicon and rules only")

@@ -14,6 +14,10 @@ The group is created on first use, so the order in which modules register does n
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+# where the shared data sets sit next to a checkout (../shared/data)
+DEFAULT_DATA = str(Path("..") / "shared" / "data")
 
 GROUP_HELP = {
     "train": "训练模型 / train a model",
@@ -34,6 +38,13 @@ def command_group(sub: argparse._SubParsersAction, name: str) -> argparse._SubPa
         parser.group_subparsers = parser.add_subparsers(dest=f"{name}_command", metavar="WHAT")
         parser.set_defaults(handler=lambda args, p=parser: p.print_help() or 2)
     return parser.group_subparsers
+
+
+def add_data_and_out(parser: argparse.ArgumentParser, model_folder: str | None = None) -> None:
+    """`--data` (the shared data folder) and, for a trainer, `--out` (its model folder by default)."""
+    parser.add_argument("--data", default=DEFAULT_DATA, help="共享数据目录 / shared data folder")
+    if model_folder is not None:
+        parser.add_argument("--out", default=None, help=f"输出目录（默认 models/{model_folder}）/ output folder")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

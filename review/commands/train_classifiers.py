@@ -6,10 +6,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from review.commands.train import command_group
+from review.commands.train import add_data_and_out, command_group
 from review.resources import model_path
-
-DEFAULT_DATA = str(Path("..") / "shared" / "data")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,8 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         ("kinds", "荐股/广告/彩票模型（无关信息检查）/ tips, adverts and lottery model of the off-topic check"),
     ):
         parser = group.add_parser(name, help=help_text)
-        parser.add_argument("--data", default=DEFAULT_DATA, help="共享数据目录 / shared data folder")
-        parser.add_argument("--out", default=None, help=f"输出目录（默认 models/{name}）/ output folder")
+        add_data_and_out(parser, name)
         parser.add_argument("--max-per-label", type=int, default=None, help="每类训练样本上限 / cap per label")
         parser.add_argument("--c", type=float, default=None, help="正则化系数 C / regularisation C")
         parser.add_argument("--max-iter", type=int, default=300, help="最大迭代次数 / optimiser iterations")
@@ -56,7 +53,7 @@ def register_eval(sub: argparse._SubParsersAction) -> None:
     parser = command_group(sub, "eval").add_parser(
         "classifiers", help="评测无关信息与过度娱乐化检查 / evaluate the offtopic and entertainment checks"
     )
-    parser.add_argument("--data", default=DEFAULT_DATA, help="共享数据目录 / shared data folder")
+    add_data_and_out(parser)
     parser.add_argument("--dev", default=str(Path("..") / "shared" / "dev" / "review_dev.jsonl"), help="开发集 / dev set")
     parser.add_argument("--heldout-limit", type=int, default=1500, help="每个留出集最多评测条数 / cap per held-out set")
     parser.add_argument("--json", default=None, help="把结果写入 JSON 文件 / write the figures to a JSON file")

@@ -7,15 +7,14 @@ import json
 import sys
 from pathlib import Path
 
-from review.commands.train import command_group
+from review.commands.train import add_data_and_out, command_group
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add `train fluency` to the `train` group."""
     group = command_group(sub, "train")
     parser = group.add_parser("fluency", help="语句通顺/洗稿检测的词模型与分类器 / fluency word model and classifier")
-    parser.add_argument("--data", default=str(Path("..") / "shared" / "data"), help="共享数据目录 / shared data folder")
-    parser.add_argument("--out", default=None, help="输出目录（默认 models/fluency）/ output folder")
+    add_data_and_out(parser, "fluency")
     parser.add_argument("--vocabulary", type=int, default=60000, help="词表大小 / vocabulary size (at most 65,535)")
     parser.add_argument("--posts", type=int, default=3000, help="分类器训练文章数 / clean posts the classifier learns from")
     parser.add_argument("--min-spun", type=float, default=0.04,

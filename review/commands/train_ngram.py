@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from review.commands.train import command_group
+from review.commands.train import add_data_and_out, command_group
 from review.training.corpora import DEFAULT_SOURCES, SOURCES
 
 
@@ -15,8 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add `train ngram` to the `train` group."""
     group = command_group(sub, "train")
     parser = group.add_parser("ngram", help="字符 n 元模型（错别字初筛）/ character n-gram model for the typo first pass")
-    parser.add_argument("--data", default=str(Path("..") / "shared" / "data"), help="共享数据目录 / shared data folder")
-    parser.add_argument("--out", default=None, help="输出目录（默认 models/ngram）/ output folder")
+    add_data_and_out(parser, "ngram")
     parser.add_argument("--min-count", type=int, default=2, help="二元、三元组最少出现次数 / prune rarer bi/trigrams")
     parser.add_argument("--pair-weight", type=int, default=3,
                         help="训练句对的正确句计数倍数 / times the training pairs' targets are counted")
