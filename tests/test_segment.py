@@ -112,6 +112,27 @@ def test_segmentation_is_jiebas_own():
         assert cut(text) == tokenizer.lcut(text), text
 
 
+def test_segmentation_of_seeded_random_text_is_jiebas_own():
+    """Random mixes of common characters, letters, digits and punctuation (many unknown runs for the HMM, ties):
+    the same words as jieba's own cut, and the unrolled HMM the same words as jieba.finalseg.cut."""
+    import random
+
+    from jieba import finalseg
+
+    from review.segment import hmm_cut
+
+    tokenizer = get_tokenizer()
+    rng = random.Random(22)
+    example = (Path(__file__).resolve().parent.parent / "examples" / "post.txt").read_text(encoding="utf-8")
+    alphabet = "".join(dict.fromkeys(example + "abcXYZ019.%+#&_-  \r\n\t，。的了是在不有人这中大为上个国我以要他时来用们"))
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 120)))
+        assert cut(text) == tokenizer.lcut(text), text
+        words: list[str] = []
+        hmm_cut(text, words)
+        assert words == list(finalseg.cut(text)), text
+
+
 def test_a_run_of_one_character_words_too_long_for_prose_skips_the_hmm():
     from review.segment import HMM_MAX_RUN
 
