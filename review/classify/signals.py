@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import re
+import re._constants as regex_ops  # the parsed form of a pattern, to find the characters every match holds
+import re._parser as regex_parser
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +57,74 @@ def read_tsv_lines(path: Path) -> list[tuple[str, list[str]]]:
     return rows
 
 
+# A character class this small is read as its characters (a larger one, or \\d, \\s, a negated one, is no filter).
+MAX_CLASS_CHARS = 64
+
+
+def required_pieces(regex: re.Pattern[str]) -> tuple[frozenset[str], ...]:
+    """Sets of strings such that every match of `regex` holds at least one string of each set: a text that holds
+    none of a set cannot match, and its scan is skipped (most of the lexicons' 200 regexes name words a post
+    rarely holds: 全年好运, 斤装, 包邮). Empty when nothing is known; a construct it cannot read only weakens it."""
+    ignorecase = bool(regex.flags & re.IGNORECASE)
+    return tuple(_sequence_requirements(regex_parser.parse(regex.pattern, regex.flags), ignorecase))
+
+
+def _sequence_requirements(items, ignorecase: bool) -> list[frozenset[str]]:
+    """The sets a match of a sequence must hit: each item's own, and each run of literal characters as one string."""
+    required: list[frozenset[str]] = []
+    run = ""
+    for op, value in items:
+        if op is regex_ops.LITERAL and _usable(chr(value), ignorecase):
+            run += chr(value)
+            continue
+        if run:
+            required.append(frozenset((run,)))
+            run = ""
+        required += _item_requirements(op, value, ignorecase)
+    if run:
+        required.append(frozenset((run,)))
+    return required
+
+
+def _item_requirements(op, value, ignorecase: bool) -> list[frozenset[str]]:
+    if op is regex_ops.IN:
+        chars: set[str] = set()
+        for kind, item in value:
+            if kind is regex_ops.LITERAL:
+                chars.add(chr(item))
+            elif kind is regex_ops.RANGE and item[1] - item[0] < MAX_CLASS_CHARS:
+                chars.update(chr(code) for code in range(item[0], item[1] + 1))
+            else:  # NEGATE, a category (\\d, \\s, \\w), a wide range: any character may do
+                return []
+        usable = len(chars) <= MAX_CLASS_CHARS and all(_usable(char, ignorecase) for char in chars)
+        return [frozenset(chars)] if usable else []
+    if op is regex_ops.SUBPATTERN:
+        _group, add_flags, _del_flags, inner = value
+        return _sequence_requirements(inner, ignorecase or bool(add_flags & re.IGNORECASE))
+    if op is regex_ops.ATOMIC_GROUP:
+        return _sequence_requirements(value, ignorecase)
+    if op in (regex_ops.MAX_REPEAT, regex_ops.MIN_REPEAT, regex_ops.POSSESSIVE_REPEAT):
+        low, _high, inner = value
+        return _sequence_requirements(inner, ignorecase) if low >= 1 else []
+    if op is regex_ops.BRANCH:
+        # one branch or another matches: the union of each branch's most telling set (its longest strings, then
+        # its fewest); a branch with none: no filter
+        union: set[str] = set()
+        for branch in value[1]:
+            options = _sequence_requirements(branch, ignorecase)
+            if not options:
+                return []
+            union |= min(options, key=lambda option: (-min(map(len, option)), len(option)))
+        return [frozenset(union)] if len(union) <= MAX_CLASS_CHARS else []
+    return []  # lookarounds and anchors hold no character of the match; anything else: unknown
+
+
+def _usable(char: str, ignorecase: bool) -> bool:
+    """Whether a match must hold `char` itself: always, except under IGNORECASE for a character with another case
+    (A, k: K and the Kelvin sign)."""
+    return not ignorecase or (char.lower() == char == char.upper() and not (char.isascii() and char.isalpha()))
+
+
 class SignalLexicon:
     """Finds weighted phrases (Aho-Corasick, case-insensitive) and regexes; overlapping hits keep the heavier."""
 
@@ -83,6 +153,15 @@ class SignalLexicon:
             for e in entries
             if e.kind == "regex"
         ]
+        # per regex, the strings a match cannot do without: a text without them is not scanned
+        self._required = [required_pieces(regex) for regex, _entry in self._regexes]
+        # the required strings of two characters or more, found in one pass (single characters: the text's set)
+        self._pieces = ahocorasick.Automaton()
+        for piece in sorted({piece for required in self._required for pieces in required for piece in pieces}):
+            if len(piece) > 1:
+                self._pieces.add_word(piece, piece)
+        if len(self._pieces):
+            self._pieces.make_automaton()
 
     def find(self, text: str) -> list[Hit]:
         """Non-overlapping hits in `text`, heavier (then longer, then earlier) hits first, returned in text order."""
@@ -91,7 +170,14 @@ class SignalLexicon:
             for end_index, (length, entry) in self._automaton.iter(text.lower()):
                 end = end_index + 1
                 found.append(Hit(end - length, end, entry.signal, entry.weight, entry.severity, entry.pattern))
-        for regex, entry in self._regexes:
+        present: set[str] = set()
+        if self._regexes:
+            present = set(text)
+            if len(self._pieces):
+                present.update(piece for _end, piece in self._pieces.iter(text))
+        for (regex, entry), required in zip(self._regexes, self._required):
+            if required and any(present.isdisjoint(pieces) for pieces in required):
+                continue  # no match can be in this text: it lacks every string of a set that each match holds
             for match in regex.finditer(text):
                 if match.end() > match.start():
                     found.append(
