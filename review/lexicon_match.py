@@ -320,6 +320,21 @@ class SentinelAutomaton:
         self.automaton.add_word(key, value)
         self.size += 1
 
+    def add_many(self, keys: Sequence[str], values: Sequence[object]) -> None:
+        """`add` each key with its value, in order, the neighbour pairs of all keys hashed in one numpy pass."""
+        if not keys:
+            return
+        codes = np.frombuffer("".join(keys).encode("utf-32-le"), dtype="<u4")
+        # a pair (i, i + 1) lies inside a key unless i is the last character of one
+        inside = np.ones(len(codes) - 1, dtype=bool)
+        last = np.cumsum([len(key) for key in keys])[:-1] - 1
+        inside[last] = False
+        self.pairs[_pair_hash(codes[:-1][inside], codes[1:][inside], self.pair_bits)] = True
+        add_word = self.automaton.add_word
+        for key, value in zip(keys, values):
+            add_word(key, value)
+        self.size += len(keys)
+
     def __contains__(self, key: str) -> bool:
         return key in self.automaton
 
@@ -377,6 +392,34 @@ class ReadingClassAutomaton:
         slots *= np.uint32(PAIR_MULTIPLIER)
         slots >>= self.triple_shift
         return slots
+
+    def add_many(self, keys: Sequence[str], values: Sequence[object]) -> None:
+        """`add` each key with its value, in order, the pair and triple flags of all keys set in one numpy pass."""
+        if not keys:
+            return
+        numbers = np.frombuffer("".join(keys).encode("utf-32-le"), dtype="<u4").astype(np.int64)
+        numbers -= HOMOPHONE_CLASS_BASE - 1
+        lengths = np.array([len(key) for key in keys])
+        if lengths.min() < 2 or numbers.min() < 1 or numbers.max() >= self.width:
+            raise ValueError("not reading-class keys: every key needs two reading-class characters or more")
+        numbers = numbers.astype(np.uint32)
+        ends = np.cumsum(lengths)
+        starts = ends - lengths
+        pairs = numbers[:-1] * np.uint32(self.width) + numbers[1:]  # pair i: characters i and i + 1
+        two = lengths == 2
+        self.pairs[pairs[starts[two]]] = True
+        # triple i (characters i, i + 1, i + 2) of a longer key: every i up to its third-last character
+        in_long_key = np.repeat(~two, lengths)
+        triple_fits = np.zeros(len(numbers), dtype=bool)
+        triple_fits[:-2] = True
+        triple_fits[ends - 1] = False
+        triple_fits[np.maximum(ends - 2, 0)] = False
+        first = np.flatnonzero(triple_fits & in_long_key)
+        self.triples[self._triple_slots(pairs[first], numbers[first + 2])] = True
+        add_word = self.automaton.add_word
+        for key, value in zip(keys, values):
+            add_word(key, value)
+        self.size += len(keys)
 
     def add(self, key: str, value: object) -> None:
         """Add a key of two reading-class characters or more and the value its hits carry."""
@@ -479,11 +522,11 @@ class LexiconMatcher:
         # pyahocorasick scans a node's children in the order they were added: patterns whose first character is
         # common in text go first, so the root (visited after every failed step) finds those characters early.
         rank = char_order_rank()
-        for key in sorted(table, key=lambda k: rank.get(k[0], len(rank))):
-            refs = table[key]
+        keys = sorted(table, key=lambda k: rank.get(k[0], len(rank)))
+        for refs in table.values():
             # Plain spellings first, so a hit prefers the entry whose own term this is.
             refs.sort(key=lambda ref: ref[0] != EXACT)
-            self.automaton.add(key, (len(key), tuple(refs)))
+        self.automaton.add_many(keys, [(len(key), tuple(table[key])) for key in keys])
         self.automaton.build()
         # One character swapped for another of the same reading (出售步枪 → 出售不枪): a second automaton over the text
         # with every common character replaced by its reading class; a hit must differ from the term (else it is an
@@ -502,9 +545,8 @@ class LexiconMatcher:
         for char, char_rank in rank.items():
             reading_class = chr(table[ord(char)])
             class_rank[reading_class] = min(class_rank.get(reading_class, char_rank), char_rank)
-        for key in sorted(homophone_table, key=lambda k: class_rank.get(k[0], len(rank))):
-            refs = homophone_table[key]
-            self.homophones.add(key, (len(key), tuple(refs)))
+        keys = sorted(homophone_table, key=lambda k: class_rank.get(k[0], len(rank)))
+        self.homophones.add_many(keys, [(len(key), tuple(homophone_table[key])) for key in keys])
         self.homophones.build()
         self.pattern_count += self.homophones.size
 
