@@ -155,9 +155,21 @@ class SignalLexicon:
         ]
         # per regex, the strings a match cannot do without: a text without them is not scanned
         self._required = [required_pieces(regex) for regex, _entry in self._regexes]
+        self._index_requirements()
+
+    def _index_requirements(self) -> None:
+        """Number the required sets: per regex the numbers of its sets, per string the sets it belongs to, so that a
+        text's strings give the sets it meets in one pass, and a regex runs when it needs no set the text missed."""
+        numbers: dict[frozenset[str], int] = {}
+        self._needs = [frozenset(numbers.setdefault(pieces, len(numbers)) for pieces in required)
+                       for required in self._required]
+        self._sets_of: dict[str, list[int]] = {}
+        for pieces, number in numbers.items():
+            for piece in pieces:
+                self._sets_of.setdefault(piece, []).append(number)
         # the required strings of two characters or more, found in one pass (single characters: the text's set)
         self._pieces = ahocorasick.Automaton()
-        for piece in sorted({piece for required in self._required for pieces in required for piece in pieces}):
+        for piece in sorted(self._sets_of):
             if len(piece) > 1:
                 self._pieces.add_word(piece, piece)
         if len(self._pieces):
@@ -170,13 +182,15 @@ class SignalLexicon:
             for end_index, (length, entry) in self._automaton.iter(text.lower()):
                 end = end_index + 1
                 found.append(Hit(end - length, end, entry.signal, entry.weight, entry.severity, entry.pattern))
-        present: set[str] = set()
+        met: set[int] = set()
         if self._regexes:
-            present = set(text)
+            present = self._sets_of.keys() & set(text)
             if len(self._pieces):
                 present.update(piece for _end, piece in self._pieces.iter(text))
-        for (regex, entry), required in zip(self._regexes, self._required):
-            if required and any(present.isdisjoint(pieces) for pieces in required):
+            for piece in present:
+                met.update(self._sets_of[piece])
+        for (regex, entry), needs in zip(self._regexes, self._needs):
+            if not needs <= met:
                 continue  # no match can be in this text: it lacks every string of a set that each match holds
             for match in regex.finditer(text):
                 if match.end() > match.start():
