@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 import ahocorasick
@@ -466,14 +467,94 @@ class ReadingClassAutomaton:
         return [(where[end], value) for end, value in self.automaton.iter(text)]
 
 
+MATCHER_TABLES_FORMAT = 1  # bump when MatcherTables or the way spellings become keys changes
+
+
+@dataclass(frozen=True)
+class MatcherTables:
+    """What a LexiconMatcher builds its automatons from, in the order it adds them: each skeleton key with the
+    (kind, entry index) references its hits carry, and each reading-class key with its entry indexes.
+
+    Deriving them (pinyin and mixed spellings, skeletons, reading classes of ~7,700 entries) is most of a matcher's
+    start-up; a caller may ship them prebuilt (`save`, `load`) and hand them to the matcher, with `digest` naming the
+    sources they were derived from, so tables that no longer match their sources are never used."""
+
+    digest: str
+    keys: tuple[str, ...]
+    refs: tuple[tuple[tuple[str, int], ...], ...]
+    homophone_keys: tuple[str, ...]
+    homophone_refs: tuple[tuple[int, ...], ...]
+
+    def save(self, path: Path) -> None:
+        """Write the tables as a compressed .npz of plain arrays (no pickle)."""
+        kinds = sorted({kind for refs in self.refs for kind, _index in refs})
+        kind_number = {kind: number for number, kind in enumerate(kinds)}
+        np.savez_compressed(
+            path,
+            format=np.array(MATCHER_TABLES_FORMAT),
+            digest=np.array(self.digest),
+            kinds=np.array(kinds),
+            keys=_codes("".join(self.keys)),
+            key_lengths=np.array([len(key) for key in self.keys], dtype=np.int32),
+            ref_counts=np.array([len(refs) for refs in self.refs], dtype=np.int32),
+            ref_kinds=np.array([kind_number[kind] for refs in self.refs for kind, _ in refs], dtype=np.uint8),
+            ref_indexes=np.array([index for refs in self.refs for _, index in refs], dtype=np.int32),
+            homophone_keys=_codes("".join(self.homophone_keys)),
+            homophone_key_lengths=np.array([len(key) for key in self.homophone_keys], dtype=np.int32),
+            homophone_ref_counts=np.array([len(refs) for refs in self.homophone_refs], dtype=np.int32),
+            homophone_ref_indexes=np.array([index for refs in self.homophone_refs for index in refs], dtype=np.int32),
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> "MatcherTables | None":
+        """Tables written by `save`, or None when the file is missing, unreadable or of another format."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                if int(data["format"]) != MATCHER_TABLES_FORMAT:
+                    return None
+                arrays = {name: data[name] for name in data.files}
+        except (OSError, ValueError, KeyError):
+            return None
+        kinds = arrays["kinds"].tolist()
+        keys = _split(arrays["keys"], arrays["key_lengths"])
+        ref_kinds = [kinds[number] for number in arrays["ref_kinds"].tolist()]
+        ref_pairs = list(zip(ref_kinds, arrays["ref_indexes"].tolist()))
+        homophone_keys = _split(arrays["homophone_keys"], arrays["homophone_key_lengths"])
+        return cls(
+            digest=str(arrays["digest"]),
+            keys=tuple(keys),
+            refs=tuple(_groups(ref_pairs, arrays["ref_counts"])),
+            homophone_keys=tuple(homophone_keys),
+            homophone_refs=tuple(_groups(arrays["homophone_ref_indexes"].tolist(), arrays["homophone_ref_counts"])),
+        )
+
+
+def _codes(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+
+
+def _split(codes: np.ndarray, lengths: np.ndarray) -> list[str]:
+    """Strings of the given lengths from their concatenated code points."""
+    joined = codes.astype("<u4").tobytes().decode("utf-32-le")
+    bounds = np.concatenate(([0], np.cumsum(lengths))).tolist()
+    return [joined[start:end] for start, end in zip(bounds, bounds[1:])]
+
+
+def _groups(items: list, counts: np.ndarray) -> list[tuple]:
+    """`items` cut into consecutive tuples of the given sizes."""
+    bounds = np.concatenate(([0], np.cumsum(counts))).tolist()
+    return [tuple(items[start:end]) for start, end in zip(bounds, bounds[1:])]
+
+
 class LexiconMatcher:
     """Finds lexicon entries in normalised text, robust to the usual spelling evasions.
 
     `pinyin_for(entry)` says which entries also match in pinyin and mixed pinyin; `variants_for(entry)`
     gives an entry's curated homophone/variant spellings; `side_for(entry)` marks parts of compounds, whose matches
     come after the others' and are chosen longest-first among themselves only; `homophones_for(entry)` which
-    entries also match with one character swapped for another of the same reading. Build once per process; `find`
-    is thread-safe.
+    entries also match with one character swapped for another of the same reading. `tables`: the keys these give,
+    derived before (`spelling_tables`), which the matcher then uses instead of deriving them. Build once per process;
+    `find` is thread-safe.
     """
 
     def __init__(
@@ -490,6 +571,7 @@ class LexiconMatcher:
         min_pinyin_letters: int = 4,
         max_pinyin_chars: int | None = None,
         pinyin_inside_min_letters: int | None = None,
+        tables: MatcherTables | None = None,
     ) -> None:
         self.entries = tuple(entries)
         # Side entries (parts of a compound a caller pairs up: 出售 and 手枪) neither hide nor are hidden by others.
@@ -498,8 +580,44 @@ class LexiconMatcher:
         # A full-pinyin spelling this long may sit inside a longer run of letters (chushoubingduwang): no English
         # word holds eight letters of a listed term's pinyin. Shorter ones must stand alone (edubo is not dubo).
         self.pinyin_inside_min_letters = pinyin_inside_min_letters
+        if tables is None:
+            tables = self.spelling_tables(
+                self.entries, allow_phrases, pinyin_for=pinyin_for, variants_for=variants_for, exact_for=exact_for,
+                homophones_for=homophones_for, min_pinyin_letters=min_pinyin_letters,
+                max_pinyin_chars=max_pinyin_chars)
+        elif any(index >= len(self.entries) for refs in tables.homophone_refs for index in refs) or any(
+                index >= len(self.entries) for refs in tables.refs for _kind, index in refs):
+            raise ValueError("matcher tables refer to entries that were not given")
+        self.tables = tables
+        self.pattern_count = len(tables.keys)
+        self.automaton = SentinelAutomaton()
+        self.automaton.add_many(tables.keys, [(len(key), refs) for key, refs in zip(tables.keys, tables.refs)])
+        self.automaton.build()
+        # One character swapped for another of the same reading (出售步枪 → 出售不枪): a second automaton over the text
+        # with every common character replaced by its reading class; a hit must differ from the term (else it is an
+        # exact match) in one character, or two in a term of five or more.
+        self.homophones = ReadingClassAutomaton()
+        self.homophones.add_many(tables.homophone_keys, [
+            (len(key), refs) for key, refs in zip(tables.homophone_keys, tables.homophone_refs)])
+        self.homophones.build()
+        self.pattern_count += self.homophones.size
+
+    @staticmethod
+    def spelling_tables(
+        entries: Sequence[Entry],
+        allow_phrases: Iterable[str] = (),
+        *,
+        pinyin_for: Callable[[Entry], bool] = lambda entry: False,
+        variants_for: Callable[[Entry], Iterable[str]] = lambda entry: (),
+        exact_for: Callable[[Entry], bool] = lambda entry: True,
+        homophones_for: Callable[[Entry], bool] = lambda entry: False,
+        min_pinyin_letters: int = 4,
+        max_pinyin_chars: int | None = None,
+        digest: str = "",
+    ) -> MatcherTables:
+        """The keys and references a matcher of `entries` adds to its automatons (see the constructor's arguments)."""
         spellings: list[tuple[str, str, int]] = []  # (spelling, kind, entry index)
-        for index, entry in enumerate(self.entries):
+        for index, entry in enumerate(entries):
             if exact_for(entry):  # an entry reported only when disguised need not match as written
                 spellings.append((entry.term, EXACT, index))
             spellings.extend((variant, VARIANT, index) for variant in variants_for(entry))
@@ -517,8 +635,6 @@ class LexiconMatcher:
             refs = table.setdefault(key, [])
             if (kind, index) not in refs:
                 refs.append((kind, index))
-        self.pattern_count = len(table)
-        self.automaton = SentinelAutomaton()
         # pyahocorasick scans a node's children in the order they were added: patterns whose first character is
         # common in text go first, so the root (visited after every failed step) finds those characters early.
         rank = char_order_rank()
@@ -526,29 +642,27 @@ class LexiconMatcher:
         for refs in table.values():
             # Plain spellings first, so a hit prefers the entry whose own term this is.
             refs.sort(key=lambda ref: ref[0] != EXACT)
-        self.automaton.add_many(keys, [(len(key), tuple(table[key])) for key in keys])
-        self.automaton.build()
-        # One character swapped for another of the same reading (出售步枪 → 出售不枪): a second automaton over the text
-        # with every common character replaced by its reading class; a hit must differ from the term (else it is an
-        # exact match) in one character, or two in a term of five or more.
-        self.homophones = ReadingClassAutomaton()
         homophone_table: dict[str, list[int]] = {}
-        for index, entry in enumerate(self.entries):
+        for index, entry in enumerate(entries):
             if homophones_for(entry) and all_han(entry.term):
                 for key in homophone_keys(entry.term):
-                    refs = homophone_table.setdefault(key, [])
-                    if index not in refs:
-                        refs.append(index)
+                    found = homophone_table.setdefault(key, [])
+                    if index not in found:
+                        found.append(index)
         # As for the main automaton: keys whose first reading is common in text first among the root's children.
-        table = reading_class_table()
+        classes = reading_class_table()
         class_rank: dict[str, int] = {}
         for char, char_rank in rank.items():
-            reading_class = chr(table[ord(char)])
+            reading_class = chr(classes[ord(char)])
             class_rank[reading_class] = min(class_rank.get(reading_class, char_rank), char_rank)
-        keys = sorted(homophone_table, key=lambda k: class_rank.get(k[0], len(rank)))
-        self.homophones.add_many(keys, [(len(key), tuple(homophone_table[key])) for key in keys])
-        self.homophones.build()
-        self.pattern_count += self.homophones.size
+        reading_keys = sorted(homophone_table, key=lambda k: class_rank.get(k[0], len(rank)))
+        return MatcherTables(
+            digest=digest,
+            keys=tuple(keys),
+            refs=tuple(tuple(table[key]) for key in keys),
+            homophone_keys=tuple(reading_keys),
+            homophone_refs=tuple(tuple(homophone_table[key]) for key in reading_keys),
+        )
 
     def homophone_hits(self, skel: str, codes: np.ndarray | None = None) -> list[tuple[int, int, int]]:
         """(start, end, entry index) of terms with one or two same-reading characters swapped, in skeleton offsets

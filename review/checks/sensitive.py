@@ -8,6 +8,8 @@ severity. Advertising-law absolute claims marked `context=promo` are raised only
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -23,6 +25,7 @@ from review.lexicon_match import (
     CASE,
     EXACT,
     HOMOPHONE,
+    MATCHER_TABLES_FORMAT,
     MIXED_PINYIN,
     PINYIN,
     REPEATED,
@@ -31,6 +34,7 @@ from review.lexicon_match import (
     VARIANT,
     LexiconMatcher,
     Match,
+    MatcherTables,
     build_skeleton,
     document_skeleton,
     latin_edges_ok,
@@ -40,10 +44,15 @@ from review.lexicon_match import (
 )
 from review.model import SEVERITY_RANK, Finding
 from review.pinyin import same_reading_chars, term_readings
-from review.resources import load_toml
+from review.resources import lexicon_path, load_toml
 from review.segment import RE_HAN
 
 FOLDER = "sensitive"
+# The matcher's keys, derived from this folder's lists and the pinyin tables, prebuilt: deriving them is most of the
+# check's start-up. `python -m review.training.sensitive_tables` rebuilds the file; tests/test_sensitive_tables.py
+# fails when it no longer matches a rebuild, and a file whose sources changed since is not used (built as before).
+TABLES_FILE = "matcher_tables.npz"
+log = logging.getLogger(__name__)
 CLAUSE_ENDS = "，,。；;！!？?\n"
 STANCE = "stance"
 DENY_CATEGORY = "deny"
@@ -619,6 +628,29 @@ class StanceReader:
         return found
 
 
+def matcher_sources_digest() -> str:
+    """SHA-256 of every data file the matcher's keys derive from: this folder's (less the prebuilt tables), the
+    pinyin tables and lexicons/reduplicated.txt (about 2.5 MB: a few milliseconds)."""
+    digest = hashlib.sha256(f"matcher tables {MATCHER_TABLES_FORMAT}\n".encode())
+    folder, pinyin = lexicon_path(FOLDER), lexicon_path("pinyin")
+    paths = [path for path in sorted(folder.iterdir()) if path.is_file() and path.name != TABLES_FILE]
+    paths += [path for path in sorted(pinyin.iterdir()) if path.is_file()] + [lexicon_path("reduplicated.txt")]
+    for path in paths:
+        digest.update(f"{path.parent.name}/{path.name}\n".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def shipped_matcher_tables(digest: str) -> MatcherTables | None:
+    """The prebuilt matcher tables when they were built from the sources named by `digest`, else None."""
+    tables = MatcherTables.load(lexicon_path(FOLDER, TABLES_FILE))
+    if tables is not None and tables.digest != digest:
+        log.info("lexicons/%s/%s was built from other lists: deriving the matcher's keys (slower start); run "
+                 "`python -m review.training.sensitive_tables` to rebuild it", FOLDER, TABLES_FILE)
+        return None
+    return tables
+
+
 @register
 class SensitiveCheck(Check):
     """敏感词: political, porn, gambling, drugs, weapons, violence/terror, fraud, vulgar and ad-law terms."""
@@ -626,7 +658,8 @@ class SensitiveCheck(Check):
     name = "sensitive"
     category = "sensitive"
 
-    def __init__(self) -> None:
+    def __init__(self, prebuilt: bool = True) -> None:
+        """`prebuilt`: use lexicons/sensitive/matcher_tables.npz where it matches its sources (else derive)."""
         config = load_toml(FOLDER, "matching.toml")
         self.categories: dict[str, dict] = config["categories"]
         evasion = config["evasion"]
@@ -645,6 +678,7 @@ class SensitiveCheck(Check):
         # as evidence that they are words of their own (generated, see the file's header).
         self.boundary_free = frozenset(load_phrases(FOLDER, "boundary_free.txt"))
         self.compounds = CompoundReader(load_toml(FOLDER, "compounds.toml"), names)
+        self.sources_digest = matcher_sources_digest()
         self.matcher = LexiconMatcher(
             list(entries) + self.compounds.parts(),
             load_phrases(FOLDER, "allow.txt"),
@@ -666,6 +700,7 @@ class SensitiveCheck(Check):
             min_pinyin_letters=int(evasion["min_pinyin_letters"]),
             max_pinyin_chars=int(evasion["max_pinyin_chars"]),
             pinyin_inside_min_letters=int(evasion["pinyin_inside_min_letters"]),
+            tables=shipped_matcher_tables(self.sources_digest) if prebuilt else None,
         )
         self.context = ContextReader(load_toml(FOLDER, "context.toml"), int(config["context"]["window"]))
         self.stances = StanceReader(load_toml(FOLDER, "stances.toml"))
