@@ -385,7 +385,8 @@ class LeaderNames(ExpressionPart):
         self.former_markers = tuple(posts.get("former_markers", ()))
         self.post_max = max(map(len, self.full_posts | self.short_posts))
         self.leaders: dict[str, Leader] = {}
-        automaton = SentinelAutomaton()
+        # names and misspellings in the order found, added to the automaton at once (its filter in one numpy pass)
+        patterns: dict[str, tuple[str, bool]] = {}
         names = {entry.term for entry in entries}
         # a look-alike is reported only beside the leader's own post, so every confusion-set neighbour may stand
         from review.typo.confusion import shipped_confusion
@@ -403,11 +404,13 @@ class LeaderNames(ExpressionPart):
                 known_from=date.fromisoformat(known_from) if known_from else None,
             )
             self.leaders[leader.name] = leader
-            automaton.add(leader.name, (leader.name, False))
+            patterns[leader.name] = (leader.name, False)
             curated = [v for v in (entry.get("variants") or "").split("|") if v]
             for variant in name_misspellings(leader.name, curated, confusion.candidates):
-                if variant not in names and variant not in automaton:
-                    automaton.add(variant, (leader.name, True))
+                if variant not in names and variant not in patterns:
+                    patterns[variant] = (leader.name, True)
+        automaton = SentinelAutomaton()
+        automaton.add_many(list(patterns), list(patterns.values()))
         automaton.build()
         self.names = automaton
 
