@@ -498,3 +498,121 @@ def test_generated_posts_are_the_committed_fixtures_and_dev_families_stay_out_of
     kinds = {row["kind"] for row in dev}
     assert kinds == {"gossip", "horoscope", "tip", "advert", "lottery", "clean"}
     assert all(row["account"]["type"] for row in train + dev if row["kind"] == "clean")
+
+
+@pytest.mark.parametrize(
+    ("account", "text", "topic"),
+    [
+        # seventh round: divination registers the lists lacked (黄历 and its 宜忌, moles, feng-shui positions, moon
+        # transits, lucky numbers, zodiac matching), fan talk and group-buying, written for the genres
+        ("transport", "出门前翻了翻黄历，今天诸事不宜，约好的饭局还是改天吧。", "horoscope"),
+        ("education", "眉毛里藏痣的人聪明，一辈子不缺钱，晚年有福。", "horoscope"),
+        ("health", "书桌摆在文昌位，孩子成绩蹭蹭往上涨，大人还能旺事业。", "horoscope"),
+        ("emergency", "本周满月落在双鱼，感性的你适合好好休息，别急着做决定。", "horoscope"),
+        ("statistics", "手机号尾数带8和6的最招财，带4的赶紧换掉。", "horoscope"),
+        ("human_resources", "属相婚配表来啦：鼠配牛、虎配猪，你们俩是绝配吗？", "horoscope"),
+        ("public_security", "追星真的好累，刚入坑一个月就塌房了。", "entertainment"),
+        ("agriculture", "【团购】明早十点开团：赣南脐橙10斤29.9，次日自提，进群抢。", "commerce"),
+    ],
+)
+def test_seventh_round_posts_are_judged_as_their_kind(reviewer, account, text, topic):
+    findings = _serious(_offtopic(reviewer, text, account))
+    assert [f.rule for f in findings] == [f"offtopic.{topic}"]
+
+
+@pytest.mark.parametrize(
+    ("account", "text"),
+    [
+        # government posts that share the seventh round's words; the first two were flagged before it (the draw
+        # announcement on every account type, the lively notice by the kinds model alone)
+        ("government", "市福彩中心发布双色球第2026045期开奖公告：本期我市中出二等奖一注，请中奖者在60天内兑奖。"),
+        ("government", "好消息！地铁3号线下月开通啦，沿线的小伙伴们上班更方便了，快转给身边的朋友吧。"),
+        ("government", "划重点！新版居住证办理指南来啦，小编帮大家把材料清单整理好了，快转给需要的朋友吧～"),
+        ("other", "天文科普｜今晚木星冲日，是全年观测木星的最佳时机，入夜后肉眼即可在东方天空看到，快带孩子去看看吧！"),
+        ("other", "天文馆预告：今年最后一次满月将于本周五出现，欢迎市民预约参加观测活动。"),
+        ("government", "移风易俗倡议：婚嫁不必查黄历、挑吉日，提倡简约婚礼，反对天价彩礼。"),
+        ("culture_tourism", "图书馆国学讲堂：讲解《周易》中的辩证思想，澄清“算命”误读，欢迎市民报名。"),
+        ("public_security", "警惕“大师”骗局！有人自称能看手相、合八字，声称不化解就有血光之灾，骗取老人数万元。民警提醒：切勿轻信。"),
+        ("culture_tourism", "非遗展演：舞狮采青寓意财源广进，市民在春节庙会上感受传统民俗。"),
+        ("health", "冬季气温低，老人孩子容易生病，请注意保暖、勤洗手、按时接种流感疫苗。"),
+        ("culture_tourism", "博物馆新展“四神瓦当”开幕，左青龙右白虎、前朱雀后玄武，展示汉代建筑艺术。"),
+    ],
+)
+def test_government_posts_that_share_the_seventh_round_words_stay_clean(reviewer, account, text):
+    assert _serious(_offtopic(reviewer, text, account)) == []
+
+
+def test_the_lottery_issuer_announcing_its_draw_is_clean_on_every_account(reviewer):
+    text = "市福彩中心发布双色球第2026045期开奖公告：本期我市中出二等奖一注，请中奖者在60天内兑奖。"
+    for account in ("government", "public_security", "education", "health", "culture_tourism", "other"):
+        assert _serious(_offtopic(reviewer, text, account)) == [], account
+    # the same draw told by a buyer is a lottery post
+    told = "双色球第2026045期开奖了！我中了二等奖一注，兄弟们下期一起守号。"
+    assert [f.rule for f in _serious(_offtopic(reviewer, told, "government"))] == ["offtopic.lottery"]
+
+
+def test_a_promised_fortune_backs_only_a_post_that_leans_to_divination(reviewer, monkeypatch):
+    # 贵人扶持, 升职加薪 (rows of `fortune`) add to horoscope where a word of divination is present or the kinds model
+    # gives horoscope at least fortune_model_probability; alone they are no evidence
+    check = reviewer.instance("offtopic")
+    classes = check.kinds_model.classes
+
+    def fake(probabilities):
+        row = np.array([[probabilities.get(c, 0.0) for c in classes]])
+        return lambda named: row
+
+    def decide(text):
+        return check.decide(Document.build(Post.from_dict({"text": text}), "text", ReviewOptions()), "government")
+
+    monkeypatch.setattr(check.kinds_model, "predict_proba", fake({"none": 0.9, "horoscope": 0.1}))
+    assert decide("今年有贵人扶持，升职加薪不是梦，财源滚滚来。") is None
+    cued = decide("属猪的人今年有贵人扶持，升职加薪不是梦，财源滚滚来。")  # 属猪的人 0.6 alone is too weak
+    assert cued is not None and cued.topic == "horoscope"
+    assert {e.name for _f, e in cued.hits} >= {"贵人(?!寿)", "(?<!提)升职(?:加薪)?"}
+    assert decide("属猪的人今年要多运动。") is None
+    monkeypatch.setattr(check.kinds_model, "predict_proba", fake({"none": 0.5, "horoscope": 0.3, "commerce": 0.2}))
+    leaning = decide("今年有贵人扶持，升职加薪不是梦，财源滚滚来。")
+    assert leaning is not None and leaning.topic == "horoscope"
+
+
+def test_an_advert_without_a_selling_word_needs_the_kinds_models_clear_reading(reviewer, monkeypatch):
+    # a lively notice with no word of selling reads as commerce at 0.3-0.48 to the kinds model; below
+    # commerce_wordless_probability that is no judgement, at or above it is
+    check = reviewer.instance("offtopic")
+    classes = check.kinds_model.classes
+    text = "好消息！地铁3号线下月开通啦，沿线的小伙伴们上班更方便了，快转给身边的朋友吧。"
+    doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions())
+
+    def fake(probabilities):
+        row = np.array([[probabilities.get(c, 0.0) for c in classes]])
+        return lambda named: row
+
+    monkeypatch.setattr(check.kinds_model, "predict_proba", fake({"none": 0.4, "commerce": 0.45, "stock": 0.15}))
+    assert check.decide(doc, "government") is None
+    monkeypatch.setattr(check.kinds_model, "predict_proba", fake({"none": 0.3, "commerce": 0.6, "stock": 0.1}))
+    verdict = check.decide(doc, "government")
+    assert verdict is not None and verdict.topic == "commerce"
+
+
+def test_several_selling_words_outweigh_a_government_reading(reviewer, monkeypatch):
+    # a cure-all advert can read as government or health news to the headline model (core 0.6); with
+    # strong_signal_score of selling words the looser core limit applies, with one word it does not
+    check = reviewer.instance("offtopic")
+    topic_classes, kinds_classes = check.model.classes, check.kinds_model.classes
+
+    def fake(classes, probabilities):
+        row = np.array([[probabilities.get(c, 0.0) for c in classes]])
+        return lambda named: row
+
+    monkeypatch.setattr(check.model, "predict_proba", fake(topic_classes, {"government": 0.6, "tech": 0.4}))
+    monkeypatch.setattr(check.kinds_model, "predict_proba", fake(kinds_classes, {"none": 0.9, "commerce": 0.1}))
+
+    def decide(text):
+        return check.decide(Document.build(Post.from_dict({"text": text}), "text", ReviewOptions()), "government")
+
+    strong = decide("防脱洗发水，坚持用一个月长出新发，已经卖出了二十万瓶，到手价59元。")
+    assert strong is not None and strong.topic == "commerce"
+    weaker = "这款洗发水坚持用一个月长出新发，已经卖出了二十万瓶。"  # min_promotion_score, under strong_signal_score
+    assert decide(weaker) is None
+    monkeypatch.setattr(check.model, "predict_proba", fake(topic_classes, {"tech": 1.0}))
+    assert decide(weaker) is not None

@@ -18,6 +18,9 @@ GOVERNMENT_CONTEXT = "government_context"  # counter-signal rows of offtopic_sig
 COMMERCE = "commerce"  # the topic of lexicons/promotion.tsv; offtopic_signals.tsv may add rows for it
 TIP_KINDS = ("stock", "property_tip")  # the kinds model's two tip classes
 CALL = "call"  # offtopic_signals.tsv rows that call the reader to act (赶紧, 没买的朋友): they back selling and tips
+# offtopic_signals.tsv rows of a promised fortune (贵人扶持, 破财, 晚年有福, 容易出事): they back divination only
+FORTUNE = "fortune"
+HOROSCOPE = "horoscope"
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,8 @@ class OfftopicCheck(Check):
         self.max_chars = int(config["max_chars"])
         self.call_topics: dict[str, list[str]] = dict(config["call_topics"])
         self.call_model_probability = float(config["call_model_probability"])
+        self.fortune_model_probability = float(config["fortune_model_probability"])
+        self.fortune_max_score = float(config["fortune_max_score"])
         self.model = shipped_model("topic")
         # tips, adverts and lottery posts in words the lexicons lack (models/topic/kinds, issue 25)
         self.kinds_model = shipped_model("topic/kinds")
@@ -61,6 +66,7 @@ class OfftopicCheck(Check):
         self.kinds_backed_probability = float(config["kinds_backed_probability"])
         self.kinds_sure_probability = float(config["kinds_sure_probability"])
         self.kinds_sure_max_core = float(config["kinds_sure_max_core_probability"])
+        self.commerce_wordless_probability = float(config["commerce_wordless_probability"])
         self.fused_min_score = float(config["fused_min_score"])
         self.fused_max_probability = float(config["fused_max_probability"])
         unknown = set(self.model.classes) - set(self.topics)
@@ -127,6 +133,14 @@ class OfftopicCheck(Check):
                 promotion_total += extra
             else:
                 topic_totals[topic] = topic_totals.get(topic, 0.0) + extra
+        # A divination post ties a cue (a palm line, a date, a number) to a promised fortune (贵人扶持, 晚年有福,
+        # 容易出事): the promise backs a post that already has a word of divination or that the kinds model leans to
+        # read as one; on its own it is no evidence (a health notice says 容易生病). Issue 25, seventh round.
+        fortune = min(topic_totals.pop(FORTUNE, 0.0), self.fortune_max_score)
+        fortune_backs = fortune > 0 and (
+            topic_totals.get(HOROSCOPE, 0.0) > 0 or kinds.get(HOROSCOPE, 0.0) >= self.fortune_model_probability)
+        if fortune_backs:
+            topic_totals[HOROSCOPE] = topic_totals.get(HOROSCOPE, 0.0) + fortune
 
         _kind, own = self.account_topics(account_type)
         threshold = doc.options.thresholds.get(self.name, self.min_probability)
@@ -142,6 +156,10 @@ class OfftopicCheck(Check):
             core = core_probability
             if topic == COMMERCE:
                 score = 1.0 - math.exp(-promotion_total) if promotion_total >= self.min_promotion else 0.0
+                if promotion_total >= self.strong_signal:
+                    # several selling words (a claim, a sales count, a product) outweigh a headline model that reads
+                    # a cure-all advert as government or health news, as for divination (issue 25, seventh round)
+                    core_limit = self.strong_signal_max_core
             elif spec["source"] == "signals":
                 score = 1.0 - math.exp(-signal) if signal >= self.min_signal else 0.0
                 if signal >= self.strong_signal:
@@ -164,7 +182,13 @@ class OfftopicCheck(Check):
             # a short tip or advert with a date in it can read as government news to the headline model; where the
             # kinds model is nearly sure, a looser core limit applies
             core_limit = self.kinds_sure_max_core if learnt >= self.kinds_sure_probability else self.max_core_signals
-            learnt_ok = learnt >= max(kinds_limit, doc.options.thresholds.get(self.name, 0.0)) and (
+            # An advert without a selling word needs the kinds model's clear reading (commerce_wordless_probability,
+            # 0.5): lively government notices (好消息！…快转给身边的朋友吧, 冬至到啦…) read as selling at 0.3-0.48 to
+            # it. Tips and the rest keep kinds_min_probability: their wordless posts are caught at 0.3 (issue 25,
+            # seventh round).
+            wordless_advert = topic == COMMERCE and promotion_total <= 0
+            prefers = not wordless_advert or kinds.get(topic, 0.0) >= self.commerce_wordless_probability
+            learnt_ok = prefers and learnt >= max(kinds_limit, doc.options.thresholds.get(self.name, 0.0)) and (
                 core_probability <= core_limit)
             # Words name the kind, the kinds model says the post is off-topic at all (1 − p(none)): one word of
             # divination (正缘, 五行缺) with a model that reads the post as no government text settles it, where
@@ -196,6 +220,8 @@ class OfftopicCheck(Check):
             drivers = [(f, h) for f, h in promotion_hits if h.weight > 0]
         if topic in backed:
             drivers += [(f, h) for f, h in hits if h.signal == CALL and h.weight > 0]
+        if topic == HOROSCOPE and fortune_backs:
+            drivers += [(f, h) for f, h in hits if h.signal == FORTUNE and h.weight > 0]
         return TopicVerdict(topic, score, core_probability, drivers)
 
     def _reads_as(self, topic: str, proba: dict[str, float]) -> bool:

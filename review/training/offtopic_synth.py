@@ -629,12 +629,99 @@ def _sixth_families() -> dict[str, list[T]]:
     return {"gossip": gossip, "horoscope": horoscope, "tip": tip, "advert": advert, "lottery": lottery, "clean": clean}
 
 
+def _seventh_families() -> dict[str, list[T]]:
+    """A seventh batch (issue 25, seventh round): divination registers the earlier batches lacked or held thinly —
+    黄历 and its 宜忌 consulted for a day, choosing lucky days, 八字合婚, 测字, face and mole reading, feng-shui objects
+    and positions, lucky numbers on plates and phones, numerology, moon and planet transits through a sign, dreams,
+    本命年 and 太岁 — told as advice, as a 小编's playful chat, as a diary line and with emoji for words; fan talk in
+    bare interjections (塌房, 磕CP), tips that name sectors without a code, group-buying and cure-all adverts, lottery
+    talk without a draw; and the government posts that share their words (移风易俗 weddings, astronomy notices, the
+    lottery issuer's announcements, 反诈 warnings about 改运 goods). Written for the genres, not from any evaluation
+    set's sentences; drawn from a random stream of its own, so the posts of the earlier batches stay as they were."""
+    gossip: list[T] = [
+        ["又塌了一个，{star}这波我是真没想到{emo}", "追星女孩今天心态崩了，{star}被实锤，脱粉了",
+         "{star}塌房速度比我换手机壁纸还快，粉转黑只要一秒"],
+        ["啊啊啊{star}和{star2}同框了，我磕的CP是真的{emo}", "磕到了磕到了！{star}看{star2}的眼神根本藏不住",
+         "{star}和{star2}又被拍到一起吃饭，这对CP我先磕为敬"],
+        ["{star}和{star2}分手的瓜保熟吗？评论区有人说早就分了", "听说{star}私下脾气很差，助理都换了好几个了",
+         "{star}新恋情曝光，男方是{star2}，两人在{place}被拍"],
+    ]
+    horoscope: list[T] = [
+        ["今日黄历：宜出行、纳财，忌动土、安床，{sign}的朋友今天出门记得带把伞", "翻了翻黄历，明天诸事皆宜，适合签合同谈大事",
+         "老黄历上说今天不宜搬家，我们硬是拖到了周末{emo}"],
+        ["下个月适合领证的吉日有三个，想结婚的赶紧记下来", "开业一定要挑个好日子，请师傅看了时辰，定在上午八点零八分",
+         "这周三是凶日，重要的事情尽量往后推"],
+        ["结婚前我妈非要找人合八字，说我俩属相相冲，差点没结成", "八字合婚看的是什么？年柱月柱都要配得上才算好姻缘",
+         "男方属{zodiac}女方属{zodiac}，八字合不合？评论区帮你看"],
+        ["写一个字给小编，帮你测字看看最近的运气{emo}", "测字先生说我写的“安”字少了一点，今年要防破财",
+         "随手写个字，测测你下半年的财运"],
+        ["耳垂厚的人天生有福气，晚年享福", "眉毛里藏痣的人聪明，一辈子不缺钱花", "颧骨高的女人是不是克夫？老人说的不一定对，但要注意"],
+        ["客厅放一对貔貅，头朝门外，吸财又挡煞", "书桌放在文昌位，孩子读书更专心，考试运也会变好",
+         "玄关挂一串五帝钱，镇宅化煞，家里顺风顺水"],
+        ["手机号尾数是{big}的人，最近财运会变好", "车牌号里带4的别要，不吉利，选号的时候一定要避开",
+         "门牌号加起来是{big}的房子最旺，买房的可以看看"],
+        ["算一算你的生命灵数：把生日数字相加，得到几就是几号人", "生命灵数是7的人，天生爱思考，适合做研究",
+         "数字能量学：手机号里有“13”“14”的组合，感情容易有波折"],
+        ["✨本周星象✨ 满月落在{sign}，适合放下旧关系，迎接新的开始", "金星进入{sign}，{sign}的桃花要来了{emo}",
+         "下周火星换座，{sign}的朋友注意脾气，别和领导顶嘴"],
+        ["梦到蛇是什么兆头？老人说是要发财了", "昨晚梦见掉牙，查了一下说是家里有事，心里一直不踏实",
+         "梦到下大雨预示什么？小编给大家解一解"],
+        ["明年是我的本命年，红袜子红内裤都买好了，就等过年穿", "今年冲太岁的几个属相，记得去庙里拜一拜，求个平安",
+         "属{zodiac}的朋友明年刑太岁，出门戴个红绳"],
+        ["🔮本周塔罗 ♏天蝎：情绪起伏，少做决定 ♉金牛：财运上扬", "♈白羊本周冲劲十足，♎天秤要防小人，♓双鱼适合表白",
+         "🔮抽一张牌看看你明天的运势，评论区告诉我你抽到了几号"],
+    ]
+    tip: list[T] = [
+        ["明年最值得押注的三个方向：{sector}、{sector}、{sector}，每个方向我都选好了龙头，关注我看置顶",
+         "{sector}这个赛道还能涨{pct}，龙头就是那几只，自己去翻我以前的帖子",
+         "下半年主线就是{sector}，回调就是上车机会，别等涨起来再追"],
+        ["{city}{area}的房子现在不买，明年就是另一个价了", "我判断{city}房价已经见底，年底前入手最划算",
+         "刚需别犹豫了，{city}{area}这个价位以后不会再有"],
+    ]
+    advert: list[T] = [
+        ["【社区团购】明早十点开团：{product}两件{price}元，次日自提，进群下单", "团长推荐：今天的{product}特价，拼团满二十份就发货",
+         "楼下团购群今天上新{product}，团购价{price}，手慢无"],
+        ["用了这款{product}，一个月变化肉眼可见，已经卖出十万单", "坚持用二十八天，效果看得见，不满意包退",
+         "{product}一瓶顶三瓶，老顾客回购率超高，点击下方链接"],
+        ["{service}，新客首单立减一百，预约电话见评论区", "{city}本地的{service}，口碑店，今天预约送小礼品",
+         "{service}周年庆，全场八折，到店报暗号再送一次"],
+    ]
+    lottery: list[T] = [
+        ["中了大奖以后千万别声张，这几件事一定要先做", "彩票站门口贴满了中奖喜报，是真的还是托？",
+         "要是中了五百万你第一件事做什么？评论区说说"],
+        ["每周二四日雷打不动买{lot}，十年了还在等那一注", "彩票店老板说这组号码上期差一个就中了，我直接守号",
+         "今天下班顺手买了十块钱{lot}，万一呢{emo}"],
+    ]
+    clean: list[T] = [
+        ["{city}倡导移风易俗：婚嫁不必查黄历、挑吉日，提倡简办婚礼", "民政部门提醒：结婚登记不看“好日子”，热门日期请提前预约",
+         "{city}文明办发布倡议，破除封建迷信，丧事简办、喜事新办"],
+        ["今晚木星冲日，{city}天文馆组织市民免费观测", "天文科普：本周有土星合月，傍晚西南方向可见", "火星冲日期间，天文台开放夜间观测，欢迎预约"],
+        ["市福彩中心发布公告：本期双色球我市中出二等奖两注，请中奖者及时兑奖", "体彩中心提醒：理性购彩，未成年人不得购买彩票",
+         "{city}福彩中心举办开奖公开日，邀请市民代表现场监督摇奖"],
+        ["反诈提醒：所谓“转运水晶”“招财五帝钱”都是骗局，请勿高价购买", "市场监管部门查处宣称“旺财转运”的饰品虚假宣传",
+         "{city}公安破获一起以“合八字、化煞”为名的诈骗案，提醒群众切勿轻信"],
+        # a government account's lively register (小编's reminders, explainers, greetings): a lively tone is no
+        # sign of an off-topic post (the kinds model had learnt that from the casual register of the generated kinds)
+        ["冬至到啦，{city}的朋友今天吃饺子还是汤圆？小编先祝大家冬至安康～", "中秋节快乐！今晚{city}的月亮特别圆，记得给家人打个电话哦",
+         "端午假期第一天，你在{city}哪里过节？欢迎在评论区晒晒你家的粽子", "新年快乐！{city}的朋友们，新的一年一起加油呀",
+         "元宵节到了，{city}今晚有灯会，记得带上家人一起去看看哦"],
+        ["一图看懂！{city}医保报销比例调整了，小编帮大家把要点整理好啦", "快收藏！在{city}办居住证需要哪些材料？看这一篇就够了",
+         "好消息来啦！{city}公积金可以线上提取了，动动手指就能办，快转给身边的朋友吧",
+         "{city}的家长看过来：今年幼儿园报名时间定了，记得提前准备材料哦", "划重点！{city}新能源车充电补贴怎么领？小编一次讲清楚"],
+        ["{city}降温啦！小编提醒大家出门多穿点，家里有老人小朋友的记得关好门窗哦～", "明天{city}有大雨，上下班记得带伞，开车慢一点，注意安全呀",
+         "{city}天气干燥，多喝水多吃水果，家里的老人孩子也要照顾好哦", "高温预警！{city}的朋友们中午尽量少出门，记得防暑降温～",
+         "周末{city}有雾，出行的朋友记得开雾灯、慢行，平安到家最重要"],
+    ]
+    return {"gossip": gossip, "horoscope": horoscope, "tip": tip, "advert": advert, "lottery": lottery, "clean": clean}
+
+
 # the account type whose remit each clean family is, in family order (every batch of families in order)
 CLEAN_ACCOUNTS = ["public_security", "market_regulation", "other", "public_security", "culture_tourism", "government",
                   "government", "other", "government", "other", "government", "culture_tourism",
                   "public_security", "culture_tourism", "market_regulation", "government", "public_security", "other",
                   "public_security", "government", "culture_tourism", "other", "government", "culture_tourism",
-                  "other", "culture_tourism", "human_resources", "public_security", "culture_tourism", "other"]
+                  "other", "culture_tourism", "human_resources", "public_security", "culture_tourism", "other",
+                  "government", "other", "government", "public_security", "culture_tourism", "government", "health"]
 
 FILL = re.compile(r"\{(\w+)\}")
 
@@ -660,12 +747,16 @@ def generate(seed: int = 25) -> list[SynthPost]:
     batches = [_more_families(), _third_families(), _fourth_families(), _fifth_families()]
     sixth = _sixth_families()
     sixth_rng = random.Random(seed + 6)  # the sixth batch draws from its own stream: earlier posts stay the same
+    seventh = _seventh_families()
+    seventh_rng = random.Random(seed + 7)  # and the seventh from another
     for kind, first in _families().items():
         families = first + [family for batch in batches for family in batch[kind]]
         older = len(families)
         families += sixth[kind]
+        before_seventh = len(families)
+        families += seventh[kind]
         for index, family in enumerate(families):
-            rng = sixth_rng if index >= older else main_rng
+            rng = seventh_rng if index >= before_seventh else sixth_rng if index >= older else main_rng
             family_id = f"{kind}-{index:02d}"
             seen: set[str] = set()
             for n in range(POSTS_PER_FAMILY * 3):
