@@ -527,9 +527,15 @@ class TypoCheck(Check, TakesRuntimeSettings):
         self.function_word_severity = str(function_table.get("severity", "minor"))
 
     def warm_up(self) -> None:
-        """The model path's hash tables and POS tables, before the first post."""
+        """The model path's hash tables and POS tables, and the non-word detectors' count indexes, before the first
+        post."""
         if self.model_pass is not None:
             self.model_pass.warm_up()
+        if self.nonwords is not None:
+            self.nonwords.seen.prepare()
+        if self.counted_nonwords is not None:
+            self.counted_nonwords.tokens.prepare()
+            self.counted_nonwords.seen.prepare()
 
     def check(self, doc: Document) -> list[Finding]:
         """Lexicon and rule findings, then fixed phrases and non-words, then model findings, each kept only where

@@ -120,7 +120,7 @@ class ClozeModel:
 
     def ids(self, codes: np.ndarray) -> np.ndarray:
         """Vocabulary ids of code points (UNK for unknown characters)."""
-        return np.take(self._dense, codes, mode="clip")
+        return self._dense.take(codes, mode="clip")
 
     def hidden(self, text_ids: np.ndarray, positions: np.ndarray) -> np.ndarray:
         """(len(positions), d) query vectors of the windows around `positions` of a text's ids."""
@@ -130,9 +130,9 @@ class ClozeModel:
             rows = windows * (2 * self.width) + np.arange(2 * self.width)[None, :]
             # slot by slot into one (positions, hidden) array, in the order the sum over slots adds them (the
             # same bits), without the (positions, slots, hidden) array of every gathered row (~20% faster)
-            first = np.take(self._slots, rows[:, 0], axis=0)
+            first = self._slots.take(rows[:, 0], axis=0)
             for k in range(1, 2 * self.width):
-                first += np.take(self._slots, rows[:, k], axis=0)
+                first += self._slots.take(rows[:, k], axis=0)
         else:
             first = self.embed[windows].reshape(len(positions), self.w1.shape[0]) @ self.w1
         return np.maximum(first + self.b1, 0.0) @ self.w2 + self.b2

@@ -132,11 +132,11 @@ class GroupModel:
     def keys(self, codes: np.ndarray) -> np.ndarray:
         """Per code point: a key of its group (equal keys = same group), 0 for characters in no group."""
         # code points past the table clip to its last entry, which holds no member
-        return np.take(self._start, codes, mode="clip")
+        return self._start.take(codes, mode="clip")
 
     def member_index(self, codes: np.ndarray) -> np.ndarray:
         """Per code point: its index in its group (0 for characters in no group)."""
-        return np.take(self._index, codes, mode="clip")
+        return self._index.take(codes, mode="clip")
 
     def member_positions(self, codes: np.ndarray) -> np.ndarray:
         """Positions of `codes` holding a character of some group."""

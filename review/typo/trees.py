@@ -46,40 +46,42 @@ class TreeEnsemble:
         feature, threshold, children, inner, value, root_feature, root_threshold, roots, steps = self._walk
         n, trees = len(x), len(roots)
         rows = np.ascontiguousarray(x, dtype=np.float32)
-        columns = np.ascontiguousarray(rows.T).ravel()  # feature-major: one flat gather per step
-        column_at = feature * n
+        # row-major, as given: a row's features share a few cache lines, which its 200 trees' tests all read, and
+        # the node's feature is the offset within the row (no per-call product or transposed copy)
+        cells = rows.ravel()
+        width = rows.shape[1]
         # the walk's state of each (row, tree) pair: twice its node, plus 1 once it has gone right
         state = np.empty((n, trees), dtype=np.intp)
         state[:] = roots
         if steps:
             # the roots' tests need no gather of node data: one column of `x` per tree
             state += rows[:, root_feature] > root_threshold
-            np.take(children, state, out=state, mode="clip")
+            children.take(state, out=state, mode="clip")
         # the next levels on every pair, in arrays allocated once (fresh ones each step cost page faults); every
         # index is in range, so the gathers skip their bounds checks (mode="clip")
         full = min(steps, self.COMPACT_AT)
-        offsets = np.arange(n)[:, None]
+        offsets = (np.arange(n) * width)[:, None]
         at, seen = np.empty_like(state), np.empty(state.shape, dtype=np.float32)
         limit, right = np.empty(state.shape, dtype=threshold.dtype), np.empty(state.shape, dtype=bool)
         for _ in range(1, full):
-            np.take(column_at, state, out=at, mode="clip")
+            feature.take(state, out=at, mode="clip")
             at += offsets
-            np.take(columns, at, out=seen, mode="clip")
-            np.take(threshold, state, out=limit, mode="clip")
+            cells.take(at, out=seen, mode="clip")
+            threshold.take(state, out=limit, mode="clip")
             np.greater(seen, limit, out=right)
             state += right
-            np.take(children, state, out=state, mode="clip")
+            children.take(state, out=state, mode="clip")
         # deeper levels only on the pairs not yet at a leaf (about two thirds at the third level, under half
         # at the fifth); leaves loop back to themselves, so a pair reaching one on the way stays there
         if steps > full:
             flat = state.reshape(-1)
-            live = np.flatnonzero(np.take(inner, flat, mode="clip"))
-            walking, row = flat[live], live // trees
+            live = inner.take(flat, mode="clip").nonzero()[0]
+            walking, row = flat[live], live // trees * width
             for _ in range(full, steps):
-                went = np.take(columns, np.take(column_at, walking, mode="clip") + row, mode="clip") > np.take(
-                    threshold, walking, mode="clip")
+                went = cells.take(feature.take(walking, mode="clip") + row, mode="clip") > threshold.take(
+                    walking, mode="clip")
                 walking += went
-                np.take(children, walking, out=walking, mode="clip")
+                children.take(walking, out=walking, mode="clip")
             flat[live] = walking
         margin = self.bias + value[state].sum(1)
         return 1.0 / (1.0 + np.exp(-margin))

@@ -28,7 +28,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from review.typo.candidates import CAP_SLACK, ScoredText, join_sentences, quoted_lengths
+from review.typo.candidates import CAP_SLACK, ScoredText, join_sentences, quoted_lengths, run_starts
 from review.typo.cloze import PAD, ClozeModel
 from review.typo.edits import Corrector, Edit, Spans, covered
 from review.typo.ngram import NgramModel, encode, padded
@@ -142,8 +142,8 @@ class HomophoneWordGenerator:
         """(owner, word code points) of the dictionary words that read like the character pairs at `starts` of
         `codes` (any reading of either character) and differ from them in both characters; owner indexes
         `starts`."""
-        first = np.take(self._readings, np.minimum(codes[starts], len(self._readings) - 1), axis=0)
-        second = np.take(self._readings, np.minimum(codes[starts + 1], len(self._readings) - 1), axis=0)
+        first = self._readings.take(np.minimum(codes[starts], len(self._readings) - 1), axis=0)
+        second = self._readings.take(np.minimum(codes[starts + 1], len(self._readings) - 1), axis=0)
         combos = (first[:, :, None] * self._n_readings + second[:, None, :]).reshape(len(starts), -1)
         valid = ((first >= 0)[:, :, None] & (second >= 0)[:, None, :]).reshape(len(starts), -1)
         owner, combo = np.nonzero(valid)
@@ -224,8 +224,8 @@ class HomophoneWordGenerator:
         at, new, src, cand, gain = at[order], new[order], src[order], cand[order], gain[order]
         words = new.astype("<u4").tobytes().decode("utf-32-le")
         words = [words[k: k + 2] for k in range(0, 2 * n, 2)]
-        group_starts = np.r_[0, np.nonzero(np.diff(at))[0] + 1]
-        sizes = np.diff(np.r_[group_starts, n])
+        group_starts = run_starts(at)
+        sizes = np.diff(np.concatenate((group_starts, [n])))
         first = np.repeat(group_starts, sizes)
         rank = np.arange(n) - first
         second = np.where(sizes > 1, gain[np.minimum(group_starts + 1, n - 1)], gain[group_starts] - 20.0)
