@@ -30,13 +30,29 @@ DEV = Path(__file__).resolve().parents[2] / "shared" / "dev" / "review_dev.jsonl
         (r"x?元", 0, [{"元"}]),
         (r"a|\d", 0, []),  # \d: any digit may do
         (r"[^元]折", 0, [{"折"}]),
-        (r"BTC|ETH", re.IGNORECASE, []),  # btc, Btc ... : no one spelling is required
-        (r"BTC币", re.IGNORECASE, [{"币"}]),
+        (r"BTC|ETH", re.IGNORECASE, [{"b", "B", "e", "E"}]),  # btc, Btc ...: each letter in either case
+        (r"BTC币", re.IGNORECASE, [{"b", "B"}, {"t", "T"}, {"c", "C"}, {"币"}]),
+        (r"ks", re.IGNORECASE, [{"k", "K", "\u212a"}, {"s", "S", "\u017f"}]),  # the Kelvin sign, the long s
+        (r"[a-z]币", re.IGNORECASE, [{"币"}]),
         (r"(?:斤){0,2}装", 0, [{"装"}]),
     ],
 )
 def test_required_pieces(pattern, flags, expected):
     assert [set(pieces) for pieces in required_pieces(re.compile(pattern, flags))] == expected
+
+
+def test_ascii_letters_under_ignorecase_match_only_their_listed_characters():
+    from review.classify.signals import ascii_letter_cases
+
+    letters = re.compile("[a-z]", re.IGNORECASE)
+    found: dict[str, set[str]] = {}
+    for code in range(0x110000):
+        char = chr(code)
+        if letters.fullmatch(char):
+            for letter in "abcdefghijklmnopqrstuvwxyz":
+                if re.fullmatch(letter, char, re.IGNORECASE):
+                    found.setdefault(letter, set()).add(char)
+    assert found == {letter: set(ascii_letter_cases(letter)) for letter in "abcdefghijklmnopqrstuvwxyz"}
 
 
 def _texts() -> list[str]:

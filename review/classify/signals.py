@@ -80,6 +80,9 @@ def _sequence_requirements(items, ignorecase: bool) -> list[frozenset[str]]:
         if run:
             required.append(frozenset((run,)))
             run = ""
+        if op is regex_ops.LITERAL and ignorecase and chr(value).isascii() and chr(value).isalpha():
+            required.append(frozenset(ascii_letter_cases(chr(value))))  # b: b or B, k: k, K or the Kelvin sign
+            continue
         required += _item_requirements(op, value, ignorecase)
     if run:
         required.append(frozenset((run,)))
@@ -117,6 +120,17 @@ def _item_requirements(op, value, ignorecase: bool) -> list[frozenset[str]]:
             union |= min(options, key=lambda option: (-min(map(len, option)), len(option)))
         return [frozenset(union)] if len(union) <= MAX_CLASS_CHARS else []
     return []  # lookarounds and anchors hold no character of the match; anything else: unknown
+
+
+# The characters other than its two ASCII cases that an ASCII letter matches under re.IGNORECASE (Python's re, from
+# its case-folding tables; tests/test_signal_prefilter.py checks every code point).
+IGNORECASE_EXTRA = {"i": "\u0130\u0131", "s": "\u017f", "k": "\u212a"}
+
+
+def ascii_letter_cases(letter: str) -> str:
+    """Every character that the ASCII letter `letter` matches under re.IGNORECASE."""
+    lower = letter.lower()
+    return lower + lower.upper() + IGNORECASE_EXTRA.get(lower, "")
 
 
 def _usable(char: str, ignorecase: bool) -> bool:
