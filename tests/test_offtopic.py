@@ -616,3 +616,34 @@ def test_several_selling_words_outweigh_a_government_reading(reviewer, monkeypat
     assert decide(weaker) is None
     monkeypatch.setattr(check.model, "predict_proba", fake(topic_classes, {"tech": 1.0}))
     assert decide(weaker) is not None
+
+
+def test_words_and_a_kinds_model_that_agree_outweigh_a_society_reading(reviewer, monkeypatch):
+    # a personal story with a word of divination reads as society news to the headline model (core 0.75); where the
+    # kinds model reads it as horoscope rather than `none`, the looser core limit applies; where it prefers `none`,
+    # it does not
+    check = reviewer.instance("offtopic")
+    topic_classes, kinds_classes = check.model.classes, check.kinds_model.classes
+    text = "我闺蜜找人看了八字，说她三十岁前结婚会离，果然现在闹离婚了。"
+    doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions())
+
+    def fake(classes, probabilities):
+        row = np.array([[probabilities.get(c, 0.0) for c in classes]])
+        return lambda named: row
+
+    monkeypatch.setattr(check.model, "predict_proba", fake(topic_classes, {"society": 0.75, "entertainment": 0.25}))
+    monkeypatch.setattr(check.kinds_model, "predict_proba",
+                        fake(kinds_classes, {"horoscope": 0.43, "none": 0.39, "commerce": 0.18}))
+    verdict = check.decide(doc, "government")
+    assert verdict is not None and verdict.topic == "horoscope"
+    monkeypatch.setattr(check.kinds_model, "predict_proba",
+                        fake(kinds_classes, {"horoscope": 0.3, "none": 0.5, "commerce": 0.2}))
+    assert check.decide(doc, "government") is None
+
+
+def test_a_readings_second_person_is_no_government_warning(reviewer):
+    # 提醒 damps every off-topic score (民警提醒), but not in a reading addressed to the reader (…提醒你)
+    text = "塔罗今日指引：宝剑八提醒你，困住你的其实是自己的想法。"
+    assert [f.rule for f in _serious(_offtopic(reviewer, text, "government"))] == ["offtopic.horoscope"]
+    warned = "民警提醒大家：网上所谓塔罗占卜改运都是骗局，切勿轻信。"
+    assert _serious(_offtopic(reviewer, warned, "public_security")) == []

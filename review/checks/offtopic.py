@@ -198,7 +198,13 @@ class OfftopicCheck(Check):
             if own_words > 0 and spec["elsewhere"] != "info":
                 off_mass = min(1.0 - kinds.get(CORE, 1.0), self.fused_max_probability)
                 evidence = own_words - math.log(1.0 - off_mass)
-                if evidence >= self.fused_min_score and core_probability <= self.max_core_signals:
+                # where the kinds model reads the post as this kind rather than as `none` and words agree, the
+                # headline model's reading of a personal story as society news (找人看了八字…果然闹离婚了: core 0.75)
+                # yields, as it does to several words (issue 25, seventh round; not for commerce, whose model class
+                # also reads lively government notices)
+                agreed = topic != COMMERCE and kinds.get(topic, 0.0) >= kinds.get(CORE, 0.0)
+                fused_core_limit = self.strong_signal_max_core if agreed else self.max_core_signals
+                if evidence >= self.fused_min_score and core_probability <= fused_core_limit:
                     fused = (1.0 - math.exp(-evidence)) * damping
             fused_ok = fused >= threshold
             if not (worded or learnt_ok or fused_ok):
