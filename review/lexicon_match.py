@@ -553,8 +553,8 @@ class LexiconMatcher:
     gives an entry's curated homophone/variant spellings; `side_for(entry)` marks parts of compounds, whose matches
     come after the others' and are chosen longest-first among themselves only; `homophones_for(entry)` which
     entries also match with one character swapped for another of the same reading. `tables`: the keys these give,
-    derived before (`spelling_tables`), which the matcher then uses instead of deriving them. Build once per process;
-    `find` is thread-safe.
+    derived before (`spelling_tables`), which the matcher then uses instead of deriving them (`keep_tables`: keep them
+    as `tables` after building). Build once per process; `find` is thread-safe.
     """
 
     def __init__(
@@ -572,6 +572,7 @@ class LexiconMatcher:
         max_pinyin_chars: int | None = None,
         pinyin_inside_min_letters: int | None = None,
         tables: MatcherTables | None = None,
+        keep_tables: bool = False,
     ) -> None:
         self.entries = tuple(entries)
         # Side entries (parts of a compound a caller pairs up: 出售 and 手枪) neither hide nor are hidden by others.
@@ -588,7 +589,9 @@ class LexiconMatcher:
         elif any(index >= len(self.entries) for refs in tables.homophone_refs for index in refs) or any(
                 index >= len(self.entries) for refs in tables.refs for _kind, index in refs):
             raise ValueError("matcher tables refer to entries that were not given")
-        self.tables = tables
+        # the tables themselves are kept only on request (to ship them): their 31,000 keys are 4 MB the automatons hold
+        self.tables = tables if keep_tables else None
+        self.tables_digest = tables.digest
         self.pattern_count = len(tables.keys)
         self.automaton = SentinelAutomaton()
         self.automaton.add_many(tables.keys, [(len(key), refs) for key, refs in zip(tables.keys, tables.refs)])

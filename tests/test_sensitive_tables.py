@@ -23,8 +23,11 @@ def test_shipped_tables_are_a_rebuild_of_the_lists():
 
 def test_the_check_uses_the_shipped_tables_and_matches_as_when_it_derives_them():
     prebuilt, derived = SensitiveCheck(), SensitiveCheck(prebuilt=False)
-    assert prebuilt.matcher.tables == shipped_matcher_tables(prebuilt.sources_digest)
-    assert prebuilt.matcher.tables.keys == derived.matcher.tables.keys
+    assert prebuilt.matcher.tables_digest == prebuilt.sources_digest  # loaded, not derived (digest "")
+    assert derived.matcher.tables_digest == ""
+    assert prebuilt.matcher.tables is None  # not kept: the automatons hold the keys
+    assert prebuilt.matcher.pattern_count == derived.matcher.pattern_count
+    assert list(prebuilt.matcher.automaton.automaton.items()) == list(derived.matcher.automaton.automaton.items())
     text = "出售冰du，du博网站，出售步枪，加微信买大麻，法lun功，这是一个大麻烦，嫩穴图片，赌 博"
     assert prebuilt.matcher.find(text) == derived.matcher.find(text) != []
 
@@ -35,7 +38,7 @@ def test_tables_built_from_other_lists_are_not_used(monkeypatch, caplog):
     monkeypatch.setattr(sensitive, "matcher_sources_digest", lambda: "0" * 64)
     with caplog.at_level(logging.INFO, logger="review.checks.sensitive"):
         check = SensitiveCheck()
-    assert check.matcher.tables.digest == ""  # derived from the lists, not loaded
+    assert check.matcher.tables_digest == ""  # derived from the lists, not loaded
     assert "matcher_tables.npz" in caplog.text
 
 

@@ -658,8 +658,9 @@ class SensitiveCheck(Check):
     name = "sensitive"
     category = "sensitive"
 
-    def __init__(self, prebuilt: bool = True) -> None:
-        """`prebuilt`: use lexicons/sensitive/matcher_tables.npz where it matches its sources (else derive)."""
+    def __init__(self, prebuilt: bool = True, keep_tables: bool = False) -> None:
+        """`prebuilt`: use lexicons/sensitive/matcher_tables.npz where it matches its sources (else derive);
+        `keep_tables`: keep the matcher's tables (`matcher.tables`) to write them."""
         config = load_toml(FOLDER, "matching.toml")
         self.categories: dict[str, dict] = config["categories"]
         evasion = config["evasion"]
@@ -701,6 +702,7 @@ class SensitiveCheck(Check):
             max_pinyin_chars=int(evasion["max_pinyin_chars"]),
             pinyin_inside_min_letters=int(evasion["pinyin_inside_min_letters"]),
             tables=shipped_matcher_tables(self.sources_digest) if prebuilt else None,
+            keep_tables=keep_tables,
         )
         self.context = ContextReader(load_toml(FOLDER, "context.toml"), int(config["context"]["window"]))
         self.stances = StanceReader(load_toml(FOLDER, "stances.toml"))

@@ -20,8 +20,9 @@ from review.resources import lexicon_path
 
 def rebuilt_tables() -> MatcherTables:
     """The matcher tables derived from the lists as they are now, named by their sources' digest."""
-    check = SensitiveCheck(prebuilt=False)
-    return replace(check.matcher.tables, digest=matcher_sources_digest())
+    tables = SensitiveCheck(prebuilt=False, keep_tables=True).matcher.tables
+    assert tables is not None
+    return replace(tables, digest=matcher_sources_digest())
 
 
 def main(argv: list[str] | None = None) -> int:
