@@ -57,8 +57,10 @@ STOCK_HEADLINE_WEIGHT = 0.2
 # training families of tests/fixtures/classifiers/offtopic_synth_train.jsonl). Gossip and horoscopes have no
 # hand-written training posts, so their generated posts weigh more. Entertainment headlines are left out of the kinds
 # model altogether: as `entertainment` they taught it show business (a school singing contest read as gossip at
-# 0.81), as `none` they would fight the gossip posts; the topic model reads them.
-SYNTH_WEIGHT = {"gossip": 8.0, "horoscope": 8.0, "tip": 4.0, "advert": 4.0, "lottery": 4.0, "clean": 4.0}
+# 0.81), as `none` they would fight the gossip posts; the topic model reads them. Issue 25, seventh round: the
+# generated government posts (lively ones among them) weigh as much as gossip and horoscopes, 4 → 8: at 4 the model
+# read a lively notice (划重点！…快转给需要的朋友吧～) as selling at 0.52.
+SYNTH_WEIGHT = {"gossip": 8.0, "horoscope": 8.0, "tip": 4.0, "advert": 4.0, "lottery": 4.0, "clean": 8.0}
 KIND_LABEL = {"advert": "commerce", "lottery": "lottery", "clean": "none", "gossip": "entertainment",
               "horoscope": "horoscope"}
 KINDS_CLASSES = ["none", "commerce", "lottery", "property_tip", "stock", "entertainment", "horoscope"]
@@ -285,7 +287,7 @@ CARD_TEXT = {
         "Positives: the hand-written posts of lexicons/classifier_examples/offtopic_kinds.jsonl (weight 20; a tip "
         "about housing is property_tip); the training families of the generated posts "
         "tests/fixtures/classifiers/offtopic_synth_train.jsonl (review/training/offtopic_synth.py: gossip and "
-        "horoscopes weight 8, tips, adverts, lottery and clean government posts weight 4; the development families "
+        "horoscopes and clean government posts weight 8, tips, adverts and lottery weight 4; the development families "
         "are held out); consumer reviews of goods and takeaway food from informal-reviews (online_shopping_10_cats "
         "without hotels and books, waimai_10k; 8,000, weight 0.3) as `commerce`; stock-market headlines (weight 0.2) "
         "as `stock` (topic-toutiao, topic-tnews, topic-thucnews-titles): real wording of goods and markets, so that "

@@ -670,6 +670,19 @@ def _seventh_families() -> dict[str, list[T]]:
          "属{zodiac}的朋友明年刑太岁，出门戴个红绳"],
         ["🔮本周塔罗 ♏天蝎：情绪起伏，少做决定 ♉金牛：财运上扬", "♈白羊本周冲劲十足，♎天秤要防小人，♓双鱼适合表白",
          "🔮抽一张牌看看你明天的运势，评论区告诉我你抽到了几号"],
+        # folk taboos and luck rituals (民俗禁忌, 讨彩头): what not to do and what to do for luck, as elders say
+        ["老人说过年期间不能扫地往外扫，会把财气扫出去，你家还讲究这个吗", "晚上千万别剪指甲，老一辈说会招不干净的东西",
+         "正月里不能借钱给别人，不然一整年都要往外破财", "{zodiac}年出生的人，过生日千万别吃{product}，说是犯冲"],
+        ["新车提回来先在车里放一把米和几枚硬币，图个出入平安", "开业当天门口要放一串鞭炮、摆一对橘子，寓意大吉大利",
+         "搬家进门先抱米缸再抱锅，老规矩讲究“先米后锅，吃穿不愁”", "出远门前在鞋里垫一张红纸，一路顺顺当当"],
+        ["家里供财神，神像要面朝大门，每天三炷香，生意才兴旺", "初五接财神，开门放鞭炮，这一年财路就通了",
+         "店里摆一尊关公像，能镇宅还能招财，很多老板都这么做"],
+        ["额头饱满的孩子聪明，将来是读书的料", "耳朵大的人有福气，一辈子不缺吃穿", "下巴尖的人心思细，但是晚年孤单",
+         "鼻梁高的人自尊心强，适合自己当老板"],
+        ["把你名字的笔画加起来，对照下面这张表，看看你这辈子的财运", "名字里带“水”字旁的人，天生聪明有财运",
+         "宝宝取名千万别用这几个字，笔画不吉利，影响一生"],
+        ["{sign}这周的关键词是“放下”，别和过去较劲", "本周星运：{sign}事业顺利，{sign}注意健康，{sign}桃花不断",
+         "{sign}本月适合理财，{sign}要注意口舌是非"],
     ]
     tip: list[T] = [
         ["明年最值得押注的三个方向：{sector}、{sector}、{sector}，每个方向我都选好了龙头，关注我看置顶",
@@ -711,6 +724,12 @@ def _seventh_families() -> dict[str, list[T]]:
         ["{city}降温啦！小编提醒大家出门多穿点，家里有老人小朋友的记得关好门窗哦～", "明天{city}有大雨，上下班记得带伞，开车慢一点，注意安全呀",
          "{city}天气干燥，多喝水多吃水果，家里的老人孩子也要照顾好哦", "高温预警！{city}的朋友们中午尽量少出门，记得防暑降温～",
          "周末{city}有雾，出行的朋友记得开雾灯、慢行，平安到家最重要"],
+        ["夏天到了，千万别让孩子独自去河边玩水，家长一定要看好", "{city}消防提醒：电动车千万不能进楼道充电，不然后果不堪设想",
+         "晚上开车千万别疲劳驾驶，困了就找服务区休息，平安到家最重要"],
+        ["春节贴春联、挂灯笼，寓意红红火火，{city}民俗馆邀您体验传统年俗", "{city}非遗馆展出传统剪纸，十二生肖造型寓意吉祥如意",
+         "二十四节气里的民俗：立春咬春、清明踏青，{city}图书馆举办节气讲座"],
+        ["{city}文明办倡导文明祭扫：不在路边焚烧纸钱，提倡鲜花祭扫、网上祭扫", "中元节期间，{city}消防提醒市民不要在楼道、路边焚烧纸钱",
+         "{city}倡导婚事新办：不攀比彩礼、不铺张浪费，婚期由新人自主决定"],
     ]
     return {"gossip": gossip, "horoscope": horoscope, "tip": tip, "advert": advert, "lottery": lottery, "clean": clean}
 
@@ -721,7 +740,8 @@ CLEAN_ACCOUNTS = ["public_security", "market_regulation", "other", "public_secur
                   "public_security", "culture_tourism", "market_regulation", "government", "public_security", "other",
                   "public_security", "government", "culture_tourism", "other", "government", "culture_tourism",
                   "other", "culture_tourism", "human_resources", "public_security", "culture_tourism", "other",
-                  "government", "other", "government", "public_security", "culture_tourism", "government", "health"]
+                  "government", "other", "government", "public_security", "culture_tourism", "government", "health",
+                  "emergency", "culture_tourism", "government"]
 
 FILL = re.compile(r"\{(\w+)\}")
 
