@@ -227,6 +227,81 @@ def load_neighbours(path: str) -> np.ndarray:
     return table
 
 
+DETECTOR_MODEL = ("fluency", "detector.npz")
+DETECTOR_CHARS = 4  # characters of a word whose embeddings the detector averages (the first four)
+
+
+@dataclass(frozen=True)
+class ReplacedWordDetector:
+    """A learnt replaced-word detector (models/fluency/detector.npz, `python -m review.training.fluency_detector`):
+    for each word, the logit that a spinner put it there, from the words within three places of it. Word embeddings
+    (words.npz's vocabulary; unknown words by length) plus the mean of the word's character embeddings (a spun word
+    outside the vocabulary still has its characters), two 1-D convolutions (widths `kernels`), one logit a word.
+    numpy only: the weights are float16 in the file, float32 here."""
+
+    word_embeddings: np.ndarray  # (vocabulary + unknown-by-length rows, dimension)
+    char_index: dict[str, int]  # character → row of char_embeddings (row 0: padding, 1: any other character)
+    char_embeddings: np.ndarray
+    convolutions: tuple[tuple[np.ndarray, np.ndarray], ...]  # (weights (width × in, out), bias) per layer
+    out_weights: np.ndarray
+    out_bias: float
+    vocabulary: int  # words.npz's vocabulary size: ids from here on are the unknown-by-length rows
+
+    def inputs(self, forms: list[str], ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The rows the detector reads for each word: its embedding row (an unknown word: the row of its length,
+        1 to 4+) and the rows of its first `DETECTOR_CHARS` characters (0: padding)."""
+        return detector_inputs(forms, ids, self.vocabulary, self.char_index)
+
+    def logits(self, word_rows: np.ndarray, char_rows: np.ndarray) -> np.ndarray:
+        """The replaced-word logit of every word of one post (one batched pass)."""
+        if not len(word_rows):
+            return np.zeros(0, dtype=np.float32)
+        chars = self.char_embeddings[char_rows]  # (n, DETECTOR_CHARS, d)
+        present = (char_rows > 0).sum(axis=1, keepdims=True)
+        x = self.word_embeddings[word_rows] + chars.sum(axis=1) / np.maximum(present, 1)
+        for weights, bias in self.convolutions:
+            width = weights.shape[0] // x.shape[1]
+            pad = width // 2
+            padded_x = np.pad(x, ((pad, pad), (0, 0)))
+            windows = np.lib.stride_tricks.sliding_window_view(padded_x, (width, x.shape[1]))[:, 0]
+            x = np.maximum(windows.reshape(len(x), -1) @ weights + bias, 0.0)
+        return x @ self.out_weights + self.out_bias
+
+
+def detector_inputs(forms: list[str], ids: np.ndarray, vocabulary: int,
+                    char_index: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Word rows and character rows of `forms` (their word-model `ids`, -1 unknown) as the detector reads them
+    (training encodes with the same function)."""
+    lengths = np.fromiter((min(len(form), 4) for form in forms), dtype=np.int64, count=len(forms))
+    word_rows = np.where(ids >= 0, ids, vocabulary + lengths - 1)
+    char_rows = np.zeros((len(forms), DETECTOR_CHARS), dtype=np.int64)
+    get = char_index.get
+    for k, form in enumerate(forms):
+        if form[0] >= "\u0080":  # symbols (<num>, <p>) and ASCII have no character rows
+            for j, char in enumerate(form[:DETECTOR_CHARS]):
+                char_rows[k, j] = get(char, 1)
+    return word_rows, char_rows
+
+
+@lru_cache(maxsize=2)
+def load_detector(path: str) -> ReplacedWordDetector | None:
+    """models/fluency/detector.npz, once per process (None when the file is absent: the features read 0)."""
+    try:
+        data = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        return None
+    with data:
+        layers = int(data["layers"])
+        convolutions = tuple(
+            (data[f"conv{k}_weight"].astype(np.float32), data[f"conv{k}_bias"].astype(np.float32))
+            for k in range(layers))
+        chars = _strings(data["chars"])
+        return ReplacedWordDetector(
+            data["word_embeddings"].astype(np.float32), {char: k + 2 for k, char in enumerate(chars)},
+            data["char_embeddings"].astype(np.float32), convolutions, data["out_weight"].astype(np.float32),
+            float(data["out_bias"]), int(data["vocabulary"]))
+
+
 @dataclass(frozen=True)
 class ClassifierHead:
     """One logistic regression over the post features: "spun" (clean against spun posts) or "garbled" (clean
@@ -310,6 +385,7 @@ FEATURES = (
     "log_words", "spins_log", "spins_rate", "dead1_log", "dead1_rate", "dead5_log",
     "dead5_rate", "pmi3_log", "pmi3_rate", "orphan_log", "orphan_rate", "unknown_log", "unknown_rate",
     "comma_end_log", "char_mean", "char_rare_rate", "swap_log", "swap_rate", "swap_weak_log", "swap_weak_rate",
+    "detect_log", "detect_rate", "detect_weak_rate", "detect_top",
 )
 
 
@@ -361,6 +437,9 @@ class FluencyCheck(Check):
         self.swap_frequency_weight = float(config["swap_frequency_weight"])
         self.swap_margin = float(config["swap_margin"])
         self.swap_weak_margin = float(config["swap_weak_margin"])
+        self.detect_logit = float(config["detect_logit"])
+        self.detect_weak_logit = float(config["detect_weak_logit"])
+        self.detect_top_share = float(config["detect_top_share"])
         self.spinner = load_spinner_entries()
         # spun word → the entries that name it: spinner.tsv's (with their context rules) and the train half of
         # spin_pairs.tsv; the eval half stays out so that the benchmark measures spins the check never saw
@@ -373,6 +452,8 @@ class FluencyCheck(Check):
         self._words: WordCounts | None = None
         self._neighbours: np.ndarray | None = None
         self._classifier: PostClassifier | None = None
+        self._detector: ReplacedWordDetector | None = None
+        self._detector_loaded = False
 
     @property
     def ngram(self) -> NgramModel:
@@ -402,9 +483,31 @@ class FluencyCheck(Check):
             self._classifier = load_classifier(str(model_path(*CLASSIFIER)))
         return self._classifier
 
+    @property
+    def detector(self) -> ReplacedWordDetector | None:
+        """The learnt replaced-word detector (one copy per process; None without models/fluency/detector.npz)."""
+        if not self._detector_loaded:
+            self._detector = load_detector(str(model_path(*DETECTOR_MODEL)))
+            self._detector_loaded = True
+        return self._detector
+
+    def use_detector(self, detector: ReplacedWordDetector | None) -> None:
+        """Read the post with `detector` instead of the shipped one (training and the benchmark's --models)."""
+        self._detector, self._detector_loaded = detector, True
+
     def warm_up(self) -> None:
         """Load the models before the first post."""
-        _ = self.ngram, self.words, self.neighbours, self.classifier
+        _ = self.ngram, self.words, self.neighbours, self.classifier, self.detector
+
+    def detected(self, words: list[Word], ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The replaced-word detector's logits for the post's Chinese words, and their positions in `words`
+        (both empty without a detector)."""
+        detector = self.detector
+        at = np.fromiter((k for k, word in enumerate(words) if _HAN.match(word.form)), dtype=np.int64)
+        if detector is None or not len(at):
+            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
+        logits = detector.logits(*detector.inputs([word.form for word in words], ids))
+        return logits[at], at
 
     def spins(self, text: str) -> list[Spin]:
         """Spinner words of spinner.tsv in `text` whose original word reads at least `spin_margin` nats better in
@@ -588,6 +691,18 @@ class FluencyCheck(Check):
                    for k, to, gain in zip(swap_at.tolist(), swap_to.tolist(), swap_gain.tolist())
                    if gain >= self.swap_margin and words[k].start not in seen]
         spins = sorted(spins + swapped, key=lambda s: s.start)
+        # the learnt detector: words that three words either side say a spinner put there (no list, no original)
+        logits, logit_at = self.detected(words, ids)
+        strong = logit_at[logits >= self.detect_logit]
+        count("detect", len(strong))
+        features["detect_weak_rate"] = float((logits >= self.detect_weak_logit).sum()) / per_word
+        top = max(3, math.ceil(self.detect_top_share * len(logits)))
+        features["detect_top"] = float(np.sort(logits)[-top:].mean()) if len(logits) else 0.0
+        seen = {spin.start for spin in spins}
+        spins = sorted(spins + [Spin(words[k].start, words[k].end, words[k].form, "", round(float(logit), 2))
+                                for k, logit in zip(logit_at.tolist(), logits.tolist())
+                                if logit >= self.detect_logit and words[k].start not in seen],
+                       key=lambda s: s.start)
         features["comma_end_log"] = math.log1p(comma_ends(words))
         features["char_mean"] = float(np.maximum(logs, self.floor)[han].mean()) if han.any() else 0.0
         # a dropped character leaves trigrams formal text never writes: the share of characters that unlikely
@@ -627,7 +742,7 @@ class FluencyCheck(Check):
             return []
         worst = self.worst_sentences(analysis)
         findings = [self._sentence_finding(doc, sentence) for sentence in worst]
-        words = "、".join(dict.fromkeys(f"{spin.spun}（{spin.original}）" for spin in analysis.spins))
+        words = "、".join(dict.fromkeys(f"{spin.spun}（{spin.original or '?'}）" for spin in analysis.spins))
         message = (f"全文语句不通顺，疑似洗稿或机器改写（判定概率 {analysis.probability:.2f}）；"
                    f"最不通顺的 {len(worst)} 句已标出")
         if words:
@@ -644,7 +759,8 @@ class FluencyCheck(Check):
         while end > sentence.start and doc.text[end - 1] in "\n。！？；!?; ":
             end -= 1  # the span is the sentence, not its closing mark
         if sentence.spins:
-            words = "、".join(f"“{spin.spun}”（原词应为“{spin.original}”）" for spin in sentence.spins)
+            words = "、".join(f"“{spin.spun}”（原词应为“{spin.original}”）" if spin.original
+                             else f"“{spin.spun}”（疑似替换词）" for spin in sentence.spins)
             message = f"语句疑似经同义词替换改写（洗稿）：{words}"
             rule = "fluency.spinner"
         else:

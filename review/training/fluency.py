@@ -23,6 +23,9 @@ replaced: the `spun` head) or garbled copies (clauses shuffled, characters dropp
 (label 1). Each threshold keeps at most half of `--max-clean-flagged` of the clean posts flagged. Training learns
 how spins with words the check does not know look: the check it trains with knows only one fold of the train half
 (`pair_fold`), and each post gets a copy spun with each fold. The `eval` half of the pairs is never read here.
+With the replaced-word detector in `out` (detector.npz, `python -m review.training.fluency_detector`), the
+features include its detect_* figures and each post also gets a copy with 5-20% of its words replaced by
+substitutes of no list (`review.training.fluency_detector.Substitutes`: "spun-generated", a `spun` kind).
 """
 
 from __future__ import annotations
@@ -36,11 +39,13 @@ import zlib
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from review.checks.fluency import (
     CLASSIFIER,
+    DETECTOR_MODEL,
     FEATURES,
     NEIGHBOURS_MODEL,
     NO_NEIGHBOUR,
@@ -48,6 +53,7 @@ from review.checks.fluency import (
     FluencyCheck,
     _strings,
     load_classifier,
+    load_detector,
     load_neighbours,
     load_spin_pairs,
     load_word_counts,
@@ -57,6 +63,9 @@ from review.checks.fluency import (
 from review.normalise import normalise
 from review.segment import tokenize
 from review.training.corpora import HELD_OUT_FROM
+
+if TYPE_CHECKING:  # the detector's trainer imports this module
+    from review.training.fluency_detector import Substitutes
 
 NEWS_2012 = ("formal-xinwenlianbo-2012-2021", "xinwenlianbo_2012-2021.jsonl.xz")
 NEWS_2022 = ("formal-xinwenlianbo", "xinwenlianbo_2022-2026.jsonl.xz")
@@ -290,9 +299,12 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 50
     return w[:-1], float(w[-1])
 
 
-def classifier_posts(posts: list[str], seed: int, min_spun: float) -> tuple[list[str], list[int], list[str]]:
+def classifier_posts(posts: list[str], seed: int, min_spun: float,
+                     substitutes: Substitutes | None = None) -> tuple[list[str], list[int], list[str]]:
     """Clean posts (0), their copies spun with each fold of the train half of the pairs and a garbled copy (1), and
-    each post's kind ("spun" with the fold the training check knows, "spun-unknown" with the other)."""
+    each post's kind ("spun" with the fold the training check knows, "spun-unknown" with the other); with
+    `substitutes`, also a copy with 5-20% of its words replaced by substitutes of no list ("spun-generated", the
+    replaced-word detector's kind of spin)."""
     rng = random.Random(seed)
     folds: tuple[dict[str, str], dict[str, str]] = ({}, {})
     for original, spun in load_spin_pairs("train"):
@@ -309,6 +321,14 @@ def classifier_posts(posts: list[str], seed: int, min_spun: float) -> tuple[list
                 texts.append(spun)
                 labels.append(1)
                 kinds.append("spun" if fold == 0 else "spun-unknown")
+        if substitutes is not None:
+            from review.training.fluency_detector import substitute_text
+
+            spun, spans = substitute_text(post, substitutes, rng.uniform(0.05, 0.2), rng)
+            if len(spans) / words >= min_spun:
+                texts.append(spun)
+                labels.append(1)
+                kinds.append("spun-generated")
         kind = rng.choice(("shuffled", "dropped", "both"))
         texts.append(garble(post, rng, kind != "dropped", 0.05 if kind != "shuffled" else 0.0))
         labels.append(1)
@@ -316,7 +336,7 @@ def classifier_posts(posts: list[str], seed: int, min_spun: float) -> tuple[list
     return texts, labels, kinds
 
 
-HEADS = {"spun": ("spun", "spun-unknown"), "garbled": ("shuffled", "dropped", "both")}
+HEADS = {"spun": ("spun", "spun-unknown", "spun-generated"), "garbled": ("shuffled", "dropped", "both")}
 
 
 def fit_heads(rows: np.ndarray, kinds: list[str], max_clean_flagged: float) -> tuple[dict, dict]:
@@ -382,13 +402,22 @@ def train(data: Path, out: Path, vocabulary: int = 60000, posts: int = 3000, min
     sample = rng.sample(held, min(posts, len(held)))
     reports = report_chunks(data, "train")
     sample += rng.sample(reports, min(posts, len(reports)))
-    texts, labels, kinds = classifier_posts(sample, seed, min_spun)
+    detector_file = out / DETECTOR_MODEL[-1]
+    substitutes = None
+    if detector_file.exists():
+        from review.training.fluency_detector import Substitutes, jieba_dictionary
+
+        with np.load(words_file, allow_pickle=False) as arrays, np.load(neighbours_file) as table:
+            substitutes = Substitutes(_strings(arrays["vocab"]), table["neighbours"], jieba_dictionary())
+    texts, labels, kinds = classifier_posts(sample, seed, min_spun, substitutes)
     # the check reads models/fluency: point it at the files just written; it knows one fold of the train pairs,
     # so that the classifier also learns from spins with words it does not know
     known = tuple(pair for pair in load_spin_pairs("train") if pair_fold(pair[0]) == 0)
     check = FluencyCheck(spin_pairs=known)
     check._words = load_word_counts(str(words_file))
     check._neighbours = load_neighbours(str(neighbours_file))
+    load_detector.cache_clear()
+    check.use_detector(load_detector(str(detector_file)))
     rows = np.array([[check.analyse(text, tokenize(text), judge=False).features[name] for name in FEATURES]
                      for text in texts])
     classifier, scores = fit_heads(rows, kinds, max_clean_flagged)
