@@ -22,7 +22,8 @@ The CLI runs use models/ (or $REVIEW_MODELS); --model only changes the in-proces
 4. The model path alone (--footprint N): CPU time (time.process_time, the fastest of --repeats passes after a
    warm-up pass: the machine is shared, wall-clock is noisy) of `ModelPass.edits` a post on N held-out news posts
    and N informal, error-rich posts (the dev set's posts joined, as benchmarks/pipeline_speed.py makes them), both
-   of 1,000 characters; the CPU time of loading and of `warm_up`; RSS after each step and the peak. With
+   of 1,000 characters; the CPU time of loading and of `warm_up`; RSS after each step and the peak; then the
+   whole typo check (`TypoCheck.check`, warmed up) on the same posts. With
    --against DIR the same is measured for the code of another checkout (`git worktree add /tmp/before <commit>`),
    on this checkout's models and lexicons, in turns (--turns), so that a change is measured before and after on
    the same machine in the same minutes.
@@ -287,6 +288,24 @@ def footprint(data: Path, count: int, repeats: int) -> dict:
         figures[f"{kind}_ms"] = min(passes)
         figures[f"rss_after_{kind}"] = _rss_mb()
     figures["rss_peak"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # then the whole check (lexicon, rules, phrases, non-words, function words and the model path), warmed up as
+    # `review batch` and `serve` warm it up; after the memory figures, which are the model path's alone
+    from review.checks.typo import TypoCheck
+
+    check = TypoCheck()
+    check.warm_up()
+    for kind, posts in kinds.items():
+        docs = [Document.build(Post.from_dict({"text": t}), "text", options) for t in posts]
+        for doc in docs:
+            doc.tokens
+            check.check(doc)
+        passes = []
+        for _ in range(repeats):
+            began = time.process_time()
+            for doc in docs:
+                check.check(doc)
+            passes.append((time.process_time() - began) / len(docs) * 1000)
+        figures[f"check_{kind}_ms"] = min(passes)
     return figures
 
 
@@ -295,16 +314,19 @@ def print_footprints(runs: list[dict]) -> None:
     by_code: dict[str, list[dict]] = {}
     for run in runs:
         by_code.setdefault(run["code"], []).append(run)
-    print("model path alone (CPU ms a 1,000-character post, fastest turn; RSS MB, highest turn):")
-    print(f"  {'code':28} {'formal':>7} {'informal':>8} {'load s':>6} {'warm s':>6} {'RSS: loaded':>11} {'warm':>5} "
-          f"{'after posts':>11} {'peak':>5}")
+    print("model path alone and the whole typo check (CPU ms a 1,000-character post, fastest turn); the model path's "
+          "load and warm-up (CPU s) and RSS (MB, highest turn):")
+    print(f"  {'code':28} {'formal':>7} {'informal':>8} {'check: formal':>13} {'informal':>8} {'load s':>6} "
+          f"{'warm s':>6} {'RSS: loaded':>11} {'warm':>5} {'after posts':>11} {'peak':>5}")
     for code, values in by_code.items():
-        low = {key: min(v[key] for v in values) for key in ("formal_ms", "informal_ms", "load_s", "warm_up_s")}
+        low = {key: min(v.get(key, float("nan")) for v in values)
+               for key in ("formal_ms", "informal_ms", "check_formal_ms", "check_informal_ms", "load_s", "warm_up_s")}
         high = {key: max(v[key] for v in values)
                 for key in ("rss_loaded", "rss_warm", "rss_after_informal", "rss_peak")}
-        print(f"  {code[-28:]:28} {low['formal_ms']:7.2f} {low['informal_ms']:8.2f} {low['load_s']:6.2f} "
-              f"{low['warm_up_s']:6.2f} {high['rss_loaded']:11.0f} {high['rss_warm']:5.0f} "
-              f"{high['rss_after_informal']:11.0f} {high['rss_peak']:5.0f}")
+        print(f"  {code[-28:]:28} {low['formal_ms']:7.2f} {low['informal_ms']:8.2f} {low['check_formal_ms']:13.2f} "
+              f"{low['check_informal_ms']:8.2f} {low['load_s']:6.2f} {low['warm_up_s']:6.2f} "
+              f"{high['rss_loaded']:11.0f} {high['rss_warm']:5.0f} {high['rss_after_informal']:11.0f} "
+              f"{high['rss_peak']:5.0f}")
 
 
 def footprint_in_turns(args: argparse.Namespace) -> None:
