@@ -262,3 +262,14 @@ def test_shared_cache_folder_is_not_used_and_said_once(tmp_path, monkeypatch, ca
         for _ in range(2):
             assert _fresh(user_dict, blocked / "cache").FREQ == reference.FREQ  # unwritable: no crash
     assert len(caplog.records) == 1 and "unusable" in caplog.text
+
+
+def test_single_character_counts_are_the_dictionarys_for_every_run_character():
+    from review.segment import RE_HAN, _single_char_counts
+
+    tokenizer = get_tokenizer()
+    single = _single_char_counts(tokenizer)
+    run_chars = [chr(code) for code in range(0x10000) if RE_HAN.fullmatch(chr(code))]
+    assert len(run_chars) > 20000
+    assert all(single.get(char) == tokenizer.FREQ.get(char) for char in run_chars)
+    assert set(single) <= set(run_chars)
