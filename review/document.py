@@ -157,12 +157,30 @@ class Document:
 
     @cached_property
     def tokens(self) -> list[Token]:
-        """jieba tokens of the normalised text (the lead that `lead_tokens` segmented already is not cut again)."""
+        """jieba tokens of the normalised text; the lead that `lead_tokens` segmented and the runs that
+        `tokens_between` segmented are not cut again (each was cut where jieba cuts, so the rest is cut around them)."""
+        text = self.text
+        done: list[tuple[int, int, list[Token]]] = []  # [start, end) segmented already, and its tokens
         cut = self.cache.get(LEAD_CUT)
-        if cut is None:
-            return tokenize(self.text)
-        end, head = cut
-        return head + tokenize(self.text[end:], end)
+        if cut is not None:
+            done.append((0, cut[0], cut[1]))
+        done += [(key[1], key[2], found) for key, found in self.cache.items()
+                 if isinstance(key, tuple) and key[0] == "tokens_between" and key[2] > key[1]]
+        if not done:
+            return tokenize(text)
+        done.sort(key=lambda piece: (piece[0], -piece[1]))
+        tokens: list[Token] = []
+        position = 0
+        for start, end, found in done:
+            if start < position:
+                continue  # overlaps a piece already taken (the pieces' own cuts agree, any one will do)
+            if start > position:
+                tokens += tokenize(text[position:start], position)
+            tokens += found
+            position = end
+        if position < len(text):
+            tokens += tokenize(text[position:], position)
+        return tokens
 
     @cached_property
     def _token_bounds(self) -> tuple[list[int], list[int]]:

@@ -70,3 +70,19 @@ def test_tokens_between_after_the_whole_segmentation_is_the_overlapping_slice():
                   (rng.randrange(length + 1) for _ in range(300))]
         for start, end in spans:
             assert doc.tokens_between(start, end) == [t for t in whole if t.start < end and start < t.end]
+
+
+def test_tokens_after_spans_were_asked_about_are_the_whole_segmentation():
+    """The runs `tokens_between` segmented (and the off-topic lead) are reused, the rest cut around them."""
+    rng = random.Random(7)
+    long_text = "".join(TEXTS) * 4 + "这是一个很长的句子" * 30 + "，北京天安门广场GDP增长5.2%\r\n" * 10
+    for text in TEXTS + [long_text]:
+        whole = _document(text).tokens
+        for _ in range(40):
+            doc = _document(text)
+            if rng.random() < 0.5:
+                doc.lead_tokens(rng.randrange(1, len(text) + 3))
+            for _ in range(rng.randrange(0, 12)):
+                start = rng.randrange(len(doc.text))
+                doc.tokens_between(start, min(len(doc.text), start + rng.randrange(0, 9)))
+            assert doc.tokens == whole
