@@ -460,7 +460,8 @@ class CandidateGenerator:
         at = pos + 2
         feats[:, f["near_base"]] = np.minimum(near[at - 1], near[at + 1])
         # two away only through a Chinese neighbour: the same in a sentence alone and in `generate_many`'s join
-        chinese = np.concatenate(([False], codes > 0, [False]))  # [k + 1]: is character k Chinese (False past either end)
+        # [k + 1]: is character k Chinese (False past either end)
+        chinese = np.concatenate(([False], codes > 0, [False]))
         feats[:, f["near_base2"]] = np.minimum(np.where(chinese[pos], near[at - 2], 0.0),
                                                np.where(chinese[pos + 2], near[at + 2], 0.0))
         feats[:, f["quoted"]] = quoted_lengths(sentence)[pos]
