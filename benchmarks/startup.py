@@ -43,12 +43,13 @@ print(f"{'registry (check modules)':24} {built - imported:6.3f} s")
 options = ReviewOptions()
 doc = Document.build(Post.from_dict({"text": open(%r, encoding="utf-8").read()}), "text", options)
 for name in reviewer.selected(options):
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     check = reviewer.instance(name)
-    loaded = time.perf_counter()
+    loaded, loaded_cpu = time.perf_counter(), time.process_time()
     check.check(doc)
-    done = time.perf_counter()
-    print(f"{name:24} {loaded - start:6.3f} s to load, {done - loaded:6.3f} s first post")
+    done, done_cpu = time.perf_counter(), time.process_time()
+    print(f"{name:24} {loaded - start:6.3f} s to load, {done - loaded:6.3f} s first post "
+          f"(CPU {loaded_cpu - start_cpu:.3f} s, {done_cpu - loaded_cpu:.3f} s)")
 print(f"{'total':24} {time.perf_counter() - began:6.3f} s")
 """
 
