@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Callable
@@ -469,14 +470,27 @@ class ModelEvidence:
                    int(table["major_word_freq"]), float(table["major_word_ratio"]),
                    float(table.get("min_confidence", 0.0)))
 
+    def reported(self, tokens: list, edit: "ModelEdit") -> bool:
+        """Is `edit` confident enough to be reported at all (a real-word swap at `real_word_confidence`)?"""
+        if edit.confidence < self.min_confidence:
+            return False
+        if edit.confidence >= self.real_word_confidence:
+            return True
+        freq = get_tokenizer().FREQ
+        # the tokens covering the edit: they are sorted and contiguous, so a binary search finds the first
+        first = bisect_right(tokens, edit.start, key=_token_end)
+        for token in tokens[first:]:
+            if token.start >= edit.end:
+                break
+            if token.end - token.start > 1 and freq.get(token.word, 0) > 0:
+                return False
+        return True
+
     def severity(self, text: str, tokens: list, edit: "ModelEdit", severity: str) -> str | None:
         """The severity `edit` is reported at (None: not reported)."""
         from review.typo.model_pass import best_word_freq
 
-        freq = get_tokenizer().FREQ
-        covering = [t for t in tokens if t.start < edit.end and edit.start < t.end]
-        real_word = any(t.end - t.start > 1 and freq.get(t.word, 0) > 0 for t in covering)
-        if edit.confidence < self.min_confidence or (real_word and edit.confidence < self.real_word_confidence):
+        if not self.reported(tokens, edit):
             return None
         if severity != "major" or edit.confidence < self.major_confidence:
             return "minor" if severity == "major" else severity
@@ -583,8 +597,14 @@ class TypoCheck(Check, TakesRuntimeSettings):
         if self.function_words is not None:
             self._add_function_word_findings(doc, findings, taken)
         if self.model_pass is not None:
+            tokens = doc.tokens
+
+            def wanted(edit: "ModelEdit") -> bool:
+                # what `_model_findings` would drop whatever the protection says: its POS tagging is not needed
+                return not _overlaps(edit.start, edit.end, taken) and self.evidence.reported(tokens, edit)
+
             try:
-                edits = self.model_pass.edits(doc)
+                edits = self.model_pass.edits(doc, wanted)
             except OutOfTime as stopped:  # the request's time ran out: the findings so far go into the report
                 findings.extend(self._model_findings(doc, stopped.partial, taken))
                 raise OutOfTime(findings) from None
@@ -660,6 +680,10 @@ class TypoCheck(Check, TakesRuntimeSettings):
                 continue
             kept.append((start, end, entry))
         return kept
+
+
+def _token_end(token) -> int:
+    return token.end
 
 
 def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:

@@ -25,7 +25,7 @@ from collections.abc import ItemsView, Iterator, KeysView, ValuesView
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, NamedTuple, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, NamedTuple, Optional, Sequence
 
 from review.budget import OutOfTime
 from review.chars import all_han, has_han
@@ -170,16 +170,8 @@ class Protection:
                      ) -> list[ProtectedSpan]:
         """`spans_near` of each cluster of `positions` (sorted; a cluster's suggestions are at most 2 * `margin`
         apart), so that the tagging reads a bounded stretch around each suggestion, not all between them."""
-        ordered = sorted(positions)
-        clusters: list[list[int]] = [[ordered[0]]]
-        for position in ordered[1:]:
-            if position - clusters[-1][-1] > 2 * margin:
-                clusters.append([position])
-            else:
-                clusters[-1].append(position)
-        if len(clusters) == 1:
-            return self.spans_near(sentence, ordered, margin)
-        return [span for cluster in clusters for span in self.spans_near(sentence, cluster, margin)]
+        return [span for cluster in position_clusters(positions, margin)
+                for span in self.spans_near(sentence, cluster, margin)]
 
     def blocks(self, sentence: str, protected: Sequence[ProtectedSpan], start: int, end: int,
                replacement: str) -> bool:
@@ -202,6 +194,23 @@ class Protection:
             if a < end and start < b and (pair.flag in self.pos_tags or pair.word in self.gov_words):
                 return True  # still a name after the edit (胡楠 → 湖南): leave it
         return best_word_freq(fixed, start, end) < self.name_ratio * before
+
+
+def position_clusters(positions: Sequence[int], margin: int = PROTECTION_MARGIN) -> list[list[int]]:
+    """`positions` sorted and cut where two neighbours are more than 2 * `margin` apart."""
+    ordered = sorted(positions)
+    clusters: list[list[int]] = [[ordered[0]]]
+    for position in ordered[1:]:
+        if position - clusters[-1][-1] > 2 * margin:
+            clusters.append([position])
+        else:
+            clusters[-1].append(position)
+    return clusters
+
+
+def stretch_of(sentence: str, cluster: Sequence[int], margin: int = PROTECTION_MARGIN) -> tuple[int, int]:
+    """The [low, high) stretch of `sentence` that `Protection.spans_near` tags for `cluster` (sorted)."""
+    return max(0, cluster[0] - margin), min(len(sentence), cluster[-1] + 2 + margin)
 
 
 def best_word_freq(text: str, start: int, end: int) -> int:
@@ -384,17 +393,19 @@ class ModelPass:
         self.corrector.prepare()
         _pos_tagger().cut("预热")
 
-    def edits(self, doc: "Document") -> list[ModelEdit]:
+    def edits(self, doc: "Document", wanted: Optional[Callable[[ModelEdit], bool]] = None) -> list[ModelEdit]:
         """Corrections in the sentences of `doc`, protected words left alone.
 
         The sentences go to the corrector in batches of about `batch_chars` characters, a sentence longer than
         `max_sentence_chars` in pieces, so that memory stays bounded whatever the text; at most `max_edits` of
         its suggestions (the most probable) are looked at. At `doc.deadline` it stops between batches and raises
-        `OutOfTime` with the edits found so far.
+        `OutOfTime` with the edits found so far. With `wanted`, only the edits it accepts are returned, and the
+        protection (POS tagging) is computed only for them: the same edits as without it, filtered.
         """
-        return self.edits_and_reads(doc)[0]
+        return self.edits_and_reads(doc, wanted)[0]
 
-    def edits_and_reads(self, doc: "Document") -> tuple[list[ModelEdit], int]:
+    def edits_and_reads(self, doc: "Document", wanted: Optional[Callable[[ModelEdit], bool]] = None
+                        ) -> tuple[list[ModelEdit], int]:
         """`edits`, and how many sentences the transformer read to decide (for benchmarks)."""
         text = doc.text
         spans = [(a, b) for a, b in sentence_pieces(text, doc.sentences, self.max_sentence_chars)
@@ -414,26 +425,43 @@ class ModelPass:
             neural_chars = None if neural_chars is None else neural_chars - answer.neural_chars
             found.extend((a, sentence, edits) for (a, _), sentence, edits in zip(batch, sentences, answer.edits)
                          if edits)
-        edits = self._protected(most_probable(found, self.max_edits))
+        edits = self._protected(most_probable(found, self.max_edits), wanted)
         if stopped:
             raise OutOfTime(edits)
         return edits, read
 
-    def _protected(self, found: list[tuple[int, str, list[Edit]]]) -> list[ModelEdit]:
-        """The corrector's edits (offset, sentence, edits) as `ModelEdit`s, protected words left alone."""
+    def _protected(self, found: list[tuple[int, str, list[Edit]]],
+                   wanted: Optional[Callable[[ModelEdit], bool]] = None) -> list[ModelEdit]:
+        """The corrector's edits (offset, sentence, edits) as `ModelEdit`s, protected words left alone (and,
+        with `wanted`, the edits it refuses dropped first)."""
         edits = []
         for offset, sentence, proposed in found:
-            # Protection needs jieba's POS tables (slow to load): computed only for sentences with a suggestion,
-            # and only over the stretches around the suggestions (POS tagging costs ~30 us a character, and
-            # ~170 us in a run of characters that make no words)
-            protected = self.protection.spans_around(sentence, [at for edit in proposed for at in edit.positions()])
-            for edit in proposed:
-                # a whole-word edit (review/typo/words.py) is one finding for both characters, kept or dropped whole
-                if self.protection.blocks(sentence, protected, edit.index, edit.end, edit.suggestion) \
-                        or any(self.protection.swaps_a_number(x, y) for x, y in zip(edit.source, edit.suggestion)):
+            made = [(edit, ModelEdit(offset + edit.index, offset + edit.end, edit.suggestion,
+                                     round(float(edit.probability), 4))) for edit in proposed]
+            if wanted is not None:
+                made = [(edit, model_edit) for edit, model_edit in made if wanted(model_edit)]
+                if not made:
                     continue
-                edits.append(ModelEdit(offset + edit.index, offset + edit.end, edit.suggestion,
-                                       round(float(edit.probability), 4)))
+            # Protection needs jieba's POS tags (~30 us a character, ~170 us in a run of characters that make no
+            # words): only for sentences with a suggestion, over the stretches around the clusters of all the
+            # sentence's suggestions, and a cluster's stretch only when an edit still wanted lies in it (a span
+            # lies inside its stretch, and other clusters' stretches never reach an edit: the same spans are hit)
+            clusters = position_clusters([at for edit in proposed for at in edit.positions()])
+            stretches = [stretch_of(sentence, cluster) for cluster in clusters]
+            tagged: dict[int, list[ProtectedSpan]] = {}
+            for edit, model_edit in made:
+                # a whole-word edit (review/typo/words.py) is one finding for both characters, kept or dropped whole
+                if any(self.protection.swaps_a_number(x, y) for x, y in zip(edit.source, edit.suggestion)):
+                    continue
+                protected: list[ProtectedSpan] = []
+                for k, (low, high) in enumerate(stretches):
+                    if low < edit.end and edit.index < high:
+                        if k not in tagged:
+                            tagged[k] = self.protection.spans_near(sentence, clusters[k])
+                        protected += tagged[k]
+                if self.protection.blocks(sentence, protected, edit.index, edit.end, edit.suggestion):
+                    continue
+                edits.append(model_edit)
         return edits
 
 
