@@ -486,21 +486,26 @@ class CountedNonwordDetector:
         # Python lists for the per-anchor loop: a NumPy scalar read or slice costs ~10 times a list's
         multi_loose, single, han, pairs = multi_loose.tolist(), single.tolist(), han.tolist(), pairs.tolist()
         joined, token_of = joined.tolist(), token_of.tolist()
+        size, word_freq, function_freq, all_fills = len(text), self.word_freq, self.settings.function_freq, self.fills
         for j in anchors.tolist():
             for position, other in ((j, j - 1), (j + 1, j + 2)):
-                if not (multi_loose[position] or (single[position] and self.single_loose(text, position))):
+                # `single_loose`, inlined: a one-character token is loose unless it is a frequent function word
+                if not (multi_loose[position]
+                        or (single[position] and word_freq.get(text[position], 0) < function_freq)):
                     continue
                 partner = j + 1 if position == j else j
-                other_count = int(pairs[min(position, other)]) if 0 <= other < len(text) and han[other] else -1
+                other_count = int(pairs[min(position, other)]) if 0 <= other < size and han[other] else -1
+                near = None  # the written character's neighbours, looked up once for its windows
                 for a, b in ((j, j + 2), (j - 1, j + 2), (j, j + 3)):
-                    if a < 0 or b > len(text) or not all(han[a:b]):
+                    if a < 0 or b > size or not all(han[a:b]):
                         continue
                     window = text[a:b]
                     m = position - a
-                    fills = self.fills.get(window[:m] + "\0" + window[m + 1:], "")
+                    fills = all_fills.get(window[:m] + "\0" + window[m + 1:], "")
                     if not fills:
                         continue
-                    near = self.neighbours(window[m])
+                    if near is None:
+                        near = self.neighbours(window[m])
                     for ch in fills:
                         if ch in near:
                             found.append(CountedCandidate(
@@ -537,6 +542,9 @@ class CountedNonwordDetector:
                                                        else (c.word[c.position - c.start], text[c.other_at])))
             for c in candidates])
         rows = np.zeros((len(candidates), len(COUNTED_FEATURES)), dtype=np.float64)
+        # jieba's reading of a window, by its text: the candidates at one anchor share their written window (a
+        # third of an informal post's readings are repeats)
+        readings: dict[str, float] = {}
         for k, c in enumerate(candidates):
             src, cand = text[c.position], c.word[c.position - c.start]
             rows[k] = (
@@ -546,7 +554,7 @@ class CountedNonwordDetector:
                 math.log1p(self.word_freq.get(src, 0)), math.log1p(self.word_freq.get(cand, 0)),
                 *(float(cand in self.confusion.column(src, column)) for column in COLUMNS),
                 float(per_anchor[c.position]), math.log1p(self.word_freq.get(text[c.partner], 0)),
-                math.log1p(fixed_other[k]) if c.other_at >= 0 else -1.0, self.segmentation_gain(text, c),
+                math.log1p(fixed_other[k]) if c.other_at >= 0 else -1.0, self.segmentation_gain(text, c, readings),
             )
         return rows
 
@@ -564,13 +572,21 @@ class CountedNonwordDetector:
             for term in self.protected_terms)
 
     @staticmethod
-    def segmentation_gain(text: str, c: CountedCandidate) -> float:
+    def segmentation_gain(text: str, c: CountedCandidate, readings: dict[str, float] | None = None) -> float:
         """How much better jieba segments the candidate's window and `SEG_CONTEXT` characters each side once
-        corrected: 应锁要发票 → 应索要发票 reads as words again."""
+        corrected: 应锁要发票 → 应索要发票 reads as words again (`readings`: the texts read so far, reused)."""
         left, right = max(0, c.start - SEG_CONTEXT), min(len(text), c.end + SEG_CONTEXT)
         before = text[left:right]
         after = text[left:c.start] + c.word + text[c.end:right]
-        return segmentation_logprob(after) - segmentation_logprob(before)
+        if readings is None:
+            return segmentation_logprob(after) - segmentation_logprob(before)
+        fixed = readings.get(after)
+        if fixed is None:
+            fixed = readings[after] = segmentation_logprob(after)
+        written = readings.get(before)
+        if written is None:
+            written = readings[before] = segmentation_logprob(before)
+        return fixed - written
 
     def find(self, text: str, tokens: Sequence[Token]) -> list[NonwordHit]:
         """Decided non-words of `text` (normalised), the most probable first, not overlapping."""

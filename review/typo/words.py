@@ -171,12 +171,17 @@ class HomophoneWordGenerator:
     def _long_word(self, sentence: str, start: int, word: str) -> float:
         """log(1 + frequency) of the most frequent 3-4 character dictionary word through `word` at `start`."""
         freq = self.word_freq
-        text = sentence[:start] + word + sentence[start + 2:]
+        size = len(sentence)
+        # the six characters the windows read, not the whole text copied with the word in place
+        left = max(0, start - 2)
+        local = sentence[left:start] + word + sentence[start + 2:start + 4]
         best = 0
         for a, b in ((start - 1, start + 2), (start, start + 3), (start - 2, start + 2), (start, start + 4),
                      (start - 1, start + 3)):
-            if a >= 0 and b <= len(text):
-                best = max(best, freq.get(text[a:b], 0))
+            if a >= 0 and b <= size:
+                found = freq.get(local[a - left:b - left], 0)
+                if found > best:
+                    best = found
         return math.log1p(best)
 
     def generate(self, sentence: str, scored: Optional[ScoredText] = None) -> WordCandidates:
@@ -242,11 +247,14 @@ class HomophoneWordGenerator:
         feats[:, f["src_freq"]] = [math.log1p(freq.get(w, 0)) for w in sources]
         feats[:, f["cand_freq"]] = [math.log1p(freq.get(w, 0)) for w in words]
         long_src: Dict[int, float] = {}
-        for k, (s, w) in enumerate(zip(at.tolist(), words)):
+        src_long, cand_long = [], []
+        for s, w in zip(at.tolist(), words):
             if s not in long_src:
                 long_src[s] = self._long_word(sentence, s, sentence[s: s + 2])
-            feats[k, f["src_long"]] = long_src[s]
-            feats[k, f["cand_long"]] = self._long_word(sentence, s, w)
+            src_long.append(long_src[s])
+            cand_long.append(self._long_word(sentence, s, w))
+        feats[:, f["src_long"]] = src_long
+        feats[:, f["cand_long"]] = cand_long
         toned = self._toned
         feats[:, f["tones"]] = ((toned[new[:, 0]] == toned[np.minimum(codes[at], len(toned) - 1)]) &
                                 (toned[new[:, 1]] == toned[np.minimum(codes[at + 1], len(toned) - 1)]))
