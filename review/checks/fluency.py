@@ -257,8 +257,8 @@ class ReplacedWordDetector:
         if not len(word_rows):
             return np.zeros(0, dtype=np.float32)
         chars = self.char_embeddings[char_rows]  # (n, DETECTOR_CHARS, d)
-        present = (char_rows > 0).sum(axis=1, keepdims=True)
-        x = self.word_embeddings[word_rows] + chars.sum(axis=1) / np.maximum(present, 1)
+        present = np.maximum((char_rows > 0).sum(axis=1, keepdims=True), 1).astype(np.float32)
+        x = self.word_embeddings[word_rows] + chars.sum(axis=1) / present  # float32 throughout: BLAS's sgemm
         for weights, bias in self.convolutions:
             width = weights.shape[0] // x.shape[1]
             pad = width // 2
@@ -454,6 +454,7 @@ class FluencyCheck(Check):
         self._classifier: PostClassifier | None = None
         self._detector: ReplacedWordDetector | None = None
         self._detector_loaded = False
+        self._vocabulary_rows: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def ngram(self) -> NgramModel:
@@ -487,13 +488,18 @@ class FluencyCheck(Check):
     def detector(self) -> ReplacedWordDetector | None:
         """The learnt replaced-word detector (one copy per process; None without models/fluency/detector.npz)."""
         if not self._detector_loaded:
-            self._detector = load_detector(str(model_path(*DETECTOR_MODEL)))
-            self._detector_loaded = True
+            self.use_detector(load_detector(str(model_path(*DETECTOR_MODEL))))
         return self._detector
 
     def use_detector(self, detector: ReplacedWordDetector | None) -> None:
         """Read the post with `detector` instead of the shipped one (training and the benchmark's --models)."""
-        self._detector, self._detector_loaded = detector, True
+        self._detector, self._detector_loaded, self._vocabulary_rows = detector, True, None
+        if detector is not None:
+            # its matrix products are small (a post's words × 320): a second BLAS thread on a busy 2-core machine
+            # made them 20 times slower, never faster (as the typo check's cloze model found)
+            from review.typo.cloze import limit_blas_threads
+
+            limit_blas_threads(1)
 
     def warm_up(self) -> None:
         """Load the models before the first post."""
@@ -503,11 +509,30 @@ class FluencyCheck(Check):
         """The replaced-word detector's logits for the post's Chinese words, and their positions in `words`
         (both empty without a detector)."""
         detector = self.detector
-        at = np.fromiter((k for k, word in enumerate(words) if _HAN.match(word.form)), dtype=np.int64)
-        if detector is None or not len(at):
+        if detector is None or not len(words):
             return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
-        logits = detector.logits(*detector.inputs([word.form for word in words], ids))
-        return logits[at], at
+        if self._vocabulary_rows is None:
+            # the vocabulary's character rows and Chinese-word mask, once: only unknown words are read one by one
+            forms = list(self.words.vocabulary)
+            char_rows = detector.inputs(forms, np.arange(len(forms)))[1]
+            self._vocabulary_rows = (char_rows, np.array([bool(_HAN.match(form)) for form in forms]))
+        vocabulary_chars, vocabulary_han = self._vocabulary_rows
+        known = ids >= 0
+        unknown = np.flatnonzero(~known)
+        char_rows = vocabulary_chars[np.maximum(ids, 0)]
+        han = vocabulary_han[np.maximum(ids, 0)]
+        if len(unknown):
+            forms = [words[k].form for k in unknown.tolist()]
+            char_rows[unknown] = detector.inputs(forms, ids[unknown])[1]
+            han[unknown] = [bool(_HAN.match(form)) for form in forms]
+        lengths = np.fromiter((min(len(words[k].form), 4) for k in unknown.tolist()), dtype=np.int64,
+                              count=len(unknown))
+        word_rows = ids.copy()
+        word_rows[unknown] = detector.vocabulary + lengths - 1
+        at = np.flatnonzero(han)
+        if not len(at):
+            return np.zeros(0, dtype=np.float32), at
+        return detector.logits(word_rows, char_rows)[at], at
 
     def spins(self, text: str) -> list[Spin]:
         """Spinner words of spinner.tsv in `text` whose original word reads at least `spin_margin` nats better in

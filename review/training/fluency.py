@@ -418,8 +418,12 @@ def train(data: Path, out: Path, vocabulary: int = 60000, posts: int = 3000, min
     check._neighbours = load_neighbours(str(neighbours_file))
     load_detector.cache_clear()
     check.use_detector(load_detector(str(detector_file)))
-    rows = np.array([[check.analyse(text, tokenize(text), judge=False).features[name] for name in FEATURES]
-                     for text in texts])
+    rows = []
+    for number, text in enumerate(texts, 1):
+        rows.append([check.analyse(text, tokenize(text), judge=False).features[name] for name in FEATURES])
+        if number % 1000 == 0:
+            print(f"features of {number} of {len(texts)} posts, {time.time() - started:.0f}s", flush=True)
+    rows = np.array(rows)
     classifier, scores = fit_heads(rows, kinds, max_clean_flagged)
     (out / CLASSIFIER[-1]).write_text(json.dumps(classifier, indent=1) + "\n", encoding="utf-8")
     load_classifier.cache_clear()
