@@ -3,6 +3,7 @@
 Usage: python benchmarks/typo_speed.py [--data ../shared/data] [--posts 300] [--repeats 3] [--recall-sample 1000]
                                       [--model DIR]
        python benchmarks/typo_speed.py --footprint 150 [--against OTHER_CHECKOUT] [--turns 2]
+       python benchmarks/typo_speed.py --parts 100 [--code OTHER_CHECKOUT]
 
 The CLI runs use models/ (or $REVIEW_MODELS); --model only changes the in-process run.
 
@@ -27,6 +28,9 @@ The CLI runs use models/ (or $REVIEW_MODELS); --model only changes the in-proces
    --against DIR the same is measured for the code of another checkout (`git worktree add /tmp/before <commit>`),
    on this checkout's models and lexicons, in turns (--turns), so that a change is measured before and after on
    the same machine in the same minutes.
+5. The parts of the typo check (--parts N): inclusive CPU time a post of each detector, the model path and its
+   stages, the POS protection (`PARTS`), inside the warmed-up check on N formal and N informal posts: where the
+   time goes, before a change is measured old against new.
 Figures are printed, not asserted; copy them into docs/typo.md and the model cards.
 """
 
@@ -34,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import statistics
 import subprocess
@@ -309,6 +314,68 @@ def footprint(data: Path, count: int, repeats: int) -> dict:
     return figures
 
 
+# the typo check's parts that --parts times (module, class, method): inclusive CPU time, so nested parts overlap
+PARTS = (
+    ("review.checks.typo", "TypoCheck", "check"), ("review.checks.typo", "TypoCheck", "_lexicon_hits"),
+    ("review.checks.typo", "ContextRule", "hits"), ("review.typo.word_forms", "WordFormDetector", "find"),
+    ("review.typo.nonwords", "NonwordDetector", "find"), ("review.typo.nonwords", "CountedNonwordDetector", "find"),
+    ("review.checks.typo", "TypoCheck", "_add_function_word_findings"),
+    ("review.typo.groups", "GroupModel", "probabilities"), ("review.typo.model_pass", "ModelPass", "edits"),
+    ("review.typo.model_pass", "ModelPass", "_protected"), ("review.typo.rerank", "RerankCorrector", "scored_joined"),
+    ("review.typo.rerank", "RerankCorrector", "add_group_edits"), ("review.typo.words", "WordCorrector", "correct"),
+    ("review.typo.trees", "TreeEnsemble", "predict"), ("review.checks.typo", "TypoCheck", "_model_findings"),
+)
+
+
+def parts(data: Path, count: int, repeats: int) -> None:
+    """CPU ms a post of each of `PARTS` inside the warmed-up typo check, on `count` formal and informal posts (the
+    fastest of `repeats` passes a part)."""
+    import functools
+    import importlib
+
+    from pipeline_speed import informal_texts
+
+    from review.checks.typo import TypoCheck
+    from review.document import Document
+    from review.model import Post
+    from review.pipeline import ReviewOptions
+
+    totals: dict[str, float] = {}
+
+    def timed(label: str, method):
+        @functools.wraps(method)
+        def run(*args, **kwargs):
+            began = time.process_time()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                totals[label] = totals.get(label, 0.0) + time.process_time() - began
+        return run
+
+    for module, owner, name in PARTS:
+        cls = getattr(importlib.import_module(module), owner)
+        setattr(cls, name, timed(f"{owner}.{name}", getattr(cls, name)))
+    check = TypoCheck()
+    check.warm_up()
+    options = ReviewOptions.make(enable=["typo"])
+    dev = data.parent / "dev" / "review_dev.jsonl"
+    for kind, posts in (("formal", clean_posts(data, count)), ("informal", informal_texts(count, dev))):
+        docs = [Document.build(Post.from_dict({"text": t}), "text", options) for t in posts]
+        for doc in docs:  # segmented and read once before timing, as in --footprint
+            doc.tokens
+            check.check(doc)
+        best: dict[str, float] = {}
+        for _ in range(repeats):
+            totals.clear()
+            for doc in docs:
+                check.check(doc)
+            for label, seconds in totals.items():
+                best[label] = min(best.get(label, math.inf), seconds / len(docs) * 1000)
+        print(f"{kind}: CPU ms a post (inclusive: a part's figure holds the parts it calls)")
+        for label, ms in sorted(best.items(), key=lambda item: -item[1]):
+            print(f"  {label:42} {ms:7.3f}")
+
+
 def print_footprints(runs: list[dict]) -> None:
     """The footprint figures of each checkout (the fastest and the highest of its turns)."""
     by_code: dict[str, list[dict]] = {}
@@ -365,7 +432,10 @@ def main() -> None:
     parser.add_argument("--against", default=None, metavar="DIR",
                         help="--footprint: also measure the code of this checkout, in turns")
     parser.add_argument("--turns", type=int, default=2, help="--footprint: processes per checkout")
-    parser.add_argument("--code", default=None, help=argparse.SUPPRESS)  # a --footprint turn: the code to import
+    parser.add_argument("--parts", type=int, default=0, metavar="N",
+                        help="only the CPU time of each part of the typo check on N formal and N informal posts")
+    parser.add_argument("--code", default=None, metavar="DIR",
+                        help="--parts: time the code of this checkout (a --footprint turn's code, internally)")
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     BACKEND = args.backend
@@ -377,6 +447,12 @@ def main() -> None:
         return
     if args.footprint:
         footprint_in_turns(args)
+        return
+    if args.parts:
+        if args.code:
+            sys.path.insert(0, args.code)
+        sys.path.insert(0, str(Path(__file__).resolve().parent))  # pipeline_speed's text loader
+        parts(args.data, args.parts, args.repeats)
         return
     if args.transformer:
         transformer_speed(clean_posts(args.data, args.transformer), args.repeats)
