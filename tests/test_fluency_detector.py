@@ -18,7 +18,8 @@ from review.checks.fluency import (
 )
 from review.resources import model_path
 from review.segment import tokenize
-from review.training.fluency_detector import Substitutes, export, make_model, spun_copy, substitute_text
+from review.training.fluency_detector import export, make_model, spun_copy
+from review.training.fluency_spins import Substitutes, substitute_text
 
 SHIPPED = model_path(*DETECTOR_MODEL)
 

@@ -39,7 +39,6 @@ import zlib
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -63,9 +62,7 @@ from review.checks.fluency import (
 from review.normalise import normalise
 from review.segment import tokenize
 from review.training.corpora import HELD_OUT_FROM
-
-if TYPE_CHECKING:  # the detector's trainer imports this module
-    from review.training.fluency_detector import Substitutes
+from review.training.fluency_spins import Substitutes, jieba_dictionary, substitute_text
 
 NEWS_2012 = ("formal-xinwenlianbo-2012-2021", "xinwenlianbo_2012-2021.jsonl.xz")
 NEWS_2022 = ("formal-xinwenlianbo", "xinwenlianbo_2022-2026.jsonl.xz")
@@ -322,8 +319,6 @@ def classifier_posts(posts: list[str], seed: int, min_spun: float,
                 labels.append(1)
                 kinds.append("spun" if fold == 0 else "spun-unknown")
         if substitutes is not None:
-            from review.training.fluency_detector import substitute_text
-
             spun, spans = substitute_text(post, substitutes, rng.uniform(0.05, 0.2), rng)
             if len(spans) / words >= min_spun:
                 texts.append(spun)
@@ -405,8 +400,6 @@ def train(data: Path, out: Path, vocabulary: int = 60000, posts: int = 3000, min
     detector_file = out / DETECTOR_MODEL[-1]
     substitutes = None
     if detector_file.exists():
-        from review.training.fluency_detector import Substitutes, jieba_dictionary
-
         with np.load(words_file, allow_pickle=False) as arrays, np.load(neighbours_file) as table:
             substitutes = Substitutes(_strings(arrays["vocab"]), table["neighbours"], jieba_dictionary())
     texts, labels, kinds = classifier_posts(sample, seed, min_spun, substitutes)
