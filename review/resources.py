@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 import sys
 import sysconfig
@@ -11,7 +12,7 @@ import tomllib
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # where a wheel's data-files land: the environment's prefix (a virtualenv, /usr/local), or the user's base
@@ -57,6 +58,15 @@ def lexicon_path(*parts: str) -> Path:
 def model_path(*parts: str) -> Path:
     """Path of a file or folder under models/."""
     return models_dir().joinpath(*parts)
+
+
+def files_digest(header: str, paths: Iterable[Path]) -> str:
+    """SHA-256 of `header` and each file's folder/name and bytes: names the sources a prebuilt table was made from."""
+    digest = hashlib.sha256(f"{header}\n".encode())
+    for path in paths:
+        digest.update(f"{path.parent.name}/{path.name}\n".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 @lru_cache(maxsize=None)

@@ -8,7 +8,6 @@ severity. Advertising-law absolute claims marked `context=promo` are raised only
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from collections import Counter
@@ -44,7 +43,7 @@ from review.lexicon_match import (
 )
 from review.model import SEVERITY_RANK, Finding
 from review.pinyin import same_reading_chars, term_readings
-from review.resources import lexicon_path, load_toml
+from review.resources import files_digest, lexicon_path, load_toml
 from review.segment import RE_HAN
 
 FOLDER = "sensitive"
@@ -631,14 +630,10 @@ class StanceReader:
 def matcher_sources_digest() -> str:
     """SHA-256 of every data file the matcher's keys derive from: this folder's (less the prebuilt tables), the
     pinyin tables and lexicons/reduplicated.txt (about 2.5 MB: a few milliseconds)."""
-    digest = hashlib.sha256(f"matcher tables {MATCHER_TABLES_FORMAT}\n".encode())
     folder, pinyin = lexicon_path(FOLDER), lexicon_path("pinyin")
     paths = [path for path in sorted(folder.iterdir()) if path.is_file() and path.name != TABLES_FILE]
     paths += [path for path in sorted(pinyin.iterdir()) if path.is_file()] + [lexicon_path("reduplicated.txt")]
-    for path in paths:
-        digest.update(f"{path.parent.name}/{path.name}\n".encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return files_digest(f"matcher tables {MATCHER_TABLES_FORMAT}", paths)
 
 
 def shipped_matcher_tables(digest: str) -> MatcherTables | None:
