@@ -87,6 +87,7 @@ def test_cloze_features_read_each_new_character_with_the_other_in_place(tmp_path
     from test_cloze import _tiny_cloze
 
     from review import pinyin
+    from review.typo import words
     from review.typo.cloze import load_cloze
 
     _tiny_cloze(tmp_path, seed=2)
@@ -94,6 +95,8 @@ def test_cloze_features_read_each_new_character_with_the_other_in_place(tmp_path
     monkeypatch.setattr(pinyin, "char_readings", lambda: {"落": ("luò", ("luo",)), "洛": ("luò", ("luo",)),
                                                           "实": ("shí", ("shi",)), "时": ("shí", ("shi",))})
     monkeypatch.setattr(pinyin, "homophone_words", lambda: {"luo shi": ("洛时", "落实")})
+    # derived from these tables, not the prebuilt arrays of the shipped ones (lexicons/typo/homophone_tables.npz)
+    monkeypatch.setattr(words, "shipped_homophone_tables", lambda *_: None)
     gen = HomophoneWordGenerator(count_texts(CLEAN, min_count=1), {"落实": 50, "落时": 5, "洛实": 5}, cloze=cloze,
                                  gate=0.0, pair_gate=0.0, floor=-1e9)
     sentence = "各地要认真洛时防汛责任"

@@ -511,5 +511,6 @@ def build_homophone_tables(max_readings: int, words_per_key: int) -> HomophoneTa
     counts_sorted = np.array(counts, dtype=np.int64)[order]
     codes = np.frombuffer("".join(words[k] for k in order.tolist()).encode("utf-32-le"), dtype=np.uint32)
     return HomophoneTables(readings=readings, toned=toned, keys=np.array(keys, dtype=np.int64)[order],
-                           key_starts=np.r_[0, np.cumsum(counts_sorted)], word_codes=codes.astype(np.int64).reshape(-1, 2),
-                           n_readings=n, digest=homophone_sources_digest(max_readings, words_per_key))
+                           key_starts=np.r_[0, np.cumsum(counts_sorted)],
+                           word_codes=codes.astype(np.int64).reshape(-1, 2), n_readings=n,
+                           digest=homophone_sources_digest(max_readings, words_per_key))
