@@ -9,10 +9,11 @@ start-up, ~0.15 s), so a stale file never changes findings; tests/test_homophone
 
 from __future__ import annotations
 
-import argparse
 import sys
+from pathlib import Path
 
 from review.resources import load_toml, model_path
+from review.training.prebuilt_tables import rebuild_or_check
 from review.typo.trees import TreeEnsemble
 from review.typo.words import (
     WORD_FEATURES,
@@ -39,21 +40,15 @@ def rebuilt_tables() -> HomophoneTables:
 
 def main(argv: list[str] | None = None) -> int:
     """Rebuild (or, with --check, compare) the shipped tables."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", action="store_true", help="compare with the shipped file instead of writing it")
-    args = parser.parse_args(argv)
-    path = homophone_tables_path()
-    tables = rebuilt_tables()
-    if args.check:
-        shipped = HomophoneTables.load(path)
-        same = shipped is not None and shipped.same_as(tables)
-        print(f"{path}: {'up to date' if same else 'stale: rebuild with python -m review.training.homophone_tables'}")
-        return 0 if same else 1
-    tables.save(path)
-    print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KB): {len(tables.keys)} reading keys, "
-          f"{len(tables.word_codes)} words, {tables.n_readings} readings")
-    return 0
 
+    def matches(path: Path, tables: HomophoneTables) -> bool:
+        shipped = HomophoneTables.load(path)
+        return shipped is not None and shipped.same_as(tables)
+
+    return rebuild_or_check(
+        argv, __doc__ or "", homophone_tables_path(), rebuilt_tables, matches,
+        lambda t: f"{len(t.keys)} reading keys, {len(t.word_codes)} words, {t.n_readings} readings",
+        "review.training.homophone_tables")
 
 if __name__ == "__main__":
     sys.exit(main())

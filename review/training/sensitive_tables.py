@@ -9,13 +9,13 @@ never changes findings; tests/test_sensitive_tables.py fails until it is rebuilt
 
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import replace
 
 from review.checks.sensitive import FOLDER, TABLES_FILE, SensitiveCheck, matcher_sources_digest
 from review.lexicon_match import MatcherTables
 from review.resources import lexicon_path
+from review.training.prebuilt_tables import rebuild_or_check
 
 
 def rebuilt_tables() -> MatcherTables:
@@ -27,20 +27,11 @@ def rebuilt_tables() -> MatcherTables:
 
 def main(argv: list[str] | None = None) -> int:
     """Rebuild (or, with --check, compare) the shipped tables."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", action="store_true", help="compare with the shipped file instead of writing it")
-    args = parser.parse_args(argv)
-    path = lexicon_path(FOLDER, TABLES_FILE)
-    tables = rebuilt_tables()
-    if args.check:
-        same = MatcherTables.load(path) == tables
-        print(f"{path}: {'up to date' if same else 'stale: rebuild with python -m review.training.sensitive_tables'}")
-        return 0 if same else 1
-    tables.save(path)
-    print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KB): {len(tables.keys)} keys, "
-          f"{len(tables.homophone_keys)} reading-class keys")
-    return 0
-
+    return rebuild_or_check(
+        argv, __doc__ or "", lexicon_path(FOLDER, TABLES_FILE), rebuilt_tables,
+        lambda path, tables: MatcherTables.load(path) == tables,
+        lambda t: f"{len(t.keys)} keys, {len(t.homophone_keys)} reading-class keys",
+        "review.training.sensitive_tables")
 
 if __name__ == "__main__":
     sys.exit(main())
