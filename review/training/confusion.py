@@ -158,7 +158,7 @@ def build_confusion(data_dir, common: Set[str], pairs=None, max_per_column: int 
     # make sure every common char has a row (possibly empty)
     for c in common:
         if c not in cs.table:
-            cs.table[c] = {col: set() for col in COLUMNS}
+            cs.table[c] = {col: "" for col in COLUMNS}
     return cs
 
 

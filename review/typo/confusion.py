@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Optional, Set
+from typing import Dict, Optional
 
 from review.resources import lexicons_dir
 
@@ -22,10 +22,14 @@ DEFAULT_PATH = lexicons_dir() / "confusion" / "confusion.tsv"
 
 
 class ConfusionSet:
-    """char -> {column -> set of chars}. ``candidates(c)`` is the union of all columns."""
+    """char -> {column -> its characters, one string}. ``candidates(c)`` is the union of all columns.
 
-    def __init__(self, table: Optional[Dict[str, Dict[str, Set[str]]]] = None):
-        self.table: Dict[str, Dict[str, Set[str]]] = table or {}
+    A column is a string of distinct characters in code-point order, not a set: 3,800 rows of five small sets were
+    ~20 MB of hash tables in every process (the typo and expression checks share the table); the strings are ~1 MB.
+    Membership (`ch in column`) and iteration read the same either way."""
+
+    def __init__(self, table: Optional[Dict[str, Dict[str, str]]] = None):
+        self.table: Dict[str, Dict[str, str]] = table or {}
         self._union: Dict[str, frozenset] = {}
 
     def __len__(self) -> int:
@@ -34,8 +38,9 @@ class ConfusionSet:
     def __contains__(self, ch: str) -> bool:
         return ch in self.table
 
-    def column(self, ch: str, name: str) -> Set[str]:
-        return self.table.get(ch, {}).get(name, set())
+    def column(self, ch: str, name: str) -> str:
+        """The characters of one column of `ch`'s row ("" when it has none)."""
+        return self.table.get(ch, {}).get(name, "")
 
     def candidates(self, ch: str) -> frozenset:
         u = self._union.get(ch)
@@ -49,9 +54,12 @@ class ConfusionSet:
         return tgt in self.candidates(src)
 
     def add(self, a: str, b: str, column: str) -> None:
-        if a == b:
+        """Add `b` to `a`'s column (training builds the table this way; the run time only reads it)."""
+        if a == b or len(b) != 1:
             return
-        self.table.setdefault(a, {c: set() for c in COLUMNS})[column].add(b)
+        row = self.table.setdefault(a, {c: "" for c in COLUMNS})
+        if b not in row[column]:
+            row[column] = "".join(sorted(row[column] + b))
         self._union.pop(a, None)
 
     # ---- io -------------------------------------------------------------------------------------------
@@ -67,19 +75,16 @@ class ConfusionSet:
     @classmethod
     def load(cls, path=None) -> "ConfusionSet":
         path = Path(path) if path else DEFAULT_PATH
-        table: Dict[str, Dict[str, Set[str]]] = {}
-        # one string object per character: the file names ~290,000 characters, ~7,000 of them distinct, and a
-        # one-character CJK string is a fresh 76-byte object each time a line is split (~20 MB of duplicates)
-        shared: Dict[str, str] = {}
+        table: Dict[str, Dict[str, str]] = {}
         with open(path, encoding="utf-8") as f:
             for line in f:
                 if line.startswith("#") or not line.strip():
                     continue
                 parts = line.rstrip("\n").split("\t")
-                ch = parts[0]
-                row = {c: {shared.setdefault(x, x) for x in parts[i + 1]} if i + 1 < len(parts) else set()
+                # each column as distinct characters in order, whatever the file's order or repeats
+                row = {c: "".join(sorted(set(parts[i + 1]))) if i + 1 < len(parts) else ""
                        for i, c in enumerate(COLUMNS)}
-                table[shared.setdefault(ch, ch)] = row
+                table[parts[0]] = row
         return cls(table)
 
 
