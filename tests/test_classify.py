@@ -199,3 +199,31 @@ def test_kinds_samples_add_real_goods_reviews_and_stock_headlines_weighted_down(
     assert stock[0].weight == STOCK_HEADLINE_WEIGHT or stock[0].split == "heldout"
     handwritten = [s for s in samples if s.source == "handwritten" and s.label != "none"]
     assert handwritten and all(s.weight > 10 * max(REVIEW_WEIGHT, STOCK_HEADLINE_WEIGHT) for s in handwritten)
+
+
+def test_kinds_samples_learn_from_the_retired_blind_sets_but_never_the_newest(tmp_path):
+    # issue 25, ninth round: the blind off-topic sets once scored and retired (fresh … fresh8) train the kinds model
+    # (gossip as entertainment, a housing tip as property_tip, clean rows as none, each at RETIRED_WEIGHTS); the
+    # newest (fresh9) stays out, so that `kinds-new9` is a blind figure
+    from review.training.classifier_eval import LATER_FRESH_SETS
+    from review.training.classifiers import RETIRED_BLIND_SETS, RETIRED_WEIGHTS, kinds_samples
+
+    data = tmp_path / "data"
+    _tiny_data(data)
+    samples = kinds_samples(data)
+    newest = LATER_FRESH_SETS[-1][0]
+    assert newest not in RETIRED_BLIND_SETS and all(path.exists() for path in RETIRED_BLIND_SETS)
+    texts = {s.text: s for s in samples}
+    newest_rows = [json.loads(line) for line in newest.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert not any(row["text"] in texts for row in newest_rows)
+    expected = {"gossip": "entertainment", "horoscope": "horoscope", "advert": "commerce", "lottery": "lottery",
+                "clean": "none"}
+    for path in RETIRED_BLIND_SETS:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            found = texts[row["text"]]
+            if row["kind"] in expected:
+                assert found.label == expected[row["kind"]], row["id"]
+            else:
+                assert found.label in ("stock", "property_tip"), row["id"]
+            assert found.weight == RETIRED_WEIGHTS[found.label == "none"]

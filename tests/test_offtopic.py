@@ -647,3 +647,25 @@ def test_a_readings_second_person_is_no_government_warning(reviewer):
     assert [f.rule for f in _serious(_offtopic(reviewer, text, "government"))] == ["offtopic.horoscope"]
     warned = "民警提醒大家：网上所谓塔罗占卜改运都是骗局，切勿轻信。"
     assert _serious(_offtopic(reviewer, warned, "public_security")) == []
+
+
+def test_strong_words_and_a_sure_kinds_model_outweigh_a_headline_model_reading_government_news(reviewer, monkeypatch):
+    # issue 25, eighth round: a long zodiac forecast full of 事业/工作/升职 reads as government news to the headline
+    # model; where the words reach strong_signal_score and the kinds model is sure of the same kind, the core limit
+    # is agreed_max_core_probability, not strong_signal_max_core_probability
+    check = reviewer.instance("offtopic")
+    text = "属鼠的朋友们，今年整体运势先抑后扬，上半年运势平平，下半年财运旺，桃花也旺，可以在书桌摆个铜葫芦。"
+    doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions())
+    topic_classes, kinds_classes = check.model.classes, check.kinds_model.classes
+
+    def fake(classes, probabilities):
+        row = np.array([[probabilities.get(c, 0.0) for c in classes]])
+        return lambda named: row
+
+    monkeypatch.setattr(check.model, "predict_proba", fake(topic_classes, {"government": 0.96, "finance": 0.04}))
+    monkeypatch.setattr(check.kinds_model, "predict_proba", fake(kinds_classes, {"horoscope": 0.84, "none": 0.16}))
+    verdict = check.decide(doc, "education")
+    assert verdict is not None and verdict.topic == "horoscope"
+    # the same words with a kinds model that is not sure: the headline model's reading (core 0.96) holds
+    monkeypatch.setattr(check.kinds_model, "predict_proba", fake(kinds_classes, {"horoscope": 0.5, "none": 0.5}))
+    assert check.decide(doc, "education") is None

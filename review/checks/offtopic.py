@@ -52,6 +52,7 @@ class OfftopicCheck(Check):
         self.min_signal = float(config["min_signal_score"])
         self.strong_signal = float(config["strong_signal_score"])
         self.strong_signal_max_core = float(config["strong_signal_max_core_probability"])
+        self.agreed_max_core = float(config["agreed_max_core_probability"])
         self.min_promotion = float(config["min_promotion_score"])
         self.major_probability = float(config["major_probability"])
         self.max_chars = int(config["max_chars"])
@@ -159,13 +160,13 @@ class OfftopicCheck(Check):
                 if promotion_total >= self.strong_signal:
                     # several selling words (a claim, a sales count, a product) outweigh a headline model that reads
                     # a cure-all advert as government or health news, as for divination (issue 25, seventh round)
-                    core_limit = self.strong_signal_max_core
+                    core_limit = self._strong_limit(topic, kinds)
             elif spec["source"] == "signals":
                 score = 1.0 - math.exp(-signal) if signal >= self.min_signal else 0.0
                 if signal >= self.strong_signal:
                     # Words that only fortune-telling or a draw uses, several of them, outweigh a headline model
                     # that reads a personal story (师傅说我今年命犯桃花) as society news.
-                    core_limit = self.strong_signal_max_core
+                    core_limit = self._strong_limit(topic, kinds)
             else:
                 # Confirming signal words shrink the model's remaining doubt, and the doubt that the post is core
                 # news: gossip told as a story (顶流男星深夜同回酒店) reads half as 社会 to a headline model.
@@ -229,6 +230,13 @@ class OfftopicCheck(Check):
         if topic == HOROSCOPE and fortune_backs:
             drivers += [(f, h) for f, h in hits if h.signal == FORTUNE and h.weight > 0]
         return TopicVerdict(topic, score, core_probability, drivers)
+
+    def _strong_limit(self, topic: str, kinds: dict[str, float]) -> float:
+        """The core limit of a topic whose words reach strong_signal_score: looser still where the kinds model is
+        sure of the same kind (issue 25, eighth round)."""
+        if kinds.get(topic, 0.0) >= self.kinds_sure_probability:
+            return self.agreed_max_core
+        return self.strong_signal_max_core
 
     def _reads_as(self, topic: str, proba: dict[str, float]) -> bool:
         """True when the topic model reads the post as the news classes of a tip topic (finance, stock; realty)."""
