@@ -29,6 +29,7 @@ import numpy as np
 from review.chars import HAN_CLASS, all_han
 from review.lexicon import Entry
 from review.pinyin import term_readings
+from review.resources import open_arrays
 
 if TYPE_CHECKING:
     from review.document import Document
@@ -509,7 +510,7 @@ class MatcherTables:
     def load(cls, path: Path) -> "MatcherTables | None":
         """Tables written by `save`, or None when the file is missing, unreadable or of another format."""
         try:
-            with np.load(path, allow_pickle=False) as data:
+            with open_arrays(path) as data:
                 if int(data["format"]) != MATCHER_TABLES_FORMAT:
                     return None
                 arrays = {name: data[name] for name in data.files}

@@ -36,7 +36,7 @@ from jieba import finalseg
 from jieba import re_han_default as RE_HAN
 from jieba import re_skip_default as RE_SKIP
 
-from review.resources import cache_dir, collector_paused, lexicon_path
+from review.resources import cache_dir, collector_paused, lexicon_path, owned_and_private, private_cache_folder
 
 USER_DICT = "gov_userdict.txt"
 CACHE_FORMAT = 2  # bump when the cached tuple or the key changes
@@ -97,29 +97,6 @@ def load_tokenizer(user_dict: Path, cache_folder: Path | None) -> jieba.Tokenize
     return tokenizer
 
 
-def private_cache_folder(folder: Path) -> Path | None:
-    """`folder`, created with mode 0700, when only this user can write to it; else None (no cache, said once)."""
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = os.stat(folder)  # follows a link: what counts is who owns the folder the files land in
-    except OSError as error:
-        _log_once(str(folder), logging.INFO, "jieba dictionary cache folder %s unusable (%s): building the "
-                  "dictionary at each start", folder, error)
-        return None
-    if not stat.S_ISDIR(info.st_mode) or not _owned_and_private(info):
-        _log_once(str(folder), logging.WARNING, "jieba dictionary cache folder %s is not this user's alone (owner "
-                  "or mode): not used, building the dictionary at each start", folder)
-        return None
-    return folder
-
-
-def _owned_and_private(info: os.stat_result) -> bool:
-    """Owned by this user and writable by no one else."""
-    if not hasattr(os, "geteuid"):  # Windows: no POSIX owner or mode bits to check
-        return True
-    return info.st_uid == os.geteuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-
-
 def _log_once(key: str, level: int, message: str, *args: object) -> None:
     if key not in _warned:
         _warned.add(key)
@@ -173,7 +150,7 @@ def _read_private(path: Path) -> bytes | None:
         return None
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or not _owned_and_private(info):
+        if not stat.S_ISREG(info.st_mode) or not owned_and_private(info):
             log.warning("jieba dictionary cache %s is not this user's own file: not read, rebuilt", path)
             return None
         return handle.read()  # one read: marshal.load(file) reads piece by piece

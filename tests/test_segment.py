@@ -250,7 +250,7 @@ def test_shared_cache_folder_is_not_used_and_said_once(tmp_path, monkeypatch, ca
     before = sorted(cache.iterdir())
     cache.chmod(0o777)
     reads = _cache_reads(monkeypatch)
-    with caplog.at_level("INFO", logger="review.segment"):
+    with caplog.at_level("INFO", logger="review.resources"):
         for _ in range(2):
             assert _fresh(user_dict, cache).FREQ == reference.FREQ
     assert reads == [] and sorted(cache.iterdir()) == before  # neither read nor written
@@ -258,7 +258,7 @@ def test_shared_cache_folder_is_not_used_and_said_once(tmp_path, monkeypatch, ca
     caplog.clear()
     blocked = tmp_path / "a-file"
     blocked.write_text("")
-    with caplog.at_level("INFO", logger="review.segment"):
+    with caplog.at_level("INFO", logger="review.resources"):
         for _ in range(2):
             assert _fresh(user_dict, blocked / "cache").FREQ == reference.FREQ  # unwritable: no crash
     assert len(caplog.records) == 1 and "unusable" in caplog.text

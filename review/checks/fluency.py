@@ -26,7 +26,7 @@ from review.checks.base import Check, register
 from review.document import Document
 from review.lexicon import compile_lexicon_regex
 from review.model import Finding
-from review.resources import lexicon_path, load_toml, model_path
+from review.resources import lexicon_path, load_toml, model_path, open_arrays
 from review.segment import Token
 from review.typo.ngram import BOUNDARY, HashIndex, NgramModel, encode, load_ngram, padded
 
@@ -209,7 +209,7 @@ class WordCounts:
 @lru_cache(maxsize=2)
 def load_word_counts(path: str) -> WordCounts:
     """models/fluency/words.npz, once per process (its pair index is built here)."""
-    with np.load(path, allow_pickle=False) as data:
+    with open_arrays(path) as data:
         vocab = _strings(data["vocab"])
         alone = dict(zip(_strings(data["alone_chars"]), data["alone_share"].astype(float).tolist()))
         pairs = HashIndex.build(data["bigram_keys"].astype(np.int64), data["bigram_counts"].astype(np.uint32))
@@ -221,7 +221,7 @@ def load_word_counts(path: str) -> WordCounts:
 def load_neighbours(path: str) -> np.ndarray:
     """models/fluency/neighbours.npz, once per process: for each word id, the ids of the commoner words a spinner
     might have replaced with it (-1: a free slot)."""
-    with np.load(path, allow_pickle=False) as data:
+    with open_arrays(path) as data:
         table = data["neighbours"].astype(np.int64)
     table[table == NO_NEIGHBOUR] = -1
     return table
@@ -287,7 +287,7 @@ def detector_inputs(forms: list[str], ids: np.ndarray, vocabulary: int,
 def load_detector(path: str) -> ReplacedWordDetector | None:
     """models/fluency/detector.npz, once per process (None when the file is absent: the features read 0)."""
     try:
-        data = np.load(path, allow_pickle=False)
+        data = open_arrays(path)
     except FileNotFoundError:
         return None
     with data:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from review.classify.features import FeatureExtractor, FeatureSettings
-from review.resources import model_path
+from review.resources import model_path, open_arrays
 
 if TYPE_CHECKING:  # training and evaluation pass scipy matrices; a review never imports scipy
     import scipy.sparse as sp
@@ -109,7 +109,7 @@ class LinearModel:
         config = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
         if config.get("format") != "review-linear-v1":
             raise ValueError(f"{folder}: not a review linear model")
-        with np.load(folder / WEIGHTS_FILE, allow_pickle=False) as arrays:
+        with open_arrays(folder / WEIGHTS_FILE) as arrays:
             coef = arrays["coef"].astype(np.float32)
             intercept = arrays["intercept"].astype(np.float32)
         return cls(

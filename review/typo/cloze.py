@@ -19,6 +19,8 @@ from typing import Optional
 
 import numpy as np
 
+from review.resources import open_arrays
+
 CLOZE_FILE = "cloze.npz"
 PAD, UNK = 0, 1
 # characters that end a window: context beyond them is padding, so a sentence scores the same alone and
@@ -113,7 +115,7 @@ class ClozeModel:
     @classmethod
     def load(cls, path) -> "ClozeModel":
         """Read ``cloze.npz`` (arrays and a JSON ``meta``)."""
-        with np.load(Path(path), allow_pickle=False) as d:
+        with open_arrays(Path(path)) as d:
             meta = json.loads(str(d["meta"]))
             arrays = {k: d[k] for k in d.files if k != "meta"}
         return cls(arrays, meta)

@@ -28,6 +28,8 @@ from typing import Sequence
 
 import numpy as np
 
+from review.resources import open_arrays
+
 MODEL_FILE = "function_words.npz"
 BOUNDARY = "\x02"  # the word before the text's start and after its end
 # how many tokens each side a position reads (the features below use at most two)
@@ -227,7 +229,7 @@ class FunctionWordModel:
     @classmethod
     def load(cls, path: Path) -> "FunctionWordModel":
         """Read a model written by `save` (no pickles)."""
-        with np.load(path, allow_pickle=False) as data:
+        with open_arrays(path) as data:
             meta = json.loads(bytes(data["meta"]).decode("utf-8"))
             groups = list(meta["groups"])
             weights = [data[f"weights_{g}"] for g in range(len(groups))]

@@ -28,6 +28,8 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
+from review.resources import open_arrays
+
 GROUPS_FILE = "groups.npz"
 REACH = 4  # characters read on each side
 # the offsets each feature reads (relative to the position); the position's own character is never read
@@ -170,7 +172,7 @@ class GroupModel:
     @classmethod
     def load(cls, path: Path) -> "GroupModel":
         """Read a model written by `save`."""
-        with np.load(path, allow_pickle=False) as d:
+        with open_arrays(path) as d:
             # float16 as stored: only `prepare`'s table reads the weights at run time
             return cls([str(g) for g in d["groups"]], d["weights"], d["bias"].astype(np.float32),
                        int(d["bits"][0]), json.loads(str(d["meta"])))

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from review.chars import han_mask
+from review.resources import open_arrays
 
 BITS = 21  # code points fit in 21 bits; a trigram key is 63 bits and fits an int64
 BOUNDARY = 0
@@ -404,7 +405,7 @@ class NgramModel:
     @classmethod
     def load(cls, path: Path) -> "NgramModel":
         """Read a model written by `save`."""
-        with np.load(path, allow_pickle=False) as data:
+        with open_arrays(path) as data:
             tables = {
                 # counts as stored (uint32): int64 copies were 8 MB more for the same numbers
                 name: Counts(np.cumsum(data[f"{name}_keys"], dtype=np.int64), data[f"{name}_counts"])

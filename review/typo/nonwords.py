@@ -25,6 +25,7 @@ from typing import Callable, Self, Sequence
 import numpy as np
 
 from review.chars import all_han
+from review.resources import open_arrays
 from review.segment import Token
 from review.typo.confusion import ConfusionSet
 from review.typo.ngram import HashIndex, NgramModel, encode
@@ -70,7 +71,7 @@ class PackedCounts:
     @classmethod
     def load(cls, path: Path) -> Self:
         """The table at `path` (plain arrays, no pickle)."""
-        with np.load(path, allow_pickle=False) as data:
+        with open_arrays(path) as data:
             return cls(data["keys"], data["counts"])
 
     def lookup_keys(self, keys: Sequence[int] | np.ndarray) -> np.ndarray:

@@ -7,6 +7,7 @@ from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
+from review.resources import open_arrays
 from review.typo.candidates import FEATURES
 
 
@@ -122,7 +123,7 @@ class TreeEnsemble:
     @classmethod
     def load(cls, path: Path, names: Sequence[str] = FEATURES) -> Tuple["TreeEnsemble", dict]:
         """Read an ensemble written by `save`, with its meta dict; its feature names must be `names`."""
-        with np.load(path, allow_pickle=False) as d:
+        with open_arrays(path) as d:
             model = cls(d["feature"].astype(np.int64), d["threshold"].astype(np.float32), d["left"].astype(np.int64),
                         d["right"].astype(np.int64), d["value"].astype(np.float64), d["roots"].astype(np.int64),
                         float(d["bias"][0]), int(d["depth"][0]), [str(n) for n in d["names"]])

@@ -28,6 +28,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from review.resources import open_arrays
 from review.typo.candidates import CAP_SLACK, ScoredText, join_sentences, quoted_lengths, run_starts
 from review.typo.cloze import PAD, ClozeModel
 from review.typo.edits import Corrector, Edit, Spans, covered
@@ -436,7 +437,7 @@ class HomophoneTables:
         """The tables `save` wrote to `path` (None when there is no such file)."""
         if not Path(path).exists():
             return None
-        with np.load(path, allow_pickle=False) as arrays:
+        with open_arrays(path) as arrays:
             return cls(readings=arrays["readings"].astype(np.int64), toned=arrays["toned"].astype(np.int64),
                        keys=arrays["keys"].astype(np.int64), key_starts=arrays["key_starts"].astype(np.int64),
                        word_codes=arrays["word_codes"].astype(np.int64), n_readings=int(arrays["n_readings"]),
