@@ -5,8 +5,8 @@
 
 Evaluation text: 《新闻联播》 dated from 2026-03-01 (never counted by the n-gram or word models, never seen by the
 classifier) and 政府工作报告 chunks of 1,000 characters of the reports' "eval" part (a third of the reports by a CRC-32 of the
-title, `review.training.fluency.report_split`: never read by the word model or the classifier, whose clean
-negatives include the other part's chunks; counted by the character n-gram model, one of the classifier's
+title, `review.training.fluency.report_split`: never read by the word model, the detector or the classifier,
+which read the "detector" and "classifier" parts; counted by the character n-gram model, one of the classifier's
 features). A post counts as detected when it gets the
 whole-post `fluency.post` judgement.
 

@@ -24,6 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=13, help="随机种子 / random seed")
     parser.add_argument("--keep-counts", action="store_true",
                         help="沿用输出目录已有的词频模型，只训练分类器 / refit the classifier on the word model in --out")
+    parser.add_argument("--rows", default=None, metavar="FILE",
+                        help="分类器特征行的缓存文件（存在则读取，否则计算后写入） / the classifier's feature rows: read "
+                             "from FILE when it exists, else computed and written there")
     parser.set_defaults(handler=run)
 
 
@@ -41,6 +44,6 @@ def run(args: argparse.Namespace) -> int:
         return 2
     out = Path(args.out) if args.out else model_path("fluency")
     stats = train(data, out, args.vocabulary, args.posts, args.min_spun, args.max_clean_flagged, args.seed,
-                  args.keep_counts)
+                  args.keep_counts, Path(args.rows) if args.rows else None)
     print(json.dumps(stats, ensure_ascii=False))
     return 0

@@ -16,11 +16,13 @@ more), then the most similar others (`OTHER_NEIGHBOURS`, cosine at least `OTHER_
 is read.
 
 Classifier (`classifier.json`): two logistic regressions (numpy, L2; `HEADS`) on `FluencyCheck.analyse`'s
-features of the classifier's "fit" articles and of 1,000-character chunks of the government work reports' train
-part (`report_split`: a CRC-32 of the title; the other part is the benchmark's): clean (label 0) against copies
+features of the classifier's "fit" articles and of 1,000-character chunks of the government work reports'
+"classifier" part (`report_split`: a CRC-32 of the title; the detector reads the "detector" part, the benchmark
+the "eval" third): clean (label 0) against copies
 spun with the `train` half of lexicons/fluency/spin_pairs.tsv (at least `--min-spun` of their Chinese words
 replaced: the `spun` head) or garbled copies (clauses shuffled, characters dropped, both: the `garbled` head)
-(label 1). Each threshold keeps at most half of `--max-clean-flagged` of the clean posts flagged. Training learns
+(label 1). Each threshold keeps at most half of `--max-clean-flagged` of the clean posts of each source (news
+articles, report chunks) flagged. Training learns
 how spins with words the check does not know look: the check it trains with knows only one fold of the train half
 (`pair_fold`), and each post gets a copy spun with each fold. The `eval` half of the pairs is never read here.
 With the replaced-word detector in `out` (detector.npz, `python -m review.training.fluency_detector`), the
@@ -94,9 +96,14 @@ def pair_fold(original: str) -> int:
 
 
 def report_split(title: str) -> str:
-    """"eval" for a third of the government work reports (the benchmark's, by a CRC-32 of the title), else
-    "train"."""
-    return "eval" if zlib.crc32(title.encode("utf-8")) % 3 == 0 else "train"
+    """"eval" for a third of the government work reports (the benchmark's, by a CRC-32 of the title); the rest,
+    "detector" (the replaced-word detector's training text) or "classifier" (the post classifier's clean and spun
+    posts), half each, so that the classifier meets reports the detector never read, as the benchmark and users
+    do."""
+    code = zlib.crc32(title.encode("utf-8"))
+    if code % 3 == 0:
+        return "eval"
+    return "detector" if code // 3 % 2 == 0 else "classifier"
 
 
 def chunks(text: str, size: int = 1000) -> list[str]:
@@ -114,8 +121,8 @@ def chunks(text: str, size: int = 1000) -> list[str]:
 
 
 def report_chunks(data: Path, split: str | None) -> list[str]:
-    """1,000-character chunks of the simplified-script government work reports of one `report_split` part (None:
-    all)."""
+    """1,000-character chunks of the simplified-script government work reports of one `report_split` part
+    ("eval", "detector" or "classifier"; None: all)."""
     texts = []
     with lzma.open(data.joinpath(*REPORTS), "rt", encoding="utf-8") as handle:
         for line in handle:
@@ -334,12 +341,15 @@ def classifier_posts(posts: list[str], seed: int, min_spun: float,
 HEADS = {"spun": ("spun", "spun-unknown", "spun-generated"), "garbled": ("shuffled", "dropped", "both")}
 
 
-def fit_heads(rows: np.ndarray, kinds: list[str], max_clean_flagged: float) -> tuple[dict, dict]:
+def fit_heads(rows: np.ndarray, kinds: list[str], max_clean_flagged: float,
+              sources: list[str] | None = None) -> tuple[dict, dict]:
     """classifier.json's heads, each a regression of clean posts against its kinds of post, each threshold
-    flagging at most half of `max_clean_flagged` of the clean posts; and the training figures (clean posts flagged
-    by either head, each kind's recall)."""
+    flagging at most half of `max_clean_flagged` of the clean posts of every source (news articles, report chunks:
+    the reports' register scores higher, and one threshold over both let news set it); and the training figures
+    (clean posts flagged by either head, each kind's recall)."""
     kinds_arr = np.array(kinds)
     clean = kinds_arr == "clean"
+    source_arr = np.array(sources if sources is not None else ["all"] * len(kinds))
     heads, fired = {}, np.zeros(len(kinds), dtype=bool)
     for name, positive in HEADS.items():
         used = clean | np.isin(kinds_arr, positive)
@@ -347,7 +357,8 @@ def fit_heads(rows: np.ndarray, kinds: list[str], max_clean_flagged: float) -> t
         mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
         weights, bias = fit_logistic((x - mean) / scale, (~clean[used]).astype(float))
         scores = 1 / (1 + np.exp(-np.clip(((rows - mean) / scale) @ weights + bias, -50, 50)))
-        threshold = float(np.quantile(scores[clean], 1 - max_clean_flagged / 2)) + 1e-6
+        threshold = max(float(np.quantile(scores[clean & (source_arr == source)], 1 - max_clean_flagged / 2))
+                        for source in dict.fromkeys(source_arr[clean].tolist())) + 1e-6
         fired |= scores >= threshold
         heads[name] = {
             "features": list(FEATURES), "mean": mean.round(6).tolist(), "scale": scale.round(6).tolist(),
@@ -355,6 +366,8 @@ def fit_heads(rows: np.ndarray, kinds: list[str], max_clean_flagged: float) -> t
         }
     figures = {
         "clean_flagged_train": round(float(fired[clean].mean()), 4),
+        "clean_flagged_train_by_source": {source: round(float(fired[clean & (source_arr == source)].mean()), 4)
+                                          for source in dict.fromkeys(source_arr[clean].tolist())},
         "recall_train": {kind: round(float(fired[kinds_arr == kind].mean()), 4)
                          for kind in dict.fromkeys(kinds) if kind != "clean"},
     }
@@ -362,9 +375,12 @@ def fit_heads(rows: np.ndarray, kinds: list[str], max_clean_flagged: float) -> t
 
 
 def train(data: Path, out: Path, vocabulary: int = 60000, posts: int = 3000, min_spun: float = 0.04,
-          max_clean_flagged: float = 0.001, seed: int = 13, keep_counts: bool = False) -> dict:
+          max_clean_flagged: float = 0.001, seed: int = 13, keep_counts: bool = False,
+          rows_file: Path | None = None) -> dict:
     """Count the word model, find the neighbours, fit the classifier, write them to `out`; returns the stats
-    written beside them (`keep_counts`: fit the classifier on the word model and neighbours already in `out`)."""
+    written beside them (`keep_counts`: fit the classifier on the word model and neighbours already in `out`;
+    `rows_file`: the classifier's feature rows, read from there when it exists, else computed and saved there, so
+    that refitting the heads alone takes seconds, not ten minutes)."""
     started = time.time()
     counted, held = [], []
     for _date, text in news_articles(data):
@@ -395,7 +411,8 @@ def train(data: Path, out: Path, vocabulary: int = 60000, posts: int = 3000, min
 
     rng = random.Random(seed)
     sample = rng.sample(held, min(posts, len(held)))
-    reports = report_chunks(data, "train")
+    reports = report_chunks(data, "classifier")
+    news_posts = len(sample)
     sample += rng.sample(reports, min(posts, len(reports)))
     detector_file = out / DETECTOR_MODEL[-1]
     substitutes = None
@@ -411,13 +428,24 @@ def train(data: Path, out: Path, vocabulary: int = 60000, posts: int = 3000, min
     check._neighbours = load_neighbours(str(neighbours_file))
     load_detector.cache_clear()
     check.use_detector(load_detector(str(detector_file)))
-    rows = []
-    for number, text in enumerate(texts, 1):
-        rows.append([check.analyse(text, tokenize(text), judge=False).features[name] for name in FEATURES])
-        if number % 1000 == 0:
-            print(f"features of {number} of {len(texts)} posts, {time.time() - started:.0f}s", flush=True)
-    rows = np.array(rows)
-    classifier, scores = fit_heads(rows, kinds, max_clean_flagged)
+    # each post's rows follow its clean row (classifier_posts): the first `news_posts` clean rows are news
+    clean_seen = np.cumsum([kind == "clean" for kind in kinds])
+    sources = ["news" if seen <= news_posts else "report" for seen in clean_seen.tolist()]
+    if rows_file is not None and rows_file.exists():
+        with np.load(rows_file, allow_pickle=False) as saved:
+            rows = saved["rows"]
+        if rows.shape != (len(texts), len(FEATURES)):
+            raise ValueError(f"{rows_file}: rows of another sample or feature list; delete it to recompute")
+    else:
+        computed = []
+        for number, text in enumerate(texts, 1):
+            computed.append([check.analyse(text, tokenize(text), judge=False).features[name] for name in FEATURES])
+            if number % 1000 == 0:
+                print(f"features of {number} of {len(texts)} posts, {time.time() - started:.0f}s", flush=True)
+        rows = np.array(computed)
+        if rows_file is not None:
+            np.savez_compressed(rows_file, rows=rows)
+    classifier, scores = fit_heads(rows, kinds, max_clean_flagged, sources)
     (out / CLASSIFIER[-1]).write_text(json.dumps(classifier, indent=1) + "\n", encoding="utf-8")
     load_classifier.cache_clear()
     stats = {

@@ -4,10 +4,10 @@
 
 Training text: the 《新闻联播》 articles the word counts read (`review.training.fluency.news_articles` before
 HELD_OUT_FROM, minus the classifier's tenth of 2012-2021: `classifier_split`), segmented by the pipeline's jieba.
-The government work reports are not read (the classifier's negatives and the benchmark's second source), nor are
-the laws (no split). Each article gets a "spun" copy with `--min-rate` to `--max-rate` of its Chinese words of
-two or more characters replaced by a substitute **no spinner list provides** (lexicons/fluency/spin_pairs.tsv and
-the blind pairs are never read):
+With them, `REPORT_COPIES` copies of the government work reports' "detector" part (`report_split`; the classifier
+reads the "classifier" part, the benchmark the "eval" third). The laws are not read (no split). Each article gets a
+"spun" copy with `--min-rate` to `--max-rate` of its Chinese words of two or more characters replaced by a
+substitute **no spinner list provides** (lexicons/fluency/spin_pairs.tsv and the blind pairs are never read):
 
 - a distributional neighbour taken in reverse (models/fluency/neighbours.npz lists, for a rarer word, the
   commoner words it may stand for: here a commoner word is replaced by a rarer word whose row holds it);
@@ -46,7 +46,7 @@ from review.checks.fluency import (
 )
 from review.resources import model_path
 from review.segment import tokenize
-from review.training.fluency import classifier_split, news_articles, word_vectors
+from review.training.fluency import classifier_split, news_articles, report_chunks, word_vectors
 from review.training.fluency_spins import Substitutes, jieba_dictionary, starts_han, substitute_text
 
 DIMENSION, HIDDEN, WIDTHS = 64, 96, (5, 3)
@@ -55,6 +55,9 @@ CLEAN_SHARE = 0.15
 DROPOUT = 0.2
 EMBEDDING_LR, LR = 3e-4, 2e-3  # the word embeddings move slowly from their SVD start (rare words keep their meaning)
 CHARACTERS = 6000  # character rows (the commonest characters of the training text)
+# the reports' register (long enumerations, 坚持…推进…) is rarer in the news; each detector-part chunk is read
+# this many times, spun differently each time, so that reports are about a tenth of the rows
+REPORT_COPIES = 6
 
 
 def spun_copy(text: str, substitutes: Substitutes, rate: float, rng: random.Random) -> tuple[list[str], list[int]]:
@@ -147,11 +150,13 @@ def export(model, vocabulary: int, chars: list[str], path: Path) -> None:
     np.savez_compressed(path, **arrays)
 
 
-def training_texts(data: Path, articles: int, seed: int) -> list[str]:
-    """A sample of the articles the word counts read (never the classifier's tenth, never held-out news)."""
+def training_texts(data: Path, articles: int, seed: int, report_copies: int = REPORT_COPIES) -> list[str]:
+    """A sample of the articles the word counts read (never the classifier's tenth, never held-out news), and
+    `report_copies` copies of each chunk of the reports' "detector" part (each copy is spun afresh)."""
     texts = [text for date, text in news_articles(data)
              if len(text) >= 100 and (date >= "20220101" or classifier_split(text) is None)]
-    return random.Random(seed).sample(texts, min(articles, len(texts)))
+    texts = random.Random(seed).sample(texts, min(articles, len(texts)))
+    return texts + report_chunks(data, "detector") * report_copies
 
 
 def train(data: Path, out: Path, work: Path, articles: int, minutes: float, resume: bool, seed: int,
