@@ -37,6 +37,12 @@ def _offtopic(reviewer, text, account_type=None, **options):
     return [f for f in report.findings if f.category == "offtopic"]
 
 
+def _fixed_proba(classes, probabilities):
+    """A `predict_proba` that gives these probabilities (by class name) whatever it reads."""
+    row = np.array([[probabilities.get(c, 0.0) for c in classes]])
+    return lambda named: row
+
+
 def _serious(findings):
     return [f for f in findings if SEVERITY_RANK[f.severity] >= SEVERITY_RANK["minor"]]
 
@@ -260,14 +266,10 @@ def test_the_two_tip_classes_of_the_kinds_model_count_together(reviewer, monkeyp
     doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions())
     classes = check.kinds_model.classes
 
-    def fake(probabilities):
-        row = np.array([[probabilities.get(c, 0.0) for c in classes]])
-        return lambda named: row
-
-    monkeypatch.setattr(check.kinds_model, "predict_proba", fake({"none": 0.6, "property_tip": 0.18, "stock": 0.22}))
+    monkeypatch.setattr(check.kinds_model, "predict_proba", _fixed_proba(classes, {"none": 0.6, "property_tip": 0.18, "stock": 0.22}))
     verdict = check.decide(doc, "education")
     assert verdict is not None and verdict.topic == "stock" and verdict.score == pytest.approx(0.4)
-    monkeypatch.setattr(check.kinds_model, "predict_proba", fake({"none": 0.78, "stock": 0.22}))
+    monkeypatch.setattr(check.kinds_model, "predict_proba", _fixed_proba(classes, {"none": 0.78, "stock": 0.22}))
     assert check.decide(doc, "education") is None
 
 
@@ -381,16 +383,12 @@ def test_adding_up_needs_both_the_words_and_the_model(reviewer, monkeypatch):
     doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions())
     classes = check.kinds_model.classes
 
-    def fake(probabilities):
-        row = np.array([[probabilities.get(c, 0.0) for c in classes]])
-        return lambda named: row
-
     split = {"none": 0.55, "entertainment": 0.2, "commerce": 0.15, "horoscope": 0.1}
-    monkeypatch.setattr(check.kinds_model, "predict_proba", fake(split))
+    monkeypatch.setattr(check.kinds_model, "predict_proba", _fixed_proba(classes, split))
     verdict = check.decide(doc, "government")
     assert verdict is not None and verdict.topic == "horoscope"
     assert verdict.score == pytest.approx(1.0 - math.exp(-(1.0 - math.log(0.55))))
-    monkeypatch.setattr(check.kinds_model, "predict_proba", fake({"none": 0.8, "horoscope": 0.1, "commerce": 0.1}))
+    monkeypatch.setattr(check.kinds_model, "predict_proba", _fixed_proba(classes, {"none": 0.8, "horoscope": 0.1, "commerce": 0.1}))
     assert check.decide(doc, "government") is None
 
 
@@ -437,17 +435,13 @@ def test_the_topic_model_decides_which_tip_class_takes_the_pair(reviewer, monkey
     doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions())
     kinds_classes, topic_classes = check.kinds_model.classes, check.model.classes
 
-    def fake(classes, probabilities):
-        row = np.array([[probabilities.get(c, 0.0) for c in classes]])
-        return lambda named: row
-
     monkeypatch.setattr(check.kinds_model, "predict_proba",
-                        fake(kinds_classes, {"none": 0.72, "stock": 0.26, "property_tip": 0.02}))
-    monkeypatch.setattr(check.model, "predict_proba", fake(topic_classes, {"realty": 0.95, "government": 0.05}))
+                        _fixed_proba(kinds_classes, {"none": 0.72, "stock": 0.26, "property_tip": 0.02}))
+    monkeypatch.setattr(check.model, "predict_proba", _fixed_proba(topic_classes, {"realty": 0.95, "government": 0.05}))
     verdict = check.decide(doc, "education")
     assert verdict is not None and verdict.topic == "property_tip" and verdict.score == pytest.approx(0.28)
     # read as neither finance nor housing news, the likelier half takes the pair and 0.28 stays under the limit
-    monkeypatch.setattr(check.model, "predict_proba", fake(topic_classes, {"society": 0.3, "tech": 0.7}))
+    monkeypatch.setattr(check.model, "predict_proba", _fixed_proba(topic_classes, {"society": 0.3, "tech": 0.7}))
     assert check.decide(doc, "education") is None
 
 
@@ -557,20 +551,16 @@ def test_a_promised_fortune_backs_only_a_post_that_leans_to_divination(reviewer,
     check = reviewer.instance("offtopic")
     classes = check.kinds_model.classes
 
-    def fake(probabilities):
-        row = np.array([[probabilities.get(c, 0.0) for c in classes]])
-        return lambda named: row
-
     def decide(text):
         return check.decide(Document.build(Post.from_dict({"text": text}), "text", ReviewOptions()), "government")
 
-    monkeypatch.setattr(check.kinds_model, "predict_proba", fake({"none": 0.9, "horoscope": 0.1}))
+    monkeypatch.setattr(check.kinds_model, "predict_proba", _fixed_proba(classes, {"none": 0.9, "horoscope": 0.1}))
     assert decide("今年有贵人扶持，升职加薪不是梦，财源滚滚来。") is None
     cued = decide("属猪的人今年有贵人扶持，升职加薪不是梦，财源滚滚来。")  # 属猪的人 0.6 alone is too weak
     assert cued is not None and cued.topic == "horoscope"
     assert {e.name for _f, e in cued.hits} >= {"贵人(?!寿)", "(?<!提)升职(?:加薪)?"}
     assert decide("属猪的人今年要多运动。") is None
-    monkeypatch.setattr(check.kinds_model, "predict_proba", fake({"none": 0.5, "horoscope": 0.3, "commerce": 0.2}))
+    monkeypatch.setattr(check.kinds_model, "predict_proba", _fixed_proba(classes, {"none": 0.5, "horoscope": 0.3, "commerce": 0.2}))
     leaning = decide("今年有贵人扶持，升职加薪不是梦，财源滚滚来。")
     assert leaning is not None and leaning.topic == "horoscope"
 
@@ -583,13 +573,9 @@ def test_an_advert_without_a_selling_word_needs_the_kinds_models_clear_reading(r
     text = "好消息！地铁3号线下月开通啦，沿线的小伙伴们上班更方便了，快转给身边的朋友吧。"
     doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions())
 
-    def fake(probabilities):
-        row = np.array([[probabilities.get(c, 0.0) for c in classes]])
-        return lambda named: row
-
-    monkeypatch.setattr(check.kinds_model, "predict_proba", fake({"none": 0.4, "commerce": 0.45, "stock": 0.15}))
+    monkeypatch.setattr(check.kinds_model, "predict_proba", _fixed_proba(classes, {"none": 0.4, "commerce": 0.45, "stock": 0.15}))
     assert check.decide(doc, "government") is None
-    monkeypatch.setattr(check.kinds_model, "predict_proba", fake({"none": 0.3, "commerce": 0.6, "stock": 0.1}))
+    monkeypatch.setattr(check.kinds_model, "predict_proba", _fixed_proba(classes, {"none": 0.3, "commerce": 0.6, "stock": 0.1}))
     verdict = check.decide(doc, "government")
     assert verdict is not None and verdict.topic == "commerce"
 
@@ -600,12 +586,8 @@ def test_several_selling_words_outweigh_a_government_reading(reviewer, monkeypat
     check = reviewer.instance("offtopic")
     topic_classes, kinds_classes = check.model.classes, check.kinds_model.classes
 
-    def fake(classes, probabilities):
-        row = np.array([[probabilities.get(c, 0.0) for c in classes]])
-        return lambda named: row
-
-    monkeypatch.setattr(check.model, "predict_proba", fake(topic_classes, {"government": 0.6, "tech": 0.4}))
-    monkeypatch.setattr(check.kinds_model, "predict_proba", fake(kinds_classes, {"none": 0.9, "commerce": 0.1}))
+    monkeypatch.setattr(check.model, "predict_proba", _fixed_proba(topic_classes, {"government": 0.6, "tech": 0.4}))
+    monkeypatch.setattr(check.kinds_model, "predict_proba", _fixed_proba(kinds_classes, {"none": 0.9, "commerce": 0.1}))
 
     def decide(text):
         return check.decide(Document.build(Post.from_dict({"text": text}), "text", ReviewOptions()), "government")
@@ -614,7 +596,7 @@ def test_several_selling_words_outweigh_a_government_reading(reviewer, monkeypat
     assert strong is not None and strong.topic == "commerce"
     weaker = "这款洗发水坚持用一个月长出新发，已经卖出了二十万瓶。"  # min_promotion_score, under strong_signal_score
     assert decide(weaker) is None
-    monkeypatch.setattr(check.model, "predict_proba", fake(topic_classes, {"tech": 1.0}))
+    monkeypatch.setattr(check.model, "predict_proba", _fixed_proba(topic_classes, {"tech": 1.0}))
     assert decide(weaker) is not None
 
 
@@ -627,17 +609,13 @@ def test_words_and_a_kinds_model_that_agree_outweigh_a_society_reading(reviewer,
     text = "我闺蜜找人看了八字，说她三十岁前结婚会离，果然现在闹离婚了。"
     doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions())
 
-    def fake(classes, probabilities):
-        row = np.array([[probabilities.get(c, 0.0) for c in classes]])
-        return lambda named: row
-
-    monkeypatch.setattr(check.model, "predict_proba", fake(topic_classes, {"society": 0.75, "entertainment": 0.25}))
+    monkeypatch.setattr(check.model, "predict_proba", _fixed_proba(topic_classes, {"society": 0.75, "entertainment": 0.25}))
     monkeypatch.setattr(check.kinds_model, "predict_proba",
-                        fake(kinds_classes, {"horoscope": 0.43, "none": 0.39, "commerce": 0.18}))
+                        _fixed_proba(kinds_classes, {"horoscope": 0.43, "none": 0.39, "commerce": 0.18}))
     verdict = check.decide(doc, "government")
     assert verdict is not None and verdict.topic == "horoscope"
     monkeypatch.setattr(check.kinds_model, "predict_proba",
-                        fake(kinds_classes, {"horoscope": 0.3, "none": 0.5, "commerce": 0.2}))
+                        _fixed_proba(kinds_classes, {"horoscope": 0.3, "none": 0.5, "commerce": 0.2}))
     assert check.decide(doc, "government") is None
 
 
@@ -658,14 +636,10 @@ def test_strong_words_and_a_sure_kinds_model_outweigh_a_headline_model_reading_g
     doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions())
     topic_classes, kinds_classes = check.model.classes, check.kinds_model.classes
 
-    def fake(classes, probabilities):
-        row = np.array([[probabilities.get(c, 0.0) for c in classes]])
-        return lambda named: row
-
-    monkeypatch.setattr(check.model, "predict_proba", fake(topic_classes, {"government": 0.96, "finance": 0.04}))
-    monkeypatch.setattr(check.kinds_model, "predict_proba", fake(kinds_classes, {"horoscope": 0.84, "none": 0.16}))
+    monkeypatch.setattr(check.model, "predict_proba", _fixed_proba(topic_classes, {"government": 0.96, "finance": 0.04}))
+    monkeypatch.setattr(check.kinds_model, "predict_proba", _fixed_proba(kinds_classes, {"horoscope": 0.84, "none": 0.16}))
     verdict = check.decide(doc, "education")
     assert verdict is not None and verdict.topic == "horoscope"
     # the same words with a kinds model that is not sure: the headline model's reading (core 0.96) holds
-    monkeypatch.setattr(check.kinds_model, "predict_proba", fake(kinds_classes, {"horoscope": 0.5, "none": 0.5}))
+    monkeypatch.setattr(check.kinds_model, "predict_proba", _fixed_proba(kinds_classes, {"horoscope": 0.5, "none": 0.5}))
     assert check.decide(doc, "education") is None
