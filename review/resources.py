@@ -7,6 +7,7 @@ import gc
 import hashlib
 import logging
 import os
+import re
 import shutil
 import stat
 import sys
@@ -100,6 +101,7 @@ def _log_once(key: str, level: int, message: str, *args: object) -> None:
 # removed.
 ARRAY_CACHE_FORMAT = 1
 ARRAY_CACHE_PREFIX = "arrays-"
+ARRAY_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,100}\.npy")
 
 
 class UnpackedArrays:
@@ -142,7 +144,9 @@ def open_arrays(path: Path | str) -> "UnpackedArrays | NpzFile":
             # only the shipped data is worth a copy: a model a test or a training run writes elsewhere is read
             # once, and copies of it would pile up in the cache under paths that no longer exist
             shipped = any(resolved.is_relative_to(folder.resolve()) for folder in (models_dir(), lexicons_dir()))
-            if not shipped or all(info.compress_type == zipfile.ZIP_STORED for info in members):
+            # a member name becomes a file name in the cache: only plain names (no folder, no "..")
+            plain = all(ARRAY_NAME.fullmatch(info.filename) for info in members)
+            if not shipped or not plain or all(info.compress_type == zipfile.ZIP_STORED for info in members):
                 return np.load(path, allow_pickle=False)
             root = private_cache_folder(cache_dir())
             if root is None:

@@ -89,3 +89,15 @@ def test_other_and_uncompressed_files_and_a_shared_cache_are_read_directly(folde
     assert _copies(cache) == []
     with pytest.raises(FileNotFoundError):
         open_arrays(models / "absent.npz")
+
+
+def test_a_member_name_with_a_folder_is_never_written_to_the_cache(folders):
+    # the cache writes each member under its own name: a name that climbs out of the folder is read, not copied
+    models, cache = folders
+    path = models / "odd.npz"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("../escape.npy", "w") as member:
+            np.save(member, np.arange(3))
+    with open_arrays(path) as arrays:
+        assert not isinstance(arrays, UnpackedArrays) and np.array_equal(arrays["../escape"], np.arange(3))
+    assert _copies(cache) == [] and not (cache.parent / "escape.npy").exists()
