@@ -48,10 +48,13 @@ KINDS_FRESH7_FIXTURES = FIXTURES.with_name("offtopic_kinds_fresh7.jsonl")
 # trained on the retired sets, `review.training.classifiers.RETIRED_BLIND_SETS`, fresh9 not among them).
 KINDS_FRESH8_FIXTURES = FIXTURES.with_name("offtopic_kinds_fresh8.jsonl")
 KINDS_FRESH9_FIXTURES = FIXTURES.with_name("offtopic_kinds_fresh9.jsonl")
+# A tenth by another hand (190 posts, adverts especially varied), scored blind after the tenth round's advert rows.
+KINDS_FRESH10_FIXTURES = FIXTURES.with_name("offtopic_kinds_fresh10.jsonl")
 # The later fresh sets in order, with their labels in the eval's output.
 LATER_FRESH_SETS = ((KINDS_FRESH2_FIXTURES, "2"), (KINDS_FRESH3_FIXTURES, "3"), (KINDS_FRESH4_FIXTURES, "4"),
                     (KINDS_FRESH5_FIXTURES, "5"), (KINDS_FRESH6_FIXTURES, "6"),
-                    (KINDS_FRESH7_FIXTURES, "7"), (KINDS_FRESH8_FIXTURES, "8"), (KINDS_FRESH9_FIXTURES, "9"))
+                    (KINDS_FRESH7_FIXTURES, "7"), (KINDS_FRESH8_FIXTURES, "8"), (KINDS_FRESH9_FIXTURES, "9"),
+                    (KINDS_FRESH10_FIXTURES, "10"))
 # Issue 25, fifth round: the development families of the generated posts (review/training/offtopic_synth.py; the
 # kinds model is trained on the other families), with generated government posts that mention these kinds.
 KINDS_SYNTH_DEV_FIXTURES = FIXTURES.with_name("offtopic_synth_dev.jsonl")
