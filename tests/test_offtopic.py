@@ -266,7 +266,8 @@ def test_the_two_tip_classes_of_the_kinds_model_count_together(reviewer, monkeyp
     doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions())
     classes = check.kinds_model.classes
 
-    monkeypatch.setattr(check.kinds_model, "predict_proba", _fixed_proba(classes, {"none": 0.6, "property_tip": 0.18, "stock": 0.22}))
+    monkeypatch.setattr(check.kinds_model, "predict_proba",
+                        _fixed_proba(classes, {"none": 0.6, "property_tip": 0.18, "stock": 0.22}))
     verdict = check.decide(doc, "education")
     assert verdict is not None and verdict.topic == "stock" and verdict.score == pytest.approx(0.4)
     monkeypatch.setattr(check.kinds_model, "predict_proba", _fixed_proba(classes, {"none": 0.78, "stock": 0.22}))
@@ -388,7 +389,8 @@ def test_adding_up_needs_both_the_words_and_the_model(reviewer, monkeypatch):
     verdict = check.decide(doc, "government")
     assert verdict is not None and verdict.topic == "horoscope"
     assert verdict.score == pytest.approx(1.0 - math.exp(-(1.0 - math.log(0.55))))
-    monkeypatch.setattr(check.kinds_model, "predict_proba", _fixed_proba(classes, {"none": 0.8, "horoscope": 0.1, "commerce": 0.1}))
+    monkeypatch.setattr(check.kinds_model, "predict_proba",
+                        _fixed_proba(classes, {"none": 0.8, "horoscope": 0.1, "commerce": 0.1}))
     assert check.decide(doc, "government") is None
 
 
@@ -560,7 +562,8 @@ def test_a_promised_fortune_backs_only_a_post_that_leans_to_divination(reviewer,
     assert cued is not None and cued.topic == "horoscope"
     assert {e.name for _f, e in cued.hits} >= {"贵人(?!寿)", "(?<!提)升职(?:加薪)?"}
     assert decide("属猪的人今年要多运动。") is None
-    monkeypatch.setattr(check.kinds_model, "predict_proba", _fixed_proba(classes, {"none": 0.5, "horoscope": 0.3, "commerce": 0.2}))
+    monkeypatch.setattr(check.kinds_model, "predict_proba",
+                        _fixed_proba(classes, {"none": 0.5, "horoscope": 0.3, "commerce": 0.2}))
     leaning = decide("今年有贵人扶持，升职加薪不是梦，财源滚滚来。")
     assert leaning is not None and leaning.topic == "horoscope"
 
@@ -573,9 +576,11 @@ def test_an_advert_without_a_selling_word_needs_the_kinds_models_clear_reading(r
     text = "好消息！地铁3号线下月开通啦，沿线的小伙伴们上班更方便了，快转给身边的朋友吧。"
     doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions())
 
-    monkeypatch.setattr(check.kinds_model, "predict_proba", _fixed_proba(classes, {"none": 0.4, "commerce": 0.45, "stock": 0.15}))
+    monkeypatch.setattr(check.kinds_model, "predict_proba",
+                        _fixed_proba(classes, {"none": 0.4, "commerce": 0.45, "stock": 0.15}))
     assert check.decide(doc, "government") is None
-    monkeypatch.setattr(check.kinds_model, "predict_proba", _fixed_proba(classes, {"none": 0.3, "commerce": 0.6, "stock": 0.1}))
+    monkeypatch.setattr(check.kinds_model, "predict_proba",
+                        _fixed_proba(classes, {"none": 0.3, "commerce": 0.6, "stock": 0.1}))
     verdict = check.decide(doc, "government")
     assert verdict is not None and verdict.topic == "commerce"
 
@@ -609,7 +614,8 @@ def test_words_and_a_kinds_model_that_agree_outweigh_a_society_reading(reviewer,
     text = "我闺蜜找人看了八字，说她三十岁前结婚会离，果然现在闹离婚了。"
     doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions())
 
-    monkeypatch.setattr(check.model, "predict_proba", _fixed_proba(topic_classes, {"society": 0.75, "entertainment": 0.25}))
+    monkeypatch.setattr(check.model, "predict_proba",
+                        _fixed_proba(topic_classes, {"society": 0.75, "entertainment": 0.25}))
     monkeypatch.setattr(check.kinds_model, "predict_proba",
                         _fixed_proba(kinds_classes, {"horoscope": 0.43, "none": 0.39, "commerce": 0.18}))
     verdict = check.decide(doc, "government")
@@ -636,10 +642,13 @@ def test_strong_words_and_a_sure_kinds_model_outweigh_a_headline_model_reading_g
     doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions())
     topic_classes, kinds_classes = check.model.classes, check.kinds_model.classes
 
-    monkeypatch.setattr(check.model, "predict_proba", _fixed_proba(topic_classes, {"government": 0.96, "finance": 0.04}))
-    monkeypatch.setattr(check.kinds_model, "predict_proba", _fixed_proba(kinds_classes, {"horoscope": 0.84, "none": 0.16}))
+    monkeypatch.setattr(check.model, "predict_proba",
+                        _fixed_proba(topic_classes, {"government": 0.96, "finance": 0.04}))
+    monkeypatch.setattr(check.kinds_model, "predict_proba",
+                        _fixed_proba(kinds_classes, {"horoscope": 0.84, "none": 0.16}))
     verdict = check.decide(doc, "education")
     assert verdict is not None and verdict.topic == "horoscope"
     # the same words with a kinds model that is not sure: the headline model's reading (core 0.96) holds
-    monkeypatch.setattr(check.kinds_model, "predict_proba", _fixed_proba(kinds_classes, {"horoscope": 0.5, "none": 0.5}))
+    monkeypatch.setattr(check.kinds_model, "predict_proba",
+                        _fixed_proba(kinds_classes, {"horoscope": 0.5, "none": 0.5}))
     assert check.decide(doc, "education") is None
