@@ -63,8 +63,8 @@ STOCK_HEADLINE_WEIGHT = 0.2
 SYNTH_WEIGHT = {"gossip": 8.0, "horoscope": 8.0, "tip": 4.0, "advert": 4.0, "lottery": 4.0, "clean": 8.0}
 # Issue 25, ninth round: the off-topic sets other hands wrote blind, once scored and retired to development data
 # (their misses were read), are the most varied real wording of the five kinds the project has: eight hands, ~1,000
-# posts. The kinds model learns from them beside the hand-written examples (`RETIRED_WEIGHTS`). The newest
-# set (fresh9) stays out: the blind figure.
+# posts. The kinds model learns from them beside the hand-written examples (`RETIRED_WEIGHTS`). The sets scored
+# since (fresh9, fresh10) stay out: their figures are on posts the model never read.
 RETIRED_BLIND_SETS = tuple(PROJECT_ROOT / "tests" / "fixtures" / "classifiers" / name for name in (
     "offtopic_kinds_fresh.jsonl", "offtopic_kinds_fresh2.jsonl", "offtopic_kinds_fresh3.jsonl",
     "offtopic_kinds_fresh4.jsonl", "offtopic_kinds_fresh5.jsonl", "offtopic_kinds_fresh6.jsonl",
@@ -307,9 +307,9 @@ CARD_TEXT = {
         "as `stock` (topic-toutiao, topic-tnews, topic-thucnews-titles): real wording of goods and markets, so that "
         "the model does not learn one author's phrasing; and (issue 25, ninth round) the retired blind sets "
         "tests/fixtures/classifiers/offtopic_kinds_fresh.jsonl to offtopic_kinds_fresh8.jsonl (~1,000 posts by eight "
-        "hands, off-topic and clean weight 4 and 8; the newest set, fresh9, is never read). `none`: the clean posts "
-        "of these files, and training-split "
-        "government text (formal-xinwenlianbo, formal-gov-reports, admin-litigation-cases) and headlines of every "
+        "hands, off-topic and clean weight 4 and 8; the sets scored since, fresh9 and fresh10, are never read). "
+        "`none`: the clean posts of these files, and training-split government text (formal-xinwenlianbo, "
+        "formal-gov-reports, admin-litigation-cases) and headlines of every "
         "other label but entertainment (show business is not gossip; the topic model reads it), 9,000 of each. The "
         "held-out metrics below are on held-out government text and headlines (`none`), reviews (`commerce`) and "
         "stock headlines (`stock`, market news rather than tips). The recall on posts written after training is "
