@@ -37,10 +37,10 @@ def _offtopic(reviewer, text, account_type=None, **options):
     return [f for f in report.findings if f.category == "offtopic"]
 
 
-def _fixed_proba(classes, probabilities):
-    """A `predict_proba` that gives these probabilities (by class name) whatever it reads."""
-    row = np.array([[probabilities.get(c, 0.0) for c in classes]])
-    return lambda named: row
+def _read_as(monkeypatch, model, probabilities):
+    """Make `model` give these probabilities (by class name) whatever it reads."""
+    row = np.array([[probabilities.get(c, 0.0) for c in model.classes]])
+    monkeypatch.setattr(model, "predict_proba", lambda named: row)
 
 
 def _serious(findings):
@@ -264,13 +264,11 @@ def test_the_two_tip_classes_of_the_kinds_model_count_together(reviewer, monkeyp
     check = reviewer.instance("offtopic")
     text = "这个方向我看好，会一直拿着，到明年再看。"
     doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions())
-    classes = check.kinds_model.classes
 
-    monkeypatch.setattr(check.kinds_model, "predict_proba",
-                        _fixed_proba(classes, {"none": 0.6, "property_tip": 0.18, "stock": 0.22}))
+    _read_as(monkeypatch, check.kinds_model, {"none": 0.6, "property_tip": 0.18, "stock": 0.22})
     verdict = check.decide(doc, "education")
     assert verdict is not None and verdict.topic == "stock" and verdict.score == pytest.approx(0.4)
-    monkeypatch.setattr(check.kinds_model, "predict_proba", _fixed_proba(classes, {"none": 0.78, "stock": 0.22}))
+    _read_as(monkeypatch, check.kinds_model, {"none": 0.78, "stock": 0.22})
     assert check.decide(doc, "education") is None
 
 
@@ -382,15 +380,13 @@ def test_adding_up_needs_both_the_words_and_the_model(reviewer, monkeypatch):
     check = reviewer.instance("offtopic")
     text = "正缘什么时候出现？看你的出生月份就知道了。"
     doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions())
-    classes = check.kinds_model.classes
 
     split = {"none": 0.55, "entertainment": 0.2, "commerce": 0.15, "horoscope": 0.1}
-    monkeypatch.setattr(check.kinds_model, "predict_proba", _fixed_proba(classes, split))
+    _read_as(monkeypatch, check.kinds_model, split)
     verdict = check.decide(doc, "government")
     assert verdict is not None and verdict.topic == "horoscope"
     assert verdict.score == pytest.approx(1.0 - math.exp(-(1.0 - math.log(0.55))))
-    monkeypatch.setattr(check.kinds_model, "predict_proba",
-                        _fixed_proba(classes, {"none": 0.8, "horoscope": 0.1, "commerce": 0.1}))
+    _read_as(monkeypatch, check.kinds_model, {"none": 0.8, "horoscope": 0.1, "commerce": 0.1})
     assert check.decide(doc, "government") is None
 
 
@@ -435,15 +431,13 @@ def test_the_topic_model_decides_which_tip_class_takes_the_pair(reviewer, monkey
     check = reviewer.instance("offtopic")
     text = "这个楼盘下周加推，价格还会往上走，有意向的尽快交定金。"
     doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions())
-    kinds_classes, topic_classes = check.kinds_model.classes, check.model.classes
 
-    monkeypatch.setattr(check.kinds_model, "predict_proba",
-                        _fixed_proba(kinds_classes, {"none": 0.72, "stock": 0.26, "property_tip": 0.02}))
-    monkeypatch.setattr(check.model, "predict_proba", _fixed_proba(topic_classes, {"realty": 0.95, "government": 0.05}))
+    _read_as(monkeypatch, check.kinds_model, {"none": 0.72, "stock": 0.26, "property_tip": 0.02})
+    _read_as(monkeypatch, check.model, {"realty": 0.95, "government": 0.05})
     verdict = check.decide(doc, "education")
     assert verdict is not None and verdict.topic == "property_tip" and verdict.score == pytest.approx(0.28)
     # read as neither finance nor housing news, the likelier half takes the pair and 0.28 stays under the limit
-    monkeypatch.setattr(check.model, "predict_proba", _fixed_proba(topic_classes, {"society": 0.3, "tech": 0.7}))
+    _read_as(monkeypatch, check.model, {"society": 0.3, "tech": 0.7})
     assert check.decide(doc, "education") is None
 
 
@@ -551,19 +545,17 @@ def test_a_promised_fortune_backs_only_a_post_that_leans_to_divination(reviewer,
     # 贵人扶持, 升职加薪 (rows of `fortune`) add to horoscope where a word of divination is present or the kinds model
     # gives horoscope at least fortune_model_probability; alone they are no evidence
     check = reviewer.instance("offtopic")
-    classes = check.kinds_model.classes
 
     def decide(text):
         return check.decide(Document.build(Post.from_dict({"text": text}), "text", ReviewOptions()), "government")
 
-    monkeypatch.setattr(check.kinds_model, "predict_proba", _fixed_proba(classes, {"none": 0.9, "horoscope": 0.1}))
+    _read_as(monkeypatch, check.kinds_model, {"none": 0.9, "horoscope": 0.1})
     assert decide("今年有贵人扶持，升职加薪不是梦，财源滚滚来。") is None
     cued = decide("属猪的人今年有贵人扶持，升职加薪不是梦，财源滚滚来。")  # 属猪的人 0.6 alone is too weak
     assert cued is not None and cued.topic == "horoscope"
     assert {e.name for _f, e in cued.hits} >= {"贵人(?!寿)", "(?<!提)升职(?:加薪)?"}
     assert decide("属猪的人今年要多运动。") is None
-    monkeypatch.setattr(check.kinds_model, "predict_proba",
-                        _fixed_proba(classes, {"none": 0.5, "horoscope": 0.3, "commerce": 0.2}))
+    _read_as(monkeypatch, check.kinds_model, {"none": 0.5, "horoscope": 0.3, "commerce": 0.2})
     leaning = decide("今年有贵人扶持，升职加薪不是梦，财源滚滚来。")
     assert leaning is not None and leaning.topic == "horoscope"
 
@@ -572,15 +564,12 @@ def test_an_advert_without_a_selling_word_needs_the_kinds_models_clear_reading(r
     # a lively notice with no word of selling reads as commerce at 0.3-0.48 to the kinds model; below
     # commerce_wordless_probability that is no judgement, at or above it is
     check = reviewer.instance("offtopic")
-    classes = check.kinds_model.classes
     text = "好消息！地铁3号线下月开通啦，沿线的小伙伴们上班更方便了，快转给身边的朋友吧。"
     doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions())
 
-    monkeypatch.setattr(check.kinds_model, "predict_proba",
-                        _fixed_proba(classes, {"none": 0.4, "commerce": 0.45, "stock": 0.15}))
+    _read_as(monkeypatch, check.kinds_model, {"none": 0.4, "commerce": 0.45, "stock": 0.15})
     assert check.decide(doc, "government") is None
-    monkeypatch.setattr(check.kinds_model, "predict_proba",
-                        _fixed_proba(classes, {"none": 0.3, "commerce": 0.6, "stock": 0.1}))
+    _read_as(monkeypatch, check.kinds_model, {"none": 0.3, "commerce": 0.6, "stock": 0.1})
     verdict = check.decide(doc, "government")
     assert verdict is not None and verdict.topic == "commerce"
 
@@ -589,10 +578,9 @@ def test_several_selling_words_outweigh_a_government_reading(reviewer, monkeypat
     # a cure-all advert can read as government or health news to the headline model (core 0.6); with
     # strong_signal_score of selling words the looser core limit applies, with one word it does not
     check = reviewer.instance("offtopic")
-    topic_classes, kinds_classes = check.model.classes, check.kinds_model.classes
 
-    monkeypatch.setattr(check.model, "predict_proba", _fixed_proba(topic_classes, {"government": 0.6, "tech": 0.4}))
-    monkeypatch.setattr(check.kinds_model, "predict_proba", _fixed_proba(kinds_classes, {"none": 0.9, "commerce": 0.1}))
+    _read_as(monkeypatch, check.model, {"government": 0.6, "tech": 0.4})
+    _read_as(monkeypatch, check.kinds_model, {"none": 0.9, "commerce": 0.1})
 
     def decide(text):
         return check.decide(Document.build(Post.from_dict({"text": text}), "text", ReviewOptions()), "government")
@@ -601,7 +589,7 @@ def test_several_selling_words_outweigh_a_government_reading(reviewer, monkeypat
     assert strong is not None and strong.topic == "commerce"
     weaker = "这款洗发水坚持用一个月长出新发，已经卖出了二十万瓶。"  # min_promotion_score, under strong_signal_score
     assert decide(weaker) is None
-    monkeypatch.setattr(check.model, "predict_proba", _fixed_proba(topic_classes, {"tech": 1.0}))
+    _read_as(monkeypatch, check.model, {"tech": 1.0})
     assert decide(weaker) is not None
 
 
@@ -610,18 +598,14 @@ def test_words_and_a_kinds_model_that_agree_outweigh_a_society_reading(reviewer,
     # kinds model reads it as horoscope rather than `none`, the looser core limit applies; where it prefers `none`,
     # it does not
     check = reviewer.instance("offtopic")
-    topic_classes, kinds_classes = check.model.classes, check.kinds_model.classes
     text = "我闺蜜找人看了八字，说她三十岁前结婚会离，果然现在闹离婚了。"
     doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions())
 
-    monkeypatch.setattr(check.model, "predict_proba",
-                        _fixed_proba(topic_classes, {"society": 0.75, "entertainment": 0.25}))
-    monkeypatch.setattr(check.kinds_model, "predict_proba",
-                        _fixed_proba(kinds_classes, {"horoscope": 0.43, "none": 0.39, "commerce": 0.18}))
+    _read_as(monkeypatch, check.model, {"society": 0.75, "entertainment": 0.25})
+    _read_as(monkeypatch, check.kinds_model, {"horoscope": 0.43, "none": 0.39, "commerce": 0.18})
     verdict = check.decide(doc, "government")
     assert verdict is not None and verdict.topic == "horoscope"
-    monkeypatch.setattr(check.kinds_model, "predict_proba",
-                        _fixed_proba(kinds_classes, {"horoscope": 0.3, "none": 0.5, "commerce": 0.2}))
+    _read_as(monkeypatch, check.kinds_model, {"horoscope": 0.3, "none": 0.5, "commerce": 0.2})
     assert check.decide(doc, "government") is None
 
 
@@ -640,15 +624,11 @@ def test_strong_words_and_a_sure_kinds_model_outweigh_a_headline_model_reading_g
     check = reviewer.instance("offtopic")
     text = "属鼠的朋友们，今年整体运势先抑后扬，上半年运势平平，下半年财运旺，桃花也旺，可以在书桌摆个铜葫芦。"
     doc = Document.build(Post.from_dict({"text": text}), "text", ReviewOptions())
-    topic_classes, kinds_classes = check.model.classes, check.kinds_model.classes
 
-    monkeypatch.setattr(check.model, "predict_proba",
-                        _fixed_proba(topic_classes, {"government": 0.96, "finance": 0.04}))
-    monkeypatch.setattr(check.kinds_model, "predict_proba",
-                        _fixed_proba(kinds_classes, {"horoscope": 0.84, "none": 0.16}))
+    _read_as(monkeypatch, check.model, {"government": 0.96, "finance": 0.04})
+    _read_as(monkeypatch, check.kinds_model, {"horoscope": 0.84, "none": 0.16})
     verdict = check.decide(doc, "education")
     assert verdict is not None and verdict.topic == "horoscope"
     # the same words with a kinds model that is not sure: the headline model's reading (core 0.96) holds
-    monkeypatch.setattr(check.kinds_model, "predict_proba",
-                        _fixed_proba(kinds_classes, {"horoscope": 0.5, "none": 0.5}))
+    _read_as(monkeypatch, check.kinds_model, {"horoscope": 0.5, "none": 0.5})
     assert check.decide(doc, "education") is None
