@@ -131,7 +131,10 @@ def test_confusion_rows_are_compact_strings_with_the_same_members(tmp_path):
     assert set(confusion.column("实", "same_tone")) == {"时", "石"} and confusion.column("实", "shape") == "买"
     assert confusion.column("实", "same_tone") == "".join(sorted("时石"))
     assert confusion.column("实", "fuzzy") == "" and confusion.column("无", "shape") == ""
-    assert confusion.candidates("实") == frozenset("时石十买")
+    # the union of a row is one such string as well, without the character itself
+    assert confusion.candidates("实") == "".join(sorted("时石十买"))
+    assert confusion.candidates("时") == "".join(sorted("实是")) and confusion.candidates("无") == ""
+    assert confusion.allows("实", "石") and not confusion.allows("实", "实") and not confusion.allows("实", "时石")
     assert "时" in confusion.column("实", "observed") and "是" not in confusion.column("实", "observed")
     # every column of every row is one string, not a set (the shipped table: ~1 MB instead of ~20 MB)
     assert all(isinstance(column, str) for row in confusion.table.values() for column in row.values())
@@ -140,6 +143,18 @@ def test_confusion_rows_are_compact_strings_with_the_same_members(tmp_path):
     confusion.add("实", "识", "same_tone")
     assert confusion.column("实", "same_tone") == "".join(sorted("时石识"))
     assert "识" in confusion.candidates("实")
+
+
+def test_confusion_neighbours_are_strings_of_the_chosen_columns():
+    """`Neighbours` (the phrase and non-word detectors') caches one string a character, not a frozenset: the union
+    of the chosen columns, each character once, in code-point order."""
+    from review.typo.word_forms import Neighbours
+
+    confusion = ConfusionSet({"实": {"same_tone": "时石", "diff_tone": "十", "fuzzy": "", "shape": "买石",
+                                     "observed": "识"}})
+    near = Neighbours(confusion, ("same_tone", "shape"))
+    assert near("实") == "".join(sorted("时石买")) and near("无") == ""
+    assert "买" in near("实") and "十" not in near("实") and near("实") is near("实")
 
 
 def test_the_numpy_transformer_reads_its_weights_on_the_first_forward_pass(tmp_path):

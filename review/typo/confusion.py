@@ -26,11 +26,13 @@ class ConfusionSet:
 
     A column is a string of distinct characters in code-point order, not a set: 3,800 rows of five small sets were
     ~20 MB of hash tables in every process (the typo and expression checks share the table); the strings are ~1 MB.
-    Membership (`ch in column`) and iteration read the same either way."""
+    Membership (`ch in column`) and iteration read the same either way. The union of a row (`candidates`) is one
+    such string too: cached as frozensets, every warmed process held ~28 MB of them (261,000 one-character string
+    objects), built by the typo check's neighbour index at warm-up."""
 
     def __init__(self, table: Optional[Dict[str, Dict[str, str]]] = None):
         self.table: Dict[str, Dict[str, str]] = table or {}
-        self._union: Dict[str, frozenset] = {}
+        self._union: Dict[str, str] = {}
 
     def __len__(self) -> int:
         return len(self.table)
@@ -42,16 +44,18 @@ class ConfusionSet:
         """The characters of one column of `ch`'s row ("" when it has none)."""
         return self.table.get(ch, {}).get(name, "")
 
-    def candidates(self, ch: str) -> frozenset:
+    def candidates(self, ch: str) -> str:
+        """The characters of every column of `ch`'s row but `ch` itself: distinct, in code-point order."""
         u = self._union.get(ch)
         if u is None:
             row = self.table.get(ch)
-            u = frozenset().union(*row.values()) - {ch} if row else frozenset()
+            u = "".join(sorted(set("".join(row.values())) - {ch})) if row else ""
             self._union[ch] = u
         return u
 
     def allows(self, src: str, tgt: str) -> bool:
-        return tgt in self.candidates(src)
+        """Whether the one character `tgt` is among `src`'s candidates."""
+        return len(tgt) == 1 and tgt in self.candidates(src)
 
     def add(self, a: str, b: str, column: str) -> None:
         """Add `b` to `a`'s column (training builds the table this way; the run time only reads it)."""

@@ -187,7 +187,7 @@ class NonwordHit:
 class NonwordDetector:
     """Finds non-words (see the module's docstring)."""
 
-    def __init__(self, word_freq: dict[str, int], index: WordIndex, neighbours: Callable[[str], frozenset[str]],
+    def __init__(self, word_freq: dict[str, int], index: WordIndex, neighbours: Callable[[str], str],
                  confusion: ConfusionSet, ngram: NgramModel, seen: SeenBigrams, model: NonwordModel | None,
                  blocks: Callable[[str, int, int, str], bool] | None = None, max_seen: int = 0) -> None:
         self.word_freq = word_freq
@@ -405,7 +405,7 @@ class CountedNonwordDetector:
     """
 
     def __init__(self, word_freq: dict[str, int], tokens: TokenCounts, seen: SeenBigrams,
-                 neighbours: Callable[[str], frozenset[str]], confusion: ConfusionSet, ngram: NgramModel,
+                 neighbours: Callable[[str], str], confusion: ConfusionSet, ngram: NgramModel,
                  settings: CountedSettings, model: TreeEnsemble | None = None,
                  blocks: Callable[[str, int, int, str], bool] | None = None,
                  protected_terms: Sequence[str] = ()) -> None:
