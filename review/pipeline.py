@@ -15,7 +15,7 @@ from review.document import PostText
 from review.errors import InputError
 from review.model import SEVERITY_RANK, Finding, Post, Report, unknown_account_type_warning
 from review.options import ReviewOptions, RuntimeSettings, TakesRuntimeSettings
-from review.resources import collector_paused, load_toml
+from review.resources import collector_paused, load_toml, release_free_memory
 
 # findings a report lists at most, unless lexicons/scoring.toml [report] says otherwise
 MAX_FINDINGS = 200
@@ -260,11 +260,13 @@ class Reviewer:
         return found
 
     def warm_up(self, names: Iterable[str] | None = None) -> None:
-        """Load every check's resources now rather than on the first post."""
+        """Load every check's resources now rather than on the first post, and give back the memory the loading
+        freed (its temporaries would otherwise stay resident for the life of the process)."""
         for name in names or self.default_checks:
             check = self.instance(name)
             with collector_paused():
                 check.warm_up()
+        release_free_memory()
 
     def selected(self, options: ReviewOptions) -> list[str]:
         """Names of the checks a call runs."""

@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 from safetensors.numpy import load_file
 
+from review.resources import release_free_memory
+
 _PREFIXES = ("bert.", "")
 # erf as a rational function in float32 (the fit Eigen and XLA use for float32 erf, on [-4, 4], where erf is
 # within float32 rounding of ±1 outside): absolute error under 5e-7 against math.erf, a few float32 ulps, so
@@ -95,6 +97,7 @@ class NumpyBertMLM:
                 self.w = {k: v.astype(np.float32) for k, v in load_file(str(self._weights_file)).items()}
                 self._pack()
                 self._weights_file = None
+                release_free_memory()  # the float16 file and the unpacked copies, freed by `_pack`
 
     def _get(self, name: str) -> np.ndarray:
         for prefix in _PREFIXES:
