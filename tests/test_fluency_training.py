@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import lzma
 import random
+from pathlib import Path
 
 import numpy as np
 
-from review.training.fluency import classifier_split, fit_logistic, garble, spin_text
+from review.training.fluency import (
+    MODERN_FROM,
+    REPORTS,
+    classifier_split,
+    fit_logistic,
+    garble,
+    kept_for_heads,
+    report_chunks,
+    spin_text,
+)
 
 
 def test_spin_text_replaces_the_share_asked() -> None:
@@ -49,3 +61,35 @@ def test_fit_logistic_separates_two_classes() -> None:
     test = np.vstack([rng.normal(0, 1, (100, 2)), rng.normal(0, 1, (100, 2)) + [3.0, 0.0]])
     predicted = (test @ weights + bias) > 0
     assert (predicted == np.r_[np.zeros(100), np.ones(100)]).mean() > 0.9
+
+
+def _reports(folder: Path, rows: list[dict]) -> Path:
+    """A data folder holding `rows` as the government work reports file."""
+    path = folder.joinpath(*REPORTS)
+    path.parent.mkdir(parents=True)
+    with lzma.open(path, "wt", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return folder
+
+
+def test_report_chunks_before_a_year(tmp_path) -> None:
+    """`before` keeps the chunks of reports dated earlier only; a report without a year counts as modern."""
+    line = "各位代表，现在我代表国务院向大会作政府工作报告，请予审议。\n"
+    rows = [{"title": f"{year}年政府工作报告", "year": year, "script": "simplified", "text": line * 40}
+            for year in ("1956", "1990")]
+    rows.append({"title": "关于政府工作报告的决议", "script": "simplified", "text": line * 40})
+    rows.append({"title": "1957年政府工作报告（繁体）", "year": "1957", "script": "traditional", "text": line * 40})
+    data = _reports(tmp_path, rows)
+    every = report_chunks(data, None)
+    old = report_chunks(data, None, before=MODERN_FROM)
+    assert len(every) == 3 * len(old) and len(old) >= 1
+    assert report_chunks(data, None, before="1956") == []
+
+
+def test_heads_leave_out_clean_posts_of_an_older_register_only() -> None:
+    """A clean chunk of an old report is no negative; its spun and garbled copies, and every other post, stay."""
+    kinds = ["clean", "spun", "shuffled", "clean", "spun-unknown"]
+    texts = ["旧报告", "旧报吿", "报告旧", "新报告", "新报吿"]
+    assert kept_for_heads(kinds, texts, {"旧报告"}).tolist() == [False, True, True, True, True]
+    assert kept_for_heads(kinds, texts, set()).all()
