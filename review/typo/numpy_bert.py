@@ -19,6 +19,11 @@ from safetensors.numpy import load_file
 from review.resources import release_free_memory
 
 _PREFIXES = ("bert.", "")
+
+
+def _wide(array: np.ndarray) -> np.ndarray:
+    """`array` as float32: a float16 checkpoint's values exactly (a float32 one as it is, not copied)."""
+    return array.astype(np.float32, copy=False)
 # erf as a rational function in float32 (the fit Eigen and XLA use for float32 erf, on [-4, 4], where erf is
 # within float32 rounding of ±1 outside): absolute error under 5e-7 against math.erf, a few float32 ulps, so
 # transformers' exact "gelu" needs no scipy; one float32 pass per coefficient
@@ -85,8 +90,8 @@ class NumpyBertMLM:
         weights = folder / "model.safetensors"
         if not weights.exists():
             raise FileNotFoundError(f"{weights} is missing")
-        # The weights (~30 MB packed) are read on the first forward pass: the typo check sends the transformer
-        # ~0.1% of a clean post's sentences, so most `review check` runs never need them.
+        # The weights (~12 MB packed, float16 as shipped) are read on the first forward pass: the typo check sends
+        # the transformer ~0.1% of a clean post's sentences, so most `review check` runs never need them.
         self._weights_file: Path | None = weights
         self._loading = threading.Lock()
 
@@ -94,7 +99,9 @@ class NumpyBertMLM:
         """Read and pack the weights, once (the first forward pass, from any thread)."""
         with self._loading:
             if self._weights_file is not None:
-                self.w = {k: v.astype(np.float32) for k, v in load_file(str(self._weights_file)).items()}
+                # the checkpoint's own dtype (float16 as shipped): matrices stay in it and widen to float32 where a
+                # product reads them (`_wide`: the same float32 values, so the same results, at half the memory)
+                self.w = load_file(str(self._weights_file))
                 self._pack()
                 self._weights_file = None
                 release_free_memory()  # the float16 file and the unpacked copies, freed by `_pack`
@@ -108,10 +115,10 @@ class NumpyBertMLM:
     def _pack(self) -> None:
         """The weights as the forward pass uses them: transposed, contiguous, Q/K/V of a layer side by side."""
         def dense(name: str) -> tuple[np.ndarray, np.ndarray]:
-            return np.ascontiguousarray(self._get(name + ".weight").T), self._get(name + ".bias")
+            return np.ascontiguousarray(self._get(name + ".weight").T), _wide(self._get(name + ".bias"))
 
         def norm(name: str) -> tuple[np.ndarray, np.ndarray]:
-            return self._get(name + ".weight"), self._get(name + ".bias")
+            return _wide(self._get(name + ".weight")), _wide(self._get(name + ".bias"))
 
         self.layers = []
         for i in range(self.layers_n):
@@ -123,8 +130,8 @@ class NumpyBertMLM:
                                 dense(p + "intermediate.dense"), dense(p + "output.dense"),
                                 norm(p + "output.LayerNorm")))
         self.embeddings = (self._get("embeddings.word_embeddings.weight"),
-                           self._get("embeddings.position_embeddings.weight"),
-                           self._get("embeddings.token_type_embeddings.weight")[0])
+                           _wide(self._get("embeddings.position_embeddings.weight")),
+                           _wide(self._get("embeddings.token_type_embeddings.weight")[0]))
         self.embedding_norm = norm("embeddings.LayerNorm")
         self.head_dense = dense("cls.predictions.transform.dense")
         self.head_norm = norm("cls.predictions.transform.LayerNorm")
@@ -132,7 +139,8 @@ class NumpyBertMLM:
         if decoder is None:  # tied to the input embeddings, so safetensors stores it once
             decoder = self._get("embeddings.word_embeddings.weight")
         self.decoder = np.ascontiguousarray(decoder.T)
-        self.decoder_bias = self.w.get("cls.predictions.bias", self.w.get("cls.predictions.decoder.bias"))
+        decoder_bias = self.w.get("cls.predictions.bias", self.w.get("cls.predictions.decoder.bias"))
+        self.decoder_bias = None if decoder_bias is None else _wide(decoder_bias)
         self.w = {}  # everything is packed: the checkpoint's own arrays would only double the memory
 
     def _layer_norm(self, x: np.ndarray, weights: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
@@ -147,7 +155,7 @@ class NumpyBertMLM:
     @staticmethod
     def _dense(x: np.ndarray, weights: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
         # one (batch * length, in) x (in, out) product: a single large BLAS call rather than one per window
-        out = x.reshape(-1, x.shape[-1]) @ weights[0]
+        out = x.reshape(-1, x.shape[-1]) @ _wide(weights[0])
         out += weights[1]
         return out.reshape(*x.shape[:-1], out.shape[-1])
 
@@ -157,7 +165,7 @@ class NumpyBertMLM:
             self._load()
         batch, length = ids.shape
         words, positions, token_type = self.embeddings
-        x = words[ids] + positions[:length][None] + token_type[None, None]
+        x = _wide(words[ids]) + positions[:length][None] + token_type[None, None]
         x = self._layer_norm(x, self.embedding_norm)
         bias = np.where(attention[:, None, None, :] > 0, 0.0, np.finfo(np.float32).min).astype(np.float32)
         hidden = x.shape[-1]
@@ -182,7 +190,7 @@ class NumpyBertMLM:
         if self._weights_file is not None:
             self._load()
         h = self._layer_norm(self.act(self._dense(self.hidden(ids, attention), self.head_dense)), self.head_norm)
-        out = (h.reshape(-1, h.shape[-1]) @ self.decoder).reshape(*h.shape[:-1], self.decoder.shape[1])
+        out = (h.reshape(-1, h.shape[-1]) @ _wide(self.decoder)).reshape(*h.shape[:-1], self.decoder.shape[1])
         if self.decoder_bias is not None:
             out += self.decoder_bias
         return out
