@@ -182,6 +182,54 @@ def test_the_numpy_transformer_reads_its_weights_on_the_first_forward_pass(tmp_p
         NumpyBertMLM(tmp_path)
 
 
+def test_the_numpy_transformer_keeps_float16_matrices_with_float32_results(tmp_path):
+    """The shipped float16 checkpoint stays float16 in memory (half of the packed weights) and gives bit for bit
+    the logits of the same checkpoint widened to float32 before loading (what the runtime held before)."""
+    from safetensors.numpy import load_file, save_file
+
+    from review.resources import model_path
+    from review.typo.numpy_bert import NumpyBertMLM
+
+    folder = model_path("csc")
+    if not (folder / "model.safetensors").exists():
+        pytest.skip("shipped transformer not built")
+    (tmp_path / "config.json").write_bytes((folder / "config.json").read_bytes())
+    save_file({name: array.astype(np.float32) for name, array in load_file(str(folder / "model.safetensors")).items()},
+              str(tmp_path / "model.safetensors"))
+    narrow, wide = NumpyBertMLM(folder), NumpyBertMLM(tmp_path)
+    ids = np.random.default_rng(3).integers(100, narrow.vocab_size, size=(3, 24))
+    attention = np.ones_like(ids)
+    attention[1, -5:] = 0
+    logits = narrow.logits(ids, attention)
+    assert logits.dtype == np.float32 and np.array_equal(logits, wide.logits(ids, attention))
+    assert narrow.layers[0][0][0].dtype == np.float16 and narrow.decoder.dtype == np.float16
+    assert wide.layers[0][0][0].dtype == np.float32  # a float32 checkpoint (a user's own) is used as it is
+
+
+def test_a_loaded_group_model_keeps_only_its_table_once_used(tmp_path):
+    """A loaded (float16) group model lets its file rows go when it builds its run-time table, which holds every
+    weight; a model being fitted (float32) keeps them; a loaded model cannot be saved after that."""
+    from review.typo.groups import GroupModel
+
+    rng = np.random.default_rng(5)
+    fitted = GroupModel(["的地得", "在再"], rng.normal(size=(5, 1 << 6)).astype(np.float32),
+                        rng.normal(size=5).astype(np.float32), 6, {})
+    fitted.save(tmp_path / "groups.npz")
+    codes = np.array([ord(c) for c in "我的书在桌上再说"], dtype=np.int64)
+    positions = np.array([1, 3, 6])  # 的, 在, 再
+    expected = fitted.probabilities(codes, positions)
+    assert fitted.weights is not None  # fitting keeps its rows
+    loaded = GroupModel.load(tmp_path / "groups.npz")
+    rows = loaded.weights.copy()
+    got = loaded.probabilities(codes, positions)
+    assert loaded.weights is None and np.allclose(got, expected, atol=1e-2)
+    size = 1 << loaded.bits
+    assert np.array_equal(loaded.prepare()[:size, :3], rows[:3].T) and np.array_equal(loaded.prepare()[size:, :2],
+                                                                                        rows[3:].T)
+    with pytest.raises(ValueError):
+        loaded.save(tmp_path / "again.npz")
+
+
 def test_word_tags_are_read_as_jieba_reads_them_sharing_the_tokenizer_keys():
     import io
 

@@ -97,7 +97,9 @@ class GroupModel:
     """One weight row per group member over the hashed features, and its bias."""
 
     groups: List[str]
-    weights: np.ndarray  # (members of all groups, 2**bits): float32 when fitted, float16 as loaded
+    # (members of all groups, 2**bits): float32 when fitted, float16 as loaded; None once a loaded model has built
+    # its run-time table (`prepare`), which is all the run time reads
+    weights: np.ndarray | None
     bias: np.ndarray  # (members,)
     bits: int
     meta: dict
@@ -125,6 +127,10 @@ class GroupModel:
             for g, (first, group) in enumerate(zip(self.first, self.groups)):
                 table[g * size: (g + 1) * size, : len(group)] = self.weights[first: first + len(group)].T
             self._table = table
+            if self.weights.dtype == np.float16:
+                # a loaded model: the table holds every weight, and the file's rows would be 7.75 MB more in
+                # every process (a model being fitted keeps its float32 rows for training and `save`)
+                self.weights = None
         return self._table
 
     @property
@@ -165,6 +171,8 @@ class GroupModel:
 
     def save(self, path: Path) -> None:
         """Write the weights (float16), the groups and the meta to one .npz file."""
+        if self.weights is None:
+            raise ValueError("a loaded group model keeps only its run-time table once used: save it before that")
         np.savez_compressed(path, weights=self.weights.astype(np.float16), bias=self.bias.astype(np.float32),
                             groups=np.array(self.groups), bits=np.array([self.bits]),
                             meta=np.array(json.dumps(self.meta, ensure_ascii=False)))
