@@ -24,6 +24,8 @@ _PREFIXES = ("bert.", "")
 def _wide(array: np.ndarray) -> np.ndarray:
     """`array` as float32: a float16 checkpoint's values exactly (a float32 one as it is, not copied)."""
     return array.astype(np.float32, copy=False)
+
+
 # erf as a rational function in float32 (the fit Eigen and XLA use for float32 erf, on [-4, 4], where erf is
 # within float32 rounding of ±1 outside): absolute error under 5e-7 against math.erf, a few float32 ulps, so
 # transformers' exact "gelu" needs no scipy; one float32 pass per coefficient
