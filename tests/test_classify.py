@@ -96,6 +96,22 @@ def test_scoring_without_scipy_equals_the_sparse_matrix_path_bit_for_bit():
         assert np.array_equal(model.predict_proba(named), sparse)
 
 
+def test_a_loaded_model_keeps_one_float16_copy_and_scores_as_the_widened_weights(tmp_path):
+    texts = ["市政府召开常务会议，部署安全生产工作。", "家人们！今天超开心哈哈哈哈~", ""]
+    coef = np.random.default_rng(2).normal(size=(3, 2**8)).astype(np.float32)
+    model = LinearModel(["a", "b", "c"], coef, np.zeros(3, np.float32), FeatureSettings(n_features=2**8))
+    model.save(tmp_path)
+    loaded = LinearModel.load(tmp_path)
+    assert loaded._coef_t.dtype == np.float16 and np.shares_memory(loaded.coef, loaded._coef_t)
+    widened = LinearModel(["a", "b", "c"], coef.astype(np.float16).astype(np.float32), np.zeros(3, np.float32),
+                          FeatureSettings(n_features=2**8))
+    assert widened._coef_t.dtype == np.float32 and np.shares_memory(widened.coef, widened._coef_t)
+    named = [loaded.extractor.named_features(text, list(text)) for text in texts]
+    assert np.array_equal(loaded.predict_proba(named), widened.predict_proba(named))
+    matrix = loaded.extractor.transform(named)
+    assert np.array_equal(loaded.scores(matrix), widened.scores(matrix))
+
+
 def test_shipped_models_score_without_scipy():
     import subprocess
     import sys
