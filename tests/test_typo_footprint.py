@@ -14,6 +14,7 @@ import pytest
 from review.typo.cloze import ClozeModel
 from review.typo.confusion import COLUMNS, ConfusionSet
 from review.typo.ngram import HASH_MIN_QUERIES, Counts, HashIndex
+from review.typo.word_forms import WordIndex
 
 
 def _counts(size: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -61,7 +62,8 @@ def test_counts_past_uint32_keep_the_sorted_arrays():
     assert np.array_equal(table.lookup(keys), np.minimum(counts, np.iinfo(np.uint32).max).astype(np.float64))
 
 
-def _cloze(vocabulary: int = 300, width: int = 3, seed: int = 0) -> ClozeModel:
+def _cloze(vocabulary: int = 300, width: int = 3, seed: int = 0, table_ids: int = ClozeModel.TABLE_IDS
+           ) -> ClozeModel:
     """A random cloze network over `vocabulary` CJK characters."""
     rng = np.random.default_rng(seed)
     dim, hidden = 64, 512  # the shipped sizes: a one-row product rounds differently at these, not at tiny ones
@@ -69,7 +71,7 @@ def _cloze(vocabulary: int = 300, width: int = 3, seed: int = 0) -> ClozeModel:
     arrays = {"embed": rng.normal(size=(vocabulary, dim)), "w1": rng.normal(size=(2 * width * dim, hidden)),
               "b1": rng.normal(size=hidden), "w2": rng.normal(size=(hidden, hidden)), "b2": rng.normal(size=hidden),
               "out": rng.normal(size=(vocabulary, hidden)), "out_bias": rng.normal(size=vocabulary)}
-    return ClozeModel(arrays, {"width": width, "chars": chars})
+    return ClozeModel(arrays, {"width": width, "chars": chars}, table_ids=table_ids)
 
 
 def _whole_table(cloze: ClozeModel) -> np.ndarray:
@@ -102,6 +104,27 @@ def test_cloze_rows_filled_on_demand_equal_the_whole_vocabulary_product():
     assert np.array_equal(cloze.hidden(ids, positions), prepared)
     assert np.array_equal(cloze.hidden(*lone), one)
     assert np.allclose(prepared, plain, rtol=1e-4, atol=1e-3)
+
+
+def test_cloze_rows_past_the_table_are_computed_per_call_with_the_same_bits():
+    capped, whole = _cloze(seed=5, table_ids=50), _cloze(seed=5)
+    capped.prepare(), whole.prepare()
+    assert capped._slots.shape[0] == 50 * 2 * capped.width
+    rng = np.random.default_rng(2)
+    texts = [rng.integers(0, 300, size=40) for _ in range(5)] + [np.array([3, 299, 4]), np.array([260, 261])]
+    for text in texts:
+        positions = np.arange(len(text))
+        assert np.array_equal(capped.hidden(text, positions), whole.hidden(text, positions))
+    # the rarer characters never enter the table; the common ones it holds are the whole table's rows
+    assert len(capped._ready) == 50 and capped._ready.sum() > 10 and np.flatnonzero(whole._ready).max() > 250
+    assert np.array_equal(capped._slots, whole._slots[: len(capped._slots)] * capped._ready.repeat(6)[:, None])
+
+
+def test_cloze_table_size_is_bounded_by_its_setting_and_the_vocabulary():
+    assert _cloze().table_ids == 300  # the whole vocabulary when it is smaller than the default
+    small = _cloze(table_ids=20)
+    small.prepare()
+    assert small.table_ids == 20 and small._slots.shape == (20 * 6, 512)
 
 
 def test_cloze_rows_filled_from_several_threads_are_the_same():
@@ -283,3 +306,15 @@ def test_neighbour_index_rows_are_each_characters_neighbours():
         at, size = start[ord(char)], count[ord(char)]
         own_codes, own_flags = generator._neighbours(char)
         assert np.array_equal(codes[at: at + size], own_codes) and np.array_equal(flags[at: at + size], own_flags)
+
+
+def test_word_indexes_share_their_keys_and_fills(tmp_path):
+    built = WordIndex({"国家": 9, "国务": 9, "家国": 9, "国度": 9}, {2: 1})
+    assert built.fills["国\0"] == "家务度"
+    built.save(tmp_path / "index.tsv")
+    loaded = WordIndex.load(tmp_path / "index.tsv")
+    assert loaded.fills == built.fills
+    # one object for each distinct key and fill string, however many indexes hold it
+    shared = {key: key for key in built.fills}
+    assert all(shared[key] is key for key in loaded.fills)
+    assert all(loaded.fills[key] is built.fills[key] for key in built.fills)

@@ -56,27 +56,45 @@ def zero_pages(shape: tuple[int, int]) -> np.ndarray:
     return np.frombuffer(pages, dtype=np.float32, count=int(np.prod(shape))).reshape(shape)
 
 
+def _narrow(array: np.ndarray) -> np.ndarray:
+    """`array` as float16 when it is float16, else as float32."""
+    return array if array.dtype == np.float16 else array.astype(np.float32)
+
+
+def _rows(table: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The rows `ids` of a float16 or float32 table, as float32."""
+    return table[ids].astype(np.float32, copy=False)
+
+
 class ClozeModel:
     """The trained network as arrays: ids of a window in, a score per vocabulary character out."""
 
-    def __init__(self, arrays: dict, meta: dict) -> None:
+    # Ids (the vocabulary is ordered commonest first) whose first-layer rows the table keeps: 1,500 characters,
+    # 30 MB at most. A long-running process filled 2,446 characters' rows (47 MB) over 1,000 service requests,
+    # and the rows past the 1,500th served ~3% of what it read; those are computed for the call that reads them.
+    TABLE_IDS = 1500
+
+    def __init__(self, arrays: dict, meta: dict, table_ids: int = TABLE_IDS) -> None:
         self.meta = meta
         self.width = int(meta["width"])
         self.chars: str = meta["chars"]
-        self.embed = arrays["embed"].astype(np.float32)
+        # the per-character tables stay float16 as the file has them (widened a gathered row at a time: the same
+        # float32 values; 2 MB less in every process); the layers' matrices are float32 for the products
+        self.embed = _narrow(arrays["embed"])
         self.w1, self.b1 = arrays["w1"].astype(np.float32), arrays["b1"].astype(np.float32)
         self.w2, self.b2 = arrays["w2"].astype(np.float32), arrays["b2"].astype(np.float32)
-        self.out, self.out_bias = arrays["out"].astype(np.float32), arrays["out_bias"].astype(np.float32)
+        self.out, self.out_bias = _narrow(arrays["out"]), _narrow(arrays["out_bias"])
         # code point -> id, dense (CJK ends below 0xA000; larger code points read as UNK through a clip)
         codes = np.frombuffer(self.chars.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
         self._dense = np.full(max(int(codes.max()) + 2, 0xA000), UNK, dtype=np.int32)
         self._dense[codes] = np.arange(len(codes), dtype=np.int32) + 2
         self._dense[-1] = UNK
         self._dense[ord(BOUNDARY)] = PAD
-        # (vocabulary * 2 * width, hidden): each character's embedding through the first layer's part for each
-        # window slot (row id * 2 * width + slot), filled a character at a time as texts hold it (`_ready`)
+        # (table ids * 2 * width, hidden): each common character's embedding through the first layer's part for
+        # each window slot (row id * 2 * width + slot), filled a character at a time as texts hold it (`_ready`)
         self._slots: Optional[np.ndarray] = None
-        self._ready = np.zeros(len(self.embed), dtype=bool)
+        self.table_ids = min(table_ids, len(self.embed))
+        self._ready = np.zeros(self.table_ids, dtype=bool)
         self._filling = threading.Lock()
 
     def prepare(self) -> None:
@@ -84,12 +102,21 @@ class ClozeModel:
         rows a position instead of a 640 x 512 product (the same values to float32 rounding). Long-running
         processes do it at warm-up; a one-shot command multiplies.
 
-        The table (113 MB) is zeros the system maps on first write: a character's ten rows are computed the first
-        time a window holds it (`_fill`), so a process holds only the characters it has read (half of them after
-        300 news posts, in the most frequent ids' pages), not the whole table.
+        The table holds the `TABLE_IDS` commonest characters (30 MB; the whole vocabulary's would be 113 MB), as
+        zeros the system maps on first write: a character's ten rows are computed the first time a window holds
+        it (`_fill`), so a process holds only the characters it has read. A rarer character's rows are computed
+        for each call that reads it (`_rare_rows`), so a long-running process stays bounded.
         """
         if self._slots is None:
-            self._slots = zero_pages((len(self.embed) * 2 * self.width, self.w1.shape[1]))
+            self._slots = zero_pages((self.table_ids * 2 * self.width, self.w1.shape[1]))
+
+    def _slot_rows(self, ids: np.ndarray) -> list[np.ndarray]:
+        """Per window slot k, the first layer's part for slot k of each character of `ids` (distinct): the
+        table's bits (see `_fill`)."""
+        block = ids if len(ids) > 1 else np.repeat(ids, 2)
+        embedded = _rows(self.embed, block)
+        dim = self.embed.shape[1]
+        return [embedded @ self.w1[k * dim: (k + 1) * dim] for k in range(2 * self.width)]
 
     def _fill(self, ids: np.ndarray) -> None:
         """Compute the table rows of the characters `ids` that have none yet.
@@ -104,12 +131,9 @@ class ClozeModel:
             missing = missing[~self._ready[missing]]
             if not len(missing):
                 return
-            block = missing if len(missing) > 1 else np.repeat(missing, 2)
-            embedded = self.embed[block]
-            dim, slots = self.embed.shape[1], 2 * self.width
-            rows = block * slots
-            for k in range(slots):
-                self._slots[rows + k] = embedded @ self.w1[k * dim: (k + 1) * dim]
+            slots = 2 * self.width
+            for k, rows in enumerate(self._slot_rows(missing)):
+                self._slots[missing * slots + k] = rows[: len(missing)]
             self._ready[missing] = True
 
     @classmethod
@@ -128,20 +152,35 @@ class ClozeModel:
         """(len(positions), d) query vectors of the windows around `positions` of a text's ids."""
         windows = window_ids(text_ids, positions, self.width)
         if self._slots is not None:
-            self._fill(windows.ravel())
-            rows = windows * (2 * self.width) + np.arange(2 * self.width)[None, :]
+            slots = 2 * self.width
+            rare = windows >= self.table_ids
+            self._fill(windows[~rare])
+            rows = np.where(rare, 0, windows) * slots + np.arange(slots)[None, :]
+            rare_rows: list[np.ndarray] = []
+            local = np.zeros(windows.shape, dtype=np.int64)
+            if rare.any():  # the rows of characters past the table, for this call only
+                rare_ids, which = np.unique(windows[rare], return_inverse=True)
+                rare_rows = self._slot_rows(rare_ids)
+                local[rare] = which.reshape(-1)
+
+            def slot(k: int) -> np.ndarray:
+                part = self._slots.take(rows[:, k], axis=0)
+                if rare_rows and rare[:, k].any():
+                    part[rare[:, k]] = rare_rows[k][local[rare[:, k], k]]
+                return part
+
             # slot by slot into one (positions, hidden) array, in the order the sum over slots adds them (the
             # same bits), without the (positions, slots, hidden) array of every gathered row (~20% faster)
-            first = self._slots.take(rows[:, 0], axis=0)
-            for k in range(1, 2 * self.width):
-                first += self._slots.take(rows[:, k], axis=0)
+            first = slot(0)
+            for k in range(1, slots):
+                first += slot(k)
         else:
-            first = self.embed[windows].reshape(len(positions), self.w1.shape[0]) @ self.w1
+            first = _rows(self.embed, windows).reshape(len(positions), self.w1.shape[0]) @ self.w1
         return np.maximum(first + self.b1, 0.0) @ self.w2 + self.b2
 
     def scores(self, query: np.ndarray, rows: np.ndarray, char_ids: np.ndarray) -> np.ndarray:
         """Score of char_ids[k] at the position of query row rows[k]."""
-        return np.einsum("ij,ij->i", query[rows], self.out[char_ids]) + self.out_bias[char_ids]
+        return np.einsum("ij,ij->i", query[rows], _rows(self.out, char_ids)) + _rows(self.out_bias, char_ids)
 
 
 def limit_blas_threads(threads: int) -> bool:
