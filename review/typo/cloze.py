@@ -105,18 +105,18 @@ class ClozeModel:
         The table holds the `TABLE_IDS` commonest characters (30 MB; the whole vocabulary's would be 113 MB), as
         zeros the system maps on first write: a character's ten rows are computed the first time a window holds
         it (`_fill`), so a process holds only the characters it has read. A rarer character's rows are computed
-        for each call that reads it (`_rare_rows`), so a long-running process stays bounded.
+        for each call that reads it (`hidden`), so a long-running process stays bounded.
         """
         if self._slots is None:
             self._slots = zero_pages((self.table_ids * 2 * self.width, self.w1.shape[1]))
 
-    def _slot_rows(self, ids: np.ndarray) -> list[np.ndarray]:
-        """Per window slot k, the first layer's part for slot k of each character of `ids` (distinct): the
-        table's bits (see `_fill`)."""
+    def _slot_rows(self, ids: np.ndarray, slots: range) -> list[np.ndarray]:
+        """For each window slot k of `slots`, the first layer's part for slot k of each character of `ids`
+        (distinct), with the table's bits: a product of two rows or more (see `_fill`)."""
         block = ids if len(ids) > 1 else np.repeat(ids, 2)
         embedded = _rows(self.embed, block)
         dim = self.embed.shape[1]
-        return [embedded @ self.w1[k * dim: (k + 1) * dim] for k in range(2 * self.width)]
+        return [(embedded @ self.w1[k * dim: (k + 1) * dim])[: len(ids)] for k in slots]
 
     def _fill(self, ids: np.ndarray) -> None:
         """Compute the table rows of the characters `ids` that have none yet.
@@ -132,8 +132,8 @@ class ClozeModel:
             if not len(missing):
                 return
             slots = 2 * self.width
-            for k, rows in enumerate(self._slot_rows(missing)):
-                self._slots[missing * slots + k] = rows[: len(missing)]
+            for k, rows in enumerate(self._slot_rows(missing, range(slots))):
+                self._slots[missing * slots + k] = rows
             self._ready[missing] = True
 
     @classmethod
@@ -156,17 +156,13 @@ class ClozeModel:
             rare = windows >= self.table_ids
             self._fill(windows[~rare])
             rows = np.where(rare, 0, windows) * slots + np.arange(slots)[None, :]
-            rare_rows: list[np.ndarray] = []
-            local = np.zeros(windows.shape, dtype=np.int64)
-            if rare.any():  # the rows of characters past the table, for this call only
-                rare_ids, which = np.unique(windows[rare], return_inverse=True)
-                rare_rows = self._slot_rows(rare_ids)
-                local[rare] = which.reshape(-1)
 
             def slot(k: int) -> np.ndarray:
                 part = self._slots.take(rows[:, k], axis=0)
-                if rare_rows and rare[:, k].any():
-                    part[rare[:, k]] = rare_rows[k][local[rare[:, k], k]]
+                rare_here = rare[:, k]
+                if rare_here.any():  # characters past the table: their rows for this slot, for this call only
+                    ids, which = np.unique(windows[rare_here, k], return_inverse=True)
+                    part[rare_here] = self._slot_rows(ids, range(k, k + 1))[0][which.reshape(-1)]
                 return part
 
             # slot by slot into one (positions, hidden) array, in the order the sum over slots adds them (the
