@@ -86,6 +86,41 @@ def owned_and_private(info: os.stat_result) -> bool:
     return info.st_uid == os.geteuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
+def read_private_file(path: Path) -> bytes | None:
+    """The bytes of `path` when it is a regular file this user owns and no one else may write, else None (a file
+    someone else could have written is said once at WARNING: cached data is read only from this user's own files)."""
+    try:
+        # O_NOFOLLOW and fstat on the open file: the file checked is the file read, not a link or a swapped file
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or not owned_and_private(info):
+            _log_once(f"file {path}", logging.WARNING, "cache file %s is not this user's own file: not read, rebuilt",
+                      path)
+            return None
+        return handle.read()  # one read (marshal.load on a file reads piece by piece)
+
+
+def write_private_file(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` in its (private) folder atomically, mode 0600; False when the disk refuses."""
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)  # mode 0600
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError as error:
+        _log_once(f"write {path.parent}", logging.INFO, "cache file not written to %s (%s): built again at each "
+                  "start", path, error)
+        return False
+    return True
+
+
 def _log_once(key: str, level: int, message: str, *args: object) -> None:
     if key not in _warned:
         _warned.add(key)

@@ -21,7 +21,6 @@ import hashlib
 import logging
 import marshal
 import os
-import stat
 import string
 import tempfile
 import threading
@@ -36,7 +35,7 @@ from jieba import finalseg
 from jieba import re_han_default as RE_HAN
 from jieba import re_skip_default as RE_SKIP
 
-from review.resources import cache_dir, collector_paused, lexicon_path, owned_and_private, private_cache_folder
+from review.resources import cache_dir, collector_paused, lexicon_path, private_cache_folder, read_private_file
 
 USER_DICT = "gov_userdict.txt"
 CACHE_FORMAT = 2  # bump when the cached tuple or the key changes
@@ -141,24 +140,9 @@ def _forced_splits(user_bytes: bytes) -> list[str]:
     return forced
 
 
-def _read_private(path: Path) -> bytes | None:
-    """The bytes of `path` when it is a regular file this user owns and no one else may write, else None."""
-    try:
-        # O_NOFOLLOW and fstat on the open file: the file checked is the file read, not a link or a swapped file
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or not owned_and_private(info):
-            log.warning("jieba dictionary cache %s is not this user's own file: not read, rebuilt", path)
-            return None
-        return handle.read()  # one read: marshal.load(file) reads piece by piece
-
-
 def _read_cache(path: Path) -> jieba.Tokenizer | None:
     """The tokenizer stored in `path`, or None when it is missing, unreadable or not this user's own file."""
-    raw = _read_private(path)
+    raw = read_private_file(path)
     if raw is None:
         return None
     try:

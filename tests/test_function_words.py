@@ -18,11 +18,11 @@ from review.typo.function_words import (
     FunctionWordDetector,
     FunctionWordModel,
     GroupThresholds,
-    WordTags,
     member_positions,
     parse_thresholds,
     word_shape,
 )
+from review.typo.word_tags import WordTags
 
 SETTINGS = load_toml("typo", "typo.toml")["function_words"]
 MARKED = re.compile(r"(.)\[(.)\]")
@@ -139,20 +139,6 @@ def test_the_model_file_round_trips(tmp_path: Path):
     assert loaded.groups == model.groups and loaded.hasher.tags == model.hasher.tags and loaded.meta["note"] == "x"
     rows = np.array([model.hasher.features(["他", "认真", "的", "学习"], 2)], dtype=np.int64)
     np.testing.assert_allclose(loaded.probabilities(0, rows), model.probabilities(0, rows), atol=2e-3)
-
-
-def test_the_compact_tag_table_answers_as_the_dict_it_was_made_from():
-    tags = {"认真": "a", "学习": "v", "a": "eng", "学": "v", "学习班": "n", "𠀀字": "n"}  # one outside the BMP
-    compact = WordTags.from_dict(tags)
-    assert compact == tags and dict(compact) == tags and len(compact) == len(tags)
-    assert list(compact) == sorted(tags)  # UTF-8 bytes sort as code points do
-    for absent in ("", "学习班级", "习", "认真\n学习", "\n", "z"):
-        assert compact.get(absent) is None and absent not in compact
-    with pytest.raises(KeyError):
-        compact["不在表中"]
-    assert WordTags.from_dict({}) == {} and WordTags.from_dict({}).get("学") is None
-    with pytest.raises(ValueError):
-        WordTags("学\n习".encode("utf-8"), bytes([0]), ["v"])  # two words, one tag
 
 
 def test_a_loaded_model_keeps_its_tags_compact(tmp_path: Path):

@@ -253,23 +253,6 @@ def test_a_loaded_group_model_keeps_only_its_table_once_used(tmp_path):
         loaded.save(tmp_path / "again.npz")
 
 
-def test_word_tags_are_read_as_jieba_reads_them_sharing_the_tokenizer_keys():
-    import io
-
-    from review.typo.model_pass import read_word_tags
-
-    lines = "的 100 uj\n桂花 30 nr\n\n规划纲要 8 n\n桂花 31 n\n豫北 5 ns\n".encode("utf-8").splitlines(True)
-    freq = {"的": 100, "桂": 0, "桂花": 30, "规": 0, "规划": 0, "规划纲": 0, "规划纲要": 8, "豫": 0, "豫北": 5}
-    table = read_word_tags(io.BytesIO(b"".join(lines)), freq)
-    # the last line of a word wins, as in POSTokenizer.load_word_tag
-    assert table == {"的": "uj", "桂花": "n", "规划纲要": "n", "豫北": "ns"}
-    keys = {id(k) for k in freq}
-    assert all(id(word) in keys for word in table)
-    assert table["规划纲要"] is table["桂花"]  # one object per tag
-    with pytest.raises(ValueError, match="line 2"):
-        read_word_tags(io.BytesIO("的 100 uj\n坏行\n".encode("utf-8")), freq)
-
-
 def test_jieba_posseg_is_imported_without_reading_its_own_tags_until_used():
     import subprocess
     import sys

@@ -22,8 +22,7 @@ from __future__ import annotations
 import json
 import re
 import zlib
-from array import array
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -31,6 +30,7 @@ from typing import Sequence
 import numpy as np
 
 from review.resources import open_arrays
+from review.typo.word_tags import WordTags
 
 MODEL_FILE = "function_words.npz"
 BOUNDARY = "\x02"  # the word before the text's start and after its end
@@ -73,64 +73,6 @@ def tag_of_unknown(word: str) -> str:
     if "\u4e00" <= first <= "\u9fff":
         return "unk"
     return "x:" + first if len(word) == 1 else "x"
-
-
-class WordTags(Mapping[str, str]):
-    """word -> dictionary tag, read from the model file's sorted word blob without a string object a word.
-
-    A dict of the 136,617 tagged words held ~10 MB in every process that ran the typo check; the blob, its
-    offsets and one byte a tag hold ~2 MB. A lookup is a binary search over the blob (UTF-8 bytes sort as the
-    code points do), a few microseconds, and `FeatureHasher` caches each word's tag hash anyway.
-    """
-
-    def __init__(self, blob: bytes, tag_ids: bytes, tag_names: Sequence[str]) -> None:
-        """`blob`: the words sorted, UTF-8, joined by newlines; `tag_ids[k]`: the index of word k's tag."""
-        self._blob = blob
-        self._tag_ids = tag_ids
-        self._tag_names = tuple(tag_names)
-        # starts of the words, and one past the last word's end (as if a newline followed it)
-        starts = np.zeros(1, dtype=np.uint32)
-        if blob:
-            newlines = np.flatnonzero(np.frombuffer(blob, dtype=np.uint8) == 0x0A) + 1
-            starts = np.concatenate((starts, newlines, [len(blob) + 1])).astype(np.uint32)
-        self._starts = array("I", starts.tobytes())  # indexing an array gives a Python int fast
-        if len(self._starts) - 1 != len(tag_ids):
-            raise ValueError(f"{len(self._starts) - 1} tagged words but {len(tag_ids)} tags")
-
-    @classmethod
-    def from_dict(cls, tags: Mapping[str, str]) -> "WordTags":
-        """The compact form of a word -> tag mapping (as `FunctionWordModel.save` writes it)."""
-        words = sorted(tags)
-        names = sorted(set(tags.values()))
-        index = {name: k for k, name in enumerate(names)}
-        return cls("\n".join(words).encode("utf-8"), bytes(index[tags[w]] for w in words), names)
-
-    def _word(self, k: int) -> bytes:
-        return self._blob[self._starts[k]: self._starts[k + 1] - 1]
-
-    def _find(self, word: str) -> int:
-        """Index of `word`, or -1."""
-        key = word.encode("utf-8")
-        low, high = 0, len(self._tag_ids)
-        while low < high:
-            middle = (low + high) // 2
-            if self._word(middle) < key:
-                low = middle + 1
-            else:
-                high = middle
-        return low if low < len(self._tag_ids) and self._word(low) == key else -1
-
-    def __getitem__(self, word: str) -> str:
-        k = self._find(word) if isinstance(word, str) and "\n" not in word else -1
-        if k < 0:
-            raise KeyError(word)
-        return self._tag_names[self._tag_ids[k]]
-
-    def __iter__(self) -> Iterator[str]:
-        return (self._word(k).decode("utf-8") for k in range(len(self._tag_ids)))
-
-    def __len__(self) -> int:
-        return len(self._tag_ids)
 
 
 class FeatureHasher:
