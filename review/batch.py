@@ -23,8 +23,9 @@ _worker_typo_backend: str | None = None
 # Warming up builds the typo model's n-gram hash tables and dictionary-word index (~0.55 s once; the POS tables
 # it also loads the first suggestion loads anyway) and makes the typo check ~5 us a character faster (11.3 ->
 # 6.1 ms a 1,000-character post), so it pays after ~110k characters. How much input will come is unknown up
-# front (stdin, files of short or long posts), so one worker warms up once it has read this many characters of
-# input lines: at most about twice the best choice's cost, nothing for small inputs that end before it.
+# front from a pipe, so one worker warms up once it has read this many characters of input lines: at most about
+# twice the best choice's cost, nothing for small inputs that end before it. A file is counted ahead (the progress
+# bar counts its lines anyway): one that holds this much is reviewed warm from its first line.
 WARM_UP_AFTER = 100_000
 
 
@@ -87,10 +88,12 @@ def _work(item: tuple[int, str]) -> str:
 
 
 def reviewed_lines(items: Iterable[tuple[int, str]], options: ReviewOptions, workers: int = 1,
-                   typo_backend: str | None = None) -> Iterator[str]:
+                   typo_backend: str | None = None, expected_chars: int | None = None) -> Iterator[str]:
     """Review (line number, JSON line) pairs in `workers` processes; yield report JSON lines in input order.
 
     `typo_backend`: the typo transformer's backend (see `review.pipeline.get_reviewer`; None: the default, numpy).
+    `expected_chars`: the characters of the lines to come, when known (a file counted ahead): one worker then
+    warms up before the first line if they reach WARM_UP_AFTER, rather than after reading that much.
     """
     if workers > 1:
         context = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
@@ -102,8 +105,9 @@ def reviewed_lines(items: Iterable[tuple[int, str]], options: ReviewOptions, wor
             pool.join()
     else:
         read, warm = 0, False
+        enough_ahead = expected_chars is not None and expected_chars >= WARM_UP_AFTER
         for number, line in items:
-            if not warm and read >= WARM_UP_AFTER:
+            if not warm and (read >= WARM_UP_AFTER or enough_ahead):
                 warm_up(options, typo_backend)
                 warm = True
             yield report_json(review_line(number, line, options, typo_backend))

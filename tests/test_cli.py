@@ -222,3 +222,23 @@ def test_batch_one_worker_warms_up_once_after_enough_input(monkeypatch):
     for report in batch.reviewed_lines([(i + 1, line) for i in range(8)], options):
         reports.append(report)
     assert calls == [3 + 3] and len(reports) == 11  # the fourth line is the first one reviewed warm
+    calls.clear()
+    reports.clear()
+    for report in batch.reviewed_lines([(i + 1, line) for i in range(3)], options, expected_chars=126):
+        reports.append(report)
+    assert calls == [0] and len(reports) == 3  # counted ahead: warm from the first line
+    calls.clear()
+    reports.clear()
+    for report in batch.reviewed_lines([(i + 1, line) for i in range(2)], options, expected_chars=84):
+        reports.append(report)
+    assert calls == []  # too little ahead: as from a pipe
+
+
+def test_batch_of_a_file_counts_its_characters_ahead(tmp_path):
+    from review.commands.batch import _count_lines
+
+    path = tmp_path / "posts.jsonl"
+    lines = [json.dumps({"text": "市政府召开会议"}, ensure_ascii=False), "", json.dumps({"text": "abc"})]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert _count_lines(str(path)) == (2, len(lines[0]) + len(lines[2]))
+    assert _count_lines("-") == (None, None)

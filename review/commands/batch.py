@@ -72,15 +72,22 @@ def _file_from(line: str, base: str | None) -> str:
     return json.dumps(post, ensure_ascii=False)
 
 
-def _count_lines(path: str) -> int | None:
+def _count_lines(path: str) -> tuple[int | None, int | None]:
+    """The lines `_input_lines` will yield and their characters, when known ahead (not from stdin; a folder's
+    files are counted, their text is not)."""
     if path == "-":
-        return None
+        return None, None
     if os.path.isdir(path):
         from review.inputs import folder_files
 
-        return len(folder_files(path))
+        return len(folder_files(path)), None
+    lines = chars = 0
     with open(path, "rb") as handle:
-        return sum(1 for _, line in jsonl_lines(handle) if line.strip())  # the lines _input_lines yields
+        for _, line in jsonl_lines(handle):
+            if line.strip():  # the lines _input_lines yields
+                lines += 1
+                chars += len(line)
+    return lines, chars
 
 
 MAX_SHOWN_WARNINGS = 20  # printed one by one; the rest are only counted (a feed may repeat one a million times)
@@ -124,13 +131,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"错误 / error: {error.message}", file=sys.stderr)
         return 2
     done = complete_lines(args.output) if args.resume and args.output != "-" else 0
-    total = _count_lines(args.input)
+    total, chars = _count_lines(args.input)
     items = _input_lines(args.input)
     skipped = 0
     if done:
         for _ in range(done):
-            next(items, None)
+            _, line = next(items, (0, ""))
             skipped += 1
+            chars = None if chars is None else chars - len(line)
     show = args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty())
     from tqdm import tqdm
 
@@ -139,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
     earlier = _earlier_errors(args.output, done) if done else 0
     errors = warnings = 0
     try:
-        for line in reviewed_lines(items, options, args.workers):
+        for line in reviewed_lines(items, options, args.workers, expected_chars=chars):
             errors += _has_error(line)
             warnings += _warn(line, warnings)
             out.write(line + "\n")
