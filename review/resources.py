@@ -225,6 +225,62 @@ def _unpack(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], folder: Pa
             shutil.rmtree(old, ignore_errors=True)
 
 
+# ---- arrays built at warm-up, kept between processes ----------------------------------------------------------
+# A long-running process (`review batch`, the service) builds lookup tables from the shipped arrays before its
+# first post: the n-gram hash indexes took 0.2 s of every such start. The first process to build one writes its
+# arrays as .npy files under the private cache folder, keyed by a digest of what they were built from; later
+# processes map them read-only (no copy: the system shares the pages between workers).
+BUILT_CACHE_PREFIX = "built-"
+BUILT_NAME = re.compile(r"[A-Za-z0-9_]{1,40}")
+
+
+def cached_build(name: str, key: str, build: Callable[[], dict[str, "np.ndarray"]], keep: int = 1
+                 ) -> dict[str, "np.ndarray"]:
+    """The arrays `build` returns, from the private cache folder when a process built them for `name` and `key`
+    (a digest of the inputs) already, else built now and stored there; read-only, memory-mapped, when cached.
+    Of the keys of one name, the `keep` used last stay (a retrained model's old tables go)."""
+    import numpy as np
+
+    if not BUILT_NAME.fullmatch(name) or not BUILT_NAME.fullmatch(key):
+        raise ValueError(f"cache names are letters, digits and _: {name!r}, {key!r}")
+    root = private_cache_folder(cache_dir())
+    if root is None:
+        return build()
+    folder = root / f"{BUILT_CACHE_PREFIX}{name}-{key}"
+    if folder.is_dir():  # complete: a folder appears only by the rename of a fully written one
+        try:
+            found = {path.name[: -len(".npy")]: np.load(path, mmap_mode="r", allow_pickle=False)
+                     for path in sorted(folder.iterdir()) if ARRAY_NAME.fullmatch(path.name)}
+            os.utime(folder)  # used now: the last to go
+            return found
+        except (OSError, ValueError) as error:
+            _log_once(f"built {folder}", logging.INFO, "cached arrays %s unreadable (%s): built again", folder, error)
+            shutil.rmtree(folder, ignore_errors=True)
+    arrays = build()
+    if not all(ARRAY_NAME.fullmatch(f"{member}.npy") for member in arrays):
+        raise ValueError(f"array names must be plain file names: {sorted(arrays)}")
+    try:
+        temporary = Path(tempfile.mkdtemp(dir=root, prefix=".tmp-built-"))  # mode 0700
+        try:
+            for member, array in arrays.items():
+                np.save(temporary / f"{member}.npy", np.ascontiguousarray(array), allow_pickle=False)
+            try:
+                os.rename(temporary, folder)
+            except OSError:
+                if not folder.is_dir():  # another process got there first: its copy serves the next start
+                    raise
+        finally:
+            if temporary.exists():
+                shutil.rmtree(temporary, ignore_errors=True)
+        others = [old for old in root.glob(f"{BUILT_CACHE_PREFIX}{name}-*") if old != folder]
+        others.sort(key=lambda old: old.stat().st_mtime, reverse=True)
+        for old in others[max(0, keep - 1):]:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError as error:
+        _log_once(f"built {root}", logging.INFO, "built arrays not cached in %s (%s): built at each start", root, error)
+    return arrays
+
+
 def lexicon_path(*parts: str) -> Path:
     """Path of a file under lexicons/."""
     return lexicons_dir().joinpath(*parts)

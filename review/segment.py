@@ -45,6 +45,7 @@ CACHE_SUFFIX = ".marshal"
 JIEBA_CACHE_NAME = "jieba-own.cache"
 _lock = threading.Lock()
 _tokenizer: jieba.Tokenizer | None = None
+_digest: str | None = None  # `dictionary_digest` of the process tokenizer, once asked ("" when unknown)
 # folders logged about already: an unusable cache folder is said once per process (at INFO when it is only
 # unwritable, which costs speed; at WARNING when someone else could write to it)
 _warned: set[str] = set()
@@ -114,8 +115,9 @@ def _jieba_dictionary() -> Path:
     return Path(os.path.dirname(jieba.__file__)) / jieba.DEFAULT_DICT_NAME
 
 
-def _cache_file(folder: Path, user_bytes: bytes | None) -> Path | None:
-    """The cache file for this jieba and user dictionary, or None when jieba's dictionary cannot be read."""
+def _dictionary_key(user_bytes: bytes | None) -> str | None:
+    """A digest of jieba's version, its dictionary and the user dictionary: what the merged dictionary is made
+    from (None when jieba's dictionary cannot be read)."""
     try:
         with open(_jieba_dictionary(), "rb") as handle:
             dictionary = hashlib.file_digest(handle, "sha256").hexdigest()  # 5 MB: about 8 ms
@@ -124,7 +126,26 @@ def _cache_file(folder: Path, user_bytes: bytes | None) -> Path | None:
     key = hashlib.sha256()
     key.update(f"{CACHE_FORMAT}\n{jieba.__version__}\n{dictionary}\n".encode())
     key.update(b"user dictionary\n" + user_bytes if user_bytes is not None else b"no user dictionary")
-    return folder / f"{CACHE_PREFIX}{key.hexdigest()[:24]}{CACHE_SUFFIX}"
+    return key.hexdigest()[:24]
+
+
+def _cache_file(folder: Path, user_bytes: bytes | None) -> Path | None:
+    """The cache file for this jieba and user dictionary, or None when jieba's dictionary cannot be read."""
+    key = _dictionary_key(user_bytes)
+    return folder / f"{CACHE_PREFIX}{key}{CACHE_SUFFIX}" if key is not None else None
+
+
+def dictionary_digest(freq: object) -> str | None:
+    """The digest of what the process tokenizer's dictionary is made from, when `freq` is that dictionary (its
+    FREQ table: never changed after loading); None for any other table. Tables derived from it are cached by it."""
+    tokenizer = _tokenizer
+    if tokenizer is None or freq is not tokenizer.FREQ:
+        return None
+    global _digest
+    if _digest is None:
+        user_dict = lexicon_path(USER_DICT)
+        _digest = _dictionary_key(user_dict.read_bytes() if user_dict.exists() else None) or ""
+    return _digest or None
 
 
 def _forced_splits(user_bytes: bytes) -> list[str]:

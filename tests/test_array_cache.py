@@ -101,3 +101,82 @@ def test_a_member_name_with_a_folder_is_never_written_to_the_cache(folders):
     with open_arrays(path) as arrays:
         assert not isinstance(arrays, UnpackedArrays) and np.array_equal(arrays["../escape"], np.arange(3))
     assert _copies(cache) == [] and not (cache.parent / "escape.npy").exists()
+
+
+# ---- arrays built at warm-up (review.resources.cached_build) ---------------------------------------------------
+
+
+def _built(cache, name="table"):
+    return sorted(p.name for p in cache.glob(f"built-{name}-*")) if cache.exists() else []
+
+
+def test_built_arrays_are_stored_once_and_mapped_read_only_after(folders):
+    _, cache = folders
+    from review.resources import cached_build
+
+    calls = []
+
+    def build():
+        calls.append(1)
+        return {"keys": np.arange(10, dtype=np.int64), "flags": np.ones(4, dtype=np.uint8)}
+
+    first = cached_build("table", "k1", build)
+    again = cached_build("table", "k1", build)
+    assert calls == [1] and len(_built(cache)) == 1
+    assert sorted(again) == ["flags", "keys"] and np.array_equal(again["keys"], first["keys"])
+    assert isinstance(again["keys"], np.memmap) and not again["keys"].flags.writeable
+    with pytest.raises(ValueError):
+        cached_build("table", "../escape", build)
+    with pytest.raises(ValueError):
+        cached_build("table", "k2", lambda: {"../x": np.zeros(1)})
+
+
+def test_a_damaged_copy_is_built_again_and_old_keys_give_way(folders):
+    _, cache = folders
+    from review.resources import cached_build
+
+    made = {"keys": np.arange(5, dtype=np.int64)}
+    cached_build("table", "k1", lambda: made)
+    (folder,) = cache.glob("built-table-k1")
+    (folder / "keys.npy").write_bytes(b"not an array")
+    assert np.array_equal(cached_build("table", "k1", lambda: made)["keys"], made["keys"])
+    assert np.array_equal(np.load(folder / "keys.npy"), made["keys"])  # the good copy is back
+    cached_build("table", "k2", lambda: made, keep=2)
+    cached_build("table", "k3", lambda: made, keep=2)
+    assert _built(cache) == ["built-table-k2", "built-table-k3"]  # the two used last
+    cached_build("other", "k1", lambda: made)
+    assert _built(cache) == ["built-table-k2", "built-table-k3"] and _built(cache, "other") == ["built-other-k1"]
+
+
+def test_without_a_private_folder_built_arrays_are_built_each_time(tmp_path, monkeypatch):
+    from review.resources import cached_build
+
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)  # others may write: not used
+    monkeypatch.setenv("REVIEW_CACHE", str(shared))
+    calls = []
+    for _ in range(2):
+        cached_build("table", "k1", lambda: calls.append(1) or {"keys": np.arange(3)})
+    assert len(calls) == 2 and not list(shared.glob("built-*"))
+
+
+def test_a_cached_hash_index_answers_as_a_built_one(folders):
+    _, cache = folders
+    from review.typo.ngram import HashIndex
+
+    rng = np.random.default_rng(4)
+    keys = np.unique(rng.integers(0, 2**40, size=5_000)).astype(np.int64)
+    counts = rng.integers(1, 1000, size=len(keys)).astype(np.uint32)
+    queries = np.concatenate([keys[::3], rng.integers(0, 2**40, size=2_000)]).astype(np.int64)
+    built = HashIndex.build(keys, counts)
+    first, second = HashIndex.cached(keys, counts), HashIndex.cached(keys, counts)
+    assert len(_built(cache, "ngram_index")) == 1 and isinstance(second.keys, np.memmap)
+    for index in (first, second):
+        assert np.array_equal(index.lookup(queries), built.lookup(queries))
+    other = HashIndex.cached(keys, counts + 1)  # other counts: another key
+    assert np.array_equal(other.lookup(keys), counts + 1.0) and len(_built(cache, "ngram_index")) == 2
+    arrays = built.arrays()
+    arrays["starts"] = arrays["starts"][:-1]
+    with pytest.raises(ValueError):
+        HashIndex.from_arrays(arrays)

@@ -301,3 +301,37 @@ def test_word_indexes_share_their_keys_and_fills(tmp_path):
     shared = {key: key for key in built.fills}
     assert all(shared[key] is key for key in loaded.fills)
     assert all(loaded.fills[key] is built.fills[key] for key in built.fills)
+
+
+def test_warm_up_tables_read_from_the_cache_equal_the_built_ones(tmp_path, monkeypatch):
+    from review.resources import model_path
+    from review.segment import dictionary_digest, get_tokenizer
+    from review.typo.candidates import CandidateGenerator, DictionaryWords
+    from review.typo.confusion import shipped_confusion
+    from review.typo.ngram import load_ngram
+
+    monkeypatch.setenv("REVIEW_CACHE", str(tmp_path))
+    freq = get_tokenizer().FREQ
+    assert dictionary_digest(freq) and dictionary_digest(dict(freq)) is None  # only the process tokenizer's own
+    built = DictionaryWords.build(freq)
+    for _ in range(2):  # built and stored, then read back
+        cached = DictionaryWords.cached(freq)
+        assert np.array_equal(np.asarray(cached.char_ids), built.char_ids)
+        assert np.array_equal(np.asarray(cached.log_freqs), built.log_freqs)
+    text_ids = built.ids(np.frombuffer("国务院常务会议部署安全生产工作".encode("utf-32-le"), dtype=np.uint32))
+    positions = np.arange(len(text_ids))
+    for got, want in zip(cached.best(text_ids, positions, text_ids), built.best(text_ids, positions, text_ids)):
+        assert np.array_equal(got, want)
+    assert list(tmp_path.glob("built-dictionary_words-*"))
+    generator = CandidateGenerator(load_ngram(str(model_path("ngram", "ngram.npz"))), shipped_confusion(), freq)
+    for _ in range(2):
+        for got, want in zip(generator._cached_neighbour_index(), generator._build_neighbour_index()):
+            assert np.array_equal(got, want) and got.dtype == want.dtype
+
+
+def test_the_confusion_digest_follows_the_rows():
+    confusion = ConfusionSet({"实": {"same_tone": "石时"}})
+    before = confusion.digest()
+    assert ConfusionSet({"实": {"same_tone": "石时"}}).digest() == before
+    confusion.table["实"] = {"same_tone": "石"}
+    assert confusion.digest() != before

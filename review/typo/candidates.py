@@ -8,6 +8,7 @@ log-probabilities. The reranker (review/typo/rerank.py) and the group pass decid
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from dataclasses import dataclass
@@ -69,6 +70,8 @@ def quoted_lengths(text: str) -> np.ndarray:
 
 # rows a text may have beyond its per-character caps (`CandidateGenerator.row_caps`): short sentences keep theirs
 CAP_SLACK = 64
+DICTIONARY_WORDS_FORMAT = 1  # bump when DictionaryWords' arrays change (their cached copies are keyed by it)
+NEIGHBOUR_INDEX_FORMAT = 1  # the same for the neighbour index's arrays
 
 
 def run_starts(values: np.ndarray) -> np.ndarray:
@@ -139,6 +142,26 @@ class DictionaryWords:
     def build(cls, word_freq: Dict[str, int]) -> Optional["DictionaryWords"]:
         """The index of `word_freq`'s words of 2-4 characters with a positive frequency (None when their
         characters do not fit 16 bits)."""
+        arrays = cls._arrays(word_freq)
+        return cls(**arrays) if arrays else None
+
+    @classmethod
+    def cached(cls, word_freq: Dict[str, int]) -> Optional["DictionaryWords"]:
+        """`build(word_freq)`, its arrays kept in the private cache folder between processes when `word_freq` is
+        the process tokenizer's dictionary (`review.resources.cached_build`; 0.15 s at every warm-up before)."""
+        from review.resources import cached_build
+        from review.segment import dictionary_digest
+
+        digest = dictionary_digest(word_freq)
+        if digest is None:
+            return cls.build(word_freq)
+        key = hashlib.sha256(f"{DICTIONARY_WORDS_FORMAT}\n{digest}".encode()).hexdigest()[:24]
+        arrays = cached_build("dictionary_words", key, lambda: cls._arrays(word_freq) or {})
+        return cls(**arrays) if arrays else None
+
+    @staticmethod
+    def _arrays(word_freq: Dict[str, int]) -> Optional[Dict[str, np.ndarray]]:
+        """The arrays of `build` (the constructor's arguments), or None."""
         words = [w for w, freq in word_freq.items() if freq > 0 and 2 <= len(w) <= 4]
         codes = np.frombuffer("".join(words).encode("utf-32-le"), dtype=np.uint32)
         used = np.zeros(int(codes.max(initial=0)) + 2, dtype=np.int64)
@@ -161,7 +184,8 @@ class DictionaryWords:
         distinct, which = np.unique(freqs, return_inverse=True)
         log_freqs = np.array([math.log1p(freq) for freq in distinct.tolist()], dtype=np.float64)
         order = np.argsort(keys, kind="stable")
-        return cls(keys[order], which.reshape(-1)[order], log_freqs, char_ids)
+        return {"keys": keys[order], "frequency_ids": which.reshape(-1)[order], "log_freqs": log_freqs,
+                "char_ids": char_ids}
 
     def ids(self, codes: np.ndarray) -> np.ndarray:
         """Character ids of code points `codes`."""
@@ -255,13 +279,26 @@ class CandidateGenerator:
         The index reads `word_freq` as it is now (jieba's dictionary does not change after loading).
         """
         if self._words is None:
-            self._words = DictionaryWords.build(self.word_freq)
+            self._words = DictionaryWords.cached(self.word_freq)
         if self._neighbour_index is None:
-            self._neighbour_index = self._build_neighbour_index()
+            self._neighbour_index = self._cached_neighbour_index()
         if self.cloze is not None:
             self.cloze.prepare()
         if self.groups is not None:
             self.groups.prepare()
+
+    def _cached_neighbour_index(self) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """`_build_neighbour_index`, kept in the private cache folder between processes (keyed by the confusion
+        set's rows; 0.09 s at every warm-up before). Trimmed rows (`max_candidates`) are built each time."""
+        if self.max_candidates:
+            return self._build_neighbour_index()
+        from review.resources import cached_build
+
+        key = hashlib.sha256(f"{NEIGHBOUR_INDEX_FORMAT}\n{self.confusion.digest()}".encode()).hexdigest()[:24]
+        names = ("start", "count", "codes", "flags")
+        arrays = cached_build("neighbour_index", key, lambda: dict(zip(names, self._build_neighbour_index())))
+        start, count, codes, flags = (arrays[name] for name in names)
+        return start, count, codes, flags
 
     def _build_neighbour_index(self) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(start, count) by code point and the neighbours' code points and column flags, back to back: the

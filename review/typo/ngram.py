@@ -12,6 +12,7 @@ the (much slower) neural corrector.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -52,6 +53,11 @@ _COUNT_MAX = np.iinfo(np.uint32).max
 FILTER_BITS_PER_KEY = 16  # the key filter's size: 16-32 bits a key turn ~96% of absent keys away
 # Below this many keys a lookup searches the sorted keys while they are kept (before `prepare`).
 HASH_MIN_QUERIES = 64
+HASH_INDEX_FORMAT = 1  # bump when HashIndex.build or its arrays change (a cached index is keyed by it)
+# Indexes of this many keys or more are kept in the cache folder between processes (smaller ones build in a few
+# ms), the CACHED_INDEXES used last of them (the bigrams, trigrams and the non-word detectors' tables: 4)
+CACHE_INDEX_FROM = 100_000
+CACHED_INDEXES = 8
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,44 @@ class HashIndex:
             found[active.take(owner.take(hit))] = self.counts.take(entry.take(hit))
         return found
 
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The index as plain arrays (`from_arrays` reads them back)."""
+        sizes = np.array([self.bits, self.filter_bits, self.widest], dtype=np.int64)
+        return {"starts": self.starts, "keys": self.keys, "counts": self.counts, "bitmap": self.bitmap,
+                "sizes": sizes}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> "HashIndex":
+        """An index from `arrays` (ValueError when they do not make one)."""
+        try:
+            bits, filter_bits, widest = (int(v) for v in arrays["sizes"])
+            index = cls(bits, arrays["starts"], arrays["keys"], arrays["counts"], filter_bits, arrays["bitmap"],
+                        widest)
+        except (KeyError, ValueError, TypeError) as error:
+            raise ValueError(f"not a hash index: {error}") from None
+        if (len(index.starts) != (1 << bits) + 1 or len(index.bitmap) != (1 << filter_bits) >> 3
+                or len(index.keys) != len(index.counts) or int(index.starts[-1]) != len(index.keys)
+                or index.keys.dtype != np.int64 or index.counts.dtype != np.uint32 or index.starts.dtype != np.uint32):
+            raise ValueError("not a hash index: inconsistent arrays")
+        return index
+
+    @classmethod
+    def cached(cls, keys: np.ndarray, counts: np.ndarray) -> "HashIndex":
+        """`build(keys, counts)`, kept in the private cache folder between processes (see
+        `review.resources.cached_build`): read back memory-mapped in milliseconds instead of built (0.2 s for the
+        1.2 million trigrams)."""
+        from review.resources import cached_build
+
+        digest = hashlib.sha256(f"{HASH_INDEX_FORMAT}\n{keys.dtype}\n{counts.dtype}\n".encode())
+        digest.update(np.ascontiguousarray(keys).data)
+        digest.update(np.ascontiguousarray(counts).data)
+        arrays = cached_build("ngram_index", digest.hexdigest()[:24], lambda: cls.build(keys, counts).arrays(),
+                              keep=CACHED_INDEXES)
+        try:
+            return cls.from_arrays(arrays)
+        except ValueError:  # a damaged copy: this process builds its own
+            return cls.build(keys, counts)
+
     def sorted_items(self) -> tuple[np.ndarray, np.ndarray]:
         """(keys, counts) in key order."""
         order = np.argsort(self.keys, kind="stable")
@@ -169,7 +213,8 @@ class Counts:
     def prepare(self) -> None:
         """Build the hash index now (long-running processes: before the first request, not during it)."""
         if self._table is None and len(self._keys):
-            self._table = HashIndex.build(self._keys, self._counts)
+            build = HashIndex.cached if len(self._keys) >= CACHE_INDEX_FROM else HashIndex.build
+            self._table = build(self._keys, self._counts)
             if int(self._counts.max(initial=0)) <= _COUNT_MAX:  # the index holds every count as it is
                 self._keys = self._counts = None
 
