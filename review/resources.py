@@ -249,7 +249,8 @@ def cached_build(name: str, key: str, build: Callable[[], dict[str, "np.ndarray"
     folder = root / f"{BUILT_CACHE_PREFIX}{name}-{key}"
     if folder.is_dir():  # complete: a folder appears only by the rename of a fully written one
         try:
-            found = {path.name[: -len(".npy")]: np.load(path, mmap_mode="r", allow_pickle=False)
+            # plain read-only arrays over the mapping (np.memmap's own methods cost ~25% more a lookup)
+            found = {path.name[: -len(".npy")]: np.asarray(np.load(path, mmap_mode="r", allow_pickle=False))
                      for path in sorted(folder.iterdir()) if ARRAY_NAME.fullmatch(path.name)}
             os.utime(folder)  # used now: the last to go
             return found
