@@ -92,3 +92,18 @@ def test_without_a_usable_cache_folder_the_table_is_still_read(tmp_path, monkeyp
     blocker.write_text("")
     monkeypatch.setenv("REVIEW_CACHE", str(blocker / "cache"))  # cannot be created
     assert pos_word_tags(io.BytesIO(DICTIONARY)) == read_word_tags(io.BytesIO(DICTIONARY))
+
+
+def test_pos_tags_of_short_texts_are_remembered_and_equal_the_taggers():
+    from review.typo import model_pass
+    from review.typo.model_pass import TAGGED_TEXT_CHARS, _pos_tagger, pos_tagged
+
+    text = "胡楠同志在湖南省长沙市调研"
+    expected = tuple((pair.word, pair.flag) for pair in _pos_tagger().cut(text))
+    model_pass._remembered_tags.cache_clear()
+    assert pos_tagged(text) == expected and pos_tagged(text) == expected
+    assert model_pass._remembered_tags.cache_info().hits == 1
+    long_text = "国务院常务会议部署安全生产工作，" * (TAGGED_TEXT_CHARS // 16 + 1)
+    assert len(long_text) > TAGGED_TEXT_CHARS
+    assert pos_tagged(long_text) == tuple((pair.word, pair.flag) for pair in _pos_tagger().cut(long_text))
+    assert model_pass._remembered_tags.cache_info().currsize == 1  # the long text was tagged, not remembered

@@ -23,6 +23,7 @@ import os
 import threading
 from collections.abc import ItemsView, Iterator, KeysView, ValuesView
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Callable, NamedTuple, Optional, Sequence
@@ -139,8 +140,7 @@ class Protection:
         """Protected half-open spans of `sentence`."""
         freq = get_tokenizer().FREQ
         spans, offset = [], 0
-        for pair in _pos_tagger().cut(sentence):
-            word, flag = pair.word, pair.flag
+        for word, flag in pos_tagged(sentence):
             start, end = offset, offset + len(word)
             offset = end
             named = flag in self.pos_tags
@@ -188,10 +188,10 @@ class Protection:
             return True
         fixed = sentence[:start] + replacement + sentence[end:]
         offset = 0
-        for pair in _pos_tagger().cut(fixed):
-            a, b = offset, offset + len(pair.word)
+        for word, flag in pos_tagged(fixed):
+            a, b = offset, offset + len(word)
             offset = b
-            if a < end and start < b and (pair.flag in self.pos_tags or pair.word in self.gov_words):
+            if a < end and start < b and (flag in self.pos_tags or word in self.gov_words):
                 return True  # still a name after the edit (胡楠 → 湖南): leave it
         return best_word_freq(fixed, start, end) < self.name_ratio * before
 
@@ -319,6 +319,26 @@ def _pos_tagger():
 
                 _tagger = CompactPOSTokenizer(get_tokenizer())
     return _tagger
+
+
+# Texts of at most TAGGED_TEXT_CHARS characters are remembered with their tags, the last TAGGED_TEXTS of them
+# (~2 MB at most): the protection tags the stretch around each suggestion, and one post asks for the same stretch
+# several times (17% of the calls over the dev set's posts); a reposted notice asks for all of them again.
+TAGGED_TEXTS = 4096
+TAGGED_TEXT_CHARS = 160
+
+
+def pos_tagged(text: str) -> tuple[tuple[str, str], ...]:
+    """jieba.posseg's (word, tag) pairs of `text` with the project's tokenizer (a pure function of the text once
+    the tagger has loaded; short texts remembered)."""
+    if len(text) <= TAGGED_TEXT_CHARS:
+        return _remembered_tags(text)
+    return tuple((pair.word, pair.flag) for pair in _pos_tagger().cut(text))
+
+
+@lru_cache(maxsize=TAGGED_TEXTS)
+def _remembered_tags(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple((pair.word, pair.flag) for pair in _pos_tagger().cut(text))
 
 
 def _gov_words() -> frozenset[str]:
