@@ -62,10 +62,15 @@ class ReviewService:
         self._options: dict[str, tuple[int, ReviewOptions]] = {}
         self._options_lock = threading.Lock()
         self.executor = ThreadPoolExecutor(max_workers=config.review_threads, thread_name_prefix="review")
+        self.file_executor = ThreadPoolExecutor(max_workers=config.file_threads, thread_name_prefix="files")
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         """Run CPU-bound work in the review threads, keeping the event loop free."""
         return await asyncio.get_running_loop().run_in_executor(self.executor, partial(function, *args))
+
+    async def run_file(self, function: Callable[..., T], *args: Any) -> T:
+        """Run an uploaded file's work (extraction, OCR, its sections' reviews) in the files' own lane."""
+        return await asyncio.get_running_loop().run_in_executor(self.file_executor, partial(function, *args))
 
     def start(self) -> None:
         """Load every model and lexicon and open (or create) the settings database; runs once per worker."""
@@ -191,6 +196,7 @@ def create_app(config: ServiceConfig | None = None, reviewer: Reviewer | None = 
         log.info(json.dumps({"event": "started", "checks": service.available_checks, "db": config.db_path}))
         yield
         service.executor.shutdown(wait=True, cancel_futures=True)
+        service.file_executor.shutdown(wait=True, cancel_futures=True)
 
     app = FastAPI(
         title="review — 政务新媒体内容审校",

@@ -72,3 +72,24 @@ def test_upload_over_the_body_limit_is_413(tmp_path):
     with TestClient(create_app(config)) as small:
         response = small.post("/v1/review/file", files={"file": ("a.txt", "字".encode() * 10_000)})
     assert response.status_code == 413 and response.json()["error"]["code"] == "body_too_large"
+
+
+def test_an_upload_runs_in_the_files_lane_not_the_posts_thread(tmp_path, monkeypatch):
+    import threading
+
+    from service.routes import files as file_routes
+
+    lanes = []
+    real = file_routes.review_upload
+
+    def spy(*args, **kwargs):
+        lanes.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(file_routes, "review_upload", spy)
+    config = ServiceConfig(db_path=str(tmp_path / "s.sqlite3"))
+    with TestClient(create_app(config)) as test_client:
+        files = {"file": ("通知.docx", make_docx(["关于夏季防汛的通知", TYPO_TEXT]), "application/octet-stream")}
+        assert test_client.post("/v1/review/file", files=files).status_code == 200
+        service = test_client.app.state.service
+    assert len(lanes) == 1 and lanes[0].startswith("files") and service.file_executor is not service.executor

@@ -252,13 +252,14 @@ def test_no_input_gets_a_5xx(client, body):
     assert batch.status_code == 200 and len(batch.json()["reports"]) == 1
 
 
-def test_review_threads_are_the_cores_shared_among_the_workers():
-    from review.commands.serve import threads_per_worker
+def test_one_review_thread_and_one_file_lane_per_worker_unless_asked():
+    from review.cli import build_parser
 
-    assert threads_per_worker(1, cpus=2) == 2
-    assert threads_per_worker(2, cpus=2) == 1  # two reviewing threads in one process only trade the GIL
-    assert threads_per_worker(3, cpus=2) == 1
-    assert threads_per_worker(2, cpus=8) == 4
+    assert ServiceConfig().review_threads == 1 and ServiceConfig().file_threads == 1
+    config = ServiceConfig.from_env({"REVIEW_THREADS": "3", "REVIEW_FILE_THREADS": "2"})
+    assert (config.review_threads, config.file_threads) == (3, 2)
+    assert build_parser().parse_args(["serve"]).threads == 1
+    assert build_parser().parse_args(["serve", "--threads", "2"]).threads == 2
 
 
 def test_gc_freeze_is_only_for_served_workers():

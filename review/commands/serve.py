@@ -32,9 +32,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="每个批量请求最多稿件数 / most posts per batch request")
     parser.add_argument("--max-body-bytes", type=int, default=ServiceConfig.max_body_bytes,
                         help="请求体字节上限，超出返回 413 / larger request bodies get 413")
-    parser.add_argument("--threads", type=int,
-                        help="每个进程的审校线程数（默认 CPU 数平分给各进程）/ review threads per worker "
-                        "(default: CPU count divided among the workers)")
+    parser.add_argument("--threads", type=int, default=ServiceConfig.review_threads,
+                        help="每个进程审校稿件的线程数（默认 1：同一进程内多线程只会争抢 GIL，多核请加 --workers）/ "
+                        "review threads per worker (default 1: more in one process only trade the GIL; use "
+                        "--workers for more cores)")
     parser.add_argument(
         "--allow-origin",
         action="append",
@@ -48,15 +49,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def threads_per_worker(workers: int, cpus: int | None = None) -> int:
-    """Review threads per worker so that all workers together have one per core (at least one each).
-
-    A review is mostly pure Python, so two review threads in one process share one core through the GIL:
-    with more threads than cores the extra ones only add GIL hand-offs (measured ~10% more CPU per review).
-    """
-    return max(1, (cpus or os.cpu_count() or 1) // max(1, workers))
-
-
 def run(args: argparse.Namespace) -> int:
     """Start uvicorn with the service app; options reach every worker through the environment."""
     import uvicorn
@@ -64,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     os.environ["REVIEW_DB"] = os.path.abspath(args.db)
     os.environ["REVIEW_MAX_BATCH"] = str(args.max_batch)
     os.environ["REVIEW_MAX_BODY_BYTES"] = str(args.max_body_bytes)
-    os.environ["REVIEW_THREADS"] = str(args.threads or threads_per_worker(args.workers))
+    os.environ["REVIEW_THREADS"] = str(max(1, args.threads))
     os.environ["REVIEW_FREEZE_GC"] = "1"  # each worker is the service alone: see ServiceConfig.freeze_gc
     if args.allow_origin:
         os.environ["REVIEW_ALLOW_ORIGINS"] = ",".join(args.allow_origin)

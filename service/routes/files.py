@@ -89,6 +89,6 @@ async def review_file(request: Request, service: ServiceDep) -> JSONResponse:
     if not data:
         raise InputError("empty_file", "上传的文件为空 / the uploaded file is empty", "file")
     access = service.access(request_key(request))
-    body, findings = await service.run(review_upload, service, data, name, post, access)
+    body, findings = await service.run_file(review_upload, service, data, name, post, access)
     request.state.log_extra = {"posts": 1, "findings": findings}
     return Response(body, media_type="application/json")
