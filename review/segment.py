@@ -22,7 +22,6 @@ import logging
 import marshal
 import os
 import string
-import tempfile
 import threading
 import weakref
 from itertools import accumulate
@@ -35,7 +34,14 @@ from jieba import finalseg
 from jieba import re_han_default as RE_HAN
 from jieba import re_skip_default as RE_SKIP
 
-from review.resources import cache_dir, collector_paused, lexicon_path, private_cache_folder, read_private_file
+from review.resources import (
+    cache_dir,
+    collector_paused,
+    lexicon_path,
+    private_cache_folder,
+    read_private_file,
+    write_private_file,
+)
 
 USER_DICT = "gov_userdict.txt"
 CACHE_FORMAT = 2  # bump when the cached tuple or the key changes
@@ -185,21 +191,11 @@ def _read_cache(path: Path) -> jieba.Tokenizer | None:
 
 def _write_cache(path: Path, tokenizer: jieba.Tokenizer, forced: list[str]) -> None:
     """Store the merged dictionary atomically and drop older caches; a failure only costs speed."""
-    try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=CACHE_SUFFIX)  # mode 0600
-        try:
-            with os.fdopen(handle, "wb") as out:
-                marshal.dump((tokenizer.FREQ, tokenizer.total, tokenizer.user_word_tag_tab, forced), out)
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
+    data = marshal.dumps((tokenizer.FREQ, tokenizer.total, tokenizer.user_word_tag_tab, forced))
+    if write_private_file(path, data):
         for old in path.parent.glob(f"{CACHE_PREFIX}*{CACHE_SUFFIX}"):
             if old != path:
                 old.unlink(missing_ok=True)
-    except OSError as error:
-        _log_once(str(path.parent), logging.INFO, "jieba dictionary cache not written to %s (%s): building the "
-                  "dictionary at each start", path, error)
 
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
