@@ -55,7 +55,7 @@ FILTER_BITS_PER_KEY = 16  # the key filter's size: 16-32 bits a key turn ~96% of
 HASH_MIN_QUERIES = 64
 HASH_INDEX_FORMAT = 1  # bump when HashIndex.build or its arrays change (a cached index is keyed by it)
 # Indexes of this many keys or more are kept in the cache folder between processes (smaller ones build in a few
-# ms), the CACHED_INDEXES used last of them (the bigrams, trigrams and the non-word detectors' tables: 4)
+# ms), the CACHED_INDEXES used last of them (the bigrams, the trigrams and the dictionary-word index: 3)
 CACHE_INDEX_FROM = 100_000
 CACHED_INDEXES = 8
 
