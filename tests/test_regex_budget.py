@@ -151,6 +151,28 @@ def test_the_guard_refuses_an_exponential_regex_without_hanging():
     assert time.perf_counter() - began < 30  # on 800 digits it would never return
 
 
+def test_one_stretched_measurement_does_not_refuse_a_linear_regex(monkeypatch):
+    # On a loaded virtual machine a thread's CPU clock also runs while the host has taken the core away: one scan
+    # of 400 characters of a linear pattern once read 3.6 ms instead of microseconds, the guard refused a shipped
+    # rule, and no check could start. Every slow reading is measured again before a refusal.
+    import review.lexicon as lexicon
+
+    real_scan, stretched = lexicon._scan_ns, []
+
+    def scan_with_one_stall(regex, text, repeats=2):
+        if not stretched and len(text) >= 4 * lexicon.PROBE_LENGTH:
+            stretched.append(text)
+            return 3_620_000
+        return real_scan(regex, text, repeats)
+
+    monkeypatch.setattr(lexicon, "_scan_ns", scan_with_one_stall)
+    regex = re.compile("[0-9０-９一二两三四五六七八九十几数多每]$")
+    assert lexicon.superlinear_probe(regex) is None and stretched
+    # a quadratic pattern is still refused under the same stall
+    stretched.clear()
+    assert lexicon.superlinear_probe(re.compile(r"\d+\s*[:：比]\s*\d+(?:战胜|击败)")) is not None
+
+
 def test_the_guard_accepts_the_guarded_forms():
     for pattern in (r"(?<!\d)\d++(?:\.\d++)?\s*+元", r"\d{1,12}元", r"前\d+名", r"(?<![a-z0-9\-])[a-z0-9\-]++\.com"):
         compile_lexicon_regex(pattern, "test")
