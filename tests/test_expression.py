@@ -67,6 +67,22 @@ def test_a_space_where_a_missing_separator_belongs_is_the_headline_form(reviewer
     assert [f.text for f in review(reviewer, "台湾 总统今天讲话。").findings] == ["台湾 总统"]
 
 
+def test_a_term_already_written_as_its_suggestion_wraps_it_is_clean(reviewer):
+    # the suggestion 所谓“麦克马洪线” holds the term: the text that already reads so, or keeps its distance with 所谓,
+    # is right (it was told to write 所谓所谓“麦克马洪线”)
+    for text in ("占领了中印边界东段所谓“麦克马洪线”以南的领土。", "占领了中印边界东段所谓麦克马洪线以南的领土。",
+                 "打击所谓“伊斯兰国”极端组织。"):
+        assert not review(reviewer, text).findings, text
+    # quotation marks alone: the span takes them in, so that the suggestion replaces them rather than doubles them
+    text = "占领了中印边界东段“麦克马洪线”以南的领土。"
+    [finding] = review(reviewer, text).findings
+    assert finding.text == "“麦克马洪线”" and finding.suggestion == "所谓“麦克马洪线”"
+    fixed = text[: finding.start] + finding.suggestion + text[finding.end :]
+    assert fixed == "占领了中印边界东段所谓“麦克马洪线”以南的领土。"
+    [finding] = review(reviewer, "占领了麦克马洪线以南的领土。").findings
+    assert finding.text == "麦克马洪线" and finding.suggestion == "所谓“麦克马洪线”"
+
+
 def test_formulation_wrong_number(reviewer):
     report = review(reviewer, "要增强“三个意识”，坚定五个自信。")
     found = {f.text: f.suggestion for f in by_rule(report, "expression.formulation_number")}

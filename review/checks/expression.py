@@ -165,6 +165,12 @@ class BannedExpressions(ExpressionPart):
             since = self.since.get(entry.term)
             if since is not None and (day < since or doc.text.endswith(self.former_markers, 0, match.start)):
                 continue  # the old name was right when the post was published, or it names the old body (原环保局)
+            start, end = match.start, match.end
+            if match.kind != SPACED and entry.suggestion and entry.term in entry.suggestion:
+                wrapped = _wrapped_span(doc.text, start, end, entry.term, entry.suggestion)
+                if wrapped is None:
+                    continue  # already written as the suggestion says (所谓“麦克马洪线”), or distanced (所谓麦克马洪线)
+                start, end = wrapped
             message = f"{CATEGORY_LABELS[entry.category]}：“{entry.term}”"
             if entry.suggestion:
                 message += f"应为“{entry.suggestion}”"
@@ -173,8 +179,8 @@ class BannedExpressions(ExpressionPart):
             findings.append(
                 self.finding(
                     doc,
-                    match.start,
-                    match.end,
+                    start,
+                    end,
                     rule=f"expression.{entry.category}",
                     severity=entry.severity,
                     message=message,
@@ -591,6 +597,30 @@ class ExpressionCheck(Check):
 
 
 SEPARATORS = "、·・，, "
+
+
+# Opening and closing quotation marks that a suggestion may wrap a term in (所谓“麦克马洪线”, “台独”分裂势力).
+QUOTES = {"“": "”", "‘": "’", "「": "」", "『": "』", '"': '"'}
+
+
+def _wrapped_span(text: str, start: int, end: int, term: str, suggestion: str) -> tuple[int, int] | None:
+    """For an entry whose suggestion wraps its term (所谓“麦克马洪线”, “台独”分裂势力): None when the text at
+    text[start:end] already reads as the suggestion, or has the suggestion's words before the term with or without
+    its quotation marks (所谓麦克马洪线: the writer keeps the distance the suggestion asks for); else the span to
+    replace, widened over quotation marks the text already has around the term (“麦克马洪线” → 所谓“麦克马洪线”, so
+    that putting the suggestion in its place does not double them)."""
+    at = suggestion.index(term)
+    prefix, suffix = suggestion[:at], suggestion[at + len(term):]
+    if text.endswith(prefix, 0, start) and text.startswith(suffix, end):
+        return None
+    words = prefix.rstrip("".join(QUOTES))
+    if words and (text.endswith(words, 0, start) or any(text.endswith(words + quote, 0, start) for quote in QUOTES)):
+        return None
+    if start > 0 and text[start - 1] in QUOTES and text.startswith(QUOTES[text[start - 1]], end):
+        opening = text[start - 1]
+        if prefix.endswith(opening) and suffix.startswith(QUOTES[opening]):
+            return start - 1, end + 1
+    return start, end
 
 
 def _only_adds_a_separator(term: str, suggestion: str | None) -> bool:
