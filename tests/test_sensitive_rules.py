@@ -42,6 +42,19 @@ def test_the_vulgar_word_itself_is_still_found(reviewer, text):
     assert found(reviewer, text).get("sensitive.vulgar") == "major"
 
 
+def test_an_insult_inside_direct_speech_is_the_speakers(reviewer):
+    # a quotation opened after a colon reports what someone said, however many clauses it runs to
+    assert found(reviewer, "曾有名言说：“到底是股票多于白痴，还是白痴多于股票。”") == {"sensitive.vulgar": "info"}
+    # the post's own voice, or a quotation with no speech mark before it, keeps the finding
+    assert found(reviewer, "你们都是白痴，还是白痴多于股票。") == {"sensitive.vulgar": "major"}
+    assert found(reviewer, "曾有名言“到底是股票多于白痴，还是白痴多于股票。”").get("sensitive.vulgar") == "major"
+
+
+def test_macaos_lawful_industry_is_not_gambling(reviewer):
+    assert "sensitive.gambling" not in found(reviewer, "澳门以出口加工业、旅游博彩业、房地产建筑业和金融业为四大支柱。")
+    assert found(reviewer, "加入博彩平台，注册送彩金").get("sensitive.gambling") == "critical"
+
+
 def _examples(name: str) -> list[tuple[str, str]]:
     from review.resources import load_toml
 

@@ -149,6 +149,7 @@ class ContextReader:
         self.document_cues = tuple(enforcement["document_cues"])
         self.promotion_cues = tuple(promotion["cues"])
         self.quotation_cues = tuple(config["quotation"]["cues"])
+        self.speech_marks = tuple(config["quotation"].get("speech_marks", ()))
         # Categories with their own promotion cues (ad_law) use those instead of the general list.
         self.category_cues = {
             name: tuple(table["cues"]) for name, table in promotion.items() if isinstance(table, dict)
@@ -158,6 +159,8 @@ class ContextReader:
         self.category_claim_cues = {name: tuple(table.get("claim_cues", ())) for name, table in tables.items()}
         # Per category: words right after a match that make it an ordinal or a title (全国第一个, 国家级非物质文化遗产).
         self.not_followed_by = {name: tuple(table.get("not_followed_by", ())) for name, table in tables.items()}
+        # Per category: a negation right before a match denies the claim (世界上没有包治百病的灵丹妙药).
+        self.not_preceded_by = {name: tuple(table.get("not_preceded_by", ())) for name, table in tables.items()}
         # Each pattern is refused on its own if it backtracks super-linearly, so the error names the culprit.
         for number, pattern in enumerate(promotion["contact_patterns"], 1):
             compile_lexicon_regex(pattern, f"sensitive/context.toml: promotion.contact_patterns[{number}]")
@@ -228,7 +231,21 @@ class ContextReader:
             if at >= 0 and closing not in before[at + 1 :]:
                 if closing in text[end : end + self.window]:
                     return True
+        if self.speech_marks and self.in_direct_speech(text, start, end):
+            return True
         return self.cues(self.around(doc, start, end))[QUOTED] > 0
+
+    def in_direct_speech(self, text: str, start: int, end: int) -> bool:
+        """Whether a match lies inside a quotation opened right after a speech mark (名言说：“……白痴……”), however
+        many clauses the quotation runs to, within `window` characters each side."""
+        before = text[max(0, start - self.window) : start]
+        for opening, closing in QUOTE_PAIRS.items():
+            at = before.rfind(opening)
+            if at < 0 or closing in before[at + 1 :] or closing == opening:
+                continue
+            if before[:at].endswith(self.speech_marks) and closing in text[end : end + self.window]:
+                return True
+        return False
 
     def enforcement(self, window: str) -> bool:
         """Enforcement or publicity cues in the window."""
@@ -251,6 +268,10 @@ class ContextReader:
     def fact_or_title(self, text: str, end: int, category: str) -> bool:
         """Whether the words right after a match make it an ordinal, a count or a title rather than a claim."""
         return any(text.startswith(word, end) for word in self.not_followed_by.get(category, ()))
+
+    def denied(self, text: str, start: int, category: str) -> bool:
+        """Whether a negation right before a match denies the claim (没有包治百病的灵丹妙药, 并非最好)."""
+        return text.endswith(self.not_preceded_by.get(category, ()), 0, start)
 
     def has_contact(self, window: str) -> bool:
         """A phone number, messenger id or web address in the window."""
@@ -801,6 +822,8 @@ class SensitiveCheck(Check):
         category = self.categories.get(entry.category)
         if category is None:
             return entry.severity, None
+        if self.context.denied(doc.text, match.start, entry.category):
+            return None  # a claim denied is no claim: 世界上没有包治百病的灵丹妙药
         if not category["contextual"]:
             # An insult quoted or criticised (被人骂过“猪脑子”) is reported speech, not the post's own voice.
             if self.context.quoted_or_criticised(doc, match.start, match.end):
