@@ -55,6 +55,12 @@ def test_macaos_lawful_industry_is_not_gambling(reviewer):
     assert found(reviewer, "加入博彩平台，注册送彩金").get("sensitive.gambling") == "critical"
 
 
+@pytest.mark.parametrize("text", ["全国人大通过反分裂国家法。", "了解鸦片战争以来的民族屈辱史。", "中美反洗钱联合调查工作组成立。",
+                                  "依据反恐怖主义法开展工作。"])
+def test_names_of_laws_and_events_holding_a_listed_term_get_no_hint(reviewer, text):
+    assert found(reviewer, text) == {}
+
+
 def _examples(name: str) -> list[tuple[str, str]]:
     from review.resources import load_toml
 
