@@ -198,8 +198,15 @@ def test_many_parts_and_broken_docx():
 
 def test_deep_and_wide_html_are_bounded():
     deep = ("<div>" * 100_000 + "深处的字" + "</div>" * 100_000).encode()
-    extracted = extract(deep, "deep.html")  # libxml2 stops nesting at its depth limit; no recursion here
-    assert len(extracted.text) < 100
+    with pytest.raises(InputError) as caught:  # libxml2 stops at its depth limit: the page is refused, not cut
+        extract(deep, "deep.html")
+    assert caught.value.code == "file_too_large" and "nests too deep" in caught.value.message
+    # text below the old limit of 256 levels, and the text after it, are read (they were dropped, and the page
+    # passed: a hiding place a browser still shows)
+    hidden = ("<html><body><p>会议召开。</p>" + "<div>" * 300 + "<p>欢迎加入网络赌博平台。</p>" + "</div>" * 300
+              + "<p>结尾。</p></body></html>").encode()
+    assert [part for part in extract(hidden, "hidden.html").text.split("\n") if part] == [
+        "会议召开。", "欢迎加入网络赌博平台。", "结尾。"]
     wide = ("<html><body><p>字</p>" + "<i></i>" * 250_000 + "</body></html>").encode()  # no text, many elements
     with pytest.raises(InputError) as caught:
         extract(wide, "wide.html")

@@ -105,11 +105,21 @@ def extract_html(data: bytes, name: str | None, limits: InputLimits, clock: Cloc
     from lxml import etree
 
     text, encoding = _decode_html(data)
-    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=False, no_network=True)
+    # huge_tree lifts libxml2's nesting limit from 256 to 2048 levels (the input is already bounded in bytes);
+    # past a limit libxml2 stops reading and keeps what it has, silently: text nested deeper, and everything after
+    # it, was never reviewed while a browser shows it. Such a page is refused, never reviewed in part.
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True, no_network=True)
     try:
         root = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError):
         raise InputError("invalid_html", "无法解析 HTML 文件 / cannot parse the HTML file", "file") from None
+    if any(error.level_name == "FATAL" for error in parser.error_log):
+        raise InputError(
+            "file_too_large",
+            "HTML 文件嵌套层级过深或结构超出解析上限，无法完整读取，已拒绝 / the HTML file nests too deep or passes the "
+            "parser's limits: it cannot be read whole and is refused",
+            "file",
+        )
     title = (_text(root, "activity-name") or _meta(root, property="og:title")
              or " ".join((root.findtext(".//title") or "").split()) or None)
     author = _text(root, "js_author_name") or _meta(root, name="author")
