@@ -13,7 +13,6 @@ from review.inputs.limits import MB, Clock, InputLimits, refuse_size
 from review.inputs.ocr import add_image
 from review.inputs.types import Extracted, ImageInfo, TextBuilder
 
-BLIP_EMBEDS = ".//a:blip/@r:embed"  # the relationship ids of the pictures a paragraph shows
 
 
 def is_docx(data: bytes) -> bool:
@@ -54,22 +53,80 @@ def check_archive(data: bytes, limits: InputLimits) -> None:
                 )
 
 
-def _paragraph_images(paragraph: Any, document: Any) -> list[tuple[str, bytes]]:
-    """(part name, bytes) of the pictures shown in a paragraph, in order."""
-    found = []
-    for rel_id in paragraph._p.xpath(BLIP_EMBEDS):
-        part = document.part.related_parts.get(rel_id)
-        blob = getattr(part, "blob", None)
-        if blob is not None:
-            found.append((str(part.partname).lstrip("/"), blob))
-    return found
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+A_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+R_EMBED = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"
+# mc:AlternateContent holds a shape twice (mc:Choice for new Word, mc:Fallback in VML for old): read the choice only
+MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+# inside a paragraph: characters of its own (w:t, also inside tracked insertions, hyperlinks, fields and content
+# controls; deleted text is w:delText and is not read), and the containers of paragraphs of their own
+OWN_TEXT = {W + "t": None, W + "tab": "\t", W + "br": "\n", W + "cr": "\n", W + "noBreakHyphen": "-"}
+TEXT_BOX = W + "txbxContent"
+ELEMENTS_A_CLOCK_CHECK = 2_000
+
+
+def _paragraph_parts(paragraph: Any) -> tuple[str, list[str], list[Any]]:
+    """A w:p's own text, the relationship ids of the pictures it shows, and the w:p elements of the text boxes it
+    anchors (read as paragraphs of their own), walked without recursion."""
+    text: list[str] = []
+    pictures: list[str] = []
+    boxed: list[Any] = []
+    stack = list(reversed(paragraph))
+    while stack:
+        element = stack.pop()
+        tag = element.tag
+        if not isinstance(tag, str) or tag == MC_FALLBACK:
+            continue
+        if tag in OWN_TEXT:
+            text.append(element.text or "" if OWN_TEXT[tag] is None else OWN_TEXT[tag])
+        elif tag == A_BLIP:
+            if element.get(R_EMBED):
+                pictures.append(element.get(R_EMBED))
+        elif tag == TEXT_BOX:
+            boxed.extend(child for child in element.iter(W + "p") if _outermost_in(child, element))
+        else:
+            stack.extend(reversed(element))
+    return "".join(text), pictures, boxed
+
+
+def _outermost_in(paragraph: Any, box: Any) -> bool:
+    """Whether a w:p lies in `box` and in no text box nested inside it (that box's paragraph reads its own)."""
+    parent = paragraph.getparent()
+    while parent is not None and parent is not box:
+        if parent.tag == TEXT_BOX:
+            return False
+        parent = parent.getparent()
+    return True
+
+
+def iter_paragraphs(root: Any, kind: str, clock: Clock) -> Any:
+    """(w:p element, kind) for every paragraph under `root` in reading order: its own kind, "table" inside a table
+    cell (at any depth), "textbox" inside a text box, which comes right after the paragraph that anchors it.
+    Content controls, tracked insertions and nested tables are read through; walked without recursion."""
+    stack: list[tuple[Any, str]] = [(child, kind) for child in reversed(root)]
+    walked = 0
+    while stack:
+        element, where = stack.pop()
+        walked += 1
+        if walked % ELEMENTS_A_CLOCK_CHECK == 0:
+            clock.check("文件", "file")
+        tag = element.tag
+        if not isinstance(tag, str) or tag == MC_FALLBACK:
+            continue
+        if tag == W + "p":
+            yield element, where
+        elif tag == W + "tc":
+            stack.extend((child, "table") for child in reversed(element))
+        elif tag not in (W + "sectPr", W + "tblPr", W + "trPr", W + "tcPr", W + "tblGrid"):
+            stack.extend((child, where) for child in reversed(element))
 
 
 def extract_docx(data: bytes, name: str | None, limits: InputLimits, clock: Clock) -> Extracted:
-    """A .docx file: paragraphs (kind "paragraph", numbered in the body) and table-cell paragraphs (kind "table",
-    numbered among them), each picture's OCR lines after the paragraph that holds it."""
+    """A .docx file: body paragraphs (kind "paragraph"), paragraphs in table cells at any depth ("table"), in text
+    boxes ("textbox"), then in the page headers and footers ("header", "footer"), each numbered within its kind,
+    each picture's OCR lines after the paragraph that shows it. Tracked insertions are read as the document now
+    reads; deleted text is not."""
     import docx
-    from docx.table import Table
 
     check_archive(data, limits)
     try:
@@ -80,27 +137,39 @@ def extract_docx(data: bytes, name: str | None, limits: InputLimits, clock: Cloc
         ) from None
     builder = TextBuilder(limits.max_chars, name)
     images: list[ImageInfo] = []
-    counters = {"paragraph": 0, "table": 0}
-    seen_cells: set[Any] = set()  # the cells' XML elements: held here, so each keeps its identity
+    counters = {"paragraph": 0, "table": 0, "textbox": 0, "header": 0, "footer": 0}
 
-    def paragraph(item: Any, kind: str) -> None:
-        counters[kind] += 1
-        builder.add(item.text, kind, counters[kind], element="table" if kind == "table" else None)
-        for image_name, blob in _paragraph_images(item, document):
-            add_image(builder, blob, image_name, limits, clock, images, paragraph=counters["paragraph"])
+    def read(root: Any, kind: str, part: Any) -> None:
+        pending = list(iter_paragraphs(root, kind, clock))
+        pending.reverse()
+        while pending:
+            element, where = pending.pop()
+            own, pictures, boxed = _paragraph_parts(element)
+            counters[where] += 1
+            builder.add(own, where, counters[where], element="table" if where == "table" else None)
+            for rel_id in pictures:
+                related = part.related_parts.get(rel_id)
+                blob = getattr(related, "blob", None)
+                if blob is not None:
+                    add_image(builder, blob, str(related.partname).lstrip("/"), limits, clock, images,
+                              paragraph=counters["paragraph"])
+            # a text box's paragraphs come next, before the paragraph after its anchor
+            pending.extend((box_paragraph, "textbox") for box_paragraph in reversed(boxed))
 
-    for block in document.iter_inner_content():
-        clock.check("文件", "file")
-        if isinstance(block, Table):
-            for row in block.rows:
-                for cell in row.cells:
-                    if cell._tc in seen_cells:  # a merged cell is listed once per grid column it spans
-                        continue
-                    seen_cells.add(cell._tc)
-                    for cell_paragraph in cell.paragraphs:
-                        paragraph(cell_paragraph, "table")
-        else:
-            paragraph(block, "paragraph")
+    read(document.element.body, "paragraph", document.part)
+    # headers and footers show on every page: each part is read once, however many sections use it
+    seen_parts: set[int] = set()
+    for section in document.sections:
+        for kind, parts in (("header", (section.header, section.first_page_header, section.even_page_header)),
+                            ("footer", (section.footer, section.first_page_footer, section.even_page_footer))):
+            for item in parts:
+                if item.is_linked_to_previous:
+                    continue
+                part = item.part
+                if id(part) in seen_parts:
+                    continue
+                seen_parts.add(id(part))
+                read(item._element, kind, part)
     # the document's own title property is often a template's or a file name: not reviewed as the headline
     author = document.core_properties.author or None
     return Extracted(text=builder.text(), format="docx", name=name, spans=builder.spans, images=images, author=author)

@@ -18,7 +18,8 @@ class SourceSpan:
     """Where the extracted text's [start, end) came from.
 
     `kind`: "line" (plain text), "paragraph" (a .docx body paragraph), "table" (a paragraph in a .docx table
-    cell), "page" (a PDF page), "element" (an HTML block element) or "image" (one OCR line of an image).
+    cell), "textbox", "header" or "footer" (a paragraph in a .docx text box, page header or footer), "page" (a PDF
+    page), "element" (an HTML block element) or "image" (one OCR line of an image).
     `index`: 1-based number of that paragraph, page, element or line within its kind.
     """
 
@@ -126,6 +127,9 @@ def describe_source(source: dict) -> str:
     return {
         "paragraph": f"第 {index} 段",
         "table": f"表格第 {index} 段",
+        "textbox": f"文本框第 {index} 段",
+        "header": f"页眉第 {index} 段",
+        "footer": f"页脚第 {index} 段",
         "page": f"第 {index} 页",
         "element": f"第 {index} 个段落元素 <{source.get('element')}>",
         "line": f"第 {index} 行",
