@@ -14,7 +14,6 @@ from review.inputs.ocr import add_image
 from review.inputs.types import Extracted, ImageInfo, TextBuilder
 
 
-
 def is_docx(data: bytes) -> bool:
     """True for a zip archive holding word/document.xml."""
     if not data.startswith(b"PK\x03\x04"):
