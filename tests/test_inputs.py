@@ -299,6 +299,60 @@ def test_pdf_page_of_megabytes_of_operators_is_refused():
     assert caught.value.code == "file_too_large" and "page 1" in caught.value.message
 
 
+def _pdf_of_pages(contents: list[bytes]) -> bytes:
+    """A PDF whose pages hold these content streams (packed)."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    resources = DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
+    for content in contents:
+        page = writer.add_blank_page(width=595, height=842)
+        page[NameObject("/Resources")] = resources
+        stream = DecodedStreamObject()
+        stream.set_data(content)
+        page[NameObject("/Contents")] = writer._add_object(stream.flate_encode())
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_pdf_page_of_many_text_operators_is_refused_before_it_is_interpreted():
+    # a hostile trial: 900,000 `(ab) Tj` (7.2 MB, under the byte bound) in an 11 KB file took 49 s to interpret
+    data = _pdf_of_pages([b"BT /F1 12 Tf " + b"(ab) Tj " * 900_000 + b"ET"])
+    assert len(data) < 100_000
+    with pytest.raises(InputError) as caught:
+        extract(data, "heavy.pdf")
+    assert caught.value.code == "file_too_large" and "text operators of the PDF's page 1" in caught.value.message
+
+
+def test_pdf_reading_memory_is_given_back():
+    # pages of millions of operators and no text: pypdf's parse grew the reading process by ~80 MB a page and the
+    # allocator kept it (a service worker reached 2.9 GB); the pages are read in a process of their own
+    import resource
+
+    data = _pdf_of_pages([b"q 1 0 0 1 0 0 cm Q " * 400_000] * 30)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for _ in range(2):
+        with pytest.raises(InputError) as caught:
+            extract(data, "shapes.pdf")
+        assert caught.value.code == "no_text_layer"
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 100, grown_mb
+
+
+def test_pdf_reading_stops_at_the_files_time():
+    # each page takes about half a second to interpret; the file's budget is half a second: refused, not read on
+    data = _pdf_of_pages([b"BT /F1 12 Tf " + b"(ab) Tj " * 45_000 + b"ET"] * 30)
+    began = time.monotonic()
+    with pytest.raises(InputError) as caught:
+        extract(data, "slow.pdf", InputLimits(seconds=0.5))
+    assert caught.value.code == "input_too_slow"
+    assert time.monotonic() - began < 10  # the whole file takes about 18 s
+
+
 def test_damaged_pdf_is_a_clear_error():
     with pytest.raises(InputError) as caught:
         extract(b"%PDF-1.7\n" + b"\x00garbage" * 1000, "bad.pdf")

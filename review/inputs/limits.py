@@ -60,7 +60,7 @@ class Clock:
 
 def refuse_size(zh: str, en: str, size: int, limit: int, unit: str = "bytes") -> InputError:
     """The error for a file or part over a size limit (`zh`/`en`: what is too large)."""
-    zh_unit = {"bytes": "字节", "pages": "页", "elements": "个元素", "entries": "个部件"}.get(unit, unit)
+    zh_unit = {"bytes": "字节", "pages": "页", "elements": "个元素", "entries": "个部件", "operators": "个"}.get(unit, unit)
     return InputError(
         "file_too_large",
         f"{zh}过大：{size} {zh_unit}，上限 {limit} {zh_unit} / the {en} is too large: {size} {unit}, the limit is "
