@@ -58,7 +58,13 @@ async def validation_error(request: Request, error: RequestValidationError) -> J
 async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
     """Routing errors (no such path, method not allowed) in the contract's shape."""
     codes = {404: "not_found", 405: "method_not_allowed"}
-    body = {"error": {"code": codes.get(error.status_code, "http_error"), "message": str(error.detail)}}
+    if error.status_code == 404:
+        message = f"找不到该路径 / no such path: {request.url.path}"
+    elif error.status_code == 405:
+        message = f"该路径不支持 {request.method} 方法 / {request.method} is not allowed on {request.url.path}"
+    else:
+        message = f"请求无法处理 / the request cannot be handled: {error.detail}"
+    body = {"error": {"code": codes.get(error.status_code, "http_error"), "message": message}}
     return refuse(request, error.status_code, body, getattr(error, "headers", None))
 
 

@@ -159,6 +159,9 @@ def test_body_over_the_limit_is_413(client):
 def test_unknown_route_and_method_are_json(client):
     assert_error(client.get("/v1/nothing"), 404, "not_found")
     assert_error(client.get("/v1/review"), 405, "method_not_allowed")
+    # in Chinese and English, as every refusal (they were Starlette's "Not Found" / "Method Not Allowed")
+    assert client.get("/v1/nothing").json()["error"]["message"] == "找不到该路径 / no such path: /v1/nothing"
+    assert client.get("/v1/review").json()["error"]["message"].startswith("该路径不支持 GET 方法 / GET is not allowed")
 
 
 def test_request_id_is_echoed_and_logged(client):

@@ -44,6 +44,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="允许该来源的浏览器调用（CORS），如编辑器插件页面；'*' 为任意 / allow browser calls (CORS) from this "
         "origin, e.g. an editor plug-in's page; '*' for any",
     )
+    parser.add_argument("--request-timeout", type=float, default=None, metavar="SECONDS",
+                        help="每个请求（头和正文）须在此秒数内完整送达，否则回 408 并断开（默认 60）/ seconds a "
+                        "connection has to deliver a whole request, headers and body, before a 408 and a close "
+                        "(default 60; env REVIEW_REQUEST_TIMEOUT)")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"],
                         help="日志级别 / log level")
     parser.set_defaults(handler=run)
@@ -60,6 +64,11 @@ def run(args: argparse.Namespace) -> int:
     os.environ["REVIEW_FREEZE_GC"] = "1"  # each worker is the service alone: see ServiceConfig.freeze_gc
     if args.allow_origin:
         os.environ["REVIEW_ALLOW_ORIGINS"] = ",".join(args.allow_origin)
+    if args.request_timeout is not None:
+        os.environ["REVIEW_REQUEST_TIMEOUT"] = str(args.request_timeout)
+    # imported after the environment is set: the deadline is read when the module loads, in every worker
+    from service.protocol import RequestDeadlineProtocol
+
     uvicorn.run(
         "service.app:create_app",
         factory=True,
@@ -68,5 +77,6 @@ def run(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level=args.log_level,
         access_log=False,  # the app writes its own structured line per request
+        http=RequestDeadlineProtocol,  # a request that never finishes arriving is answered 408 and closed
     )
     return 0

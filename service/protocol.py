@@ -1,0 +1,96 @@
+"""uvicorn's HTTP/1.1 protocol with a deadline for receiving each request.
+
+uvicorn bounds the idle time between requests (`timeout_keep_alive`), not the time a request takes to arrive: every
+byte received resets its timer, so a client that sends half a request line, or trickles a body, holds its connection
+and its socket for ever (a hostile trial held 450 such connections; none was ever answered). The app cannot see such a
+request: it starts only once the headers are in. Here a request has `REVIEW_REQUEST_TIMEOUT` seconds (60 by
+default) from its first byte (or from the connection's start, for the first one) to arrive whole, headers and body;
+past it the client gets a 408 with the contract's JSON error and the connection is closed. The deadline does not run
+while the app works on a request that has fully arrived (an upload's review may take many seconds), nor between
+requests of a kept-alive connection (uvicorn's keep-alive timeout closes an idle one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+DEFAULT_REQUEST_TIMEOUT = 60.0
+
+
+def request_timeout() -> float:
+    """Seconds a connection has to deliver a whole request (REVIEW_REQUEST_TIMEOUT, default 60)."""
+    try:
+        value = float(os.environ.get("REVIEW_REQUEST_TIMEOUT") or DEFAULT_REQUEST_TIMEOUT)
+    except ValueError:
+        return DEFAULT_REQUEST_TIMEOUT
+    return value if value > 0 else DEFAULT_REQUEST_TIMEOUT
+
+
+def timeout_answer(seconds: float) -> bytes:
+    """The raw 408 answer (written straight to the socket: the request never reached the app)."""
+    body = json.dumps({"error": {
+        "code": "request_timeout",
+        "message": f"请求未在 {seconds:g} 秒内完整送达，连接已关闭 / the request did not arrive in full within "
+                   f"{seconds:g} seconds; the connection is closed",
+    }}, ensure_ascii=False).encode("utf-8")
+    head = (f"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\nconnection: close\r\n"
+            f"content-length: {len(body)}\r\n\r\n").encode("ascii")
+    return head + body
+
+
+class RequestDeadlineProtocol(H11Protocol):
+    """H11Protocol whose connections must deliver each whole request within `request_timeout()` seconds."""
+
+    deadline_seconds: float = request_timeout()
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        """Start the first request's deadline."""
+        self._deadline: asyncio.TimerHandle | None = None
+        super().connection_made(transport)
+        self._arm()
+
+    def data_received(self, data: bytes) -> None:
+        """The first byte of a new request starts its deadline."""
+        if self._deadline is None and (self.cycle is None or self.cycle.response_complete):
+            self._arm()
+        super().data_received(data)
+
+    def on_response_complete(self) -> None:
+        """Between requests no deadline runs, unless bytes of the next one are already waiting (pipelined)."""
+        self._disarm()
+        super().on_response_complete()
+        cycle = self.cycle
+        waiting = bool(self.conn.trailing_data[0]) or (cycle is not None and not cycle.response_complete
+                                                       and cycle.more_body)
+        if waiting and not self.transport.is_closing():
+            self._arm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """No deadline outlives its connection."""
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._deadline = self.loop.call_later(self.deadline_seconds, self._deadline_passed)
+
+    def _disarm(self) -> None:
+        deadline = getattr(self, "_deadline", None)
+        if deadline is not None:
+            deadline.cancel()
+            self._deadline = None
+
+    def _deadline_passed(self) -> None:
+        """Close the connection if a request is still arriving (no new request yet, or its body still coming)."""
+        self._deadline = None
+        cycle = self.cycle
+        arriving = cycle is None or cycle.response_complete or cycle.more_body
+        if not arriving or self.transport.is_closing():
+            return
+        if cycle is None or cycle.response_complete or not cycle.response_started:
+            self.transport.write(timeout_answer(self.deadline_seconds))
+        self.transport.close()

@@ -1,0 +1,105 @@
+"""The service's HTTP protocol (service/protocol.py): a connection that never finishes delivering its request is
+answered 408 and closed at its deadline; complete requests, keep-alive reuse and slow answers are unaffected."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+import time
+
+import pytest
+import uvicorn
+
+from service.protocol import RequestDeadlineProtocol
+
+DEADLINE = 0.5
+
+
+async def slow_app(scope, receive, send):
+    """Reads the whole body, answers after `?wait` seconds (an app at work past the deadline)."""
+    if scope["type"] != "http":
+        return
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    if scope["query_string"].startswith(b"wait="):
+        await asyncio.sleep(float(scope["query_string"][5:]))
+    payload = json.dumps({"bytes": len(body)}).encode()
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": payload})
+
+
+class Deadline(RequestDeadlineProtocol):
+    deadline_seconds = DEADLINE
+
+
+@pytest.fixture(scope="module")
+def port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        free = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(slow_app, host="127.0.0.1", port=free, http=Deadline, log_level="error",
+                                           lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if server.started:
+            break
+        time.sleep(0.05)
+    yield free
+    server.should_exit = True
+    thread.join(5)
+
+
+def exchange(port: int, parts: list[bytes], pause: float = 0.0, wait: float = 3.0) -> bytes:
+    """Send `parts` with `pause` seconds between them; everything answered until the server closes (or `wait`)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=wait) as connection:
+        for part in parts:
+            try:
+                connection.sendall(part)
+            except (BrokenPipeError, ConnectionResetError):
+                break  # the server closed the connection: read what it answered
+            time.sleep(pause)
+        answer = b""
+        try:
+            while chunk := connection.recv(65536):
+                answer += chunk
+        except TimeoutError:
+            answer += b"<still open>"
+        return answer
+
+
+def test_a_request_that_never_finishes_arriving_gets_408_and_a_close(port):
+    began = time.monotonic()
+    answer = exchange(port, [b"POST / HTTP/1.1\r\nHost: x\r\n"])
+    assert answer.startswith(b"HTTP/1.1 408") and not answer.endswith(b"<still open>")
+    assert json.loads(answer.split(b"\r\n\r\n", 1)[1])["error"]["code"] == "request_timeout"
+    assert time.monotonic() - began < DEADLINE + 2
+    # a body trickled a byte at a time past the deadline: the same
+    answer = exchange(port, [b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n"] + [b"a"] * 10, pause=0.1)
+    assert answer.startswith(b"HTTP/1.1 408")
+
+
+def test_whole_requests_keep_alive_and_slow_answers_are_unaffected(port):
+    request = b"POST /?wait=%s HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+    # the app works three deadlines long on a request that has arrived: answered
+    answer = exchange(port, [request % b"1.5"], wait=5)
+    assert answer.startswith(b"HTTP/1.1 200") and b'{"bytes": 3}' in answer
+    # two requests on one connection, the second sent after the first's deadline would have passed: the deadline
+    # runs from a request's first byte, not between requests (uvicorn's keep-alive timeout closes idle ones)
+    answer = exchange(port, [request % b"0", request % b"0"], pause=DEADLINE * 1.5, wait=1.5)
+    assert answer.count(b"HTTP/1.1 200") == 2 and b"408" not in answer
+    # a whole request pipelined with the start of another: the first is answered, the second times out
+    answer = exchange(port, [request % b"0" + b"POST / HTTP/1.1\r\nHost: x\r\n"])
+    assert answer.count(b"HTTP/1.1 200") == 1 and b"HTTP/1.1 408" in answer
+
+
+def test_a_connection_that_sends_nothing_is_closed_at_its_deadline(port):
+    answer = exchange(port, [])
+    assert answer.startswith(b"HTTP/1.1 408") or answer == b""
+    assert not answer.endswith(b"<still open>")
