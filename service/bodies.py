@@ -60,18 +60,36 @@ def decode_utf8(raw: bytes) -> str:
         ) from None
 
 
+class _NotJson(ValueError):
+    """A literal Python's json module accepts and JSON (RFC 8259) does not."""
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotJson(f"{name} 不是 JSON 的值 / {name} is not a JSON value")
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if value in (float("inf"), float("-inf")):
+        raise _NotJson("数值超出范围 / a number is out of range")
+    return value
+
+
 def parse_json(text: str) -> Any:
-    """JSON text to a value; syntax errors and absurd nesting become a 400."""
+    """JSON text to a value, strictly (no NaN, Infinity or overflowing numbers); syntax errors, absurd nesting and
+    integers past Python's 4,300 digits become a 400 with a message in Chinese and English."""
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
     except json.JSONDecodeError as error:
         raise RequestError(
             400, "invalid_json", f"请求体不是有效的 JSON：{error.msg}（第 {error.pos} 个字符）/ invalid JSON: {error}"
         ) from None
     except RecursionError:
         raise RequestError(400, "invalid_json", "JSON 嵌套过深 / JSON is nested too deeply") from None
-    except ValueError as error:  # an integer literal past Python's 4,300 digits
-        raise RequestError(400, "invalid_json", f"请求体不是有效的 JSON / invalid JSON: {error}") from None
+    except _NotJson as error:
+        raise RequestError(400, "invalid_json", f"请求体不是有效的 JSON：{error}") from None
+    except ValueError:  # an integer literal past Python's 4,300 digits
+        raise RequestError(400, "invalid_json", "请求体中的数字过长 / invalid JSON: a number is too long") from None
 
 
 async def read_json(request: Request, posts: bool = False) -> Any:

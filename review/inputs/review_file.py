@@ -84,8 +84,9 @@ def review_extracted(reviewer: Any, extracted: Extracted, post: dict | None = No
     if extracted.published_at and not post.get("published_at") and _valid_date(extracted.published_at):
         post["published_at"] = extracted.published_at
     if not extracted.text.strip():
-        where = extracted.name or "输入"
-        raise InputError("empty_text", f"{where} 中没有可审校的文字 / the input is empty: no text to review", "file")
+        zh = f"{extracted.name} 中没有可审校的文字" if extracted.name else "输入中没有可审校的文字"
+        en = f"{extracted.name} is empty" if extracted.name else "the input is empty"
+        raise InputError("empty_text", f"{zh} / {en}: no text to review", "file")
     findings: list[Finding] = []
     incomplete: set[str] = set()
     names: list[str] = []
