@@ -71,6 +71,17 @@ def test_topics_are_consistent_with_the_model():
         assert topics[name]["elsewhere"] == "none"
 
 
+@pytest.mark.parametrize("text", ["好", "谢谢", "今天天气不错", "收到，马上办"])
+def test_a_post_of_a_few_characters_is_not_judged_by_the_models(reviewer, text):
+    # a hostile trial: 好 was read as selling, 谢谢 as entertainment, and the verdict was `revise`
+    assert not reviewer.review({"text": text}).findings
+
+
+def test_a_short_post_with_words_of_a_topic_is_still_judged(reviewer):
+    [finding] = reviewer.review({"text": "本店大米特价，欢迎选购"}).findings
+    assert finding.rule == "offtopic.commerce"
+
+
 def test_unknown_account_type_behaves_as_other(reviewer):
     check = reviewer.instance("offtopic")
     assert isinstance(check, OfftopicCheck)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from review.chars import is_han
 from review.checks.base import Check, register
 from review.classify.linear import shipped_model
 from review.classify.signals import Hit, load_promotion_lexicon, load_topic_signal_lexicon, signal_totals
@@ -56,6 +57,7 @@ class OfftopicCheck(Check):
         self.min_promotion = float(config["min_promotion_score"])
         self.major_probability = float(config["major_probability"])
         self.max_chars = int(config["max_chars"])
+        self.min_model_chars = int(config["min_model_chars"])
         self.call_topics: dict[str, list[str]] = dict(config["call_topics"])
         self.call_model_probability = float(config["call_model_probability"])
         self.fortune_model_probability = float(config["fortune_model_probability"])
@@ -145,6 +147,9 @@ class OfftopicCheck(Check):
 
         _kind, own = self.account_topics(account_type)
         threshold = doc.options.thresholds.get(self.name, self.min_probability)
+        # A post of a few characters gives the models nothing to read (好 read as selling, 今天天气不错 as selling at
+        # 0.87): only words of a topic judge it.
+        too_short = sum(1 for char in head if is_han(char)) < self.min_model_chars
         best: tuple[bool, float, str, float] | None = None
         for topic, spec in self.topics.items():
             if spec["elsewhere"] == CORE or topic in own:
@@ -173,6 +178,8 @@ class OfftopicCheck(Check):
                 score = 1.0 - (1.0 - proba.get(topic, 0.0)) * math.exp(-max(signal, 0.0))
                 core = core_probability * math.exp(-max(signal, 0.0))
                 core_limit = self.max_core
+                if too_short and signal <= 0:
+                    score = 0.0
             score *= damping
             worded = score >= threshold and core <= core_limit
             # the kinds model stands in for missing words, under the looser core limit of the word-only topics
@@ -189,8 +196,8 @@ class OfftopicCheck(Check):
             # seventh round).
             wordless_advert = topic == COMMERCE and promotion_total <= 0
             prefers = not wordless_advert or kinds.get(topic, 0.0) >= self.commerce_wordless_probability
-            learnt_ok = prefers and learnt >= max(kinds_limit, doc.options.thresholds.get(self.name, 0.0)) and (
-                core_probability <= core_limit)
+            learnt_ok = not too_short and prefers and learnt >= max(
+                kinds_limit, doc.options.thresholds.get(self.name, 0.0)) and core_probability <= core_limit
             # Words name the kind, the kinds model says the post is off-topic at all (1 − p(none)): one word of
             # divination (正缘, 五行缺) with a model that reads the post as no government text settles it, where
             # either alone is too weak. The model's evidence is counted in signal units, −ln(1 − p).
