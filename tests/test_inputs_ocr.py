@@ -181,3 +181,34 @@ def test_images_past_the_time_budget_are_skipped_and_the_report_says_so(tmp_path
     report = review_extracted(get_reviewer(), extracted)
     assert report.meta["warnings"][-1]["code"] == "images_not_read" and "time" in report.meta["warnings"][-1]["message"]
     assert "ocr" in report.meta["incomplete"] and report.verdict != "pass"
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@needs_ocr
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="reads /proc/self/status")
+def test_a_large_images_memory_is_given_back_after_reading():
+    # a hostile trial: a 57 KB PNG of 7,700 × 7,700 pixels left a service worker 540 MB larger for good (the
+    # decoded pixels, freed, stayed in the reading thread's heap); the models' own memory is loaded first
+    from concurrent.futures import ThreadPoolExecutor
+
+    from PIL import Image
+
+    def png(side: int) -> bytes:
+        out = io.BytesIO()
+        Image.new("RGB", (side, side), "white").save(out, format="PNG")
+        return out.getvalue()
+
+    with ThreadPoolExecutor(1) as lane:  # read in a thread of its own, as the service's upload lane does
+        lane.submit(extract, png(200), "small.png").result()  # loads the models
+        before = _rss_mb()
+        extracted = lane.submit(extract, png(6_000), "large.png").result()  # 108 MB of RGB, more while read
+        grown = _rss_mb() - before
+    assert extracted.images[0].width == 6_000
+    assert grown < 60, grown

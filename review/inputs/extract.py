@@ -9,7 +9,7 @@ from pathlib import Path
 from review.errors import InputError
 from review.inputs.docx import extract_docx, is_docx
 from review.inputs.html import extract_html, looks_like_html
-from review.inputs.limits import Clock, InputLimits, refuse_size
+from review.inputs.limits import Clock, InputLimits, refuse_size, release_freed_memory
 from review.inputs.ocr import OCR_MISSING, add_image, is_image, ocr_problem
 from review.inputs.pdf import extract_pdf, is_pdf
 from review.inputs.plain import extract_text
@@ -31,9 +31,18 @@ def extract(data: bytes, name: str | None = None, limits: InputLimits | None = N
     if len(data) > limits.max_bytes:
         raise refuse_size("文件", "file", len(data), limits.max_bytes)
     clock = Clock.start(limits)
-    extracted = _read(data, name, limits, clock, base)
+    try:
+        extracted = _read(data, name, limits, clock, base)
+    finally:
+        if not looks_plain(data):
+            release_freed_memory()  # a decoded image or a parsed document leaves hundreds of MB free in the heap
     extracted.elapsed_ms = round((time.monotonic() - clock.started) * 1000, 2)
     return extracted
+
+
+def looks_plain(data: bytes) -> bool:
+    """True for a file that is none of the formats parsed into large structures (.docx, PDF, images, HTML)."""
+    return not (data.startswith(b"PK\x03\x04") or is_pdf(data) or is_image(data) or looks_like_html(data, None))
 
 
 # formats known by their bytes: a file named so whose bytes are none of them is damaged or misnamed

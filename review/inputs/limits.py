@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import sys
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 from review.errors import InputError
 
@@ -67,3 +71,27 @@ def refuse_size(zh: str, en: str, size: int, limit: int, unit: str = "bytes") ->
         f"{limit}",
         "file",
     )
+
+
+@lru_cache(maxsize=1)
+def _malloc_trim() -> object | None:
+    """glibc's malloc_trim, or None elsewhere (macOS, Windows, musl)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc.malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+def release_freed_memory() -> None:
+    """Hand the heap memory a file's reading freed back to the system (glibc keeps it otherwise).
+
+    A decoded image is hundreds of MB (a 7,700 × 7,700 PNG of 57 KB: 178 MB in RGB, more while it is scaled and read);
+    freed, it stayed in the reading thread's heap, and a service worker went 301 → 843 MB after one such upload and
+    stayed there. malloc_trim(0) returns the free pages of every heap: the same worker is back near its size. A few
+    milliseconds, once a file; nothing where the C library has no such call."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
