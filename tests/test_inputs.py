@@ -160,8 +160,9 @@ def _zip(members: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def _docx_with_body(body_xml: str, header: str | None = None) -> bytes:
-    """A .docx whose body is `body_xml` (WordprocessingML inside <w:body>), with an optional page header."""
+def _docx_with_body(body_xml: str, header: str | None = None, footnotes: str | None = None) -> bytes:
+    """A .docx whose body is `body_xml` (WordprocessingML inside <w:body>), with an optional page header and an
+    optional footnotes part (`footnotes`: the w:footnote elements)."""
     import io
     import re
     import zipfile
@@ -184,7 +185,17 @@ def _docx_with_body(body_xml: str, header: str | None = None) -> bytes:
                 xml = re.sub(r"<w:body>.*</w:body>", lambda _: f"<w:body>{body_xml}{section}</w:body>", xml,
                              flags=re.S)
                 data = xml.encode()  # the template declares w:, v: and the other namespaces
+            elif footnotes and item.filename == "word/_rels/document.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdNotes" Type="http://schemas.'
+                                    b'openxmlformats.org/officeDocument/2006/relationships/footnotes" '
+                                    b'Target="footnotes.xml"/></Relationships>')
+            elif footnotes and item.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/word/footnotes.xml" ContentType="application/'
+                                    b'vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"/></Types>')
             target.writestr(item, data)
+        if footnotes:
+            target.writestr("word/footnotes.xml", '<w:footnotes xmlns:w="http://schemas.openxmlformats.org/'
+                            f'wordprocessingml/2006/main">{footnotes}</w:footnotes>')
     return rebuilt.getvalue()
 
 
@@ -207,6 +218,28 @@ def test_docx_text_a_reader_sees_is_all_read():
     assert [(span.kind, extracted.text[span.start:span.end]) for span in extracted.spans][1:3] == [
         ("textbox", "文本框里的字。"), ("table", "嵌套表格里的字。")]
     assert extracted.spans[-1].kind == "header"
+
+
+def test_docx_reads_what_word_shows_of_alternate_content_notes_and_embedded_documents():
+    run = "<w:r><w:t>{}</w:t></w:r>"
+    # a Choice that requires a namespace Word does not know: Word shows the Fallback, and so is it read
+    body = ('<mc:AlternateContent xmlns:x9="urn:example:unknown"><mc:Choice Requires="x9"><w:p>'
+            + run.format("不显示的字。") + "</w:p></mc:Choice><mc:Fallback><w:p>" + run.format("显示的字。")
+            + "</w:p></mc:Fallback></mc:AlternateContent>"
+            # a Choice Word knows (a text box shape, wps): the Choice, once
+            + '<mc:AlternateContent><mc:Choice Requires="wps"><w:p>' + run.format("新版的字。")
+            + "</w:p></mc:Choice><mc:Fallback><w:p>" + run.format("旧版的字。") + "</w:p></mc:Fallback>"
+            "</mc:AlternateContent>"
+            '<w:altChunk r:id="rIdAlt"/>')
+    notes = ('<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+             '<w:footnote w:id="1"><w:p>' + run.format("脚注里的字。") + "</w:p></w:footnote>")
+    extracted = extract(_docx_with_body(body, footnotes=notes), "alternate.docx")
+    assert extracted.text.split("\n") == ["显示的字。", "新版的字。", "脚注里的字。"]
+    assert extracted.spans[-1].kind == "footnote"
+    # the embedded document is not read: named, and the file is never cleared
+    assert [part.en for part in extracted.unread] == ["an embedded document (altChunk)"]
+    report = review_extracted(get_reviewer(), extracted)
+    assert report.verdict != "pass" and report.meta["warnings"][0]["code"] == "unread_parts"
 
 
 def test_docx_zip_bomb_is_refused_before_unpacking():
@@ -351,6 +384,73 @@ def test_pdf_reading_stops_at_the_files_time():
         extract(data, "slow.pdf", InputLimits(seconds=0.5))
     assert caught.value.code == "input_too_slow"
     assert time.monotonic() - began < 10  # the whole file takes about 18 s
+
+
+def test_a_pdf_page_the_reader_cannot_extract_is_named_and_never_passes():
+    # a hostile trial: an unused font with a ToUnicode entry past pypdf's 1,024-byte limit made page 1 (which shows
+    # 支持台湾独立) silently empty, and the file passed
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    cmap = DecodedStreamObject()
+    cmap.set_data(b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /X def\n"
+                  b"1 begincodespacerange <00> <FF> endcodespacerange\n1 beginbfchar\n<01> <" + b"0041" * 513
+                  + b">\nendbfchar endcmap CMapName currentdict /CMap defineresource pop end end")
+    helvetica = {NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+                 NameObject("/BaseFont"): NameObject("/Helvetica")}
+    poisoned = DictionaryObject({**helvetica, NameObject("/ToUnicode"): writer._add_object(cmap)})
+    for fonts, words in (({"/F1": DictionaryObject(helvetica), "/F9": poisoned}, b"(hidden words) Tj"),
+                         ({"/F1": DictionaryObject(helvetica)}, b"(shown words) Tj")):
+        page = writer.add_blank_page(width=595, height=842)
+        page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
+            {NameObject(key): value for key, value in fonts.items()})})
+        content = DecodedStreamObject()
+        content.set_data(b"BT /F1 12 Tf 72 700 Td " + words + b" ET")
+        page[NameObject("/Contents")] = writer._add_object(content)
+    out = io.BytesIO()
+    writer.write(out)
+    extracted = extract(out.getvalue(), "two.pdf")
+    assert extracted.text == "shown words" and [(part.zh, part.en) for part in extracted.unread] == [
+        ("PDF 第 1 页", "the PDF's page 1")]
+    report = review_extracted(get_reviewer(), extracted)
+    assert report.verdict != "pass" and "unread" in report.meta["incomplete"]
+    assert [w["code"] for w in report.meta["warnings"]] == ["unread_parts"]
+
+
+def test_a_pdf_page_that_reads_too_long_is_refused_at_its_own_bound():
+    # text drawn through forms nested in forms: no operator count sees it; the page's own time bound does
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, NumberObject
+
+    writer = PdfWriter()
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    inner = DecodedStreamObject()
+    inner.set_data(b"BT /F1 12 Tf " + b"(ab) Tj " * 2_000 + b"ET")
+    form = None
+    for level in range(3):  # each form draws the one below it 40 times: 2,000 x 40^3 text operators in all
+        stream = DecodedStreamObject()
+        stream.set_data(inner.get_data() if level == 0 else b"/Fm Do " * 40)
+        stream.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                       NameObject("/BBox"): ArrayObject([NumberObject(v) for v in (0, 0, 595, 842)]),
+                       NameObject("/Resources"): DictionaryObject({
+                           NameObject("/Font"): DictionaryObject({NameObject("/F1"): font}),
+                           **({NameObject("/XObject"): DictionaryObject({NameObject("/Fm"): form})} if form else {})})})
+        form = writer._add_object(stream)
+    page = writer.add_blank_page(width=595, height=842)
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): DictionaryObject(
+        {NameObject("/Fm"): form})})
+    content = DecodedStreamObject()
+    content.set_data(b"/Fm Do " * 40)
+    page[NameObject("/Contents")] = writer._add_object(content)
+    out = io.BytesIO()
+    writer.write(out)
+    began = time.monotonic()
+    with pytest.raises(InputError) as caught:
+        extract(out.getvalue(), "forms.pdf")
+    assert caught.value.code == "file_too_large" and "could not be read within" in caught.value.message
+    assert time.monotonic() - began < 15  # the page's bound (5 s), not the file's (120 s)
 
 
 def test_damaged_pdf_is_a_clear_error():

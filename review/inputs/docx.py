@@ -11,7 +11,7 @@ from typing import Any
 from review.errors import InputError
 from review.inputs.limits import MB, Clock, InputLimits, refuse_size
 from review.inputs.ocr import add_image
-from review.inputs.types import Extracted, ImageInfo, TextBuilder
+from review.inputs.types import Extracted, ImageInfo, TextBuilder, UnreadPart
 
 
 def is_docx(data: bytes) -> bool:
@@ -55,8 +55,31 @@ def check_archive(data: bytes, limits: InputLimits) -> None:
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 A_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
 R_EMBED = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"
-# mc:AlternateContent holds a shape twice (mc:Choice for new Word, mc:Fallback in VML for old): read the choice only
-MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+# mc:AlternateContent holds content twice (mc:Choice for a Word that knows the namespaces its Requires names,
+# mc:Fallback for one that does not): one branch is read, the one Word shows (see _shown_branch)
+MC_ALTERNATE, MC_CHOICE, MC_FALLBACK = MC + "AlternateContent", MC + "Choice", MC + "Fallback"
+# namespaces a current Word understands: a Choice requiring any other is not what Word shows (its Fallback is)
+KNOWN_NAMESPACES = frozenset({
+    "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    "http://schemas.openxmlformats.org/officeDocument/2006/math",
+    "urn:schemas-microsoft-com:vml", "urn:schemas-microsoft-com:office:office", "urn:schemas-microsoft-com:office:word",
+    "http://schemas.microsoft.com/office/word/2010/wordprocessingShape",
+    "http://schemas.microsoft.com/office/word/2010/wordprocessingGroup",
+    "http://schemas.microsoft.com/office/word/2010/wordprocessingCanvas",
+    "http://schemas.microsoft.com/office/word/2010/wordprocessingInk",
+    "http://schemas.microsoft.com/office/word/2010/wordprocessingDrawing",
+    "http://schemas.microsoft.com/office/word/2010/wordml", "http://schemas.microsoft.com/office/word/2012/wordml",
+    "http://schemas.microsoft.com/office/word/2015/wordml/symex", "http://schemas.microsoft.com/office/word/2016/wordml/cid",
+    "http://schemas.microsoft.com/office/word/2018/wordml", "http://schemas.microsoft.com/office/word/2018/wordml/cex",
+    "http://schemas.microsoft.com/office/word/2020/wordml/sdtdatahash",
+    "http://schemas.microsoft.com/office/drawing/2010/main", "http://schemas.microsoft.com/office/drawing/2014/chartex",
+    "http://schemas.microsoft.com/office/drawing/2016/ink", "http://schemas.microsoft.com/office/drawing/2017/model3d",
+    "http://schemas.microsoft.com/office/drawing/2010/slicer", "http://schemas.microsoft.com/office/drawing/2012/chart",
+})
+ALT_CHUNK = W + "altChunk"  # an embedded document (HTML, RTF, another .docx) that Word shows in place
 # inside a paragraph: characters of its own (w:t, also inside tracked insertions, hyperlinks, fields and content
 # controls; deleted text is w:delText and is not read), and the containers of paragraphs of their own
 OWN_TEXT = {W + "t": None, W + "tab": "\t", W + "br": "\n", W + "cr": "\n", W + "noBreakHyphen": "-"}
@@ -74,9 +97,11 @@ def _paragraph_parts(paragraph: Any) -> tuple[str, list[str], list[Any]]:
     while stack:
         element = stack.pop()
         tag = element.tag
-        if not isinstance(tag, str) or tag == MC_FALLBACK:
+        if not isinstance(tag, str):
             continue
-        if tag in OWN_TEXT:
+        if tag == MC_ALTERNATE:
+            stack.extend(reversed(_shown_branch(element)))
+        elif tag in OWN_TEXT:
             text.append(element.text or "" if OWN_TEXT[tag] is None else OWN_TEXT[tag])
         elif tag == A_BLIP:
             if element.get(R_EMBED):
@@ -86,6 +111,20 @@ def _paragraph_parts(paragraph: Any) -> tuple[str, list[str], list[Any]]:
         else:
             stack.extend(reversed(element))
     return "".join(text), pictures, boxed
+
+
+def _shown_branch(alternate: Any) -> list[Any]:
+    """The children of the branch of an mc:AlternateContent that Word shows: the first mc:Choice whose Requires
+    names only namespaces it knows, else the mc:Fallback (a Choice requiring an unknown namespace once hid the
+    Fallback's text from the review while Word showed it)."""
+    for branch in alternate:
+        if branch.tag == MC_CHOICE:
+            prefixes = (branch.get("Requires") or "").split()
+            if prefixes and all(branch.nsmap.get(prefix) in KNOWN_NAMESPACES for prefix in prefixes):
+                return list(branch)
+        elif branch.tag == MC_FALLBACK:
+            return list(branch)
+    return []
 
 
 def _outermost_in(paragraph: Any, box: Any) -> bool:
@@ -110,9 +149,13 @@ def iter_paragraphs(root: Any, kind: str, clock: Clock) -> Any:
         if walked % ELEMENTS_A_CLOCK_CHECK == 0:
             clock.check("文件", "file")
         tag = element.tag
-        if not isinstance(tag, str) or tag == MC_FALLBACK:
+        if not isinstance(tag, str):
             continue
-        if tag == W + "p":
+        if tag == MC_ALTERNATE:
+            stack.extend((child, where) for child in reversed(_shown_branch(element)))
+        elif tag == ALT_CHUNK:
+            yield element, "embedded"
+        elif tag == W + "p":
             yield element, where
         elif tag == W + "tc":
             stack.extend((child, "table") for child in reversed(element))
@@ -136,13 +179,17 @@ def extract_docx(data: bytes, name: str | None, limits: InputLimits, clock: Cloc
         ) from None
     builder = TextBuilder(limits.max_chars, name)
     images: list[ImageInfo] = []
-    counters = {"paragraph": 0, "table": 0, "textbox": 0, "header": 0, "footer": 0}
+    unread: list[UnreadPart] = []
+    counters = {"paragraph": 0, "table": 0, "textbox": 0, "header": 0, "footer": 0, "footnote": 0, "endnote": 0}
 
     def read(root: Any, kind: str, part: Any) -> None:
         pending = list(iter_paragraphs(root, kind, clock))
         pending.reverse()
         while pending:
             element, where = pending.pop()
+            if where == "embedded":  # shown by Word, not read here: said so, and the file is not cleared
+                unread.append(UnreadPart("嵌入的文档（altChunk）", "an embedded document (altChunk)"))
+                continue
             own, pictures, boxed = _paragraph_parts(element)
             counters[where] += 1
             builder.add(own, where, counters[where], element="table" if where == "table" else None)
@@ -169,6 +216,42 @@ def extract_docx(data: bytes, name: str | None, limits: InputLimits, clock: Cloc
                     continue
                 seen_parts.add(id(part))
                 read(item._element, kind, part)
+    # footnotes and endnotes print with the document (the separators between them and the body are no text)
+    for kind, part in _note_parts(document.part):
+        for note in _parse_part(part, limits):
+            if note.get(W + "type") in (None, "normal"):
+                read(note, kind, part)
     # the document's own title property is often a template's or a file name: not reviewed as the headline
     author = document.core_properties.author or None
-    return Extracted(text=builder.text(), format="docx", name=name, spans=builder.spans, images=images, author=author)
+    return Extracted(text=builder.text(), format="docx", name=name, spans=builder.spans, images=images, author=author,
+                     unread=unread)
+
+
+NOTE_RELATIONSHIPS = {"/footnotes": "footnote", "/endnotes": "endnote"}
+
+
+def _note_parts(main: Any) -> list[tuple[str, Any]]:
+    """("footnote" | "endnote", part) of the document's footnotes and endnotes parts, footnotes first."""
+    found = []
+    for relationship in main.rels.values():
+        for suffix, kind in NOTE_RELATIONSHIPS.items():
+            if relationship.reltype.endswith(suffix) and not relationship.is_external:
+                found.append((kind, relationship.target_part))
+    return sorted(found, key=lambda item: item[0] != "footnote")
+
+
+def _parse_part(part: Any, limits: InputLimits) -> list[Any]:
+    """The notes (w:footnote / w:endnote elements) of a notes part, parsed without network or entities."""
+    from lxml import etree
+
+    element = getattr(part, "element", None)
+    if element is None:
+        blob = getattr(part, "blob", b"")
+        if len(blob) > limits.max_xml_part_bytes:
+            raise refuse_size(".docx 的脚注", ".docx's notes", len(blob), limits.max_xml_part_bytes)
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+        try:
+            element = etree.fromstring(blob, parser)
+        except etree.XMLSyntaxError:
+            raise InputError("invalid_docx", "无法读取 .docx 的脚注 / cannot read the .docx's notes", "file") from None
+    return [note for note in element if note.tag in (W + "footnote", W + "endnote")]

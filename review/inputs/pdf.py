@@ -13,7 +13,7 @@ from pathlib import Path
 
 from review.errors import InputError
 from review.inputs.limits import MB, Clock, InputLimits, refuse_size
-from review.inputs.types import Extracted, TextBuilder
+from review.inputs.types import Extracted, TextBuilder, UnreadPart
 
 WORKER = Path(__file__).resolve().with_name("pdf_worker.py")
 # a page's content stream unpacked: a dense page of text is tens of KB, a scanned one holds an image reference
@@ -21,6 +21,9 @@ MAX_PAGE_CONTENT_BYTES = 8 * 1024 * 1024
 # text-showing operators (Tj, TJ) on one page: a dense page of Chinese set glyph by glyph has a few thousand; pypdf
 # interprets about 20,000 a second, so 50,000 is under 3 s (900,000 in 11 KB took 49 s before this bound)
 MAX_PAGE_TEXT_OPERATORS = 50_000
+# one page's text extraction: a dense real page takes well under a second; text drawn through form XObjects or odd
+# operators the count above does not see is bounded here (a hostile page held the upload lane for the file's 30 s)
+MAX_PAGE_SECONDS = 5.0
 # the reading process's address space: pypdf's parse of a page under the byte bound above stays well inside it
 READER_MEMORY_BYTES = 1536 * MB
 # the reading process starts in ~0.1 s; it is given this long on top of what the file's budget has left
@@ -50,7 +53,7 @@ def read_pages(data: bytes, limits: InputLimits, clock: Clock) -> dict:
     left = max(0.1, limits.seconds - (time.monotonic() - clock.started))
     bounds = {"max_pages": limits.max_pages, "max_page_bytes": MAX_PAGE_CONTENT_BYTES,
               "max_page_text_operators": MAX_PAGE_TEXT_OPERATORS, "seconds": left,
-              "memory_bytes": READER_MEMORY_BYTES, "max_chars": limits.max_chars}
+              "memory_bytes": READER_MEMORY_BYTES, "max_chars": limits.max_chars, "page_seconds": MAX_PAGE_SECONDS}
     try:
         # -I: isolated (no user site, no PYTHONPATH, no current folder): only this interpreter's packages
         done = subprocess.run([sys.executable, "-I", str(WORKER), json.dumps(bounds)], input=data,
@@ -81,6 +84,14 @@ def read_pages(data: bytes, limits: InputLimits, clock: Clock) -> dict:
         page = answer["page"]
         raise refuse_size(f"PDF 第 {page} 页的内容流", f"content stream of the PDF's page {page}", answer["size"],
                           MAX_PAGE_CONTENT_BYTES)
+    if refused == "page_time":
+        page = answer["page"]
+        raise InputError(
+            "file_too_large",
+            f"PDF 第 {page} 页过于复杂，{MAX_PAGE_SECONDS:g} 秒内未能读出文字，已拒绝 / the PDF's page {page} is too "
+            f"complex: its text could not be read within {MAX_PAGE_SECONDS:g} seconds, so the file is refused",
+            "file",
+        )
     if refused == "page_text_operators":
         page = answer["page"]
         raise refuse_size(f"PDF 第 {page} 页的文字操作符", f"text operators of the PDF's page {page}", answer["count"],
@@ -94,15 +105,23 @@ def extract_pdf(data: bytes, name: str | None, limits: InputLimits, clock: Clock
     builder = TextBuilder(limits.max_chars, name)
     for number, text in answer["pages"]:
         builder.add(_unwrap(text), "page", number)
-    if not builder.spans:
+    unread = [UnreadPart(f"PDF 第 {number} 页", f"the PDF's page {number}") for number in answer.get("unread", [])]
+    if not builder.spans and not unread:
         raise InputError(
             "no_text_layer",
             "PDF 没有文字层（可能是扫描件），请转换为图片后审校或提供 Word 文件 / the PDF has no text layer (a scan?): "
             "review its pages as images, or send the Word file",
             "file",
         )
+    if not builder.spans:
+        raise InputError(
+            "unreadable_file",
+            "PDF 各页的文字都无法读出（文字层损坏或超出解析上限），未审校 / no page of the PDF could be read (a damaged "
+            "text layer, or past the reader's limits): nothing was reviewed",
+            "file",
+        )
     return Extracted(text=builder.text(), format="pdf", name=name, spans=builder.spans,
-                     author=answer.get("author") or None)
+                     author=answer.get("author") or None, unread=unread)
 
 
 def _unwrap(text: str) -> str:

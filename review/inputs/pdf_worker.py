@@ -9,9 +9,12 @@ limit, and whatever it allocated is gone when it exits.
 
 Standalone on purpose (the standard library and pypdf only, no `review` import): it starts in about a tenth of a
 second instead of loading the review pipeline. Answers:
-  {"pages": [[number, text], ...], "author": str | null}
+  {"pages": [[number, text], ...], "unread": [number, ...], "author": str | null}
   {"refused": "invalid_pdf"} | {"refused": "pages", "count": n} | {"refused": "page_bytes", "page": n, "size": n}
-  | {"refused": "page_text_operators", "page": n, "count": n} | {"refused": "time"}
+  | {"refused": "page_text_operators", "page": n, "count": n} | {"refused": "page_time", "page": n}
+  | {"refused": "time"}
+A page whose text pypdf cannot extract (one of its own limits reached, a damaged stream) is listed in "unread", never
+passed over in silence: the caller says so and the file is not cleared.
 """
 
 from __future__ import annotations
@@ -22,8 +25,38 @@ import logging
 import sys
 import time
 
-# Text-showing operators: Tj, TJ, ' and " (the last two rare; Tj and TJ are counted, as bytes, before parsing)
-TEXT_OPERATORS = (b"Tj", b"TJ")
+# Text-showing operators, counted as bytes before parsing: Tj, TJ, ' and " (a quote inside a string counts too:
+# the count is an upper bound). Text drawn through form XObjects is bounded by the page's time instead.
+TEXT_OPERATORS = (b"Tj", b"TJ", b"'", b'"')
+
+
+class PageTooSlow(BaseException):
+    """A page's text took longer than its time to extract (a BaseException: pypdf's own `except Exception` blocks
+    must not swallow it)."""
+
+
+def _alarm(_signum: int, _frame: object) -> None:
+    raise PageTooSlow()
+
+
+def page_timer(seconds: float) -> bool:
+    """Arm a timer that interrupts the page being read after `seconds` (POSIX; False where there is none)."""
+    import signal
+
+    if not hasattr(signal, "setitimer"):
+        return False
+    signal.signal(signal.SIGALRM, _alarm)
+    # and again every tenth of a second after that, should anything catch the first one
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.1)
+    return True
+
+
+def stop_page_timer() -> None:
+    """Disarm the page timer."""
+    import signal
+
+    if hasattr(signal, "setitimer"):
+        signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 def limit_memory(max_bytes: int) -> None:
@@ -53,7 +86,7 @@ def read(data: bytes, bounds: dict) -> dict:
         return {"refused": "invalid_pdf"}
     if count > bounds["max_pages"]:
         return {"refused": "pages", "count": count}
-    pages, total = [], 0
+    pages, total, unread = [], 0, []
     for number in range(count):
         if time.monotonic() - started >= bounds["seconds"]:
             return {"refused": "time"}
@@ -71,17 +104,28 @@ def read(data: bytes, bounds: dict) -> dict:
         if operators > bounds["max_page_text_operators"]:
             return {"refused": "page_text_operators", "page": number + 1, "count": operators}
         del content
+        page_timer(min(bounds["page_seconds"], max(0.01, bounds["seconds"] - (time.monotonic() - started))))
         try:
             text = page.extract_text() or ""
-        except Exception:
-            text = ""
+        except PageTooSlow:
+            if time.monotonic() - started >= bounds["seconds"]:
+                return {"refused": "time"}
+            return {"refused": "page_time", "page": number + 1}
+        except Exception:  # pypdf's own limits (LimitReachedError), a damaged stream, MemoryError: not read
+            unread.append(number + 1)
+            continue
+        finally:
+            stop_page_timer()
+        # one page may expand to far more text than may be reviewed (a code mapped to hundreds of characters):
+        # cut it here, so the answer stays small; the caller refuses the file for its length anyway
+        text = text[: bounds["max_chars"] + 1]
         pages.append([number + 1, text])
         total += len(text)
         if total > bounds["max_chars"]:
             break  # more text than may be reviewed: the caller refuses the file, no need to read on
     metadata = reader.metadata or {}
     author = metadata.get("/Author")
-    return {"pages": pages, "author": author if isinstance(author, str) else None}
+    return {"pages": pages, "unread": unread, "author": author if isinstance(author, str) else None}
 
 
 def main() -> int:

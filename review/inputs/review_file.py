@@ -109,6 +109,9 @@ def review_extracted(reviewer: Any, extracted: Extracted, post: dict | None = No
     if extracted.images_skipped:
         incomplete.add("ocr")  # text in an image was not read: the post is not cleared for publication
         warnings.append(images_warning(extracted))
+    if extracted.unread:
+        incomplete.add("unread")  # part of the file could not be read: it is not cleared either
+        warnings.append(unread_warning(extracted))
     report = _report(reviewer, report_id, findings, sorted(incomplete), names, extracted)
     if warnings:
         report.meta["warnings"] = warnings
@@ -124,6 +127,15 @@ def _valid_date(value: str) -> bool:
     except InputError:
         return False
     return True
+
+
+def unread_warning(extracted: Extracted) -> dict:
+    """The warning of a file with parts that could not be read, naming them."""
+    zh = "、".join(part.zh for part in extracted.unread)
+    en = ", ".join(part.en for part in extracted.unread)
+    return {"code": "unread_parts",
+            "message": f"文件中以下部分无法读取，未审校：{zh} / these parts of the file could not be read and were not "
+                       f"reviewed: {en}"}
 
 
 def images_warning(extracted: Extracted) -> dict:

@@ -65,6 +65,15 @@ class ImageInfo:
         return data
 
 
+@dataclass(frozen=True)
+class UnreadPart:
+    """A part of a file that could not be read (a PDF page past the reader's limits, an embedded document): the
+    file is reviewed without it, said so in a warning, and never cleared with `pass`."""
+
+    zh: str
+    en: str
+
+
 @dataclass
 class Extracted:
     """A file's text as the checks read it, with a source map: every character of `text` lies in at most one
@@ -80,6 +89,7 @@ class Extracted:
     published_at: str | None = None
     images: list[ImageInfo] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    unread: list[UnreadPart] = field(default_factory=list)  # parts that could not be read (see UnreadPart)
     encoding: str | None = None  # plain text and HTML: how the bytes were decoded
     elapsed_ms: float | None = None  # reading the file (OCR included); the report's meta.elapsed_ms is the review
 
@@ -112,6 +122,8 @@ class Extracted:
             data["images"] = [image.to_dict() for image in self.images]
         if self.warnings:
             data["warnings"] = list(self.warnings)
+        if self.unread:
+            data["unread"] = [{"zh": part.zh, "en": part.en} for part in self.unread]
         if include_text:
             data["text"] = self.text
         return data
@@ -130,6 +142,8 @@ def describe_source(source: dict) -> str:
         "textbox": f"文本框第 {index} 段",
         "header": f"页眉第 {index} 段",
         "footer": f"页脚第 {index} 段",
+        "footnote": f"脚注第 {index} 段",
+        "endnote": f"尾注第 {index} 段",
         "page": f"第 {index} 页",
         "element": f"第 {index} 个段落元素 <{source.get('element')}>",
         "line": f"第 {index} 行",
