@@ -125,6 +125,20 @@ def test_html_in_gbk_with_a_meta_charset():
     assert extracted.text == "民生工作\n第二段" and extracted.encoding == "gbk"
 
 
+@pytest.mark.parametrize("page", [
+    # a second hostile trial: each of these showed 支持台湾独立 in a browser and passed
+    "<html><body><p>会议召开。</p></body></html><p>支持台湾独立</p>",  # after </html>: libxml2 dropped it
+    "<html><body><p>会议召开。</p></body><div>支持台湾独立</div></html>",  # after </body>: beside the body
+    "<html><body><p>会议召开。</p><textarea rows=3>支持台湾独立</textarea></body></html>",
+    "<html><body><p>会议召开。</p><svg width=300 height=40><text x=0 y=30>支持台湾独立</text></svg></body></html>",
+    # an EBCDIC label no browser honours, in a meta tag or in the text: the page is read as the browser reads it
+    '<html><head><meta charset="cp037"></head><body><p>会议召开。</p><p>支持台湾独立</p></body></html>',
+    "<html><body><p>会议召开。说明：charset=cp500</p><p>支持台湾独立</p></body></html>",
+])
+def test_html_text_a_browser_shows_is_read(page):
+    assert "支持台湾独立" in extract(page.encode("utf-8"), "page.html").text
+
+
 def test_long_text_reviewed_in_sections_with_offsets_into_the_whole():
     paragraph = "市政府召开常务会议，研究部署近期重点工作，要求各部门认真落实。" * 20 + "\n"  # 621 characters
     text = paragraph * 40 + TYPO_TEXT + "\n" + paragraph * 5  # ~28,000: two sections

@@ -22,7 +22,28 @@ BLOCKS = frozenset(
     "p div section article h1 h2 h3 h4 h5 h6 li ul ol blockquote pre table tr td th br figure figcaption header "
     "footer dd dt dl hr".split()
 )
-NEVER_TEXT = frozenset(["script", "style", "noscript", "template", "iframe", "svg", "head", "title", "textarea"])
+# never shown as text; a <textarea>'s text and an inline <svg>'s <text> are shown, and are read
+NEVER_TEXT = frozenset(["script", "style", "noscript", "template", "iframe", "head", "title", "desc", "metadata"])
+# the end tags of <body> and <html>: a browser reads what follows them as more of the body (HTML's "after body"
+# rules); libxml2 drops what follows </html> and puts what follows </body> beside the body, where it went unread
+CLOSING_BODY = re.compile(rb"</\s*(?:body|html)\s*>", re.I)
+# an encoding named in a <meta> tag, as browsers read it (a label anywhere in the first 2 KB, body text included,
+# once set the page's encoding)
+META_CHARSET = re.compile(rb"""<meta\b[^>]{0,512}?charset\s*=\s*["']?\s*([a-z0-9_\-:.]{1,40})""", re.I)
+# encoding labels browsers honour (the WHATWG Encoding Standard's, for the scripts Chinese pages use), and the codec
+# that reads them as browsers do; any other label (cp037, cp500: EBCDIC, which no browser supports) is ignored
+BROWSER_ENCODINGS = {
+    **dict.fromkeys(("utf-8", "utf8", "unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "x-unicode20utf8"),
+                    "utf-8"),
+    **dict.fromkeys(("gbk", "gb2312", "gb_2312", "gb_2312-80", "chinese", "csgb2312", "csiso58gb231280",
+                     "iso-ir-58", "x-gbk", "gb18030"), "gb18030"),
+    **dict.fromkeys(("big5", "big5-hkscs", "cn-big5", "csbig5", "x-x-big5"), "big5hkscs"),
+    **dict.fromkeys(("utf-16", "utf-16le"), "utf-16-le"), "utf-16be": "utf-16-be",
+    **dict.fromkeys(("ascii", "us-ascii", "iso-8859-1", "latin1", "l1", "iso8859-1", "windows-1252", "cp1252",
+                     "cp819", "ibm819", "iso_8859-1"), "cp1252"),
+    **dict.fromkeys(("shift_jis", "sjis", "ms_kanji", "windows-31j", "x-sjis"), "cp932"),
+    "euc-jp": "euc_jp", "euc-kr": "cp949", "iso-2022-jp": "iso2022_jp", "koi8-r": "koi8_r", "koi8-u": "koi8_u",
+}
 # a WeChat page keeps the publication time as a Unix time in a script (var ct = "1700000000";) and fills
 # #publish_time with it only when the page runs
 WECHAT_TIME = re.compile(r"""\b(?:var\s+ct|create_time|ct)\s*[=:]\s*["']?(\d{9,11})\b""")
@@ -137,13 +158,17 @@ def extract_html(data: bytes, name: str | None, limits: InputLimits, clock: Cloc
 
 
 def _decode_html(data: bytes) -> tuple[str, str]:
-    """The page's text: a BOM or a meta charset names the encoding, else UTF-8, else GB18030."""
-    head = data[:2048].lower()
-    match = re.search(rb"charset=[\"']?([a-z0-9_\-]+)", head)
-    if match and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+    """The page's text: a BOM, or an encoding a browser honours named by a <meta> tag in its first 2 KB, else
+    UTF-8, else GB18030. The end tags of <body> and <html> are taken out (see CLOSING_BODY)."""
+    # on the bytes: '<' and '/' are never the second byte of a GB18030 or Big5 character, so a match is a real tag
+    data = CLOSING_BODY.sub(b"", data)
+    match = META_CHARSET.search(data[:2048])
+    label = match.group(1).decode("ascii", "replace").lower() if match else ""
+    codec = BROWSER_ENCODINGS.get(label)
+    if codec and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode(match.group(1).decode()), match.group(1).decode()
-        except (LookupError, UnicodeDecodeError):
+            return data.decode(codec), label  # the page's own name for it (gbk is read as its superset GB18030)
+        except UnicodeDecodeError:
             pass
     return decode_text(data)
 
