@@ -242,3 +242,19 @@ def test_batch_of_a_file_counts_its_characters_ahead(tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert _count_lines(str(path)) == (2, len(lines[0]) + len(lines[2]))
     assert _count_lines("-") == (None, None)
+
+
+def test_file_sources_print_a_lone_surrogate_as_a_replacement_character(monkeypatch):
+    # a second hostile trial: a PDF whose text held a lone surrogate crashed `review check` after the report
+    import io
+    import types
+
+    from review.commands.check import _print_sources
+    from review.inputs.types import Extracted
+
+    finding = types.SimpleNamespace(text="支\ud800持", source={"kind": "page", "index": 1})
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")  # strict, as a terminal's encoding is
+    monkeypatch.setattr("sys.stdout", out)
+    _print_sources(types.SimpleNamespace(findings=[finding]), Extracted(text="支\ud800持", format="pdf", name="a.pdf"))
+    out.flush()
+    assert "“支\ufffd持” 第 1 页" in out.buffer.getvalue().decode("utf-8")

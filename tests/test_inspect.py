@@ -310,3 +310,47 @@ def test_charts_fall_back_to_ascii_labels_without_a_cjk_font(tmp_path, monkeypat
     monkeypatch.setattr(html, "cjk_font", lambda: None)
     images = html.charts(inspection, {})
     assert len(images) == 2 and all(len(png) > 1000 for _, png in images)
+
+
+def test_a_feed_mixing_gb18030_and_utf8_rows_is_read_row_by_row(tmp_path):
+    # a second hostile trial: one 70 KB GB18030 cell at the start set the encoding of a whole UTF-8 file, and no
+    # row (the header neither) was read right
+    path = tmp_path / "feed.csv"
+    header = "id,账号名称,主办单位,发布时间,正文\n".encode("utf-8")
+    first = ("m1,某市发布,某市政府,2025-06-29T10:00:00," + "政" * 35_000 + "\n").encode("gb18030")
+    rest = "".join(f"m{n},某县发布{n},某县政府,2025-06-29T10:00:00,县政府召开会议，部署防汛工作。\n"
+                   for n in range(2, 5)).encode("utf-8")
+    path.write_bytes(header + first + rest)
+    feed = read_feed(str(path))
+    assert [post.post["account"]["name"] for post in feed.posts] == ["某市发布", "某县发布2", "某县发布3", "某县发布4"]
+    assert not [p for p in feed.problems if p.code in ("missing_account", "missing_date", "missing_text")]
+
+
+def test_a_file_named_outside_the_feeds_folder_is_not_read(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("机密内容", encoding="utf-8")
+    folder = tmp_path / "feed"
+    folder.mkdir()
+    (folder / "inside.txt").write_text("县政府召开会议，部署防汛工作。", encoding="utf-8")
+    account = {"id": "a1", "name": "某县发布"}
+    feed_path = write_jsonl(folder / "feed.jsonl", [
+        {"id": "p1", "file": "../secret.txt", "account": account, "published_at": "2025-06-29T10:00:00+08:00"},
+        {"id": "p2", "file": str(secret), "account": account, "published_at": "2025-06-29T10:00:00+08:00"},
+        {"id": "p3", "file": "inside.txt", "account": account, "published_at": "2025-06-29T10:00:00+08:00"}])
+    feed = read_feed(str(feed_path))
+    assert [(p.code, p.line) for p in feed.problems] == [("file_outside_feed", 1), ("file_outside_feed", 2)]
+    assert [post.post.get("file", "").endswith("inside.txt") for post in feed.posts] == [False, False, True]
+
+
+def test_control_characters_in_a_name_do_not_stop_the_workbook(tmp_path):
+    # a second hostile trial: an account name with \x01 made openpyxl refuse the cell, and no output was written
+    posts = [{"id": "c1", "text": "县政府召开会议，部署防汛工作。", "published_at": "2025-06-29T10:00:00+08:00",
+              "account": {"id": "c", "name": "某县\x01卫健", "unit": "某县\x00卫健局"}}]
+    out = tmp_path / "out"
+    _inspect(write_jsonl(tmp_path / "feed.jsonl", posts), out)
+    from openpyxl import load_workbook
+
+    names = [cell.value for sheet in load_workbook(out / "accounts.xlsx") for row in sheet.iter_rows()
+             for cell in row if isinstance(cell.value, str) and "卫健" in cell.value]
+    assert names and all("\x01" not in name and "\x00" not in name for name in names)
+    assert (out / "summary.json").exists() and (out / "report.html").exists()

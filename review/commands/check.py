@@ -53,13 +53,15 @@ def _read(path: str) -> Extracted:
 def _print_sources(report, extracted: Extracted) -> None:
     """For a file other than plain text: where each finding's text is in the file (paragraph, page, image …)."""
     from review.inputs.types import describe_source
+    from review.report import printable
 
     placed = [f for f in report.findings if f.source]
     if extracted.format == "text" or not placed:
         return
-    print(f"\n出处 / where in {extracted.name or extracted.format}:")
+    print(printable(f"\n出处 / where in {extracted.name or extracted.format}:"))
     for finding in placed:
-        print(f"  “{finding.text}” {describe_source(finding.source)}")
+        # printable: a PDF's text may hold a lone surrogate, which no terminal encoding can write
+        print(printable(f"  “{finding.text}” {describe_source(finding.source)}"))
 
 
 def run(args: argparse.Namespace) -> int:

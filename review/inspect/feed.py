@@ -63,42 +63,48 @@ class Feed:
     problems: list[Problem] = field(default_factory=list)
 
 
-# bytes read to tell a UTF-8 feed from a GB18030 (GBK) one
-ENCODING_SNIFF_BYTES = 1 << 16
 # a CSV cell may hold a whole article (the csv module's default limit is 131,072 characters): far longer ones are
 # read, then refused per post as text_too_long, like the same post in JSONL
 CSV_FIELD_LIMIT = 1 << 28
 
 
-def feed_encoding(path: str) -> str:
-    """"utf-8-sig", or "gb18030" for a feed whose start is not UTF-8 but reads as GB18030 (what Excel on Chinese
-    Windows saves a CSV as)."""
-    with open(path, "rb") as handle:
-        head = handle.read(ENCODING_SNIFF_BYTES)
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            head.decode(encoding)
-            return "utf-8-sig" if encoding == "utf-8" else encoding
-        except UnicodeDecodeError as error:
-            if len(head) == ENCODING_SNIFF_BYTES and error.start >= len(head) - 3:
-                return "utf-8-sig" if encoding == "utf-8" else encoding  # a character cut at the sample's end
-    return "utf-8-sig"  # neither: read as UTF-8, damaged bytes become U+FFFD (the garbled check reports them)
+def decode_line(raw: bytes) -> str:
+    """One line of a feed as text: UTF-8, else GB18030 (what Excel on Chinese Windows saves a CSV as), else UTF-8
+    with damaged bytes as U+FFFD (the garbled check reports them). Line by line, not guessed once for the file: a
+    feed pasted together from two sources holds both, and one GB18030 row at the start once set the encoding of a
+    whole UTF-8 file (every row, the header too, read as mojibake, and no post reviewed)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", errors="replace")
+
+
+def feed_lines(handle: Any) -> Iterator[tuple[int, str]]:
+    """(line number, text with its line ending) of a binary feed; only b"\\n" ends a line (no UTF-8 or GB18030
+    character holds that byte), and a UTF-8 BOM before the first is dropped."""
+    for number, raw in enumerate(handle, 1):
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        yield number, decode_line(raw)
 
 
 def _records(path: str, problems: list[Problem]) -> Iterator[tuple[int, dict]]:
     """(line, raw object) pairs from a JSONL or CSV file; unreadable lines become problems."""
-    encoding = feed_encoding(path)
     if path.lower().endswith(".csv"):
         aliases = load_toml("inspection.toml").get("csv_headers", {})
         csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
-        with open(path, encoding=encoding, errors="replace", newline="") as handle:
-            for row_number, row in enumerate(csv.DictReader(handle), 2):
+        with open(path, "rb") as handle:
+            lines = (line for _number, line in feed_lines(handle))
+            for row_number, row in enumerate(csv.DictReader(lines), 2):
                 yield row_number, _from_csv_row(row, aliases)
         return
-    from review.batch import jsonl_lines
-
     with open(path, "rb") as handle:
-        for number, line in jsonl_lines(handle, encoding):  # only "\n" ends a line, as in `review batch`
+        for number, line in feed_lines(handle):  # only "\n" ends a line, as in `review batch`
+            line = line[:-2] if line.endswith("\r\n") else line[:-1] if line.endswith("\n") else line
             if not line.strip():
                 continue
             try:
@@ -205,15 +211,24 @@ def read_feed(path: str) -> Feed:
             seen_ids[post_id] = line
             key = post_id
         post = {name: record[name] for name in ("text", "title") if name in record}
+        outside = False  # a file named outside the feed's folder: that problem alone, not also a missing text
         if "text" not in record and isinstance(record.get("file"), str) and record["file"].strip():
-            # a .docx, PDF, HTML or image file (review.inputs), relative to the feed's folder
-            post["file"] = os.path.join(os.path.dirname(os.path.abspath(path)), record["file"])
+            # a .docx, PDF, HTML or image file (review.inputs), inside the feed's folder: a feed is written by others,
+            # and a path out of it (/etc/hostname, ../../secret.txt) once put that file's text into the reports
+            folder = os.path.realpath(os.path.dirname(os.path.abspath(path)))
+            target = os.path.realpath(os.path.join(folder, record["file"]))
+            if os.path.commonpath([folder, target]) == folder:
+                post["file"] = target
+            else:
+                outside = True
+                feed.problems.append(Problem(
+                    "file_outside_feed", f"文件“{record['file']}”不在数据文件所在的文件夹内，未读取", line, post_id))
         if post_id is not None:
             post["id"] = post_id
         post["account"] = {k: v for k, v in account.items() if v is not None}
         if published_at is not None:
             post["published_at"] = published_at.isoformat()
-        if "file" not in post and (not isinstance(record.get("text"), str) or not record["text"].strip()):
+        if not outside and "file" not in post and not (isinstance(record.get("text"), str) and record["text"].strip()):
             feed.problems.append(Problem("missing_text", "缺少正文 text，无法审校内容", line, post_id))
         url = record.get("url")
         feed.posts.append(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import re
 from typing import TYPE_CHECKING
 
 from review.inspect.checks.base import Evidence
+from review.report import printable
 
 if TYPE_CHECKING:
     from review.inspect.results import AccountResult, Inspection
@@ -92,6 +94,17 @@ def _as_text_cells(sheet) -> None:
                 cell.data_type = "s"
 
 
+# characters an .xlsx cannot hold (XML 1.0 forbids the C0 controls but tab, line feed and carriage return)
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xlsx_cell(value: object) -> object:
+    """A value as an .xlsx cell takes it: control characters (an account name with \\x01 in it, a NUL in a CSV
+    cell) shown as U+FFFD instead of stopping the whole workbook (openpyxl refuses them: the inspection wrote no
+    accounts.xlsx, report.html or summary.json), and a lone surrogate likewise."""
+    return printable(_XLSX_ILLEGAL.sub("\ufffd", value)) if isinstance(value, str) else value
+
+
 def write_xlsx(rows: list[list[str]], accounts: list[list[str]], path: str, title: str) -> None:
     """The annex table as an Excel sheet (a title row, a bold header, wrapped text), every account on a second."""
     from openpyxl import Workbook
@@ -100,7 +113,7 @@ def write_xlsx(rows: list[list[str]], accounts: list[list[str]], path: str, titl
     book = Workbook()
     sheet = book.active
     sheet.title = "问题清单"
-    sheet.append([title])
+    sheet.append([xlsx_cell(title)])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(ANNEX_HEADERS))
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A1"].alignment = Alignment(horizontal="center")
@@ -109,7 +122,7 @@ def write_xlsx(rows: list[list[str]], accounts: list[list[str]], path: str, titl
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center")
     for row in rows:
-        sheet.append([int(row[0]), *row[1:]])
+        sheet.append([int(row[0]), *(xlsx_cell(cell) for cell in row[1:])])
     for column, width in zip("ABCDEF", (6, 24, 14, 24, 50, 60)):
         sheet.column_dimensions[column].width = width
     for row in sheet.iter_rows(min_row=3):
@@ -122,7 +135,7 @@ def write_xlsx(rows: list[list[str]], accounts: list[list[str]], path: str, titl
     for cell in everyone[1]:
         cell.font = Font(bold=True)
     for row in accounts:
-        everyone.append([int(row[0]), *row[1:4], int(row[4]), row[5]])
+        everyone.append([int(row[0]), *(xlsx_cell(cell) for cell in row[1:4]), int(row[4]), xlsx_cell(row[5])])
     for column, width in zip("ABCDEF", (6, 24, 14, 24, 8, 8)):
         everyone.column_dimensions[column].width = width
     everyone.freeze_panes = "A2"

@@ -184,7 +184,8 @@ def inspect_feed(
         finally:
             out.flush()
             bar.close()
-    without_text = {problem.line for problem in feed.problems if problem.code == "missing_text"}  # listed already
+    # listed already: the post's own error would say the same again
+    without_text = {problem.line for problem in feed.problems if problem.code in ("missing_text", "file_outside_feed")}
     for post in feed.posts:
         error = reports.get(post.key, {}).get("error")
         if error and post.line not in without_text:
