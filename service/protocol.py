@@ -8,6 +8,10 @@ default) from its first byte (or from the connection's start, for the first one)
 past it the client gets a 408 with the contract's JSON error and the connection is closed. The deadline does not run
 while the app works on a request that has fully arrived (an upload's review may take many seconds), nor between
 requests of a kept-alive connection (uvicorn's keep-alive timeout closes an idle one).
+
+The other way round as well: a client that stops reading its answers (pipelined requests, a tiny receive window)
+fills the socket's buffer, and uvicorn waits for it to drain for ever. When the buffer stays full for the same
+number of seconds, the connection is closed.
 """
 
 from __future__ import annotations
@@ -72,7 +76,32 @@ class RequestDeadlineProtocol(H11Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         """No deadline outlives its connection."""
         self._disarm()
+        self._stop_write_deadline()
         super().connection_lost(exc)
+
+    def pause_writing(self) -> None:
+        """The client's buffer is full: it has `deadline_seconds` to read before the connection is closed."""
+        super().pause_writing()
+        self._stop_write_deadline()
+        self._write_deadline = self.loop.call_later(self.deadline_seconds, self._write_deadline_passed)
+
+    def resume_writing(self) -> None:
+        """The client reads again."""
+        self._stop_write_deadline()
+        super().resume_writing()
+
+    def _stop_write_deadline(self) -> None:
+        deadline = getattr(self, "_write_deadline", None)
+        if deadline is not None:
+            deadline.cancel()
+            self._write_deadline = None
+
+    def _write_deadline_passed(self) -> None:
+        """A client that has read nothing for the whole deadline: the connection is closed (abort: its buffered
+        answers will never be read)."""
+        self._write_deadline = None
+        if not self.transport.is_closing():
+            self.transport.abort()
 
     def _arm(self) -> None:
         self._disarm()

@@ -27,9 +27,12 @@ async def slow_app(scope, receive, send):
         body += message.get("body", b"")
         if not message.get("more_body"):
             break
-    if scope["query_string"].startswith(b"wait="):
-        await asyncio.sleep(float(scope["query_string"][5:]))
+    query = scope["query_string"]
+    if query.startswith(b"wait="):
+        await asyncio.sleep(float(query[5:]))
     payload = json.dumps({"bytes": len(body)}).encode()
+    if query.startswith(b"size="):
+        payload = b"x" * int(query[5:])  # a large answer
     await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
     await send({"type": "http.response.body", "body": payload})
 
@@ -88,7 +91,7 @@ def test_a_request_that_never_finishes_arriving_gets_408_and_a_close(port):
 def test_whole_requests_keep_alive_and_slow_answers_are_unaffected(port):
     request = b"POST /?wait=%s HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
     # the app works three deadlines long on a request that has arrived: answered
-    answer = exchange(port, [request % b"1.5"], wait=5)
+    answer = exchange(port, [(request % b"1.5").replace(b"Host: x", b"Host: x\r\nConnection: close")], wait=5)
     assert answer.startswith(b"HTTP/1.1 200") and b'{"bytes": 3}' in answer
     # two requests on one connection, the second sent after the first's deadline would have passed: the deadline
     # runs from a request's first byte, not between requests (uvicorn's keep-alive timeout closes idle ones)
@@ -103,3 +106,32 @@ def test_a_connection_that_sends_nothing_is_closed_at_its_deadline(port):
     answer = exchange(port, [])
     assert answer.startswith(b"HTTP/1.1 408") or answer == b""
     assert not answer.endswith(b"<still open>")
+
+
+def test_a_client_that_stops_reading_is_closed_at_the_deadline(port):
+    # a second hostile trial: 200 pipelined requests and a 2 KB receive window, never read; the connection stayed
+    # open (and kept answering into a full buffer) for as long as the client liked
+    big = b"POST /?size=200000 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+    with socket.socket() as connection:
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+        connection.connect(("127.0.0.1", port))
+        connection.settimeout(DEADLINE * 8)
+        requests_sent = 0
+        try:
+            for _ in range(100):  # 20 MB of answers: more than the kernel's buffers on both sides hold
+                connection.sendall(big)
+                requests_sent += 1
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+            pass
+        time.sleep(DEADLINE * 4)
+        # the server has given up on us: reading drains what was buffered, then finds the connection closed
+        closed = False
+        try:
+            while connection.recv(1 << 16):
+                pass
+            closed = True
+        except ConnectionResetError:
+            closed = True
+        except TimeoutError:
+            closed = False
+    assert requests_sent > 0 and closed
