@@ -114,16 +114,28 @@ def check_account_id(account_id: str) -> str:
         (
             char
             for char in account_id
-            if char == "\ufffd" or "\ud800" <= char <= "\udfff" or unicodedata.category(char) == "Cc"
+            if char == "\ufffd" or "\ud800" <= char <= "\udfff" or unicodedata.category(char) in ("Cc", "Cf")
             or _is_noncharacter(char)
         ),
         None,
     )
     if bad is not None:
+        # Cf: zero-width and direction marks (a1 and a1 + U+200B, or U+202E before a1, looked alike and were two
+        # accounts)
         raise InputError(
             "invalid_account_id",
-            f"账号 ID 含有控制字符或无效的 UTF-8（U+{ord(bad):04X}）/ account id has a control character or "
-            f"invalid UTF-8 (U+{ord(bad):04X})",
+            f"账号 ID 含有控制字符、不可见字符或无效的 UTF-8（U+{ord(bad):04X}）/ account id has a control or "
+            f"invisible character, or invalid UTF-8 (U+{ord(bad):04X})",
+            "account_id",
+        )
+    normal = unicodedata.normalize("NFKC", account_id)
+    if normal != account_id:
+        # full-width ａ1 and a1, a decomposed é and é: one id each, written the one way
+        raise InputError(
+            "invalid_account_id",
+            f"账号 ID 应使用规范写法“{normal}”（全角字母数字、分解的字符等会与其他 ID 混淆）/ account id must be "
+            f"written in its normal form “{normal}” (full-width letters, decomposed characters and the like look "
+            "like other ids)",
             "account_id",
         )
     return account_id
@@ -201,6 +213,11 @@ class AccountSettings:
             # the same message as a review's (the valid names, and the closest one), pointed at the stored field
             error = unknown_checks_error(unknown, known)
             raise InputError(error.code, error.message, "enable")
+        # a threshold for a check the engine does not have would be stored and never used: refused the same way
+        unknown = sorted(set(self.thresholds) - known)
+        if unknown:
+            error = unknown_checks_error(unknown, known)
+            raise InputError(error.code, error.message, "thresholds")
 
     def to_options(self, available: Iterable[str]) -> ReviewOptions:
         """ReviewOptions for a review call; checks removed from the engine since they were stored are skipped."""

@@ -103,6 +103,7 @@ def test_settings_crud(client):
     "body, code",
     [
         ({"enable": ["no_such_check"]}, "unknown_check"),
+        ({"thresholds": {"nope": 0.5}}, "unknown_check"),  # stored and never used, before
         ({"disable": "garbled"}, "invalid_type"),
         ({"allow_terms": [1, 2]}, "invalid_type"),
         ({"thresholds": {"typo": "high"}}, "invalid_type"),

@@ -65,7 +65,10 @@ def test_deeply_nested_json_is_never_a_500(client, method, path, wrap, depth):
 
 
 @pytest.mark.parametrize("raw_id", ["%FF", "%FE", "%C3%28", "a%00b", "a%01b", "a%0Ab", "%7F", "%C2%85",
-                                    "%E2%80%8B", "%EF%BF%BF", "a%EF%B7%90"])  # U+200B alone, U+FFFF, U+FDD0
+                                    "%E2%80%8B", "%EF%BF%BF", "a%EF%B7%90",  # U+200B alone, U+FFFF, U+FDD0
+                                    # look-alikes of a1: U+200B after it, U+202E before it, full-width ａ1, and a
+                                    # decomposed é beside the composed one (a second hostile trial: all were stored)
+                                    "a1%E2%80%8B", "%E2%80%AEa1", "%EF%BD%811", "e%CC%81"])
 def test_account_ids_with_bad_bytes_or_control_characters_are_refused(client, raw_id):
     """Bytes that are not UTF-8 would all decode to U+FFFD (so %FF and %FE named one account); NUL and other
     control characters name accounts no one can see. Refused on every account route, nothing stored."""
