@@ -46,6 +46,12 @@ def timeout_answer(seconds: float) -> bytes:
     return head + body
 
 
+def _cancelled(timer: asyncio.TimerHandle | None) -> None:
+    """Cancel `timer` if there is one; None, for the attribute that held it."""
+    if timer is not None:
+        timer.cancel()
+
+
 class RequestDeadlineProtocol(H11Protocol):
     """H11Protocol whose connections must deliver each whole request within `request_timeout()` seconds."""
 
@@ -91,10 +97,7 @@ class RequestDeadlineProtocol(H11Protocol):
         super().resume_writing()
 
     def _stop_write_deadline(self) -> None:
-        deadline = getattr(self, "_write_deadline", None)
-        if deadline is not None:
-            deadline.cancel()
-            self._write_deadline = None
+        self._write_deadline = _cancelled(getattr(self, "_write_deadline", None))
 
     def _write_deadline_passed(self) -> None:
         """A client that has read nothing for the whole deadline: the connection is closed (abort: its buffered
@@ -108,10 +111,7 @@ class RequestDeadlineProtocol(H11Protocol):
         self._deadline = self.loop.call_later(self.deadline_seconds, self._deadline_passed)
 
     def _disarm(self) -> None:
-        deadline = getattr(self, "_deadline", None)
-        if deadline is not None:
-            deadline.cancel()
-            self._deadline = None
+        self._deadline = _cancelled(getattr(self, "_deadline", None))
 
     def _deadline_passed(self) -> None:
         """Close the connection if a request is still arriving (no new request yet, or its body still coming)."""
