@@ -6,6 +6,7 @@ import ctypes
 import ctypes.util
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -74,7 +75,7 @@ def refuse_size(zh: str, en: str, size: int, limit: int, unit: str = "bytes") ->
 
 
 @lru_cache(maxsize=1)
-def _malloc_trim() -> object | None:
+def _malloc_trim() -> Callable[[int], int] | None:
     """glibc's malloc_trim, or None elsewhere (macOS, Windows, musl)."""
     if not sys.platform.startswith("linux"):
         return None
