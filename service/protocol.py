@@ -5,7 +5,10 @@ byte received resets its timer, so a client that sends half a request line, or t
 and its socket for ever (a hostile trial held 450 such connections; none was ever answered). The app cannot see such a
 request: it starts only once the headers are in. Here a request has `REVIEW_REQUEST_TIMEOUT` seconds (60 by
 default) from its first byte (or from the connection's start, for the first one) to arrive whole, headers and body;
-past it the client gets a 408 with the contract's JSON error and the connection is closed. The deadline does not run
+past it the client gets a 408 with the contract's JSON error and the connection is closed, unless a body is still
+arriving at a useful rate: a large upload on a slow office line (8 MiB at 1 Mbit/s takes 67 s) gets another period
+each time at least `MIN_BODY_BYTES_PER_PERIOD` more have come in, up to `MAX_PERIODS` periods in all; a trickle of a
+few bytes a second does not. The deadline does not run
 while the app works on a request that has fully arrived (an upload's review may take many seconds), nor between
 requests of a kept-alive connection (uvicorn's keep-alive timeout closes an idle one).
 
@@ -23,6 +26,9 @@ import os
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 DEFAULT_REQUEST_TIMEOUT = 60.0
+# a body that brings at least this much in a period (~1 KB/s at the default 60 s) earns another period
+MIN_BODY_BYTES_PER_PERIOD = 64 * 1024
+MAX_PERIODS = 10  # however fast it keeps coming: 10 minutes at the default
 
 
 def request_timeout() -> float:
@@ -60,11 +66,15 @@ class RequestDeadlineProtocol(H11Protocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         """Start the first request's deadline."""
         self._deadline: asyncio.TimerHandle | None = None
+        self._received = 0  # bytes received on this connection
+        self._received_at_arm = 0  # ... when the current period began
+        self._periods = 0  # periods the current request has had
         super().connection_made(transport)
         self._arm()
 
     def data_received(self, data: bytes) -> None:
         """The first byte of a new request starts its deadline."""
+        self._received += len(data)
         if self._deadline is None and (self.cycle is None or self.cycle.response_complete):
             self._arm()
         super().data_received(data)
@@ -106,8 +116,11 @@ class RequestDeadlineProtocol(H11Protocol):
         if not self.transport.is_closing():
             self.transport.abort()
 
-    def _arm(self) -> None:
+    def _arm(self, extend: bool = False) -> None:
+        """Start a request's first period (or, with `extend`, its next one)."""
         self._disarm()
+        self._periods = self._periods + 1 if extend else 1
+        self._received_at_arm = self._received
         self._deadline = self.loop.call_later(self.deadline_seconds, self._deadline_passed)
 
     def _disarm(self) -> None:
@@ -119,6 +132,11 @@ class RequestDeadlineProtocol(H11Protocol):
         cycle = self.cycle
         arriving = cycle is None or cycle.response_complete or cycle.more_body
         if not arriving or self.transport.is_closing():
+            return
+        body_arriving = cycle is not None and not cycle.response_complete and cycle.more_body
+        progress = self._received - self._received_at_arm
+        if body_arriving and progress >= MIN_BODY_BYTES_PER_PERIOD and self._periods < MAX_PERIODS:
+            self._arm(extend=True)  # a slow upload, still coming at a useful rate
             return
         if cycle is None or cycle.response_complete or not cycle.response_started:
             self.transport.write(timeout_answer(self.deadline_seconds))

@@ -135,3 +135,15 @@ def test_a_client_that_stops_reading_is_closed_at_the_deadline(port):
         except TimeoutError:
             closed = False
     assert requests_sent > 0 and closed
+
+
+def test_a_slow_upload_that_keeps_coming_gets_more_time(port):
+    # a large file on a slow line takes longer than one deadline; a body that brings at least
+    # MIN_BODY_BYTES_PER_PERIOD each period is given another (a trickle, above, is not)
+    from service.protocol import MIN_BODY_BYTES_PER_PERIOD
+
+    chunk = b"a" * MIN_BODY_BYTES_PER_PERIOD
+    head = b"POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % (len(chunk) * 5)
+    # a chunk every 0.8 of a deadline: four deadlines long, and every period sees one arrive
+    answer = exchange(port, [head + chunk] + [chunk] * 4, pause=DEADLINE * 0.8, wait=5)
+    assert answer.startswith(b"HTTP/1.1 200") and b'{"bytes": %d}' % (len(chunk) * 5) in answer
