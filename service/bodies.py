@@ -64,11 +64,13 @@ class _NotJson(ValueError):
     """A literal Python's json module accepts and JSON (RFC 8259) does not."""
 
 
-def _no_constant(name: str) -> Any:
+def no_constant(name: str) -> Any:
+    """json.loads' parse_constant: NaN, Infinity and -Infinity are no JSON values."""
     raise _NotJson(f"{name} 不是 JSON 的值 / {name} is not a JSON value")
 
 
-def _finite_float(literal: str) -> float:
+def finite_float(literal: str) -> float:
+    """json.loads' parse_float: a number past float's range is no JSON value either."""
     value = float(literal)
     if value in (float("inf"), float("-inf")):
         raise _NotJson("数值超出范围 / a number is out of range")
@@ -79,7 +81,7 @@ def parse_json(text: str) -> Any:
     """JSON text to a value, strictly (no NaN, Infinity or overflowing numbers); syntax errors, absurd nesting and
     integers past Python's 4,300 digits become a 400 with a message in Chinese and English."""
     try:
-        return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+        return json.loads(text, parse_constant=no_constant, parse_float=finite_float)
     except json.JSONDecodeError as error:
         raise RequestError(
             400, "invalid_json", f"请求体不是有效的 JSON：{error.msg}（第 {error.pos} 个字符）/ invalid JSON: {error}"

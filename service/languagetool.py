@@ -12,6 +12,7 @@ from typing import Any
 from review import __version__
 from review.errors import InputError
 from review.report import CATEGORY_ZH
+from service.bodies import finite_float, no_constant
 
 LANGUAGES = [{"name": "Chinese", "code": "zh", "longCode": "zh-CN"}]
 CONTEXT_CHARS = 40  # characters of context on each side, like LanguageTool's default
@@ -73,7 +74,7 @@ class AnnotatedText:
     def from_data(cls, raw: str) -> "AnnotatedText":
         """Parse `{"annotation": [{"text": ...} | {"markup": ..., "interpretAs": ...}, ...]}`."""
         try:
-            data = json.loads(raw)
+            data = json.loads(raw, parse_constant=no_constant, parse_float=finite_float)  # strictly, as bodies are
         except (ValueError, RecursionError):
             raise InputError("invalid_data", "data 不是有效的 JSON / data is not valid JSON", "data") from None
         items = data.get("annotation") if isinstance(data, dict) else None

@@ -111,6 +111,7 @@ def test_empty_text_has_no_matches(client):
         ({"language": "zh-CN"}, 422, "missing_text"),
         ({"data": "{oops", "language": "zh-CN"}, 422, "invalid_data"),
         ({"data": '{"annotation": [{"neither": 1}]}', "language": "zh-CN"}, 422, "invalid_data"),
+        ({"data": '{"annotation": [{"text": "好"}], "n": NaN}', "language": "zh-CN"}, 422, "invalid_data"),
         ({"text": "字" * 20_001, "language": "zh-CN"}, 422, "text_too_long"),
     ],
 )
