@@ -174,9 +174,21 @@ def _zip(members: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def _docx_with_body(body_xml: str, header: str | None = None, footnotes: str | None = None) -> bytes:
-    """A .docx whose body is `body_xml` (WordprocessingML inside <w:body>), with an optional page header and an
-    optional footnotes part (`footnotes`: the w:footnote elements)."""
+RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+FOOTNOTES_PART = ("word/footnotes.xml", RELATIONSHIPS + "footnotes",
+                  "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml",
+                  '<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">{}</w:footnotes>')
+DIAGRAM_PART = ("word/diagrams/data1.xml", RELATIONSHIPS + "diagramData",
+                "application/vnd.openxmlformats-officedocument.drawingml.diagramData+xml",
+                '<dgm:dataModel xmlns:dgm="http://schemas.openxmlformats.org/drawingml/2006/diagram" '
+                'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><dgm:ptLst>{}</dgm:ptLst>'
+                "</dgm:dataModel>")
+
+
+def _docx_with_body(body_xml: str, header: str | None = None,
+                    parts: list[tuple[tuple[str, str, str, str], str]] = ()) -> bytes:
+    """A .docx whose body is `body_xml` (WordprocessingML inside <w:body>), with an optional page header and extra
+    parts related to the document (`parts`: ((name, relationship type, content type, template), content))."""
     import io
     import re
     import zipfile
@@ -199,17 +211,18 @@ def _docx_with_body(body_xml: str, header: str | None = None, footnotes: str | N
                 xml = re.sub(r"<w:body>.*</w:body>", lambda _: f"<w:body>{body_xml}{section}</w:body>", xml,
                              flags=re.S)
                 data = xml.encode()  # the template declares w:, v: and the other namespaces
-            elif footnotes and item.filename == "word/_rels/document.xml.rels":
-                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdNotes" Type="http://schemas.'
-                                    b'openxmlformats.org/officeDocument/2006/relationships/footnotes" '
-                                    b'Target="footnotes.xml"/></Relationships>')
-            elif footnotes and item.filename == "[Content_Types].xml":
-                data = data.replace(b"</Types>", b'<Override PartName="/word/footnotes.xml" ContentType="application/'
-                                    b'vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"/></Types>')
+            elif item.filename == "word/_rels/document.xml.rels":
+                for number, ((name, reltype, _type, _template), _content) in enumerate(parts):
+                    target_name = name.removeprefix("word/")
+                    data = data.replace(b"</Relationships>", f'<Relationship Id="rIdExtra{number}" Type="{reltype}" '
+                                        f'Target="{target_name}"/></Relationships>'.encode())
+            elif item.filename == "[Content_Types].xml":
+                for (name, _reltype, content_type, _template), _content in parts:
+                    data = data.replace(b"</Types>", f'<Override PartName="/{name}" ContentType="{content_type}"/>'
+                                        "</Types>".encode())
             target.writestr(item, data)
-        if footnotes:
-            target.writestr("word/footnotes.xml", '<w:footnotes xmlns:w="http://schemas.openxmlformats.org/'
-                            f'wordprocessingml/2006/main">{footnotes}</w:footnotes>')
+        for (name, _reltype, _type, template), content in parts:
+            target.writestr(name, template.format(content))
     return rebuilt.getvalue()
 
 
@@ -247,9 +260,12 @@ def test_docx_reads_what_word_shows_of_alternate_content_notes_and_embedded_docu
             '<w:altChunk r:id="rIdAlt"/>')
     notes = ('<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
              '<w:footnote w:id="1"><w:p>' + run.format("脚注里的字。") + "</w:p></w:footnote>")
-    extracted = extract(_docx_with_body(body, footnotes=notes), "alternate.docx")
-    assert extracted.text.split("\n") == ["显示的字。", "新版的字。", "脚注里的字。"]
-    assert extracted.spans[-1].kind == "footnote"
+    smartart = ('<dgm:pt modelId="1"><dgm:t><a:bodyPr/><a:p><a:r><a:t>图示里</a:t></a:r><a:r><a:t>的字。</a:t></a:r>'
+                "</a:p></dgm:t></dgm:pt>")
+    extracted = extract(_docx_with_body(body, parts=[(FOOTNOTES_PART, notes), (DIAGRAM_PART, smartart)]),
+                        "alternate.docx")
+    assert extracted.text.split("\n") == ["显示的字。", "新版的字。", "脚注里的字。", "图示里的字。"]
+    assert [span.kind for span in extracted.spans[-2:]] == ["footnote", "diagram"]
     # the embedded document is not read: named, and the file is never cleared
     assert [part.en for part in extracted.unread] == ["an embedded document (altChunk)"]
     report = review_extracted(get_reviewer(), extracted)

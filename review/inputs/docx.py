@@ -181,7 +181,8 @@ def extract_docx(data: bytes, name: str | None, limits: InputLimits, clock: Cloc
     builder = TextBuilder(limits.max_chars, name)
     images: list[ImageInfo] = []
     unread: list[UnreadPart] = []
-    counters = {"paragraph": 0, "table": 0, "textbox": 0, "header": 0, "footer": 0, "footnote": 0, "endnote": 0}
+    counters = {"paragraph": 0, "table": 0, "textbox": 0, "header": 0, "footer": 0, "footnote": 0, "endnote": 0,
+                "diagram": 0}
 
     def read(root: Any, kind: str, part: Any) -> None:
         pending = list(iter_paragraphs(root, kind, clock))
@@ -222,6 +223,12 @@ def extract_docx(data: bytes, name: str | None, limits: InputLimits, clock: Cloc
         for note in _parse_part(part, limits):
             if note.get(W + "type") in (None, "normal"):
                 read(note, kind, part)
+    # SmartArt diagrams show their text in the page: each diagram's data part, a paragraph (a:p) at a time
+    for part in _related_parts(document.part, "/diagramData"):
+        for paragraph in _parse_xml(part, limits).iter(A_PARAGRAPH):
+            clock.check("文件", "file")
+            counters["diagram"] += 1
+            builder.add("".join(text.text or "" for text in paragraph.iter(A_TEXT)), "diagram", counters["diagram"])
     # the document's own title property is often a template's or a file name: not reviewed as the headline
     author = document.core_properties.author or None
     return Extracted(text=builder.text(), format="docx", name=name, spans=builder.spans, images=images, author=author,
@@ -231,28 +238,43 @@ def extract_docx(data: bytes, name: str | None, limits: InputLimits, clock: Cloc
 NOTE_RELATIONSHIPS = {"/footnotes": "footnote", "/endnotes": "endnote"}
 
 
+A_PARAGRAPH = "{http://schemas.openxmlformats.org/drawingml/2006/main}p"
+A_TEXT = "{http://schemas.openxmlformats.org/drawingml/2006/main}t"
+
+
+def _related_parts(main: Any, suffix: str) -> list[Any]:
+    """The parts the document's main part relates to by a relationship type ending in `suffix`, each once."""
+    parts: dict[int, Any] = {}
+    for relationship in main.rels.values():
+        if relationship.reltype.endswith(suffix) and not relationship.is_external:
+            parts.setdefault(id(relationship.target_part), relationship.target_part)
+    return list(parts.values())
+
+
 def _note_parts(main: Any) -> list[tuple[str, Any]]:
     """("footnote" | "endnote", part) of the document's footnotes and endnotes parts, footnotes first."""
-    found = []
-    for relationship in main.rels.values():
-        for suffix, kind in NOTE_RELATIONSHIPS.items():
-            if relationship.reltype.endswith(suffix) and not relationship.is_external:
-                found.append((kind, relationship.target_part))
-    return sorted(found, key=lambda item: item[0] != "footnote")
+    return [(kind, part) for suffix, kind in NOTE_RELATIONSHIPS.items() for part in _related_parts(main, suffix)]
 
 
-def _parse_part(part: Any, limits: InputLimits) -> list[Any]:
-    """The notes (w:footnote / w:endnote elements) of a notes part, parsed without network or entities."""
+def _parse_xml(part: Any, limits: InputLimits) -> Any:
+    """A part's XML root: python-docx's own element where it parsed one, else its bytes parsed without network or
+    entities, within the XML part bound."""
     from lxml import etree
 
     element = getattr(part, "element", None)
-    if element is None:
-        blob = getattr(part, "blob", b"")
-        if len(blob) > limits.max_xml_part_bytes:
-            raise refuse_size(".docx 的脚注", ".docx's notes", len(blob), limits.max_xml_part_bytes)
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-        try:
-            element = etree.fromstring(blob, parser)
-        except etree.XMLSyntaxError:
-            raise InputError("invalid_docx", "无法读取 .docx 的脚注 / cannot read the .docx's notes", "file") from None
-    return [note for note in element if note.tag in (W + "footnote", W + "endnote")]
+    if element is not None:
+        return element
+    blob = getattr(part, "blob", b"")
+    if len(blob) > limits.max_xml_part_bytes:
+        raise refuse_size(f".docx 的 {part.partname}", f".docx's {part.partname}", len(blob), limits.max_xml_part_bytes)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        return etree.fromstring(blob, parser)
+    except etree.XMLSyntaxError:
+        raise InputError("invalid_docx", f"无法读取 .docx 的 {part.partname} / cannot read the .docx's "
+                         f"{part.partname}", "file") from None
+
+
+def _parse_part(part: Any, limits: InputLimits) -> list[Any]:
+    """The notes (w:footnote / w:endnote elements) of a notes part."""
+    return [note for note in _parse_xml(part, limits) if note.tag in (W + "footnote", W + "endnote")]

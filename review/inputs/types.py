@@ -144,6 +144,7 @@ def describe_source(source: dict) -> str:
         "footer": f"页脚第 {index} 段",
         "footnote": f"脚注第 {index} 段",
         "endnote": f"尾注第 {index} 段",
+        "diagram": f"图示（SmartArt）第 {index} 段",
         "page": f"第 {index} 页",
         "element": f"第 {index} 个段落元素 <{source.get('element')}>",
         "line": f"第 {index} 行",
