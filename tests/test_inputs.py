@@ -214,8 +214,8 @@ def _docx_with_body(body_xml: str, header: str | None = None,
             elif item.filename == "word/_rels/document.xml.rels":
                 for number, ((name, reltype, _type, _template), _content) in enumerate(parts):
                     target_name = name.removeprefix("word/")
-                    data = data.replace(b"</Relationships>", f'<Relationship Id="rIdExtra{number}" Type="{reltype}" '
-                                        f'Target="{target_name}"/></Relationships>'.encode())
+                    link = f'<Relationship Id="rIdExtra{number}" Type="{reltype}" Target="{target_name}"/>'
+                    data = data.replace(b"</Relationships>", (link + "</Relationships>").encode())
             elif item.filename == "[Content_Types].xml":
                 for (name, _reltype, content_type, _template), _content in parts:
                     data = data.replace(b"</Types>", f'<Override PartName="/{name}" ContentType="{content_type}"/>'
