@@ -177,7 +177,8 @@ def _zip(members: dict[str, bytes]) -> bytes:
 RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 FOOTNOTES_PART = ("word/footnotes.xml", RELATIONSHIPS + "footnotes",
                   "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml",
-                  '<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">{}</w:footnotes>')
+                  '<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">{}'
+                  "</w:footnotes>")
 DIAGRAM_PART = ("word/diagrams/data1.xml", RELATIONSHIPS + "diagramData",
                 "application/vnd.openxmlformats-officedocument.drawingml.diagramData+xml",
                 '<dgm:dataModel xmlns:dgm="http://schemas.openxmlformats.org/drawingml/2006/diagram" '
