@@ -256,9 +256,22 @@ def _converter():
     return opencc.OpenCC("hk2s.json")
 
 
+_SURROGATE_RUN = re.compile(f"({LONE_SURROGATE}+)")
+
+
+def _convert(converter, text: str) -> str:
+    """`converter.convert(text)` for any str: OpenCC encodes its input as UTF-8, which a lone surrogate (a scraped
+    emoji cut in two, or a JSON "\\ud83d") has no form in, so the runs around such characters are converted and the
+    surrogates kept as they are (a span ＂励\\ud83d＂ once made every path fail with a 500)."""
+    if not _SURROGATE_RUN.search(text):
+        return converter.convert(text)
+    return "".join(part if index % 2 else converter.convert(part)
+                   for index, part in enumerate(_SURROGATE_RUN.split(text)))
+
+
 def to_simplified(text: str) -> str:
     """Traditional (incl. Hong Kong and Taiwan) forms to simplified Chinese (OpenCC)."""
-    return _converter().convert(text)
+    return _convert(_converter(), text)
 
 
 # simplified → traditional, in the order tried: Hong Kong forms first (the inverse of hk2s), then Taiwan, then
@@ -279,9 +292,9 @@ def in_script_of(simplified: str, original: str) -> str:
     plain = to_simplified(original)
     for config in TRADITIONAL_CONFIGS:
         converter = _traditional_converter(config)
-        if converter.convert(plain) == original:
-            return converter.convert(simplified)
-    return _traditional_converter(TRADITIONAL_CONFIGS[-1]).convert(simplified)
+        if _convert(converter, plain) == original:
+            return _convert(converter, simplified)
+    return _convert(_traditional_converter(TRADITIONAL_CONFIGS[-1]), simplified)
 
 
 def normalise(original: str) -> Normalised:

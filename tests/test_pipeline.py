@@ -12,7 +12,7 @@ from review.checks import REGISTRY, discover
 from review.checks.base import Check, register
 from review.errors import InputError
 from review.model import BLANK_TEXT, Finding, Post
-from review.pipeline import Reviewer, ReviewOptions, Scorer, merge_findings
+from review.pipeline import Reviewer, ReviewOptions, Scorer, get_reviewer, merge_findings
 
 
 def _finding(category="typo", severity="major", start=0, end=2, confidence=1.0, rule="x"):
@@ -244,3 +244,15 @@ def test_expression_is_one_check_of_three_parts():
                                ReviewOptions.make(enable=["expression"]))
     assert report.meta["checks"] == ["expression"]
     assert {f.rule for f in report.findings} == {"expression.sovereignty", "expression.formulation_number"}
+
+
+@pytest.mark.parametrize("text", ["＂励\ud83d＂", "“再接再励\ud83d”", "臺灣\ud800總統今天講話", "\udc00「測試再接再勵」\ud83d",
+                                  "我們要再接再勵\ud83d，做好工作"])
+def test_a_lone_surrogate_beside_any_finding_never_fails_the_review(text):
+    # a third hostile trial: 全角引号 around 励 and a lone surrogate made OpenCC (which encodes to UTF-8) raise:
+    # a 500 on the service, and `review batch` / `review inspect` stopped at that line
+    report = get_reviewer().review({"text": text})
+    assert report.verdict in ("pass", "revise", "reject")
+    for finding in report.findings:
+        if finding.start is not None:
+            assert text[finding.start:finding.end] == finding.text
