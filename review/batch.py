@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import logging
 import multiprocessing
 import os
 import sys
@@ -17,6 +18,8 @@ from review.errors import InputError
 from review.model import Report
 from review.options import ReviewOptions
 from review.report import report_json
+
+log = logging.getLogger("review.batch")
 
 _worker_options: ReviewOptions | None = None
 _worker_typo_backend: str | None = None
@@ -44,10 +47,20 @@ def review_line(line_number: int, line: str, options: ReviewOptions, typo_backen
         err = InputError("invalid_json",
                          f"第 {line_number} 行不是有效的 JSON / line {line_number} is not valid JSON: {reason}")
         return Report.from_error(err, None, meta).to_dict()
-    if isinstance(data, dict) and "file" in data and "text" not in data:
-        report = review_file_post(data, options, typo_backend)
-    else:
-        report = get_reviewer(typo_backend).review_dict(data, options)
+    try:
+        if isinstance(data, dict) and "file" in data and "text" not in data:
+            report = review_file_post(data, options, typo_backend)
+        else:
+            report = get_reviewer(typo_backend).review_dict(data, options)
+    except Exception:  # noqa: BLE001 - a defect in a check must cost one line, not the rest of the file
+        # (a lone surrogate once made OpenCC raise, and `review batch` and `review inspect` stopped at that line
+        # with a traceback); the traceback goes to the log for a bug report, the line gets an error report
+        log.exception("internal error reviewing line %d", line_number)
+        post_id = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
+        error = InputError("internal_error", f"审校第 {line_number} 行时出现内部错误（程序缺陷），已跳过此稿件，请报告 / "
+                           f"an internal error occurred reviewing line {line_number} (a defect): the post was skipped; "
+                           "please report it")
+        report = Report.from_error(error, post_id).to_dict()
     report.setdefault("meta", {}).update(meta)
     return report
 

@@ -258,3 +258,21 @@ def test_file_sources_print_a_lone_surrogate_as_a_replacement_character(monkeypa
     _print_sources(types.SimpleNamespace(findings=[finding]), Extracted(text="支\ud800持", format="pdf", name="a.pdf"))
     out.flush()
     assert "“支\ufffd持” 第 1 页" in out.buffer.getvalue().decode("utf-8")
+
+
+def test_a_defect_on_one_line_costs_that_line_only(tmp_path, monkeypatch):
+    # a third hostile trial: an exception inside a check stopped `review batch` at that line with a traceback
+    from review import batch
+    from review.pipeline import Reviewer
+
+    real = Reviewer.review_dict
+
+    def review_dict(self, data, options=None):
+        if isinstance(data, dict) and data.get("id") == "2":
+            raise UnicodeEncodeError("utf-8", "\ud83d", 0, 1, "surrogates not allowed")
+        return real(self, data, options)
+
+    monkeypatch.setattr(Reviewer, "review_dict", review_dict)
+    reports = [batch.review_line(n, json.dumps({"id": str(n), "text": "再接再励"}), None) for n in (1, 2, 3)]
+    assert [r.get("error", {}).get("code") for r in reports] == [None, "internal_error", None]
+    assert reports[1]["id"] == "2" and reports[1]["meta"]["line"] == 2 and reports[2]["findings"]
