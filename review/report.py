@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from review.model import Finding, Report
@@ -29,6 +29,18 @@ def printable(text: str) -> str:
     """`text` for people (terminal, HTML, CSV, Excel): a lone surrogate, which no file or terminal encoding
     holds, shown as the replacement character �."""
     return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+# What a terminal would act on rather than show: C0 controls but tab and line feed (ESC starts colour, title and
+# reset sequences, CR and BS overwrite what was printed), DEL and the C1 controls, and the bidirectional overrides
+# and isolates (U+202E turns a line around). One character each, so columns stay where they were.
+_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """`text` from a post, a file or a feed for a terminal: what the terminal would act on (escape sequences,
+    carriage returns, bidi overrides) shown as �, as are lone surrogates. Our own colours are added after it."""
+    return printable(_TERMINAL_CONTROLS.sub("\ufffd", text))
 
 
 SEVERITY_ZH = {"info": "提示", "minor": "轻微", "major": "较重", "critical": "严重"}
@@ -111,10 +123,21 @@ def reason_text(code: str) -> str:
     return f"{REASON_ZH.get(kind, kind)} {detail}".strip()
 
 
+def _terminal_finding(finding: Finding) -> Finding:
+    """A finding whose text, message and suggestion are safe to print (see terminal_safe)."""
+    return replace(finding, text=terminal_safe(finding.text) if finding.text is not None else None,
+                   message=terminal_safe(finding.message),
+                   suggestion=terminal_safe(finding.suggestion) if finding.suggestion is not None else None)
+
+
 def render_text(report: Report, text: str, title: str | None = None, color: bool = False) -> str:
     """A terminal report: score, verdict and each problem once, with its places in context and its suggestion."""
     verdict = report.verdict or "error"
-    groups = group_findings(report.findings)
+    # what the post brings is made safe for the terminal before any colour of ours is added (one character for one,
+    # so the findings' offsets still hold)
+    text = terminal_safe(text)
+    title = terminal_safe(title) if title is not None else None
+    groups = group_findings([_terminal_finding(finding) for finding in report.findings])
     head = f"得分 {report.score}  结论 {VERDICT_ZH.get(verdict, verdict)} ({verdict})  问题 {len(report.findings)} 处"
     if len(groups) < len(report.findings):
         head += f"（{len(groups)} 类）"

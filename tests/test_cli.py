@@ -276,3 +276,19 @@ def test_a_defect_on_one_line_costs_that_line_only(tmp_path, monkeypatch):
     reports = [batch.review_line(n, json.dumps({"id": str(n), "text": "再接再励"}), None) for n in (1, 2, 3)]
     assert [r.get("error", {}).get("code") for r in reports] == [None, "internal_error", None]
     assert reports[1]["id"] == "2" and reports[1]["meta"]["line"] == 2 and reports[2]["findings"]
+
+
+def test_the_terminal_view_shows_control_sequences_from_a_post_as_replacement_characters():
+    # a third hostile trial: colour, window-title and reset sequences, a carriage return and a bidi override in a
+    # post reached the terminal live through `review check`'s readable view
+    from review.pipeline import get_reviewer
+    from review.report import render_text
+
+    text = "我们要再接再励\x1b[31m红\x1b]0;PWNED\x07，然后\r覆盖\u202e民生\u202c工作\x1bc\x1b[2J。"
+    report = get_reviewer().review({"text": text, "title": "标题\x1b[2J"})
+    assert any(f.text == "再接再励" for f in report.findings)  # offsets hold: the view still finds its places
+    for color in (False, True):
+        shown = render_text(report, text, "标题\x1b[2J", color=color)
+        for control in ("\x1b]", "\x1b[31m红", "\x1b[2J", "\x1bc", "\x07", "\r", "\u202e"):
+            assert control not in shown, (color, control)
+        assert "再接再励" in shown and ("\x1b[" in shown) == color  # our own colours only when asked for

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from review.pipeline import ReviewOptions
+from review.report import terminal_safe
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -38,5 +39,5 @@ def print_warnings(meta: dict, where: str = "") -> int:
     """Print a report's `meta.warnings` (an unknown account type …) on stderr; returns how many there were."""
     warnings = meta.get("warnings") or []
     for warning in warnings:
-        print(f"警告 / warning{where}: {warning.get('message', warning.get('code'))}", file=sys.stderr)
+        print(terminal_safe(f"警告 / warning{where}: {warning.get('message', warning.get('code'))}"), file=sys.stderr)
     return len(warnings)

@@ -12,6 +12,7 @@ from typing import Iterator
 from review.batch import complete_lines, jsonl_lines, reviewed_lines
 from review.commands._common import add_review_options, print_warnings, review_options
 from review.errors import InputError
+from review.report import terminal_safe
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -128,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
 
         get_reviewer().selected(options)
     except InputError as error:
-        print(f"错误 / error: {error.message}", file=sys.stderr)
+        print(terminal_safe(f"错误 / error: {error.message}"), file=sys.stderr)
         return 2
     done = complete_lines(args.output) if args.resume and args.output != "-" else 0
     total, chars = _count_lines(args.input)

@@ -8,7 +8,7 @@ import sys
 from review.commands._common import add_review_options, print_warnings, review_options
 from review.errors import InputError
 from review.inputs.types import Extracted
-from review.report import render_text, report_json
+from review.report import render_text, report_json, terminal_safe
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -53,15 +53,14 @@ def _read(path: str) -> Extracted:
 def _print_sources(report, extracted: Extracted) -> None:
     """For a file other than plain text: where each finding's text is in the file (paragraph, page, image …)."""
     from review.inputs.types import describe_source
-    from review.report import printable
 
     placed = [f for f in report.findings if f.source]
     if extracted.format == "text" or not placed:
         return
-    print(printable(f"\n出处 / where in {extracted.name or extracted.format}:"))
+    print(terminal_safe(f"\n出处 / where in {extracted.name or extracted.format}:"))
     for finding in placed:
         # printable: a PDF's text may hold a lone surrogate, which no terminal encoding can write
-        print(printable(f"  “{finding.text}” {describe_source(finding.source)}"))
+        print(terminal_safe(f"  “{finding.text}” {describe_source(finding.source)}"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -75,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"错误 / error: 无法读取文件 / cannot read {args.file}: {error.strerror}", file=sys.stderr)
         return 2
     except InputError as error:
-        print(f"错误 / error: {error.message}", file=sys.stderr)
+        print(terminal_safe(f"错误 / error: {error.message}"), file=sys.stderr)
         return 2
     text = extracted.text
     post: dict = {}
@@ -89,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         # long texts are reviewed section by section; offsets are into the extracted text (docs/inputs.md)
         report = review_extracted(get_reviewer(), extracted, post, review_options(args))
     except InputError as error:
-        print(f"错误 / error: {error.message}", file=sys.stderr)
+        print(terminal_safe(f"错误 / error: {error.message}"), file=sys.stderr)
         return 2
     print_warnings(report.meta)
     if args.json:

@@ -9,6 +9,7 @@ import sys
 from review.commands._common import add_review_options, review_options
 from review.errors import InputError
 from review.model import parse_datetime
+from review.report import terminal_safe
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         options = review_options(args)
         checked_at = parse_datetime(args.checked_at, "checked_at") if args.checked_at else None
     except InputError as error:
-        print(f"错误 / error: {error.message}", file=sys.stderr)
+        print(terminal_safe(f"错误 / error: {error.message}"), file=sys.stderr)
         return 2
     if not os.path.exists(args.feed):
         print(f"错误 / error: 找不到输入文件 / no such file: {args.feed}", file=sys.stderr)
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         inspection = inspect_feed(args.feed, args.output, checked_at, args.window, options, backend, progress=show)
     except InputError as error:
-        print(f"错误 / error: {error.message}", file=sys.stderr)
+        print(terminal_safe(f"错误 / error: {error.message}"), file=sys.stderr)
         return 2
     print(
         f"检查账号 {len(inspection.accounts)} 个，问题账号 {len(inspection.failing)} 个，{inspection.pass_rate_text}；"

@@ -16,7 +16,7 @@ from review.inspect.html import render_html
 from review.inspect.results import AccountResult, Inspection
 from review.model import CHINA_TZ
 from review.pipeline import ReviewOptions
-from review.report import printable, report_json
+from review.report import printable, report_json, terminal_safe
 from review.resources import load_toml
 
 REPORTS_FILE = "reports.jsonl"
@@ -37,7 +37,7 @@ def inspection_config() -> dict:
 def report_problem(problem: Problem, problems: list[Problem]) -> None:
     """Record a problem and print it on stderr at once."""
     problems.append(problem)
-    print(f"问题 / problem [{problem.code}] {problem}", file=sys.stderr)
+    print(terminal_safe(f"问题 / problem [{problem.code}] {problem}"), file=sys.stderr)
 
 
 def _load_done(path: str) -> dict[DoneKey, dict]:
