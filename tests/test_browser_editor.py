@@ -203,3 +203,20 @@ def test_image_upload_marks_the_text_read_from_it(page, server_url, tmp_path):
     page.locator("#image-preview .box").first.click()
     assert page.locator(f"li.finding.active[data-indices~='{index}']").count() == 1
     page.screenshot(path=str(tmp_path / "editor-image.png"), full_page=True)
+
+
+def test_accepting_a_suggestion_in_a_file_with_windows_line_breaks(page, server_url, tmp_path):
+    """A third hostile trial: a .txt saved on Windows ("\\r\\n") filled the textarea, which keeps "\\n" only, and
+    采纳 then said the text had changed; the page brings the text and the offsets to the textarea's form."""
+    path = tmp_path / "windows.txt"
+    path.write_bytes("第一行通知。\r\n我们要再接再励，做好民生工作。\r\n第三行再接再励。\r\n".encode("utf-8"))
+    page.goto(server_url + "/")
+    page.wait_for_selector("#account-type option", state="attached")
+    page.set_input_files("#file-input", str(path))
+    page.wait_for_selector("#annotated mark.finding")
+    assert page.input_value("#post-text") == "第一行通知。\n我们要再接再励，做好民生工作。\n第三行再接再励。\n"
+    item = page.locator("li.finding:has(button.accept)", has_text="再接再厉").first
+    item.locator("button.accept").first.click()
+    page.wait_for_function("() => document.getElementById('post-text').value.includes('再接再厉')")
+    assert "已改动" not in page.inner_text("#status")
+    assert page.input_value("#post-text").count("再接再厉") >= 1

@@ -562,3 +562,10 @@ def test_inspect_feed_with_a_file_field(tmp_path):
     assert "error" not in report and report["meta"]["input"]["format"] == "docx"
     finding = next(f for f in report["findings"] if f["text"] == "再接再励")
     assert finding["source"] == {"kind": "paragraph", "index": 2, "start": 3, "end": 3 + len(TYPO_TEXT)}
+
+
+def test_a_meta_title_with_line_breaks_is_folded_to_one_line():
+    # the editor's title field holds one line: a title with line breaks could be marked but not corrected there
+    page = ('<html><head><meta property="og:title" content="关于&#10;&#13;&#10;做好工作的通知"></head>'
+            "<body><p>正文。</p></body></html>")
+    assert extract(page.encode("utf-8"), "a.html").title == "关于 做好工作的通知"

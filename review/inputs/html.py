@@ -70,7 +70,9 @@ def _meta(root: Any, **attributes: str) -> str | None:
     (key, value), = attributes.items()
     for element in root.iter("meta"):
         if element.get(key) == value and element.get("content"):
-            return element.get("content").strip() or None
+            # white space folded as the other title sources fold it (a line break in og:title cannot be edited in
+            # the editor's one-line title field)
+            return " ".join(element.get("content").split()) or None
     return None
 
 

@@ -136,6 +136,37 @@ function where(finding, source) {
   return `${finding.field === "title" ? "标题" : ""}${line}:${finding.start - lineStart + 1}`;
 }
 
+// `text` as a form field holds it: each "\r\n", lone "\r" or (with `lineBreak` "") "\n" becomes `lineBreak`, and
+// the offsets of `field`'s findings (code points, as the report gives them) and their text follow
+function asField(text, findings, field, lineBreak) {
+  if (!/[\r\n]/.test(text) || (lineBreak === "\n" && !text.includes("\r"))) return text;
+  const chars = Array.from(text);
+  const removed = new Array(chars.length + 1); // code points dropped before each offset
+  const out = [];
+  let dropped = 0;
+  for (let i = 0; i < chars.length; i++) {
+    removed[i] = dropped;
+    const ch = chars[i];
+    if (ch === "\r" && chars[i + 1] === "\n") {
+      dropped += 1; // the pair becomes the "\n" that follows, itself a line break
+    } else if (ch === "\r" || ch === "\n") {
+      if (lineBreak) out.push(lineBreak);
+      else dropped += 1;
+    } else {
+      out.push(ch);
+    }
+  }
+  removed[chars.length] = dropped;
+  const fold = (s) => (lineBreak ? s.replace(/\r\n?/g, lineBreak) : s.replace(/[\r\n]/g, ""));
+  for (const finding of findings) {
+    if (finding.field !== field || finding.start === null) continue;
+    finding.start -= removed[finding.start];
+    finding.end -= removed[finding.end];
+    if (typeof finding.text === "string") finding.text = fold(finding.text);
+  }
+  return out.join("");
+}
+
 function render(report, post) {
   const findings = report.findings.map((finding, index) => ({ ...finding, index }));
   $("score").textContent = report.score;
@@ -255,9 +286,13 @@ async function uploadFile(file) {
     }
     const input = body.meta.input || {};
     showImage(input.format === "image" ? file : null, body.findings);
-    $("post-text").value = input.text || "";
-    $("post-title").value = input.title || "";
-    render(body, { text: input.text || "", title: input.title || "" });
+    // the textarea keeps line breaks as "\n" only and the title field keeps none; a file's text keeps its own
+    // ("\r\n" from Windows): text and offsets are brought to the fields' form, so that 采纳 finds its spans
+    const text = asField(input.text || "", body.findings, "text", "\n");
+    const title = asField(input.title || "", body.findings, "title", "");
+    $("post-text").value = text;
+    $("post-title").value = title;
+    render(body, { text, title });
     const parts = [FORMAT_ZH[input.format] || input.format, `${input.chars} 字`];
     if (input.sections > 1) parts.push(`分 ${input.sections} 段审校`);
     if (input.images) parts.push(`图片 ${input.images.length} 张`);
