@@ -138,8 +138,11 @@ def render_text(report: Report, text: str, title: str | None = None, color: bool
     text = terminal_safe(text)
     title = terminal_safe(title) if title is not None else None
     groups = group_findings([_terminal_finding(finding) for finding in report.findings])
-    head = f"得分 {report.score}  结论 {VERDICT_ZH.get(verdict, verdict)} ({verdict})  问题 {len(report.findings)} 处"
-    if len(groups) < len(report.findings):
+    total = (report.meta or {}).get("findings_total", len(report.findings))
+    head = f"得分 {report.score}  结论 {VERDICT_ZH.get(verdict, verdict)} ({verdict})  问题 {total} 处"
+    if total > len(report.findings):
+        head += f"（列出最严重的 {len(report.findings)} 处）"  # the report keeps the most serious ones
+    elif len(groups) < len(report.findings):
         head += f"（{len(groups)} 类）"
     lines = [_paint(head, "1", color)]
     reasons = [reason_text(code) for code in report.meta.get("verdict_reasons", [])] if report.meta else []

@@ -88,6 +88,7 @@ def review_extracted(reviewer: Any, extracted: Extracted, post: dict | None = No
         en = f"{extracted.name} is empty" if extracted.name else "the input is empty"
         raise InputError("empty_text", f"{zh} / {en}: no text to review", "file")
     findings: list[Finding] = []
+    left_out = 0  # findings the sections' reports left out of their lists
     incomplete: set[str] = set()
     names: list[str] = []
     warnings: list[dict] = []
@@ -104,6 +105,8 @@ def review_extracted(reviewer: Any, extracted: Extracted, post: dict | None = No
         names = report.meta.get("checks", names)
         warnings = warnings or list(report.meta.get("warnings", []))  # the same for every section
         incomplete.update(report.meta.get("incomplete", []))
+        # a section's report lists its most serious findings only: what it found in all is counted on
+        left_out += report.meta.get("findings_left_out", 0)
         findings.extend(_placed(finding, section.start, extracted) for finding in report.findings)
     findings = [kept for kept in (weigh(f, extracted) for f in findings) if kept is not None]
     if extracted.images_skipped:
@@ -112,7 +115,7 @@ def review_extracted(reviewer: Any, extracted: Extracted, post: dict | None = No
     if extracted.unread:
         incomplete.add("unread")  # part of the file could not be read: it is not cleared either
         warnings.append(unread_warning(extracted))
-    report = _report(reviewer, report_id, findings, sorted(incomplete), names, extracted)
+    report = _report(reviewer, report_id, findings, sorted(incomplete), names, extracted, left_out)
     if warnings:
         report.meta["warnings"] = warnings
     report.meta["elapsed_ms"] = round((time.perf_counter() - began) * 1000, 2)
@@ -171,8 +174,9 @@ def weigh(finding: Finding, extracted: Extracted) -> Finding | None:
 
 
 def _report(reviewer: Any, report_id: Any, findings: list[Finding], incomplete: list[str], names: list[str],
-            extracted: Extracted) -> Report:
-    """One report over all sections: scored and judged again on all the findings."""
+            extracted: Extracted, left_out: int = 0) -> Report:
+    """One report over all sections: scored and judged again on all the findings (`left_out`: how many more the
+    sections found than their reports list)."""
     from review import __version__
     from review.pipeline import bounded_evidence, merge_findings, most_serious
 
@@ -184,9 +188,9 @@ def _report(reviewer: Any, report_id: Any, findings: list[Finding], incomplete: 
         verdict = "revise"
     shown = [bounded_evidence(f) for f in most_serious(findings, reviewer.max_findings)]
     meta: dict[str, Any] = {"elapsed_ms": 0.0, "engine": __version__, "checks": names}
-    if len(shown) < len(findings):
-        meta["findings_total"] = len(findings)
-        meta["findings_left_out"] = len(findings) - len(shown)
+    if len(shown) < len(findings) + left_out:
+        meta["findings_total"] = len(findings) + left_out
+        meta["findings_left_out"] = len(findings) + left_out - len(shown)
     if incomplete:
         meta["incomplete"] = incomplete
     if verdict != "pass":

@@ -172,7 +172,9 @@ function render(report, post) {
   $("score").textContent = report.score;
   $("verdict").textContent = VERDICT_ZH[report.verdict] || report.verdict;
   $("verdict").className = `verdict-${report.verdict}`;
-  $("finding-count").textContent = findings.length;
+  // the report lists its most serious findings; meta.findings_total counts them all
+  const total = (report.meta && report.meta.findings_total) || findings.length;
+  $("finding-count").textContent = total > findings.length ? `${total}（列出最严重的 ${findings.length} 处）` : total;
   annotate($("annotated"), post.text, findings.filter((f) => f.field !== "title"), pick);
   if (post.title) annotate($("annotated-title"), post.title, findings.filter((f) => f.field === "title"), pick);
   else $("annotated-title").replaceChildren();
