@@ -94,39 +94,43 @@ def _read_tsv(path: Path, categories: frozenset[str] | None, problems: list[str]
     entries: list[Entry] = []
     header: list[str] | None = None
     name = _display(path)
-    with open(path, encoding="utf-8") as handle:
-        for number, raw in enumerate(handle, 1):
-            line = raw.rstrip("\r\n")
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            cells = line.split("\t")
-            where = f"{name}:{number}"
-            if header is None:
-                header = [cell.strip() for cell in cells]
-                missing = [column for column in REQUIRED_COLUMNS if column not in header]
-                if missing:
-                    problems.append(f"{where}: header lacks column(s) {', '.join(missing)}")
-                    return []
-                continue
-            if len(cells) > len(header):
-                problems.append(f"{where}: {len(cells)} cells but the header has {len(header)} columns")
-                continue
-            row = {column: _cell(cells[i]) if i < len(cells) else None for i, column in enumerate(header)}
-            term, category, severity = row["term"], row["category"], row["severity"]
-            if not _validate(term, category, severity, where, categories, problems):
-                continue
-            extra = {k: v for k, v in row.items() if k not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS and v is not None}
-            entries.append(
-                Entry(
-                    term=term,  # type: ignore[arg-type]
-                    category=category,  # type: ignore[arg-type]
-                    severity=severity,  # type: ignore[arg-type]
-                    suggestion=row.get("suggestion"),
-                    note=row.get("note"),
-                    source=where,
-                    extra=extra,
-                )
+    try:
+        # line breaks as text mode reads them ("\r\n" and "\r" are "\n"), so line numbers stay those of an editor
+        lines = path.read_bytes().decode("utf-8").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    except UnicodeDecodeError as error:  # a list saved in GBK: named with its byte, as any other problem
+        problems.append(f"{name}: not UTF-8 at byte {error.start} (save the file as UTF-8)")
+        return []
+    for number, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cells = line.split("\t")
+        where = f"{name}:{number}"
+        if header is None:
+            header = [cell.strip() for cell in cells]
+            missing = [column for column in REQUIRED_COLUMNS if column not in header]
+            if missing:
+                problems.append(f"{where}: header lacks column(s) {', '.join(missing)}")
+                return []
+            continue
+        if len(cells) > len(header):
+            problems.append(f"{where}: {len(cells)} cells but the header has {len(header)} columns")
+            continue
+        row = {column: _cell(cells[i]) if i < len(cells) else None for i, column in enumerate(header)}
+        term, category, severity = row["term"], row["category"], row["severity"]
+        if not _validate(term, category, severity, where, categories, problems):
+            continue
+        extra = {k: v for k, v in row.items() if k not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS and v is not None}
+        entries.append(
+            Entry(
+                term=term,  # type: ignore[arg-type]
+                category=category,  # type: ignore[arg-type]
+                severity=severity,  # type: ignore[arg-type]
+                suggestion=row.get("suggestion"),
+                note=row.get("note"),
+                source=where,
+                extra=extra,
             )
+        )
     if header is None:
         problems.append(f"{name}:1: no header line")
     return entries

@@ -306,7 +306,10 @@ def load_toml(*parts: str) -> dict:
     """Load (once per process) a TOML data file under lexicons/."""
     path = lexicon_path(*parts)
     with open(path, "rb") as handle:
-        return tomllib.load(handle)
+        try:
+            return tomllib.load(handle)
+        except tomllib.TOMLDecodeError as error:  # which file: the parser's message names only line and column
+            raise ValueError(f"{path}: {error}") from None
 
 
 @contextmanager

@@ -159,3 +159,30 @@ def test_per_call_allow_and_deny(matcher):
     assert match.entry is deny and (match.start, match.end) == (4, 8)
     short = Entry("某某", "deny", "major")  # its skeleton is one character: matched as written only
     assert [(m.start, m.end) for m in matcher.find("某人说某某来了", extra_entries=[short])] == [(3, 5)]
+
+
+def test_a_list_not_in_utf8_is_a_named_problem(tmp_path):
+    # a third hostile trial: a GBK byte in a list made `review lexicons` end in a traceback
+    path = tmp_path / "drugs.tsv"
+    path.write_bytes("term\tcategory\tseverity\n".encode() + "冰毒\tdrugs\tmajor\n".encode("gbk"))
+    with pytest.raises(LexiconError) as raised:
+        parse_entries([path])
+    [problem] = raised.value.problems
+    assert problem.endswith("drugs.tsv: not UTF-8 at byte 23 (save the file as UTF-8)")  # 冰's first GBK byte
+
+
+def test_review_lexicons_reports_a_broken_folder_without_a_traceback(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    broken = tmp_path / "lexicons"
+    shutil.copytree(root / "lexicons", broken)
+    with open(broken / "sensitive" / "stances.toml", "a", encoding="utf-8") as handle:
+        handle.write("[[[\n")
+    env = {"REVIEW_LEXICONS": str(broken), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-m", "review.cli", "lexicons"], capture_output=True, text=True, env=env,
+                          cwd=root, timeout=300, check=False)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "stances.toml" in done.stderr and "词表有误" in done.stderr

@@ -33,6 +33,11 @@ def run(args: argparse.Namespace) -> int:
         for problem in error.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
+    except (ValueError, KeyError, OSError) as error:
+        # a file that does not parse (TOML), a required table missing (KeyError names it), a missing file or folder
+        detail = f"missing table or key {error}" if isinstance(error, KeyError) else str(error)
+        print(f"词表有误 / lexicon problems:\n  {type(error).__name__}: {detail}", file=sys.stderr)
+        return 1
     counts = Counter(f"sensitive/{entry.category}" for entry in sensitive.matcher.entries)
     counts.update(f"expression/{entry.category}" for entry in load_entries("expression", "banned.tsv"))
     counts["expression/leaders.tsv"] = len(expression.leaders)
