@@ -292,3 +292,19 @@ def test_the_terminal_view_shows_control_sequences_from_a_post_as_replacement_ch
         for control in ("\x1b]", "\x1b[31m红", "\x1b[2J", "\x1bc", "\x07", "\r", "\u202e"):
             assert control not in shown, (color, control)
         assert "再接再励" in shown and ("\x1b[" in shown) == color  # our own colours only when asked for
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["eval", "typo", "--limit", "-5", "dev"], "must not be negative"),
+    (["eval", "typo", "no_such_set"], "cannot read the set 'no_such_set'"),
+    (["eval", "classifiers", "--dev", "/no/such/dev.jsonl"], "no dev set at /no/such/dev.jsonl"),
+])
+def test_eval_refuses_bad_arguments_in_words(argv, message, capsys):
+    # a third hostile trial: a negative limit quietly left out the last sentences; a missing set was a traceback
+    from review.cli import main
+
+    try:
+        code = main(argv)
+    except SystemExit as stop:  # argparse's own refusal
+        code = stop.code
+    assert code == 2 and message in capsys.readouterr().err

@@ -41,3 +41,14 @@ def print_warnings(meta: dict, where: str = "") -> int:
     for warning in warnings:
         print(terminal_safe(f"警告 / warning{where}: {warning.get('message', warning.get('code'))}"), file=sys.stderr)
     return len(warnings)
+
+
+def count_argument(value: str) -> int:
+    """argparse type of a count (0 or more): a negative one is refused, not read as "all but the last N"."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为整数 / not a whole number: {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"不能为负数 / must not be negative: {number}")
+    return number

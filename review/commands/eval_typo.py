@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from collections import Counter
 from pathlib import Path
 
+from review.commands._common import count_argument
 from review.commands.train import add_data_and_out, command_group
 
 DEFAULT_DEV = str(Path("..") / "shared" / "dev" / "review_dev.jsonl")
@@ -38,10 +40,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                              "cscd_ns, gen_xxqg, gen_de3, sighan15, pdh_checked, odw-dev")
     add_data_and_out(parser)
     parser.add_argument("--dev-file", default=DEFAULT_DEV, help="review_dev.jsonl 路径 / path of the dev set")
-    parser.add_argument("--limit", type=int, default=0, help="每个集合只评前 N 句 / first N sentences per set")
+    parser.add_argument("--limit", type=count_argument, default=0, help="每个集合只评前 N 句 / first N sentences per set")
     parser.add_argument("--no-model", action="store_true", help="只用词表和规则 / lexicon and rules only")
     parser.add_argument("--model", default=None, help="纠错模型目录（默认 models/csc）/ CSC model folder")
-    parser.add_argument("--show", type=int, default=0, help="打印 N 条误报 / print N false alarms per set")
+    parser.add_argument("--show", type=count_argument, default=0, help="打印 N 条误报 / print N false alarms per set")
     parser.add_argument("--json", action="store_true", help="每个集合输出一行 JSON / one JSON line per set")
     parser.set_defaults(handler=run)
 
@@ -98,7 +100,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"{'set':12s} {'n':>6s} {'det_P':>6s} {'det_R':>6s} {'det_F1':>6s} {'cor_P':>6s} {'cor_R':>6s} "
               f"{'cor_F1':>6s} {'FPR':>6s} {'changed':>7s} {'chars/s':>8s}  rules firing on clean sentences")
     for spec in args.sets:
-        pairs = load_pairs(spec, args.data, args.dev_file)
+        try:
+            pairs = load_pairs(spec, args.data, args.dev_file)
+        except (OSError, ValueError, KeyError) as error:  # no such set or file, a folder, bad UTF-8 or JSON
+            print(f"错误 / error: 无法读取评测集 / cannot read the set {spec!r}: {type(error).__name__}: {error}",
+                  file=sys.stderr)
+            return 2
         if args.limit:
             pairs = pairs[: args.limit]
         srcs, tgts, preds = [], [], []

@@ -4,8 +4,10 @@ the off-topic and entertainment checks."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
+from review.commands._common import count_argument
 from review.commands.train import add_data_and_out, command_group
 from review.resources import model_path
 
@@ -55,7 +57,7 @@ def register_eval(sub: argparse._SubParsersAction) -> None:
     )
     add_data_and_out(parser)
     parser.add_argument("--dev", default=str(Path("..") / "shared" / "dev" / "review_dev.jsonl"), help="开发集 / dev set")
-    parser.add_argument("--heldout-limit", type=int, default=1500, help="每个留出集最多评测条数 / cap per held-out set")
+    parser.add_argument("--heldout-limit", type=count_argument, default=1500, help="每个留出集最多评测条数 / cap per held-out set")
     parser.add_argument("--json", default=None, help="把结果写入 JSON 文件 / write the figures to a JSON file")
     parser.set_defaults(handler=run_eval)
 
@@ -66,6 +68,9 @@ def run_eval(args: argparse.Namespace) -> int:
 
     from review.training.classifier_eval import evaluate
 
+    if not Path(args.dev).is_file():
+        print(f"错误 / error: 找不到开发集 / no dev set at {args.dev}", file=sys.stderr)
+        return 2
     results = evaluate(Path(args.data), Path(args.dev), args.heldout_limit)
     if args.json:
         Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
