@@ -166,9 +166,10 @@ def iter_paragraphs(root: Any, kind: str, clock: Clock) -> Any:
 
 def extract_docx(data: bytes, name: str | None, limits: InputLimits, clock: Clock) -> Extracted:
     """A .docx file: body paragraphs (kind "paragraph"), paragraphs in table cells at any depth ("table"), in text
-    boxes ("textbox"), then in the page headers and footers ("header", "footer"), each numbered within its kind,
-    each picture's OCR lines after the paragraph that shows it. Tracked insertions are read as the document now
-    reads; deleted text is not."""
+    boxes ("textbox"), then in the page headers and footers ("header", "footer"), the footnotes and endnotes
+    ("footnote", "endnote") and SmartArt ("diagram"), each numbered within its kind, each picture's OCR lines after
+    the paragraph that shows it. Tracked insertions are read as the document now reads; deleted text is not; an
+    embedded document (altChunk) is named in `unread`."""
     import docx
 
     check_archive(data, limits)
