@@ -18,8 +18,8 @@ from review.inputs.types import Extracted, TextBuilder, UnreadPart
 WORKER = Path(__file__).resolve().with_name("pdf_worker.py")
 # a page's content stream unpacked: a dense page of text is tens of KB, a scanned one holds an image reference
 MAX_PAGE_CONTENT_BYTES = 8 * 1024 * 1024
-# text-showing operators (Tj, TJ) on one page: a dense page of Chinese set glyph by glyph has a few thousand; pypdf
-# interprets about 20,000 a second, so 50,000 is under 3 s (900,000 in 11 KB took 49 s before this bound)
+# text-showing operators (Tj, TJ, ', ") on one page: a dense page of Chinese set glyph by glyph has a few thousand;
+# pypdf interprets about 20,000 a second, so 50,000 is under 3 s (900,000 in 11 KB took 49 s before this bound)
 MAX_PAGE_TEXT_OPERATORS = 50_000
 # one page's text extraction: a dense real page takes well under a second; text drawn through form XObjects or odd
 # operators the count above does not see is bounded here (a hostile page held the upload lane for the file's 30 s)
